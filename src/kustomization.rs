@@ -1,0 +1,595 @@
+//! Flux `Kustomization` (`kustomize.toolkit.fluxcd.io/v1`): what kustomize-controller
+//! builds from a source and applies. Not to be confused with kustomize's own config file,
+//! which is [`KustomizeConfig`](crate::KustomizeConfig).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::NamespaceResourceScope;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret, ServiceAccount};
+use serde::Serialize;
+use serde_json::{Value, json};
+use typed_builder::TypedBuilder;
+
+use crate::error::Result;
+use crate::git_repository::GitRepository;
+use crate::object::{Kind, Object, Ref, RefRule, Reference, Target, opt_ref_name};
+use crate::validate::Check;
+use crate::values::{Duration, Name, NamespaceName};
+
+/// A source a Flux Kustomization can build from.
+#[diagnostic::on_unimplemented(
+    message = "a Flux Kustomization cannot take its source from a `{Self}`",
+    label = "not a source kind that Kustomization.spec.sourceRef accepts",
+    note = "Kustomization.spec.sourceRef accepts a GitRepository, OCIRepository, Bucket or ExternalArtifact"
+)]
+pub trait KustomizationSource: Kind {}
+
+impl KustomizationSource for GitRepository {}
+
+/// What a Flux Kustomization can depend on (`spec.dependsOn`): only other Kustomizations.
+#[diagnostic::on_unimplemented(
+    message = "a Flux Kustomization can depend only on other Kustomizations, not on a `{Self}`",
+    label = "Kustomization.spec.dependsOn needs a Ref<Kustomization>",
+    note = "to wait for a source or a workload, use `health_checks` instead"
+)]
+pub trait KustomizationDependency: Kind {}
+
+impl KustomizationDependency for Kustomization {}
+
+/// `spec.sourceRef` of a Kustomization, made from a handle to a source.
+#[derive(Debug, Clone)]
+pub struct SourceRef {
+    target: Arc<Target>,
+}
+
+impl SourceRef {
+    fn of<K: KustomizationSource>(source: &Ref<K>) -> SourceRef {
+        SourceRef {
+            target: Arc::clone(source.target()),
+        }
+    }
+}
+
+/// A Flux `Kustomization`.
+///
+/// ```
+/// use fluxdsl::{duration, name, Cluster, GitRef, GitRepository, Kustomization};
+/// let mut cluster = Cluster::new("clusters/demo");
+/// let file = cluster.file("sync.yaml");
+/// let repo = cluster.add(&file, GitRepository::builder()
+///     .name(name!("podinfo"))
+///     .url("https://github.com/stefanprodan/podinfo")
+///     .reference(GitRef::branch("master"))
+///     .interval(duration!("1m"))
+///     .build());
+/// let infra = cluster.add(&file, Kustomization::builder()
+///     .name(name!("infra"))
+///     .source_ref(&repo)
+///     .path("./kustomize")
+///     .interval(duration!("10m"))
+///     .prune(true)
+///     .build());
+/// let apps = cluster.add(&file, Kustomization::builder()
+///     .name(name!("apps"))
+///     .source_ref(&repo)
+///     .path("./apps")
+///     .interval(duration!("10m"))
+///     .prune(true)
+///     .depends_on(&[&infra])
+///     .build());
+/// ```
+#[derive(Debug, Clone, TypedBuilder, Serialize)]
+#[builder(
+    doc,
+    builder_type(
+        doc = "Builds a Flux [`Kustomization`]; `name`, `source_ref`, `path`, `interval` and `prune` are required."
+    ),
+    build_method(doc = "Finishes the Kustomization.")
+)]
+#[serde(rename_all = "camelCase")]
+pub struct Kustomization {
+    /// `metadata.name`.
+    #[serde(skip)]
+    name: Name,
+    /// `metadata.namespace`; `flux-system` when not set.
+    #[serde(skip)]
+    #[builder(default = NamespaceName::FLUX_SYSTEM)]
+    namespace: NamespaceName,
+    /// `metadata.labels`.
+    #[serde(skip)]
+    #[builder(default)]
+    labels: BTreeMap<String, String>,
+    /// `metadata.annotations`.
+    #[serde(skip)]
+    #[builder(default)]
+    annotations: BTreeMap<String, String>,
+
+    /// `spec.sourceRef`: the GitRepository, OCIRepository, Bucket or ExternalArtifact to
+    /// build from.
+    #[serde(skip)]
+    #[builder(setter(
+        fn transform<K: KustomizationSource>(source: &Ref<K>) -> SourceRef {
+            SourceRef::of(source)
+        }
+    ))]
+    source_ref: SourceRef,
+    /// `spec.path`: the folder in the source to build, e.g. `./k8s/flux`.
+    #[builder(setter(transform = |path: &str| path.to_owned()))]
+    path: String,
+    /// `spec.interval`: how often to reconcile.
+    interval: Duration,
+    /// `spec.prune`: delete what is no longer in the source.
+    prune: bool,
+
+    /// `spec.dependsOn`: Kustomizations that must be Ready first.
+    #[serde(skip)]
+    #[builder(default, setter(
+        fn transform<K: KustomizationDependency>(kustomizations: &[&Ref<K>]) -> Vec<Arc<Target>> {
+            kustomizations.iter().map(|k| Arc::clone(k.target())).collect()
+        }
+    ))]
+    depends_on: Vec<Arc<Target>>,
+    /// `spec.retryInterval`: how soon to retry after a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    retry_interval: Option<Duration>,
+    /// `spec.timeout`: how long apply and health checks may take.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    timeout: Option<Duration>,
+    /// `spec.wait`: wait for every applied object to become ready.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[builder(default)]
+    wait: bool,
+    /// `spec.healthChecks`: objects that must be ready for the Kustomization to be Ready.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[builder(default, setter(transform = |targets: &[HealthCheck]| targets.to_vec()))]
+    health_checks: Vec<HealthCheck>,
+    /// `spec.targetNamespace`: the namespace every built object is placed in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    target_namespace: Option<NamespaceName>,
+    /// `spec.serviceAccountName`: the ServiceAccount to impersonate (same namespace).
+    #[serde(
+        serialize_with = "opt_ref_name",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
+    service_account_name: Option<Ref<ServiceAccount>>,
+    /// `spec.patches`: strategic-merge or JSON6902 patches applied after the build.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[builder(default, setter(transform = |patches: &[Patch]| patches.to_vec()))]
+    patches: Vec<Patch>,
+    /// `spec.images`: image overrides.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[builder(default, setter(transform = |images: &[Image]| images.to_vec()))]
+    images: Vec<Image>,
+    /// `spec.components`: kustomize components to include, relative to `path`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[builder(default, setter(transform = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect()))]
+    components: Vec<String>,
+    /// `spec.postBuild`: variable substitution.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    post_build: Option<PostBuild>,
+    /// `spec.decryption`: SOPS decryption.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    decryption: Option<Decryption>,
+    /// `spec.commonMetadata`: labels and annotations added to every built object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    common_metadata: Option<CommonMetadata>,
+    /// `spec.force`: recreate objects whose immutable fields changed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[builder(default)]
+    force: bool,
+    /// `spec.suspend`: stop reconciling.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[builder(default)]
+    suspend: bool,
+    /// `spec.deletionPolicy`: what happens to applied objects when the Kustomization is deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    deletion_policy: Option<DeletionPolicy>,
+    /// `spec.namePrefix`: prefix added to every built object's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(transform = |prefix: &str| Some(prefix.to_owned())))]
+    name_prefix: Option<String>,
+    /// `spec.nameSuffix`: suffix added to every built object's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(transform = |suffix: &str| Some(suffix.to_owned())))]
+    name_suffix: Option<String>,
+    /// `spec.kubeConfig`: apply to a remote cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    kube_config: Option<KubeConfig>,
+}
+
+impl Kustomization {
+    /// `metadata.name`.
+    pub fn name(&self) -> &Name {
+        &self.name
+    }
+    /// `metadata.namespace`.
+    pub fn namespace(&self) -> &NamespaceName {
+        &self.namespace
+    }
+    /// `spec.path`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// A `{kind, name}` reference, with the namespace only when it differs from ours, as
+    /// the Flux CLI writes it.
+    fn kind_ref(&self, target: &Target, with_kind: bool) -> Value {
+        let mut r = serde_json::Map::new();
+        if with_kind {
+            r.insert("kind".into(), target.key.kind.into());
+        }
+        r.insert("name".into(), target.key.name.clone().into());
+        if let Some(ns) = &target.key.namespace {
+            if ns != self.namespace.as_str() {
+                r.insert("namespace".into(), ns.clone().into());
+            }
+        }
+        Value::Object(r)
+    }
+}
+
+impl Kind for Kustomization {
+    const API_VERSION: &'static str = "kustomize.toolkit.fluxcd.io/v1";
+    const KIND: &'static str = "Kustomization";
+    type Scope = NamespaceResourceScope;
+}
+
+impl Object for Kustomization {
+    fn object_name(&self) -> &str {
+        self.name.as_str()
+    }
+    fn object_namespace(&self) -> Option<&str> {
+        Some(self.namespace.as_str())
+    }
+    fn references(&self) -> Vec<Reference> {
+        let mut refs = vec![Reference {
+            field: "spec.sourceRef",
+            target: Arc::clone(&self.source_ref.target),
+            rule: RefRule::CrossNamespaceAllowed,
+        }];
+        refs.extend(self.depends_on.iter().map(|t| Reference {
+            field: "spec.dependsOn",
+            target: Arc::clone(t),
+            rule: RefRule::CrossNamespaceAllowed,
+        }));
+        for hc in &self.health_checks {
+            refs.push(Reference {
+                field: "spec.healthChecks",
+                target: Arc::clone(&hc.target),
+                rule: RefRule::CrossNamespaceAllowed,
+            });
+        }
+        if let Some(sa) = &self.service_account_name {
+            refs.push(sa.reference("spec.serviceAccountName", RefRule::SameNamespace));
+        }
+        if let Some(pb) = &self.post_build {
+            for from in &pb.substitute_from {
+                refs.push(Reference {
+                    field: "spec.postBuild.substituteFrom",
+                    target: Arc::clone(&from.target),
+                    rule: RefRule::SameNamespace,
+                });
+            }
+        }
+        if let Some(Decryption {
+            secret_ref: Some(s),
+            ..
+        }) = &self.decryption
+        {
+            refs.push(s.reference("spec.decryption.secretRef", RefRule::SameNamespace));
+        }
+        match &self.kube_config {
+            Some(KubeConfig::Secret { secret, .. }) => {
+                refs.push(secret.reference("spec.kubeConfig.secretRef", RefRule::SameNamespace))
+            }
+            Some(KubeConfig::ConfigMap { config_map }) => refs
+                .push(config_map.reference("spec.kubeConfig.configMapRef", RefRule::SameNamespace)),
+            None => {}
+        }
+        refs
+    }
+    fn checks(&self) -> Vec<Check> {
+        let mut checks = vec![Check::KustomizationPath {
+            source: Arc::clone(&self.source_ref.target),
+            path: self.path.clone(),
+        }];
+        for p in &self.components {
+            checks.push(Check::RelativePath {
+                field: "spec.components",
+                path: p.clone(),
+            });
+        }
+        checks
+    }
+    fn to_wire(&self) -> Result<Value> {
+        let mut wire = crate::render::flux_wire(
+            self,
+            crate::object::flux_metadata(
+                &self.name,
+                &self.namespace,
+                &self.labels,
+                &self.annotations,
+            ),
+        )?;
+        let spec = &mut wire["spec"];
+        spec["sourceRef"] = self.kind_ref(&self.source_ref.target, true);
+        if !self.depends_on.is_empty() {
+            spec["dependsOn"] = Value::Array(
+                self.depends_on
+                    .iter()
+                    .map(|t| self.kind_ref(t, false))
+                    .collect(),
+            );
+        }
+        Ok(wire)
+    }
+}
+
+/// One entry of `spec.healthChecks`: an object that must become ready.
+#[derive(Debug, Clone)]
+pub struct HealthCheck {
+    target: Arc<Target>,
+}
+
+impl HealthCheck {
+    /// Wait for the object behind `handle` (a Deployment, a HelmRelease, …) to be ready.
+    pub fn of<K: Kind>(handle: &Ref<K>) -> HealthCheck {
+        HealthCheck {
+            target: Arc::clone(handle.target()),
+        }
+    }
+}
+
+impl Serialize for HealthCheck {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let key = &self.target.key;
+        json!({
+            "apiVersion": key.api_version,
+            "kind": key.kind,
+            "name": key.name,
+            "namespace": key.namespace,
+        })
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, v)| !v.is_null())
+                .collect::<BTreeMap<_, _>>()
+        })
+        .serialize(s)
+    }
+}
+
+/// One entry of `spec.patches`: a patch and the objects it applies to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Patch {
+    patch: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<PatchTarget>,
+}
+
+impl Patch {
+    /// A strategic-merge or JSON6902 patch (YAML text) applied to `target`.
+    pub fn new(patch: &str, target: PatchTarget) -> Patch {
+        Patch {
+            patch: patch.to_owned(),
+            target: Some(target),
+        }
+    }
+    /// A strategic-merge patch that names its target itself.
+    pub fn strategic_merge(patch: &str) -> Patch {
+        Patch {
+            patch: patch.to_owned(),
+            target: None,
+        }
+    }
+}
+
+/// The selector of a [`Patch`]; every field set must match.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PatchTarget {
+    /// API group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// API version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Name (a regular expression).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Namespace (a regular expression).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Label selector.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_selector: Option<String>,
+    /// Annotation selector.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annotation_selector: Option<String>,
+}
+
+/// One entry of `spec.images`: an image override.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Image {
+    /// The image name to match.
+    pub name: String,
+    /// Replacement name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_name: Option<String>,
+    /// Replacement tag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_tag: Option<String>,
+    /// Replacement digest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+}
+
+/// `spec.postBuild`: variable substitution after the build.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostBuild {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    substitute: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    substitute_from: Vec<SubstituteFrom>,
+}
+
+impl PostBuild {
+    /// No substitutions yet.
+    pub fn new() -> PostBuild {
+        PostBuild::default()
+    }
+    /// Substitute `${name}` with `value`.
+    pub fn substitute(mut self, name: &str, value: &str) -> PostBuild {
+        self.substitute.insert(name.to_owned(), value.to_owned());
+        self
+    }
+    /// Take variables from a ConfigMap or Secret (same namespace).
+    pub fn substitute_from(mut self, from: SubstituteFrom) -> PostBuild {
+        self.substitute_from.push(from);
+        self
+    }
+}
+
+/// One entry of `spec.postBuild.substituteFrom`.
+#[derive(Debug, Clone)]
+pub struct SubstituteFrom {
+    target: Arc<Target>,
+    optional: bool,
+}
+
+impl SubstituteFrom {
+    /// Variables from a ConfigMap.
+    pub fn config_map(config_map: &Ref<ConfigMap>) -> SubstituteFrom {
+        SubstituteFrom {
+            target: Arc::clone(config_map.target()),
+            optional: false,
+        }
+    }
+    /// Variables from a Secret.
+    pub fn secret(secret: &Ref<Secret>) -> SubstituteFrom {
+        SubstituteFrom {
+            target: Arc::clone(secret.target()),
+            optional: false,
+        }
+    }
+    /// Do not fail when the object is missing.
+    pub fn optional(mut self) -> SubstituteFrom {
+        self.optional = true;
+        self
+    }
+}
+
+impl Serialize for SubstituteFrom {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = BTreeMap::new();
+        m.insert("kind", Value::from(self.target.key.kind));
+        m.insert("name", Value::from(self.target.key.name.clone()));
+        if self.optional {
+            m.insert("optional", Value::Bool(true));
+        }
+        m.serialize(s)
+    }
+}
+
+/// `spec.decryption`: decrypt SOPS-encrypted files.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decryption {
+    provider: &'static str,
+    #[serde(
+        serialize_with = "crate::object::opt_local_ref",
+        skip_serializing_if = "Option::is_none"
+    )]
+    secret_ref: Option<Ref<Secret>>,
+}
+
+impl Decryption {
+    /// SOPS with the keys in `keys` (same namespace).
+    pub fn sops(keys: &Ref<Secret>) -> Decryption {
+        Decryption {
+            provider: "sops",
+            secret_ref: Some(keys.clone()),
+        }
+    }
+    /// SOPS with keys from the controller's cloud identity.
+    pub fn sops_workload_identity() -> Decryption {
+        Decryption {
+            provider: "sops",
+            secret_ref: None,
+        }
+    }
+}
+
+/// `spec.commonMetadata`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CommonMetadata {
+    /// Labels added to every object.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations added to every object.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// `spec.deletionPolicy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DeletionPolicy {
+    /// Delete applied objects only when `prune` is on (Flux's default).
+    MirrorPrune,
+    /// Always delete applied objects.
+    Delete,
+    /// Delete and wait until they are gone.
+    WaitForTermination,
+    /// Leave applied objects in the cluster.
+    Orphan,
+}
+
+/// `spec.kubeConfig`: the cluster to apply to, from a Secret or a ConfigMap.
+#[derive(Debug, Clone)]
+pub enum KubeConfig {
+    /// A kubeconfig in a Secret, under `key` (`value` when not set).
+    Secret {
+        /// The Secret.
+        secret: Ref<Secret>,
+        /// The key in the Secret.
+        key: Option<String>,
+    },
+    /// Provider settings in a ConfigMap.
+    ConfigMap {
+        /// The ConfigMap.
+        config_map: Ref<ConfigMap>,
+    },
+}
+
+impl Serialize for KubeConfig {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            KubeConfig::Secret { secret, key } => {
+                let mut r = BTreeMap::new();
+                r.insert("name", secret.name().to_owned());
+                if let Some(key) = key {
+                    r.insert("key", key.clone());
+                }
+                json!({ "secretRef": r }).serialize(s)
+            }
+            KubeConfig::ConfigMap { config_map } => {
+                json!({ "configMapRef": { "name": config_map.name() } }).serialize(s)
+            }
+        }
+    }
+}

@@ -1,0 +1,363 @@
+//! Objects, kinds and typed handles.
+//!
+//! A [`Ref<K>`] is how one object names another. It is returned when an object is declared
+//! in a [`Cluster`](crate::Cluster), or made explicitly with [`Ref::existing`] for an object
+//! that exists in the cluster but is not declared here (a Secret created out of band). Since
+//! a handle only exists once its object is declared, references always point backwards and
+//! a cycle cannot be written.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::panic::Location;
+use std::sync::Arc;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
+
+use crate::error::Result;
+use crate::values::{Name, NamespaceName};
+
+/// Whether a kind lives in a namespace; implemented by k8s-openapi's
+/// `NamespaceResourceScope` and `ClusterResourceScope`.
+pub trait Scope {
+    /// `true` for namespaced kinds.
+    const NAMESPACED: bool;
+}
+
+impl Scope for NamespaceResourceScope {
+    const NAMESPACED: bool = true;
+}
+
+impl Scope for ClusterResourceScope {
+    const NAMESPACED: bool = false;
+}
+
+/// A Kubernetes kind: its `apiVersion`, `kind` and scope. Implemented by fluxdsl's Flux
+/// kinds and by every k8s-openapi resource type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a Kubernetes kind fluxdsl knows",
+    note = "use a Flux kind from fluxdsl or a resource type from k8s-openapi"
+)]
+pub trait Kind {
+    /// `apiVersion`, e.g. `source.toolkit.fluxcd.io/v1`.
+    const API_VERSION: &'static str;
+    /// `kind`, e.g. `GitRepository`.
+    const KIND: &'static str;
+    /// Namespaced or cluster-scoped.
+    type Scope: Scope;
+}
+
+impl<T> Kind for T
+where
+    T: k8s_openapi::Resource,
+    T::Scope: Scope,
+{
+    const API_VERSION: &'static str = T::API_VERSION;
+    const KIND: &'static str = T::KIND;
+    type Scope = T::Scope;
+}
+
+/// An object that can be declared in a [`Cluster`](crate::Cluster): a Flux kind built
+/// with fluxdsl, or any k8s-openapi resource.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be declared in a cluster",
+    note = "declare a Flux kind built with fluxdsl (e.g. `GitRepository::builder()...build()`) or a k8s-openapi object"
+)]
+pub trait Object: Kind {
+    /// `metadata.name`.
+    fn object_name(&self) -> &str;
+    /// `metadata.namespace`, for namespaced kinds.
+    fn object_namespace(&self) -> Option<&str>;
+    /// Every handle this object holds, for the checks types cannot make.
+    fn references(&self) -> Vec<Reference> {
+        Vec::new()
+    }
+    /// Facts about the object that validation needs beyond its references.
+    #[doc(hidden)]
+    fn checks(&self) -> Vec<crate::validate::Check> {
+        Vec::new()
+    }
+    /// The object as the API server's JSON, keys not yet ordered.
+    fn to_wire(&self) -> Result<serde_json::Value>;
+}
+
+impl<T> Object for T
+where
+    T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + serde::Serialize,
+    T::Scope: Scope,
+{
+    fn object_name(&self) -> &str {
+        self.metadata().name.as_deref().unwrap_or("")
+    }
+    fn object_namespace(&self) -> Option<&str> {
+        self.metadata().namespace.as_deref()
+    }
+    fn to_wire(&self) -> Result<serde_json::Value> {
+        crate::render::to_wire(self)
+    }
+}
+
+/// Who an object is, for messages and lookups: `Kind/namespace/name`.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey {
+    /// `apiVersion`.
+    pub api_version: &'static str,
+    /// `kind`.
+    pub kind: &'static str,
+    /// `metadata.namespace`; `None` for cluster-scoped kinds.
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+}
+
+impl ObjectKey {
+    /// The API group (`""` for the core group).
+    pub fn group(&self) -> &str {
+        match self.api_version.rsplit_once('/') {
+            Some((group, _)) => group,
+            None => "",
+        }
+    }
+}
+
+impl fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+impl fmt::Debug for ObjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Where a handle came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Returned by [`Cluster::add`](crate::Cluster::add): the object is declared here.
+    Declared,
+    /// Made by [`Ref::existing`]: the object exists in the cluster, managed elsewhere.
+    Existing,
+}
+
+/// What a handle points at: the object's key and where it was declared or imported.
+/// Opaque; reach it through [`Ref`].
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Target {
+    pub(crate) key: ObjectKey,
+    pub(crate) at: &'static Location<'static>,
+    pub(crate) origin: Origin,
+}
+
+/// A typed handle to an object of kind `K`.
+///
+/// ```
+/// use fluxdsl::{name, namespace, Ref};
+/// use k8s_openapi::api::core::v1::Secret;
+/// // A Secret that `flux bootstrap` created; it is not declared in this program.
+/// let deploy_key: Ref<Secret> = Ref::existing(&namespace!("flux-system"), name!("flux-system"));
+/// assert_eq!(deploy_key.name(), "flux-system");
+/// ```
+pub struct Ref<K> {
+    target: Arc<Target>,
+    kind: PhantomData<fn() -> K>,
+}
+
+impl<K> Clone for Ref<K> {
+    fn clone(&self) -> Self {
+        Ref {
+            target: Arc::clone(&self.target),
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<K> fmt::Debug for Ref<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Ref({}, declared at {})",
+            self.target.key, self.target.at
+        )
+    }
+}
+
+impl<K: Kind> Ref<K> {
+    pub(crate) fn declared(key: ObjectKey, at: &'static Location<'static>) -> Ref<K> {
+        Ref {
+            target: Arc::new(Target {
+                key,
+                at,
+                origin: Origin::Declared,
+            }),
+            kind: PhantomData,
+        }
+    }
+
+    pub(crate) fn target(&self) -> &Arc<Target> {
+        &self.target
+    }
+
+    /// The referenced object's name.
+    pub fn name(&self) -> &str {
+        &self.target.key.name
+    }
+
+    /// The referenced object's namespace (`None` for cluster-scoped kinds).
+    pub fn namespace(&self) -> Option<&str> {
+        self.target.key.namespace.as_deref()
+    }
+
+    /// Who the handle names.
+    pub fn key(&self) -> &ObjectKey {
+        &self.target.key
+    }
+
+    /// Where the object was declared, or where [`Ref::existing`] was called.
+    pub fn declared_at(&self) -> &'static Location<'static> {
+        self.target.at
+    }
+
+    /// Whether the handle came from a declaration or from [`Ref::existing`].
+    pub fn origin(&self) -> Origin {
+        self.target.origin
+    }
+
+    /// This handle as a [`Reference`] held in `field`, for validation.
+    pub fn reference(&self, field: &'static str, rule: RefRule) -> Reference {
+        Reference {
+            field,
+            target: Arc::clone(&self.target),
+            rule,
+        }
+    }
+}
+
+impl<K: Kind<Scope = NamespaceResourceScope>> Ref<K> {
+    /// A handle to a namespaced object that exists in the cluster but is not declared in
+    /// this program; the call is the visible import in review.
+    #[track_caller]
+    pub fn existing(namespace: &NamespaceName, name: Name) -> Ref<K> {
+        Self::import(Some(namespace.as_str().to_owned()), name)
+    }
+}
+
+impl<K: Kind<Scope = ClusterResourceScope>> Ref<K> {
+    /// A handle to a cluster-scoped object that exists in the cluster but is not declared
+    /// in this program.
+    #[track_caller]
+    pub fn existing_cluster_scoped(name: Name) -> Ref<K> {
+        Self::import(None, name)
+    }
+}
+
+impl<K: Kind> Ref<K> {
+    #[track_caller]
+    fn import(namespace: Option<String>, name: Name) -> Ref<K> {
+        Ref {
+            target: Arc::new(Target {
+                key: ObjectKey {
+                    api_version: K::API_VERSION,
+                    kind: K::KIND,
+                    namespace,
+                    name: name.as_str().to_owned(),
+                },
+                at: Location::caller(),
+                origin: Origin::Existing,
+            }),
+            kind: PhantomData,
+        }
+    }
+}
+
+/// What Flux requires of a reference's namespace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefRule {
+    /// A `LocalObjectReference`: the target must be in the referencing object's namespace.
+    SameNamespace,
+    /// The target may be in another namespace, unless the cluster forbids cross-namespace
+    /// references (Flux's `--no-cross-namespace-refs`).
+    CrossNamespaceAllowed,
+}
+
+/// One handle held by an object: the field it sits in and the object it names.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub(crate) field: &'static str,
+    pub(crate) target: Arc<Target>,
+    pub(crate) rule: RefRule,
+}
+
+impl Reference {
+    /// The field path, e.g. `spec.sourceRef`.
+    pub fn field(&self) -> &'static str {
+        self.field
+    }
+    /// The object named.
+    pub fn target(&self) -> &ObjectKey {
+        &self.target.key
+    }
+}
+
+/// A Kubernetes `LocalObjectReference` as Flux writes it: `{name: ...}`.
+pub(crate) fn local_ref<K, S: serde::Serializer>(
+    r: &Ref<K>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(1))?;
+    m.serialize_entry("name", &r.target.key.name)?;
+    m.end()
+}
+
+/// [`local_ref`] for an optional field.
+pub(crate) fn opt_local_ref<K, S: serde::Serializer>(
+    r: &Option<Ref<K>>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match r {
+        Some(r) => local_ref(r, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// Metadata shared by fluxdsl's own kinds.
+pub(crate) fn flux_metadata(
+    name: &Name,
+    namespace: &NamespaceName,
+    labels: &std::collections::BTreeMap<String, String>,
+    annotations: &std::collections::BTreeMap<String, String>,
+) -> serde_json::Value {
+    let mut meta = serde_json::Map::new();
+    meta.insert("name".into(), name.as_str().into());
+    meta.insert("namespace".into(), namespace.as_str().into());
+    if !labels.is_empty() {
+        meta.insert(
+            "labels".into(),
+            serde_json::to_value(labels).unwrap_or_default(),
+        );
+    }
+    if !annotations.is_empty() {
+        meta.insert(
+            "annotations".into(),
+            serde_json::to_value(annotations).unwrap_or_default(),
+        );
+    }
+    serde_json::Value::Object(meta)
+}
+
+/// A reference written as the bare name (`serviceAccountName: x`).
+pub(crate) fn opt_ref_name<K, S: serde::Serializer>(
+    r: &Option<Ref<K>>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match r {
+        Some(r) => s.serialize_str(&r.target.key.name),
+        None => s.serialize_none(),
+    }
+}

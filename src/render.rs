@@ -1,0 +1,125 @@
+//! Rendering: objects to the wire format (JSON values), and the wire format to YAML text
+//! byte-for-byte as the Flux CLI writes it. This is the only module that turns objects
+//! into text.
+
+mod go_yaml;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cluster::{Cluster, FileContent};
+use crate::error::{Error, Result};
+use crate::object::Kind;
+
+/// An object as the API server's JSON.
+pub(crate) fn to_wire<T: Serialize + ?Sized>(object: &T) -> Result<Value> {
+    serde_json::to_value(object).map_err(|source| Error::Serialize { source })
+}
+
+/// A fluxdsl kind as JSON: its spec is the struct's serialization.
+pub(crate) fn flux_wire<T: Serialize + Kind>(spec: &T, metadata: Value) -> Result<Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("apiVersion".into(), T::API_VERSION.into());
+    m.insert("kind".into(), T::KIND.into());
+    m.insert("metadata".into(), metadata);
+    m.insert("spec".into(), to_wire(spec)?);
+    Ok(Value::Object(m))
+}
+
+/// One YAML document (without `---`) as Flux writes it.
+pub fn yaml_document(value: &Value) -> String {
+    let mut s = String::new();
+    go_yaml::write_document(&mut s, value);
+    s
+}
+
+/// A file that belongs in the tree but is never written by this program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamFile {
+    /// Path inside the tree.
+    pub path: String,
+    /// The command that produces it.
+    pub produce: String,
+}
+
+/// Every file of a cluster's tree, rendered in memory.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    root: String,
+    files: BTreeMap<String, String>,
+    upstream: Vec<UpstreamFile>,
+}
+
+impl Rendered {
+    /// The tree's path relative to the repository root (`k8s/flux`).
+    pub fn root(&self) -> &str {
+        &self.root
+    }
+
+    /// The text of the file at `path` (relative to the tree), if this program renders it.
+    pub fn file(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(String::as_str)
+    }
+
+    /// Every rendered file, `(path, text)`, sorted by path.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files.iter().map(|(p, t)| (p.as_str(), t.as_str()))
+    }
+
+    /// The files that belong in the tree but come from elsewhere.
+    pub fn upstream(&self) -> &[UpstreamFile] {
+        &self.upstream
+    }
+
+    /// Every file, each after a `# file: <path>` line: what `cargo run` prints.
+    pub fn to_listing(&self) -> String {
+        let mut out = String::new();
+        for (path, text) in &self.files {
+            out.push_str("# file: ");
+            out.push_str(&crate::cluster::join(&self.root, path));
+            out.push('\n');
+            out.push_str(text);
+        }
+        out
+    }
+}
+
+pub(crate) fn render(cluster: &Cluster) -> Rendered {
+    let mut per_file: Vec<Vec<&Value>> = vec![Vec::new(); cluster.files.len()];
+    for o in &cluster.objects {
+        per_file[o.file].push(&o.body);
+    }
+    let mut files = BTreeMap::new();
+    let mut upstream = Vec::new();
+    for (decl, objects) in cluster.files.iter().zip(per_file) {
+        match &decl.content {
+            FileContent::Manifests { header } => {
+                let mut text = String::with_capacity(objects.len() * 512);
+                if let Some(header) = header {
+                    text.push_str(header);
+                    text.push('\n');
+                }
+                for body in objects {
+                    text.push_str("---\n");
+                    go_yaml::write_document(&mut text, body);
+                }
+                files.insert(decl.path.clone(), text);
+            }
+            FileContent::KustomizeConfig(config) => {
+                let dir = decl.path.rsplit_once('/').map_or("", |(d, _)| d);
+                files.insert(decl.path.clone(), yaml_document(&config.to_wire(dir)));
+            }
+            FileContent::Upstream { produce } => upstream.push(UpstreamFile {
+                path: decl.path.clone(),
+                produce: produce.clone(),
+            }),
+        }
+    }
+    Rendered {
+        root: cluster.root().to_owned(),
+        files,
+        upstream,
+    }
+}

@@ -1,0 +1,857 @@
+//! YAML text exactly as the Flux CLI writes it.
+//!
+//! Flux serializes with `sigs.k8s.io/yaml`: the object goes to JSON, back into generic
+//! maps, and out through go-yaml v2. That fixes everything that makes the bytes differ
+//! from other emitters: keys sorted by go-yaml's "natural" order, two-space indent,
+//! sequences not indented under their key, strings that would read back as another type
+//! double-quoted, strings with indicators single-quoted, multi-line strings as literal
+//! blocks, and long plain strings folded at column 80. This module reproduces that
+//! emitter's decisions (libyaml's `analyze_scalar` and `select_scalar_style`, go-yaml's
+//! `resolve` and key sorter) for the JSON data model only.
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Number, Value};
+
+const BEST_WIDTH: usize = 80;
+const BEST_INDENT: usize = 2;
+
+/// Appends one YAML document (no `---`) for `value`.
+pub(crate) fn write_document(out: &mut String, value: &Value) {
+    let mut e = Emitter { out, column: 0 };
+    match value {
+        Value::Object(m) if !m.is_empty() => e.map_entries(m, 0, false),
+        Value::Array(s) if !s.is_empty() => e.seq_items(s, 0, false),
+        other => {
+            e.scalar_or_empty(other, 0, true);
+            e.newline();
+        }
+    }
+}
+
+struct Emitter<'a> {
+    out: &'a mut String,
+    column: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Style {
+    Plain,
+    Single,
+    Double,
+    Literal,
+}
+
+impl Emitter<'_> {
+    fn put(&mut self, c: char) {
+        self.out.push(c);
+        self.column += 1;
+    }
+
+    fn put_str(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.column += s.chars().count();
+    }
+
+    fn newline(&mut self) {
+        self.out.push('\n');
+        self.column = 0;
+    }
+
+    fn indent_to(&mut self, indent: usize) {
+        for _ in 0..indent {
+            self.out.push(' ');
+        }
+        self.column = indent;
+    }
+
+    /// Entries of a non-empty mapping whose keys start at `indent`; with `inline`, the
+    /// first key continues the current line (after `- `).
+    fn map_entries(&mut self, m: &Map<String, Value>, indent: usize, inline: bool) {
+        let mut keys: Vec<&String> = m.keys().collect();
+        keys.sort_by(|a, b| go_key_order(a, b));
+        for (i, key) in keys.into_iter().enumerate() {
+            if i > 0 || !inline {
+                self.indent_to(indent);
+            }
+            self.string(key, indent + BEST_INDENT, true);
+            self.put(':');
+            self.value(&m[key], indent);
+        }
+    }
+
+    /// A mapping value after `key:`, the mapping being at `indent`.
+    fn value(&mut self, v: &Value, indent: usize) {
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                self.newline();
+                self.map_entries(m, indent + BEST_INDENT, false);
+            }
+            // go-yaml writes a sequence under a mapping key without indenting it
+            Value::Array(s) if !s.is_empty() => {
+                self.newline();
+                self.seq_items(s, indent, false);
+            }
+            other => {
+                self.put(' ');
+                self.scalar_or_empty(other, indent + BEST_INDENT, false);
+                if self.column > 0 {
+                    self.newline();
+                }
+            }
+        }
+    }
+
+    /// Items of a non-empty sequence whose dashes are at `indent`.
+    fn seq_items(&mut self, s: &[Value], indent: usize, inline: bool) {
+        for (i, item) in s.iter().enumerate() {
+            if i > 0 || !inline {
+                self.indent_to(indent);
+            }
+            self.put_str("- ");
+            match item {
+                Value::Object(m) if !m.is_empty() => {
+                    self.map_entries(m, indent + BEST_INDENT, true)
+                }
+                Value::Array(s) if !s.is_empty() => self.seq_items(s, indent + BEST_INDENT, true),
+                other => {
+                    self.scalar_or_empty(other, indent + BEST_INDENT, false);
+                    if self.column > 0 {
+                        self.newline();
+                    }
+                }
+            }
+        }
+    }
+
+    /// A scalar, `{}` or `[]`; `indent` is where continuation lines and block content go.
+    fn scalar_or_empty(&mut self, v: &Value, indent: usize, top: bool) {
+        match v {
+            Value::Null => self.put_str("null"),
+            Value::Bool(b) => self.put_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => self.put_str(&go_number(n)),
+            Value::String(s) => self.string(s, if top { 0 } else { indent }, false),
+            Value::Object(_) => self.put_str("{}"),
+            Value::Array(_) => self.put_str("[]"),
+        }
+    }
+
+    fn string(&mut self, s: &str, indent: usize, simple_key: bool) {
+        let style = select_style(s, simple_key);
+        let allow_breaks = !simple_key;
+        match style {
+            Style::Plain => self.plain(s, indent, allow_breaks),
+            Style::Single => self.single_quoted(s, indent, allow_breaks),
+            Style::Double => self.double_quoted(s, indent, allow_breaks),
+            Style::Literal => self.literal(s, indent),
+        }
+    }
+
+    fn plain(&mut self, s: &str, indent: usize, allow_breaks: bool) {
+        let chars: Vec<char> = s.chars().collect();
+        let mut spaces = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                let next_space = chars.get(i + 1) == Some(&' ');
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_space {
+                    self.newline();
+                    self.indent_to(indent);
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else {
+                self.put(c);
+                spaces = false;
+            }
+        }
+    }
+
+    fn single_quoted(&mut self, s: &str, indent: usize, allow_breaks: bool) {
+        let chars: Vec<char> = s.chars().collect();
+        self.put('\'');
+        let mut spaces = false;
+        let mut breaks = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                let next_space = chars.get(i + 1) == Some(&' ');
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i != 0
+                    && i != chars.len() - 1
+                    && !next_space
+                {
+                    self.newline();
+                    self.indent_to(indent);
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.newline();
+                }
+                self.newline();
+                breaks = true;
+            } else {
+                if breaks {
+                    self.indent_to(indent);
+                }
+                if c == '\'' {
+                    self.put('\'');
+                }
+                self.put(c);
+                spaces = false;
+                breaks = false;
+            }
+        }
+        self.put('\'');
+    }
+
+    fn double_quoted(&mut self, s: &str, indent: usize, allow_breaks: bool) {
+        let chars: Vec<char> = s.chars().collect();
+        self.put('"');
+        let mut spaces = false;
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+                self.put('\\');
+                match c {
+                    '\0' => self.put('0'),
+                    '\u{7}' => self.put('a'),
+                    '\u{8}' => self.put('b'),
+                    '\t' => self.put('t'),
+                    '\n' => self.put('n'),
+                    '\u{B}' => self.put('v'),
+                    '\u{C}' => self.put('f'),
+                    '\r' => self.put('r'),
+                    '\u{1B}' => self.put('e'),
+                    '"' => self.put('"'),
+                    '\\' => self.put('\\'),
+                    '\u{85}' => self.put('N'),
+                    '\u{A0}' => self.put('_'),
+                    '\u{2028}' => self.put('L'),
+                    '\u{2029}' => self.put('P'),
+                    _ => {
+                        let v = c as u32;
+                        let escaped = if v <= 0xFF {
+                            format!("x{v:02X}")
+                        } else if v <= 0xFFFF {
+                            format!("u{v:04X}")
+                        } else {
+                            format!("U{v:08X}")
+                        };
+                        self.put_str(&escaped);
+                    }
+                }
+                spaces = false;
+            } else if c == ' ' {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i != 0
+                    && i != chars.len() - 1
+                {
+                    self.newline();
+                    self.indent_to(indent);
+                    if chars.get(i + 1) == Some(&' ') {
+                        self.put('\\');
+                    }
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else {
+                self.put(c);
+                spaces = false;
+            }
+            i += 1;
+        }
+        self.put('"');
+    }
+
+    fn literal(&mut self, s: &str, indent: usize) {
+        let chars: Vec<char> = s.chars().collect();
+        self.put('|');
+        if chars.first().is_some_and(|&c| c == ' ' || is_break(c)) {
+            self.put_str(&BEST_INDENT.to_string());
+        }
+        match chars.last() {
+            Some(&last) if is_break(last) => {
+                if chars.len() == 1 || is_break(chars[chars.len() - 2]) {
+                    self.put('+');
+                }
+            }
+            _ => self.put('-'),
+        }
+        self.newline();
+        let mut breaks = true;
+        for &c in &chars {
+            if is_break(c) {
+                self.newline();
+                breaks = true;
+            } else {
+                if breaks {
+                    self.indent_to(indent);
+                    breaks = false;
+                }
+                self.put(c);
+            }
+        }
+    }
+}
+
+/// libyaml's `is_printable`, which go-yaml uses with unicode output on.
+fn is_printable(c: char) -> bool {
+    let v = c as u32;
+    v == 0x0A
+        || (0x20..=0x7E).contains(&v)
+        || (0xA0..=0xD7FF).contains(&v)
+        || ((0xE000..=0xFFFD).contains(&v) && v != 0xFEFF)
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+fn is_blankz(c: Option<&char>) -> bool {
+    match c {
+        None => true,
+        Some(&c) => c == ' ' || c == '\t' || is_break(c) || c == '\0',
+    }
+}
+
+/// The style go-yaml ends with for a string: its encoder's request, then libyaml's
+/// checks of what that style allows for this text.
+fn select_style(s: &str, simple_key: bool) -> Style {
+    let requested = if !resolves_to_string(s) || is_base60_float(s) {
+        Style::Double
+    } else if s.contains('\n') {
+        Style::Literal
+    } else {
+        Style::Plain
+    };
+    if requested == Style::Double {
+        return Style::Double;
+    }
+    let a = analyze(s);
+    let mut style = requested;
+    if style == Style::Plain && (!a.block_plain_allowed || (simple_key && a.multiline)) {
+        style = Style::Single;
+    }
+    if style == Style::Single && !a.single_quoted_allowed {
+        style = Style::Double;
+    }
+    if style == Style::Literal && (!a.block_allowed || simple_key) {
+        style = Style::Double;
+    }
+    style
+}
+
+struct Analysis {
+    multiline: bool,
+    block_plain_allowed: bool,
+    single_quoted_allowed: bool,
+    block_allowed: bool,
+}
+
+/// libyaml's `yaml_emitter_analyze_scalar`, for block context.
+fn analyze(s: &str) -> Analysis {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.is_empty() {
+        return Analysis {
+            multiline: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: false,
+        };
+    }
+    let mut block_indicators = s.starts_with("---") || s.starts_with("...");
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
+        (false, false, false, false);
+    let (mut break_space, mut space_break, mut previous_space, mut previous_break) =
+        (false, false, false, false);
+    let (mut line_breaks, mut special_characters) = (false, false);
+    let mut preceded_by_whitespace = true;
+    let last = chars.len() - 1;
+    for (i, &c) in chars.iter().enumerate() {
+        let followed_by_whitespace = is_blankz(chars.get(i + 1));
+        if i == 0 {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => block_indicators = true,
+                '?' | ':' if followed_by_whitespace => block_indicators = true,
+                '-' if followed_by_whitespace => block_indicators = true,
+                _ => {}
+            }
+        } else {
+            match c {
+                ':' if followed_by_whitespace => block_indicators = true,
+                '#' if preceded_by_whitespace => block_indicators = true,
+                _ => {}
+            }
+        }
+        if !is_printable(c) {
+            special_characters = true;
+        }
+        if is_break(c) {
+            line_breaks = true;
+        }
+        if c == ' ' {
+            leading_space |= i == 0;
+            trailing_space |= i == last;
+            break_space |= previous_break;
+            previous_space = true;
+            previous_break = false;
+        } else if is_break(c) {
+            leading_break |= i == 0;
+            trailing_break |= i == last;
+            space_break |= previous_space;
+            previous_break = true;
+            previous_space = false;
+        } else {
+            previous_space = false;
+            previous_break = false;
+        }
+        preceded_by_whitespace = is_blankz(Some(&c));
+    }
+    let mut a = Analysis {
+        multiline: line_breaks,
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
+    };
+    if leading_space || leading_break || trailing_space || trailing_break {
+        a.block_plain_allowed = false;
+    }
+    if trailing_space {
+        a.block_allowed = false;
+    }
+    if break_space {
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
+    if space_break || special_characters {
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+        a.block_allowed = false;
+    }
+    if line_breaks || block_indicators {
+        a.block_plain_allowed = false;
+    }
+    a
+}
+
+/// go-yaml v2's `resolve`: would this text, written plain, read back as a string?
+fn resolves_to_string(s: &str) -> bool {
+    const SPECIAL: &[&str] = &[
+        "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no",
+        "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null",
+        "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+        "-.Inf", "-.INF", "<<",
+    ];
+    if SPECIAL.contains(&s) {
+        return false;
+    }
+    match s.as_bytes()[0] {
+        b'.' => !go_parse_float(s),
+        b'0'..=b'9' | b'+' | b'-' => {
+            if s.as_bytes()[0].is_ascii_digit() && is_timestamp(s) {
+                return false;
+            }
+            let plain: String = s.chars().filter(|&c| c != '_').collect();
+            !(go_parse_int(&plain) || is_yaml_float(&plain) && go_parse_float(&plain))
+        }
+        _ => true,
+    }
+}
+
+/// `strconv.ParseInt(s, 0, 64)` / `ParseUint` succeed (overflow aside).
+fn go_parse_int(s: &str) -> bool {
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (digits, radix) = if let Some(r) = body.strip_prefix("0x").or(body.strip_prefix("0X")) {
+        (r, 16)
+    } else if let Some(r) = body.strip_prefix("0o").or(body.strip_prefix("0O")) {
+        (r, 8)
+    } else if let Some(r) = body.strip_prefix("0b").or(body.strip_prefix("0B")) {
+        (r, 2)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (&body[1..], 8)
+    } else {
+        (body, 10)
+    };
+    !digits.is_empty() && u64::from_str_radix(digits, radix).is_ok()
+}
+
+/// go-yaml's `yamlStyleFloat`: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// `strconv.ParseFloat(s, 64)` succeeds: decimal or special forms Go accepts.
+fn go_parse_float(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    let body = lower.strip_prefix(['+', '-']).unwrap_or(&lower);
+    if matches!(body, "inf" | "infinity" | "nan") {
+        return true;
+    }
+    is_yaml_float(s) && s.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// go-yaml's `isBase60Float`: `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`.
+fn is_base60_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.is_empty() {
+        return false;
+    }
+    let mut i = 0;
+    if b[i] == b'+' || b[i] == b'-' {
+        i += 1;
+    }
+    if i >= b.len() || !b[i].is_ascii_digit() {
+        return false;
+    }
+    i += 1;
+    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+        i += 1;
+    }
+    let mut groups = 0;
+    while i < b.len() && b[i] == b':' {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() && i - start < 2 {
+            i += 1;
+        }
+        match i - start {
+            1 => {}
+            2 if b[start] <= b'5' => {}
+            _ => return false,
+        }
+        groups += 1;
+    }
+    if groups == 0 {
+        return false;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+            i += 1;
+        }
+    }
+    i == b.len()
+}
+
+/// go-yaml's timestamp forms: `2006-1-2`, and with a time `T15:4:5[.999999999]Z07:00`,
+/// `t…`, or ` 15:4:5[.999999999]` without a zone.
+fn is_timestamp(s: &str) -> bool {
+    fn number(b: &[u8], i: &mut usize, min: usize, max: usize) -> bool {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() && *i - start < max {
+            *i += 1;
+        }
+        *i - start >= min
+    }
+    let b = s.as_bytes();
+    let mut i = 0;
+    if !(number(b, &mut i, 4, 4)
+        && b.get(i) == Some(&b'-')
+        && {
+            i += 1;
+            number(b, &mut i, 1, 2)
+        }
+        && b.get(i) == Some(&b'-')
+        && {
+            i += 1;
+            number(b, &mut i, 1, 2)
+        })
+    {
+        return false;
+    }
+    if i == b.len() {
+        return true;
+    }
+    let sep = b[i];
+    if !matches!(sep, b'T' | b't' | b' ') {
+        return false;
+    }
+    i += 1;
+    for part in 0..3 {
+        if part > 0 {
+            if b.get(i) != Some(&b':') {
+                return false;
+            }
+            i += 1;
+        }
+        if !number(b, &mut i, 1, 2) {
+            return false;
+        }
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if !number(b, &mut i, 1, 9) {
+            return false;
+        }
+    }
+    if sep == b' ' {
+        return i == b.len();
+    }
+    match b.get(i) {
+        Some(b'Z') => i + 1 == b.len(),
+        Some(b'+') | Some(b'-') => {
+            i += 1;
+            number(b, &mut i, 2, 2)
+                && b.get(i) == Some(&b':')
+                && {
+                    i += 1;
+                    number(b, &mut i, 2, 2)
+                }
+                && i == b.len()
+        }
+        _ => false,
+    }
+}
+
+/// A JSON number as Go prints it after `sigs.k8s.io/yaml` read it back: integers as
+/// integers, floats with `strconv.FormatFloat(f, 'g', -1, 64)`.
+fn go_number(n: &Number) -> String {
+    if let Some(i) = n.as_i64() {
+        return i.to_string();
+    }
+    if let Some(u) = n.as_u64() {
+        return u.to_string();
+    }
+    let f = n.as_f64().unwrap_or(f64::NAN);
+    go_float(f)
+}
+
+fn go_float(f: f64) -> String {
+    if f.is_nan() {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    // Shortest round-trip digits and decimal exponent, e.g. 1.5e3 -> ("15", 3).
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let sign = if f < 0.0 { "-" } else { "" };
+    if exp < -4 || exp >= 6 {
+        // Go decides with precision 6 when printing the shortest representation
+        // %e with the shortest digits: d.ddde±XX
+        let (first, rest) = digits.split_at(1);
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{first}{frac}e{esign}{:02}", exp.abs());
+    }
+    // %f with the shortest digits
+    let nd = digits.len() as i32;
+    let dp = exp + 1;
+    let s = if dp <= 0 {
+        format!("0.{}{}", "0".repeat((-dp) as usize), digits)
+    } else if dp >= nd {
+        format!("{}{}", digits, "0".repeat((dp - nd) as usize))
+    } else {
+        format!("{}.{}", &digits[..dp as usize], &digits[dp as usize..])
+    };
+    format!("{sign}{s}")
+}
+
+/// go-yaml v2's map key order (`keyList.Less`): runs of digits compare as numbers,
+/// letters compare by code point, and any non-letter sorts before a letter.
+pub(crate) fn go_key_order(a: &str, b: &str) -> Ordering {
+    let ar: Vec<char> = a.chars().collect();
+    let br: Vec<char> = b.chars().collect();
+    for i in 0..ar.len().min(br.len()) {
+        if ar[i] == br[i] {
+            continue;
+        }
+        let al = ar[i].is_alphabetic();
+        let bl = br[i].is_alphabetic();
+        if al && bl {
+            return ar[i].cmp(&br[i]);
+        }
+        if al || bl {
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
+        }
+        let (mut an, mut bn): (i64, i64) = (0, 0);
+        if ar[i] == '0' || br[i] == '0' {
+            let mut j = i;
+            while j > 0 && ar[j - 1].is_ascii_digit() {
+                j -= 1;
+                if ar[j] != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let mut ai = i;
+        while ai < ar.len() && ar[ai].is_ascii_digit() {
+            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && br[bi].is_ascii_digit() {
+            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+            bi += 1;
+        }
+        if an != bn {
+            return an.cmp(&bn);
+        }
+        if ai != bi {
+            return ai.cmp(&bi);
+        }
+        return ar[i].cmp(&br[i]);
+    }
+    ar.len().cmp(&br.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn yaml(v: Value) -> String {
+        let mut s = String::new();
+        write_document(&mut s, &v);
+        s
+    }
+
+    #[test]
+    fn quoting_follows_go_yaml() {
+        let out = yaml(json!({
+            "a": "plain text",
+            "b": "true",
+            "c": "8080",
+            "d": "",
+            "e": "*star",
+            "f": "key: value",
+            "g": "1:20",
+            "h": "2024-01-02",
+            "i": "yes",
+            "j": "0.5",
+            "k": "- item",
+            "l": "trailing ",
+            "m": "tab\there",
+            "n": "it's",
+            "o": "a # comment",
+            "p": "a#b",
+            "q": "système",
+            "r": "1e3",
+            "s": "0x1F",
+            "t": "v1.2.3",
+            "u": "~",
+        }));
+        assert_eq!(
+            out,
+            "a: plain text\nb: \"true\"\nc: \"8080\"\nd: \"\"\ne: '*star'\nf: 'key: value'\n\
+             g: \"1:20\"\nh: \"2024-01-02\"\ni: \"yes\"\nj: \"0.5\"\nk: '- item'\nl: 'trailing '\n\
+             m: \"tab\\there\"\nn: it's\no: 'a # comment'\np: a#b\nq: système\nr: \"1e3\"\n\
+             s: \"0x1F\"\nt: v1.2.3\nu: \"~\"\n"
+        );
+    }
+
+    #[test]
+    fn blocks_sequences_and_empties() {
+        let out = yaml(json!({
+            "spec": {
+                "ignore": ".cosign\nnon-existent-dir/",
+                "args": ["--a", {"name": "x", "value": "y"}, [1, 2]],
+                "empty": {},
+                "none": [],
+                "keep": "line\n",
+                "null": null,
+            }
+        }));
+        assert_eq!(
+            out,
+            "spec:\n  args:\n  - --a\n  - name: x\n    value: \"y\"\n  - - 1\n    - 2\n  empty: {}\n  \
+             ignore: |-\n    .cosign\n    non-existent-dir/\n  keep: |\n    line\n  none: []\n  \"null\": null\n"
+        );
+    }
+
+    #[test]
+    fn long_plain_strings_fold_at_80_columns() {
+        let out = yaml(json!({"properties": {"endpoint": {"description":
+            "Endpoint is the object storage address the BucketName is located at."}}}));
+        assert_eq!(
+            out,
+            "properties:\n  endpoint:\n    description: Endpoint is the object storage address the BucketName is\n      located at.\n"
+        );
+    }
+
+    #[test]
+    fn keys_sort_as_go_yaml_does() {
+        let mut keys = vec!["b", "a10", "a9", "_x", "B", "a-b", "ab", "a"];
+        keys.sort_by(|a, b| go_key_order(a, b));
+        assert_eq!(keys, ["_x", "a", "a-b", "a9", "a10", "ab", "B", "b"]);
+    }
+
+    #[test]
+    fn floats_print_as_go() {
+        assert_eq!(go_float(0.5), "0.5");
+        assert_eq!(go_float(1e21), "1e+21");
+        assert_eq!(go_float(123456.0), "123456");
+        assert_eq!(go_float(1e6), "1e+06");
+        assert_eq!(go_float(1234567.5), "1.2345675e+06");
+        assert_eq!(go_float(0.00001), "1e-05");
+    }
+}

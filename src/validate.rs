@@ -1,0 +1,385 @@
+//! The checks types cannot make, run before anything is written or applied. Each problem
+//! names the object, the field and the Rust source location of every declaration involved.
+
+use std::collections::{BTreeSet, HashMap};
+use std::panic::Location;
+use std::sync::Arc;
+
+use crate::cluster::{Cluster, FileContent, join};
+use crate::error::{Error, Problem, Result};
+use crate::object::{ObjectKey, Origin, RefRule, Target};
+use crate::values::{Duration, NamespaceName};
+
+/// A fact about an object that validation checks beyond its references.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub enum Check {
+    /// `spec.url` of a GitRepository.
+    GitUrl(String),
+    /// A duration field whose schema has no hours unit (`GitRepository.spec.timeout`).
+    DurationWithoutHours {
+        /// Field path.
+        field: &'static str,
+        /// The value.
+        duration: Duration,
+    },
+    /// `spec.path` of a Kustomization built from `source`.
+    KustomizationPath {
+        /// The source.
+        source: Arc<Target>,
+        /// The path.
+        path: String,
+    },
+    /// A path that must be relative.
+    RelativePath {
+        /// Field path.
+        field: &'static str,
+        /// The value.
+        path: String,
+    },
+}
+
+pub(crate) fn validate(cluster: &Cluster) -> Result<()> {
+    let mut problems = cluster.problems.clone();
+    let rendered_paths = files(cluster, &mut problems);
+    objects(cluster, &mut problems);
+    references(cluster, &mut problems);
+    checks(cluster, &rendered_paths, &mut problems);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Refused(problems))
+    }
+}
+
+/// A tree-relative path with `.` segments removed; `None` if it is absolute or leaves the
+/// tree.
+fn normalize(path: &str) -> Option<String> {
+    if path.starts_with('/') || path.contains('\\') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn file_problem(path: &str, message: String, at: &'static Location<'static>) -> Problem {
+    Problem {
+        object: None,
+        field: None,
+        message: format!("file {path:?}: {message}"),
+        sites: vec![("declared", at)],
+    }
+}
+
+/// File paths: inside the tree, YAML, declared once; kustomization.yaml entries resolve.
+/// Returns every path the tree will hold.
+fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> BTreeSet<String> {
+    let mut seen: HashMap<&str, &'static Location<'static>> = HashMap::new();
+    let mut paths = BTreeSet::new();
+    let mut used = vec![false; cluster.files.len()];
+    for o in &cluster.objects {
+        used[o.file] = true;
+    }
+    for (i, f) in cluster.files.iter().enumerate() {
+        match normalize(&f.path) {
+            Some(p) if p == f.path && !p.is_empty() => {}
+            _ => {
+                problems.push(file_problem(
+                    &f.path,
+                    format!(
+                        "the path must be relative to the tree {:?}, without `..`, `.` or empty parts",
+                        cluster.root()
+                    ),
+                    f.at,
+                ));
+                continue;
+            }
+        }
+        if !(f.path.ends_with(".yaml") || f.path.ends_with(".yml")) {
+            problems.push(file_problem(
+                &f.path,
+                "the name must end in .yaml or .yml".into(),
+                f.at,
+            ));
+        }
+        if let Some(first) = seen.insert(&f.path, f.at) {
+            problems.push(Problem {
+                object: None,
+                field: None,
+                message: format!(
+                    "file {:?} is declared twice with different content (manifests, kustomization.yaml, or an upstream file)",
+                    f.path
+                ),
+                sites: vec![("declared first", first), ("declared again", f.at)],
+            });
+        }
+        if let FileContent::Manifests { .. } = f.content {
+            if !used[i] {
+                problems.push(file_problem(
+                    &f.path,
+                    "no object is declared in it".into(),
+                    f.at,
+                ));
+            }
+        }
+        paths.insert(f.path.clone());
+    }
+    for f in &cluster.files {
+        let FileContent::KustomizeConfig(config) = &f.content else {
+            continue;
+        };
+        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+        for r in &config.resources {
+            if !paths.contains(r.path()) {
+                problems.push(file_problem(
+                    &f.path,
+                    format!("resource {:?} is a file of another Cluster", r.path()),
+                    f.at,
+                ));
+            }
+        }
+        for p in &config.resource_paths {
+            if p.contains("://") || p.starts_with("git@") {
+                continue;
+            }
+            match normalize(&join(dir, p)) {
+                Some(target) => {
+                    let prefix = format!("{target}/");
+                    if !paths.contains(&target) && !paths.iter().any(|q| q.starts_with(&prefix)) {
+                        problems.push(file_problem(
+                            &f.path,
+                            format!("resource {p:?} names nothing this program renders"),
+                            f.at,
+                        ));
+                    }
+                }
+                None => {} // outside the tree: not ours to check
+            }
+        }
+    }
+    paths
+}
+
+/// Names and namespaces of objects not built with fluxdsl's checked types, and
+/// duplicates.
+fn objects(cluster: &Cluster, problems: &mut Vec<Problem>) {
+    let mut seen: HashMap<(&str, &str, Option<&str>, &str), &'static Location<'static>> =
+        HashMap::new();
+    for o in &cluster.objects {
+        if o.key.name.is_empty() {
+            problems.push(Problem {
+                object: Some(o.key.clone()),
+                field: Some("metadata.name"),
+                message: "is empty".into(),
+                sites: vec![("declared", o.at)],
+            });
+        }
+        if let Some(ns) = &o.key.namespace {
+            if let Err(e) = NamespaceName::new(ns.as_str()) {
+                problems.push(Problem {
+                    object: Some(o.key.clone()),
+                    field: Some("metadata.namespace"),
+                    message: e.to_string(),
+                    sites: vec![("declared", o.at)],
+                });
+            }
+        }
+        let id = (
+            o.key.group(),
+            o.key.kind,
+            o.key.namespace.as_deref(),
+            o.key.name.as_str(),
+        );
+        if let Some(first) = seen.insert(id, o.at) {
+            problems.push(Problem {
+                object: Some(o.key.clone()),
+                field: None,
+                message: "is declared twice".into(),
+                sites: vec![("declared first", first), ("declared again", o.at)],
+            });
+        }
+    }
+}
+
+fn same_object(a: &ObjectKey, b: &ObjectKey) -> bool {
+    a.group() == b.group() && a.kind == b.kind && a.namespace == b.namespace && a.name == b.name
+}
+
+fn references(cluster: &Cluster, problems: &mut Vec<Problem>) {
+    let declared: BTreeSet<(&str, &str, Option<&str>, &str)> = cluster
+        .objects
+        .iter()
+        .map(|o| {
+            (
+                o.key.group(),
+                o.key.kind,
+                o.key.namespace.as_deref(),
+                o.key.name.as_str(),
+            )
+        })
+        .collect();
+    for o in &cluster.objects {
+        for r in &o.references {
+            let t = &r.target;
+            let sites = vec![
+                ("declared", o.at),
+                (
+                    match t.origin {
+                        Origin::Declared => "referenced object declared",
+                        Origin::Existing => "referenced object imported",
+                    },
+                    t.at,
+                ),
+            ];
+            let problem = |message: String| Problem {
+                object: Some(o.key.clone()),
+                field: Some(r.field),
+                message,
+                sites: sites.clone(),
+            };
+            if same_object(&o.key, &t.key) {
+                problems.push(problem("refers to the object itself".into()));
+                continue;
+            }
+            let key = (
+                t.key.group(),
+                t.key.kind,
+                t.key.namespace.as_deref(),
+                t.key.name.as_str(),
+            );
+            if t.origin == Origin::Declared && !declared.contains(&key) {
+                problems.push(problem(format!(
+                    "refers to {} whose handle comes from another Cluster; declare it in this one",
+                    t.key
+                )));
+            }
+            let cross = t.key.namespace.is_some() && t.key.namespace != o.key.namespace;
+            match r.rule {
+                RefRule::SameNamespace if cross => problems.push(problem(format!(
+                    "must name an object in its own namespace {:?} (Flux reads it as a local reference), but {} is in {:?}",
+                    o.key.namespace.as_deref().unwrap_or(""),
+                    t.key,
+                    t.key.namespace.as_deref().unwrap_or("")
+                ))),
+                RefRule::CrossNamespaceAllowed if cross && !cluster.cross_namespace_refs => {
+                    problems.push(problem(format!(
+                        "refers to {} in another namespace, and this cluster forbids cross-namespace references",
+                        t.key
+                    )))
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn checks(cluster: &Cluster, rendered: &BTreeSet<String>, problems: &mut Vec<Problem>) {
+    for o in &cluster.objects {
+        for check in &o.checks {
+            let problem = |field: &'static str, message: String, sites| Problem {
+                object: Some(o.key.clone()),
+                field: Some(field),
+                message,
+                sites,
+            };
+            match check {
+                Check::GitUrl(url) => {
+                    if !["http://", "https://", "ssh://"]
+                        .iter()
+                        .any(|s| url.starts_with(s) && url.len() > s.len())
+                    {
+                        problems.push(problem(
+                            "spec.url",
+                            format!(
+                                "{url:?} is not a URL Flux accepts: it must start with http://, https:// or ssh:// (write git@host:org/repo as ssh://git@host/org/repo)"
+                            ),
+                            vec![("declared", o.at)],
+                        ));
+                    }
+                }
+                Check::DurationWithoutHours { field, duration } => {
+                    if *duration >= Duration::hours(1) {
+                        problems.push(problem(
+                            field,
+                            format!(
+                                "{duration} is not accepted here: Flux's schema for this field has no hours unit, so it must be under 1h"
+                            ),
+                            vec![("declared", o.at)],
+                        ));
+                    }
+                }
+                Check::RelativePath { field, path } => {
+                    if path.starts_with('/') {
+                        problems.push(problem(
+                            field,
+                            format!("{path:?} must be a relative path"),
+                            vec![("declared", o.at)],
+                        ));
+                    }
+                }
+                Check::KustomizationPath { source, path } => {
+                    if !cluster
+                        .this_repository
+                        .iter()
+                        .any(|t| Arc::ptr_eq(t, source))
+                    {
+                        continue;
+                    }
+                    let sites = vec![("declared", o.at), ("source declared", source.at)];
+                    let Some(p) = normalize(path) else {
+                        problems.push(problem(
+                            "spec.path",
+                            format!("{path:?} leaves the repository"),
+                            sites,
+                        ));
+                        continue;
+                    };
+                    let root = cluster.root();
+                    let rel = if p == root {
+                        Some(String::new())
+                    } else {
+                        p.strip_prefix(&format!("{root}/")).map(str::to_owned)
+                    };
+                    let Some(rel) = rel else { continue };
+                    let prefix = if rel.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{rel}/")
+                    };
+                    if !rendered.iter().any(|f| f.starts_with(&prefix)) {
+                        problems.push(problem(
+                            "spec.path",
+                            format!(
+                                "{path:?} points into the tree this program renders at {root:?}, but nothing is rendered in {}",
+                                join(root, &rel)
+                            ),
+                            sites,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn normalizes_paths() {
+        assert_eq!(normalize("./k8s/flux/").as_deref(), Some("k8s/flux"));
+        assert_eq!(normalize("a/../b").as_deref(), Some("b"));
+        assert_eq!(normalize("../b"), None);
+        assert_eq!(normalize("/abs"), None);
+    }
+}

@@ -1,0 +1,617 @@
+//! Values that Kubernetes and Flux constrain: object names, namespace names and durations.
+//!
+//! Each type has a `const fn` checker, so a literal written with [`name!`](crate::name),
+//! [`namespace!`](crate::namespace) or [`duration!`](crate::duration) is validated by the
+//! compiler, and a fallible parser for values built at run time.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// The longest name a Flux object may have: Flux copies it into label values
+/// (`kustomize.toolkit.fluxcd.io/name`), which Kubernetes limits to 63 characters.
+pub const MAX_NAME_LEN: usize = 63;
+
+/// Why a string is not a valid name; the checkers return it, the macros turn it into a
+/// compile error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameProblem {
+    /// The name is empty.
+    Empty,
+    /// The name is longer than 63 characters.
+    TooLong,
+    /// A character other than `a-z`, `0-9`, `-` (and `.` where allowed).
+    InvalidCharacter,
+    /// The name, or a dot-separated part of it, starts or ends with something other than
+    /// a lowercase letter or digit.
+    BadEdge,
+}
+
+impl NameProblem {
+    /// One sentence describing the problem.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            NameProblem::Empty => "it is empty",
+            NameProblem::TooLong => "it is longer than 63 characters",
+            NameProblem::InvalidCharacter => {
+                "it may contain only lowercase letters, digits, '-' and '.' (RFC 1123)"
+            }
+            NameProblem::BadEdge => {
+                "it must start and end with a lowercase letter or digit (RFC 1123)"
+            }
+        }
+    }
+}
+
+const fn is_alnum(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit()
+}
+
+/// Checks an RFC 1123 name of at most 63 characters; with `dots`, a DNS subdomain
+/// (dot-separated labels), without, a single DNS label.
+const fn check_rfc1123(s: &str, dots: bool) -> Option<NameProblem> {
+    let b = s.as_bytes();
+    if b.is_empty() {
+        return Some(NameProblem::Empty);
+    }
+    if b.len() > MAX_NAME_LEN {
+        return Some(NameProblem::TooLong);
+    }
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let edge = i == 0 || i == b.len() - 1 || (dots && (b[i - 1] == b'.' || b[i + 1] == b'.'));
+        if c == b'.' && dots {
+            if i == 0 || i == b.len() - 1 || b[i - 1] == b'.' {
+                return Some(NameProblem::BadEdge);
+            }
+        } else if c == b'-' {
+            if edge {
+                return Some(NameProblem::BadEdge);
+            }
+        } else if !is_alnum(c) {
+            return Some(NameProblem::InvalidCharacter);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The name of a Flux object or of an object it refers to: an RFC 1123 subdomain of at
+/// most 63 characters.
+///
+/// ```
+/// use fluxdsl::{name, Name};
+/// let literal = name!("flux-system"); // checked by the compiler
+/// let built = Name::new(format!("app-{}", 7)).unwrap(); // checked at run time
+/// assert_eq!(literal.as_str(), "flux-system");
+/// assert_eq!(built.as_str(), "app-7");
+/// assert!(Name::new("Not_Valid").is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name(Cow<'static, str>);
+
+impl Name {
+    /// Checks a name without allocating; used by [`name!`](crate::name) at compile time.
+    pub const fn check(s: &str) -> Option<NameProblem> {
+        check_rfc1123(s, true)
+    }
+
+    /// A name from a static string already checked (by [`name!`](crate::name)).
+    #[doc(hidden)]
+    pub const fn from_checked_static(s: &'static str) -> Name {
+        Name(Cow::Borrowed(s))
+    }
+
+    /// Parses a name built at run time.
+    pub fn new(s: impl Into<String>) -> Result<Name> {
+        let s = s.into();
+        match Self::check(&s) {
+            None => Ok(Name(Cow::Owned(s))),
+            Some(problem) => Err(Error::InvalidName {
+                what: "name",
+                value: s,
+                problem: problem.describe(),
+            }),
+        }
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+/// The name of a namespace: an RFC 1123 label (no dots) of at most 63 characters.
+///
+/// ```
+/// use fluxdsl::{namespace, NamespaceName};
+/// assert_eq!(namespace!("flux-system").as_str(), "flux-system");
+/// assert!(NamespaceName::new("kube.system").is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NamespaceName(Cow<'static, str>);
+
+impl NamespaceName {
+    /// Checks a namespace name without allocating; used by
+    /// [`namespace!`](crate::namespace) at compile time.
+    pub const fn check(s: &str) -> Option<NameProblem> {
+        check_rfc1123(s, false)
+    }
+
+    /// A namespace name from a static string already checked.
+    #[doc(hidden)]
+    pub const fn from_checked_static(s: &'static str) -> NamespaceName {
+        NamespaceName(Cow::Borrowed(s))
+    }
+
+    /// Parses a namespace name built at run time.
+    pub fn new(s: impl Into<String>) -> Result<NamespaceName> {
+        let s = s.into();
+        match Self::check(&s) {
+            None => Ok(NamespaceName(Cow::Owned(s))),
+            Some(problem) => Err(Error::InvalidName {
+                what: "namespace",
+                value: s,
+                problem: problem.describe(),
+            }),
+        }
+    }
+
+    /// The namespace `flux-system`, where Flux runs.
+    pub const FLUX_SYSTEM: NamespaceName = NamespaceName(Cow::Borrowed("flux-system"));
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for NamespaceName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl serde::Serialize for NamespaceName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl serde::Serialize for Name {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl fmt::Debug for NamespaceName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+/// A literal object name, checked at compile time: an RFC 1123 subdomain of at most
+/// 63 characters (Flux copies object names into label values).
+///
+/// ```
+/// let name = fluxdsl::name!("certmanager");
+/// ```
+///
+/// ```compile_fail
+/// let name = fluxdsl::name!("Cert_Manager"); // uppercase and '_' are not allowed
+/// ```
+#[macro_export]
+macro_rules! name {
+    ($name:literal) => {{
+        const NAME: $crate::Name = match $crate::Name::check($name) {
+            None => $crate::Name::from_checked_static($name),
+            Some($crate::NameProblem::Empty) => panic!("an object name cannot be empty"),
+            Some($crate::NameProblem::TooLong) => panic!(concat!(
+                "name \"", $name, "\" is longer than 63 characters, the limit for Flux object names"
+            )),
+            Some($crate::NameProblem::InvalidCharacter) => panic!(concat!(
+                "name \"", $name,
+                "\" is not a valid Kubernetes name: only lowercase letters, digits, '-' and '.' (RFC 1123)"
+            )),
+            Some($crate::NameProblem::BadEdge) => panic!(concat!(
+                "name \"", $name,
+                "\" is not a valid Kubernetes name: it must start and end with a lowercase letter or digit (RFC 1123)"
+            )),
+        };
+        NAME
+    }};
+}
+
+/// A literal namespace name, checked at compile time: an RFC 1123 label (no dots) of at
+/// most 63 characters.
+///
+/// ```
+/// let ns = fluxdsl::namespace!("kube-system");
+/// ```
+///
+/// ```compile_fail
+/// let ns = fluxdsl::namespace!("kube.system"); // a namespace name has no dots
+/// ```
+#[macro_export]
+macro_rules! namespace {
+    ($name:literal) => {{
+        const NAMESPACE: $crate::NamespaceName = match $crate::NamespaceName::check($name) {
+            None => $crate::NamespaceName::from_checked_static($name),
+            Some($crate::NameProblem::Empty) => panic!("a namespace name cannot be empty"),
+            Some($crate::NameProblem::TooLong) => panic!(concat!(
+                "namespace \"", $name, "\" is longer than 63 characters"
+            )),
+            Some(_) => panic!(concat!(
+                "namespace \"", $name,
+                "\" is not a valid namespace name: only lowercase letters, digits and '-', starting and ending with a letter or digit (RFC 1123 label)"
+            )),
+        };
+        NAMESPACE
+    }};
+}
+
+/// A Flux duration (`interval`, `timeout`, `retryInterval`), printed as Go prints a
+/// `time.Duration` (`1m0s`, `10m0s`, `1h0m0s`, `30s`, `1m30s`).
+///
+/// It accepts exactly what Flux's CRDs accept: one or more `<number>[.<fraction>]<unit>`
+/// with unit `ms`, `s`, `m` or `h` (pattern `^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`).
+///
+/// ```
+/// use fluxdsl::{duration, Duration};
+/// assert_eq!(duration!("1m").to_string(), "1m0s");
+/// assert_eq!(Duration::parse("1.5h").unwrap().to_string(), "1h30m0s");
+/// assert_eq!(Duration::minutes(10).to_string(), "10m0s");
+/// assert!(Duration::parse("5 minutes").is_err());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Duration {
+    nanos: u64,
+}
+
+/// Why a string is not a Flux duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DurationProblem {
+    /// Nothing was given.
+    Empty,
+    /// Something other than `<digits>[.<digits>]<unit>` repeated.
+    Malformed,
+    /// A unit other than `ms`, `s`, `m`, `h` (Flux accepts no `ns`, `us` or `d`).
+    UnknownUnit,
+    /// The value does not fit in a Go `time.Duration`.
+    Overflow,
+}
+
+impl DurationProblem {
+    /// One sentence describing the problem.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            DurationProblem::Empty => "it is empty",
+            DurationProblem::Malformed => {
+                "Flux expects numbers each followed by a unit, like 1m, 30s, 1h30m or 1.5s"
+            }
+            DurationProblem::UnknownUnit => "the unit must be ms, s, m or h",
+            DurationProblem::Overflow => "it is longer than a Go time.Duration can hold",
+        }
+    }
+}
+
+const NANOS_PER_MS: u64 = 1_000_000;
+const NANOS_PER_S: u64 = 1_000_000_000;
+const MAX_GO_DURATION: u64 = i64::MAX as u64;
+
+impl Duration {
+    /// A duration of whole milliseconds.
+    pub const fn millis(n: u64) -> Duration {
+        Duration {
+            nanos: n * NANOS_PER_MS,
+        }
+    }
+    /// A duration of whole seconds.
+    pub const fn seconds(n: u64) -> Duration {
+        Duration {
+            nanos: n * NANOS_PER_S,
+        }
+    }
+    /// A duration of whole minutes.
+    pub const fn minutes(n: u64) -> Duration {
+        Duration {
+            nanos: n * 60 * NANOS_PER_S,
+        }
+    }
+    /// A duration of whole hours.
+    pub const fn hours(n: u64) -> Duration {
+        Duration {
+            nanos: n * 3600 * NANOS_PER_S,
+        }
+    }
+
+    /// The duration in nanoseconds.
+    pub const fn as_nanos(self) -> u64 {
+        self.nanos
+    }
+
+    /// Parses a duration as Flux's CRD schema accepts it; `const`, so that
+    /// [`duration!`](crate::duration) checks literals at compile time.
+    pub const fn parse_const(s: &str) -> std::result::Result<Duration, DurationProblem> {
+        let b = s.as_bytes();
+        if b.is_empty() {
+            return Err(DurationProblem::Empty);
+        }
+        let mut i = 0;
+        let mut total: u64 = 0;
+        while i < b.len() {
+            // integer part
+            let start = i;
+            let mut whole: u64 = 0;
+            while i < b.len() && b[i].is_ascii_digit() {
+                whole = match whole.checked_mul(10) {
+                    Some(v) => match v.checked_add((b[i] - b'0') as u64) {
+                        Some(v) => v,
+                        None => return Err(DurationProblem::Overflow),
+                    },
+                    None => return Err(DurationProblem::Overflow),
+                };
+                i += 1;
+            }
+            if i == start {
+                return Err(DurationProblem::Malformed);
+            }
+            // fraction
+            let mut frac: u64 = 0;
+            let mut scale: u64 = 1;
+            if i < b.len() && b[i] == b'.' {
+                i += 1;
+                let fstart = i;
+                while i < b.len() && b[i].is_ascii_digit() {
+                    // digits beyond nanosecond precision cannot change the result
+                    if scale < 1_000_000_000_000_000_000 {
+                        frac = frac * 10 + (b[i] - b'0') as u64;
+                        scale *= 10;
+                    }
+                    i += 1;
+                }
+                if i == fstart {
+                    return Err(DurationProblem::Malformed);
+                }
+            }
+            // unit
+            if i >= b.len() {
+                return Err(DurationProblem::Malformed);
+            }
+            let unit: u64 = if b[i] == b'm' && i + 1 < b.len() && b[i + 1] == b's' {
+                i += 2;
+                NANOS_PER_MS
+            } else if b[i] == b's' {
+                i += 1;
+                NANOS_PER_S
+            } else if b[i] == b'm' {
+                i += 1;
+                60 * NANOS_PER_S
+            } else if b[i] == b'h' {
+                i += 1;
+                3600 * NANOS_PER_S
+            } else if b[i].is_ascii_alphabetic() {
+                return Err(DurationProblem::UnknownUnit);
+            } else {
+                return Err(DurationProblem::Malformed);
+            };
+            let part = match whole.checked_mul(unit) {
+                Some(v) => v,
+                None => return Err(DurationProblem::Overflow),
+            };
+            // fraction * unit / scale without overflow: unit <= 3.6e12, frac < scale <= 1e18
+            let frac_nanos = ((frac as u128 * unit as u128) / scale as u128) as u64;
+            total = match total.checked_add(part) {
+                Some(v) => match v.checked_add(frac_nanos) {
+                    Some(v) => v,
+                    None => return Err(DurationProblem::Overflow),
+                },
+                None => return Err(DurationProblem::Overflow),
+            };
+            if total > MAX_GO_DURATION {
+                return Err(DurationProblem::Overflow);
+            }
+        }
+        Ok(Duration { nanos: total })
+    }
+
+    /// Parses a duration built at run time.
+    pub fn parse(s: &str) -> Result<Duration> {
+        Self::parse_const(s).map_err(|problem| Error::InvalidDuration {
+            value: s.to_owned(),
+            problem: problem.describe(),
+        })
+    }
+}
+
+/// Writes `v`'s fractional digits (of `prec` places) without trailing zeros, returning the
+/// integer part: Go's `fmtFrac`.
+fn go_frac(out: &mut Vec<u8>, mut v: u64, prec: u32) -> u64 {
+    let mut print = false;
+    for _ in 0..prec {
+        let digit = v % 10;
+        print = print || digit != 0;
+        if print {
+            out.push(b'0' + digit as u8);
+        }
+        v /= 10;
+    }
+    if print {
+        out.push(b'.');
+    }
+    v
+}
+
+fn go_int(out: &mut Vec<u8>, mut v: u64) {
+    if v == 0 {
+        out.push(b'0');
+    }
+    while v > 0 {
+        out.push(b'0' + (v % 10) as u8);
+        v /= 10;
+    }
+}
+
+impl fmt::Display for Duration {
+    /// Go's `time.Duration.String`, built back to front as Go does.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut u = self.nanos;
+        if u == 0 {
+            return f.write_str("0s");
+        }
+        let mut rev: Vec<u8> = Vec::with_capacity(24);
+        rev.push(b's');
+        if u < NANOS_PER_S {
+            let prec = if u < 1_000 {
+                rev.push(b'n');
+                0
+            } else if u < NANOS_PER_MS {
+                // "µ" (U+00B5) in UTF-8, reversed like everything else here
+                rev.extend_from_slice(&[0xB5, 0xC2]);
+                3
+            } else {
+                rev.push(b'm');
+                6
+            };
+            u = go_frac(&mut rev, u, prec);
+            go_int(&mut rev, u);
+        } else {
+            u = go_frac(&mut rev, u, 9);
+            go_int(&mut rev, u % 60);
+            u /= 60;
+            if u > 0 {
+                rev.push(b'm');
+                go_int(&mut rev, u % 60);
+                u /= 60;
+                if u > 0 {
+                    rev.push(b'h');
+                    go_int(&mut rev, u);
+                }
+            }
+        }
+        rev.reverse();
+        f.write_str(std::str::from_utf8(&rev).map_err(|_| fmt::Error)?)
+    }
+}
+
+impl fmt::Debug for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Duration({self})")
+    }
+}
+
+impl serde::Serialize for Duration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A literal Flux duration, checked at compile time.
+///
+/// ```
+/// assert_eq!(fluxdsl::duration!("1h").to_string(), "1h0m0s");
+/// ```
+///
+/// ```compile_fail
+/// let d = fluxdsl::duration!("1d"); // Flux has no day unit
+/// ```
+#[macro_export]
+macro_rules! duration {
+    ($d:literal) => {{
+        const DURATION: $crate::Duration = match $crate::Duration::parse_const($d) {
+            Ok(d) => d,
+            Err($crate::DurationProblem::Empty) => panic!("a duration cannot be empty"),
+            Err($crate::DurationProblem::UnknownUnit) => panic!(concat!(
+                "duration \"", $d, "\" is not one Flux accepts: the unit must be ms, s, m or h"
+            )),
+            Err($crate::DurationProblem::Overflow) => panic!(concat!(
+                "duration \"", $d, "\" is longer than a Go time.Duration can hold"
+            )),
+            Err($crate::DurationProblem::Malformed) => panic!(concat!(
+                "duration \"", $d,
+                "\" is not one Flux accepts: write numbers each followed by a unit, like 1m, 30s, 1h30m or 1.5s"
+            )),
+        };
+        DURATION
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_print_as_go() {
+        for (input, go) in [
+            ("1m", "1m0s"),
+            ("10m", "10m0s"),
+            ("1h", "1h0m0s"),
+            ("30s", "30s"),
+            ("90s", "1m30s"),
+            ("1m30s", "1m30s"),
+            ("1.5h", "1h30m0s"),
+            ("1.5s", "1.5s"),
+            ("500ms", "500ms"),
+            ("1500ms", "1.5s"),
+            ("0s", "0s"),
+            ("2h45m10s", "2h45m10s"),
+            ("0.0001ms", "100ns"),
+            ("0.5ms", "500µs"),
+            ("48h", "48h0m0s"),
+        ] {
+            assert_eq!(Duration::parse(input).unwrap().to_string(), go, "{input}");
+        }
+    }
+
+    #[test]
+    fn durations_flux_rejects_are_rejected() {
+        for bad in [
+            "", "1", "m", "1d", "1ns", "1us", "-1m", "1.m", ".5m", "1 m", "1m ", "1M",
+        ] {
+            assert!(Duration::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+        assert_eq!(
+            Duration::parse_const("1d"),
+            Err(DurationProblem::UnknownUnit)
+        );
+        assert_eq!(
+            Duration::parse_const("99999999999h"),
+            Err(DurationProblem::Overflow)
+        );
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(Name::check("flux-system"), None);
+        assert_eq!(Name::check("v1beta1.metrics.k8s.io"), None);
+        assert_eq!(Name::check(""), Some(NameProblem::Empty));
+        assert_eq!(Name::check("-a"), Some(NameProblem::BadEdge));
+        assert_eq!(Name::check("a-"), Some(NameProblem::BadEdge));
+        assert_eq!(Name::check("a.-b"), Some(NameProblem::BadEdge));
+        assert_eq!(Name::check("a..b"), Some(NameProblem::BadEdge));
+        assert_eq!(Name::check("A"), Some(NameProblem::InvalidCharacter));
+        assert_eq!(Name::check("a_b"), Some(NameProblem::InvalidCharacter));
+        assert_eq!(Name::check(&"a".repeat(63)), None);
+        assert_eq!(Name::check(&"a".repeat(64)), Some(NameProblem::TooLong));
+        assert_eq!(
+            NamespaceName::check("a.b"),
+            Some(NameProblem::InvalidCharacter)
+        );
+        let err = Name::new("Bad_Name").unwrap_err().to_string();
+        assert!(err.contains("Bad_Name"), "{err}");
+    }
+}
