@@ -1,0 +1,64 @@
+//! The integration suite: one test binary, so the library links once.
+
+mod cli;
+mod golden;
+mod kustomize;
+mod metrics_server;
+mod schema;
+mod tree;
+mod validation;
+
+use std::path::{Path, PathBuf};
+
+/// `../shared/fixtures/<rel>`, failing with a clear message when the fixtures are absent.
+pub fn fixture(rel: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+    assert!(
+        root.is_dir(),
+        "test fixtures missing: expected {} (the shared/ folder beside the project; CI always has it)",
+        root.display()
+    );
+    let path = root.join(rel);
+    assert!(path.exists(), "fixture missing: {}", path.display());
+    path
+}
+
+pub fn read_fixture(rel: &str) -> String {
+    std::fs::read_to_string(fixture(rel)).expect("fixture is readable text")
+}
+
+/// Parses a multi-document YAML stream into JSON values, skipping empty documents.
+pub fn parse_yaml_stream(text: &str) -> Vec<serde_json::Value> {
+    use serde::Deserialize;
+    serde_yaml::Deserializer::from_str(text)
+        .map(|doc| serde_json::Value::deserialize(doc).expect("valid YAML"))
+        .filter(|v| !v.is_null())
+        .collect()
+}
+
+/// Runs the monacocloud cluster program with `args`; returns (exit code, stdout, stderr).
+pub fn run_cluster(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cluster"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the cluster binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The files of `cargo run`'s listing, `(path, text)`.
+pub fn listing_files(listing: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in listing.split_inclusive('\n') {
+        if let Some(path) = line.strip_prefix("# file: ") {
+            files.push((path.trim_end().to_owned(), String::new()));
+        } else if let Some((_, text)) = files.last_mut() {
+            text.push_str(line);
+        }
+    }
+    files
+}

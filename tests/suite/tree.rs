@@ -1,0 +1,194 @@
+//! Writing and checking the tree on disk: atomic, deterministic, and never touching files
+//! that are not ours.
+
+use std::fs;
+use std::path::Path;
+
+use fluxdsl::cli::run_with;
+use fluxdsl::{Cluster, GitRef, GitRepository, KustomizeConfig, duration, name};
+
+use super::run_cluster;
+
+fn cluster(with_extra: bool) -> Cluster {
+    let mut cluster = Cluster::new("tree");
+    let components = cluster.flux_components("flux-system/gotk-components.yaml", "v2.9.3");
+    let sync = cluster.file("flux-system/gotk-sync.yaml");
+    cluster.add(
+        &sync,
+        GitRepository::builder()
+            .name(name!("flux-system"))
+            .url("ssh://git@example.com/org/repo")
+            .reference(GitRef::branch("main"))
+            .interval(duration!("1m"))
+            .build(),
+    );
+    cluster.kustomize_config(
+        "flux-system",
+        KustomizeConfig::builder()
+            .resources(&[&components, &sync])
+            .build(),
+    );
+    if with_extra {
+        let extra = cluster.file("apps/extra.yaml");
+        cluster.add(
+            &extra,
+            GitRepository::builder()
+                .name(name!("extra"))
+                .url("https://example.com/extra")
+                .interval(duration!("5m"))
+                .build(),
+        );
+    }
+    cluster
+}
+
+fn run(cluster: &Cluster, args: &[&str]) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = run_with(
+        cluster,
+        std::iter::once("cluster").chain(args.iter().copied()),
+        &mut out,
+        &mut err,
+    );
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+fn out_arg(dir: &Path) -> String {
+    dir.display().to_string()
+}
+
+#[test]
+fn render_writes_then_check_passes_and_render_is_idempotent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("tree");
+    let c = cluster(true);
+    let (code, stdout, _) = run(&c, &["render", "--out", &out_arg(&out)]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("3 written"), "{stdout}");
+    assert!(out.join("apps/extra.yaml").is_file());
+    assert!(!out.join("flux-system/gotk-components.yaml").exists(), "upstream is never written");
+
+    let (code, _, stderr) = run(&c, &["check", "--out", &out_arg(&out)]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("flux install --version=v2.9.3 --export"), "{stderr}");
+
+    let before = fs::metadata(out.join("apps/extra.yaml")).unwrap().modified().unwrap();
+    let (code, stdout, _) = run(&c, &["render", "--out", &out_arg(&out)]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("0 written, 3 unchanged"), "{stdout}");
+    let after = fs::metadata(out.join("apps/extra.yaml")).unwrap().modified().unwrap();
+    assert_eq!(before, after, "unchanged files are not rewritten");
+}
+
+#[test]
+fn render_leaves_foreign_files_and_removes_only_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("tree");
+    assert_eq!(run(&cluster(true), &["render", "--out", &out_arg(&out)]).0, 0);
+    fs::write(out.join("flux-system/gotk-components.yaml"), "# upstream\n").unwrap();
+    fs::write(out.join("apps/handwritten.yaml"), "# mine\n").unwrap();
+
+    // The definition drops apps/extra.yaml.
+    let (code, stdout, _) = run(&cluster(false), &["render", "--out", &out_arg(&out)]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("1 removed"), "{stdout}");
+    assert!(!out.join("apps/extra.yaml").exists());
+    assert_eq!(fs::read_to_string(out.join("apps/handwritten.yaml")).unwrap(), "# mine\n");
+    assert_eq!(
+        fs::read_to_string(out.join("flux-system/gotk-components.yaml")).unwrap(),
+        "# upstream\n"
+    );
+    let staged: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".fluxdsl-render-"))
+        .collect();
+    assert!(staged.is_empty(), "the staging folder is cleaned up: {staged:?}");
+}
+
+#[test]
+fn check_reports_a_diff_and_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("tree");
+    assert_eq!(run(&cluster(false), &["render", "--out", &out_arg(&out)]).0, 0);
+    let sync = out.join("flux-system/gotk-sync.yaml");
+    let edited = fs::read_to_string(&sync).unwrap().replace("1m0s", "5m0s");
+    fs::write(&sync, edited).unwrap();
+
+    let (code, stdout, stderr) = run(&cluster(true), &["check", "--out", &out_arg(&out)]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.contains("-  interval: 5m0s\n+  interval: 1m0s"), "{stdout}");
+    assert!(stdout.contains("+++ ") && stdout.contains("apps/extra.yaml"), "{stdout}");
+    assert!(stderr.contains("is not current"), "{stderr}");
+    // check wrote nothing
+    assert!(!out.join("apps/extra.yaml").exists());
+    assert!(fs::read_to_string(&sync).unwrap().contains("5m0s"));
+}
+
+#[test]
+fn an_unwritable_destination_is_an_error_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let blocker = tmp.path().join("a-file");
+    fs::write(&blocker, "not a folder").unwrap();
+    let out = blocker.join("tree");
+    let (code, stdout, stderr) = run(&cluster(true), &["render", "--out", &out_arg(&out)]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.starts_with("error: cannot create"), "{stderr}");
+
+    // A file path where a rendered folder must go: refused before any file moves.
+    let out = tmp.path().join("tree2");
+    fs::create_dir_all(out.join("flux-system")).unwrap();
+    fs::create_dir_all(out.join("apps/extra.yaml")).unwrap();
+    let (code, _, stderr) = run(&cluster(true), &["render", "--out", &out_arg(&out)]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is a directory"), "{stderr}");
+    assert!(!out.join("flux-system/gotk-sync.yaml").exists(), "nothing was moved into place");
+}
+
+#[test]
+fn a_file_outside_the_tree_is_refused_with_exit_2() {
+    let mut c = Cluster::new("tree");
+    let f = c.file("../outside.yaml");
+    c.add(
+        &f,
+        GitRepository::builder()
+            .name(name!("x"))
+            .url("https://example.com/x")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(&c, &["render", "--out", &out_arg(tmp.path())]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("\"../outside.yaml\""), "{stderr}");
+    assert!(stderr.contains("tests/suite/tree.rs:"), "names the declaration: {stderr}");
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0, "nothing written");
+}
+
+#[test]
+fn monacocloud_output_is_deterministic_and_the_committed_tree_is_current() {
+    let first = run_cluster(&[]);
+    let second = run_cluster(&[]);
+    assert_eq!(first.0, 0, "{}", first.2);
+    assert_eq!(first.1, second.1, "two runs print identical bytes");
+    let (code, diff, stderr) = run_cluster(&["check"]);
+    assert_eq!(code, 0, "k8s/flux is not current; run `cargo run -- render`\n{diff}{stderr}");
+}
+
+#[test]
+fn help_is_available_on_every_command() {
+    for args in [&["--help"][..], &["render", "--help"], &["check", "--help"], &["print", "--help"]] {
+        let (code, stdout, _) = run(&cluster(false), args);
+        assert_eq!(code, 0, "{args:?}");
+        assert!(stdout.contains("Usage:"), "{args:?}: {stdout}");
+    }
+    let (code, _, stderr) = run(&cluster(false), &["frobnicate"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unrecognized subcommand"), "{stderr}");
+}

@@ -1,0 +1,247 @@
+//! What types cannot catch is refused before anything is written, and every message names
+//! the Rust file:line of each declaration involved.
+
+use fluxdsl::k8s_openapi::api::core::v1::Secret;
+use fluxdsl::{
+    Cluster, Error, GitRef, GitRepository, KustomizeConfig, Kustomization, NamespaceName, Ref,
+    duration, name, namespace,
+};
+
+fn repo(name: fluxdsl::Name) -> GitRepository {
+    GitRepository::builder()
+        .name(name)
+        .url("https://example.com/repo")
+        .reference(GitRef::branch("main"))
+        .interval(duration!("1m"))
+        .build()
+}
+
+fn refused(cluster: &Cluster) -> String {
+    match cluster.render() {
+        Err(e @ Error::Refused(_)) => e.to_string(),
+        Err(e) => panic!("expected a refusal, got {e}"),
+        Ok(_) => panic!("expected a refusal, the definition rendered"),
+    }
+}
+
+fn site(line: u32) -> String {
+    format!("tests/suite/validation.rs:{line}:")
+}
+
+#[test]
+fn duplicate_objects_name_both_declarations() {
+    let mut c = Cluster::new("t");
+    let a = c.file("a.yaml");
+    let b = c.file("b.yaml");
+    let first = line!() + 1;
+    c.add(&a, repo(name!("podinfo")));
+    let second = line!() + 1;
+    c.add(&b, repo(name!("podinfo")));
+    let msg = refused(&c);
+    assert!(msg.contains("GitRepository flux-system/podinfo: is declared twice"), "{msg}");
+    assert!(msg.contains(&format!("declared first at {}", site(first))), "{msg}");
+    assert!(msg.contains(&format!("declared again at {}", site(second))), "{msg}");
+    assert!(msg.contains("nothing was written"), "{msg}");
+}
+
+#[test]
+fn same_name_in_another_namespace_or_kind_is_not_a_duplicate() {
+    let mut c = Cluster::new("t");
+    let a = c.file("a.yaml");
+    let source = c.add(&a, repo(name!("podinfo")));
+    c.add(
+        &a,
+        GitRepository::builder()
+            .name(name!("podinfo"))
+            .namespace(namespace!("apps"))
+            .url("https://example.com/repo")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    c.add(
+        &a,
+        Kustomization::builder()
+            .name(name!("podinfo"))
+            .source_ref(&source)
+            .path("./")
+            .interval(duration!("1m"))
+            .prune(true)
+            .build(),
+    );
+    c.render().unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn a_path_into_our_tree_with_no_such_folder_names_both_declarations() {
+    let mut c = Cluster::new("k8s/flux");
+    let f = c.file("flux-system/gotk-sync.yaml");
+    let repo_line = line!() + 1;
+    let source = c.add(&f, repo(name!("flux-system")));
+    c.source_is_this_repository(&source);
+    let ks_line = line!() + 1;
+    c.add(
+        &f,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&source)
+            .path("./k8s/flux/apps")
+            .interval(duration!("1m"))
+            .prune(true)
+            .build(),
+    );
+    // Outside the rendered tree, a path is not ours to check; inside, folders that exist pass.
+    for ok in ["./elsewhere", "./k8s/flux", "./k8s/flux/flux-system/"] {
+        c.add(
+            &f,
+            Kustomization::builder()
+                .name(fluxdsl::Name::new(format!("ok-{}", ok.len())).unwrap())
+                .source_ref(&source)
+                .path(ok)
+                .interval(duration!("1m"))
+                .prune(true)
+                .build(),
+        );
+    }
+    let msg = refused(&c);
+    assert!(msg.contains("Kustomization flux-system/apps spec.path"), "{msg}");
+    assert!(msg.contains("nothing is rendered in k8s/flux/apps"), "{msg}");
+    assert!(msg.contains(&format!("declared at {}", site(ks_line))), "{msg}");
+    assert!(msg.contains(&format!("source declared at {}", site(repo_line))), "{msg}");
+    assert_eq!(msg.matches("spec.path").count(), 1, "only the bad path: {msg}");
+}
+
+#[test]
+fn two_different_files_at_one_path_name_both_declarations() {
+    let mut c = Cluster::new("t");
+    let first = line!() + 1;
+    let f = c.file("flux-system/kustomization.yaml");
+    c.add(&f, repo(name!("x")));
+    let second = line!() + 1;
+    c.kustomize_config("flux-system", KustomizeConfig::builder().resources(&[&f]).build());
+    let msg = refused(&c);
+    assert!(msg.contains("\"flux-system/kustomization.yaml\" is declared twice"), "{msg}");
+    assert!(msg.contains(&format!("declared first at {}", site(first))), "{msg}");
+    assert!(msg.contains(&format!("declared again at {}", site(second))), "{msg}");
+}
+
+#[test]
+fn a_local_reference_to_another_namespace_is_refused() {
+    let mut c = Cluster::new("t");
+    let f = c.file("a.yaml");
+    let secret_line = line!() + 1;
+    let key: Ref<Secret> = Ref::existing(&namespace!("other"), name!("key"));
+    let repo_line = line!() + 1;
+    c.add(
+        &f,
+        GitRepository::builder()
+            .name(name!("x"))
+            .url("https://example.com/repo")
+            .secret_ref(&key)
+            .interval(duration!("1m"))
+            .build(),
+    );
+    let msg = refused(&c);
+    assert!(msg.contains("GitRepository flux-system/x spec.secretRef"), "{msg}");
+    assert!(msg.contains("its own namespace \"flux-system\""), "{msg}");
+    assert!(msg.contains(&format!("declared at {}", site(repo_line))), "{msg}");
+    assert!(msg.contains(&format!("referenced object imported at {}", site(secret_line))), "{msg}");
+}
+
+#[test]
+fn cross_namespace_references_can_be_forbidden() {
+    let build = |forbid: bool| {
+        let mut c = Cluster::new("t");
+        if forbid {
+            c.forbid_cross_namespace_refs();
+        }
+        let f = c.file("a.yaml");
+        let infra = c.add(
+            &f,
+            GitRepository::builder()
+                .name(name!("infra"))
+                .namespace(namespace!("infra"))
+                .url("https://example.com/repo")
+                .interval(duration!("1m"))
+                .build(),
+        );
+        c.add(
+            &f,
+            Kustomization::builder()
+                .name(name!("apps"))
+                .namespace(namespace!("apps"))
+                .source_ref(&infra)
+                .path("./")
+                .interval(duration!("1m"))
+                .prune(true)
+                .build(),
+        );
+        c
+    };
+    let allowed = build(false).render().unwrap_or_else(|e| panic!("{e}"));
+    assert!(allowed.file("a.yaml").unwrap().contains("    namespace: infra\n"));
+    let msg = refused(&build(true));
+    assert!(msg.contains("Kustomization apps/apps spec.sourceRef"), "{msg}");
+    assert!(msg.contains("forbids cross-namespace references"), "{msg}");
+    assert!(msg.contains("referenced object declared at tests/suite/validation.rs:"), "{msg}");
+}
+
+#[test]
+fn a_handle_from_another_cluster_is_refused() {
+    let mut other = Cluster::new("other");
+    let of = other.file("a.yaml");
+    let declared_line = line!() + 1;
+    let foreign = other.add(&of, repo(name!("foreign")));
+
+    let mut c = Cluster::new("t");
+    let f = c.file("a.yaml");
+    c.add(
+        &f,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&foreign)
+            .path("./")
+            .interval(duration!("1m"))
+            .prune(true)
+            .build(),
+    );
+    let msg = refused(&c);
+    assert!(msg.contains("handle comes from another Cluster"), "{msg}");
+    assert!(msg.contains(&site(declared_line)), "{msg}");
+}
+
+#[test]
+fn runtime_values_flux_rejects_are_refused() {
+    let mut c = Cluster::new("t");
+    let f = c.file("a.yaml");
+    c.add(
+        &f,
+        GitRepository::builder()
+            .name(name!("scp"))
+            .url("git@github.com:org/repo")
+            .timeout(duration!("2h"))
+            .interval(duration!("1m"))
+            .build(),
+    );
+    let msg = refused(&c);
+    assert!(msg.contains("spec.url: \"git@github.com:org/repo\" is not a URL Flux accepts"), "{msg}");
+    assert!(msg.contains("spec.timeout: 2h0m0s is not accepted here"), "{msg}");
+    assert!(fluxdsl::Name::new("Not-Valid").is_err());
+    assert!(NamespaceName::new("a.b").is_err());
+    assert!(fluxdsl::Duration::parse("1d").is_err());
+}
+
+#[test]
+fn kustomize_config_resource_paths_must_exist_in_the_tree() {
+    let mut c = Cluster::new("t");
+    let f = c.file("apps/base/app.yaml");
+    c.add(&f, repo(name!("x")));
+    c.kustomize_config(
+        "apps/prod",
+        KustomizeConfig::builder()
+            .resource_paths(&["../base", "../missing", "https://example.com/remote.yaml"])
+            .build(),
+    );
+    let msg = refused(&c);
+    assert!(msg.contains("resource \"../missing\" names nothing this program renders"), "{msg}");
+    assert!(!msg.contains("../base\""), "{msg}");
+}
