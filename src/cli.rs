@@ -125,14 +125,14 @@ fn execute(
     match command {
         Command::Print => {
             // A closed pipe (`cargo run | head`) is not an error.
-            if let Err(e) = stdout.write_all(rendered.to_listing().as_bytes()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(Error::Io {
-                        action: "cannot write",
-                        path: "<stdout>".into(),
-                        source: e,
-                    });
-                }
+            if let Err(e) = stdout.write_all(rendered.to_listing().as_bytes())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(Error::Io {
+                    action: "cannot write",
+                    path: "<stdout>".into(),
+                    source: e,
+                });
             }
             Ok(0)
         }

@@ -77,7 +77,8 @@ pub(crate) struct Declared {
     pub(crate) key: ObjectKey,
     pub(crate) file: usize,
     pub(crate) at: &'static Location<'static>,
-    pub(crate) body: serde_json::Value,
+    /// The object's YAML document (without `---`), written when it was declared.
+    pub(crate) yaml: String,
     pub(crate) references: Vec<Reference>,
     pub(crate) checks: Vec<Check>,
 }
@@ -165,17 +166,16 @@ impl Cluster {
         at: &'static Location<'static>,
     ) -> File {
         let path = path.trim_start_matches("./").to_owned();
-        if let FileContent::Manifests { header: None } = content {
-            if let Some(index) = self
+        if let FileContent::Manifests { header: None } = content
+            && let Some(index) = self
                 .files
                 .iter()
                 .position(|f| f.path == path && matches!(f.content, FileContent::Manifests { .. }))
-            {
-                return File {
-                    index,
-                    path: path.into(),
-                };
-            }
+        {
+            return File {
+                index,
+                path: path.into(),
+            };
         }
         self.files.push(FileDecl {
             path: path.clone(),
@@ -248,7 +248,7 @@ impl Cluster {
             key,
             file: file.index,
             at,
-            body,
+            yaml: crate::render::yaml_document(&body),
             references,
             checks,
         });

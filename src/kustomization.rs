@@ -229,10 +229,10 @@ impl Kustomization {
             r.insert("kind".into(), target.key.kind.into());
         }
         r.insert("name".into(), target.key.name.clone().into());
-        if let Some(ns) = &target.key.namespace {
-            if ns != self.namespace.as_str() {
-                r.insert("namespace".into(), ns.clone().into());
-            }
+        if let Some(ns) = &target.key.namespace
+            && ns != self.namespace.as_str()
+        {
+            r.insert("namespace".into(), ns.clone().into());
         }
         Value::Object(r)
     }

@@ -87,23 +87,24 @@ impl Rendered {
 }
 
 pub(crate) fn render(cluster: &Cluster) -> Rendered {
-    let mut per_file: Vec<Vec<&Value>> = vec![Vec::new(); cluster.files.len()];
+    let mut per_file: Vec<Vec<&str>> = vec![Vec::new(); cluster.files.len()];
     for o in &cluster.objects {
-        per_file[o.file].push(&o.body);
+        per_file[o.file].push(&o.yaml);
     }
     let mut files = BTreeMap::new();
     let mut upstream = Vec::new();
     for (decl, objects) in cluster.files.iter().zip(per_file) {
         match &decl.content {
             FileContent::Manifests { header } => {
-                let mut text = String::with_capacity(objects.len() * 512);
+                let size = objects.iter().map(|o| o.len() + 4).sum::<usize>();
+                let mut text = String::with_capacity(size + 64);
                 if let Some(header) = header {
                     text.push_str(header);
                     text.push('\n');
                 }
-                for body in objects {
+                for yaml in objects {
                     text.push_str("---\n");
-                    go_yaml::write_document(&mut text, body);
+                    text.push_str(yaml);
                 }
                 files.insert(decl.path.clone(), text);
             }

@@ -1,7 +1,7 @@
 //! The checks types cannot make, run before anything is written or applied. Each problem
 //! names the object, the field and the Rust source location of every declaration involved.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::panic::Location;
 use std::sync::Arc;
 
@@ -122,14 +122,14 @@ fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> BTreeSet<String> {
                 sites: vec![("declared first", first), ("declared again", f.at)],
             });
         }
-        if let FileContent::Manifests { .. } = f.content {
-            if !used[i] {
-                problems.push(file_problem(
-                    &f.path,
-                    "no object is declared in it".into(),
-                    f.at,
-                ));
-            }
+        if let FileContent::Manifests { .. } = f.content
+            && !used[i]
+        {
+            problems.push(file_problem(
+                &f.path,
+                "no object is declared in it".into(),
+                f.at,
+            ));
         }
         paths.insert(f.path.clone());
     }
@@ -151,18 +151,16 @@ fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> BTreeSet<String> {
             if p.contains("://") || p.starts_with("git@") {
                 continue;
             }
-            match normalize(&join(dir, p)) {
-                Some(target) => {
-                    let prefix = format!("{target}/");
-                    if !paths.contains(&target) && !paths.iter().any(|q| q.starts_with(&prefix)) {
-                        problems.push(file_problem(
-                            &f.path,
-                            format!("resource {p:?} names nothing this program renders"),
-                            f.at,
-                        ));
-                    }
+            // a path outside the tree is not ours to check
+            if let Some(target) = normalize(&join(dir, p)) {
+                let prefix = format!("{target}/");
+                if !paths.contains(&target) && !paths.iter().any(|q| q.starts_with(&prefix)) {
+                    problems.push(file_problem(
+                        &f.path,
+                        format!("resource {p:?} names nothing this program renders"),
+                        f.at,
+                    ));
                 }
-                None => {} // outside the tree: not ours to check
             }
         }
     }
@@ -183,15 +181,15 @@ fn objects(cluster: &Cluster, problems: &mut Vec<Problem>) {
                 sites: vec![("declared", o.at)],
             });
         }
-        if let Some(ns) = &o.key.namespace {
-            if let Err(e) = NamespaceName::new(ns.as_str()) {
-                problems.push(Problem {
-                    object: Some(o.key.clone()),
-                    field: Some("metadata.namespace"),
-                    message: e.to_string(),
-                    sites: vec![("declared", o.at)],
-                });
-            }
+        if let Some(ns) = &o.key.namespace
+            && let Err(e) = NamespaceName::new(ns.as_str())
+        {
+            problems.push(Problem {
+                object: Some(o.key.clone()),
+                field: Some("metadata.namespace"),
+                message: e.to_string(),
+                sites: vec![("declared", o.at)],
+            });
         }
         let id = (
             o.key.group(),
@@ -215,7 +213,7 @@ fn same_object(a: &ObjectKey, b: &ObjectKey) -> bool {
 }
 
 fn references(cluster: &Cluster, problems: &mut Vec<Problem>) {
-    let declared: BTreeSet<(&str, &str, Option<&str>, &str)> = cluster
+    let declared: HashSet<(&str, &str, Option<&str>, &str)> = cluster
         .objects
         .iter()
         .map(|o| {
@@ -230,21 +228,20 @@ fn references(cluster: &Cluster, problems: &mut Vec<Problem>) {
     for o in &cluster.objects {
         for r in &o.references {
             let t = &r.target;
-            let sites = vec![
-                ("declared", o.at),
-                (
-                    match t.origin {
-                        Origin::Declared => "referenced object declared",
-                        Origin::Existing => "referenced object imported",
-                    },
-                    t.at,
-                ),
-            ];
             let problem = |message: String| Problem {
                 object: Some(o.key.clone()),
                 field: Some(r.field),
                 message,
-                sites: sites.clone(),
+                sites: vec![
+                    ("declared", o.at),
+                    (
+                        match t.origin {
+                            Origin::Declared => "referenced object declared",
+                            Origin::Existing => "referenced object imported",
+                        },
+                        t.at,
+                    ),
+                ],
             };
             if same_object(&o.key, &t.key) {
                 problems.push(problem("refers to the object itself".into()));

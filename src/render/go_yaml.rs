@@ -68,16 +68,32 @@ impl Emitter<'_> {
     /// Entries of a non-empty mapping whose keys start at `indent`; with `inline`, the
     /// first key continues the current line (after `- `).
     fn map_entries(&mut self, m: &Map<String, Value>, indent: usize, inline: bool) {
-        let mut keys: Vec<&String> = m.keys().collect();
-        keys.sort_by(|a, b| go_key_order(a, b));
-        for (i, key) in keys.into_iter().enumerate() {
-            if i > 0 || !inline {
-                self.indent_to(indent);
+        // serde_json's map is usually in byte order already, which agrees with go-yaml's
+        // order unless keys mix letters with other characters; sort only then.
+        let in_order = m
+            .keys()
+            .zip(m.keys().skip(1))
+            .all(|(a, b)| go_key_order(a, b) == Ordering::Less);
+        if in_order {
+            for (i, (key, value)) in m.iter().enumerate() {
+                self.entry(key, value, indent, i == 0 && inline);
             }
-            self.string(key, indent + BEST_INDENT, true);
-            self.put(':');
-            self.value(&m[key], indent);
+        } else {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| go_key_order(a.0, b.0));
+            for (i, (key, value)) in entries.into_iter().enumerate() {
+                self.entry(key, value, indent, i == 0 && inline);
+            }
         }
+    }
+
+    fn entry(&mut self, key: &str, value: &Value, indent: usize, inline: bool) {
+        if !inline {
+            self.indent_to(indent);
+        }
+        self.string(key, indent + BEST_INDENT, true);
+        self.put(':');
+        self.value(value, indent);
     }
 
     /// A mapping value after `key:`, the mapping being at `indent`.
@@ -137,6 +153,12 @@ impl Emitter<'_> {
     }
 
     fn string(&mut self, s: &str, indent: usize, simple_key: bool) {
+        if is_simple_plain(s) {
+            // The common case (names, paths, kinds): nothing to quote, nowhere to fold.
+            self.out.push_str(s);
+            self.column += s.len();
+            return;
+        }
         let style = select_style(s, simple_key);
         let allow_breaks = !simple_key;
         match style {
@@ -303,6 +325,20 @@ impl Emitter<'_> {
     }
 }
 
+/// Text that every rule above leaves plain and unfolded: ASCII letters, digits and
+/// `-./_`, starting with a letter, `/` or `_`, and not a word YAML 1.1 reads as a bool or
+/// null. A fast path only; [`select_style`] decides the same for these strings.
+fn is_simple_plain(s: &str) -> bool {
+    let b = s.as_bytes();
+    match b.first() {
+        Some(c) if c.is_ascii_alphabetic() || *c == b'/' || *c == b'_' => {}
+        _ => return false,
+    }
+    b.iter()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'/' | b'_'))
+        && (b.len() > 5 || resolves_to_string(s))
+}
+
 /// libyaml's `is_printable`, which go-yaml uses with unicode output on.
 fn is_printable(c: char) -> bool {
     let v = c as u32;
@@ -452,13 +488,17 @@ fn resolves_to_string(s: &str) -> bool {
         "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
         "-.Inf", "-.INF", "<<",
     ];
-    if SPECIAL.contains(&s) {
-        return false;
-    }
-    match s.as_bytes()[0] {
-        b'.' => !go_parse_float(s),
+    let Some(&first) = s.as_bytes().first() else {
+        return false; // empty reads as null
+    };
+    match first {
+        // the first bytes of go-yaml's bool, null, merge and special-float words
+        b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' | b'<' => {
+            !SPECIAL.contains(&s)
+        }
+        b'.' => !(SPECIAL.contains(&s) || go_parse_float(s)),
         b'0'..=b'9' | b'+' | b'-' => {
-            if s.as_bytes()[0].is_ascii_digit() && is_timestamp(s) {
+            if SPECIAL.contains(&s) || first.is_ascii_digit() && is_timestamp(s) {
                 return false;
             }
             let plain: String = s.chars().filter(|&c| c != '_').collect();
@@ -685,7 +725,7 @@ fn go_float(f: f64) -> String {
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
     let sign = if f < 0.0 { "-" } else { "" };
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         // Go decides with precision 6 when printing the shortest representation
         // %e with the shortest digits: d.ddde±XX
         let (first, rest) = digits.split_at(1);
@@ -713,16 +753,24 @@ fn go_float(f: f64) -> String {
 /// go-yaml v2's map key order (`keyList.Less`): runs of digits compare as numbers,
 /// letters compare by code point, and any non-letter sorts before a letter.
 pub(crate) fn go_key_order(a: &str, b: &str) -> Ordering {
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
+    if a.is_ascii() && b.is_ascii() {
+        key_order(a.as_bytes(), b.as_bytes(), |c| char::from(*c))
+    } else {
+        let ar: Vec<char> = a.chars().collect();
+        let br: Vec<char> = b.chars().collect();
+        key_order(&ar, &br, |c| *c)
+    }
+}
+
+fn key_order<T: PartialEq>(ar: &[T], br: &[T], ch: impl Fn(&T) -> char) -> Ordering {
     for i in 0..ar.len().min(br.len()) {
         if ar[i] == br[i] {
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = ch(&ar[i]).is_alphabetic();
+        let bl = ch(&br[i]).is_alphabetic();
         if al && bl {
-            return ar[i].cmp(&br[i]);
+            return ch(&ar[i]).cmp(&ch(&br[i]));
         }
         if al || bl {
             return if bl {
@@ -732,11 +780,11 @@ pub(crate) fn go_key_order(a: &str, b: &str) -> Ordering {
             };
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
-        if ar[i] == '0' || br[i] == '0' {
+        if ch(&ar[i]) == '0' || ch(&br[i]) == '0' {
             let mut j = i;
-            while j > 0 && ar[j - 1].is_ascii_digit() {
+            while j > 0 && ch(&ar[j - 1]).is_ascii_digit() {
                 j -= 1;
-                if ar[j] != '0' {
+                if ch(&ar[j]) != '0' {
                     an = 1;
                     bn = 1;
                     break;
@@ -744,13 +792,17 @@ pub(crate) fn go_key_order(a: &str, b: &str) -> Ordering {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+        while ai < ar.len() && ch(&ar[ai]).is_ascii_digit() {
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(ch(&ar[ai]) as i64 - '0' as i64);
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+        while bi < br.len() && ch(&br[bi]).is_ascii_digit() {
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(ch(&br[bi]) as i64 - '0' as i64);
             bi += 1;
         }
         if an != bn {
@@ -759,7 +811,7 @@ pub(crate) fn go_key_order(a: &str, b: &str) -> Ordering {
         if ai != bi {
             return ai.cmp(&bi);
         }
-        return ar[i].cmp(&br[i]);
+        return ch(&ar[i]).cmp(&ch(&br[i]));
     }
     ar.len().cmp(&br.len())
 }
@@ -804,7 +856,7 @@ mod tests {
             out,
             "a: plain text\nb: \"true\"\nc: \"8080\"\nd: \"\"\ne: '*star'\nf: 'key: value'\n\
              g: \"1:20\"\nh: \"2024-01-02\"\ni: \"yes\"\nj: \"0.5\"\nk: '- item'\nl: 'trailing '\n\
-             m: \"tab\\there\"\nn: it's\no: 'a # comment'\np: a#b\nq: système\nr: \"1e3\"\n\
+             m: \"tab\\there\"\n\"n\": it's\no: 'a # comment'\np: a#b\nq: système\nr: \"1e3\"\n\
              s: \"0x1F\"\nt: v1.2.3\nu: \"~\"\n"
         );
     }
@@ -830,19 +882,57 @@ mod tests {
 
     #[test]
     fn long_plain_strings_fold_at_80_columns() {
-        let out = yaml(json!({"properties": {"endpoint": {"description":
-            "Endpoint is the object storage address the BucketName is located at."}}}));
-        assert_eq!(
-            out,
-            "properties:\n  endpoint:\n    description: Endpoint is the object storage address the BucketName is\n      located at.\n"
+        // The shape of gotk-components.yaml's Bucket CRD: a description at column 16.
+        let nested = json!({"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {"description":
+            "Endpoint is the object storage address the BucketName is located at."}}}}}}}}});
+        let out = yaml(nested);
+        assert!(
+            out.ends_with(
+                "                description: Endpoint is the object storage address the BucketName\n                  is located at.\n"
+            ),
+            "{out}"
         );
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_full_rules() {
+        for s in [
+            "flux-system",
+            "a",
+            "y",
+            "yes",
+            "Yes",
+            "no",
+            "on",
+            "null",
+            "true",
+            "False",
+            "./x",
+            "/livez",
+            "_x",
+            "v1beta1.metrics.k8s.io",
+            "nodes/metrics",
+            "ab-",
+            "Off",
+            "NULL",
+        ] {
+            if is_simple_plain(s) {
+                assert_eq!(select_style(s, false), Style::Plain, "{s}");
+                assert_eq!(select_style(s, true), Style::Plain, "{s}");
+            }
+        }
+        assert!(!is_simple_plain("y") && !is_simple_plain("true") && is_simple_plain("main"));
     }
 
     #[test]
     fn keys_sort_as_go_yaml_does() {
         let mut keys = vec!["b", "a10", "a9", "_x", "B", "a-b", "ab", "a"];
         keys.sort_by(|a, b| go_key_order(a, b));
-        assert_eq!(keys, ["_x", "a", "a-b", "a9", "a10", "ab", "B", "b"]);
+        // letters compare by code point, so uppercase first; non-letters before letters
+        assert_eq!(keys, ["_x", "B", "a", "a-b", "a9", "a10", "ab", "b"]);
+        let mut wide = vec!["é2", "é10", "éa"];
+        wide.sort_by(|a, b| go_key_order(a, b));
+        assert_eq!(wide, ["é2", "é10", "éa"]);
     }
 
     #[test]

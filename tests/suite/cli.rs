@@ -32,7 +32,12 @@ fn monacocloud_matches_the_reference_cluster() {
         .collect();
     let flux: Vec<&serde_json::Value> = objects
         .iter()
-        .filter(|o| o["apiVersion"].as_str().unwrap().contains("toolkit.fluxcd.io"))
+        .filter(|o| {
+            o["apiVersion"]
+                .as_str()
+                .unwrap()
+                .contains("toolkit.fluxcd.io")
+        })
         .collect();
     assert_eq!(flux.len(), 11);
     for o in &flux {
@@ -48,15 +53,44 @@ fn monacocloud_matches_the_reference_cluster() {
             .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
             .unwrap_or_else(|| panic!("{kind} {name} is declared"))
     };
-    for (ks, dep) in [("traefik", "certmanager"), ("prometheus", "traefik"), ("helpmanager", "prometheus")] {
-        assert_eq!(find("Kustomization", ks)["spec"]["dependsOn"], serde_json::json!([{"name": dep}]));
+    for (ks, dep) in [
+        ("traefik", "certmanager"),
+        ("prometheus", "traefik"),
+        ("helpmanager", "prometheus"),
+    ] {
+        assert_eq!(
+            find("Kustomization", ks)["spec"]["dependsOn"],
+            serde_json::json!([{"name": dep}])
+        );
     }
-    assert_eq!(find("Kustomization", "flux-system")["spec"]["path"], "./k8s/flux");
-    assert_eq!(find("GitRepository", "flux-system")["spec"]["secretRef"]["name"], "flux-system");
-    assert_eq!(find("GitRepository", "flux-system")["spec"]["ref"]["branch"], "main");
-    assert_eq!(find("GitRepository", "kube-deploy")["spec"]["secretRef"]["name"], "flux-deploy-authentication");
-    assert_eq!(find("GitRepository", "monacocloud-config")["spec"]["secretRef"]["name"], "flux-system");
-    for app in ["owncloud-manifests", "seeddms-manifests", "suitecrm-manifests"] {
-        assert_eq!(find("Kustomization", app)["spec"]["sourceRef"]["name"], "kube-deploy");
+    assert_eq!(
+        find("Kustomization", "flux-system")["spec"]["path"],
+        "./k8s/flux"
+    );
+    assert_eq!(
+        find("GitRepository", "flux-system")["spec"]["secretRef"]["name"],
+        "flux-system"
+    );
+    assert_eq!(
+        find("GitRepository", "flux-system")["spec"]["ref"]["branch"],
+        "main"
+    );
+    assert_eq!(
+        find("GitRepository", "kube-deploy")["spec"]["secretRef"]["name"],
+        "flux-deploy-authentication"
+    );
+    assert_eq!(
+        find("GitRepository", "monacocloud-config")["spec"]["secretRef"]["name"],
+        "flux-system"
+    );
+    for app in [
+        "owncloud-manifests",
+        "seeddms-manifests",
+        "suitecrm-manifests",
+    ] {
+        assert_eq!(
+            find("Kustomization", app)["spec"]["sourceRef"]["name"],
+            "kube-deploy"
+        );
     }
 }

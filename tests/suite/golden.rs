@@ -3,8 +3,8 @@
 
 use fluxdsl::k8s_openapi::api::core::v1::Secret;
 use fluxdsl::{
-    Cluster, FLUX_GENERATED_HEADER, File, GitProvider, GitRef, GitRepository, KustomizeConfig,
-    Kustomization, NamespaceName, Ref, duration, name, namespace,
+    Cluster, FLUX_GENERATED_HEADER, File, GitProvider, GitRef, GitRepository, Kustomization,
+    KustomizeConfig, NamespaceName, Ref, duration, name, namespace,
 };
 
 use super::read_fixture;
@@ -47,15 +47,24 @@ fn create_source_git_export() {
                 .build(),
         );
     });
-    assert_eq!(text, read_fixture("flux-cli-golden/create_source_git/export.golden"));
+    assert_eq!(
+        text,
+        read_fixture("flux-cli-golden/create_source_git/export.golden")
+    );
 }
 
 #[test]
 fn create_source_git_branch() {
     let text = render(|c, f| {
-        c.add(f, podinfo(NamespaceName::FLUX_SYSTEM, GitRef::branch("test")));
+        c.add(
+            f,
+            podinfo(NamespaceName::FLUX_SYSTEM, GitRef::branch("test")),
+        );
     });
-    assert_eq!(text, read_fixture("flux-cli-golden/create_source_git/source-git-branch.yaml"));
+    assert_eq!(
+        text,
+        read_fixture("flux-cli-golden/create_source_git/source-git-branch.yaml")
+    );
 }
 
 #[test]
@@ -63,7 +72,10 @@ fn create_source_git_branch_commit() {
     let text = render(|c, f| {
         c.add(
             f,
-            podinfo(NamespaceName::FLUX_SYSTEM, GitRef::branch("main").with_commit("c88a2f41")),
+            podinfo(
+                NamespaceName::FLUX_SYSTEM,
+                GitRef::branch("main").with_commit("c88a2f41"),
+            ),
         );
     });
     assert_eq!(
@@ -186,7 +198,10 @@ fn bootstrap_sync(url: &str, path: &str, ks_interval: fluxdsl::Duration) -> Stri
             .build(),
     );
     let rendered = cluster.render().unwrap_or_else(|e| panic!("{e}"));
-    rendered.file("flux-system/gotk-sync.yaml").unwrap().to_owned()
+    rendered
+        .file("flux-system/gotk-sync.yaml")
+        .unwrap()
+        .to_owned()
 }
 
 #[test]
@@ -196,13 +211,17 @@ fn bootstrap_gotk_sync_v2_9_3() {
         "./clusters/production",
         duration!("10m"),
     );
-    assert_eq!(text, read_fixture("flux-v2.9.3-bootstrap/flux-system/gotk-sync.yaml"));
+    assert_eq!(
+        text,
+        read_fixture("flux-v2.9.3-bootstrap/flux-system/gotk-sync.yaml")
+    );
 }
 
 #[test]
 fn bootstrap_gotk_sync_helm_example_v2_3_0() {
-    let want =
-        read_fixture("flux2-kustomize-helm-example-bootstrap-v2.3.0/clusters/staging/flux-system/gotk-sync.yaml");
+    let want = read_fixture(
+        "flux2-kustomize-helm-example-bootstrap-v2.3.0/clusters/staging/flux-system/gotk-sync.yaml",
+    );
     let url = want
         .lines()
         .find_map(|l| l.trim().strip_prefix("url: "))
@@ -262,4 +281,35 @@ fn monacocloud_sync_matches_bootstrap_shape() {
         kustomization,
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- gotk-components.yaml\n- gotk-sync.yaml\n"
     );
+}
+
+#[test]
+fn emitter_reproduces_flux_install_output() {
+    // gotk-components.yaml is `flux install --export`: real Go YAML output of every kind
+    // Flux ships (CRDs with long folded descriptions, Deployments, RBAC). Parse each
+    // document and write it back: the bytes must be identical.
+    let text = read_fixture("flux-v2.9.3-bootstrap/flux-system/gotk-components.yaml");
+    let mut checked = 0;
+    for doc in text.split("---\n").filter(|d| !d.is_empty()) {
+        // the first document follows Flux's header comments
+        let want: String = doc
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let value: serde_json::Value = serde_yaml::from_str(&want).unwrap();
+        let got = fluxdsl::render::yaml_document(&value);
+        if got != want {
+            let diff = similar::TextDiff::from_lines(&want, &got)
+                .unified_diff()
+                .context_radius(2)
+                .to_string();
+            panic!(
+                "document {checked} differs:\n{}",
+                &diff[..diff.len().min(3000)]
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 39, "every document of the file");
 }

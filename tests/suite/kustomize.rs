@@ -45,5 +45,8 @@ fn kubectl_kustomize_builds_flux_system() {
     };
     assert!(has("GitRepository", "flux-system"));
     assert!(has("Kustomization", "flux-system"));
-    assert!(has("CustomResourceDefinition", "kustomizations.kustomize.toolkit.fluxcd.io"));
+    assert!(has(
+        "CustomResourceDefinition",
+        "kustomizations.kustomize.toolkit.fluxcd.io"
+    ));
 }

@@ -53,11 +53,16 @@ fn components_yaml_equals_the_metrics_server_release() {
         .arg(&overlay)
         .output()
         .expect("kubectl is installed (the machine and CI have it)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let upstream: BTreeMap<String, Value> = parse_yaml_stream(&String::from_utf8_lossy(&out.stdout))
-        .into_iter()
-        .map(|o| (key(&o), o))
-        .collect();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let upstream: BTreeMap<String, Value> =
+        parse_yaml_stream(&String::from_utf8_lossy(&out.stdout))
+            .into_iter()
+            .map(|o| (key(&o), o))
+            .collect();
 
     let (code, listing, stderr) = run_cluster(&[]);
     assert_eq!(code, 0, "{stderr}");
@@ -75,7 +80,11 @@ fn components_yaml_equals_the_metrics_server_release() {
         upstream.keys().collect::<Vec<_>>(),
         "same objects"
     );
-    assert_eq!(ours.len(), 9, "ServiceAccount, 2 ClusterRoles, RoleBinding, 2 ClusterRoleBindings, Service, Deployment, APIService");
+    assert_eq!(
+        ours.len(),
+        9,
+        "ServiceAccount, 2 ClusterRoles, RoleBinding, 2 ClusterRoleBindings, Service, Deployment, APIService"
+    );
     for (k, theirs) in &upstream {
         if let Some(d) = first_difference("", &ours[k], theirs) {
             panic!("{k} differs from the metrics-server release at {d}");

@@ -18,7 +18,11 @@ fn flux_schemas() -> Vec<(String, String, Value)> {
         for v in doc["spec"]["versions"].as_array().unwrap() {
             if v["served"] == true {
                 let api_version = format!("{group}/{}", v["name"].as_str().unwrap());
-                schemas.push((api_version, kind.clone(), v["schema"]["openAPIV3Schema"].clone()));
+                schemas.push((
+                    api_version,
+                    kind.clone(),
+                    v["schema"]["openAPIV3Schema"].clone(),
+                ));
             }
         }
     }

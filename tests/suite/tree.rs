@@ -70,17 +70,29 @@ fn render_writes_then_check_passes_and_render_is_idempotent() {
     assert_eq!(code, 0);
     assert!(stdout.contains("3 written"), "{stdout}");
     assert!(out.join("apps/extra.yaml").is_file());
-    assert!(!out.join("flux-system/gotk-components.yaml").exists(), "upstream is never written");
+    assert!(
+        !out.join("flux-system/gotk-components.yaml").exists(),
+        "upstream is never written"
+    );
 
     let (code, _, stderr) = run(&c, &["check", "--out", &out_arg(&out)]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("flux install --version=v2.9.3 --export"), "{stderr}");
+    assert!(
+        stderr.contains("flux install --version=v2.9.3 --export"),
+        "{stderr}"
+    );
 
-    let before = fs::metadata(out.join("apps/extra.yaml")).unwrap().modified().unwrap();
+    let before = fs::metadata(out.join("apps/extra.yaml"))
+        .unwrap()
+        .modified()
+        .unwrap();
     let (code, stdout, _) = run(&c, &["render", "--out", &out_arg(&out)]);
     assert_eq!(code, 0);
     assert!(stdout.contains("0 written, 3 unchanged"), "{stdout}");
-    let after = fs::metadata(out.join("apps/extra.yaml")).unwrap().modified().unwrap();
+    let after = fs::metadata(out.join("apps/extra.yaml"))
+        .unwrap()
+        .modified()
+        .unwrap();
     assert_eq!(before, after, "unchanged files are not rewritten");
 }
 
@@ -88,7 +100,10 @@ fn render_writes_then_check_passes_and_render_is_idempotent() {
 fn render_leaves_foreign_files_and_removes_only_its_own() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("tree");
-    assert_eq!(run(&cluster(true), &["render", "--out", &out_arg(&out)]).0, 0);
+    assert_eq!(
+        run(&cluster(true), &["render", "--out", &out_arg(&out)]).0,
+        0
+    );
     fs::write(out.join("flux-system/gotk-components.yaml"), "# upstream\n").unwrap();
     fs::write(out.join("apps/handwritten.yaml"), "# mine\n").unwrap();
 
@@ -97,7 +112,10 @@ fn render_leaves_foreign_files_and_removes_only_its_own() {
     assert_eq!(code, 0);
     assert!(stdout.contains("1 removed"), "{stdout}");
     assert!(!out.join("apps/extra.yaml").exists());
-    assert_eq!(fs::read_to_string(out.join("apps/handwritten.yaml")).unwrap(), "# mine\n");
+    assert_eq!(
+        fs::read_to_string(out.join("apps/handwritten.yaml")).unwrap(),
+        "# mine\n"
+    );
     assert_eq!(
         fs::read_to_string(out.join("flux-system/gotk-components.yaml")).unwrap(),
         "# upstream\n"
@@ -107,22 +125,34 @@ fn render_leaves_foreign_files_and_removes_only_its_own() {
         .map(|e| e.unwrap().file_name())
         .filter(|n| n.to_string_lossy().starts_with(".fluxdsl-render-"))
         .collect();
-    assert!(staged.is_empty(), "the staging folder is cleaned up: {staged:?}");
+    assert!(
+        staged.is_empty(),
+        "the staging folder is cleaned up: {staged:?}"
+    );
 }
 
 #[test]
 fn check_reports_a_diff_and_exits_1() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("tree");
-    assert_eq!(run(&cluster(false), &["render", "--out", &out_arg(&out)]).0, 0);
+    assert_eq!(
+        run(&cluster(false), &["render", "--out", &out_arg(&out)]).0,
+        0
+    );
     let sync = out.join("flux-system/gotk-sync.yaml");
     let edited = fs::read_to_string(&sync).unwrap().replace("1m0s", "5m0s");
     fs::write(&sync, edited).unwrap();
 
     let (code, stdout, stderr) = run(&cluster(true), &["check", "--out", &out_arg(&out)]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stdout.contains("-  interval: 5m0s\n+  interval: 1m0s"), "{stdout}");
-    assert!(stdout.contains("+++ ") && stdout.contains("apps/extra.yaml"), "{stdout}");
+    assert!(
+        stdout.contains("-  interval: 5m0s\n+  interval: 1m0s"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+++ ") && stdout.contains("apps/extra.yaml"),
+        "{stdout}"
+    );
     assert!(stderr.contains("is not current"), "{stderr}");
     // check wrote nothing
     assert!(!out.join("apps/extra.yaml").exists());
@@ -148,7 +178,10 @@ fn an_unwritable_destination_is_an_error_and_nothing_is_written() {
     let (code, _, stderr) = run(&cluster(true), &["render", "--out", &out_arg(&out)]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("is a directory"), "{stderr}");
-    assert!(!out.join("flux-system/gotk-sync.yaml").exists(), "nothing was moved into place");
+    assert!(
+        !out.join("flux-system/gotk-sync.yaml").exists(),
+        "nothing was moved into place"
+    );
 }
 
 #[test]
@@ -167,8 +200,15 @@ fn a_file_outside_the_tree_is_refused_with_exit_2() {
     let (code, _, stderr) = run(&c, &["render", "--out", &out_arg(tmp.path())]);
     assert_eq!(code, 2);
     assert!(stderr.contains("\"../outside.yaml\""), "{stderr}");
-    assert!(stderr.contains("tests/suite/tree.rs:"), "names the declaration: {stderr}");
-    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0, "nothing written");
+    assert!(
+        stderr.contains("tests/suite/tree.rs:"),
+        "names the declaration: {stderr}"
+    );
+    assert_eq!(
+        fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
 }
 
 #[test]
@@ -178,12 +218,20 @@ fn monacocloud_output_is_deterministic_and_the_committed_tree_is_current() {
     assert_eq!(first.0, 0, "{}", first.2);
     assert_eq!(first.1, second.1, "two runs print identical bytes");
     let (code, diff, stderr) = run_cluster(&["check"]);
-    assert_eq!(code, 0, "k8s/flux is not current; run `cargo run -- render`\n{diff}{stderr}");
+    assert_eq!(
+        code, 0,
+        "k8s/flux is not current; run `cargo run -- render`\n{diff}{stderr}"
+    );
 }
 
 #[test]
 fn help_is_available_on_every_command() {
-    for args in [&["--help"][..], &["render", "--help"], &["check", "--help"], &["print", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["render", "--help"],
+        &["check", "--help"],
+        &["print", "--help"],
+    ] {
         let (code, stdout, _) = run(&cluster(false), args);
         assert_eq!(code, 0, "{args:?}");
         assert!(stdout.contains("Usage:"), "{args:?}: {stdout}");

@@ -3,7 +3,7 @@
 
 use fluxdsl::k8s_openapi::api::core::v1::Secret;
 use fluxdsl::{
-    Cluster, Error, GitRef, GitRepository, KustomizeConfig, Kustomization, NamespaceName, Ref,
+    Cluster, Error, GitRef, GitRepository, Kustomization, KustomizeConfig, NamespaceName, Ref,
     duration, name, namespace,
 };
 
@@ -38,9 +38,18 @@ fn duplicate_objects_name_both_declarations() {
     let second = line!() + 1;
     c.add(&b, repo(name!("podinfo")));
     let msg = refused(&c);
-    assert!(msg.contains("GitRepository flux-system/podinfo: is declared twice"), "{msg}");
-    assert!(msg.contains(&format!("declared first at {}", site(first))), "{msg}");
-    assert!(msg.contains(&format!("declared again at {}", site(second))), "{msg}");
+    assert!(
+        msg.contains("GitRepository flux-system/podinfo: is declared twice"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("declared first at {}", site(first))),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("declared again at {}", site(second))),
+        "{msg}"
+    );
     assert!(msg.contains("nothing was written"), "{msg}");
 }
 
@@ -103,11 +112,27 @@ fn a_path_into_our_tree_with_no_such_folder_names_both_declarations() {
         );
     }
     let msg = refused(&c);
-    assert!(msg.contains("Kustomization flux-system/apps spec.path"), "{msg}");
-    assert!(msg.contains("nothing is rendered in k8s/flux/apps"), "{msg}");
-    assert!(msg.contains(&format!("declared at {}", site(ks_line))), "{msg}");
-    assert!(msg.contains(&format!("source declared at {}", site(repo_line))), "{msg}");
-    assert_eq!(msg.matches("spec.path").count(), 1, "only the bad path: {msg}");
+    assert!(
+        msg.contains("Kustomization flux-system/apps spec.path"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("nothing is rendered in k8s/flux/apps"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("declared at {}", site(ks_line))),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("source declared at {}", site(repo_line))),
+        "{msg}"
+    );
+    assert_eq!(
+        msg.matches("spec.path").count(),
+        1,
+        "only the bad path: {msg}"
+    );
 }
 
 #[test]
@@ -117,11 +142,23 @@ fn two_different_files_at_one_path_name_both_declarations() {
     let f = c.file("flux-system/kustomization.yaml");
     c.add(&f, repo(name!("x")));
     let second = line!() + 1;
-    c.kustomize_config("flux-system", KustomizeConfig::builder().resources(&[&f]).build());
+    c.kustomize_config(
+        "flux-system",
+        KustomizeConfig::builder().resources(&[&f]).build(),
+    );
     let msg = refused(&c);
-    assert!(msg.contains("\"flux-system/kustomization.yaml\" is declared twice"), "{msg}");
-    assert!(msg.contains(&format!("declared first at {}", site(first))), "{msg}");
-    assert!(msg.contains(&format!("declared again at {}", site(second))), "{msg}");
+    assert!(
+        msg.contains("\"flux-system/kustomization.yaml\" is declared twice"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("declared first at {}", site(first))),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("declared again at {}", site(second))),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -141,10 +178,22 @@ fn a_local_reference_to_another_namespace_is_refused() {
             .build(),
     );
     let msg = refused(&c);
-    assert!(msg.contains("GitRepository flux-system/x spec.secretRef"), "{msg}");
+    assert!(
+        msg.contains("GitRepository flux-system/x spec.secretRef"),
+        "{msg}"
+    );
     assert!(msg.contains("its own namespace \"flux-system\""), "{msg}");
-    assert!(msg.contains(&format!("declared at {}", site(repo_line))), "{msg}");
-    assert!(msg.contains(&format!("referenced object imported at {}", site(secret_line))), "{msg}");
+    assert!(
+        msg.contains(&format!("declared at {}", site(repo_line))),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!(
+            "referenced object imported at {}",
+            site(secret_line)
+        )),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -178,11 +227,22 @@ fn cross_namespace_references_can_be_forbidden() {
         c
     };
     let allowed = build(false).render().unwrap_or_else(|e| panic!("{e}"));
-    assert!(allowed.file("a.yaml").unwrap().contains("    namespace: infra\n"));
+    assert!(
+        allowed
+            .file("a.yaml")
+            .unwrap()
+            .contains("    namespace: infra\n")
+    );
     let msg = refused(&build(true));
-    assert!(msg.contains("Kustomization apps/apps spec.sourceRef"), "{msg}");
+    assert!(
+        msg.contains("Kustomization apps/apps spec.sourceRef"),
+        "{msg}"
+    );
     assert!(msg.contains("forbids cross-namespace references"), "{msg}");
-    assert!(msg.contains("referenced object declared at tests/suite/validation.rs:"), "{msg}");
+    assert!(
+        msg.contains("referenced object declared at tests/suite/validation.rs:"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -223,8 +283,14 @@ fn runtime_values_flux_rejects_are_refused() {
             .build(),
     );
     let msg = refused(&c);
-    assert!(msg.contains("spec.url: \"git@github.com:org/repo\" is not a URL Flux accepts"), "{msg}");
-    assert!(msg.contains("spec.timeout: 2h0m0s is not accepted here"), "{msg}");
+    assert!(
+        msg.contains("spec.url: \"git@github.com:org/repo\" is not a URL Flux accepts"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("spec.timeout: 2h0m0s is not accepted here"),
+        "{msg}"
+    );
     assert!(fluxdsl::Name::new("Not-Valid").is_err());
     assert!(NamespaceName::new("a.b").is_err());
     assert!(fluxdsl::Duration::parse("1d").is_err());
@@ -242,6 +308,9 @@ fn kustomize_config_resource_paths_must_exist_in_the_tree() {
             .build(),
     );
     let msg = refused(&c);
-    assert!(msg.contains("resource \"../missing\" names nothing this program renders"), "{msg}");
+    assert!(
+        msg.contains("resource \"../missing\" names nothing this program renders"),
+        "{msg}"
+    );
     assert!(!msg.contains("../base\""), "{msg}");
 }
