@@ -25,7 +25,7 @@ use crate::values::{Duration, Name, NamespaceName};
 ///     .build();
 /// assert_eq!(podinfo.name().as_str(), "podinfo");
 /// ```
-#[derive(Debug, Clone, TypedBuilder, Serialize)]
+#[derive(Debug, TypedBuilder, Serialize)]
 #[builder(
     doc,
     builder_type(doc = "Builds a [`GitRepository`]; `name`, `url` and `interval` are required."),

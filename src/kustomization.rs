@@ -79,7 +79,7 @@ impl SourceRef {
 ///     .depends_on(&[&infra])
 ///     .build());
 /// ```
-#[derive(Debug, Clone, TypedBuilder, Serialize)]
+#[derive(Debug, TypedBuilder, Serialize)]
 #[builder(
     doc,
     builder_type(

@@ -1,0 +1,3 @@
+fn main() {
+    let _interval = fluxdsl::duration!("5 minutes");
+}

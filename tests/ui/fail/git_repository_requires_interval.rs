@@ -1,0 +1,6 @@
+fn main() {
+    let _repo = fluxdsl::GitRepository::builder()
+        .name(fluxdsl::name!("apps"))
+        .url("https://example.com/apps")
+        .build();
+}

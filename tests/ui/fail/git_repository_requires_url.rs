@@ -1,0 +1,6 @@
+fn main() {
+    let _repo = fluxdsl::GitRepository::builder()
+        .name(fluxdsl::name!("apps"))
+        .interval(fluxdsl::duration!("1m"))
+        .build();
+}

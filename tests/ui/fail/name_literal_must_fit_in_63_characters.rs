@@ -1,0 +1,3 @@
+fn main() {
+    let _name = fluxdsl::name!("a-name-that-is-much-too-long-for-a-flux-object-because-of-labels");
+}

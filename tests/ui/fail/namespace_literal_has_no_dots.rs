@@ -1,0 +1,3 @@
+fn main() {
+    let _ns = fluxdsl::namespace!("kube.system");
+}
