@@ -8,11 +8,14 @@ mod components;
 mod config;
 mod flux_system;
 
-use fluxdsl::Cluster;
+use fluxdsl::{Cluster, ClusterGuard};
 
 /// The whole cluster, as committed under `k8s/flux` of the monacocloud repository.
 fn monacocloud() -> Cluster {
     let mut cluster = Cluster::new("k8s/flux");
+    // `apply`, `diff` and prune refuse any other cluster. Pin the cluster itself with
+    // ClusterGuard::KubeSystemUid (see `cargo run -- cluster-id`) once it is reachable.
+    cluster.target(ClusterGuard::Context("monacocloud".into()));
     let flux = flux_system::declare(&mut cluster);
     config::declare(&mut cluster, &flux);
     apps::declare(&mut cluster, &flux);

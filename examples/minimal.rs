@@ -8,7 +8,8 @@
 
 use fluxdsl::{Cluster, GitRef, GitRepository, Kustomization, duration, name};
 
-fn main() -> std::process::ExitCode {
+/// The cluster; `tests/e2e_apply.rs` applies it to a real API server.
+pub fn cluster() -> Cluster {
     let mut cluster = Cluster::new("clusters/minimal");
     let sync = cluster.file("podinfo.yaml");
     let podinfo = cluster.add(
@@ -30,5 +31,9 @@ fn main() -> std::process::ExitCode {
             .prune(true)
             .build(),
     );
-    fluxdsl::cli::run(cluster)
+    cluster
+}
+
+fn main() -> std::process::ExitCode {
+    fluxdsl::cli::run(cluster())
 }

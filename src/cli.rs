@@ -21,7 +21,7 @@ use crate::tree;
     about,
     long_about = "Flux cluster state written in Rust.\n\n\
 Without a command, prints every rendered file to stdout, each after a `# file: <path>` line.",
-    after_help = "Exit codes: 0 ok, 1 the tree on disk differs (check), 2 error."
+    after_help = "Exit codes: 0 ok, 1 differences found (check, diff), 2 error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -44,6 +44,84 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Server-side apply every object (and Flux's gotk-components.yaml) to the cluster.
+    Apply {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        apply: ApplyArgs,
+    },
+    /// Show what apply would change (server-side dry run vs live); exit 1 if anything
+    /// would, like `kubectl diff`.
+    Diff {
+        #[command(flatten)]
+        target: Target,
+        /// Apply without Flux's gotk-components.yaml.
+        #[arg(long)]
+        skip_flux_install: bool,
+    },
+    /// Print the UID of the cluster's kube-system namespace, to pin with
+    /// `Cluster::target(ClusterGuard::KubeSystemUid(..))`.
+    ClusterId {
+        #[command(flatten)]
+        target: Target,
+    },
+}
+
+/// Which cluster to talk to, as kubectl reads it.
+#[derive(Debug, clap::Args)]
+struct Target {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then
+    /// in-cluster).
+    #[arg(long, value_name = "PATH")]
+    kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use (default: the current context).
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
+    /// The rendered tree, for upstream files such as gotk-components.yaml (default: the
+    /// tree the cluster declares).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct ApplyArgs {
+    /// Server-side dry run (dryRun=All): validate and show what would change, change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Take ownership of fields that another field manager owns.
+    #[arg(long)]
+    force_conflicts: bool,
+    /// Delete objects of this program's ApplySet that the definition no longer declares.
+    #[arg(long)]
+    prune: bool,
+    /// Prune even if it deletes more than --max-prune-share of the set.
+    #[arg(long)]
+    yes: bool,
+    /// The share of the ApplySet prune may delete without --yes.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.25)]
+    max_prune_share: f64,
+    /// Also prune CustomResourceDefinitions and Namespaces.
+    #[arg(long)]
+    prune_crds_and_namespaces: bool,
+    /// Requests in flight at once within a tier.
+    #[arg(long, value_name = "N", default_value_t = crate::apply::DEFAULT_CONCURRENCY)]
+    concurrency: usize,
+    /// Apply without Flux's gotk-components.yaml (Flux is installed some other way).
+    #[arg(long)]
+    skip_flux_install: bool,
+    /// After applying, wait until every Flux object reports Ready.
+    #[arg(long)]
+    wait: bool,
+    /// How long to wait for CRDs and, with --wait, for Flux (e.g. 5m, 90s).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_timeout)]
+    timeout: std::time::Duration,
+}
+
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    crate::Duration::parse(s)
+        .map(|d| std::time::Duration::from_nanos(d.as_nanos()))
+        .map_err(|e| e.to_string())
 }
 
 /// Runs the command line for `cluster` with the process's arguments and streams.
@@ -112,6 +190,18 @@ fn chain(e: &Error) -> String {
         source = s.source();
     }
     text
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Io {
+            action: "cannot start",
+            path: "<async runtime>".into(),
+            source,
+        })
 }
 
 fn execute(
@@ -183,5 +273,52 @@ fn execute(
                 Ok(1)
             }
         }
+        Command::Apply { target, apply } => {
+            let tree = target.out.clone().unwrap_or_else(default_out);
+            let opts = crate::apply::ApplyOptions {
+                dry_run: apply.dry_run,
+                force_conflicts: apply.force_conflicts,
+                prune: apply.prune,
+                yes: apply.yes,
+                max_prune_share: apply.max_prune_share,
+                prune_crds_and_namespaces: apply.prune_crds_and_namespaces,
+                concurrency: apply.concurrency.max(1),
+                skip_flux_install: apply.skip_flux_install,
+                wait: apply.wait,
+                timeout: apply.timeout,
+                ..crate::apply::ApplyOptions::default()
+            };
+            runtime()?.block_on(async {
+                crate::apply::stop_on_ctrl_c();
+                let conn = connect(&target).await?;
+                crate::apply::apply(&conn, cluster, &tree, &opts, stdout).await
+            })?;
+            Ok(0)
+        }
+        Command::Diff {
+            target,
+            skip_flux_install,
+        } => {
+            let tree = target.out.clone().unwrap_or_else(default_out);
+            let opts = crate::apply::ApplyOptions {
+                skip_flux_install,
+                ..crate::apply::ApplyOptions::default()
+            };
+            let color = std::io::IsTerminal::is_terminal(&std::io::stdout());
+            let differs = runtime()?.block_on(async {
+                let conn = connect(&target).await?;
+                crate::apply::diff(&conn, cluster, &tree, &opts, color, stdout).await
+            })?;
+            Ok(u8::from(differs))
+        }
+        Command::ClusterId { target } => {
+            let uid = runtime()?.block_on(async { connect(&target).await?.cluster_id().await })?;
+            let _ = writeln!(stdout, "{uid}");
+            Ok(0)
+        }
     }
+}
+
+async fn connect(target: &Target) -> Result<crate::apply::Connection, Error> {
+    crate::apply::Connection::connect(target.kubeconfig.as_deref(), target.context.as_deref()).await
 }

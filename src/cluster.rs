@@ -38,6 +38,8 @@ pub struct Cluster {
     pub(crate) this_repository: Vec<Arc<Target>>,
     pub(crate) cross_namespace_refs: bool,
     pub(crate) problems: Vec<Problem>,
+    guard: Option<crate::apply::ClusterGuard>,
+    applyset: Option<crate::apply::ApplySetParent>,
 }
 
 /// A handle to a file of the rendered tree, returned by [`Cluster::file`] and friends.
@@ -99,7 +101,33 @@ impl Cluster {
             this_repository: Vec::new(),
             cross_namespace_refs: true,
             problems: Vec::new(),
+            guard: None,
+            applyset: None,
         }
+    }
+
+    /// Declares which cluster this definition is for; `apply`, `diff` and prune refuse
+    /// any other.
+    pub fn target(&mut self, guard: crate::apply::ClusterGuard) {
+        self.guard = Some(guard);
+    }
+
+    /// The cluster this definition is for, if declared.
+    pub fn guard(&self) -> Option<&crate::apply::ClusterGuard> {
+        self.guard.as_ref()
+    }
+
+    /// Names the ApplySet parent `apply --prune` keeps its membership in (default: Secret
+    /// `flux-system/fluxdsl-applyset`).
+    pub fn applyset(&mut self, parent: crate::apply::ApplySetParent) {
+        self.applyset = Some(parent);
+    }
+
+    /// The ApplySet parent in use.
+    pub fn applyset_parent(&self) -> crate::apply::ApplySetParent {
+        self.applyset
+            .clone()
+            .unwrap_or_else(crate::apply::ApplySetParent::default_parent)
     }
 
     /// The tree's path relative to the repository root.

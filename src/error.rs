@@ -50,6 +50,80 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// No cluster connection could be set up (kubeconfig, context, TLS, credentials).
+    #[error("{message}")]
+    Connect {
+        /// What went wrong, in one line.
+        message: String,
+    },
+    /// An API request failed for good (after retries where they help).
+    #[error("{what}: {message}")]
+    Kube {
+        /// The object or request concerned.
+        what: String,
+        /// The server's message, or the transport error.
+        message: String,
+        /// The cause.
+        #[source]
+        source: kube::Error,
+    },
+    /// The connection is to a cluster other than the one the definition is for.
+    #[error("wrong cluster: {message}")]
+    WrongCluster {
+        /// Both clusters, named.
+        message: String,
+    },
+    /// Some objects were refused by the API server; the others were applied.
+    #[error("{} object(s) failed:\n  {}", failures.len(), failures.join("\n  "))]
+    ApplyFailed {
+        /// `object: server message`, one per failure.
+        failures: Vec<String>,
+    },
+    /// Prune would delete more of the ApplySet than allowed without `--yes`.
+    #[error(
+        "prune refused: it would delete {count} of {members} objects of the ApplySet, more than the allowed share {limit}; rerun with --yes to delete:\n  {}",
+        objects.join("\n  ")
+    )]
+    PruneRefused {
+        /// Objects prune would delete.
+        count: usize,
+        /// Members of the set found in the cluster.
+        members: usize,
+        /// The allowed share.
+        limit: f64,
+        /// Each object, `group-kind/name -n namespace`.
+        objects: Vec<String>,
+    },
+    /// An upstream file the apply needs is not in the tree.
+    #[error("{} is missing; produce it with `{produce}` or pass --skip-flux-install", path.display())]
+    MissingUpstream {
+        /// The file.
+        path: PathBuf,
+        /// The command that produces it.
+        produce: String,
+    },
+    /// Waiting ran out of time.
+    #[error("timed out waiting for {what}")]
+    Timeout {
+        /// What was awaited.
+        what: String,
+    },
+    /// A Flux object reported that it failed.
+    #[error("{object} is not Ready: {message}")]
+    NotReady {
+        /// The object.
+        object: String,
+        /// Its Ready condition's reason and message.
+        message: String,
+    },
+    /// Ctrl-C stopped the run between requests.
+    #[error("interrupted: {done} of {total} objects were processed before the stop")]
+    Interrupted {
+        /// Objects processed.
+        done: usize,
+        /// Objects in the run.
+        total: usize,
+    },
     /// A file on disk could not be understood.
     #[error("{}: {message}", path.display())]
     Parse {

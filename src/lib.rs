@@ -30,6 +30,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod apply;
 pub mod cli;
 mod cluster;
 mod error;
@@ -42,6 +43,7 @@ pub mod tree;
 mod validate;
 mod values;
 
+pub use apply::{ApplySetParent, ClusterGuard};
 pub use cluster::{Cluster, FLUX_GENERATED_HEADER, File};
 pub use error::{Error, Problem, Result};
 pub use git_repository::{GitProvider, GitRef, GitRepository, GitRepositoryInclude, GitVerify};

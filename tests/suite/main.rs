@@ -1,6 +1,8 @@
 //! The integration suite: one test binary, so the library links once.
 
+mod apply;
 mod cli;
+mod fake_api;
 mod golden;
 mod kustomize;
 mod metrics_server;

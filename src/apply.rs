@@ -1,0 +1,934 @@
+//! Server-side apply of a cluster definition, the way a careful operator runs
+//! `kubectl apply --server-side`: in dependency tiers, with an ApplySet for pruning, a
+//! guard against the wrong cluster, retries, and `--wait` for Flux to report Ready.
+//!
+//! Tiers: CustomResourceDefinitions (then wait until each is Established) → Namespaces →
+//! other cluster-scoped objects → the ApplySet parent → namespaced objects. Within a tier,
+//! requests run concurrently up to [`ApplyOptions::concurrency`].
+
+mod applyset;
+mod retry;
+mod wait;
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use futures::StreamExt;
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
+use kube::core::{ApiResource, GroupVersionKind};
+use kube::discovery::Scope;
+use kube::{Client, Config};
+use serde_json::Value;
+
+pub use applyset::{
+    ApplySetParent, GROUP_KINDS_ANNOTATION, ID_LABEL, NAMESPACES_ANNOTATION, PART_OF_LABEL,
+    TOOLING_ANNOTATION, group_kind,
+};
+
+use crate::cluster::Cluster;
+use crate::error::{Error, Result};
+
+/// The field manager of every server-side apply fluxdsl makes.
+pub const FIELD_MANAGER: &str = "fluxdsl";
+
+/// Which cluster a definition is for; `apply`, `diff` and prune refuse any other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClusterGuard {
+    /// The UID of the cluster's `kube-system` namespace: fixed for the life of a cluster
+    /// and different in every cluster. `cargo run -- cluster-id` prints it.
+    KubeSystemUid(String),
+    /// The API server URL, as in the kubeconfig (`https://10.0.0.1:6443`).
+    Server(String),
+    /// The kubeconfig context name; weaker, since contexts are local names.
+    Context(String),
+}
+
+impl std::fmt::Display for ClusterGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClusterGuard::KubeSystemUid(uid) => {
+                write!(f, "the cluster whose kube-system UID is {uid}")
+            }
+            ClusterGuard::Server(url) => write!(f, "the API server {url}"),
+            ClusterGuard::Context(name) => write!(f, "kubeconfig context {name:?}"),
+        }
+    }
+}
+
+/// How to apply.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// Server-side dry run (`dryRun=All`): nothing is changed.
+    pub dry_run: bool,
+    /// Take ownership of fields another manager owns.
+    pub force_conflicts: bool,
+    /// Delete members of the ApplySet that the definition no longer declares.
+    pub prune: bool,
+    /// Prune even when more than `max_prune_share` of the set would go.
+    pub yes: bool,
+    /// The share of the set (0.0–1.0) that prune may delete without `yes`.
+    pub max_prune_share: f64,
+    /// Also prune CustomResourceDefinitions and Namespaces.
+    pub prune_crds_and_namespaces: bool,
+    /// Requests in flight at once within a tier.
+    pub concurrency: usize,
+    /// Apply without Flux's `gotk-components.yaml` (Flux is installed some other way).
+    pub skip_flux_install: bool,
+    /// After applying, wait for Flux objects to become Ready.
+    pub wait: bool,
+    /// How long to wait for CRDs to be Established and, with `wait`, for Flux.
+    pub timeout: Duration,
+    /// How often to poll while waiting.
+    pub poll: Duration,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions {
+            dry_run: false,
+            force_conflicts: false,
+            prune: false,
+            yes: false,
+            max_prune_share: 0.25,
+            prune_crds_and_namespaces: false,
+            concurrency: DEFAULT_CONCURRENCY,
+            skip_flux_install: false,
+            wait: false,
+            timeout: Duration::from_secs(300),
+            poll: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Requests in flight at once by default (see the README's performance section).
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// A client and what it connects to.
+#[derive(Clone)]
+pub struct Connection {
+    client: Client,
+    server: String,
+    context: Option<String>,
+}
+
+impl Connection {
+    /// Connects as kubectl would: `kubeconfig` if given, else `KUBECONFIG` or
+    /// `~/.kube/config`, else the in-cluster service account; `context` picks a context.
+    pub async fn connect(kubeconfig: Option<&Path>, context: Option<&str>) -> Result<Connection> {
+        let options = kube::config::KubeConfigOptions {
+            context: context.map(str::to_owned),
+            ..Default::default()
+        };
+        let (config, context_name) = match kubeconfig {
+            Some(path) => {
+                let file =
+                    kube::config::Kubeconfig::read_from(path).map_err(|e| Error::Connect {
+                        message: format!("cannot read kubeconfig {}: {e}", path.display()),
+                    })?;
+                let name = context
+                    .map(str::to_owned)
+                    .or_else(|| file.current_context.clone());
+                let config = Config::from_custom_kubeconfig(file, &options)
+                    .await
+                    .map_err(|e| Error::Connect {
+                        message: format!("kubeconfig {}: {e}", path.display()),
+                    })?;
+                (config, name)
+            }
+            None if context.is_some() => {
+                let config =
+                    Config::from_kubeconfig(&options)
+                        .await
+                        .map_err(|e| Error::Connect {
+                            message: format!("kubeconfig: {e}"),
+                        })?;
+                (config, context.map(str::to_owned))
+            }
+            None => {
+                let name = kube::config::Kubeconfig::read()
+                    .ok()
+                    .and_then(|k| k.current_context);
+                let config = Config::infer().await.map_err(|e| Error::Connect {
+                    message: format!(
+                        "no cluster configured (KUBECONFIG, ~/.kube/config or in-cluster): {e}"
+                    ),
+                })?;
+                (config, name)
+            }
+        };
+        let mut config = config;
+        config.read_timeout = Some(Duration::from_secs(30));
+        let server = config.cluster_url.to_string();
+        let client = Client::try_from(config).map_err(|e| Error::Connect {
+            message: format!("cannot set up a client for {server}: {e}"),
+        })?;
+        Ok(Connection {
+            client,
+            server,
+            context: context_name,
+        })
+    }
+
+    /// A connection over an existing client (tests use an in-process transport).
+    pub fn from_client(client: Client, server: &str, context: Option<&str>) -> Connection {
+        Connection {
+            client,
+            server: server.to_owned(),
+            context: context.map(str::to_owned),
+        }
+    }
+
+    /// The UID of the `kube-system` namespace, which identifies the cluster.
+    pub async fn cluster_id(&self) -> Result<String> {
+        let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(self.client.clone());
+        let ns = retry::with_retries(|| namespaces.get("kube-system"))
+            .await
+            .map_err(|e| kube_error("cannot read namespace kube-system", e))?;
+        ns.metadata.uid.ok_or_else(|| Error::Connect {
+            message: "namespace kube-system has no UID".into(),
+        })
+    }
+
+    /// Refuses a cluster other than the one `guard` names.
+    pub async fn check_guard(&self, guard: Option<&ClusterGuard>) -> Result<()> {
+        let Some(guard) = guard else {
+            return Err(Error::WrongCluster {
+                message: format!(
+                    "the cluster definition does not say which cluster it is for; pin it with \
+                     `cluster.target(ClusterGuard::KubeSystemUid(\"{}\".into()))` (this cluster's \
+                     kube-system UID, also printed by `cargo run -- cluster-id`)",
+                    self.cluster_id().await.unwrap_or_else(|_| "<uid>".into())
+                ),
+            });
+        };
+        let actual = match guard {
+            ClusterGuard::KubeSystemUid(uid) => {
+                let actual = self.cluster_id().await?;
+                (actual != *uid).then(|| format!("the cluster whose kube-system UID is {actual}"))
+            }
+            ClusterGuard::Server(url) => (self.server.trim_end_matches('/')
+                != url.trim_end_matches('/'))
+            .then(|| format!("the API server {}", self.server)),
+            ClusterGuard::Context(name) => {
+                (self.context.as_deref() != Some(name.as_str())).then(|| match &self.context {
+                    Some(c) => format!("kubeconfig context {c:?}"),
+                    None => "a connection with no kubeconfig context".into(),
+                })
+            }
+        };
+        match actual {
+            None => Ok(()),
+            Some(actual) => Err(Error::WrongCluster {
+                message: format!(
+                    "this definition is for {guard}, but the connection is to {actual}; nothing was changed"
+                ),
+            }),
+        }
+    }
+}
+
+pub(crate) fn kube_error(what: &str, source: kube::Error) -> Error {
+    Error::Kube {
+        what: what.to_owned(),
+        message: describe(&source),
+        source,
+    }
+}
+
+/// One line for a kube error: the server's message for API errors, with conflicts spelled
+/// out field by field.
+pub fn describe(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(status) if status.code == 409 && status.reason == "Conflict" => {
+            let causes = status
+                .details
+                .as_ref()
+                .map(|d| d.causes.as_slice())
+                .unwrap_or_default();
+            let fields: Vec<String> = causes
+                .iter()
+                .filter(|c| !c.field.is_empty())
+                .map(|c| {
+                    let manager = c.message.split('"').nth(1).unwrap_or(&c.message);
+                    format!("field {} is owned by manager {manager:?}", c.field)
+                })
+                .collect();
+            if fields.is_empty() {
+                format!(
+                    "conflict: {}; use --force-conflicts to take ownership",
+                    status.message
+                )
+            } else {
+                format!(
+                    "conflict: {}; use --force-conflicts to take ownership",
+                    fields.join(", ")
+                )
+            }
+        }
+        kube::Error::Api(status) => {
+            format!("{} ({} {})", status.message, status.code, status.reason)
+        }
+        other => other.to_string(),
+    }
+}
+
+/// One object to apply.
+#[derive(Debug, Clone)]
+pub(crate) struct Item {
+    pub(crate) api_version: String,
+    pub(crate) kind: String,
+    pub(crate) namespace: Option<String>,
+    pub(crate) name: String,
+    pub(crate) body: Value,
+}
+
+impl Item {
+    fn from_value(body: Value, origin: &str) -> Result<Item> {
+        let text = |v: &Value| v.as_str().map(str::to_owned);
+        let (Some(api_version), Some(kind), Some(name)) = (
+            text(&body["apiVersion"]),
+            text(&body["kind"]),
+            text(&body["metadata"]["name"]),
+        ) else {
+            return Err(Error::Parse {
+                path: origin.into(),
+                message: "a document lacks apiVersion, kind or metadata.name".into(),
+            });
+        };
+        Ok(Item {
+            namespace: text(&body["metadata"]["namespace"]),
+            api_version,
+            kind,
+            name,
+            body,
+        })
+    }
+
+    /// `kind.group/name` as kubectl prints it.
+    pub(crate) fn display(&self) -> String {
+        let kind = self.kind.to_lowercase();
+        match self.api_version.rsplit_once('/') {
+            Some((group, _)) => format!("{kind}.{group}/{}", self.name),
+            None => format!("{kind}/{}", self.name),
+        }
+    }
+
+    fn group_kind(&self) -> String {
+        group_kind(&self.api_version, &self.kind)
+    }
+
+    fn is_crd(&self) -> bool {
+        self.kind == "CustomResourceDefinition"
+            && self.api_version.starts_with("apiextensions.k8s.io/")
+    }
+
+    fn gvk(&self) -> GroupVersionKind {
+        let (group, version) = self
+            .api_version
+            .rsplit_once('/')
+            .unwrap_or(("", &self.api_version));
+        GroupVersionKind::gvk(group, version, &self.kind)
+    }
+}
+
+/// Every object the definition applies: the rendered ones, then the upstream files found
+/// in the tree at `tree` (Flux's components). The ApplySet label is added to each.
+pub(crate) fn collect(cluster: &Cluster, tree: &Path, opts: &ApplyOptions) -> Result<Vec<Item>> {
+    let mut items = Vec::new();
+    for u in cluster.render()?.upstream() {
+        let path = tree.join(&u.path);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                for doc in serde_yaml::Deserializer::from_str(&text) {
+                    let value = <Value as serde::Deserialize>::deserialize(doc).map_err(|e| {
+                        Error::Parse {
+                            path: path.clone(),
+                            message: e.to_string(),
+                        }
+                    })?;
+                    if !value.is_null() {
+                        items.push(Item::from_value(value, &path.display().to_string())?);
+                    }
+                }
+            }
+            Err(_) if opts.skip_flux_install => {}
+            Err(_) => {
+                return Err(Error::MissingUpstream {
+                    path,
+                    produce: u.produce.clone(),
+                });
+            }
+        }
+    }
+    for o in &cluster.objects {
+        let value: Value = serde_yaml::from_str(&o.yaml).map_err(|e| Error::Parse {
+            path: o.at.file().into(),
+            message: e.to_string(),
+        })?;
+        items.push(Item::from_value(value, o.at.file())?);
+    }
+    let id = cluster.applyset_parent().id();
+    for item in &mut items {
+        let meta = item.body["metadata"]
+            .as_object_mut()
+            .expect("objects have metadata");
+        let labels = meta
+            .entry("labels")
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Some(labels) = labels.as_object_mut() {
+            labels.insert(PART_OF_LABEL.into(), Value::String(id.clone()));
+        }
+    }
+    Ok(items)
+}
+
+/// What happened to one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// It did not exist.
+    Created,
+    /// It existed and changed.
+    Configured,
+    /// It existed and nothing changed (its resourceVersion is the same).
+    Unchanged,
+    /// Deleted by prune.
+    Pruned,
+    /// Not sent: in a dry run, a kind whose CRD this apply would create is not served yet.
+    Skipped(String),
+    /// The server refused it; the server's message.
+    Failed(String),
+}
+
+impl Outcome {
+    fn word(&self) -> &str {
+        match self {
+            Outcome::Created => "created",
+            Outcome::Configured => "configured",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Pruned => "pruned",
+            Outcome::Skipped(_) => "skipped",
+            Outcome::Failed(_) => "failed",
+        }
+    }
+}
+
+/// The result of [`apply`]: every object's outcome, in the order they finished.
+#[derive(Debug, Default, Clone)]
+pub struct ApplyReport {
+    /// `(kind.group/name, namespace, outcome)`.
+    pub results: Vec<(String, Option<String>, Outcome)>,
+    /// Whether Ctrl-C stopped the run early.
+    pub interrupted: bool,
+}
+
+impl ApplyReport {
+    /// How many objects ended with `outcome` (failures counted whatever their message).
+    pub fn count(&self, outcome: &Outcome) -> usize {
+        self.results
+            .iter()
+            .filter(|(_, _, o)| std::mem::discriminant(o) == std::mem::discriminant(outcome))
+            .count()
+    }
+    /// The failures, `(object, message)`.
+    pub fn failures(&self) -> Vec<(String, String)> {
+        self.results
+            .iter()
+            .filter_map(|(what, ns, o)| match o {
+                Outcome::Failed(m) => Some((qualified(what, ns.as_deref()), m.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+    /// `3 created, 1 configured, …`.
+    pub fn summary(&self) -> String {
+        let parts: Vec<String> = [
+            Outcome::Created,
+            Outcome::Configured,
+            Outcome::Unchanged,
+            Outcome::Pruned,
+            Outcome::Skipped(String::new()),
+            Outcome::Failed(String::new()),
+        ]
+        .iter()
+        .map(|o| format!("{} {}", self.count(o), o.word()))
+        .collect();
+        parts.join(", ")
+    }
+}
+
+fn qualified(what: &str, ns: Option<&str>) -> String {
+    match ns {
+        Some(ns) => format!("{what} -n {ns}"),
+        None => what.to_owned(),
+    }
+}
+
+/// The API calls of one run, with discovery cached.
+pub(crate) struct Session<'a> {
+    pub(crate) client: Client,
+    opts: &'a ApplyOptions,
+    discovered: Mutex<HashMap<GroupVersionKind, (ApiResource, bool)>>,
+    /// Resources defined by CRDs in this apply, for kinds not served yet (dry run).
+    from_crds: HashMap<GroupVersionKind, (ApiResource, bool)>,
+    /// Kinds the server does not serve yet, known only from a CRD in this apply.
+    not_served: Mutex<std::collections::HashSet<GroupVersionKind>>,
+    /// In a dry run, namespaces this apply would create: nothing can be dry-run in them.
+    new_namespaces: Mutex<BTreeSet<String>>,
+}
+
+impl<'a> Session<'a> {
+    fn new(client: Client, opts: &'a ApplyOptions, items: &[Item]) -> Session<'a> {
+        let mut from_crds = HashMap::new();
+        for crd in items.iter().filter(|i| i.is_crd()) {
+            let spec = &crd.body["spec"];
+            let (Some(group), Some(kind), Some(plural)) = (
+                spec["group"].as_str(),
+                spec["names"]["kind"].as_str(),
+                spec["names"]["plural"].as_str(),
+            ) else {
+                continue;
+            };
+            let namespaced = spec["scope"] == "Namespaced";
+            for v in spec["versions"].as_array().into_iter().flatten() {
+                if let Some(version) = v["name"].as_str() {
+                    let gvk = GroupVersionKind::gvk(group, version, kind);
+                    let ar = ApiResource::from_gvk_with_plural(&gvk, plural);
+                    from_crds.insert(gvk, (ar, namespaced));
+                }
+            }
+        }
+        Session {
+            client,
+            opts,
+            discovered: Mutex::new(HashMap::new()),
+            from_crds,
+            not_served: Mutex::new(Default::default()),
+            new_namespaces: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    /// The API resource and scope of a kind: asked of the server once per run, or taken
+    /// from a CRD in this apply when the server does not serve it yet.
+    pub(crate) async fn resource(&self, gvk: &GroupVersionKind) -> Result<(ApiResource, bool)> {
+        if let Some(found) = self.discovered.lock().expect("not poisoned").get(gvk) {
+            return Ok(found.clone());
+        }
+        let found =
+            match retry::with_retries(|| kube::discovery::pinned_kind(&self.client, gvk)).await {
+                Ok((ar, caps)) => (ar, caps.scope == Scope::Namespaced),
+                Err(e) => match self.from_crds.get(gvk) {
+                    Some(found) => {
+                        self.not_served
+                            .lock()
+                            .expect("not poisoned")
+                            .insert(gvk.clone());
+                        found.clone()
+                    }
+                    None => {
+                        return Err(kube_error(
+                            &format!(
+                                "the server does not serve {}/{} {}",
+                                gvk.group, gvk.version, gvk.kind
+                            ),
+                            e,
+                        ));
+                    }
+                },
+            };
+        self.discovered
+            .lock()
+            .expect("not poisoned")
+            .insert(gvk.clone(), found.clone());
+        Ok(found)
+    }
+
+    fn api(
+        &self,
+        ar: &ApiResource,
+        namespaced: bool,
+        namespace: Option<&str>,
+    ) -> Api<DynamicObject> {
+        match (namespaced, namespace) {
+            (true, Some(ns)) => Api::namespaced_with(self.client.clone(), ns, ar),
+            (true, None) => Api::default_namespaced_with(self.client.clone(), ar),
+            (false, _) => Api::all_with(self.client.clone(), ar),
+        }
+    }
+
+    fn patch_params(&self) -> PatchParams {
+        let mut pp = PatchParams::apply(FIELD_MANAGER);
+        if self.opts.force_conflicts {
+            pp = pp.force();
+        }
+        if self.opts.dry_run {
+            pp = pp.dry_run();
+        }
+        pp
+    }
+
+    /// Server-side applies one object; returns the live object before and the result.
+    pub(crate) async fn apply_one(
+        &self,
+        item: &Item,
+    ) -> Result<(Option<DynamicObject>, DynamicObject)> {
+        let (ar, namespaced) = self.resource(&item.gvk()).await?;
+        let api = self.api(&ar, namespaced, item.namespace.as_deref());
+        let what = item.display();
+        let before = retry::with_retries(|| api.get_opt(&item.name))
+            .await
+            .map_err(|e| kube_error(&what, e))?;
+        let pp = self.patch_params();
+        let patch = Patch::Apply(&item.body);
+        let after = retry::with_retries(|| api.patch(&item.name, &pp, &patch))
+            .await
+            .map_err(|e| kube_error(&what, e))?;
+        Ok((before, after))
+    }
+
+    async fn outcome(&self, item: &Item) -> Outcome {
+        if retry::stopped() {
+            return Outcome::Failed("not applied: interrupted".into());
+        }
+        if self.opts.dry_run
+            && self.resource(&item.gvk()).await.is_ok()
+            && self
+                .not_served
+                .lock()
+                .expect("not poisoned")
+                .contains(&item.gvk())
+        {
+            return Outcome::Skipped(
+                "its CustomResourceDefinition is part of this apply and not served yet".into(),
+            );
+        }
+        if self.opts.dry_run
+            && let Some(ns) = &item.namespace
+            && self
+                .new_namespaces
+                .lock()
+                .expect("not poisoned")
+                .contains(ns)
+        {
+            return Outcome::Skipped(format!(
+                "its namespace {ns} is created by this apply and does not exist yet"
+            ));
+        }
+        match self.apply_one(item).await {
+            Ok((None, _)) => Outcome::Created,
+            Ok((Some(before), after)) => {
+                let same = if self.opts.dry_run {
+                    comparable(&before) == comparable(&after)
+                } else {
+                    before.metadata.resource_version == after.metadata.resource_version
+                };
+                if same {
+                    Outcome::Unchanged
+                } else {
+                    Outcome::Configured
+                }
+            }
+            Err(Error::Kube { message, .. }) => Outcome::Failed(message),
+            Err(e) => Outcome::Failed(e.to_string()),
+        }
+    }
+
+    /// Applies `tier` with bounded concurrency, printing a line per object.
+    async fn apply_tier(&self, tier: &[&Item], report: &mut ApplyReport, out: &mut dyn Write) {
+        let suffix = if self.opts.dry_run {
+            " (server dry run)"
+        } else {
+            ""
+        };
+        let mut results = futures::stream::iter(
+            tier.iter()
+                .map(|item| async move { (*item, self.outcome(item).await) }),
+        )
+        .buffer_unordered(self.opts.concurrency.max(1));
+        while let Some((item, outcome)) = results.next().await {
+            let ns = item.namespace.as_deref();
+            let line = match &outcome {
+                Outcome::Failed(m) => format!("{} failed: {m}", qualified(&item.display(), ns)),
+                Outcome::Skipped(m) => {
+                    format!("{} skipped{suffix}: {m}", qualified(&item.display(), ns))
+                }
+                o => format!("{} {}{suffix}", qualified(&item.display(), ns), o.word()),
+            };
+            let _ = writeln!(out, "{line}");
+            report
+                .results
+                .push((item.display(), item.namespace.clone(), outcome));
+        }
+    }
+
+    /// Waits until every CRD in `crds` reports `Established`.
+    async fn wait_established(&self, crds: &[&Item], out: &mut dyn Write) -> Result<()> {
+        if self.opts.dry_run || crds.is_empty() {
+            return Ok(());
+        }
+        let api: Api<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition> =
+            Api::all(self.client.clone());
+        let deadline = tokio::time::Instant::now() + self.opts.timeout;
+        for crd in crds {
+            loop {
+                let live = retry::with_retries(|| api.get(&crd.name))
+                    .await
+                    .map_err(|e| kube_error(&crd.display(), e))?;
+                let established = live
+                    .status
+                    .and_then(|s| s.conditions)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|c| c.type_ == "Established" && c.status == "True");
+                if established {
+                    break;
+                }
+                if tokio::time::Instant::now() >= deadline || retry::stopped() {
+                    return Err(Error::Timeout {
+                        what: format!("{} to be Established", crd.display()),
+                    });
+                }
+                tokio::time::sleep(self.opts.poll.min(Duration::from_millis(500))).await;
+            }
+        }
+        let _ = writeln!(
+            out,
+            "{} CustomResourceDefinition(s) established",
+            crds.len()
+        );
+        Ok(())
+    }
+}
+
+/// Status and bookkeeping fields that differ between any two reads.
+fn comparable(o: &DynamicObject) -> Value {
+    let mut v = serde_json::to_value(o).unwrap_or_default();
+    strip_volatile(&mut v);
+    v
+}
+
+/// Removes what `diff` and dry-run comparison ignore: status, managedFields and the
+/// fields the server bumps on every write.
+pub(crate) fn strip_volatile(v: &mut Value) {
+    if let Some(m) = v.as_object_mut() {
+        m.remove("status");
+        if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
+            for k in [
+                "managedFields",
+                "resourceVersion",
+                "generation",
+                "creationTimestamp",
+                "uid",
+            ] {
+                meta.remove(k);
+            }
+        }
+    }
+}
+
+/// Server-side applies `cluster` (and the upstream files in `tree`) over `conn`.
+///
+/// Prints a line per object and a summary to `out`. Returns an error if the guard refuses
+/// the cluster, if any object failed (after applying all the others), or if prune was
+/// refused.
+pub async fn apply(
+    conn: &Connection,
+    cluster: &Cluster,
+    tree: &Path,
+    opts: &ApplyOptions,
+    out: &mut dyn Write,
+) -> Result<ApplyReport> {
+    let items = collect(cluster, tree, opts)?;
+    conn.check_guard(cluster.guard()).await?;
+    let session = Session::new(conn.client.clone(), opts, &items);
+    let mut report = ApplyReport::default();
+
+    // Tier 1: CRDs, then wait until the API server serves them.
+    let crds: Vec<&Item> = items.iter().filter(|i| i.is_crd()).collect();
+    session.apply_tier(&crds, &mut report, out).await;
+    if report.failures().is_empty() {
+        session.wait_established(&crds, out).await?;
+    }
+
+    // Scopes of everything else are known once the CRDs are served.
+    let mut namespaces = Vec::new();
+    let mut cluster_scoped = Vec::new();
+    let mut namespaced = Vec::new();
+    for item in items.iter().filter(|i| !i.is_crd()) {
+        let (_, is_namespaced) = session.resource(&item.gvk()).await?;
+        if item.kind == "Namespace" && item.api_version == "v1" {
+            namespaces.push(item);
+        } else if is_namespaced {
+            namespaced.push(item);
+        } else {
+            cluster_scoped.push(item);
+        }
+    }
+    session.apply_tier(&namespaces, &mut report, out).await;
+    if opts.dry_run {
+        let mut new = session.new_namespaces.lock().expect("not poisoned");
+        for (what, _, outcome) in &report.results {
+            if let (Some(name), Outcome::Created) = (what.strip_prefix("namespace/"), outcome) {
+                new.insert(name.to_owned());
+            }
+        }
+    }
+    session.apply_tier(&cluster_scoped, &mut report, out).await;
+
+    // The ApplySet parent lists a superset of old and new members before members change.
+    let parent = cluster.applyset_parent();
+    let previous = applyset::read_parent(&session, &parent).await?;
+    let current_gks: BTreeSet<String> = items.iter().map(Item::group_kind).collect();
+    let current_nss: BTreeSet<String> = items.iter().filter_map(|i| i.namespace.clone()).collect();
+    let union_gks = &previous.group_kinds | &current_gks;
+    let union_nss = &previous.namespaces | &current_nss;
+    let parent_namespace_exists = !session
+        .new_namespaces
+        .lock()
+        .expect("not poisoned")
+        .contains(&parent.namespace);
+    if !retry::stopped() && parent_namespace_exists {
+        applyset::write_parent(&session, &parent, &union_gks, &union_nss).await?;
+    }
+
+    session.apply_tier(&namespaced, &mut report, out).await;
+    report.interrupted = retry::stopped();
+
+    if opts.prune && report.failures().is_empty() && !report.interrupted && parent_namespace_exists
+    {
+        applyset::prune(
+            &session,
+            &parent,
+            &items,
+            &union_gks,
+            &union_nss,
+            &mut report,
+            out,
+        )
+        .await?;
+        applyset::write_parent(&session, &parent, &current_gks, &current_nss).await?;
+    }
+
+    let _ = writeln!(out, "{}", report.summary());
+    if report.interrupted {
+        let done = report
+            .results
+            .iter()
+            .filter(|(_, _, o)| !matches!(o, Outcome::Failed(m) if m.contains("interrupted")))
+            .count();
+        return Err(Error::Interrupted {
+            done,
+            total: items.len(),
+        });
+    }
+    let failures = report.failures();
+    if !failures.is_empty() {
+        return Err(Error::ApplyFailed {
+            failures: failures
+                .into_iter()
+                .map(|(what, message)| format!("{what}: {message}"))
+                .collect(),
+        });
+    }
+    if opts.wait && !opts.dry_run {
+        wait::wait_ready(&session, &items, opts, out).await?;
+    }
+    Ok(report)
+}
+
+/// Compares what `apply` would make of every object (a server-side dry run) with the live
+/// objects and writes a unified YAML diff to `out`. Returns whether anything differs.
+pub async fn diff(
+    conn: &Connection,
+    cluster: &Cluster,
+    tree: &Path,
+    opts: &ApplyOptions,
+    color: bool,
+    out: &mut dyn Write,
+) -> Result<bool> {
+    let opts = ApplyOptions {
+        dry_run: true,
+        ..opts.clone()
+    };
+    let items = collect(cluster, tree, &opts)?;
+    conn.check_guard(cluster.guard()).await?;
+    let session = Session::new(conn.client.clone(), &opts, &items);
+    let mut differs = false;
+    let mut failures = Vec::new();
+    for item in &items {
+        match session.apply_one(item).await {
+            Ok((before, after)) => {
+                let live = before.as_ref().map(comparable);
+                let want = comparable(&after);
+                let old = live
+                    .as_ref()
+                    .map(crate::render::yaml_document)
+                    .unwrap_or_default();
+                let new = crate::render::yaml_document(&want);
+                if old != new {
+                    differs = true;
+                    let name = qualified(&item.display(), item.namespace.as_deref());
+                    let text = similar::TextDiff::from_lines(&old, &new)
+                        .unified_diff()
+                        .header(&format!("live/{name}"), &format!("merged/{name}"))
+                        .to_string();
+                    let _ = out.write_all(colorize(&text, color).as_bytes());
+                }
+            }
+            Err(Error::Kube { what, message, .. }) => failures.push(format!("{what}: {message}")),
+            Err(e) => return Err(e),
+        }
+    }
+    if !failures.is_empty() {
+        return Err(Error::ApplyFailed { failures });
+    }
+    Ok(differs)
+}
+
+fn colorize(diff: &str, color: bool) -> String {
+    if !color {
+        return diff.to_owned();
+    }
+    diff.lines()
+        .map(|l| {
+            let code = if l.starts_with("+++") || l.starts_with("---") {
+                "1"
+            } else if l.starts_with('+') {
+                "32"
+            } else if l.starts_with('-') {
+                "31"
+            } else if l.starts_with("@@") {
+                "36"
+            } else {
+                return format!("{l}\n");
+            };
+            format!("\x1b[{code}m{l}\x1b[0m\n")
+        })
+        .collect()
+}
+
+/// Installs the Ctrl-C handler: the first Ctrl-C stops new requests, the run reports what
+/// was done.
+pub fn stop_on_ctrl_c() {
+    tokio::spawn(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            retry::STOP.store(true, std::sync::atomic::Ordering::Relaxed);
+            eprintln!("interrupted: finishing requests in flight, starting no new ones");
+        }
+    });
+}
+
+/// The label selector of an ApplySet's members.
+pub(crate) fn member_selector(parent: &ApplySetParent) -> ListParams {
+    ListParams::default().labels(&format!("{PART_OF_LABEL}={}", parent.id()))
+}
+
+pub(crate) fn delete_params(dry_run: bool) -> DeleteParams {
+    let mut dp = DeleteParams::background();
+    if dry_run {
+        dp = dp.dry_run();
+    }
+    dp
+}
