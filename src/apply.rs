@@ -104,7 +104,7 @@ impl Default for ApplyOptions {
 }
 
 /// Requests in flight at once by default (see the README's performance section).
-pub const DEFAULT_CONCURRENCY: usize = 8;
+pub const DEFAULT_CONCURRENCY: usize = 16;
 
 /// A client and what it connects to.
 #[derive(Clone)]
@@ -363,7 +363,12 @@ pub(crate) fn collect(cluster: &Cluster, tree: &Path, opts: &ApplyOptions) -> Re
             }
         }
     }
-    for o in &cluster.objects {
+    // Only the main tree: other trees belong to repositories Flux pulls by itself.
+    for o in cluster
+        .objects
+        .iter()
+        .filter(|o| cluster.files[o.file].tree == 0)
+    {
         let value: Value = serde_yaml::from_str(&o.yaml).map_err(|e| Error::Parse {
             path: o.at.file().into(),
             message: e.to_string(),
@@ -477,6 +482,8 @@ pub(crate) struct Session<'a> {
     not_served: Mutex<std::collections::HashSet<GroupVersionKind>>,
     /// In a dry run, namespaces this apply would create: nothing can be dry-run in them.
     new_namespaces: Mutex<BTreeSet<String>>,
+    /// `[done/total]` before each line, when stdout is a terminal.
+    progress: Option<(std::sync::atomic::AtomicUsize, usize)>,
 }
 
 impl<'a> Session<'a> {
@@ -507,6 +514,8 @@ impl<'a> Session<'a> {
             from_crds,
             not_served: Mutex::new(Default::default()),
             new_namespaces: Mutex::new(BTreeSet::new()),
+            progress: std::io::IsTerminal::is_terminal(&std::io::stdout())
+                .then(|| (std::sync::atomic::AtomicUsize::new(0), items.len())),
         }
     }
 
@@ -656,7 +665,16 @@ impl<'a> Session<'a> {
                 }
                 o => format!("{} {}{suffix}", qualified(&item.display(), ns), o.word()),
             };
-            let _ = writeln!(out, "{line}");
+            match &self.progress {
+                Some((done, total)) => {
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    let width = total.to_string().len();
+                    let _ = writeln!(out, "[{n:>width$}/{total}] {line}");
+                }
+                None => {
+                    let _ = writeln!(out, "{line}");
+                }
+            }
             report
                 .results
                 .push((item.display(), item.namespace.clone(), outcome));

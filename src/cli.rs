@@ -32,17 +32,23 @@ struct Cli {
 enum Command {
     /// Print every rendered file to stdout (the default).
     Print,
-    /// Write the rendered tree to disk, atomically; only files this program owns change.
+    /// Write the rendered trees to disk, atomically; only files this program owns change.
     Render {
-        /// The folder to write (default: the tree the cluster declares, e.g. k8s/flux).
+        /// The folder of the main tree (default: the path the cluster declares, k8s/flux).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// The folder every tree's declared path is relative to (default: the current one).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
     },
-    /// Exit 1 with a unified diff when the tree on disk is not current; write nothing.
+    /// Exit 1 with a unified diff when a tree on disk is not current; write nothing.
     Check {
-        /// The folder to check (default: the tree the cluster declares, e.g. k8s/flux).
+        /// The folder of the main tree (default: the path the cluster declares, k8s/flux).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// The folder every tree's declared path is relative to (default: the current one).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
     },
     /// Server-side apply every object (and Flux's gotk-components.yaml) to the cluster.
     Apply {
@@ -226,52 +232,55 @@ fn execute(
             }
             Ok(0)
         }
-        Command::Render { out } => {
-            let out = out.unwrap_or_else(default_out);
-            let report = tree::write_tree(&rendered, &out)?;
-            let _ = writeln!(
-                stdout,
-                "rendered {}: {} written, {} unchanged, {} removed",
-                out.display(),
-                report.written.len(),
-                report.unchanged.len(),
-                report.removed.len()
-            );
-            for u in rendered.upstream() {
-                if !out.join(&u.path).exists() {
-                    let _ = writeln!(
-                        stderr,
-                        "note: {} is upstream and not written by fluxdsl; produce it with `{}`",
-                        out.join(&u.path).display(),
-                        u.produce
-                    );
+        Command::Render { out, root } => {
+            let dirs = tree_dirs(&rendered, out, root)?;
+            let reports = tree::write_trees(&dirs)?;
+            for ((tree, dir), report) in dirs.iter().zip(reports) {
+                let _ = writeln!(
+                    stdout,
+                    "rendered {}: {} written, {} unchanged, {} removed",
+                    dir.display(),
+                    report.written.len(),
+                    report.unchanged.len(),
+                    report.removed.len()
+                );
+                for u in tree.upstream() {
+                    if !dir.join(&u.path).exists() {
+                        let _ = writeln!(
+                            stderr,
+                            "note: {} is upstream and not written by fluxdsl; produce it with `{}`",
+                            dir.join(&u.path).display(),
+                            u.produce
+                        );
+                    }
                 }
             }
             Ok(0)
         }
-        Command::Check { out } => {
-            let out = out.unwrap_or_else(default_out);
-            let report = tree::check_tree(&rendered, &out)?;
-            for u in &report.missing_upstream {
-                let _ = writeln!(
-                    stderr,
-                    "note: {} is upstream and missing; produce it with `{}`",
-                    out.join(&u.path).display(),
-                    u.produce
-                );
+        Command::Check { out, root } => {
+            let mut code = 0;
+            for (tree, dir) in tree_dirs(&rendered, out, root)? {
+                let report = tree::check_tree(tree, &dir)?;
+                for u in &report.missing_upstream {
+                    let _ = writeln!(
+                        stderr,
+                        "note: {} is upstream and missing; produce it with `{}`",
+                        dir.join(&u.path).display(),
+                        u.produce
+                    );
+                }
+                if !report.is_current() {
+                    let _ = stdout.write_all(report.diff.as_bytes());
+                    let _ = writeln!(
+                        stderr,
+                        "{} is not current: {} file(s) differ from the definition; run `cargo run -- render`",
+                        dir.display(),
+                        report.differing.len()
+                    );
+                    code = 1;
+                }
             }
-            if report.is_current() {
-                Ok(0)
-            } else {
-                let _ = stdout.write_all(report.diff.as_bytes());
-                let _ = writeln!(
-                    stderr,
-                    "{} is not current: {} file(s) differ from the definition; run `cargo run -- render`",
-                    out.display(),
-                    report.differing.len()
-                );
-                Ok(1)
-            }
+            Ok(code)
         }
         Command::Apply { target, apply } => {
             let tree = target.out.clone().unwrap_or_else(default_out);
@@ -317,6 +326,26 @@ fn execute(
             Ok(0)
         }
     }
+}
+
+/// Where each tree goes: `--out` for the main tree, otherwise `--root` (or the current
+/// folder) joined with the tree's declared path.
+fn tree_dirs(
+    rendered: &crate::render::Rendered,
+    out: Option<PathBuf>,
+    root: Option<PathBuf>,
+) -> Result<Vec<(&crate::render::RenderedTree, PathBuf)>, Error> {
+    let base = root.unwrap_or_else(|| PathBuf::from("."));
+    let dirs: Vec<(&crate::render::RenderedTree, PathBuf)> = rendered
+        .trees()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match (&out, i) {
+            (Some(out), 0) => (t, out.clone()),
+            _ => (t, base.join(t.root())),
+        })
+        .collect();
+    Ok(dirs)
 }
 
 async fn connect(target: &Target) -> Result<crate::apply::Connection, Error> {

@@ -26,6 +26,7 @@ use crate::values::{Duration, Name, NamespaceName};
 pub trait KustomizationSource: Kind {}
 
 impl KustomizationSource for GitRepository {}
+impl KustomizationSource for crate::OCIRepository {}
 
 /// What a Flux Kustomization can depend on (`spec.dependsOn`): only other Kustomizations.
 #[diagnostic::on_unimplemented(

@@ -31,22 +31,35 @@
 #![deny(missing_docs)]
 
 pub mod apply;
+mod artifact_generator;
 pub mod cli;
 mod cluster;
 mod error;
 mod git_repository;
+mod helm_release;
+mod helm_repository;
 mod kustomization;
 mod kustomize_config;
 mod object;
+mod oci_repository;
 pub mod render;
 pub mod tree;
 mod validate;
 mod values;
 
 pub use apply::{ApplySetParent, ClusterGuard};
+pub use artifact_generator::{
+    ArtifactGenerator, CopyOperation, ExternalArtifact, GeneratedArtifact, GeneratorSource,
+    GeneratorSourceRef,
+};
 pub use cluster::{Cluster, FLUX_GENERATED_HEADER, File};
 pub use error::{Error, Problem, Result};
 pub use git_repository::{GitProvider, GitRef, GitRepository, GitRepositoryInclude, GitVerify};
+pub use helm_release::{
+    Chart, HelmChartRefSource, HelmChartSource, HelmRelease, HelmReleaseDependency, Install,
+    Strategy, Upgrade, ValuesFrom,
+};
+pub use helm_repository::HelmRepository;
 pub use kustomization::{
     CommonMetadata, Decryption, DeletionPolicy, HealthCheck, Image, KubeConfig, Kustomization,
     KustomizationDependency, KustomizationSource, Patch, PatchTarget, PostBuild, SourceRef,
@@ -54,6 +67,7 @@ pub use kustomization::{
 };
 pub use kustomize_config::{ConfigMapGenerator, KustomizeConfig, Labels};
 pub use object::{Kind, Object, ObjectKey, Origin, Ref, RefRule, Reference, Scope};
+pub use oci_repository::{LayerSelector, OCIRepository, OciRef};
 pub use values::{Duration, DurationProblem, MAX_NAME_LEN, Name, NameProblem, NamespaceName};
 
 /// The Kubernetes API types (k8s-openapi) fluxdsl is built on, for declaring core objects.

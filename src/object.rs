@@ -142,6 +142,8 @@ pub enum Origin {
     Declared,
     /// Made by [`Ref::existing`]: the object exists in the cluster, managed elsewhere.
     Existing,
+    /// Produced by another declared object (an ExternalArtifact of an ArtifactGenerator).
+    Generated,
 }
 
 /// What a handle points at: the object's key and where it was declared or imported.
@@ -152,6 +154,8 @@ pub struct Target {
     pub(crate) key: ObjectKey,
     pub(crate) at: &'static Location<'static>,
     pub(crate) origin: Origin,
+    /// For [`Origin::Generated`]: the object that produces it.
+    pub(crate) generated_by: Option<ObjectKey>,
 }
 
 /// A typed handle to an object of kind `K`.
@@ -194,6 +198,23 @@ impl<K: Kind> Ref<K> {
                 key,
                 at,
                 origin: Origin::Declared,
+                generated_by: None,
+            }),
+            kind: PhantomData,
+        }
+    }
+
+    pub(crate) fn generated(
+        key: ObjectKey,
+        at: &'static Location<'static>,
+        generator: ObjectKey,
+    ) -> Ref<K> {
+        Ref {
+            target: Arc::new(Target {
+                key,
+                at,
+                origin: Origin::Generated,
+                generated_by: Some(generator),
             }),
             kind: PhantomData,
         }
@@ -269,6 +290,7 @@ impl<K: Kind> Ref<K> {
                 },
                 at: Location::caller(),
                 origin: Origin::Existing,
+                generated_by: None,
             }),
             kind: PhantomData,
         }

@@ -44,16 +44,16 @@ pub struct UpstreamFile {
     pub produce: String,
 }
 
-/// Every file of a cluster's tree, rendered in memory.
+/// Every file of one tree, rendered in memory.
 #[derive(Debug, Clone)]
-pub struct Rendered {
+pub struct RenderedTree {
     root: String,
     files: BTreeMap<String, String>,
     upstream: Vec<UpstreamFile>,
 }
 
-impl Rendered {
-    /// The tree's path relative to the repository root (`k8s/flux`).
+impl RenderedTree {
+    /// Where the tree is written, relative to the folder the program runs in (`k8s/flux`).
     pub fn root(&self) -> &str {
         &self.root
     }
@@ -72,15 +72,51 @@ impl Rendered {
     pub fn upstream(&self) -> &[UpstreamFile] {
         &self.upstream
     }
+}
 
-    /// Every file, each after a `# file: <path>` line: what `cargo run` prints.
+/// Every tree of a cluster, rendered in memory: the main tree first.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    trees: Vec<RenderedTree>,
+}
+
+impl Rendered {
+    /// The main tree's path (`k8s/flux`).
+    pub fn root(&self) -> &str {
+        self.trees[0].root()
+    }
+
+    /// The main tree.
+    pub fn main(&self) -> &RenderedTree {
+        &self.trees[0]
+    }
+
+    /// Every tree, the main one first.
+    pub fn trees(&self) -> &[RenderedTree] {
+        &self.trees
+    }
+
+    /// The text of the main tree's file at `path`.
+    pub fn file(&self, path: &str) -> Option<&str> {
+        self.trees[0].file(path)
+    }
+
+    /// The main tree's files that come from elsewhere.
+    pub fn upstream(&self) -> &[UpstreamFile] {
+        self.trees[0].upstream()
+    }
+
+    /// Every file of every tree, each after a `# file: <path>` line: what `cargo run`
+    /// prints.
     pub fn to_listing(&self) -> String {
         let mut out = String::new();
-        for (path, text) in &self.files {
-            out.push_str("# file: ");
-            out.push_str(&crate::cluster::join(&self.root, path));
-            out.push('\n');
-            out.push_str(text);
+        for tree in &self.trees {
+            for (path, text) in &tree.files {
+                out.push_str("# file: ");
+                out.push_str(&crate::cluster::join(&tree.root, path));
+                out.push('\n');
+                out.push_str(text);
+            }
         }
         out
     }
@@ -91,9 +127,17 @@ pub(crate) fn render(cluster: &Cluster) -> Rendered {
     for o in &cluster.objects {
         per_file[o.file].push(&o.yaml);
     }
-    let mut files = BTreeMap::new();
-    let mut upstream = Vec::new();
+    let mut trees: Vec<RenderedTree> = cluster
+        .trees
+        .iter()
+        .map(|t| RenderedTree {
+            root: t.path.clone(),
+            files: BTreeMap::new(),
+            upstream: Vec::new(),
+        })
+        .collect();
     for (decl, objects) in cluster.files.iter().zip(per_file) {
+        let tree = &mut trees[decl.tree];
         match &decl.content {
             FileContent::Manifests { header } => {
                 let size = objects.iter().map(|o| o.len() + 4).sum::<usize>();
@@ -106,21 +150,18 @@ pub(crate) fn render(cluster: &Cluster) -> Rendered {
                     text.push_str("---\n");
                     text.push_str(yaml);
                 }
-                files.insert(decl.path.clone(), text);
+                tree.files.insert(decl.path.clone(), text);
             }
             FileContent::KustomizeConfig(config) => {
                 let dir = decl.path.rsplit_once('/').map_or("", |(d, _)| d);
-                files.insert(decl.path.clone(), yaml_document(&config.to_wire(dir)));
+                tree.files
+                    .insert(decl.path.clone(), yaml_document(&config.to_wire(dir)));
             }
-            FileContent::Upstream { produce } => upstream.push(UpstreamFile {
+            FileContent::Upstream { produce } => tree.upstream.push(UpstreamFile {
                 path: decl.path.clone(),
                 produce: produce.clone(),
             }),
         }
     }
-    Rendered {
-        root: cluster.root().to_owned(),
-        files,
-        upstream,
-    }
+    Rendered { trees }
 }

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::render::Rendered;
+use crate::render::RenderedTree;
 
 /// The file, inside the tree, that lists the files this program owns there.
 pub const OWNED_LIST: &str = ".fluxdsl-owned";
@@ -27,7 +27,7 @@ fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -
     }
 }
 
-fn owned_list_text(rendered: &Rendered) -> String {
+fn owned_list_text(rendered: &RenderedTree) -> String {
     let mut text = OWNED_HEADER.to_owned();
     for (path, _) in rendered.files() {
         text.push_str(path);
@@ -76,9 +76,33 @@ pub struct WriteReport {
 ///
 /// Every file is first written in full to a staging folder beside the tree; only when all
 /// of them are written is each moved into place with a rename, which replaces a file in
-/// one step. A failure before that point leaves the tree exactly as it was. Files not
-/// listed in [`OWNED_LIST`] are never touched, and upstream files are never written.
-pub fn write_tree(rendered: &Rendered, out: &Path) -> Result<WriteReport> {
+/// one step. A failure before that point leaves the tree as it was. Files not listed in
+/// [`OWNED_LIST`] are never touched, and upstream files are never written.
+pub fn write_tree(rendered: &RenderedTree, out: &Path) -> Result<WriteReport> {
+    stage_tree(rendered, out)?.commit()
+}
+
+/// [`write_tree`] for several trees: all of them are staged before any file moves.
+pub fn write_trees(trees: &[(&RenderedTree, PathBuf)]) -> Result<Vec<WriteReport>> {
+    let staged = trees
+        .iter()
+        .map(|(rendered, out)| stage_tree(rendered, out))
+        .collect::<Result<Vec<_>>>()?;
+    staged.into_iter().map(Staged::commit).collect()
+}
+
+/// A tree written in full to a staging folder, not yet moved into place.
+pub struct Staged<'a> {
+    rendered: &'a RenderedTree,
+    out: PathBuf,
+    _stage: tempfile::TempDir,
+    moves: Vec<(PathBuf, PathBuf)>,
+    previous: BTreeSet<String>,
+    report: WriteReport,
+}
+
+/// Writes every new or changed file of `rendered` to a staging folder beside `out`.
+pub fn stage_tree<'a>(rendered: &'a RenderedTree, out: &Path) -> Result<Staged<'a>> {
     if out.exists() && !out.is_dir() {
         return Err(Error::Io {
             action: "cannot render into",
@@ -89,7 +113,7 @@ pub fn write_tree(rendered: &Rendered, out: &Path) -> Result<WriteReport> {
     fs::create_dir_all(out).map_err(io("cannot create", out))?;
     let previous = previously_owned(out)?;
 
-    // Stage everything beside the tree (same file system, so renames are atomic).
+    // Stage beside the tree (same file system, so renames are atomic).
     let stage_parent = out
         .canonicalize()
         .map_err(io("cannot resolve", out))?
@@ -135,36 +159,56 @@ pub fn write_tree(rendered: &Rendered, out: &Path) -> Result<WriteReport> {
     if fs::read_to_string(out.join(OWNED_LIST)).ok().as_deref() != Some(list.as_str()) {
         stage_file(OWNED_LIST, &list)?;
     }
+    Ok(Staged {
+        rendered,
+        out: out.to_owned(),
+        _stage: stage,
+        moves,
+        previous,
+        report,
+    })
+}
 
-    // Everything is staged: move into place.
-    for (staged, target) in &moves {
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent).map_err(io("cannot create", parent))?;
-        }
-        fs::rename(staged, target).map_err(io("cannot replace", target))?;
-    }
-
-    // Remove what we owned and no longer render (never upstream or unknown files).
-    let upstream: BTreeSet<&str> = rendered
-        .upstream()
-        .iter()
-        .map(|u| u.path.as_str())
-        .collect();
-    for rel in previous {
-        if rendered.file(&rel).is_some() || upstream.contains(rel.as_str()) {
-            continue;
-        }
-        let path = out.join(&rel);
-        match fs::remove_file(&path) {
-            Ok(()) => {
-                report.removed.push(rel.clone());
-                remove_empty_parents(out, &path);
+impl Staged<'_> {
+    /// Moves every staged file into place, then removes the files this program owned and
+    /// no longer renders.
+    pub fn commit(self) -> Result<WriteReport> {
+        let Staged {
+            rendered,
+            out,
+            moves,
+            previous,
+            mut report,
+            ..
+        } = self;
+        for (staged, target) in &moves {
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent).map_err(io("cannot create", parent))?;
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io("cannot remove", &path)(e)),
+            fs::rename(staged, target).map_err(io("cannot replace", target))?;
         }
+        // Never upstream or unknown files.
+        let upstream: BTreeSet<&str> = rendered
+            .upstream()
+            .iter()
+            .map(|u| u.path.as_str())
+            .collect();
+        for rel in previous {
+            if rendered.file(&rel).is_some() || upstream.contains(rel.as_str()) {
+                continue;
+            }
+            let path = out.join(&rel);
+            match fs::remove_file(&path) {
+                Ok(()) => {
+                    report.removed.push(rel.clone());
+                    remove_empty_parents(&out, &path);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io("cannot remove", &path)(e)),
+            }
+        }
+        Ok(report)
     }
-    Ok(report)
 }
 
 /// Removes folders left empty by a removal, up to (not including) `out`.
@@ -197,7 +241,7 @@ impl CheckReport {
 }
 
 /// Compares the tree at `out` with `rendered`, writing nothing.
-pub fn check_tree(rendered: &Rendered, out: &Path) -> Result<CheckReport> {
+pub fn check_tree(rendered: &RenderedTree, out: &Path) -> Result<CheckReport> {
     let previous = previously_owned(out)?;
     let mut report = CheckReport::default();
     let shown = |rel: &str| out.join(rel).display().to_string();

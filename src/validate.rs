@@ -30,6 +30,8 @@ pub enum Check {
         /// The path.
         path: String,
     },
+    /// The artifacts an ArtifactGenerator produces.
+    Generates(Vec<String>),
     /// A path that must be relative.
     RelativePath {
         /// Field path.
@@ -80,24 +82,24 @@ fn file_problem(path: &str, message: String, at: &'static Location<'static>) -> 
     }
 }
 
-/// File paths: inside the tree, YAML, declared once; kustomization.yaml entries resolve.
-/// Returns every path the tree will hold.
-fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> BTreeSet<String> {
-    let mut seen: HashMap<&str, &'static Location<'static>> = HashMap::new();
-    let mut paths = BTreeSet::new();
+/// File paths: inside their tree, YAML, declared once; kustomization.yaml entries
+/// resolve. Returns, for each tree, every path it will hold.
+fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> Vec<BTreeSet<String>> {
+    let mut seen: HashMap<(usize, &str), &'static Location<'static>> = HashMap::new();
+    let mut paths = vec![BTreeSet::new(); cluster.trees.len()];
     let mut used = vec![false; cluster.files.len()];
     for o in &cluster.objects {
         used[o.file] = true;
     }
     for (i, f) in cluster.files.iter().enumerate() {
+        let tree = &cluster.trees[f.tree].path;
         match normalize(&f.path) {
             Some(p) if p == f.path && !p.is_empty() => {}
             _ => {
                 problems.push(file_problem(
                     &f.path,
                     format!(
-                        "the path must be relative to the tree {:?}, without `..`, `.` or empty parts",
-                        cluster.root()
+                        "the path must be relative to the tree {tree:?}, without `..`, `.` or empty parts"
                     ),
                     f.at,
                 ));
@@ -111,12 +113,12 @@ fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> BTreeSet<String> {
                 f.at,
             ));
         }
-        if let Some(first) = seen.insert(&f.path, f.at) {
+        if let Some(first) = seen.insert((f.tree, &f.path), f.at) {
             problems.push(Problem {
                 object: None,
                 field: None,
                 message: format!(
-                    "file {:?} is declared twice with different content (manifests, kustomization.yaml, or an upstream file)",
+                    "file {:?} of tree {tree:?} is declared twice with different content (manifests, kustomization.yaml, or an upstream file)",
                     f.path
                 ),
                 sites: vec![("declared first", first), ("declared again", f.at)],
@@ -131,18 +133,26 @@ fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> BTreeSet<String> {
                 f.at,
             ));
         }
-        paths.insert(f.path.clone());
+        paths[f.tree].insert(f.path.clone());
     }
     for f in &cluster.files {
         let FileContent::KustomizeConfig(config) = &f.content else {
             continue;
         };
+        let tree = &paths[f.tree];
         let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
         for r in &config.resources {
-            if !paths.contains(r.path()) {
+            let same_tree = cluster
+                .files
+                .get(r.index())
+                .is_some_and(|rf| rf.tree == f.tree && rf.path == r.path());
+            if !same_tree {
                 problems.push(file_problem(
                     &f.path,
-                    format!("resource {:?} is a file of another Cluster", r.path()),
+                    format!(
+                        "resource {:?} is a file of another tree or another Cluster",
+                        r.path()
+                    ),
                     f.at,
                 ));
             }
@@ -154,7 +164,7 @@ fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> BTreeSet<String> {
             // a path outside the tree is not ours to check
             if let Some(target) = normalize(&join(dir, p)) {
                 let prefix = format!("{target}/");
-                if !paths.contains(&target) && !paths.iter().any(|q| q.starts_with(&prefix)) {
+                if !tree.contains(&target) && !tree.iter().any(|q| q.starts_with(&prefix)) {
                     problems.push(file_problem(
                         &f.path,
                         format!("resource {p:?} names nothing this program renders"),
@@ -238,6 +248,7 @@ fn references(cluster: &Cluster, problems: &mut Vec<Problem>) {
                         match t.origin {
                             Origin::Declared => "referenced object declared",
                             Origin::Existing => "referenced object imported",
+                            Origin::Generated => "referenced artifact named",
                         },
                         t.at,
                     ),
@@ -259,6 +270,28 @@ fn references(cluster: &Cluster, problems: &mut Vec<Problem>) {
                     t.key
                 )));
             }
+            if let Some(generator) = &t.generated_by {
+                let produced = cluster
+                    .objects
+                    .iter()
+                    .find(|g| same_object(&g.key, generator))
+                    .map(|g| {
+                        g.checks.iter().any(
+                            |c| matches!(c, Check::Generates(names) if names.contains(&t.key.name)),
+                        )
+                    });
+                match produced {
+                    None => problems.push(problem(format!(
+                        "refers to {} of {generator}, which this cluster does not declare",
+                        t.key
+                    ))),
+                    Some(false) => problems.push(problem(format!(
+                        "refers to {}, but {generator} produces no artifact of that name",
+                        t.key
+                    ))),
+                    Some(true) => {}
+                }
+            }
             let cross = t.key.namespace.is_some() && t.key.namespace != o.key.namespace;
             match r.rule {
                 RefRule::SameNamespace if cross => problems.push(problem(format!(
@@ -279,7 +312,7 @@ fn references(cluster: &Cluster, problems: &mut Vec<Problem>) {
     }
 }
 
-fn checks(cluster: &Cluster, rendered: &BTreeSet<String>, problems: &mut Vec<Problem>) {
+fn checks(cluster: &Cluster, rendered: &[BTreeSet<String>], problems: &mut Vec<Problem>) {
     for o in &cluster.objects {
         for check in &o.checks {
             let problem = |field: &'static str, message: String, sites| Problem {
@@ -314,6 +347,7 @@ fn checks(cluster: &Cluster, rendered: &BTreeSet<String>, problems: &mut Vec<Pro
                         ));
                     }
                 }
+                Check::Generates(_) => {}
                 Check::RelativePath { field, path } => {
                     if path.starts_with('/') {
                         problems.push(problem(
@@ -324,14 +358,19 @@ fn checks(cluster: &Cluster, rendered: &BTreeSet<String>, problems: &mut Vec<Pro
                     }
                 }
                 Check::KustomizationPath { source, path } => {
-                    if !cluster
-                        .this_repository
+                    let Some(tree) = cluster
+                        .trees
                         .iter()
-                        .any(|t| Arc::ptr_eq(t, source))
-                    {
+                        .position(|t| t.sources.iter().any(|s| Arc::ptr_eq(s, source)))
+                    else {
                         continue;
-                    }
-                    let sites = vec![("declared", o.at), ("source declared", source.at)];
+                    };
+                    let decl = &cluster.trees[tree];
+                    let sites = vec![
+                        ("declared", o.at),
+                        ("source declared", source.at),
+                        ("tree declared", decl.at),
+                    ];
                     let Some(p) = normalize(path) else {
                         problems.push(problem(
                             "spec.path",
@@ -340,9 +379,11 @@ fn checks(cluster: &Cluster, rendered: &BTreeSet<String>, problems: &mut Vec<Pro
                         ));
                         continue;
                     };
-                    let root = cluster.root();
+                    let root = decl.repo_path.as_str();
                     let rel = if p == root {
                         Some(String::new())
+                    } else if root.is_empty() {
+                        Some(p.clone())
                     } else {
                         p.strip_prefix(&format!("{root}/")).map(str::to_owned)
                     };
@@ -352,12 +393,13 @@ fn checks(cluster: &Cluster, rendered: &BTreeSet<String>, problems: &mut Vec<Pro
                     } else {
                         format!("{rel}/")
                     };
-                    if !rendered.iter().any(|f| f.starts_with(&prefix)) {
+                    if !rendered[tree].iter().any(|f| f.starts_with(&prefix)) {
                         problems.push(problem(
                             "spec.path",
                             format!(
-                                "{path:?} points into the tree this program renders at {root:?}, but nothing is rendered in {}",
-                                join(root, &rel)
+                                "{path:?} points into the tree this program renders at {:?}, but nothing is rendered in {}",
+                                decl.path,
+                                join(&decl.path, &rel)
                             ),
                             sites,
                         ));

@@ -148,7 +148,7 @@ fn two_different_files_at_one_path_name_both_declarations() {
     );
     let msg = refused(&c);
     assert!(
-        msg.contains("\"flux-system/kustomization.yaml\" is declared twice"),
+        msg.contains("\"flux-system/kustomization.yaml\" of tree \"t\" is declared twice"),
         "{msg}"
     );
     assert!(

@@ -1,0 +1,258 @@
+//! Flux `ArtifactGenerator` (`source.extensions.fluxcd.io/v1beta1`) and the
+//! `ExternalArtifact`s (`source.toolkit.fluxcd.io/v1`) it produces.
+//!
+//! A generator composes artifacts from its sources; each artifact becomes an
+//! ExternalArtifact of the same name in the generator's namespace, which Kustomizations
+//! and HelmReleases build from. Handles to them come from the generator's handle
+//! ([`Ref::<ArtifactGenerator>::artifact`](crate::Ref)), and validation checks that the
+//! generator really produces the named artifact.
+
+use std::collections::BTreeMap;
+use std::panic::Location;
+use std::sync::Arc;
+
+use k8s_openapi::NamespaceResourceScope;
+use serde::Serialize;
+use serde_json::Value;
+use typed_builder::TypedBuilder;
+
+use crate::error::Result;
+use crate::object::{Kind, Object, ObjectKey, Ref, RefRule, Reference, Target};
+use crate::validate::Check;
+use crate::values::{Name, NamespaceName};
+
+/// An artifact produced by an [`ArtifactGenerator`]; never declared directly.
+#[derive(Debug)]
+pub struct ExternalArtifact;
+
+impl Kind for ExternalArtifact {
+    const API_VERSION: &'static str = "source.toolkit.fluxcd.io/v1";
+    const KIND: &'static str = "ExternalArtifact";
+    type Scope = NamespaceResourceScope;
+}
+
+impl crate::KustomizationSource for ExternalArtifact {}
+
+/// A source an ArtifactGenerator can read from.
+#[diagnostic::on_unimplemented(
+    message = "an ArtifactGenerator cannot read from a `{Self}`",
+    label = "not a source kind ArtifactGenerator.spec.sources accepts",
+    note = "ArtifactGenerator sources are GitRepository, OCIRepository, Bucket, HelmChart or ExternalArtifact"
+)]
+pub trait GeneratorSource: Kind {}
+
+impl GeneratorSource for crate::GitRepository {}
+impl GeneratorSource for crate::OCIRepository {}
+impl GeneratorSource for ExternalArtifact {}
+
+/// One entry of `spec.sources`: a source under an alias that copy operations use as
+/// `@alias/…`.
+#[derive(Debug, Clone)]
+pub struct GeneratorSourceRef {
+    alias: String,
+    target: Arc<Target>,
+}
+
+impl GeneratorSourceRef {
+    /// `source` under `alias`.
+    pub fn new<K: GeneratorSource>(alias: &str, source: &Ref<K>) -> GeneratorSourceRef {
+        GeneratorSourceRef {
+            alias: alias.to_owned(),
+            target: Arc::clone(source.target()),
+        }
+    }
+}
+
+/// One entry of `spec.artifacts`: an artifact and the files copied into it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GeneratedArtifact {
+    name: Name,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin_revision: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision: Option<String>,
+    copy: Vec<CopyOperation>,
+}
+
+/// One copy operation: `from` (`@alias/glob`) into `to` (`@artifact/path`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyOperation {
+    from: String,
+    to: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    exclude: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    strategy: Option<&'static str>,
+}
+
+impl CopyOperation {
+    /// Copy `from` (e.g. `@monorepo/apps/**`) to `to` (e.g. `@artifact/apps/`).
+    pub fn new(from: &str, to: &str) -> CopyOperation {
+        CopyOperation {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            exclude: Vec::new(),
+            strategy: None,
+        }
+    }
+    /// Leave out files matching these globs.
+    pub fn exclude(mut self, globs: &[&str]) -> CopyOperation {
+        self.exclude = globs.iter().map(|g| g.to_string()).collect();
+        self
+    }
+    /// Merge YAML files into existing ones instead of overwriting (`Merge`).
+    pub fn merge(mut self) -> CopyOperation {
+        self.strategy = Some("Merge");
+        self
+    }
+}
+
+impl GeneratedArtifact {
+    /// An artifact named `name`, filled by `copy`.
+    pub fn new(name: Name, copy: &[CopyOperation]) -> GeneratedArtifact {
+        GeneratedArtifact {
+            name,
+            origin_revision: None,
+            revision: None,
+            copy: copy.to_vec(),
+        }
+    }
+    /// Report this source's revision as the artifact's origin (`@alias`).
+    pub fn origin_revision(mut self, alias: &str) -> GeneratedArtifact {
+        self.origin_revision = Some(alias.to_owned());
+        self
+    }
+    /// Take the artifact's revision from this source (`@alias`).
+    pub fn revision(mut self, alias: &str) -> GeneratedArtifact {
+        self.revision = Some(alias.to_owned());
+        self
+    }
+}
+
+/// A Flux `ArtifactGenerator`.
+///
+/// ```
+/// use fluxdsl::*;
+/// let mut cluster = Cluster::new("clusters/staging");
+/// let file = cluster.file("artifacts.yaml");
+/// let repo = cluster.add(&file, GitRepository::builder()
+///     .name(name!("flux-system"))
+///     .url("ssh://git@example.com/org/monorepo")
+///     .interval(duration!("1m"))
+///     .build());
+/// let generator = cluster.add(&file, ArtifactGenerator::builder()
+///     .name(name!("flux-system"))
+///     .sources(&[GeneratorSourceRef::new("monorepo", &repo)])
+///     .artifacts(&[GeneratedArtifact::new(name!("apps"), &[
+///         CopyOperation::new("@monorepo/apps/**", "@artifact/"),
+///     ]).origin_revision("@monorepo")])
+///     .build());
+/// let apps: Ref<ExternalArtifact> = generator.artifact(name!("apps"));
+/// ```
+#[derive(Debug, TypedBuilder, Serialize)]
+#[builder(
+    doc,
+    builder_type(
+        doc = "Builds an [`ArtifactGenerator`]; `name`, `sources` and `artifacts` are required."
+    ),
+    build_method(doc = "Finishes the ArtifactGenerator.")
+)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtifactGenerator {
+    /// `metadata.name`.
+    #[serde(skip)]
+    name: Name,
+    /// `metadata.namespace`; `flux-system` when not set.
+    #[serde(skip)]
+    #[builder(default = NamespaceName::FLUX_SYSTEM)]
+    namespace: NamespaceName,
+    /// `spec.sources`.
+    #[serde(skip)]
+    #[builder(setter(transform = |sources: &[GeneratorSourceRef]| sources.to_vec()))]
+    sources: Vec<GeneratorSourceRef>,
+    /// `spec.artifacts`.
+    #[builder(setter(transform = |artifacts: &[GeneratedArtifact]| artifacts.to_vec()))]
+    artifacts: Vec<GeneratedArtifact>,
+}
+
+impl Kind for ArtifactGenerator {
+    const API_VERSION: &'static str = "source.extensions.fluxcd.io/v1beta1";
+    const KIND: &'static str = "ArtifactGenerator";
+    type Scope = NamespaceResourceScope;
+}
+
+impl Object for ArtifactGenerator {
+    fn object_name(&self) -> &str {
+        self.name.as_str()
+    }
+    fn object_namespace(&self) -> Option<&str> {
+        Some(self.namespace.as_str())
+    }
+    fn references(&self) -> Vec<Reference> {
+        self.sources
+            .iter()
+            .map(|s| Reference {
+                field: "spec.sources",
+                target: Arc::clone(&s.target),
+                rule: RefRule::CrossNamespaceAllowed,
+            })
+            .collect()
+    }
+    fn checks(&self) -> Vec<Check> {
+        vec![Check::Generates(
+            self.artifacts
+                .iter()
+                .map(|a| a.name.as_str().to_owned())
+                .collect(),
+        )]
+    }
+    fn to_wire(&self) -> Result<Value> {
+        let mut wire = crate::render::flux_wire(
+            self,
+            crate::object::flux_metadata(
+                &self.name,
+                &self.namespace,
+                &BTreeMap::new(),
+                &BTreeMap::new(),
+            ),
+        )?;
+        let sources: Vec<Value> = self
+            .sources
+            .iter()
+            .map(|s| {
+                let mut m = serde_json::Map::new();
+                m.insert("alias".into(), s.alias.clone().into());
+                m.insert("kind".into(), s.target.key.kind.into());
+                m.insert("name".into(), s.target.key.name.clone().into());
+                if let Some(ns) = &s.target.key.namespace
+                    && ns != self.namespace.as_str()
+                {
+                    m.insert("namespace".into(), ns.clone().into());
+                }
+                Value::Object(m)
+            })
+            .collect();
+        wire["spec"]["sources"] = Value::Array(sources);
+        Ok(wire)
+    }
+}
+
+impl Ref<ArtifactGenerator> {
+    /// The ExternalArtifact this generator produces under `name`. Validation refuses a
+    /// name the generator does not list.
+    #[track_caller]
+    pub fn artifact(&self, name: Name) -> Ref<ExternalArtifact> {
+        Ref::generated(
+            ObjectKey {
+                api_version: ExternalArtifact::API_VERSION,
+                kind: ExternalArtifact::KIND,
+                namespace: self.namespace().map(str::to_owned),
+                name: name.as_str().to_owned(),
+            },
+            Location::caller(),
+            self.key().clone(),
+        )
+    }
+}

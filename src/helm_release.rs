@@ -1,0 +1,492 @@
+//! Flux `HelmRelease` (`helm.toolkit.fluxcd.io/v2`): a Helm chart installed and upgraded
+//! by helm-controller.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::NamespaceResourceScope;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret, ServiceAccount};
+use serde::Serialize;
+use serde_json::Value;
+use typed_builder::TypedBuilder;
+
+use crate::error::Result;
+use crate::object::{Kind, Object, Ref, RefRule, Reference, Target, opt_ref_name};
+use crate::values::{Duration, Name, NamespaceName};
+
+/// A source a HelmRelease's chart template (`spec.chart.spec.sourceRef`) can come from.
+#[diagnostic::on_unimplemented(
+    message = "a HelmRelease chart cannot come from a `{Self}` through `chart`",
+    label = "not a source kind that HelmRelease.spec.chart.spec.sourceRef accepts",
+    note = "spec.chart.spec.sourceRef accepts a HelmRepository, GitRepository or Bucket; for an OCIRepository, HelmChart or ExternalArtifact use `Chart::from_ref`"
+)]
+pub trait HelmChartSource: Kind {}
+
+impl HelmChartSource for crate::HelmRepository {}
+impl HelmChartSource for crate::GitRepository {}
+
+/// A source a HelmRelease's `spec.chartRef` can name.
+#[diagnostic::on_unimplemented(
+    message = "a HelmRelease `chartRef` cannot name a `{Self}`",
+    label = "not a kind that HelmRelease.spec.chartRef accepts",
+    note = "spec.chartRef accepts an OCIRepository, HelmChart or ExternalArtifact; for a HelmRepository use `Chart::from_source`"
+)]
+pub trait HelmChartRefSource: Kind {}
+
+impl HelmChartRefSource for crate::OCIRepository {}
+impl HelmChartRefSource for crate::ExternalArtifact {}
+
+/// What a HelmRelease can depend on (`spec.dependsOn`): only other HelmReleases.
+#[diagnostic::on_unimplemented(
+    message = "a HelmRelease can depend only on other HelmReleases, not on a `{Self}`",
+    label = "HelmRelease.spec.dependsOn needs a Ref<HelmRelease>",
+    note = "to order a HelmRelease after a Kustomization, make the Kustomization that applies it depend on that Kustomization"
+)]
+pub trait HelmReleaseDependency: Kind {}
+
+impl HelmReleaseDependency for HelmRelease {}
+
+/// The chart of a HelmRelease: a chart template from a repository, or a reference to a
+/// chart artifact.
+#[derive(Debug, Clone)]
+pub enum Chart {
+    /// `spec.chart`: `chart` (name or path) at `version` from a HelmRepository,
+    /// GitRepository or Bucket.
+    Template {
+        /// The source.
+        source: Arc<Target>,
+        /// Chart name (or path in a Git source).
+        chart: String,
+        /// Semver range; the newest when not set.
+        version: Option<String>,
+        /// `interval` of the generated HelmChart.
+        interval: Option<Duration>,
+        /// `reconcileStrategy` (`ChartVersion` or `Revision`).
+        reconcile_strategy: Option<&'static str>,
+        /// `valuesFiles`.
+        values_files: Vec<String>,
+    },
+    /// `spec.chartRef`: an OCIRepository, HelmChart or ExternalArtifact.
+    Ref {
+        /// The chart artifact.
+        source: Arc<Target>,
+    },
+}
+
+impl Chart {
+    /// Chart `chart` from a HelmRepository, GitRepository or Bucket.
+    pub fn from_source<K: HelmChartSource>(source: &Ref<K>, chart: &str) -> Chart {
+        Chart::Template {
+            source: Arc::clone(source.target()),
+            chart: chart.to_owned(),
+            version: None,
+            interval: None,
+            reconcile_strategy: None,
+            values_files: Vec::new(),
+        }
+    }
+
+    /// The chart an OCIRepository, HelmChart or ExternalArtifact holds.
+    pub fn from_ref<K: HelmChartRefSource>(source: &Ref<K>) -> Chart {
+        Chart::Ref {
+            source: Arc::clone(source.target()),
+        }
+    }
+
+    /// Only versions in this semver range (a chart template).
+    pub fn version(mut self, range: &str) -> Chart {
+        if let Chart::Template { version, .. } = &mut self {
+            *version = Some(range.to_owned());
+        }
+        self
+    }
+
+    /// How often the generated HelmChart checks for new versions (a chart template).
+    pub fn interval(mut self, every: Duration) -> Chart {
+        if let Chart::Template { interval, .. } = &mut self {
+            *interval = Some(every);
+        }
+        self
+    }
+
+    /// Rebuild the chart on every source revision, not only on a new chart version.
+    pub fn reconcile_on_revision(mut self) -> Chart {
+        if let Chart::Template {
+            reconcile_strategy, ..
+        } = &mut self
+        {
+            *reconcile_strategy = Some("Revision");
+        }
+        self
+    }
+
+    /// Values files inside the chart, merged in order.
+    pub fn values_files(mut self, files: &[&str]) -> Chart {
+        if let Chart::Template { values_files, .. } = &mut self {
+            *values_files = files.iter().map(|f| f.to_string()).collect();
+        }
+        self
+    }
+
+    fn source(&self) -> &Arc<Target> {
+        match self {
+            Chart::Template { source, .. } | Chart::Ref { source } => source,
+        }
+    }
+}
+
+/// One entry of `spec.valuesFrom`: values from a ConfigMap or Secret (same namespace).
+#[derive(Debug, Clone)]
+pub struct ValuesFrom {
+    target: Arc<Target>,
+    values_key: Option<String>,
+    target_path: Option<String>,
+    optional: bool,
+}
+
+impl ValuesFrom {
+    /// Values from a ConfigMap (key `values.yaml` unless `key` says otherwise).
+    pub fn config_map(config_map: &Ref<ConfigMap>) -> ValuesFrom {
+        Self::of(Arc::clone(config_map.target()))
+    }
+    /// Values from a Secret.
+    pub fn secret(secret: &Ref<Secret>) -> ValuesFrom {
+        Self::of(Arc::clone(secret.target()))
+    }
+    fn of(target: Arc<Target>) -> ValuesFrom {
+        ValuesFrom {
+            target,
+            values_key: None,
+            target_path: None,
+            optional: false,
+        }
+    }
+    /// The key holding the values.
+    pub fn key(mut self, key: &str) -> ValuesFrom {
+        self.values_key = Some(key.to_owned());
+        self
+    }
+    /// Set the key's value at this path of the values (e.g. `auth.password`).
+    pub fn target_path(mut self, path: &str) -> ValuesFrom {
+        self.target_path = Some(path.to_owned());
+        self
+    }
+    /// Do not fail when the object or key is missing.
+    pub fn optional(mut self) -> ValuesFrom {
+        self.optional = true;
+        self
+    }
+}
+
+impl Serialize for ValuesFrom {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = BTreeMap::new();
+        m.insert("kind", Value::from(self.target.key.kind));
+        m.insert("name", Value::from(self.target.key.name.clone()));
+        if let Some(k) = &self.values_key {
+            m.insert("valuesKey", Value::from(k.clone()));
+        }
+        if let Some(p) = &self.target_path {
+            m.insert("targetPath", Value::from(p.clone()));
+        }
+        if self.optional {
+            m.insert("optional", Value::Bool(true));
+        }
+        m.serialize(s)
+    }
+}
+
+/// What helm-controller does when an install or upgrade fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// Remediate (uninstall or roll back) and retry up to `retries` times.
+    RemediateOnFailure {
+        /// Retries; negative for unlimited.
+        retries: i64,
+    },
+    /// Retry without remediating, every `retry_interval` (Flux's default 5m when `None`).
+    RetryOnFailure {
+        /// How soon to retry.
+        retry_interval: Option<Duration>,
+    },
+}
+
+/// `spec.install`.
+#[derive(Debug, Clone, Default)]
+pub struct Install {
+    /// `createNamespace`: create the target namespace.
+    pub create_namespace: bool,
+    /// `crds`: `Skip`, `Create` or `CreateReplace`.
+    pub crds: Option<&'static str>,
+    /// `strategy` / `remediation`.
+    pub strategy: Option<Strategy>,
+    /// `timeout`.
+    pub timeout: Option<Duration>,
+}
+
+/// `spec.upgrade`.
+#[derive(Debug, Clone, Default)]
+pub struct Upgrade {
+    /// `cleanupOnFail`: delete resources a failed upgrade created.
+    pub cleanup_on_fail: bool,
+    /// `crds`: `Skip`, `Create` or `CreateReplace`.
+    pub crds: Option<&'static str>,
+    /// `strategy` / `remediation`.
+    pub strategy: Option<Strategy>,
+    /// `timeout`.
+    pub timeout: Option<Duration>,
+}
+
+fn action_wire(
+    create_namespace: bool,
+    cleanup_on_fail: bool,
+    crds: Option<&'static str>,
+    strategy: Option<Strategy>,
+    timeout: Option<Duration>,
+) -> Value {
+    let mut m = serde_json::Map::new();
+    if create_namespace {
+        m.insert("createNamespace".into(), Value::Bool(true));
+    }
+    if cleanup_on_fail {
+        m.insert("cleanupOnFail".into(), Value::Bool(true));
+    }
+    if let Some(c) = crds {
+        m.insert("crds".into(), c.into());
+    }
+    match strategy {
+        Some(Strategy::RemediateOnFailure { retries }) => {
+            m.insert(
+                "remediation".into(),
+                serde_json::json!({ "retries": retries }),
+            );
+        }
+        Some(Strategy::RetryOnFailure { retry_interval }) => {
+            let mut s = serde_json::json!({ "name": "RetryOnFailure" });
+            if let Some(i) = retry_interval {
+                s["retryInterval"] = i.to_string().into();
+            }
+            m.insert("strategy".into(), s);
+        }
+        None => {}
+    }
+    if let Some(t) = timeout {
+        m.insert("timeout".into(), t.to_string().into());
+    }
+    Value::Object(m)
+}
+
+/// A Flux `HelmRelease`.
+///
+/// ```
+/// use fluxdsl::{duration, name, namespace, Chart, Cluster, HelmRelease, HelmRepository};
+/// let mut cluster = Cluster::new("apps");
+/// let file = cluster.file("podinfo.yaml");
+/// let repo = cluster.add(&file, HelmRepository::builder()
+///     .name(name!("podinfo"))
+///     .namespace(namespace!("podinfo"))
+///     .url("https://stefanprodan.github.io/podinfo")
+///     .interval(duration!("5m"))
+///     .build());
+/// cluster.add(&file, HelmRelease::builder()
+///     .name(name!("podinfo"))
+///     .namespace(namespace!("podinfo"))
+///     .chart(Chart::from_source(&repo, "podinfo").version("6.x"))
+///     .interval(duration!("50m"))
+///     .values(serde_json::json!({ "replicaCount": 2 }))
+///     .build());
+/// ```
+#[derive(Debug, TypedBuilder, Serialize)]
+#[builder(
+    doc,
+    builder_type(doc = "Builds a [`HelmRelease`]; `name`, `chart` and `interval` are required."),
+    build_method(doc = "Finishes the HelmRelease.")
+)]
+#[serde(rename_all = "camelCase")]
+pub struct HelmRelease {
+    /// `metadata.name`.
+    #[serde(skip)]
+    name: Name,
+    /// `metadata.namespace`; `flux-system` when not set.
+    #[serde(skip)]
+    #[builder(default = NamespaceName::FLUX_SYSTEM)]
+    namespace: NamespaceName,
+    /// `metadata.labels`.
+    #[serde(skip)]
+    #[builder(default)]
+    labels: BTreeMap<String, String>,
+
+    /// `spec.chart` or `spec.chartRef`.
+    #[serde(skip)]
+    chart: Chart,
+    /// `spec.interval`.
+    interval: Duration,
+    /// `spec.values`: structured values (any `serde_json::Value`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    values: Option<Value>,
+    /// `spec.valuesFrom`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[builder(default, setter(transform = |from: &[ValuesFrom]| from.to_vec()))]
+    values_from: Vec<ValuesFrom>,
+    /// `spec.dependsOn`: HelmReleases that must be Ready first.
+    #[serde(skip)]
+    #[builder(default, setter(
+        fn transform<K: HelmReleaseDependency>(releases: &[&Ref<K>]) -> Vec<Arc<Target>> {
+            releases.iter().map(|r| Arc::clone(r.target())).collect()
+        }
+    ))]
+    depends_on: Vec<Arc<Target>>,
+    /// `spec.install`.
+    #[serde(skip)]
+    #[builder(default, setter(strip_option))]
+    install: Option<Install>,
+    /// `spec.upgrade`.
+    #[serde(skip)]
+    #[builder(default, setter(strip_option))]
+    upgrade: Option<Upgrade>,
+    /// `spec.targetNamespace`: where the release's objects go.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    target_namespace: Option<NamespaceName>,
+    /// `spec.storageNamespace`: where Helm keeps the release's history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    storage_namespace: Option<NamespaceName>,
+    /// `spec.releaseName`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(transform = |name: &str| Some(name.to_owned())))]
+    release_name: Option<String>,
+    /// `spec.timeout`: Helm's timeout for each action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    timeout: Option<Duration>,
+    /// `spec.maxHistory`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    max_history: Option<i64>,
+    /// `spec.serviceAccountName`: the ServiceAccount to impersonate (same namespace).
+    #[serde(
+        serialize_with = "opt_ref_name",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
+    service_account_name: Option<Ref<ServiceAccount>>,
+    /// `spec.suspend`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[builder(default)]
+    suspend: bool,
+}
+
+impl Kind for HelmRelease {
+    const API_VERSION: &'static str = "helm.toolkit.fluxcd.io/v2";
+    const KIND: &'static str = "HelmRelease";
+    type Scope = NamespaceResourceScope;
+}
+
+impl HelmRelease {
+    fn kind_ref(&self, target: &Target, with_kind: bool) -> Value {
+        let mut r = serde_json::Map::new();
+        if with_kind {
+            r.insert("kind".into(), target.key.kind.into());
+        }
+        r.insert("name".into(), target.key.name.clone().into());
+        if let Some(ns) = &target.key.namespace
+            && ns != self.namespace.as_str()
+        {
+            r.insert("namespace".into(), ns.clone().into());
+        }
+        Value::Object(r)
+    }
+}
+
+impl Object for HelmRelease {
+    fn object_name(&self) -> &str {
+        self.name.as_str()
+    }
+    fn object_namespace(&self) -> Option<&str> {
+        Some(self.namespace.as_str())
+    }
+    fn references(&self) -> Vec<Reference> {
+        let field = match self.chart {
+            Chart::Template { .. } => "spec.chart.spec.sourceRef",
+            Chart::Ref { .. } => "spec.chartRef",
+        };
+        let mut refs = vec![Reference {
+            field,
+            target: Arc::clone(self.chart.source()),
+            rule: RefRule::CrossNamespaceAllowed,
+        }];
+        refs.extend(self.depends_on.iter().map(|t| Reference {
+            field: "spec.dependsOn",
+            target: Arc::clone(t),
+            rule: RefRule::CrossNamespaceAllowed,
+        }));
+        for v in &self.values_from {
+            refs.push(Reference {
+                field: "spec.valuesFrom",
+                target: Arc::clone(&v.target),
+                rule: RefRule::SameNamespace,
+            });
+        }
+        if let Some(sa) = &self.service_account_name {
+            refs.push(sa.reference("spec.serviceAccountName", RefRule::SameNamespace));
+        }
+        refs
+    }
+    fn to_wire(&self) -> Result<Value> {
+        let mut wire = crate::render::flux_wire(
+            self,
+            crate::object::flux_metadata(
+                &self.name,
+                &self.namespace,
+                &self.labels,
+                &BTreeMap::new(),
+            ),
+        )?;
+        let spec = &mut wire["spec"];
+        match &self.chart {
+            Chart::Template {
+                source,
+                chart,
+                version,
+                interval,
+                reconcile_strategy,
+                values_files,
+            } => {
+                let mut c = serde_json::Map::new();
+                c.insert("chart".into(), chart.clone().into());
+                c.insert("sourceRef".into(), self.kind_ref(source, true));
+                if let Some(v) = version {
+                    c.insert("version".into(), v.clone().into());
+                }
+                if let Some(i) = interval {
+                    c.insert("interval".into(), i.to_string().into());
+                }
+                if let Some(r) = reconcile_strategy {
+                    c.insert("reconcileStrategy".into(), (*r).into());
+                }
+                if !values_files.is_empty() {
+                    c.insert("valuesFiles".into(), values_files.clone().into());
+                }
+                spec["chart"] = serde_json::json!({ "spec": c });
+            }
+            Chart::Ref { source } => spec["chartRef"] = self.kind_ref(source, true),
+        }
+        if !self.depends_on.is_empty() {
+            spec["dependsOn"] = Value::Array(
+                self.depends_on
+                    .iter()
+                    .map(|t| self.kind_ref(t, false))
+                    .collect(),
+            );
+        }
+        if let Some(i) = &self.install {
+            spec["install"] = action_wire(i.create_namespace, false, i.crds, i.strategy, i.timeout);
+        }
+        if let Some(u) = &self.upgrade {
+            spec["upgrade"] = action_wire(false, u.cleanup_on_fail, u.crds, u.strategy, u.timeout);
+        }
+        Ok(wire)
+    }
+}

@@ -1,0 +1,133 @@
+//! Flux `HelmRepository` (`source.toolkit.fluxcd.io/v1`): a Helm chart repository, HTTP
+//! index or OCI registry.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::NamespaceResourceScope;
+use k8s_openapi::api::core::v1::Secret;
+use serde::Serialize;
+use typed_builder::TypedBuilder;
+
+use crate::error::Result;
+use crate::object::{Kind, Object, Ref, RefRule, Reference, opt_local_ref};
+use crate::values::{Duration, Name, NamespaceName};
+
+/// A Flux `HelmRepository`.
+///
+/// ```
+/// use fluxdsl::{duration, name, namespace, HelmRepository};
+/// let podinfo = HelmRepository::builder()
+///     .name(name!("podinfo"))
+///     .namespace(namespace!("podinfo"))
+///     .url("https://stefanprodan.github.io/podinfo")
+///     .interval(duration!("5m"))
+///     .build();
+/// ```
+#[derive(Debug, TypedBuilder, Serialize)]
+#[builder(
+    doc,
+    builder_type(doc = "Builds a [`HelmRepository`]; `name`, `url` and `interval` are required."),
+    build_method(doc = "Finishes the HelmRepository.")
+)]
+#[serde(rename_all = "camelCase")]
+pub struct HelmRepository {
+    /// `metadata.name`.
+    #[serde(skip)]
+    name: Name,
+    /// `metadata.namespace`; `flux-system` when not set.
+    #[serde(skip)]
+    #[builder(default = NamespaceName::FLUX_SYSTEM)]
+    namespace: NamespaceName,
+    /// `metadata.labels`.
+    #[serde(skip)]
+    #[builder(default)]
+    labels: BTreeMap<String, String>,
+
+    /// `spec.url`: `https://…` for an index, `oci://…` for a registry (with `oci(true)`).
+    #[builder(setter(transform = |url: &str| url.to_owned()))]
+    url: String,
+    /// `spec.interval`.
+    interval: Duration,
+    /// `spec.type: oci`: the URL is an OCI registry.
+    #[serde(
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "oci_type"
+    )]
+    #[builder(default, setter(transform = |oci: bool| oci.then_some(true)))]
+    oci: Option<bool>,
+    /// `spec.secretRef`: credentials (same namespace).
+    #[serde(
+        serialize_with = "opt_local_ref",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+    secret_ref: Option<Ref<Secret>>,
+    /// `spec.certSecretRef`: TLS client certificate and CA (same namespace).
+    #[serde(
+        serialize_with = "opt_local_ref",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+    cert_secret_ref: Option<Ref<Secret>>,
+    /// `spec.provider`: `generic`, `aws`, `azure` or `gcp` (OCI only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(transform = |provider: &str| Some(provider.to_owned())))]
+    provider: Option<String>,
+    /// `spec.timeout`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    timeout: Option<Duration>,
+    /// `spec.passCredentials`: send credentials to chart hosts other than the index's.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[builder(default)]
+    pass_credentials: bool,
+    /// `spec.insecure`: plain HTTP for an OCI registry.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[builder(default)]
+    insecure: bool,
+    /// `spec.suspend`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[builder(default)]
+    suspend: bool,
+}
+
+fn oci_type<S: serde::Serializer>(_: &Option<bool>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str("oci")
+}
+
+impl Kind for HelmRepository {
+    const API_VERSION: &'static str = "source.toolkit.fluxcd.io/v1";
+    const KIND: &'static str = "HelmRepository";
+    type Scope = NamespaceResourceScope;
+}
+
+impl Object for HelmRepository {
+    fn object_name(&self) -> &str {
+        self.name.as_str()
+    }
+    fn object_namespace(&self) -> Option<&str> {
+        Some(self.namespace.as_str())
+    }
+    fn references(&self) -> Vec<Reference> {
+        let mut refs = Vec::new();
+        if let Some(s) = &self.secret_ref {
+            refs.push(s.reference("spec.secretRef", RefRule::SameNamespace));
+        }
+        if let Some(s) = &self.cert_secret_ref {
+            refs.push(s.reference("spec.certSecretRef", RefRule::SameNamespace));
+        }
+        refs
+    }
+    fn to_wire(&self) -> Result<serde_json::Value> {
+        crate::render::flux_wire(
+            self,
+            crate::object::flux_metadata(
+                &self.name,
+                &self.namespace,
+                &self.labels,
+                &BTreeMap::new(),
+            ),
+        )
+    }
+}

@@ -1,0 +1,204 @@
+//! Flux `OCIRepository` (`source.toolkit.fluxcd.io/v1`): an OCI artifact, e.g. a Helm chart
+//! or a bundle of manifests in a container registry.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::NamespaceResourceScope;
+use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
+use serde::Serialize;
+use typed_builder::TypedBuilder;
+
+use crate::error::Result;
+use crate::object::{Kind, Object, Ref, RefRule, Reference, opt_local_ref, opt_ref_name};
+use crate::values::{Duration, Name, NamespaceName};
+
+/// A Flux `OCIRepository`.
+///
+/// ```
+/// use fluxdsl::{duration, name, namespace, LayerSelector, OciRef, OCIRepository};
+/// let chart = OCIRepository::builder()
+///     .name(name!("cert-manager"))
+///     .namespace(namespace!("cert-manager"))
+///     .url("oci://quay.io/jetstack/charts/cert-manager")
+///     .reference(OciRef::semver("1.x"))
+///     .layer_selector(LayerSelector::helm_chart())
+///     .interval(duration!("24h"))
+///     .build();
+/// ```
+#[derive(Debug, TypedBuilder, Serialize)]
+#[builder(
+    doc,
+    builder_type(doc = "Builds an [`OCIRepository`]; `name`, `url` and `interval` are required."),
+    build_method(doc = "Finishes the OCIRepository.")
+)]
+#[serde(rename_all = "camelCase")]
+pub struct OCIRepository {
+    /// `metadata.name`.
+    #[serde(skip)]
+    name: Name,
+    /// `metadata.namespace`; `flux-system` when not set.
+    #[serde(skip)]
+    #[builder(default = NamespaceName::FLUX_SYSTEM)]
+    namespace: NamespaceName,
+    /// `metadata.labels`.
+    #[serde(skip)]
+    #[builder(default)]
+    labels: BTreeMap<String, String>,
+
+    /// `spec.url`: `oci://registry/repository`.
+    #[builder(setter(transform = |url: &str| url.to_owned()))]
+    url: String,
+    /// `spec.interval`.
+    interval: Duration,
+    /// `spec.ref`: tag, semver range or digest (`latest` when not set).
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    reference: Option<OciRef>,
+    /// `spec.layerSelector`: which layer of the artifact to use and how.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    layer_selector: Option<LayerSelector>,
+    /// `spec.secretRef`: registry credentials (same namespace).
+    #[serde(
+        serialize_with = "opt_local_ref",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+    secret_ref: Option<Ref<Secret>>,
+    /// `spec.serviceAccountName`: image pull secrets of this ServiceAccount (same namespace).
+    #[serde(
+        serialize_with = "opt_ref_name",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
+    service_account_name: Option<Ref<ServiceAccount>>,
+    /// `spec.provider`: `generic`, `aws`, `azure` or `gcp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(transform = |provider: &str| Some(provider.to_owned())))]
+    provider: Option<String>,
+    /// `spec.ignore`: paths to leave out, one `.gitignore` pattern each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(transform = |patterns: &[&str]| Some(patterns.join("\n"))))]
+    ignore: Option<String>,
+    /// `spec.timeout`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    timeout: Option<Duration>,
+    /// `spec.insecure`: plain HTTP.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[builder(default)]
+    insecure: bool,
+    /// `spec.suspend`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[builder(default)]
+    suspend: bool,
+}
+
+/// `spec.ref` of an OCIRepository.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OciRef {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    semver: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    semver_filter: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    digest: Option<String>,
+}
+
+impl OciRef {
+    /// A tag.
+    pub fn tag(tag: &str) -> OciRef {
+        OciRef {
+            tag: Some(tag.to_owned()),
+            ..OciRef::default()
+        }
+    }
+    /// The newest tag in a semver range.
+    pub fn semver(range: &str) -> OciRef {
+        OciRef {
+            semver: Some(range.to_owned()),
+            ..OciRef::default()
+        }
+    }
+    /// A digest (`sha256:…`).
+    pub fn digest(digest: &str) -> OciRef {
+        OciRef {
+            digest: Some(digest.to_owned()),
+            ..OciRef::default()
+        }
+    }
+    /// Only tags matching this regular expression take part in semver selection.
+    pub fn with_semver_filter(mut self, regex: &str) -> OciRef {
+        self.semver_filter = Some(regex.to_owned());
+        self
+    }
+}
+
+/// `spec.layerSelector` of an OCIRepository.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LayerSelector {
+    media_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    operation: Option<&'static str>,
+}
+
+impl LayerSelector {
+    /// The layer of this media type, extracted.
+    pub fn extract(media_type: &str) -> LayerSelector {
+        LayerSelector {
+            media_type: media_type.to_owned(),
+            operation: Some("extract"),
+        }
+    }
+    /// The layer of this media type, copied as it is.
+    pub fn copy(media_type: &str) -> LayerSelector {
+        LayerSelector {
+            media_type: media_type.to_owned(),
+            operation: Some("copy"),
+        }
+    }
+    /// A Helm chart's content layer, copied (what a HelmRelease `chartRef` needs).
+    pub fn helm_chart() -> LayerSelector {
+        Self::copy("application/vnd.cncf.helm.chart.content.v1.tar+gzip")
+    }
+}
+
+impl Kind for OCIRepository {
+    const API_VERSION: &'static str = "source.toolkit.fluxcd.io/v1";
+    const KIND: &'static str = "OCIRepository";
+    type Scope = NamespaceResourceScope;
+}
+
+impl Object for OCIRepository {
+    fn object_name(&self) -> &str {
+        self.name.as_str()
+    }
+    fn object_namespace(&self) -> Option<&str> {
+        Some(self.namespace.as_str())
+    }
+    fn references(&self) -> Vec<Reference> {
+        let mut refs = Vec::new();
+        if let Some(s) = &self.secret_ref {
+            refs.push(s.reference("spec.secretRef", RefRule::SameNamespace));
+        }
+        if let Some(sa) = &self.service_account_name {
+            refs.push(sa.reference("spec.serviceAccountName", RefRule::SameNamespace));
+        }
+        refs
+    }
+    fn to_wire(&self) -> Result<serde_json::Value> {
+        crate::render::flux_wire(
+            self,
+            crate::object::flux_metadata(
+                &self.name,
+                &self.namespace,
+                &self.labels,
+                &BTreeMap::new(),
+            ),
+        )
+    }
+}
