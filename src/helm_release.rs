@@ -16,7 +16,7 @@ use crate::values::{Duration, Name, NamespaceName};
 
 /// A source a HelmRelease's chart template (`spec.chart.spec.sourceRef`) can come from.
 #[diagnostic::on_unimplemented(
-    message = "a HelmRelease chart cannot come from a `{Self}` through `chart`",
+    message = "a HelmRelease chart template cannot take its chart from `{Self}`",
     label = "not a source kind that HelmRelease.spec.chart.spec.sourceRef accepts",
     note = "spec.chart.spec.sourceRef accepts a HelmRepository, GitRepository or Bucket; for an OCIRepository, HelmChart or ExternalArtifact use `Chart::from_ref`"
 )]
