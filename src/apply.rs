@@ -367,7 +367,7 @@ pub(crate) fn collect(cluster: &Cluster, tree: &Path, opts: &ApplyOptions) -> Re
     for o in cluster
         .objects
         .iter()
-        .filter(|o| cluster.files[o.file].tree == 0)
+        .filter(|o| cluster.files[o.file].tree == 0 && !o.patch_only)
     {
         let value: Value = serde_yaml::from_str(&o.yaml).map_err(|e| Error::Parse {
             path: o.at.file().into(),

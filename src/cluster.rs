@@ -108,6 +108,9 @@ pub(crate) struct Declared {
     pub(crate) yaml: String,
     pub(crate) references: Vec<Reference>,
     pub(crate) checks: Vec<Check>,
+    /// A document that is not an object of its own (a kustomize patch file): rendered,
+    /// never checked for duplicates nor applied.
+    pub(crate) patch_only: bool,
 }
 
 impl Cluster {
@@ -159,6 +162,15 @@ impl Cluster {
         self.applyset
             .clone()
             .unwrap_or_else(crate::apply::ApplySetParent::default_parent)
+    }
+
+    /// A cluster whose main tree is a whole repository (Kustomization paths start at its
+    /// root), written locally at `local_path`.
+    #[track_caller]
+    pub fn for_repository(local_path: &str) -> Cluster {
+        let mut cluster = Cluster::new(local_path);
+        cluster.trees[0].repo_path = String::new();
+        cluster
     }
 
     /// The main tree's path relative to the repository root.
@@ -289,6 +301,55 @@ impl Cluster {
         }
     }
 
+    /// Declares an object that no typed kind describes (a custom resource such as
+    /// cert-manager's `ClusterIssuer`), given as its JSON. It is checked like any object
+    /// (apiVersion, kind and metadata.name present, no duplicate) and rendered as given.
+    #[track_caller]
+    pub fn add_manifest(&mut self, file: &File, manifest: serde_json::Value) {
+        self.add_document(file, manifest, false, Location::caller());
+    }
+
+    /// Adds a kustomize patch document (a partial object that a kustomization.yaml applies
+    /// with `patches: - path: …`). It is rendered into `file` but is not an object: it is
+    /// not checked for duplicates and never applied.
+    #[track_caller]
+    pub fn add_patch(&mut self, file: &File, patch: serde_json::Value) {
+        self.add_document(file, patch, true, Location::caller());
+    }
+
+    fn add_document(
+        &mut self,
+        file: &File,
+        doc: serde_json::Value,
+        patch_only: bool,
+        at: &'static Location<'static>,
+    ) {
+        let text = |k: &str| doc[k].as_str().map(str::to_owned);
+        let (Some(api_version), Some(kind), Some(name)) = (
+            text("apiVersion"),
+            text("kind"),
+            doc["metadata"]["name"].as_str().map(str::to_owned),
+        ) else {
+            self.problems.push(Problem {
+                object: None,
+                field: None,
+                message: "a manifest needs apiVersion, kind and metadata.name".into(),
+                sites: vec![("declared", at)],
+            });
+            return;
+        };
+        let key = ObjectKey {
+            api_version: intern(&api_version),
+            kind: intern(&kind),
+            namespace: doc["metadata"]["namespace"].as_str().map(str::to_owned),
+            name,
+        };
+        self.declare(file, key, at, Ok(doc), Vec::new(), Vec::new());
+        if patch_only && let Some(last) = self.objects.last_mut() {
+            last.patch_only = true;
+        }
+    }
+
     /// Declares `object` in `file` and returns the handle other objects refer to it by.
     ///
     /// The object is moved in: it cannot change after a handle to it exists. Problems the
@@ -352,6 +413,7 @@ impl Cluster {
             yaml: crate::render::yaml_document(&body),
             references,
             checks,
+            patch_only: false,
         });
     }
 
@@ -383,6 +445,24 @@ impl Cluster {
     pub fn is_empty(&self) -> bool {
         self.objects.is_empty()
     }
+}
+
+/// The `apiVersion` or `kind` of a manifest as a `&'static str`, kept once per distinct
+/// value for the life of the process (there are only ever a few).
+fn intern(s: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut seen = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(s) = seen.get(s) {
+        return s;
+    }
+    let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
+    seen.insert(leaked);
+    leaked
 }
 
 /// `a/b` from `a` and `b`, either possibly empty.

@@ -9,7 +9,7 @@ use serde::Serialize;
 use typed_builder::TypedBuilder;
 
 use crate::cluster::File;
-use crate::kustomization::{Image, Patch};
+use crate::kustomization::{Image, Patch, PatchTarget};
 use crate::values::NamespaceName;
 
 /// A `kustomization.yaml`, declared in a folder with
@@ -50,15 +50,43 @@ pub struct KustomizeConfig {
     /// `labels`: added to every object.
     #[builder(default, setter(transform = |labels: &[Labels]| labels.to_vec()))]
     pub(crate) labels: Vec<Labels>,
-    /// `patches`.
+    /// `patches`, inline.
     #[builder(default, setter(transform = |patches: &[Patch]| patches.to_vec()))]
     pub(crate) patches: Vec<Patch>,
+    /// `patches` read from files declared in this program (`- path: …`).
+    #[builder(default, setter(transform = |patches: &[PatchFile]| patches.to_vec()))]
+    pub(crate) patch_files: Vec<PatchFile>,
     /// `images`: image overrides.
     #[builder(default, setter(transform = |images: &[Image]| images.to_vec()))]
     pub(crate) images: Vec<Image>,
     /// `configMapGenerator`.
     #[builder(default, setter(transform = |generators: &[ConfigMapGenerator]| generators.to_vec()))]
     pub(crate) config_map_generator: Vec<ConfigMapGenerator>,
+}
+
+/// A patch kept in its own file (see [`Cluster::add_patch`](crate::Cluster::add_patch)),
+/// applied to the objects `target` selects.
+#[derive(Debug, Clone)]
+pub struct PatchFile {
+    pub(crate) file: File,
+    target: Option<PatchTarget>,
+}
+
+impl PatchFile {
+    /// The patch in `file`, applied to what `target` selects.
+    pub fn new(file: &File, target: PatchTarget) -> PatchFile {
+        PatchFile {
+            file: file.clone(),
+            target: Some(target),
+        }
+    }
+    /// The patch in `file`, a strategic-merge patch that names its own target.
+    pub fn strategic_merge(file: &File) -> PatchFile {
+        PatchFile {
+            file: file.clone(),
+            target: None,
+        }
+    }
 }
 
 /// One entry of `labels` in a kustomization.yaml.
@@ -130,7 +158,19 @@ impl KustomizeConfig {
                 .map_or(serde_json::Value::Null, |n| n.as_str().into()),
         );
         put("labels", to(serde_json::to_value(&self.labels)));
-        put("patches", to(serde_json::to_value(&self.patches)));
+        let mut patches = match to(serde_json::to_value(&self.patches)) {
+            serde_json::Value::Array(a) => a,
+            _ => Vec::new(),
+        };
+        for p in &self.patch_files {
+            let mut entry = serde_json::Map::new();
+            entry.insert("path".into(), relative_path(dir, p.file.path()).into());
+            if let Some(t) = &p.target {
+                entry.insert("target".into(), to(serde_json::to_value(t)));
+            }
+            patches.push(serde_json::Value::Object(entry));
+        }
+        put("patches", serde_json::Value::Array(patches));
         put("images", to(serde_json::to_value(&self.images)));
         put(
             "configMapGenerator",

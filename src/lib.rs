@@ -52,7 +52,7 @@ pub use artifact_generator::{
     ArtifactGenerator, CopyOperation, ExternalArtifact, GeneratedArtifact, GeneratorSource,
     GeneratorSourceRef,
 };
-pub use cluster::{Cluster, FLUX_GENERATED_HEADER, File};
+pub use cluster::{Cluster, FLUX_GENERATED_HEADER, File, Tree};
 pub use error::{Error, Problem, Result};
 pub use git_repository::{GitProvider, GitRef, GitRepository, GitRepositoryInclude, GitVerify};
 pub use helm_release::{
@@ -65,7 +65,7 @@ pub use kustomization::{
     KustomizationDependency, KustomizationSource, Patch, PatchTarget, PostBuild, SourceRef,
     SubstituteFrom,
 };
-pub use kustomize_config::{ConfigMapGenerator, KustomizeConfig, Labels};
+pub use kustomize_config::{ConfigMapGenerator, KustomizeConfig, Labels, PatchFile};
 pub use object::{Kind, Object, ObjectKey, Origin, Ref, RefRule, Reference, Scope};
 pub use oci_repository::{LayerSelector, OCIRepository, OciRef};
 pub use values::{Duration, DurationProblem, MAX_NAME_LEN, Name, NameProblem, NamespaceName};

@@ -141,7 +141,11 @@ fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> Vec<BTreeSet<String>
         };
         let tree = &paths[f.tree];
         let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
-        for r in &config.resources {
+        for r in config
+            .resources
+            .iter()
+            .chain(config.patch_files.iter().map(|p| &p.file))
+        {
             let same_tree = cluster
                 .files
                 .get(r.index())
@@ -182,7 +186,7 @@ fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> Vec<BTreeSet<String>
 fn objects(cluster: &Cluster, problems: &mut Vec<Problem>) {
     let mut seen: HashMap<(&str, &str, Option<&str>, &str), &'static Location<'static>> =
         HashMap::new();
-    for o in &cluster.objects {
+    for o in cluster.objects.iter().filter(|o| !o.patch_only) {
         if o.key.name.is_empty() {
             problems.push(Problem {
                 object: Some(o.key.clone()),
@@ -226,6 +230,7 @@ fn references(cluster: &Cluster, problems: &mut Vec<Problem>) {
     let declared: HashSet<(&str, &str, Option<&str>, &str)> = cluster
         .objects
         .iter()
+        .filter(|o| !o.patch_only)
         .map(|o| {
             (
                 o.key.group(),

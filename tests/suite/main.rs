@@ -4,6 +4,7 @@ mod apply;
 mod cli;
 mod fake_api;
 mod golden;
+mod helm_example;
 mod kustomize;
 mod metrics_server;
 mod schema;

@@ -1,0 +1,445 @@
+//! The Flux project's reference repository `fluxcd/flux2-kustomize-helm-example`, in Rust:
+//! one cluster definition per environment (staging, production), each rendering the whole
+//! repository as that cluster sees it — `clusters/<env>/`, `infrastructure/` and `apps/`.
+//!
+//! ```text
+//! cargo run --example flux2_kustomize_helm_example                 # print staging
+//! cargo run --example flux2_kustomize_helm_example -- production   # print production
+//! cargo run --example flux2_kustomize_helm_example -- staging render --out /tmp/repo
+//! ```
+//!
+//! `tests/suite/helm_example.rs` compares every object with the real repository.
+
+use fluxdsl::k8s_openapi::api::core::v1::{Namespace, Secret};
+use fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use fluxdsl::{
+    ArtifactGenerator, Chart, Cluster, CopyOperation, Duration, FLUX_GENERATED_HEADER,
+    GeneratedArtifact, GeneratorSourceRef, GitRef, GitRepository, HelmRelease, HelmRepository,
+    Install, Kustomization, KustomizeConfig, LayerSelector, Name, NamespaceName, OCIRepository,
+    OciRef, Patch, PatchFile, PatchTarget, Ref, Strategy, Upgrade, duration, name, namespace,
+};
+use serde_json::json;
+
+/// The repository `flux bootstrap` was pointed at.
+const REPOSITORY: &str = "ssh://git@github.com/poornima-krishnasamy/flux2-kustomize-helm-example";
+const FLUX_VERSION: &str = "v2.3.0";
+
+/// An environment of the repository.
+#[derive(Clone, Copy)]
+pub enum Env {
+    /// `clusters/staging`.
+    Staging,
+    /// `clusters/production`.
+    Production,
+}
+
+impl Env {
+    fn name(self) -> &'static str {
+        match self {
+            Env::Staging => "staging",
+            Env::Production => "production",
+        }
+    }
+    fn acme_server(self) -> &'static str {
+        match self {
+            Env::Staging => "https://acme-staging-v02.api.letsencrypt.org/directory",
+            Env::Production => "https://acme-v02.api.letsencrypt.org/directory",
+        }
+    }
+}
+
+fn namespace_object(name: &str, tenant: &str) -> Namespace {
+    Namespace {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            labels: Some([("toolkit.fluxcd.io/tenant".to_string(), tenant.to_string())].into()),
+            ..ObjectMeta::default()
+        },
+        ..Namespace::default()
+    }
+}
+
+fn retry_on_failure() -> (Install, Upgrade) {
+    let strategy = Some(Strategy::RetryOnFailure {
+        retry_interval: None,
+    });
+    (
+        Install {
+            strategy,
+            ..Install::default()
+        },
+        Upgrade {
+            strategy,
+            ..Upgrade::default()
+        },
+    )
+}
+
+/// The repository as the `env` cluster sees it.
+pub fn cluster(env: Env) -> Cluster {
+    let mut c = Cluster::for_repository(&format!("flux2-kustomize-helm-example-{}", env.name()));
+    let flux_ns = NamespaceName::FLUX_SYSTEM;
+    let cluster_dir = format!("clusters/{}", env.name());
+
+    // clusters/<env>/flux-system: what bootstrap writes, plus the repository's own
+    // kustomization.yaml (tenant label, controller concurrency).
+    let components = c.flux_components(
+        &format!("{cluster_dir}/flux-system/gotk-components.yaml"),
+        FLUX_VERSION,
+    );
+    let sync = c.file_with_header(
+        &format!("{cluster_dir}/flux-system/gotk-sync.yaml"),
+        FLUX_GENERATED_HEADER,
+    );
+    let deploy_key: Ref<Secret> = Ref::existing(&flux_ns, name!("flux-system"));
+    let repo = c.add(
+        &sync,
+        GitRepository::builder()
+            .name(name!("flux-system"))
+            .url(REPOSITORY)
+            .reference(GitRef::branch("main"))
+            .secret_ref(&deploy_key)
+            .interval(duration!("1m0s"))
+            .build(),
+    );
+    c.source_is_this_repository(&repo);
+    c.add(
+        &sync,
+        Kustomization::builder()
+            .name(name!("flux-system"))
+            .source_ref(&repo)
+            .path(&format!("./{cluster_dir}"))
+            .interval(duration!("10m0s"))
+            .prune(true)
+            .build(),
+    );
+    c.kustomize_config(
+        &format!("{cluster_dir}/flux-system"),
+        KustomizeConfig::builder()
+            .resources(&[&components, &sync])
+            .labels(&[fluxdsl::Labels {
+                pairs: [("toolkit.fluxcd.io/tenant".to_string(), "sre-team".to_string())].into(),
+                ..fluxdsl::Labels::default()
+            }])
+            .patches(&[Patch::new(
+                "- op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: --concurrent=20\n\
+                 - op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: --requeue-dependency=5s\n",
+                PatchTarget {
+                    kind: Some("Deployment".into()),
+                    name: Some("(kustomize-controller|helm-controller|source-controller)".into()),
+                    ..PatchTarget::default()
+                },
+            )])
+            .build(),
+    );
+
+    // clusters/<env>/artifacts.yaml: the monorepo split into two artifacts.
+    let artifacts = c.file(&format!("{cluster_dir}/artifacts.yaml"));
+    let generator = c.add(
+        &artifacts,
+        ArtifactGenerator::builder()
+            .name(name!("flux-system"))
+            .sources(&[GeneratorSourceRef::new("monorepo", &repo)])
+            .artifacts(&[
+                GeneratedArtifact::new(
+                    name!("infrastructure"),
+                    &[CopyOperation::new(
+                        "@monorepo/infrastructure/**",
+                        "@artifact/",
+                    )],
+                )
+                .origin_revision("@monorepo"),
+                GeneratedArtifact::new(
+                    name!("apps"),
+                    &[
+                        CopyOperation::new("@monorepo/apps/base/**", "@artifact/base/"),
+                        CopyOperation::new(
+                            &format!("@monorepo/apps/{}/**", env.name()),
+                            &format!("@artifact/{}/", env.name()),
+                        ),
+                    ],
+                )
+                .origin_revision("@monorepo"),
+            ])
+            .build(),
+    );
+    let infrastructure = generator.artifact(name!("infrastructure"));
+    let apps_artifact = generator.artifact(name!("apps"));
+
+    // clusters/<env>/infrastructure.yaml and apps.yaml
+    let ks = |name: Name, path: &str| {
+        Kustomization::builder()
+            .name(name)
+            .path(path)
+            .interval(duration!("1h"))
+            .retry_interval(duration!("2m"))
+            .timeout(duration!("5m"))
+            .prune(true)
+    };
+    let infra_file = c.file(&format!("{cluster_dir}/infrastructure.yaml"));
+    let controllers = c.add(
+        &infra_file,
+        ks(name!("infra-controllers"), "./controllers")
+            .source_ref(&infrastructure)
+            .wait(true)
+            .build(),
+    );
+    let configs = c.add(
+        &infra_file,
+        ks(name!("infra-configs"), "./configs")
+            .source_ref(&infrastructure)
+            .depends_on(&[&controllers])
+            .patches(&[Patch::new(
+                &format!(
+                    "- op: replace\n  path: /spec/acme/server\n  value: {}\n",
+                    env.acme_server()
+                ),
+                PatchTarget {
+                    kind: Some("ClusterIssuer".into()),
+                    name: Some("letsencrypt".into()),
+                    ..PatchTarget::default()
+                },
+            )])
+            .build(),
+    );
+    let apps_file = c.file(&format!("{cluster_dir}/apps.yaml"));
+    c.add(
+        &apps_file,
+        ks(name!("apps"), &format!("./{}", env.name()))
+            .source_ref(&apps_artifact)
+            .depends_on(&[&configs])
+            .wait(true)
+            .build(),
+    );
+
+    infrastructure_folder(&mut c);
+    apps_folder(&mut c, env);
+    c
+}
+
+/// `infrastructure/controllers` (cert-manager, Envoy Gateway) and `infrastructure/configs`.
+fn infrastructure_folder(c: &mut Cluster) {
+    let (install, upgrade) = retry_on_failure();
+    let cert_manager = c.file("infrastructure/controllers/cert-manager.yaml");
+    c.add(&cert_manager, namespace_object("cert-manager", "sre-team"));
+    let chart = c.add(
+        &cert_manager,
+        OCIRepository::builder()
+            .name(name!("cert-manager"))
+            .namespace(namespace!("cert-manager"))
+            .url("oci://quay.io/jetstack/charts/cert-manager")
+            .layer_selector(LayerSelector::helm_chart())
+            .reference(OciRef::semver("1.x"))
+            .interval(duration!("24h"))
+            .build(),
+    );
+    c.add(
+        &cert_manager,
+        HelmRelease::builder()
+            .name(name!("cert-manager"))
+            .namespace(namespace!("cert-manager"))
+            .chart(Chart::from_ref(&chart))
+            .interval(duration!("12h"))
+            .install(install.clone())
+            .upgrade(upgrade.clone())
+            .values(json!({
+                "crds": { "enabled": true, "keep": false },
+                "config": { "enableGatewayAPI": true },
+            }))
+            .build(),
+    );
+
+    let envoy = c.file("infrastructure/controllers/envoy-gateway.yaml");
+    c.add(&envoy, namespace_object("envoy-gateway-system", "sre-team"));
+    let gateway_chart = c.add(
+        &envoy,
+        OCIRepository::builder()
+            .name(name!("gateway-helm"))
+            .namespace(namespace!("envoy-gateway-system"))
+            .url("oci://docker.io/envoyproxy/gateway-helm")
+            .layer_selector(LayerSelector::helm_chart())
+            .reference(OciRef::semver(">= 1.8.0-rc.0"))
+            .interval(duration!("24h"))
+            .build(),
+    );
+    c.add(
+        &envoy,
+        HelmRelease::builder()
+            .name(name!("envoy-gateway"))
+            .namespace(namespace!("envoy-gateway-system"))
+            .release_name("envoy-gateway")
+            .chart(Chart::from_ref(&gateway_chart))
+            .interval(duration!("12h"))
+            .install(install)
+            .upgrade(upgrade)
+            .build(),
+    );
+    c.kustomize_config(
+        "infrastructure/controllers",
+        KustomizeConfig::builder()
+            .resources(&[&cert_manager, &envoy])
+            .build(),
+    );
+
+    // Custom resources of cert-manager and the Gateway API: no typed kind, so manifests.
+    let issuers = c.file("infrastructure/configs/cluster-issuers.yaml");
+    c.add_manifest(
+        &issuers,
+        json!({
+            "apiVersion": "cert-manager.io/v1",
+            "kind": "ClusterIssuer",
+            "metadata": { "name": "letsencrypt" },
+            "spec": { "acme": {
+                "email": "fluxcdbot@users.noreply.github.com",
+                "server": Env::Staging.acme_server(),
+                "privateKeySecretRef": { "name": "letsencrypt" },
+                "solvers": [{ "http01": { "gatewayHTTPRoute": { "parentRefs": [
+                    { "name": "envoy", "namespace": "envoy-gateway-system", "kind": "Gateway" }
+                ] } } }],
+            } },
+        }),
+    );
+    let gateway = c.file("infrastructure/configs/gateway.yaml");
+    c.add_manifest(
+        &gateway,
+        json!({
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "GatewayClass",
+            "metadata": { "name": "envoy" },
+            "spec": { "controllerName": "gateway.envoyproxy.io/gatewayclass-controller" },
+        }),
+    );
+    c.add_manifest(
+        &gateway,
+        json!({
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "Gateway",
+            "metadata": { "name": "envoy", "namespace": "envoy-gateway-system" },
+            "spec": {
+                "gatewayClassName": "envoy",
+                "listeners": [{
+                    "name": "http", "protocol": "HTTP", "port": 80,
+                    "allowedRoutes": { "namespaces": { "from": "All" } },
+                }],
+            },
+        }),
+    );
+    c.kustomize_config(
+        "infrastructure/configs",
+        KustomizeConfig::builder()
+            .resources(&[&issuers, &gateway])
+            .build(),
+    );
+}
+
+/// `apps/base/podinfo` and the `env` overlay.
+fn apps_folder(c: &mut Cluster, env: Env) {
+    let podinfo_ns = namespace!("podinfo");
+    let namespace_file = c.file("apps/base/podinfo/namespace.yaml");
+    c.add(&namespace_file, namespace_object("podinfo", "dev-team"));
+    let repository_file = c.file("apps/base/podinfo/repository.yaml");
+    let charts = c.add(
+        &repository_file,
+        HelmRepository::builder()
+            .name(name!("podinfo"))
+            .namespace(podinfo_ns.clone())
+            .url("https://stefanprodan.github.io/podinfo")
+            .interval(duration!("5m"))
+            .build(),
+    );
+    let release_file = c.file("apps/base/podinfo/release.yaml");
+    let (install, upgrade) = retry_on_failure();
+    c.add(
+        &release_file,
+        HelmRelease::builder()
+            .name(name!("podinfo"))
+            .namespace(podinfo_ns.clone())
+            .release_name("podinfo")
+            .chart(Chart::from_source(&charts, "podinfo"))
+            .interval(Duration::minutes(50))
+            .install(install)
+            .upgrade(upgrade)
+            .values(json!({
+                "redis": {
+                    "enabled": true,
+                    "repository": "public.ecr.aws/docker/library/redis",
+                    "tag": "8.6.2",
+                },
+                "httpRoute": {
+                    "enabled": true,
+                    "parentRefs": [
+                        { "name": "envoy", "namespace": "envoy-gateway-system", "sectionName": "http" }
+                    ],
+                    "hostnames": ["podinfo.local"],
+                    "rules": [{ "matches": [{ "path": { "type": "PathPrefix", "value": "/" } }] }],
+                },
+            }))
+            .build(),
+    );
+    c.kustomize_config(
+        "apps/base/podinfo",
+        KustomizeConfig::builder()
+            .namespace(podinfo_ns)
+            .resources(&[&namespace_file, &repository_file, &release_file])
+            .build(),
+    );
+
+    // The overlay: a patch file applied to the HelmRelease.
+    let overlay = format!("apps/{}", env.name());
+    let values = c.file(&format!("{overlay}/podinfo-values.yaml"));
+    let mut spec = json!({
+        "chart": { "spec": { "version": match env {
+            Env::Staging => ">=1.0.0-alpha",
+            Env::Production => ">=1.0.0",
+        } } },
+        "values": { "httpRoute": { "hostnames": [format!("podinfo.{}", env.name())] } },
+    });
+    if let Env::Staging = env {
+        spec["test"] = json!({ "enable": false });
+    }
+    c.add_patch(
+        &values,
+        json!({
+            "apiVersion": "helm.toolkit.fluxcd.io/v2",
+            "kind": "HelmRelease",
+            "metadata": { "name": "podinfo", "namespace": "podinfo" },
+            "spec": spec,
+        }),
+    );
+    c.kustomize_config(
+        &overlay,
+        KustomizeConfig::builder()
+            .resource_paths(&["../base/podinfo"])
+            .patch_files(&[PatchFile::new(
+                &values,
+                PatchTarget {
+                    kind: Some("HelmRelease".into()),
+                    ..PatchTarget::default()
+                },
+            )])
+            .build(),
+    );
+}
+
+fn main() -> std::process::ExitCode {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let env = match args.get(1).and_then(|a| a.to_str()) {
+        Some("production") => {
+            args.remove(1);
+            Env::Production
+        }
+        Some("staging") => {
+            args.remove(1);
+            Env::Staging
+        }
+        _ => Env::Staging,
+    };
+    let definition = cluster(env);
+    let code = fluxdsl::cli::run_with(
+        &definition,
+        args,
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    );
+    std::process::ExitCode::from(code)
+}
