@@ -335,14 +335,14 @@ fn tree_dirs(
     out: Option<PathBuf>,
     root: Option<PathBuf>,
 ) -> Result<Vec<(&crate::render::RenderedTree, PathBuf)>, Error> {
-    let base = root.unwrap_or_else(|| PathBuf::from("."));
     let dirs: Vec<(&crate::render::RenderedTree, PathBuf)> = rendered
         .trees()
         .iter()
         .enumerate()
-        .map(|(i, t)| match (&out, i) {
-            (Some(out), 0) => (t, out.clone()),
-            _ => (t, base.join(t.root())),
+        .map(|(i, t)| match (&out, i, &root) {
+            (Some(out), 0, _) => (t, out.clone()),
+            (_, _, Some(root)) => (t, root.join(t.root())),
+            (_, _, None) => (t, PathBuf::from(t.root())),
         })
         .collect();
     Ok(dirs)

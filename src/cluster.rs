@@ -357,7 +357,17 @@ impl Cluster {
     /// [`render`](Self::render), with this call's source location.
     #[track_caller]
     pub fn add<T: Object>(&mut self, file: &File, object: T) -> Ref<T> {
-        let at = Location::caller();
+        self.add_at(file, object, Location::caller())
+    }
+
+    /// [`add`](Self::add) recording `at` as the declaration site (for helpers that declare
+    /// several objects for their caller).
+    pub(crate) fn add_at<T: Object>(
+        &mut self,
+        file: &File,
+        object: T,
+        at: &'static Location<'static>,
+    ) -> Ref<T> {
         let key = ObjectKey {
             api_version: T::API_VERSION,
             kind: T::KIND,

@@ -30,6 +30,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod app;
 pub mod apply;
 mod artifact_generator;
 pub mod cli;
@@ -47,6 +48,10 @@ pub mod tree;
 mod validate;
 mod values;
 
+pub use app::{
+    App, AppHandles, ConfigFile, Env, EnvFrom, Ingress, Issuer, Port, ReadyCheck, Resources,
+    Storage,
+};
 pub use apply::{ApplySetParent, ClusterGuard};
 pub use artifact_generator::{
     ArtifactGenerator, CopyOperation, ExternalArtifact, GeneratedArtifact, GeneratorSource,

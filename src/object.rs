@@ -61,7 +61,7 @@ where
 /// with fluxdsl, or any k8s-openapi resource.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be declared in a cluster",
-    note = "declare a Flux kind built with fluxdsl (e.g. `GitRepository::builder()...build()`) or a k8s-openapi object"
+    note = "declare a Flux kind built with fluxdsl (e.g. `GitRepository::builder()...build()`), a k8s-openapi object, or a custom resource with `Cluster::add_manifest`"
 )]
 pub trait Object: Kind {
     /// `metadata.name`.

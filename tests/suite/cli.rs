@@ -15,6 +15,18 @@ fn cargo_run_prints_the_monacocloud_tree() {
             "k8s/flux/flux-system/kustomization.yaml",
             "k8s/flux/monacocloud-apps.yaml",
             "k8s/flux/monacocloud-config.yaml",
+            "kube-deploy/owncloud/kustomization.yaml",
+            "kube-deploy/owncloud/namespace.yaml",
+            "kube-deploy/owncloud/owncloud-db.yaml",
+            "kube-deploy/owncloud/owncloud.yaml",
+            "kube-deploy/seeddms/kustomization.yaml",
+            "kube-deploy/seeddms/namespace.yaml",
+            "kube-deploy/seeddms/seeddms-db.yaml",
+            "kube-deploy/seeddms/seeddms.yaml",
+            "kube-deploy/suitecrm/kustomization.yaml",
+            "kube-deploy/suitecrm/namespace.yaml",
+            "kube-deploy/suitecrm/suitecrm-db.yaml",
+            "kube-deploy/suitecrm/suitecrm.yaml",
         ]
     );
 }

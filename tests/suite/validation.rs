@@ -314,3 +314,120 @@ fn kustomize_config_resource_paths_must_exist_in_the_tree() {
     );
     assert!(!msg.contains("../base\""), "{msg}");
 }
+
+#[test]
+fn an_apps_tree_path_with_no_folder_names_the_kustomization_its_source_and_the_tree() {
+    let mut c = Cluster::new("k8s/flux");
+    let f = c.file("apps.yaml");
+    let repo_line = line!() + 1;
+    let apps = c.add(&f, repo(name!("kube-deploy")));
+    let tree_line = line!() + 1;
+    let tree = c.repository_tree(&apps, "kube-deploy", "");
+    let app_file = c.file_in(&tree, "owncloud/namespace.yaml");
+    c.add(
+        &app_file,
+        fluxdsl::k8s_openapi::api::core::v1::Namespace {
+            metadata: fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some("owncloud".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    );
+    for (name, path) in [
+        (name!("owncloud"), "./owncloud"),
+        (name!("seeddms"), "./seeddms"),
+    ] {
+        c.add(
+            &f,
+            Kustomization::builder()
+                .name(name)
+                .source_ref(&apps)
+                .path(path)
+                .interval(duration!("1m"))
+                .prune(true)
+                .build(),
+        );
+    }
+    let msg = refused(&c);
+    assert!(
+        msg.contains("Kustomization flux-system/seeddms spec.path"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("nothing is rendered in kube-deploy/seeddms"),
+        "{msg}"
+    );
+    assert!(!msg.contains("flux-system/owncloud spec.path"), "{msg}");
+    assert!(
+        msg.contains(&format!("source declared at {}", site(repo_line))),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("tree declared at {}", site(tree_line))),
+        "{msg}"
+    );
+}
+
+#[test]
+fn an_ingress_to_a_port_the_app_lacks_is_refused() {
+    let mut c = Cluster::new("t");
+    let f = c.file("web.yaml");
+    let app = fluxdsl::App::builder()
+        .name(name!("web"))
+        .namespace(namespace!("web"))
+        .image("docker.io/library/nginx:1.27")
+        .ports(&[fluxdsl::Port::http(name!("http"), 8080)])
+        .ingress(fluxdsl::Ingress::new("web.example.com", name!("https")))
+        .build();
+    let line = line!() + 1;
+    app.declare(&mut c, &f);
+    let msg = refused(&c);
+    assert!(
+        msg.contains(
+            "app web/web: the ingress names port \"https\", but the app's ports are [\"http\"]"
+        ),
+        "{msg}"
+    );
+    assert!(msg.contains(&site(line)), "{msg}");
+}
+
+#[test]
+fn an_artifact_the_generator_does_not_produce_is_refused() {
+    use fluxdsl::{ArtifactGenerator, CopyOperation, GeneratedArtifact, GeneratorSourceRef};
+    let mut c = Cluster::new("t");
+    let f = c.file("a.yaml");
+    let source = c.add(&f, repo(name!("mono")));
+    let generator = c.add(
+        &f,
+        ArtifactGenerator::builder()
+            .name(name!("mono"))
+            .sources(&[GeneratorSourceRef::new("mono", &source)])
+            .artifacts(&[GeneratedArtifact::new(
+                name!("apps"),
+                &[CopyOperation::new("@mono/apps/**", "@artifact/")],
+            )])
+            .build(),
+    );
+    let line = line!() + 1;
+    let missing = generator.artifact(name!("infra"));
+    c.add(
+        &f,
+        Kustomization::builder()
+            .name(name!("infra"))
+            .source_ref(&missing)
+            .path("./")
+            .interval(duration!("1m"))
+            .prune(true)
+            .build(),
+    );
+    let msg = refused(&c);
+    assert!(
+        msg.contains("but ArtifactGenerator flux-system/mono produces no artifact of that name"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("referenced artifact named at {}", site(line))),
+        "{msg}"
+    );
+}
