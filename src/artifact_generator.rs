@@ -222,16 +222,9 @@ impl Object for ArtifactGenerator {
             .sources
             .iter()
             .map(|s| {
-                let mut m = serde_json::Map::new();
-                m.insert("alias".into(), s.alias.clone().into());
-                m.insert("kind".into(), s.target.key.kind.into());
-                m.insert("name".into(), s.target.key.name.clone().into());
-                if let Some(ns) = &s.target.key.namespace
-                    && ns != self.namespace.as_str()
-                {
-                    m.insert("namespace".into(), ns.clone().into());
-                }
-                Value::Object(m)
+                let mut r = s.target.flux_ref(self.namespace.as_str(), true);
+                r["alias"] = s.alias.clone().into();
+                r
             })
             .collect();
         wire["spec"]["sources"] = Value::Array(sources);

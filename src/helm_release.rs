@@ -384,22 +384,6 @@ impl Kind for HelmRelease {
     type Scope = NamespaceResourceScope;
 }
 
-impl HelmRelease {
-    fn kind_ref(&self, target: &Target, with_kind: bool) -> Value {
-        let mut r = serde_json::Map::new();
-        if with_kind {
-            r.insert("kind".into(), target.key.kind.into());
-        }
-        r.insert("name".into(), target.key.name.clone().into());
-        if let Some(ns) = &target.key.namespace
-            && ns != self.namespace.as_str()
-        {
-            r.insert("namespace".into(), ns.clone().into());
-        }
-        Value::Object(r)
-    }
-}
-
 impl Object for HelmRelease {
     fn object_name(&self) -> &str {
         self.name.as_str()
@@ -456,7 +440,10 @@ impl Object for HelmRelease {
             } => {
                 let mut c = serde_json::Map::new();
                 c.insert("chart".into(), chart.clone().into());
-                c.insert("sourceRef".into(), self.kind_ref(source, true));
+                c.insert(
+                    "sourceRef".into(),
+                    source.flux_ref(self.namespace.as_str(), true),
+                );
                 if let Some(v) = version {
                     c.insert("version".into(), v.clone().into());
                 }
@@ -471,13 +458,15 @@ impl Object for HelmRelease {
                 }
                 spec["chart"] = serde_json::json!({ "spec": c });
             }
-            Chart::Ref { source } => spec["chartRef"] = self.kind_ref(source, true),
+            Chart::Ref { source } => {
+                spec["chartRef"] = source.flux_ref(self.namespace.as_str(), true)
+            }
         }
         if !self.depends_on.is_empty() {
             spec["dependsOn"] = Value::Array(
                 self.depends_on
                     .iter()
-                    .map(|t| self.kind_ref(t, false))
+                    .map(|t| t.flux_ref(self.namespace.as_str(), false))
                     .collect(),
             );
         }

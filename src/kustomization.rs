@@ -221,22 +221,6 @@ impl Kustomization {
     pub fn path(&self) -> &str {
         &self.path
     }
-
-    /// A `{kind, name}` reference, with the namespace only when it differs from ours, as
-    /// the Flux CLI writes it.
-    fn kind_ref(&self, target: &Target, with_kind: bool) -> Value {
-        let mut r = serde_json::Map::new();
-        if with_kind {
-            r.insert("kind".into(), target.key.kind.into());
-        }
-        r.insert("name".into(), target.key.name.clone().into());
-        if let Some(ns) = &target.key.namespace
-            && ns != self.namespace.as_str()
-        {
-            r.insert("namespace".into(), ns.clone().into());
-        }
-        Value::Object(r)
-    }
 }
 
 impl Kind for Kustomization {
@@ -323,12 +307,15 @@ impl Object for Kustomization {
             ),
         )?;
         let spec = &mut wire["spec"];
-        spec["sourceRef"] = self.kind_ref(&self.source_ref.target, true);
+        spec["sourceRef"] = self
+            .source_ref
+            .target
+            .flux_ref(self.namespace.as_str(), true);
         if !self.depends_on.is_empty() {
             spec["dependsOn"] = Value::Array(
                 self.depends_on
                     .iter()
-                    .map(|t| self.kind_ref(t, false))
+                    .map(|t| t.flux_ref(self.namespace.as_str(), false))
                     .collect(),
             );
         }

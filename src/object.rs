@@ -348,6 +348,24 @@ pub(crate) fn opt_local_ref<K, S: serde::Serializer>(
     }
 }
 
+impl Target {
+    /// A `{kind, name}` reference as Flux writes it (Flux's cross-namespace object
+    /// reference), with the namespace only when it differs from `own_namespace`.
+    pub(crate) fn flux_ref(&self, own_namespace: &str, with_kind: bool) -> serde_json::Value {
+        let mut r = serde_json::Map::new();
+        if with_kind {
+            r.insert("kind".into(), self.key.kind.into());
+        }
+        r.insert("name".into(), self.key.name.clone().into());
+        if let Some(ns) = &self.key.namespace
+            && ns != own_namespace
+        {
+            r.insert("namespace".into(), ns.clone().into());
+        }
+        serde_json::Value::Object(r)
+    }
+}
+
 /// Metadata shared by fluxdsl's own kinds.
 pub(crate) fn flux_metadata(
     name: &Name,
