@@ -181,6 +181,35 @@ impl Connection {
         }
     }
 
+    /// Asks the API server for its version: a clear error when it cannot be reached, the
+    /// TLS handshake fails or the credentials are refused.
+    pub async fn check_reachable(&self) -> Result<()> {
+        match retry::with_retries(|| self.client.apiserver_version()).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 401 => Err(Error::Connect {
+                message: format!(
+                    "the API server {} refused the credentials (401 Unauthorized): {}",
+                    self.server, s.message
+                ),
+            }),
+            Err(e @ (kube::Error::HyperError(_) | kube::Error::Service(_))) => {
+                let mut message = format!("cannot reach the API server {}: {e}", self.server);
+                let mut source = std::error::Error::source(&e);
+                while let Some(s) = source {
+                    let text = s.to_string();
+                    if !message.contains(&text) {
+                        message.push_str(": ");
+                        message.push_str(&text);
+                    }
+                    source = s.source();
+                }
+                Err(Error::Connect { message })
+            }
+            // Anything else means the server answered: reachable.
+            Err(_) => Ok(()),
+        }
+    }
+
     /// The UID of the `kube-system` namespace, which identifies the cluster.
     pub async fn cluster_id(&self) -> Result<String> {
         let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(self.client.clone());
@@ -759,6 +788,7 @@ pub async fn apply(
     out: &mut dyn Write,
 ) -> Result<ApplyReport> {
     let items = collect(cluster, tree, opts)?;
+    conn.check_reachable().await?;
     conn.check_guard(cluster.guard()).await?;
     let session = Session::new(conn.client.clone(), opts, &items);
     let mut report = ApplyReport::default();
@@ -871,6 +901,7 @@ pub async fn diff(
         ..opts.clone()
     };
     let items = collect(cluster, tree, &opts)?;
+    conn.check_reachable().await?;
     conn.check_guard(cluster.guard()).await?;
     let session = Session::new(conn.client.clone(), &opts, &items);
     let mut differs = false;

@@ -321,7 +321,11 @@ fn execute(
             Ok(u8::from(differs))
         }
         Command::ClusterId { target } => {
-            let uid = runtime()?.block_on(async { connect(&target).await?.cluster_id().await })?;
+            let uid = runtime()?.block_on(async {
+                let conn = connect(&target).await?;
+                conn.check_reachable().await?;
+                conn.cluster_id().await
+            })?;
             let _ = writeln!(stdout, "{uid}");
             Ok(0)
         }

@@ -686,3 +686,32 @@ async fn a_dry_run_skips_objects_in_namespaces_it_would_create() {
     assert!(out.contains("configmap/a -n apps skipped (server dry run): its namespace apps is created by this apply"), "{out}");
     assert!(api.get("namespaces", None, "apps").is_none());
 }
+
+#[tokio::test]
+async fn an_unreachable_server_is_one_clear_line() {
+    // A kubeconfig pointing at a closed local port: nothing listens on port 1.
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("config");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n\
+         contexts:\n- name: test\n  context: {cluster: c, user: u}\ncurrent-context: test\n\
+         users:\n- name: u\n  user: {token: x}\n",
+    )
+    .unwrap();
+    let conn = Connection::connect(Some(&kubeconfig), None).await.unwrap();
+    let err = conn.check_reachable().await.unwrap_err().to_string();
+    assert!(
+        err.starts_with("cannot reach the API server https://127.0.0.1:1/"),
+        "{err}"
+    );
+    assert!(err.contains("Connection refused"), "{err}");
+    assert!(!err.contains('\n'), "one line: {err}");
+
+    let err = Connection::connect(Some(&dir.path().join("missing")), None)
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.starts_with("cannot read kubeconfig"), "{err}");
+}

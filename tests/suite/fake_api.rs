@@ -277,6 +277,14 @@ impl State {
     ) -> (u16, Value) {
         let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
         let (group, version, rest) = match segs.as_slice() {
+            ["version"] => {
+                return (
+                    200,
+                    json!({"major": "1", "minor": "33", "gitVersion": "v1.33.0-fake",
+                        "gitCommit": "", "gitTreeState": "clean", "buildDate": "", "goVersion": "",
+                        "compiler": "gc", "platform": "linux/amd64"}),
+                );
+            }
             ["api"] => {
                 return (
                     200,
