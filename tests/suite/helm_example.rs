@@ -4,7 +4,7 @@
 
 #[allow(dead_code)]
 #[path = "../../examples/flux2_kustomize_helm_example.rs"]
-mod example;
+pub mod example;
 
 use std::collections::BTreeMap;
 use std::path::Path;
