@@ -172,13 +172,34 @@ impl fmt::Display for Problem {
 
 struct Refusal<'a>(&'a [Problem]);
 
+impl Problem {
+    /// The problem on one line, its declaration sites in parentheses.
+    fn one_line(&self) -> String {
+        let text = self.to_string();
+        let mut lines = text.lines();
+        let head = lines.next().unwrap_or_default().to_owned();
+        let sites: Vec<&str> = lines.map(str::trim).collect();
+        if sites.is_empty() {
+            head
+        } else {
+            format!("{head} ({})", sites.join("; "))
+        }
+    }
+}
+
 impl fmt::Display for Refusal<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let [only] = self.0 {
+            return write!(
+                f,
+                "the cluster definition was refused: {}; nothing was written",
+                only.one_line()
+            );
+        }
         let n = self.0.len();
         write!(
             f,
-            "the cluster definition was refused ({n} problem{}); nothing was written",
-            if n == 1 { "" } else { "s" }
+            "the cluster definition was refused ({n} problems); nothing was written"
         )?;
         for p in self.0 {
             write!(f, "\n  {p}")?;

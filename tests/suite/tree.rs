@@ -199,6 +199,7 @@ fn a_file_outside_the_tree_is_refused_with_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     let (code, _, stderr) = run(&c, &["render", "--out", &out_arg(tmp.path())]);
     assert_eq!(code, 2);
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     assert!(stderr.contains("\"../outside.yaml\""), "{stderr}");
     assert!(
         stderr.contains("tests/suite/tree.rs:"),
