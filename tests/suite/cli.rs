@@ -106,3 +106,28 @@ fn monacocloud_matches_the_reference_cluster() {
         );
     }
 }
+
+#[test]
+fn the_readme_quick_start_is_examples_minimal() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let quick_start = readme
+        .split("## Quick start")
+        .nth(1)
+        .expect("a Quick start section");
+    let code = quick_start
+        .split("```rust\n")
+        .nth(1)
+        .and_then(|s| s.split("```\n").next())
+        .expect("a rust block");
+    let example = std::fs::read_to_string(root.join("examples/minimal.rs")).unwrap();
+    let body: String = example
+        .lines()
+        .skip_while(|l| l.starts_with("//!") || l.trim().is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        code, body,
+        "README's quick start must be examples/minimal.rs"
+    );
+}
