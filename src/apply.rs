@@ -210,6 +210,26 @@ impl Connection {
         }
     }
 
+    /// Goes on without missing upstream files (Flux's components) only when Flux is
+    /// already installed: its Kustomization kind is served. Otherwise the first missing
+    /// file is the error.
+    async fn without_upstream(&self, missing: Vec<Error>, out: &mut dyn Write) -> Result<()> {
+        let Some(first) = missing.into_iter().next() else {
+            return Ok(());
+        };
+        let gvk = GroupVersionKind::gvk("kustomize.toolkit.fluxcd.io", "v1", "Kustomization");
+        match retry::with_retries(|| kube::discovery::pinned_kind(&self.client, &gvk)).await {
+            Ok(_) => {
+                let _ = writeln!(
+                    out,
+                    "note: {first}; Flux's CRDs are already served, so apply goes on without it"
+                );
+                Ok(())
+            }
+            Err(_) => Err(first),
+        }
+    }
+
     /// The UID of the `kube-system` namespace, which identifies the cluster.
     pub async fn cluster_id(&self) -> Result<String> {
         let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(self.client.clone());
@@ -365,8 +385,15 @@ impl Item {
 
 /// Every object the definition applies: the rendered ones, then the upstream files found
 /// in the tree at `tree` (Flux's components). The ApplySet label is added to each.
-pub(crate) fn collect(cluster: &Cluster, tree: &Path, opts: &ApplyOptions) -> Result<Vec<Item>> {
+/// Upstream files missing from the tree are returned apart: apply may go on without them
+/// when what they install is already served.
+pub(crate) fn collect(
+    cluster: &Cluster,
+    tree: &Path,
+    opts: &ApplyOptions,
+) -> Result<(Vec<Item>, Vec<Error>)> {
     let mut items = Vec::new();
+    let mut missing = Vec::new();
     for u in cluster.render()?.upstream() {
         let path = tree.join(&u.path);
         match std::fs::read_to_string(&path) {
@@ -384,12 +411,10 @@ pub(crate) fn collect(cluster: &Cluster, tree: &Path, opts: &ApplyOptions) -> Re
                 }
             }
             Err(_) if opts.skip_flux_install => {}
-            Err(_) => {
-                return Err(Error::MissingUpstream {
-                    path,
-                    produce: u.produce.clone(),
-                });
-            }
+            Err(_) => missing.push(Error::MissingUpstream {
+                path,
+                produce: u.produce.clone(),
+            }),
         }
     }
     // Only the main tree: other trees belong to repositories Flux pulls by itself.
@@ -416,7 +441,7 @@ pub(crate) fn collect(cluster: &Cluster, tree: &Path, opts: &ApplyOptions) -> Re
             labels.insert(PART_OF_LABEL.into(), Value::String(id.clone()));
         }
     }
-    Ok(items)
+    Ok((items, missing))
 }
 
 /// What happened to one object.
@@ -787,9 +812,10 @@ pub async fn apply(
     opts: &ApplyOptions,
     out: &mut dyn Write,
 ) -> Result<ApplyReport> {
-    let items = collect(cluster, tree, opts)?;
+    let (items, missing) = collect(cluster, tree, opts)?;
     conn.check_reachable().await?;
     conn.check_guard(cluster.guard()).await?;
+    conn.without_upstream(missing, out).await?;
     let session = Session::new(conn.client.clone(), opts, &items);
     let mut report = ApplyReport::default();
 
@@ -900,9 +926,10 @@ pub async fn diff(
         dry_run: true,
         ..opts.clone()
     };
-    let items = collect(cluster, tree, &opts)?;
+    let (items, missing) = collect(cluster, tree, &opts)?;
     conn.check_reachable().await?;
     conn.check_guard(cluster.guard()).await?;
+    conn.without_upstream(missing, &mut std::io::sink()).await?;
     let session = Session::new(conn.client.clone(), &opts, &items);
     let mut differs = false;
     let mut failures = Vec::new();

@@ -539,7 +539,7 @@ async fn the_guard_refuses_another_cluster_before_any_change() {
 }
 
 #[tokio::test]
-async fn a_missing_flux_install_is_a_clear_error() {
+async fn a_missing_flux_install_is_an_error_unless_flux_is_already_served() {
     let api = FakeApi::new();
     let dir = tempfile::tempdir().unwrap();
     let err = run(&api, &cluster(&[], 1), dir.path(), &quick())
@@ -552,7 +552,24 @@ async fn a_missing_flux_install_is_a_clear_error() {
             && err.contains("flux install --version=v2.9.3 --export"),
         "{err}"
     );
-    assert!(api.requests().is_empty(), "nothing was sent");
+    assert!(
+        api.requests().iter().all(|r| r.method == "GET"),
+        "nothing was changed"
+    );
+
+    // Once Flux is installed, the same apply goes on without the file, and says so.
+    let (_flux_dir, tree) = tree_with_flux();
+    run(&api, &cluster(&[], 1), &tree, &quick())
+        .await
+        .0
+        .unwrap();
+    let (result, out) = run(&api, &cluster(&["later"], 1), dir.path(), &quick()).await;
+    result.unwrap_or_else(|e| panic!("{e}\n{out}"));
+    assert!(
+        out.contains("Flux's CRDs are already served, so apply goes on without it"),
+        "{out}"
+    );
+    assert!(out.contains("configmap/later -n apps created"), "{out}");
 }
 
 #[tokio::test]
