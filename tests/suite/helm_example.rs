@@ -12,7 +12,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use super::{fixture, parse_yaml_stream, read_fixture};
+use super::{first_difference, fixture, object_key, parse_yaml_stream, read_fixture};
 use example::Env;
 
 const REPO: &str = "flux2-kustomize-helm-example";
@@ -33,41 +33,12 @@ fn normalize(v: &mut Value) {
     }
 }
 
-fn key(o: &Value) -> String {
-    format!(
-        "{} {} {}/{}",
-        o["apiVersion"].as_str().unwrap_or(""),
-        o["kind"].as_str().unwrap_or(""),
-        o["metadata"]["namespace"].as_str().unwrap_or(""),
-        o["metadata"]["name"].as_str().unwrap_or("")
-    )
-}
-
-fn first_difference(path: &str, a: &Value, b: &Value) -> Option<String> {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => x.keys().chain(y.keys()).find_map(|k| {
-            let p = format!("{path}.{k}");
-            match (x.get(k), y.get(k)) {
-                (Some(va), Some(vb)) => first_difference(&p, va, vb),
-                (va, vb) => Some(format!("{p}: ours {va:?}, theirs {vb:?}")),
-            }
-        }),
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .find_map(|(i, (va, vb))| first_difference(&format!("{path}[{i}]"), va, vb)),
-        _ if a == b => None,
-        _ => Some(format!("{path}: ours {a}, theirs {b}")),
-    }
-}
-
 fn objects(text: &str) -> BTreeMap<String, Value> {
     parse_yaml_stream(text)
         .into_iter()
         .map(|mut o| {
             normalize(&mut o);
-            (key(&o), o)
+            (object_key(&o), o)
         })
         .collect()
 }

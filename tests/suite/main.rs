@@ -65,3 +65,39 @@ pub fn listing_files(listing: &str) -> Vec<(String, String)> {
     }
     files
 }
+
+/// `apiVersion kind namespace/name` of a parsed object, for matching objects across files.
+pub fn object_key(o: &serde_json::Value) -> String {
+    format!(
+        "{} {} {}/{}",
+        o["apiVersion"].as_str().unwrap_or(""),
+        o["kind"].as_str().unwrap_or(""),
+        o["metadata"]["namespace"].as_str().unwrap_or(""),
+        o["metadata"]["name"].as_str().unwrap_or("")
+    )
+}
+
+/// The first field path where `ours` and `theirs` differ, with both values.
+pub fn first_difference(
+    path: &str,
+    ours: &serde_json::Value,
+    theirs: &serde_json::Value,
+) -> Option<String> {
+    use serde_json::Value;
+    match (ours, theirs) {
+        (Value::Object(x), Value::Object(y)) => x.keys().chain(y.keys()).find_map(|k| {
+            let p = format!("{path}.{k}");
+            match (x.get(k), y.get(k)) {
+                (Some(a), Some(b)) => first_difference(&p, a, b),
+                (a, b) => Some(format!("{p}: ours {a:?}, theirs {b:?}")),
+            }
+        }),
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (a, b))| first_difference(&format!("{path}[{i}]"), a, b)),
+        _ if ours == theirs => None,
+        _ => Some(format!("{path}: ours {ours}, theirs {theirs}")),
+    }
+}

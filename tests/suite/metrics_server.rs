@@ -6,44 +6,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use super::{fixture, listing_files, parse_yaml_stream, run_cluster};
-
-fn key(o: &Value) -> String {
-    format!(
-        "{} {} {}/{}",
-        o["apiVersion"].as_str().unwrap_or(""),
-        o["kind"].as_str().unwrap_or(""),
-        o["metadata"]["namespace"].as_str().unwrap_or(""),
-        o["metadata"]["name"].as_str().unwrap_or("")
-    )
-}
-
-/// The first difference between `a` and `b`, as a field path.
-fn first_difference(path: &str, a: &Value, b: &Value) -> Option<String> {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            for k in x.keys().chain(y.keys()) {
-                let p = format!("{path}.{k}");
-                match (x.get(k), y.get(k)) {
-                    (Some(va), Some(vb)) => {
-                        if let Some(d) = first_difference(&p, va, vb) {
-                            return Some(d);
-                        }
-                    }
-                    (va, vb) => return Some(format!("{p}: {va:?} vs {vb:?}")),
-                }
-            }
-            None
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .find_map(|(i, (va, vb))| first_difference(&format!("{path}[{i}]"), va, vb)),
-        _ if a == b => None,
-        _ => Some(format!("{path}: {a} vs {b}")),
-    }
-}
+use super::{first_difference, fixture, listing_files, object_key, parse_yaml_stream, run_cluster};
 
 #[test]
 fn components_yaml_equals_the_metrics_server_release() {
@@ -61,7 +24,7 @@ fn components_yaml_equals_the_metrics_server_release() {
     let upstream: BTreeMap<String, Value> =
         parse_yaml_stream(&String::from_utf8_lossy(&out.stdout))
             .into_iter()
-            .map(|o| (key(&o), o))
+            .map(|o| (object_key(&o), o))
             .collect();
 
     let (code, listing, stderr) = run_cluster(&[]);
@@ -72,7 +35,7 @@ fn components_yaml_equals_the_metrics_server_release() {
         .expect("components.yaml is rendered");
     let ours: BTreeMap<String, Value> = parse_yaml_stream(&components)
         .into_iter()
-        .map(|o| (key(&o), o))
+        .map(|o| (object_key(&o), o))
         .collect();
 
     assert_eq!(

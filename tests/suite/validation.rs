@@ -16,6 +16,21 @@ fn repo(name: fluxdsl::Name) -> GitRepository {
         .build()
 }
 
+/// A Kustomization of `path` in `source`, every 1m, pruning.
+fn ks<K: fluxdsl::KustomizationSource>(
+    name: fluxdsl::Name,
+    source: &Ref<K>,
+    path: &str,
+) -> Kustomization {
+    Kustomization::builder()
+        .name(name)
+        .source_ref(source)
+        .path(path)
+        .interval(duration!("1m"))
+        .prune(true)
+        .build()
+}
+
 fn refused(cluster: &Cluster) -> String {
     match cluster.render() {
         Err(e @ Error::Refused(_)) => e.to_string(),
@@ -67,16 +82,7 @@ fn same_name_in_another_namespace_or_kind_is_not_a_duplicate() {
             .interval(duration!("1m"))
             .build(),
     );
-    c.add(
-        &a,
-        Kustomization::builder()
-            .name(name!("podinfo"))
-            .source_ref(&source)
-            .path("./")
-            .interval(duration!("1m"))
-            .prune(true)
-            .build(),
-    );
+    c.add(&a, ks(name!("podinfo"), &source, "./"));
     c.render().unwrap_or_else(|e| panic!("{e}"));
 }
 
@@ -88,27 +94,16 @@ fn a_path_into_our_tree_with_no_such_folder_names_both_declarations() {
     let source = c.add(&f, repo(name!("flux-system")));
     c.source_is_this_repository(&source);
     let ks_line = line!() + 1;
-    c.add(
-        &f,
-        Kustomization::builder()
-            .name(name!("apps"))
-            .source_ref(&source)
-            .path("./k8s/flux/apps")
-            .interval(duration!("1m"))
-            .prune(true)
-            .build(),
-    );
+    c.add(&f, ks(name!("apps"), &source, "./k8s/flux/apps"));
     // Outside the rendered tree, a path is not ours to check; inside, folders that exist pass.
     for ok in ["./elsewhere", "./k8s/flux", "./k8s/flux/flux-system/"] {
         c.add(
             &f,
-            Kustomization::builder()
-                .name(fluxdsl::Name::new(format!("ok-{}", ok.len())).unwrap())
-                .source_ref(&source)
-                .path(ok)
-                .interval(duration!("1m"))
-                .prune(true)
-                .build(),
+            ks(
+                fluxdsl::Name::new(format!("ok-{}", ok.len())).unwrap(),
+                &source,
+                ok,
+            ),
         );
     }
     let msg = refused(&c);
@@ -254,16 +249,7 @@ fn a_handle_from_another_cluster_is_refused() {
 
     let mut c = Cluster::new("t");
     let f = c.file("a.yaml");
-    c.add(
-        &f,
-        Kustomization::builder()
-            .name(name!("apps"))
-            .source_ref(&foreign)
-            .path("./")
-            .interval(duration!("1m"))
-            .prune(true)
-            .build(),
-    );
+    c.add(&f, ks(name!("apps"), &foreign, "./"));
     let msg = refused(&c);
     assert!(msg.contains("handle comes from another Cluster"), "{msg}");
     assert!(msg.contains(&site(declared_line)), "{msg}");
@@ -338,16 +324,7 @@ fn an_apps_tree_path_with_no_folder_names_the_kustomization_its_source_and_the_t
         (name!("owncloud"), "./owncloud"),
         (name!("seeddms"), "./seeddms"),
     ] {
-        c.add(
-            &f,
-            Kustomization::builder()
-                .name(name)
-                .source_ref(&apps)
-                .path(path)
-                .interval(duration!("1m"))
-                .prune(true)
-                .build(),
-        );
+        c.add(&f, ks(name, &apps, path));
     }
     let msg = refused(&c);
     assert!(
@@ -411,16 +388,7 @@ fn an_artifact_the_generator_does_not_produce_is_refused() {
     );
     let line = line!() + 1;
     let missing = generator.artifact(name!("infra"));
-    c.add(
-        &f,
-        Kustomization::builder()
-            .name(name!("infra"))
-            .source_ref(&missing)
-            .path("./")
-            .interval(duration!("1m"))
-            .prune(true)
-            .build(),
-    );
+    c.add(&f, ks(name!("infra"), &missing, "./"));
     let msg = refused(&c);
     assert!(
         msg.contains("but ArtifactGenerator flux-system/mono produces no artifact of that name"),
