@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use futures::StreamExt;
-use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::discovery::Scope;
 use kube::{Client, Config};
@@ -193,17 +193,13 @@ impl Connection {
                 ),
             }),
             Err(e @ (kube::Error::HyperError(_) | kube::Error::Service(_))) => {
-                let mut message = format!("cannot reach the API server {}: {e}", self.server);
-                let mut source = std::error::Error::source(&e);
-                while let Some(s) = source {
-                    let text = s.to_string();
-                    if !message.contains(&text) {
-                        message.push_str(": ");
-                        message.push_str(&text);
-                    }
-                    source = s.source();
-                }
-                Err(Error::Connect { message })
+                Err(Error::Connect {
+                    message: format!(
+                        "cannot reach the API server {}: {}",
+                        self.server,
+                        crate::error::with_causes(&e)
+                    ),
+                })
             }
             // Anything else means the server answered: reachable.
             Err(_) => Ok(()),
@@ -320,7 +316,7 @@ pub fn describe(e: &kube::Error) -> String {
         kube::Error::Api(status) => {
             format!("{} ({} {})", status.message, status.code, status.reason)
         }
-        other => other.to_string(),
+        other => crate::error::with_causes(other),
     }
 }
 
@@ -994,17 +990,4 @@ pub fn stop_on_ctrl_c() {
             eprintln!("interrupted: finishing requests in flight, starting no new ones");
         }
     });
-}
-
-/// The label selector of an ApplySet's members.
-pub(crate) fn member_selector(parent: &ApplySetParent) -> ListParams {
-    ListParams::default().labels(&format!("{PART_OF_LABEL}={}", parent.id()))
-}
-
-pub(crate) fn delete_params(dry_run: bool) -> DeleteParams {
-    let mut dp = DeleteParams::background();
-    if dry_run {
-        dp = dp.dry_run();
-    }
-    dp
 }

@@ -177,25 +177,10 @@ pub fn run_with(
     ) {
         Ok(code) => code,
         Err(e) => {
-            let _ = writeln!(stderr, "error: {}", chain(&e));
+            let _ = writeln!(stderr, "error: {}", crate::error::with_causes(&e));
             2
         }
     }
-}
-
-/// The error and its causes, `: `-separated.
-fn chain(e: &Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let message = s.to_string();
-        if !text.contains(&message) {
-            text.push_str(": ");
-            text.push_str(&message);
-        }
-        source = s.source();
-    }
-    text
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {
@@ -233,7 +218,7 @@ fn execute(
             Ok(0)
         }
         Command::Render { out, root } => {
-            let dirs = tree_dirs(&rendered, out, root)?;
+            let dirs = tree_dirs(&rendered, out, root);
             let reports = tree::write_trees(&dirs)?;
             for ((tree, dir), report) in dirs.iter().zip(reports) {
                 let _ = writeln!(
@@ -259,7 +244,7 @@ fn execute(
         }
         Command::Check { out, root } => {
             let mut code = 0;
-            for (tree, dir) in tree_dirs(&rendered, out, root)? {
+            for (tree, dir) in tree_dirs(&rendered, out, root) {
                 let report = tree::check_tree(tree, &dir)?;
                 for u in &report.missing_upstream {
                     let _ = writeln!(
@@ -338,8 +323,8 @@ fn tree_dirs(
     rendered: &crate::render::Rendered,
     out: Option<PathBuf>,
     root: Option<PathBuf>,
-) -> Result<Vec<(&crate::render::RenderedTree, PathBuf)>, Error> {
-    let dirs: Vec<(&crate::render::RenderedTree, PathBuf)> = rendered
+) -> Vec<(&crate::render::RenderedTree, PathBuf)> {
+    rendered
         .trees()
         .iter()
         .enumerate()
@@ -348,8 +333,7 @@ fn tree_dirs(
             (_, _, Some(root)) => (t, root.join(t.root())),
             (_, _, None) => (t, PathBuf::from(t.root())),
         })
-        .collect();
-    Ok(dirs)
+        .collect()
 }
 
 async fn connect(target: &Target) -> Result<crate::apply::Connection, Error> {

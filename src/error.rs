@@ -134,6 +134,22 @@ pub enum Error {
     },
 }
 
+/// An error and its causes on one line, `: `-separated, each cause once (many errors
+/// already repeat their cause in their own message).
+pub(crate) fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let message = s.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        source = s.source();
+    }
+    text
+}
+
 /// `Result` with fluxdsl's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -254,7 +254,7 @@ pub(crate) async fn prune(
                 Some(ns) => kube::Api::namespaced_with(session.client.clone(), ns, &ar),
                 None => kube::Api::all_with(session.client.clone(), &ar),
             };
-            let lp = super::member_selector(parent);
+            let lp = member_selector(parent);
             let list = super::retry::with_retries(|| api.list(&lp))
                 .await
                 .map_err(|e| super::kube_error(&format!("listing {gk} members"), e))?;
@@ -310,7 +310,7 @@ pub(crate) async fn prune(
             break;
         }
         let what = super::qualified(&format!("{}/{name}", gk.to_lowercase()), ns.as_deref());
-        let dp = super::delete_params(session.opts.dry_run);
+        let dp = delete_params(session.opts.dry_run);
         let outcome = match super::retry::with_retries(|| api.delete(&name, &dp)).await {
             Ok(_) => super::Outcome::Pruned,
             Err(kube::Error::Api(s)) if s.code == 404 => super::Outcome::Pruned,
@@ -325,6 +325,19 @@ pub(crate) async fn prune(
             .push((format!("{}/{name}", gk.to_lowercase()), ns, outcome));
     }
     Ok(())
+}
+
+/// The label selector of an ApplySet's members.
+fn member_selector(parent: &ApplySetParent) -> kube::api::ListParams {
+    kube::api::ListParams::default().labels(&format!("{PART_OF_LABEL}={}", parent.id()))
+}
+
+fn delete_params(dry_run: bool) -> kube::api::DeleteParams {
+    let mut dp = kube::api::DeleteParams::background();
+    if dry_run {
+        dp = dp.dry_run();
+    }
+    dp
 }
 
 #[cfg(test)]
