@@ -7,8 +7,12 @@ use fluxdsl::{
     NamespaceName, Ref, duration, name,
 };
 
-/// The Flux version the cluster runs; `gotk-components.yaml` is its `flux install --export`.
+/// The Flux version the cluster runs; `gotk-components.yaml` is its `flux install --export`,
+/// committed verbatim.
 pub const FLUX_VERSION: &str = "v2.9.3";
+/// The SHA-256 of that file (`sha256sum k8s/flux/flux-system/gotk-components.yaml`).
+const FLUX_COMPONENTS_SHA256: &str =
+    "4e2b0567407b1ebb5e772bbb3ef0da088e0a1ad3039d0d913249c2661bb2d365";
 
 /// Handles later parts of the cluster refer to.
 pub struct FluxSystem {
@@ -21,7 +25,11 @@ pub fn declare(cluster: &mut Cluster) -> FluxSystem {
     // Created by `flux bootstrap` (today run by Ansible); its value never enters this code.
     let deploy_key: Ref<Secret> = Ref::existing(&ns, name!("flux-system"));
 
-    let components = cluster.flux_components("flux-system/gotk-components.yaml", FLUX_VERSION);
+    let components = cluster.flux_components(
+        "flux-system/gotk-components.yaml",
+        FLUX_VERSION,
+        FLUX_COMPONENTS_SHA256,
+    );
     let sync = cluster.file_with_header("flux-system/gotk-sync.yaml", FLUX_GENERATED_HEADER);
 
     let repo = cluster.add(

@@ -23,6 +23,9 @@ use serde_json::json;
 /// The repository `flux bootstrap` was pointed at.
 const REPOSITORY: &str = "ssh://git@github.com/poornima-krishnasamy/flux2-kustomize-helm-example";
 const FLUX_VERSION: &str = "v2.3.0";
+/// SHA-256 of that release's `flux install --export`, as bootstrap committed it.
+const FLUX_COMPONENTS_SHA256: &str =
+    "19455295236c55d026cb2a9e5423ced5bfab35f1c4abc69ffc9ad84cdbbb3fe1";
 
 /// An environment of the repository.
 #[derive(Clone, Copy)]
@@ -86,6 +89,7 @@ pub fn cluster(env: Env) -> Cluster {
     let components = c.flux_components(
         &format!("{cluster_dir}/flux-system/gotk-components.yaml"),
         FLUX_VERSION,
+        FLUX_COMPONENTS_SHA256,
     );
     let sync = c.file_with_header(
         &format!("{cluster_dir}/flux-system/gotk-sync.yaml"),

@@ -22,6 +22,7 @@ use kube::core::{ApiResource, GroupVersionKind};
 use kube::discovery::Scope;
 use kube::{Client, Config};
 use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 
 pub use applyset::{
     ApplySetParent, GROUP_KINDS_ANNOTATION, ID_LABEL, NAMESPACES_ANNOTATION, PART_OF_LABEL,
@@ -112,6 +113,7 @@ pub struct Connection {
     client: Client,
     server: String,
     context: Option<String>,
+    stop: CancellationToken,
 }
 
 impl Connection {
@@ -161,6 +163,8 @@ impl Connection {
         };
         let mut config = config;
         config.read_timeout = Some(Duration::from_secs(30));
+        // One retry layer: fluxdsl's own (`retry.rs`), not kube's on top of it.
+        config.default_retry = false;
         let server = config.cluster_url.to_string();
         let client = Client::try_from(config).map_err(|e| Error::Connect {
             message: format!("cannot set up a client for {server}: {e}"),
@@ -169,7 +173,15 @@ impl Connection {
             client,
             server,
             context: context_name,
+            stop: CancellationToken::new(),
         })
+    }
+
+    /// Stops this connection's work when `stop` is cancelled: no new request starts, retries
+    /// end, and `apply` reports how far it got. The CLI cancels it on Ctrl-C.
+    pub fn cancel_on(mut self, stop: CancellationToken) -> Connection {
+        self.stop = stop;
+        self
     }
 
     /// A connection over an existing client (tests use an in-process transport).
@@ -178,13 +190,14 @@ impl Connection {
             client,
             server: server.to_owned(),
             context: context.map(str::to_owned),
+            stop: CancellationToken::new(),
         }
     }
 
     /// Asks the API server for its version: a clear error when it cannot be reached, the
     /// TLS handshake fails or the credentials are refused.
     pub async fn check_reachable(&self) -> Result<()> {
-        match retry::with_retries(|| self.client.apiserver_version()).await {
+        match retry::with_retries(&self.stop, || self.client.apiserver_version()).await {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(s)) if s.code == 401 => Err(Error::Connect {
                 message: format!(
@@ -214,7 +227,11 @@ impl Connection {
             return Ok(());
         };
         let gvk = GroupVersionKind::gvk("kustomize.toolkit.fluxcd.io", "v1", "Kustomization");
-        match retry::with_retries(|| kube::discovery::pinned_kind(&self.client, &gvk)).await {
+        match retry::with_retries(&self.stop, || {
+            kube::discovery::pinned_kind(&self.client, &gvk)
+        })
+        .await
+        {
             Ok(_) => {
                 let _ = writeln!(
                     out,
@@ -229,7 +246,7 @@ impl Connection {
     /// The UID of the `kube-system` namespace, which identifies the cluster.
     pub async fn cluster_id(&self) -> Result<String> {
         let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(self.client.clone());
-        let ns = retry::with_retries(|| namespaces.get("kube-system"))
+        let ns = retry::with_retries(&self.stop, || namespaces.get("kube-system"))
             .await
             .map_err(|e| kube_error("cannot read namespace kube-system", e))?;
         ns.metadata.uid.ok_or_else(|| Error::Connect {
@@ -394,6 +411,11 @@ pub(crate) fn collect(
         let path = tree.join(&u.path);
         match std::fs::read_to_string(&path) {
             Ok(text) => {
+                u.verify(text.as_bytes())
+                    .map_err(|problem| Error::UpstreamMismatch {
+                        path: path.clone(),
+                        problem,
+                    })?;
                 for doc in serde_yaml::Deserializer::from_str(&text) {
                     let value = <Value as serde::Deserialize>::deserialize(doc).map_err(|e| {
                         Error::Parse {
@@ -524,6 +546,8 @@ fn qualified(what: &str, ns: Option<&str>) -> String {
 /// The API calls of one run, with discovery cached.
 pub(crate) struct Session<'a> {
     pub(crate) client: Client,
+    /// Cancelled on Ctrl-C: no new request starts.
+    pub(crate) stop: CancellationToken,
     opts: &'a ApplyOptions,
     discovered: Mutex<HashMap<GroupVersionKind, (ApiResource, bool)>>,
     /// Resources defined by CRDs in this apply, for kinds not served yet (dry run).
@@ -537,28 +561,15 @@ pub(crate) struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    fn new(client: Client, opts: &'a ApplyOptions, items: &[Item]) -> Session<'a> {
-        let mut from_crds = HashMap::new();
-        for crd in items.iter().filter(|i| i.is_crd()) {
-            let spec = &crd.body["spec"];
-            let (Some(group), Some(kind), Some(plural)) = (
-                spec["group"].as_str(),
-                spec["names"]["kind"].as_str(),
-                spec["names"]["plural"].as_str(),
-            ) else {
-                continue;
-            };
-            let namespaced = spec["scope"] == "Namespaced";
-            for v in spec["versions"].as_array().into_iter().flatten() {
-                if let Some(version) = v["name"].as_str() {
-                    let gvk = GroupVersionKind::gvk(group, version, kind);
-                    let ar = ApiResource::from_gvk_with_plural(&gvk, plural);
-                    from_crds.insert(gvk, (ar, namespaced));
-                }
-            }
-        }
+    fn new(conn: &Connection, opts: &'a ApplyOptions, items: &[Item]) -> Session<'a> {
+        let from_crds = items
+            .iter()
+            .filter(|i| i.is_crd())
+            .flat_map(|crd| crd_kinds(&crd.body))
+            .collect();
         Session {
-            client,
+            client: conn.client.clone(),
+            stop: conn.stop.clone(),
             opts,
             discovered: Mutex::new(HashMap::new()),
             from_crds,
@@ -575,28 +586,31 @@ impl<'a> Session<'a> {
         if let Some(found) = self.discovered.lock().expect("not poisoned").get(gvk) {
             return Ok(found.clone());
         }
-        let found =
-            match retry::with_retries(|| kube::discovery::pinned_kind(&self.client, gvk)).await {
-                Ok((ar, caps)) => (ar, caps.scope == Scope::Namespaced),
-                Err(e) => match self.from_crds.get(gvk) {
-                    Some(found) => {
-                        self.not_served
-                            .lock()
-                            .expect("not poisoned")
-                            .insert(gvk.clone());
-                        found.clone()
-                    }
-                    None => {
-                        return Err(kube_error(
-                            &format!(
-                                "the server does not serve {}/{} {}",
-                                gvk.group, gvk.version, gvk.kind
-                            ),
-                            e,
-                        ));
-                    }
-                },
-            };
+        let found = match retry::with_retries(&self.stop, || {
+            kube::discovery::pinned_kind(&self.client, gvk)
+        })
+        .await
+        {
+            Ok((ar, caps)) => (ar, caps.scope == Scope::Namespaced),
+            Err(e) => match self.from_crds.get(gvk) {
+                Some(found) => {
+                    self.not_served
+                        .lock()
+                        .expect("not poisoned")
+                        .insert(gvk.clone());
+                    found.clone()
+                }
+                None => {
+                    return Err(kube_error(
+                        &format!(
+                            "the server does not serve {}/{} {}",
+                            gvk.group, gvk.version, gvk.kind
+                        ),
+                        e,
+                    ));
+                }
+            },
+        };
         self.discovered
             .lock()
             .expect("not poisoned")
@@ -636,19 +650,19 @@ impl<'a> Session<'a> {
         let (ar, namespaced) = self.resource(&item.gvk()).await?;
         let api = self.api(&ar, namespaced, item.namespace.as_deref());
         let what = item.display();
-        let before = retry::with_retries(|| api.get_opt(&item.name))
+        let before = retry::with_retries(&self.stop, || api.get_opt(&item.name))
             .await
             .map_err(|e| kube_error(&what, e))?;
         let pp = self.patch_params();
         let patch = Patch::Apply(&item.body);
-        let after = retry::with_retries(|| api.patch(&item.name, &pp, &patch))
+        let after = retry::with_retries(&self.stop, || api.patch(&item.name, &pp, &patch))
             .await
             .map_err(|e| kube_error(&what, e))?;
         Ok((before, after))
     }
 
     async fn outcome(&self, item: &Item) -> Outcome {
-        if retry::stopped() {
+        if self.stop.is_cancelled() {
             return Outcome::Failed("not applied: interrupted".into());
         }
         if self.opts.dry_run
@@ -741,7 +755,7 @@ impl<'a> Session<'a> {
         let deadline = tokio::time::Instant::now() + self.opts.timeout;
         for crd in crds {
             loop {
-                let live = retry::with_retries(|| api.get(&crd.name))
+                let live = retry::with_retries(&self.stop, || api.get(&crd.name))
                     .await
                     .map_err(|e| kube_error(&crd.display(), e))?;
                 let established = live
@@ -753,7 +767,7 @@ impl<'a> Session<'a> {
                 if established {
                     break;
                 }
-                if tokio::time::Instant::now() >= deadline || retry::stopped() {
+                if tokio::time::Instant::now() >= deadline || self.stop.is_cancelled() {
                     return Err(Error::Timeout {
                         what: format!("{} to be Established", crd.display()),
                     });
@@ -761,13 +775,78 @@ impl<'a> Session<'a> {
                 tokio::time::sleep(self.opts.poll.min(Duration::from_millis(500))).await;
             }
         }
+        self.wait_served(crds, deadline).await?;
         let _ = writeln!(
             out,
-            "{} CustomResourceDefinition(s) established",
+            "{} CustomResourceDefinition(s) established and served",
             crds.len()
         );
         Ok(())
     }
+
+    /// Waits until discovery serves every kind the CRDs in `crds` define: an API server
+    /// reports a CRD `Established` before its group-version's discovery document lists the
+    /// kind, and apply finds kinds through discovery.
+    async fn wait_served(&self, crds: &[&Item], deadline: tokio::time::Instant) -> Result<()> {
+        let defined: Vec<GroupVersionKind> = crds
+            .iter()
+            .flat_map(|crd| crd_kinds(&crd.body))
+            .map(|(gvk, _)| gvk)
+            .collect();
+        for gvk in defined {
+            loop {
+                match kube::discovery::pinned_kind(&self.client, &gvk).await {
+                    Ok((ar, caps)) => {
+                        self.discovered
+                            .lock()
+                            .expect("not poisoned")
+                            .insert(gvk.clone(), (ar, caps.scope == Scope::Namespaced));
+                        break;
+                    }
+                    Err(e) if tokio::time::Instant::now() >= deadline => {
+                        return Err(kube_error(
+                            &format!(
+                                "{}/{} {} to be served after its CustomResourceDefinition was Established",
+                                gvk.group, gvk.version, gvk.kind
+                            ),
+                            e,
+                        ));
+                    }
+                    Err(_) if self.stop.is_cancelled() => {
+                        return Err(Error::Interrupted { done: 0, total: 0 });
+                    }
+                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The served kinds a CustomResourceDefinition defines, one per served version, with the
+/// API resource and whether it is namespaced.
+fn crd_kinds(crd: &Value) -> Vec<(GroupVersionKind, (ApiResource, bool))> {
+    let spec = &crd["spec"];
+    let (Some(group), Some(kind), Some(plural)) = (
+        spec["group"].as_str(),
+        spec["names"]["kind"].as_str(),
+        spec["names"]["plural"].as_str(),
+    ) else {
+        return Vec::new();
+    };
+    let namespaced = spec["scope"] == "Namespaced";
+    spec["versions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| v["served"] != false)
+        .filter_map(|v| v["name"].as_str())
+        .map(|version| {
+            let gvk = GroupVersionKind::gvk(group, version, kind);
+            let ar = ApiResource::from_gvk_with_plural(&gvk, plural);
+            (gvk, (ar, namespaced))
+        })
+        .collect()
 }
 
 /// Status and bookkeeping fields that differ between any two reads.
@@ -812,7 +891,7 @@ pub async fn apply(
     conn.check_reachable().await?;
     conn.check_guard(cluster.guard()).await?;
     conn.without_upstream(missing, out).await?;
-    let session = Session::new(conn.client.clone(), opts, &items);
+    let session = Session::new(conn, opts, &items);
     let mut report = ApplyReport::default();
 
     // Tier 1: CRDs, then wait until the API server serves them.
@@ -859,12 +938,12 @@ pub async fn apply(
         .lock()
         .expect("not poisoned")
         .contains(&parent.namespace);
-    if !retry::stopped() && parent_namespace_exists {
+    if !session.stop.is_cancelled() && parent_namespace_exists {
         applyset::write_parent(&session, &parent, &union_gks, &union_nss).await?;
     }
 
     session.apply_tier(&namespaced, &mut report, out).await;
-    report.interrupted = retry::stopped();
+    report.interrupted = session.stop.is_cancelled();
 
     if opts.prune && report.failures().is_empty() && !report.interrupted && parent_namespace_exists
     {
@@ -926,7 +1005,7 @@ pub async fn diff(
     conn.check_reachable().await?;
     conn.check_guard(cluster.guard()).await?;
     conn.without_upstream(missing, &mut std::io::sink()).await?;
-    let session = Session::new(conn.client.clone(), &opts, &items);
+    let session = Session::new(conn, &opts, &items);
     let mut differs = false;
     let mut failures = Vec::new();
     for item in &items {
@@ -981,12 +1060,12 @@ fn colorize(diff: &str, color: bool) -> String {
         .collect()
 }
 
-/// Installs the Ctrl-C handler: the first Ctrl-C stops new requests, the run reports what
-/// was done.
-pub fn stop_on_ctrl_c() {
-    tokio::spawn(async {
+/// Cancels `stop` on the first Ctrl-C: requests in flight finish, no new one starts, and the
+/// run reports what was done.
+pub fn cancel_on_ctrl_c(stop: CancellationToken) {
+    tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            retry::STOP.store(true, std::sync::atomic::Ordering::Relaxed);
+            stop.cancel();
             eprintln!("interrupted: finishing requests in flight, starting no new ones");
         }
     });

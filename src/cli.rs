@@ -34,7 +34,7 @@ enum Command {
     Print,
     /// Write the rendered trees to disk, atomically; only files this program owns change.
     Render {
-        /// The folder of the main tree (default: the path the cluster declares, k8s/flux).
+        /// The folder of the main tree.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// The folder every tree's declared path is relative to (default: the current one).
@@ -43,7 +43,7 @@ enum Command {
     },
     /// Exit 1 with a unified diff when a tree on disk is not current; write nothing.
     Check {
-        /// The folder of the main tree (default: the path the cluster declares, k8s/flux).
+        /// The folder of the main tree.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// The folder every tree's declared path is relative to (default: the current one).
@@ -84,8 +84,7 @@ struct Target {
     /// The kubeconfig context to use (default: the current context).
     #[arg(long, value_name = "NAME")]
     context: Option<String>,
-    /// The rendered tree, for upstream files such as gotk-components.yaml (default: the
-    /// tree the cluster declares).
+    /// The rendered tree, for upstream files such as gotk-components.yaml.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }
@@ -156,7 +155,12 @@ pub fn run_with(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> u8 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let invocation = Invocation::from_program(args.first().map(OsString::as_os_str));
+    let parsed = command_line(cluster.root())
+        .try_get_matches_from(args)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -171,6 +175,7 @@ pub fn run_with(
     };
     match execute(
         cluster,
+        &invocation,
         cli.command.unwrap_or(Command::Print),
         stdout,
         stderr,
@@ -195,8 +200,59 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         })
 }
 
+/// The parser, with this program's own default tree written into the help of `--out`.
+fn command_line(root: &str) -> clap::Command {
+    let default = format!("(default: {root}, the tree this program declares)");
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    for sub in ["render", "check", "apply", "diff", "cluster-id"] {
+        cmd = cmd.mut_subcommand(sub, |c| {
+            c.mut_arg("out", |a| {
+                let help = a.get_help().map(ToString::to_string).unwrap_or_default();
+                a.help(format!("{help} {default}"))
+            })
+        });
+    }
+    cmd
+}
+
+/// How the user started this program, so that a hint names the command to run next
+/// (`cargo run --example minimal -- render`, not the monacocloud program's).
+struct Invocation {
+    prefix: String,
+}
+
+impl Invocation {
+    fn from_program(program: Option<&std::ffi::OsStr>) -> Invocation {
+        let path = std::path::Path::new(program.unwrap_or_default());
+        let name = path
+            .file_stem()
+            .map_or_else(|| "cluster".into(), |n| n.to_string_lossy().into_owned());
+        let dir = |p: Option<&std::path::Path>| {
+            p.and_then(std::path::Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned())
+        };
+        let parent = dir(path.parent());
+        let in_target = path
+            .ancestors()
+            .any(|a| dir(Some(a)).as_deref() == Some("target"));
+        let prefix = match parent.as_deref() {
+            Some("examples") => format!("cargo run --example {name} --"),
+            // The package's default binary, `cargo run` alone runs it.
+            _ if in_target && name == "cluster" => "cargo run --".into(),
+            _ if in_target => format!("cargo run --bin {name} --"),
+            _ => path.display().to_string(),
+        };
+        Invocation { prefix }
+    }
+
+    fn command(&self, subcommand: &str) -> String {
+        format!("{} {subcommand}", self.prefix)
+    }
+}
+
 fn execute(
     cluster: &Cluster,
+    invocation: &Invocation,
     command: Command,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
@@ -230,12 +286,11 @@ fn execute(
                     report.removed.len()
                 );
                 for u in tree.upstream() {
-                    if !dir.join(&u.path).exists() {
+                    if let Some(problem) = tree::upstream_problem(u, dir)? {
                         let _ = writeln!(
                             stderr,
-                            "note: {} is upstream and not written by fluxdsl; produce it with `{}`",
+                            "note: {} is upstream and never written by fluxdsl: {problem}",
                             dir.join(&u.path).display(),
-                            u.produce
                         );
                     }
                 }
@@ -246,22 +301,24 @@ fn execute(
             let mut code = 0;
             for (tree, dir) in tree_dirs(&rendered, out, root) {
                 let report = tree::check_tree(tree, &dir)?;
-                for u in &report.missing_upstream {
+                for (u, problem) in &report.upstream_problems {
                     let _ = writeln!(
                         stderr,
-                        "note: {} is upstream and missing; produce it with `{}`",
+                        "{} is upstream and not as the definition pins it: {problem}",
                         dir.join(&u.path).display(),
-                        u.produce
                     );
                 }
-                if !report.is_current() {
+                if !report.differing.is_empty() {
                     let _ = stdout.write_all(report.diff.as_bytes());
                     let _ = writeln!(
                         stderr,
-                        "{} is not current: {} file(s) differ from the definition; run `cargo run -- render`",
+                        "{} is not current: {} file(s) differ from the definition; run `{}`",
                         dir.display(),
-                        report.differing.len()
+                        report.differing.len(),
+                        invocation.command("render")
                     );
+                }
+                if !report.is_current() {
                     code = 1;
                 }
             }
@@ -283,8 +340,9 @@ fn execute(
                 ..crate::apply::ApplyOptions::default()
             };
             runtime()?.block_on(async {
-                crate::apply::stop_on_ctrl_c();
-                let conn = connect(&target).await?;
+                let stop = tokio_util::sync::CancellationToken::new();
+                crate::apply::cancel_on_ctrl_c(stop.clone());
+                let conn = connect(&target).await?.cancel_on(stop);
                 crate::apply::apply(&conn, cluster, &tree, &opts, stdout).await
             })?;
             Ok(0)

@@ -94,8 +94,12 @@ pub(crate) enum FileContent {
     Manifests { header: Option<String> },
     /// A kustomization.yaml.
     KustomizeConfig(Box<KustomizeConfig>),
-    /// A file this program never writes, with the command that produces it.
-    Upstream { produce: String },
+    /// A file this program never writes, with the command that produces it and the
+    /// version and checksum it must have.
+    Upstream {
+        produce: String,
+        pin: Option<crate::render::UpstreamPin>,
+    },
 }
 
 /// One declared object.
@@ -238,20 +242,39 @@ impl Cluster {
     pub fn upstream_file(&mut self, path: &str, produce: &str) -> File {
         let content = FileContent::Upstream {
             produce: produce.to_owned(),
+            pin: None,
         };
         self.declare_file(0, path, content, Location::caller())
     }
 
-    /// Flux's own components at `path` (usually `flux-system/gotk-components.yaml`),
-    /// pinned to `version` (e.g. `v2.9.3`): an [`upstream_file`](Self::upstream_file)
-    /// produced by `flux install --export`.
+    /// Flux's own components at `path` (usually `flux-system/gotk-components.yaml`):
+    /// the output of `flux install --export` for `version` (e.g. `v2.9.3`), committed
+    /// verbatim, whose SHA-256 is `sha256` (as `sha256sum` prints it). `render` never
+    /// writes it; `check` and `apply` refuse a file whose `# Flux Version:` header or
+    /// checksum differs, and say how to upgrade.
+    ///
+    /// ```
+    /// let mut cluster = fluxdsl::Cluster::new("k8s/flux");
+    /// cluster.flux_components(
+    ///     "flux-system/gotk-components.yaml",
+    ///     "v2.9.3",
+    ///     "4e2b0567407b1ebb5e772bbb3ef0da088e0a1ad3039d0d913249c2661bb2d365",
+    /// );
+    /// ```
     #[track_caller]
-    pub fn flux_components(&mut self, path: &str, version: &str) -> File {
+    pub fn flux_components(&mut self, path: &str, version: &str, sha256: &str) -> File {
         let produce = format!(
             "flux install --version={version} --export > {}",
             join(self.root(), path)
         );
-        self.upstream_file(path, &produce)
+        let content = FileContent::Upstream {
+            produce,
+            pin: Some(crate::render::UpstreamPin {
+                version: version.to_owned(),
+                sha256: sha256.to_ascii_lowercase(),
+            }),
+        };
+        self.declare_file(0, path, content, Location::caller())
     }
 
     /// A `kustomization.yaml` in folder `dir` of the main tree (`""` for the root).

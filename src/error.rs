@@ -102,6 +102,14 @@ pub enum Error {
         /// The command that produces it.
         produce: String,
     },
+    /// An upstream file in the tree is not the version and checksum the definition pins.
+    #[error("{} is not as the definition pins it: {problem}", path.display())]
+    UpstreamMismatch {
+        /// The file.
+        path: PathBuf,
+        /// What differs, and how to upgrade.
+        problem: String,
+    },
     /// Waiting ran out of time.
     #[error("timed out waiting for {what}")]
     Timeout {

@@ -42,6 +42,64 @@ pub struct UpstreamFile {
     pub path: String,
     /// The command that produces it.
     pub produce: String,
+    /// The version and checksum the definition pins, if it pins one.
+    pub pin: Option<UpstreamPin>,
+}
+
+/// What an upstream file must be: the version its `# Flux Version:` header names and the
+/// SHA-256 of its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamPin {
+    /// The version, as in the file's header (`v2.9.3`).
+    pub version: String,
+    /// The SHA-256 of the whole file, lowercase hex.
+    pub sha256: String,
+}
+
+impl UpstreamFile {
+    /// Checks the file's bytes against the pin: `Err` says what differs and how to upgrade.
+    pub fn verify(&self, bytes: &[u8]) -> Result<(), String> {
+        let Some(pin) = &self.pin else {
+            return Ok(());
+        };
+        let text = String::from_utf8_lossy(bytes);
+        let header = text
+            .lines()
+            .take(10)
+            .find_map(|l| l.strip_prefix("# Flux Version: "))
+            .map(str::trim);
+        let actual = sha256_hex(bytes);
+        let upgrade = format!(
+            "to change Flux's version, run `{}` with the new version, then pin it in the \
+             definition: `flux_components(\"{}\", \"<version>\", \"<sha256>\")` with the file's \
+             `sha256sum`",
+            self.produce, self.path
+        );
+        if header != Some(pin.version.as_str()) {
+            return Err(format!(
+                "its header says Flux {}, the definition pins {}; {upgrade}",
+                header.unwrap_or("<no `# Flux Version:` line>"),
+                pin.version
+            ));
+        }
+        if actual != pin.sha256 {
+            return Err(format!(
+                "it is not Flux {}'s file as pinned: its SHA-256 is {actual}, the definition \
+                 pins {}; it was edited, or {upgrade}",
+                pin.version, pin.sha256
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The SHA-256 of `bytes` in lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Every file of one tree, rendered in memory.
@@ -157,9 +215,10 @@ pub(crate) fn render(cluster: &Cluster) -> Rendered {
                 tree.files
                     .insert(decl.path.clone(), yaml_document(&config.to_wire(dir)));
             }
-            FileContent::Upstream { produce } => tree.upstream.push(UpstreamFile {
+            FileContent::Upstream { produce, pin } => tree.upstream.push(UpstreamFile {
                 path: decl.path.clone(),
                 produce: produce.clone(),
+                pin: pin.clone(),
             }),
         }
     }

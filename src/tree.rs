@@ -229,14 +229,29 @@ pub struct CheckReport {
     pub differing: Vec<String>,
     /// A unified diff from the tree on disk to the definition.
     pub diff: String,
-    /// Upstream files the tree lacks, with the command that produces each.
-    pub missing_upstream: Vec<crate::render::UpstreamFile>,
+    /// Upstream files that are missing or not what the definition pins, each with what is
+    /// wrong and how to fix it.
+    pub upstream_problems: Vec<(crate::render::UpstreamFile, String)>,
 }
 
 impl CheckReport {
-    /// Whether the tree on disk is current.
+    /// Whether the tree on disk is current: every rendered file as rendered, every upstream
+    /// file present and as pinned.
     pub fn is_current(&self) -> bool {
-        self.differing.is_empty()
+        self.differing.is_empty() && self.upstream_problems.is_empty()
+    }
+}
+
+/// What is wrong with the upstream file `u` in the tree at `out`, if anything.
+pub fn upstream_problem(u: &crate::render::UpstreamFile, out: &Path) -> Result<Option<String>> {
+    let path = out.join(&u.path);
+    match fs::read(&path) {
+        Ok(bytes) => Ok(u.verify(&bytes).err()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Some(format!(
+            "it is missing; produce it with `{}`",
+            u.produce
+        ))),
+        Err(e) => Err(io("cannot read", &path)(e)),
     }
 }
 
@@ -282,11 +297,10 @@ pub fn check_tree(rendered: &RenderedTree, out: &Path) -> Result<CheckReport> {
         }
     }
     compare(OWNED_LIST, &owned_list_text(rendered))?;
-    report.missing_upstream = rendered
-        .upstream()
-        .iter()
-        .filter(|u| !out.join(&u.path).exists())
-        .cloned()
-        .collect();
+    for u in rendered.upstream() {
+        if let Some(problem) = upstream_problem(u, out)? {
+            report.upstream_problems.push((u.clone(), problem));
+        }
+    }
     Ok(report)
 }

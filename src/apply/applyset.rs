@@ -146,7 +146,7 @@ pub(crate) async fn read_parent(
         &parent.namespace,
         &parent_resource(parent),
     );
-    let live = super::retry::with_retries(|| api.get_opt(&parent.name))
+    let live = super::retry::with_retries(&session.stop, || api.get_opt(&parent.name))
         .await
         .map_err(|e| {
             super::kube_error(
@@ -192,7 +192,7 @@ pub(crate) async fn write_parent(
     let body = parent.object(group_kinds, namespaces);
     let pp = session.patch_params();
     let patch = kube::api::Patch::Apply(&body);
-    super::retry::with_retries(|| api.patch(&parent.name, &pp, &patch))
+    super::retry::with_retries(&session.stop, || api.patch(&parent.name, &pp, &patch))
         .await
         .map_err(|e| {
             super::kube_error(
@@ -232,15 +232,16 @@ pub(crate) async fn prune(
             (kind, group),
             ("CustomResourceDefinition", "apiextensions.k8s.io") | ("Namespace", "")
         );
-        let api_group =
-            match super::retry::with_retries(|| kube::discovery::group(&session.client, group))
-                .await
-            {
-                Ok(g) => g,
-                // a kind whose API is gone has nothing left to prune
-                Err(kube::Error::Discovery(_)) => continue,
-                Err(e) => return Err(super::kube_error(&format!("discovery of {gk}"), e)),
-            };
+        let api_group = match super::retry::with_retries(&session.stop, || {
+            kube::discovery::group(&session.client, group)
+        })
+        .await
+        {
+            Ok(g) => g,
+            // a kind whose API is gone has nothing left to prune
+            Err(kube::Error::Discovery(_)) => continue,
+            Err(e) => return Err(super::kube_error(&format!("discovery of {gk}"), e)),
+        };
         let Some((ar, caps)) = api_group.recommended_kind(kind) else {
             continue;
         };
@@ -255,7 +256,7 @@ pub(crate) async fn prune(
                 None => kube::Api::all_with(session.client.clone(), &ar),
             };
             let lp = member_selector(parent);
-            let list = super::retry::with_retries(|| api.list(&lp))
+            let list = super::retry::with_retries(&session.stop, || api.list(&lp))
                 .await
                 .map_err(|e| super::kube_error(&format!("listing {gk} members"), e))?;
             for obj in list.items {
@@ -306,16 +307,17 @@ pub(crate) async fn prune(
         ""
     };
     for (api, gk, ns, name) in candidates {
-        if super::retry::stopped() {
+        if session.stop.is_cancelled() {
             break;
         }
         let what = super::qualified(&format!("{}/{name}", gk.to_lowercase()), ns.as_deref());
         let dp = delete_params(session.opts.dry_run);
-        let outcome = match super::retry::with_retries(|| api.delete(&name, &dp)).await {
-            Ok(_) => super::Outcome::Pruned,
-            Err(kube::Error::Api(s)) if s.code == 404 => super::Outcome::Pruned,
-            Err(e) => super::Outcome::Failed(super::describe(&e)),
-        };
+        let outcome =
+            match super::retry::with_retries(&session.stop, || api.delete(&name, &dp)).await {
+                Ok(_) => super::Outcome::Pruned,
+                Err(kube::Error::Api(s)) if s.code == 404 => super::Outcome::Pruned,
+                Err(e) => super::Outcome::Failed(super::describe(&e)),
+            };
         let _ = match &outcome {
             super::Outcome::Failed(m) => writeln!(out, "{what} prune failed: {m}"),
             _ => writeln!(out, "{what} pruned{suffix}"),

@@ -104,9 +104,10 @@ pub(crate) async fn wait_ready(
         for item in &flux {
             let (ar, namespaced) = session.resource(&item.gvk()).await?;
             let api = session.api(&ar, namespaced, item.namespace.as_deref());
-            let obj: Option<DynamicObject> = retry::with_retries(|| api.get_opt(&item.name))
-                .await
-                .map_err(|e| super::kube_error(&item.display(), e))?;
+            let obj: Option<DynamicObject> =
+                retry::with_retries(&session.stop, || api.get_opt(&item.name))
+                    .await
+                    .map_err(|e| super::kube_error(&item.display(), e))?;
             states.push(match obj {
                 Some(o) => state_of(&serde_json::to_value(&o).unwrap_or_default()),
                 None => State::Pending("not found".into()),
@@ -145,7 +146,7 @@ pub(crate) async fn wait_ready(
             let _ = writeln!(out, "all {} Flux objects are Ready", flux.len());
             return Ok(());
         }
-        if tokio::time::Instant::now() >= deadline || retry::stopped() {
+        if tokio::time::Instant::now() >= deadline || session.stop.is_cancelled() {
             let waiting: Vec<String> = flux
                 .iter()
                 .zip(&states)

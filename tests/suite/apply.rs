@@ -62,7 +62,11 @@ fn deployment(replicas: i32) -> Deployment {
 fn cluster(config_maps: &[&str], replicas: i32) -> Cluster {
     let mut c = Cluster::new("k8s/flux");
     c.target(ClusterGuard::KubeSystemUid(KUBE_SYSTEM_UID.into()));
-    let components = c.flux_components("flux-system/gotk-components.yaml", "v2.9.3");
+    let components = c.flux_components(
+        "flux-system/gotk-components.yaml",
+        "v2.9.3",
+        "4e2b0567407b1ebb5e772bbb3ef0da088e0a1ad3039d0d913249c2661bb2d365",
+    );
     let _ = components;
     let sync = c.file("flux-system/gotk-sync.yaml");
     let key: Ref<Secret> = Ref::existing(&NamespaceName::FLUX_SYSTEM, name!("flux-system"));

@@ -1,5 +1,5 @@
 //! Byte-for-byte equality with what the Flux CLI writes, for the same objects declared in
-//! Rust. Each expected file is real Flux output from `../shared/fixtures`.
+//! Rust. Each expected file is real Flux output from `tests/fixtures`.
 
 use fluxdsl::k8s_openapi::api::core::v1::Secret;
 use fluxdsl::{
@@ -168,7 +168,11 @@ fn bootstrap_sync(url: &str, path: &str, ks_interval: fluxdsl::Duration) -> Stri
     let mut cluster = Cluster::new("clusters/production");
     let ns = NamespaceName::FLUX_SYSTEM;
     let key: Ref<Secret> = Ref::existing(&ns, name!("flux-system"));
-    let components = cluster.flux_components("flux-system/gotk-components.yaml", "v2.9.3");
+    let components = cluster.flux_components(
+        "flux-system/gotk-components.yaml",
+        "v2.9.3",
+        "4e2b0567407b1ebb5e772bbb3ef0da088e0a1ad3039d0d913249c2661bb2d365",
+    );
     let sync = cluster.file_with_header("flux-system/gotk-sync.yaml", FLUX_GENERATED_HEADER);
     let repo = cluster.add(
         &sync,
@@ -233,7 +237,11 @@ fn bootstrap_gotk_sync_helm_example_v2_3_0() {
 #[test]
 fn bootstrap_kustomization_yaml() {
     let mut cluster = Cluster::new("clusters/production");
-    let components = cluster.flux_components("flux-system/gotk-components.yaml", "v2.9.3");
+    let components = cluster.flux_components(
+        "flux-system/gotk-components.yaml",
+        "v2.9.3",
+        "4e2b0567407b1ebb5e772bbb3ef0da088e0a1ad3039d0d913249c2661bb2d365",
+    );
     let automation = cluster.upstream_file(
         "flux-system/image-automation.yaml",
         "hand-written in the repository",

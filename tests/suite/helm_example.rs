@@ -1,5 +1,5 @@
 //! examples/flux2_kustomize_helm_example.rs reproduces the real repository
-//! (`../shared/fixtures/flux2-kustomize-helm-example`) object for object, and kustomize
+//! (`tests/fixtures/flux2-kustomize-helm-example`) object for object, and kustomize
 //! builds every folder it renders.
 
 #[allow(dead_code)]
@@ -8,7 +8,6 @@ pub mod example;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -157,16 +156,7 @@ fn kubectl_kustomize_builds_every_rendered_folder() {
             .collect();
         assert_eq!(folders.len(), 5, "{folders:?}");
         for folder in folders {
-            let out = Command::new("kubectl")
-                .arg("kustomize")
-                .arg(Path::new(root).join(folder))
-                .output()
-                .expect("kubectl is installed (the machine and CI have it)");
-            assert!(
-                out.status.success(),
-                "kubectl kustomize {folder}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            super::kustomize::kubectl_kustomize(&Path::new(root).join(folder));
         }
     }
 }

@@ -13,15 +13,11 @@ mod validation;
 
 use std::path::{Path, PathBuf};
 
-/// `../shared/fixtures/<rel>`, failing with a clear message when the fixtures are absent.
+/// `tests/fixtures/<rel>` (see `tests/fixtures/README.md` for each fixture's origin).
 pub fn fixture(rel: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
-    assert!(
-        root.is_dir(),
-        "test fixtures missing: expected {} (the shared/ folder beside the project; CI always has it)",
-        root.display()
-    );
-    let path = root.join(rel);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel);
     assert!(path.exists(), "fixture missing: {}", path.display());
     path
 }

@@ -2,7 +2,6 @@
 //! `kubectl kustomize manifests/overlays/release` of the real metrics-server repository.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -11,21 +10,10 @@ use super::{first_difference, fixture, listing_files, object_key, parse_yaml_str
 #[test]
 fn components_yaml_equals_the_metrics_server_release() {
     let overlay = fixture("metrics-server/manifests/overlays/release");
-    let out = Command::new("kubectl")
-        .arg("kustomize")
-        .arg(&overlay)
-        .output()
-        .expect("kubectl is installed (the machine and CI have it)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let upstream: BTreeMap<String, Value> =
-        parse_yaml_stream(&String::from_utf8_lossy(&out.stdout))
-            .into_iter()
-            .map(|o| (object_key(&o), o))
-            .collect();
+    let upstream: BTreeMap<String, Value> = super::kustomize::kubectl_kustomize(&overlay)
+        .into_iter()
+        .map(|o| (object_key(&o), o))
+        .collect();
 
     let (code, listing, stderr) = run_cluster(&[]);
     assert_eq!(code, 0, "{stderr}");

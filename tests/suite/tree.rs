@@ -11,7 +11,11 @@ use super::run_cluster;
 
 fn cluster(with_extra: bool) -> Cluster {
     let mut cluster = Cluster::new("tree");
-    let components = cluster.flux_components("flux-system/gotk-components.yaml", "v2.9.3");
+    let components = cluster.flux_components(
+        "flux-system/gotk-components.yaml",
+        "v2.9.3",
+        "4e2b0567407b1ebb5e772bbb3ef0da088e0a1ad3039d0d913249c2661bb2d365",
+    );
     let sync = cluster.file("flux-system/gotk-sync.yaml");
     cluster.add(
         &sync,
@@ -75,12 +79,22 @@ fn render_writes_then_check_passes_and_render_is_idempotent() {
         "upstream is never written"
     );
 
+    // The tree is not whole until Flux's components are there.
     let (code, _, stderr) = run(&c, &["check", "--out", &out_arg(&out)]);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
     assert!(
-        stderr.contains("flux install --version=v2.9.3 --export"),
+        stderr.contains("gotk-components.yaml is upstream")
+            && stderr
+                .contains("it is missing; produce it with `flux install --version=v2.9.3 --export"),
         "{stderr}"
     );
+    fs::copy(
+        super::fixture("flux-v2.9.3-bootstrap/flux-system/gotk-components.yaml"),
+        out.join("flux-system/gotk-components.yaml"),
+    )
+    .unwrap();
+    let (code, _, stderr) = run(&c, &["check", "--out", &out_arg(&out)]);
+    assert_eq!(code, 0, "{stderr}");
 
     let before = fs::metadata(out.join("apps/extra.yaml"))
         .unwrap()
@@ -240,4 +254,59 @@ fn help_is_available_on_every_command() {
     let (code, _, stderr) = run(&cluster(false), &["frobnicate"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("unrecognized subcommand"), "{stderr}");
+}
+
+#[test]
+fn check_refuses_flux_components_that_are_not_the_pinned_release() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("tree");
+    let c = cluster(false);
+    assert_eq!(run(&c, &["render", "--out", &out_arg(&out)]).0, 0);
+    let components = out.join("flux-system/gotk-components.yaml");
+
+    // Another release: its header names it.
+    fs::copy(
+        super::fixture(
+            "flux2-kustomize-helm-example-bootstrap-v2.3.0/clusters/staging/flux-system/gotk-components.yaml",
+        ),
+        &components,
+    )
+    .unwrap();
+    let (code, _, stderr) = run(&c, &["check", "--out", &out_arg(&out)]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("its header says Flux v2.3.0, the definition pins v2.9.3")
+            && stderr.contains("flux install --version=")
+            && stderr.contains("sha256sum"),
+        "{stderr}"
+    );
+
+    // The pinned release, edited by hand: the checksum tells.
+    let mut text = fs::read_to_string(super::fixture(
+        "flux-v2.9.3-bootstrap/flux-system/gotk-components.yaml",
+    ))
+    .unwrap();
+    text = text.replacen("replicas: 1", "replicas: 2", 1);
+    fs::write(&components, text).unwrap();
+    let (code, _, stderr) = run(&c, &["check", "--out", &out_arg(&out)]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("its SHA-256 is ")
+            && stderr.contains(
+                "the definition pins 4e2b0567407b1ebb5e772bbb3ef0da088e0a1ad3039d0d913249c2661bb2d365"
+            )
+            && stderr.contains("it was edited"),
+        "{stderr}"
+    );
+    assert!(
+        fs::read_to_string(&components)
+            .unwrap()
+            .contains("replicas: 2"),
+        "check writes nothing"
+    );
+    let (_, stdout, _) = run(&c, &["render", "--out", &out_arg(&out)]);
+    assert!(
+        stdout.contains("0 written"),
+        "render never rewrites it: {stdout}"
+    );
 }
