@@ -10,7 +10,7 @@ mod applyset;
 mod retry;
 mod wait;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
@@ -337,6 +337,9 @@ pub fn describe(e: &kube::Error) -> String {
     }
 }
 
+/// `(apiVersion, kind, namespace, name)`.
+type ItemKey = (String, String, Option<String>, String);
+
 /// One object to apply.
 #[derive(Debug, Clone)]
 pub(crate) struct Item {
@@ -376,6 +379,15 @@ impl Item {
             Some((group, _)) => format!("{kind}.{group}/{}", self.name),
             None => format!("{kind}/{}", self.name),
         }
+    }
+
+    fn key(&self) -> ItemKey {
+        (
+            self.api_version.clone(),
+            self.kind.clone(),
+            self.namespace.clone(),
+            self.name.clone(),
+        )
     }
 
     fn group_kind(&self) -> String {
@@ -471,6 +483,17 @@ pub enum Outcome {
     Configured,
     /// It existed and nothing changed (its resourceVersion is the same).
     Unchanged,
+    /// It existed and its content did not change, but the API server wrote it again and
+    /// gave it a new resourceVersion. A real API server does this on the first apply after
+    /// a custom resource was created (two `kubectl apply --server-side` runs show the same).
+    StoredAgain {
+        /// The resourceVersion before.
+        from: String,
+        /// The resourceVersion after.
+        to: String,
+    },
+    /// Not sent: the run was interrupted first.
+    NotApplied,
     /// Deleted by prune.
     Pruned,
     /// Not sent: in a dry run, a kind whose CRD this apply would create is not served yet.
@@ -485,6 +508,8 @@ impl Outcome {
             Outcome::Created => "created",
             Outcome::Configured => "configured",
             Outcome::Unchanged => "unchanged",
+            Outcome::StoredAgain { .. } => "stored again unchanged",
+            Outcome::NotApplied => "not applied",
             Outcome::Pruned => "pruned",
             Outcome::Skipped(_) => "skipped",
             Outcome::Failed(_) => "failed",
@@ -519,19 +544,32 @@ impl ApplyReport {
             })
             .collect()
     }
-    /// `3 created, 1 configured, …`.
+    /// `3 created, 1 configured, …`; the rarer outcomes only when they occurred.
     pub fn summary(&self) -> String {
-        let parts: Vec<String> = [
+        let always = [
             Outcome::Created,
             Outcome::Configured,
             Outcome::Unchanged,
             Outcome::Pruned,
             Outcome::Skipped(String::new()),
             Outcome::Failed(String::new()),
-        ]
-        .iter()
-        .map(|o| format!("{} {}", self.count(o), o.word()))
-        .collect();
+        ];
+        let rare = [
+            Outcome::StoredAgain {
+                from: String::new(),
+                to: String::new(),
+            },
+            Outcome::NotApplied,
+        ];
+        let mut parts: Vec<String> = always
+            .iter()
+            .map(|o| format!("{} {}", self.count(o), o.word()))
+            .collect();
+        parts.extend(
+            rare.iter()
+                .filter(|o| self.count(o) > 0)
+                .map(|o| format!("{} {}", self.count(o), o.word())),
+        );
         parts.join(", ")
     }
 }
@@ -554,6 +592,9 @@ pub(crate) struct Session<'a> {
     from_crds: HashMap<GroupVersionKind, (ApiResource, bool)>,
     /// Kinds the server does not serve yet, known only from a CRD in this apply.
     not_served: Mutex<std::collections::HashSet<GroupVersionKind>>,
+    /// Live objects read ahead by [`Session::prefetch`], `None` where absent; each taken
+    /// once by [`Session::apply_one`].
+    prefetched: Mutex<HashMap<ItemKey, Option<DynamicObject>>>,
     /// In a dry run, namespaces this apply would create: nothing can be dry-run in them.
     new_namespaces: Mutex<BTreeSet<String>>,
     /// `[done/total]` before each line, when stdout is a terminal.
@@ -574,6 +615,7 @@ impl<'a> Session<'a> {
             discovered: Mutex::new(HashMap::new()),
             from_crds,
             not_served: Mutex::new(Default::default()),
+            prefetched: Mutex::new(HashMap::new()),
             new_namespaces: Mutex::new(BTreeSet::new()),
             progress: std::io::IsTerminal::is_terminal(&std::io::stdout())
                 .then(|| (std::sync::atomic::AtomicUsize::new(0), items.len())),
@@ -642,6 +684,62 @@ impl<'a> Session<'a> {
         pp
     }
 
+    /// Reads the live state of `tier`'s objects ahead of applying them: one LIST per kind
+    /// and namespace that holds two or more of them, instead of a GET per object. Objects
+    /// of kinds not served yet are left to [`apply_one`](Self::apply_one).
+    async fn prefetch(&self, tier: &[&Item]) {
+        let mut groups: BTreeMap<(String, Option<String>), Vec<&Item>> = BTreeMap::new();
+        for item in tier {
+            groups
+                .entry((
+                    item.api_version.clone() + "/" + &item.kind,
+                    item.namespace.clone(),
+                ))
+                .or_default()
+                .push(item);
+        }
+        let lists = groups
+            .into_values()
+            .filter(|members| members.len() >= 2)
+            .map(|members| async move {
+                let live = self.list_live(members[0]).await.ok()?;
+                Some((members, live))
+            });
+        let mut lists = futures::stream::iter(lists).buffer_unordered(self.opts.concurrency.max(1));
+        while let Some(found) = lists.next().await {
+            let Some((members, mut live)) = found else {
+                continue;
+            };
+            let mut prefetched = self.prefetched.lock().expect("not poisoned");
+            for item in members {
+                prefetched.insert(item.key(), live.remove(&item.name));
+            }
+        }
+    }
+
+    /// Every live object of `item`'s kind in its namespace, by name (paged LIST).
+    async fn list_live(&self, item: &Item) -> Result<HashMap<String, DynamicObject>> {
+        let (ar, namespaced) = self.resource(&item.gvk()).await?;
+        let api = self.api(&ar, namespaced, item.namespace.as_deref());
+        let mut found = HashMap::new();
+        let mut params = kube::api::ListParams::default().limit(500);
+        loop {
+            let page = retry::with_retries(&self.stop, || api.list(&params))
+                .await
+                .map_err(|e| kube_error(&item.display(), e))?;
+            let next = page.metadata.continue_.clone().filter(|c| !c.is_empty());
+            for o in page.items {
+                if let Some(name) = o.metadata.name.clone() {
+                    found.insert(name, o);
+                }
+            }
+            match next {
+                Some(token) => params = params.continue_token(&token),
+                None => return Ok(found),
+            }
+        }
+    }
+
     /// Server-side applies one object; returns the live object before and the result.
     pub(crate) async fn apply_one(
         &self,
@@ -650,9 +748,17 @@ impl<'a> Session<'a> {
         let (ar, namespaced) = self.resource(&item.gvk()).await?;
         let api = self.api(&ar, namespaced, item.namespace.as_deref());
         let what = item.display();
-        let before = retry::with_retries(&self.stop, || api.get_opt(&item.name))
-            .await
-            .map_err(|e| kube_error(&what, e))?;
+        let prefetched = self
+            .prefetched
+            .lock()
+            .expect("not poisoned")
+            .remove(&item.key());
+        let before = match prefetched {
+            Some(before) => before,
+            None => retry::with_retries(&self.stop, || api.get_opt(&item.name))
+                .await
+                .map_err(|e| kube_error(&what, e))?,
+        };
         let pp = self.patch_params();
         let patch = Patch::Apply(&item.body);
         let after = retry::with_retries(&self.stop, || api.patch(&item.name, &pp, &patch))
@@ -663,7 +769,7 @@ impl<'a> Session<'a> {
 
     async fn outcome(&self, item: &Item) -> Outcome {
         if self.stop.is_cancelled() {
-            return Outcome::Failed("not applied: interrupted".into());
+            return Outcome::NotApplied;
         }
         if self.opts.dry_run
             && self.resource(&item.gvk()).await.is_ok()
@@ -691,14 +797,22 @@ impl<'a> Session<'a> {
         }
         match self.apply_one(item).await {
             Ok((None, _)) => Outcome::Created,
-            Ok((Some(before), after)) => {
-                let same = if self.opts.dry_run {
-                    comparable(&before) == comparable(&after)
-                } else {
-                    before.metadata.resource_version == after.metadata.resource_version
-                };
-                if same {
+            Ok((Some(before), after)) if self.opts.dry_run => {
+                if comparable(&before) == comparable(&after) {
                     Outcome::Unchanged
+                } else {
+                    Outcome::Configured
+                }
+            }
+            Ok((Some(before), after)) => {
+                let (from, to) = (
+                    before.metadata.resource_version.clone().unwrap_or_default(),
+                    after.metadata.resource_version.clone().unwrap_or_default(),
+                );
+                if from == to {
+                    Outcome::Unchanged
+                } else if stored_content(&before) == stored_content(&after) {
+                    Outcome::StoredAgain { from, to }
                 } else {
                     Outcome::Configured
                 }
@@ -715,6 +829,7 @@ impl<'a> Session<'a> {
         } else {
             ""
         };
+        self.prefetch(tier).await;
         let mut results = futures::stream::iter(
             tier.iter()
                 .map(|item| async move { (*item, self.outcome(item).await) }),
@@ -727,6 +842,11 @@ impl<'a> Session<'a> {
                 Outcome::Skipped(m) => {
                     format!("{} skipped{suffix}: {m}", qualified(&item.display(), ns))
                 }
+                Outcome::StoredAgain { from, to } => format!(
+                    "{} unchanged (the API server stored it again with the same content: \
+                     resourceVersion {from} → {to})",
+                    qualified(&item.display(), ns)
+                ),
                 o => format!("{} {}{suffix}", qualified(&item.display(), ns), o.word()),
             };
             match &self.progress {
@@ -849,6 +969,26 @@ fn crd_kinds(crd: &Value) -> Vec<(GroupVersionKind, (ApiResource, bool))> {
         .collect()
 }
 
+/// What the API server stores of an object, less the resourceVersion and the time stamps
+/// of managedFields: equal for two reads when a write changed nothing a client can see.
+fn stored_content(o: &DynamicObject) -> Value {
+    let mut v = serde_json::to_value(o).unwrap_or_default();
+    if let Some(meta) = v["metadata"].as_object_mut() {
+        meta.remove("resourceVersion");
+        for entry in meta
+            .get_mut("managedFields")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(entry) = entry.as_object_mut() {
+                entry.remove("time");
+            }
+        }
+    }
+    v
+}
+
 /// Status and bookkeeping fields that differ between any two reads.
 fn comparable(o: &DynamicObject) -> Value {
     let mut v = serde_json::to_value(o).unwrap_or_default();
@@ -965,7 +1105,7 @@ pub async fn apply(
         let done = report
             .results
             .iter()
-            .filter(|(_, _, o)| !matches!(o, Outcome::Failed(m) if m.contains("interrupted")))
+            .filter(|(_, _, o)| *o != Outcome::NotApplied)
             .count();
         return Err(Error::Interrupted {
             done,
