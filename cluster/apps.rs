@@ -4,8 +4,9 @@
 
 use fluxdsl::k8s_openapi::api::core::v1::Secret;
 use fluxdsl::{
-    App, Cluster, Env, GitRef, GitRepository, Ingress, Issuer, Kustomization, KustomizeConfig,
-    Name, NamespaceName, Port, ReadyCheck, Ref, Resources, Storage, Tree, duration, name,
+    App, BootstrapSecret, Cluster, Env, GitRef, GitRepository, Ingress, Issuer, Kustomization,
+    KustomizeConfig, Name, NamespaceName, Port, ReadyCheck, Ref, Resources, Storage, Tree,
+    duration, name,
 };
 
 use crate::flux_system::FluxSystem;
@@ -15,11 +16,13 @@ const ISSUER: Name = name!("letsencrypt");
 
 pub fn declare(cluster: &mut Cluster, _flux: &FluxSystem) {
     let file = cluster.file("monacocloud-apps.yaml");
-    // The read-only deploy key of the apps repository, created out of band.
-    let auth: Ref<Secret> = Ref::existing(
+    // The read-only deploy key of the apps repository: `cargo run -- apply` creates it at
+    // bootstrap from files the operator names (--secret-file
+    // flux-system/flux-deploy-authentication/identity=PATH, …/known_hosts=PATH).
+    let auth = cluster.bootstrap_secret(BootstrapSecret::git_ssh(
         &NamespaceName::FLUX_SYSTEM,
         name!("flux-deploy-authentication"),
-    );
+    ));
     let kube_deploy = cluster.add(
         &file,
         GitRepository::builder()

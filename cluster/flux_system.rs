@@ -3,8 +3,8 @@
 
 use fluxdsl::k8s_openapi::api::core::v1::Secret;
 use fluxdsl::{
-    Cluster, FLUX_GENERATED_HEADER, GitRef, GitRepository, Kustomization, KustomizeConfig,
-    NamespaceName, Ref, duration, name,
+    BootstrapSecret, Cluster, FLUX_GENERATED_HEADER, GitRef, GitRepository, Kustomization,
+    KustomizeConfig, NamespaceName, Ref, duration, name,
 };
 
 /// The Flux version the cluster runs; `gotk-components.yaml` is its `flux install --export`,
@@ -22,8 +22,11 @@ pub struct FluxSystem {
 
 pub fn declare(cluster: &mut Cluster) -> FluxSystem {
     let ns = NamespaceName::FLUX_SYSTEM;
-    // Created by `flux bootstrap` (today run by Ansible); its value never enters this code.
-    let deploy_key: Ref<Secret> = Ref::existing(&ns, name!("flux-system"));
+    // The deploy key of this repository, as `flux bootstrap` creates it: `cargo run -- apply`
+    // creates it from files the operator names (--secret-file
+    // flux-system/flux-system/identity=PATH, …/known_hosts=PATH); its value never enters
+    // this code, the rendered tree or apply's output.
+    let deploy_key = cluster.bootstrap_secret(BootstrapSecret::git_ssh(&ns, name!("flux-system")));
 
     let components = cluster.flux_components(
         "flux-system/gotk-components.yaml",

@@ -8,6 +8,7 @@
 
 mod applyset;
 mod retry;
+mod secrets;
 mod wait;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -84,6 +85,11 @@ pub struct ApplyOptions {
     pub timeout: Duration,
     /// How often to poll while waiting.
     pub poll: Duration,
+    /// Where the values of the definition's bootstrap Secrets come from.
+    pub secrets: crate::bootstrap::SecretInputs,
+    /// Replace a bootstrap Secret that exists with other content (default: leave it alone
+    /// and report it).
+    pub replace_secrets: bool,
 }
 
 impl Default for ApplyOptions {
@@ -100,6 +106,8 @@ impl Default for ApplyOptions {
             wait: false,
             timeout: Duration::from_secs(300),
             poll: Duration::from_secs(2),
+            secrets: crate::bootstrap::SecretInputs::new(),
+            replace_secrets: false,
         }
     }
 }
@@ -824,11 +832,6 @@ impl<'a> Session<'a> {
 
     /// Applies `tier` with bounded concurrency, printing a line per object.
     async fn apply_tier(&self, tier: &[&Item], report: &mut ApplyReport, out: &mut dyn Write) {
-        let suffix = if self.opts.dry_run {
-            " (server dry run)"
-        } else {
-            ""
-        };
         self.prefetch(tier).await;
         let mut results = futures::stream::iter(
             tier.iter()
@@ -836,33 +839,53 @@ impl<'a> Session<'a> {
         )
         .buffer_unordered(self.opts.concurrency.max(1));
         while let Some((item, outcome)) = results.next().await {
-            let ns = item.namespace.as_deref();
-            let line = match &outcome {
-                Outcome::Failed(m) => format!("{} failed: {m}", qualified(&item.display(), ns)),
-                Outcome::Skipped(m) => {
-                    format!("{} skipped{suffix}: {m}", qualified(&item.display(), ns))
-                }
-                Outcome::StoredAgain { from, to } => format!(
-                    "{} unchanged (the API server stored it again with the same content: \
-                     resourceVersion {from} → {to})",
-                    qualified(&item.display(), ns)
-                ),
-                o => format!("{} {}{suffix}", qualified(&item.display(), ns), o.word()),
-            };
-            match &self.progress {
-                Some((done, total)) => {
-                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    let width = total.to_string().len();
-                    let _ = writeln!(out, "[{n:>width$}/{total}] {line}");
-                }
-                None => {
-                    let _ = writeln!(out, "{line}");
-                }
-            }
-            report
-                .results
-                .push((item.display(), item.namespace.clone(), outcome));
+            self.record(item.display(), item.namespace.clone(), outcome, report, out);
         }
+    }
+
+    /// Whether, in a dry run, `namespace` is one this apply would create.
+    fn is_new_namespace(&self, namespace: &str) -> bool {
+        self.new_namespaces
+            .lock()
+            .expect("not poisoned")
+            .contains(namespace)
+    }
+
+    /// Prints one object's result line and adds it to `report`.
+    fn record(
+        &self,
+        what: String,
+        namespace: Option<String>,
+        outcome: Outcome,
+        report: &mut ApplyReport,
+        out: &mut dyn Write,
+    ) {
+        let suffix = if self.opts.dry_run {
+            " (server dry run)"
+        } else {
+            ""
+        };
+        let object = qualified(&what, namespace.as_deref());
+        let line = match &outcome {
+            Outcome::Failed(m) => format!("{object} failed: {m}"),
+            Outcome::Skipped(m) => format!("{object} skipped{suffix}: {m}"),
+            Outcome::StoredAgain { from, to } => format!(
+                "{object} unchanged (the API server stored it again with the same content: \
+                 resourceVersion {from} → {to})"
+            ),
+            o => format!("{object} {}{suffix}", o.word()),
+        };
+        match &self.progress {
+            Some((done, total)) => {
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                let width = total.to_string().len();
+                let _ = writeln!(out, "[{n:>width$}/{total}] {line}");
+            }
+            None => {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        report.results.push((what, namespace, outcome));
     }
 
     /// Waits until every CRD in `crds` reports `Established`.
@@ -1032,6 +1055,7 @@ pub async fn apply(
     conn.check_guard(cluster.guard()).await?;
     conn.without_upstream(missing, out).await?;
     let session = Session::new(conn, opts, &items);
+    let secret_plans = secrets::plan(&session, cluster).await?;
     let mut report = ApplyReport::default();
 
     // Tier 1: CRDs, then wait until the API server serves them.
@@ -1065,6 +1089,7 @@ pub async fn apply(
         }
     }
     session.apply_tier(&cluster_scoped, &mut report, out).await;
+    secrets::apply(&session, &secret_plans, &mut report, out).await;
 
     // The ApplySet parent lists a superset of old and new members before members change.
     let parent = cluster.applyset_parent();
@@ -1151,8 +1176,11 @@ pub async fn diff(
     for item in &items {
         match session.apply_one(item).await {
             Ok((before, after)) => {
-                let live = before.as_ref().map(comparable);
-                let want = comparable(&after);
+                let mut live = before.as_ref().map(comparable);
+                let mut want = comparable(&after);
+                if item.kind == "Secret" && item.api_version == "v1" {
+                    redact_secret(live.as_mut(), &mut want);
+                }
                 let old = live
                     .as_ref()
                     .map(crate::render::yaml_document)
@@ -1176,6 +1204,44 @@ pub async fn diff(
         return Err(Error::ApplyFailed { failures });
     }
     Ok(differs)
+}
+
+/// Replaces a Secret's values in a diff as `kubectl diff` does: `***` where live and merged
+/// agree, `*** (before)` and `*** (after)` where they differ. Keys stay visible.
+fn redact_secret(live: Option<&mut Value>, want: &mut Value) {
+    let mut live = live;
+    for field in ["data", "stringData"] {
+        let old = live
+            .as_deref()
+            .map(|l| l[field].clone())
+            .unwrap_or_default();
+        let new = want[field].clone();
+        let mask = |v: &Value, other: &Value, changed: &str| -> Value {
+            let Some(map) = v.as_object() else {
+                return v.clone();
+            };
+            map.keys()
+                .map(|k| {
+                    let same = other.get(k) == map.get(k);
+                    let text = if same {
+                        "***".to_owned()
+                    } else {
+                        format!("*** ({changed})")
+                    };
+                    (k.clone(), Value::String(text))
+                })
+                .collect::<serde_json::Map<_, _>>()
+                .into()
+        };
+        if let Some(l) = live.as_deref_mut()
+            && l.get(field).is_some()
+        {
+            l[field] = mask(&old, &new, "before");
+        }
+        if want.get(field).is_some() {
+            want[field] = mask(&new, &old, "after");
+        }
+    }
 }
 
 fn colorize(diff: &str, color: bool) -> String {

@@ -118,6 +118,18 @@ struct ApplyArgs {
     /// After applying, wait until every Flux object reports Ready.
     #[arg(long)]
     wait: bool,
+    /// A bootstrap Secret's value from a file: NAMESPACE/NAME/KEY=PATH (repeatable), e.g.
+    /// flux-system/flux-system/identity=./deploy-key. Values are never printed.
+    #[arg(long, value_name = "NS/NAME/KEY=PATH")]
+    secret_file: Vec<String>,
+    /// A bootstrap Secret's value from an environment variable: NAMESPACE/NAME/KEY=VARIABLE
+    /// (repeatable).
+    #[arg(long, value_name = "NS/NAME/KEY=VAR")]
+    secret_env: Vec<String>,
+    /// Replace a bootstrap Secret that exists with other content (default: leave it alone
+    /// and report it).
+    #[arg(long)]
+    replace_secrets: bool,
     /// How long to wait for CRDs and, with --wait, for Flux (e.g. 5m, 90s).
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_timeout)]
     timeout: std::time::Duration,
@@ -337,6 +349,8 @@ fn execute(
                 skip_flux_install: apply.skip_flux_install,
                 wait: apply.wait,
                 timeout: apply.timeout,
+                secrets: secret_inputs(&apply.secret_file, &apply.secret_env)?,
+                replace_secrets: apply.replace_secrets,
                 ..crate::apply::ApplyOptions::default()
             };
             runtime()?.block_on(async {
@@ -373,6 +387,17 @@ fn execute(
             Ok(0)
         }
     }
+}
+
+fn secret_inputs(files: &[String], envs: &[String]) -> Result<crate::SecretInputs, Error> {
+    let mut inputs = crate::SecretInputs::new();
+    for spec in files {
+        inputs.add(spec, false)?;
+    }
+    for spec in envs {
+        inputs.add(spec, true)?;
+    }
+    Ok(inputs)
 }
 
 /// Where each tree goes: `--out` for the main tree, otherwise `--root` (or the current

@@ -39,6 +39,10 @@ pub struct Cluster {
     pub(crate) problems: Vec<Problem>,
     guard: Option<crate::apply::ClusterGuard>,
     applyset: Option<crate::apply::ApplySetParent>,
+    pub(crate) bootstrap: Vec<(
+        crate::bootstrap::BootstrapSecret,
+        &'static Location<'static>,
+    )>,
 }
 
 /// A folder of some repository that this program renders, e.g. `k8s/flux` of this
@@ -141,6 +145,7 @@ impl Cluster {
             problems: Vec::new(),
             guard: None,
             applyset: None,
+            bootstrap: Vec::new(),
         }
     }
 
@@ -448,6 +453,31 @@ impl Cluster {
             checks,
             patch_only: false,
         });
+    }
+
+    /// Declares a Secret that `apply` creates when it bootstraps the cluster, from values
+    /// named on its command line (`--secret-file`, `--secret-env`); returns its handle.
+    /// It is never rendered, and its values never enter the program's output. An existing
+    /// Secret of that name is left alone unless `apply --replace-secrets`.
+    #[track_caller]
+    pub fn bootstrap_secret(
+        &mut self,
+        secret: crate::bootstrap::BootstrapSecret,
+    ) -> Ref<k8s_openapi::api::core::v1::Secret> {
+        let at = Location::caller();
+        let key = ObjectKey {
+            api_version: "v1",
+            kind: "Secret",
+            namespace: Some(secret.namespace().as_str().to_owned()),
+            name: secret.name().as_str().to_owned(),
+        };
+        self.bootstrap.push((secret, at));
+        Ref::declared(key, at)
+    }
+
+    /// The Secrets `apply` creates at bootstrap.
+    pub fn bootstrap_secrets(&self) -> impl Iterator<Item = &crate::bootstrap::BootstrapSecret> {
+        self.bootstrap.iter().map(|(s, _)| s)
     }
 
     /// Declares that `source` is the repository this program renders into, with the tree

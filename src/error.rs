@@ -102,6 +102,21 @@ pub enum Error {
         /// The command that produces it.
         produce: String,
     },
+    /// A bootstrap Secret's values, as named on the command line, cannot be used (never
+    /// shows a value).
+    #[error("bootstrap Secret {secret}: {message}")]
+    SecretInput {
+        /// `namespace/name`.
+        secret: String,
+        /// What is missing or unreadable.
+        message: String,
+    },
+    /// Several bootstrap Secrets' values cannot be used.
+    #[error("{} bootstrap Secrets cannot be created:\n  {}", problems.len(), problems.join("\n  "))]
+    SecretInputs {
+        /// One line for each.
+        problems: Vec<String>,
+    },
     /// An upstream file in the tree is not the version and checksum the definition pins.
     #[error("{} is not as the definition pins it: {problem}", path.display())]
     UpstreamMismatch {

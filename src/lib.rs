@@ -33,6 +33,7 @@
 mod app;
 pub mod apply;
 mod artifact_generator;
+mod bootstrap;
 pub mod cli;
 mod cluster;
 mod error;
@@ -57,6 +58,7 @@ pub use artifact_generator::{
     ArtifactGenerator, CopyOperation, ExternalArtifact, GeneratedArtifact, GeneratorSource,
     GeneratorSourceRef,
 };
+pub use bootstrap::{BootstrapSecret, SecretInputs, SecretKey, SecretSource};
 pub use cluster::{Cluster, FLUX_GENERATED_HEADER, File, Tree};
 pub use error::{Error, Problem, Result};
 pub use git_repository::{GitProvider, GitRef, GitRepository, GitRepositoryInclude, GitVerify};

@@ -220,6 +220,28 @@ fn objects(cluster: &Cluster, problems: &mut Vec<Problem>) {
             });
         }
     }
+    for (secret, at) in &cluster.bootstrap {
+        let id = (
+            "",
+            "Secret",
+            Some(secret.namespace().as_str()),
+            secret.name().as_str(),
+        );
+        if let Some(first) = seen.insert(id, at) {
+            problems.push(Problem {
+                object: Some(ObjectKey {
+                    api_version: "v1",
+                    kind: "Secret",
+                    namespace: Some(secret.namespace().as_str().to_owned()),
+                    name: secret.name().as_str().to_owned(),
+                }),
+                field: None,
+                message: "is declared twice (a bootstrap Secret is created by apply, not rendered)"
+                    .into(),
+                sites: vec![("declared first", first), ("declared again", at)],
+            });
+        }
+    }
 }
 
 fn same_object(a: &ObjectKey, b: &ObjectKey) -> bool {
@@ -239,6 +261,14 @@ fn references(cluster: &Cluster, problems: &mut Vec<Problem>) {
                 o.key.name.as_str(),
             )
         })
+        .chain(cluster.bootstrap.iter().map(|(s, _)| {
+            (
+                "",
+                "Secret",
+                Some(s.namespace().as_str()),
+                s.name().as_str(),
+            )
+        }))
         .collect();
     for o in &cluster.objects {
         for r in &o.references {

@@ -445,3 +445,173 @@ async fn cleanup(client: &kube::Client, ns: &str) {
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let _ = namespaces.delete(ns, &Default::default()).await;
 }
+
+/// Runs the monacocloud program (`cargo run -- ARGS`) from the repository root.
+fn monacocloud(args: &[&str], kubeconfig: &Path) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cluster"))
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the cluster binary runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// The e2e kubeconfig with its admin context renamed `monacocloud`: the context the
+/// monacocloud definition's guard names.
+fn monacocloud_kubeconfig(dir: &Path) -> PathBuf {
+    let mut config = kube::config::Kubeconfig::read_from(kubeconfig()).unwrap();
+    let current = config.current_context.clone().unwrap();
+    for c in &mut config.contexts {
+        if c.name == current {
+            c.name = "monacocloud".into();
+        }
+    }
+    config.current_context = Some("monacocloud".into());
+    let path = dir.join("kubeconfig");
+    std::fs::write(&path, serde_yaml::to_string(&config).unwrap()).unwrap();
+    path
+}
+
+#[tokio::test]
+#[ignore = "needs FLUXDSL_E2E_KUBECONFIG"]
+async fn fresh_server_monacocloud_bootstraps_with_its_secrets_from_files() {
+    let client = kube_client().await;
+    assert_fresh(&client).await;
+    let dir = tempfile::tempdir().unwrap();
+    let kc = monacocloud_kubeconfig(dir.path());
+    // Values that must never appear in any output.
+    let identity = "-----BEGIN OPENSSH PRIVATE KEY-----\nSENTINEL-DEPLOY-KEY-7f3a\n-----END OPENSSH PRIVATE KEY-----\n";
+    let apps_identity = "SENTINEL-APPS-KEY-91c2";
+    let other_identity = "SENTINEL-REPLACEMENT-KEY-55d0";
+    let known_hosts = "gitlab.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAfuCHKVTjquxvt6CM6tdG4SLp1Btn/nOeHHE5UOzRdf\n";
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let (id_file, kh_file, other_file) = (
+        file("identity", identity),
+        file("known_hosts", known_hosts),
+        file("other", other_identity),
+    );
+    let secret_args = [
+        format!("--secret-file=flux-system/flux-system/identity={id_file}"),
+        format!("--secret-file=flux-system/flux-system/known_hosts={kh_file}"),
+        format!("--secret-env=flux-system/flux-deploy-authentication/identity=E2E_APPS_KEY"),
+        format!("--secret-file=flux-system/flux-deploy-authentication/known_hosts={kh_file}"),
+    ];
+    let args = |extra: &[String]| -> Vec<String> {
+        std::iter::once("apply".to_owned())
+            .chain(extra.iter().cloned())
+            .collect()
+    };
+    let mut outputs = Vec::new();
+    let run = |args: Vec<String>, outputs: &mut Vec<String>| {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        // SAFETY: this test sets the variable before starting the child, on this thread.
+        unsafe { std::env::set_var("E2E_APPS_KEY", apps_identity) };
+        let (code, text) = monacocloud(&refs, &kc);
+        outputs.push(text.clone());
+        (code, text)
+    };
+
+    // Without the values, nothing is changed: both Secrets and their keys are named.
+    let (code, text) = run(args(&[]), &mut outputs);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("bootstrap Secret flux-system/flux-system: it does not exist")
+            && text.contains("bootstrap Secret flux-system/flux-deploy-authentication")
+            && text.contains("missing identity (the SSH private key")
+            && text.contains("known_hosts"),
+        "{text}"
+    );
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    assert!(namespaces.get_opt("flux-system").await.unwrap().is_none());
+
+    // Bootstrap: Flux's install, the definition and both Secrets, all created.
+    let (code, text) = run(args(&secret_args), &mut outputs);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("secret/flux-system -n flux-system created")
+            && text.contains("secret/flux-deploy-authentication -n flux-system created")
+            && text.contains(" 0 configured, 0 unchanged, 0 pruned, 0 skipped, 0 failed"),
+        "{text}"
+    );
+    let secrets: Api<fluxdsl::k8s_openapi::api::core::v1::Secret> =
+        Api::namespaced(client.clone(), "flux-system");
+    let data = |s: fluxdsl::k8s_openapi::api::core::v1::Secret, key: &str| {
+        String::from_utf8(s.data.unwrap()[key].0.clone()).unwrap()
+    };
+    assert_eq!(
+        data(secrets.get("flux-system").await.unwrap(), "identity"),
+        identity
+    );
+    assert_eq!(
+        data(
+            secrets.get("flux-deploy-authentication").await.unwrap(),
+            "identity"
+        ),
+        apps_identity
+    );
+
+    // Later applies need no values: nothing is configured; then all is unchanged.
+    let (code, text) = run(args(&[]), &mut outputs);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("0 created, 0 configured, "), "{text}");
+    assert!(
+        text.contains("secret/flux-system -n flux-system unchanged"),
+        "{text}"
+    );
+    let before = flux_resource_versions(&client).await;
+    let (code, text) = run(args(&secret_args), &mut outputs);
+    assert_eq!(code, 0, "{text}");
+    let summary = text.lines().rfind(|l| l.contains(" created, ")).unwrap();
+    assert!(
+        summary.starts_with("0 created, 0 configured, ")
+            && summary.ends_with(" unchanged, 0 pruned, 0 skipped, 0 failed"),
+        "the third apply is all unchanged: {text}"
+    );
+    assert_eq!(before, flux_resource_versions(&client).await);
+
+    // A Secret with other content is left alone and reported.
+    let replaced = [
+        format!("--secret-file=flux-system/flux-system/identity={other_file}"),
+        format!("--secret-file=flux-system/flux-system/known_hosts={kh_file}"),
+    ];
+    let (code, text) = run(args(&replaced), &mut outputs);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("secret/flux-system -n flux-system skipped: it exists with other content and is left alone; pass --replace-secrets"),
+        "{text}"
+    );
+    assert_eq!(
+        data(secrets.get("flux-system").await.unwrap(), "identity"),
+        identity
+    );
+
+    // diff agrees that the cluster is what the definition says.
+    let (code, text) = monacocloud(&["diff"], &kc);
+    outputs.push(text.clone());
+    assert_eq!(code, 0, "diff after apply: {text}");
+
+    // No output ever held a secret value, plain or base64.
+    use base64::Engine as _;
+    for value in [identity, apps_identity, other_identity] {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(value);
+        for text in &outputs {
+            assert!(
+                !text.contains(value.trim())
+                    && !text.contains(&encoded)
+                    && !text.contains("SENTINEL"),
+                "a secret value was printed:\n{text}"
+            );
+        }
+    }
+}
