@@ -504,7 +504,7 @@ async fn fresh_server_monacocloud_bootstraps_with_its_secrets_from_files() {
     let secret_args = [
         format!("--secret-file=flux-system/flux-system/identity={id_file}"),
         format!("--secret-file=flux-system/flux-system/known_hosts={kh_file}"),
-        format!("--secret-env=flux-system/flux-deploy-authentication/identity=E2E_APPS_KEY"),
+        "--secret-env=flux-system/flux-deploy-authentication/identity=E2E_APPS_KEY".to_owned(),
         format!("--secret-file=flux-system/flux-deploy-authentication/known_hosts={kh_file}"),
     ];
     let args = |extra: &[String]| -> Vec<String> {
