@@ -337,6 +337,80 @@ async fn throttling_and_server_errors_are_retried() {
 }
 
 #[tokio::test]
+async fn a_persistent_503_is_sent_exactly_the_documented_number_of_times() {
+    // Through a kubeconfig, over TCP: kube's own layers are in the path, so a retry layer
+    // of kube's on top of fluxdsl's would show here as more attempts.
+    let api = FakeApi::new();
+    api.state.lock().unwrap().fail_every = Some(503);
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = api.serve_http(dir.path()).await;
+    let conn = Connection::connect(Some(&kubeconfig), None).await.unwrap();
+    let started = std::time::Instant::now();
+    let err = conn.cluster_id().await.unwrap_err().to_string();
+    let elapsed = started.elapsed();
+    assert!(err.contains("503"), "{err}");
+    let attempts = api
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/api/v1/namespaces/kube-system")
+        .count();
+    assert_eq!(attempts, 5, "README: a request is sent at most 5 times");
+    // Four waits of 200, 400, 800 and 1600 ms nominal, each at least half that.
+    assert!(
+        elapsed >= std::time::Duration::from_millis(1500),
+        "{elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_interrupted_apply_starts_no_new_request_and_says_how_far_it_got() {
+    let api = FakeApi::new();
+    api.state.lock().unwrap().latency = std::time::Duration::from_millis(20);
+    let names: Vec<String> = (0..60).map(|i| format!("cm-{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let c = cluster(&refs, 1);
+    let (_dir, tree) = tree_with_flux();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let conn = conn(&api).cancel_on(stop.clone());
+    let opts = ApplyOptions {
+        concurrency: 2,
+        ..quick()
+    };
+    let canceller = {
+        let api = api.clone();
+        tokio::spawn(async move {
+            // Cancel once the namespaced ConfigMaps have started.
+            while !api
+                .requests()
+                .iter()
+                .any(|r| r.path.contains("/configmaps/cm-"))
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            stop.cancel();
+        })
+    };
+    let mut out = Vec::new();
+    let err = apply::apply(&conn, &c, &tree, &opts, &mut out)
+        .await
+        .unwrap_err();
+    canceller.await.unwrap();
+    let out = String::from_utf8(out).unwrap();
+    let Error::Interrupted { done, total } = err else {
+        panic!("{err}\n{out}");
+    };
+    let patched = api
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PATCH" && r.path.contains("/configmaps/cm-"))
+        .count();
+    assert!(patched > 0 && patched < 60, "{patched} ConfigMaps applied");
+    assert!(done < total, "{done}/{total}");
+    assert!(out.contains("not applied"), "{out}");
+    assert!(!out.contains("failed:"), "{out}");
+}
+
+#[tokio::test]
 async fn a_conflicting_field_is_reported_then_forced() {
     let api = FakeApi::new();
     let (_dir, tree) = tree_with_flux();

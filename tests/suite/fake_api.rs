@@ -44,6 +44,8 @@ pub struct State {
     pub conflicts: Vec<(String, String, String, String)>,
     /// Simulated latency of every request.
     pub latency: Duration,
+    /// When set, every request is answered with this status code.
+    pub fail_every: Option<u16>,
     next_rv: u64,
     next_uid: u64,
 }
@@ -138,6 +140,86 @@ impl FakeApi {
         kube::Client::new(service, "default")
     }
 
+    /// Serves this API over plain HTTP/1.1 on a loopback port, so that a client built from
+    /// a kubeconfig (kube's whole layer stack: timeouts, retries, auth) talks to it. Returns
+    /// the path of a kubeconfig for it, inside `dir`.
+    pub async fn serve_http(&self, dir: &std::path::Path) -> std::path::PathBuf {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let api = self.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(api.clone().serve_connection(stream));
+            }
+        });
+        let path = dir.join("kubeconfig");
+        std::fs::write(
+            &path,
+            format!(
+                "apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: http://127.0.0.1:{port}\n\
+                 users:\n- name: fake\n  user: {{}}\ncontexts:\n- name: fake\n  context:\n    cluster: fake\n    user: fake\n\
+                 current-context: fake\n"
+            ),
+        )
+        .unwrap();
+        path
+    }
+
+    /// Answers HTTP/1.1 requests on one connection until the client closes it.
+    async fn serve_connection(self, stream: tokio::net::TcpStream) {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+        let mut stream = BufReader::new(stream);
+        loop {
+            let mut head = Vec::new();
+            loop {
+                let mut line = String::new();
+                match stream.read_line(&mut line).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) if line == "\r\n" => break,
+                    Ok(_) => head.push(line.trim_end().to_owned()),
+                }
+            }
+            let Some((method, target)) = head.first().and_then(|l| {
+                let mut parts = l.split(' ');
+                Some((parts.next()?.to_owned(), parts.next()?.to_owned()))
+            }) else {
+                return;
+            };
+            let mut request = http::Request::builder().method(method.as_str()).uri(target);
+            let mut length = 0;
+            for header in &head[1..] {
+                if let Some((name, value)) = header.split_once(':') {
+                    let value = value.trim();
+                    if name.eq_ignore_ascii_case("content-length") {
+                        length = value.parse().unwrap_or(0);
+                    }
+                    request = request.header(name, value);
+                }
+            }
+            let mut body = vec![0; length];
+            if stream.read_exact(&mut body).await.is_err() {
+                return;
+            }
+            let response = self.handle(request.body(Body::from(body)).unwrap()).await;
+            let code = response.status().as_u16();
+            let bytes = response
+                .into_body()
+                .collect_bytes()
+                .await
+                .unwrap_or_default();
+            let head = format!(
+                "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                bytes.len()
+            );
+            let stream = stream.get_mut();
+            if stream.write_all(head.as_bytes()).await.is_err()
+                || stream.write_all(&bytes).await.is_err()
+            {
+                return;
+            }
+        }
+    }
+
     pub fn requests(&self) -> Vec<Recorded> {
         self.state.lock().unwrap().requests.clone()
     }
@@ -216,7 +298,10 @@ impl FakeApi {
             content_type,
             body: body.clone(),
         });
-        let (code, value) = state.route(&method, &path, &query, body);
+        let (code, value) = match state.fail_every {
+            Some(code) => status(code, "ServiceUnavailable", "the fake is unavailable"),
+            None => state.route(&method, &path, &query, body),
+        };
         let bytes = serde_json::to_vec(&value).unwrap();
         http::Response::builder()
             .status(code)
