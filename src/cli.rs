@@ -177,10 +177,16 @@ pub fn run_with(
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let text = e.render();
-            let _ = if e.use_stderr() {
-                write!(stderr, "{}", text.ansi())
+            // Colour only for a terminal; a pipe or a file gets plain text.
+            let text = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                text.ansi().to_string()
             } else {
-                write!(stdout, "{}", text.ansi())
+                text.to_string()
+            };
+            let _ = if e.use_stderr() {
+                write!(stderr, "{text}")
+            } else {
+                write!(stdout, "{text}")
             };
             return code;
         }

@@ -131,3 +131,127 @@ fn the_readme_quick_start_is_examples_minimal() {
         "README's quick start must be examples/minimal.rs"
     );
 }
+
+/// The long flags (`--name`) in `text`, without `--help`.
+fn flags(text: &str) -> std::collections::BTreeSet<String> {
+    let mut found = std::collections::BTreeSet::new();
+    for (i, _) in text.match_indices("--") {
+        let flag: String = text[i + 2..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+            .collect();
+        if flag.len() > 1 && flag != "help" && text[..i].chars().last() != Some('-') {
+            found.insert(flag.trim_end_matches('-').to_owned());
+        }
+    }
+    found
+}
+
+#[test]
+fn the_readme_command_table_matches_help() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("\n## Commands\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("README has a Commands section");
+    // Each table row: the command (first backticked word of its first cell) and its flags.
+    let mut table = std::collections::BTreeMap::new();
+    for row in section
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains('`'))
+    {
+        let cell = row.split(" | ").next().unwrap();
+        let command = cell.split('`').nth(1).unwrap().split(' ').next().unwrap();
+        table.insert(command.to_owned(), flags(cell));
+    }
+
+    let (code, help, _) = run_cluster(&["--help"]);
+    assert_eq!(code, 0);
+    let commands: Vec<String> = help
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("Options:")
+        .next()
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        table.keys().cloned().collect::<Vec<_>>(),
+        {
+            let mut sorted = commands.clone();
+            sorted.sort();
+            sorted
+        },
+        "README's command table lists exactly the commands of --help"
+    );
+    for command in &commands {
+        let (code, help, _) = run_cluster(&[command, "--help"]);
+        assert_eq!(code, 0);
+        let options = help.split("Options:").nth(1).unwrap_or("");
+        let from_help: std::collections::BTreeSet<String> = options
+            .lines()
+            .filter_map(|l| {
+                l.trim_start()
+                    .strip_prefix("--")
+                    .or_else(|| l.trim_start().split_once(", --").map(|(_, rest)| rest))
+            })
+            .map(|rest| rest.split([' ', '=', '<']).next().unwrap().to_owned())
+            .filter(|f| f != "help")
+            .collect();
+        assert_eq!(
+            table[command], from_help,
+            "README's row for `{command}` names exactly the flags of `{command} --help`"
+        );
+    }
+}
+
+#[test]
+fn an_examples_hints_and_help_name_the_example() {
+    use fluxdsl::cli::run_with;
+    let mut c = fluxdsl::Cluster::new("clusters/minimal");
+    let f = c.file("a.yaml");
+    c.add(
+        &f,
+        fluxdsl::GitRepository::builder()
+            .name(fluxdsl::name!("a"))
+            .url("https://example.com/a")
+            .interval(fluxdsl::duration!("1m"))
+            .build(),
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("t");
+    let program = "/work/target/debug/examples/minimal";
+    let run = |args: &[&str]| {
+        let (mut o, mut e) = (Vec::new(), Vec::new());
+        let code = run_with(
+            &c,
+            std::iter::once(program).chain(args.iter().copied()),
+            &mut o,
+            &mut e,
+        );
+        (
+            code,
+            String::from_utf8(o).unwrap(),
+            String::from_utf8(e).unwrap(),
+        )
+    };
+    let (code, _, stderr) = run(&["check", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("run `cargo run --example minimal -- render`"),
+        "{stderr}"
+    );
+    let (code, help, _) = run(&["render", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        help.contains("(default: clusters/minimal, the tree this program declares)"),
+        "{help}"
+    );
+    assert!(!help.contains("k8s/flux"), "{help}");
+}
