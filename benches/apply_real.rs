@@ -86,7 +86,16 @@ fn flux_tree(dir: &Path) -> PathBuf {
     tree
 }
 
+/// This process's CPU time (user + system), from /proc on Linux.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 async fn fluxdsl_apply(kubeconfig: &Path, c: &Cluster, opts: &ApplyOptions) -> Duration {
+    let cpu = cpu_time();
     let started = Instant::now();
     let conn = Connection::connect(Some(kubeconfig), None).await.unwrap();
     let mut out = Vec::new();
@@ -94,7 +103,11 @@ async fn fluxdsl_apply(kubeconfig: &Path, c: &Cluster, opts: &ApplyOptions) -> D
         .await
         .unwrap_or_else(|e| panic!("{e}\n{}", String::from_utf8_lossy(&out)));
     let elapsed = started.elapsed();
-    eprintln!("  fluxdsl: {}", report.summary());
+    let cpu = cpu_time()
+        .zip(cpu)
+        .map(|(after, before)| format!("{:.2} s", (after - before).as_secs_f64()))
+        .unwrap_or_else(|| "unknown".into());
+    eprintln!("  fluxdsl: {} (client CPU {cpu})", report.summary());
     elapsed
 }
 
@@ -114,11 +127,7 @@ fn kubectl_apply(kubeconfig: &Path, file: &Path) -> Duration {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8_lossy(&out.stdout);
-    let unchanged = text.lines().filter(|l| l.ends_with(" unchanged")).count();
-    eprintln!(
-        "  kubectl: {} lines, {unchanged} unchanged",
-        text.lines().count()
-    );
+    eprintln!("  kubectl: {} objects", text.lines().count());
     elapsed
 }
 

@@ -1056,6 +1056,7 @@ pub async fn apply(
     conn.without_upstream(missing, out).await?;
     let session = Session::new(conn, opts, &items);
     let secret_plans = secrets::plan(&session, cluster).await?;
+    check_parent_namespace(&session, &cluster.applyset_parent(), &items).await?;
     let mut report = ApplyReport::default();
 
     // Tier 1: CRDs, then wait until the API server serves them.
@@ -1150,6 +1151,36 @@ pub async fn apply(
         wait::wait_ready(&session, &items, opts, out).await?;
     }
     Ok(report)
+}
+
+/// Refuses, before any change, an ApplySet parent whose namespace neither exists nor is
+/// created by this apply: the parent could not be written after the other objects were.
+async fn check_parent_namespace(
+    session: &Session<'_>,
+    parent: &ApplySetParent,
+    items: &[Item],
+) -> Result<()> {
+    let created = items
+        .iter()
+        .any(|i| i.kind == "Namespace" && i.api_version == "v1" && i.name == parent.namespace);
+    if created {
+        return Ok(());
+    }
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(session.client.clone());
+    let found = retry::with_retries(&session.stop, || namespaces.get_opt(&parent.namespace))
+        .await
+        .map_err(|e| kube_error(&format!("namespace/{}", parent.namespace), e))?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(Error::ApplySetParent {
+            message: format!(
+                "its parent {} {}/{} lives in namespace {}, which does not exist and which this \
+                 definition does not create; declare that Namespace, or name a parent elsewhere \
+                 with `Cluster::applyset(..)`. Nothing was changed",
+                parent.kind, parent.namespace, parent.name, parent.namespace
+            ),
+        }),
+    }
 }
 
 /// Compares what `apply` would make of every object (a server-side dry run) with the live

@@ -111,6 +111,12 @@ pub enum Error {
         /// What is missing or unreadable.
         message: String,
     },
+    /// The ApplySet cannot be recorded.
+    #[error("ApplySet: {message}")]
+    ApplySetParent {
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// Several bootstrap Secrets' values cannot be used.
     #[error("{} bootstrap Secrets cannot be created:\n  {}", problems.len(), problems.join("\n  "))]
     SecretInputs {

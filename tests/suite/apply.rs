@@ -91,6 +91,16 @@ fn cluster(config_maps: &[&str], replicas: i32) -> Cluster {
             .build(),
     );
     let apps = c.file("apps.yaml");
+    c.add(
+        &apps,
+        fluxdsl::k8s_openapi::api::core::v1::Namespace {
+            metadata: ObjectMeta {
+                name: Some("apps".into()),
+                ..ObjectMeta::default()
+            },
+            ..Default::default()
+        },
+    );
     c.add(&apps, deployment(replicas));
     for cm in config_maps {
         c.add(&apps, config_map(cm));
@@ -127,8 +137,8 @@ async fn apply_sends_server_side_apply_patches_in_tiers() {
     let (result, out) = run(&api, &cluster(&["a"], 1), &tree, &quick()).await;
     let report = result.unwrap_or_else(|e| panic!("{e}\n{out}"));
     assert_eq!(report.failures(), vec![]);
-    // 39 upstream documents + 4 declared objects
-    assert_eq!(report.results.len(), 43, "{out}");
+    // 39 upstream documents + 5 declared objects
+    assert_eq!(report.results.len(), 44, "{out}");
     assert!(
         out.contains("gitrepository.source.toolkit.fluxcd.io/flux-system -n flux-system created"),
         "{out}"
@@ -228,7 +238,7 @@ async fn a_second_apply_changes_nothing() {
     let report = result.unwrap();
     assert_eq!(
         report.count(&apply::Outcome::Unchanged),
-        43,
+        44,
         "{}",
         out.lines()
             .filter(|l| !l.ends_with(" unchanged"))
@@ -236,7 +246,7 @@ async fn a_second_apply_changes_nothing() {
             .join("\n")
     );
     assert!(
-        out.contains("0 created, 0 configured, 43 unchanged, 0 pruned, 0 skipped, 0 failed"),
+        out.contains("0 created, 0 configured, 44 unchanged, 0 pruned, 0 skipped, 0 failed"),
         "{out}"
     );
     let after =
@@ -755,6 +765,10 @@ async fn a_dry_run_skips_objects_in_namespaces_it_would_create() {
     let api = FakeApi::new();
     let mut c = Cluster::new("t");
     c.target(ClusterGuard::KubeSystemUid(KUBE_SYSTEM_UID.into()));
+    c.applyset(fluxdsl::ApplySetParent::config_map(
+        &fluxdsl::namespace!("apps"),
+        name!("applyset"),
+    ));
     let f = c.file("a.yaml");
     c.add(
         &f,
@@ -809,4 +823,41 @@ async fn an_unreachable_server_is_one_clear_line() {
         .unwrap()
         .to_string();
     assert!(err.starts_with("cannot read kubeconfig"), "{err}");
+}
+
+#[tokio::test]
+async fn an_applyset_parent_in_a_missing_namespace_is_refused_before_any_change() {
+    // Like a real API server, the fake refuses objects in a namespace that does not exist;
+    // the default parent lives in flux-system, which this definition does not create.
+    let api = FakeApi::new();
+    let mut c = Cluster::new("t");
+    c.target(ClusterGuard::KubeSystemUid(KUBE_SYSTEM_UID.into()));
+    let f = c.file("a.yaml");
+    c.add(
+        &f,
+        fluxdsl::k8s_openapi::api::core::v1::Namespace {
+            metadata: ObjectMeta {
+                name: Some("apps".into()),
+                ..ObjectMeta::default()
+            },
+            ..Default::default()
+        },
+    );
+    c.add(&f, config_map("a"));
+    let opts = ApplyOptions {
+        skip_flux_install: true,
+        ..quick()
+    };
+    let (result, out) = run(&api, &c, Path::new("/nonexistent"), &opts).await;
+    let err = result.unwrap_err().to_string();
+    assert!(
+        err.contains("its parent Secret flux-system/fluxdsl-applyset lives in namespace flux-system, which does not exist")
+            && err.contains("Nothing was changed"),
+        "{err}\n{out}"
+    );
+    assert!(
+        api.requests().iter().all(|r| r.method == "GET"),
+        "{:?}",
+        api.requests()
+    );
 }

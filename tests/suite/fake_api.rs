@@ -553,6 +553,14 @@ impl State {
                 "try again later",
             );
         }
+        // As a real API server: nothing is created in a namespace that does not exist.
+        if let Some(ns) = &namespace
+            && !self
+                .objects
+                .contains_key(&("".into(), "namespaces".into(), None, ns.clone()))
+        {
+            return status(404, "NotFound", &format!("namespaces \"{ns}\" not found"));
+        }
         let key = Self::key(res, namespace.clone(), name);
         let existing = self.objects.get(&key).cloned();
         let force = query.get("force").map(String::as_str) == Some("true");
