@@ -610,7 +610,8 @@ pub(crate) struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    fn new(conn: &Connection, opts: &'a ApplyOptions, items: &[Item]) -> Session<'a> {
+    /// A session for `items` and `extra` more objects (bootstrap Secrets) to report on.
+    fn new(conn: &Connection, opts: &'a ApplyOptions, items: &[Item], extra: usize) -> Session<'a> {
         let from_crds = items
             .iter()
             .filter(|i| i.is_crd())
@@ -626,7 +627,7 @@ impl<'a> Session<'a> {
             prefetched: Mutex::new(HashMap::new()),
             new_namespaces: Mutex::new(BTreeSet::new()),
             progress: std::io::IsTerminal::is_terminal(&std::io::stdout())
-                .then(|| (std::sync::atomic::AtomicUsize::new(0), items.len())),
+                .then(|| (std::sync::atomic::AtomicUsize::new(0), items.len() + extra)),
         }
     }
 
@@ -1054,7 +1055,7 @@ pub async fn apply(
     conn.check_reachable().await?;
     conn.check_guard(cluster.guard()).await?;
     conn.without_upstream(missing, out).await?;
-    let session = Session::new(conn, opts, &items);
+    let session = Session::new(conn, opts, &items, cluster.bootstrap_secrets().count());
     let secret_plans = secrets::plan(&session, cluster).await?;
     check_parent_namespace(&session, &cluster.applyset_parent(), &items).await?;
     let mut report = ApplyReport::default();
@@ -1201,7 +1202,7 @@ pub async fn diff(
     conn.check_reachable().await?;
     conn.check_guard(cluster.guard()).await?;
     conn.without_upstream(missing, &mut std::io::sink()).await?;
-    let session = Session::new(conn, &opts, &items);
+    let session = Session::new(conn, &opts, &items, 0);
     let mut differs = false;
     let mut failures = Vec::new();
     for item in &items {
