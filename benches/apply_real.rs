@@ -49,7 +49,7 @@ fn cluster(namespace: &str, uid: &str) -> Cluster {
             c.add(
                 &f,
                 GitRepository::builder()
-                    .name(Name::new(&format!("repo-{i}")).unwrap())
+                    .name(Name::new(format!("repo-{i}")).unwrap())
                     .namespace(ns.clone())
                     .url(format!("https://example.com/org/repo-{i}").as_str())
                     .reference(GitRef::branch("main"))
@@ -62,7 +62,7 @@ fn cluster(namespace: &str, uid: &str) -> Cluster {
         c.add(
             &f,
             Kustomization::builder()
-                .name(Name::new(&format!("app-{i}")).unwrap())
+                .name(Name::new(format!("app-{i}")).unwrap())
                 .namespace(ns.clone())
                 .source_ref(&sources[i % SOURCES])
                 .path(format!("./apps/{i}").as_str())
