@@ -140,7 +140,7 @@ fn flags(text: &str) -> std::collections::BTreeSet<String> {
             .chars()
             .take_while(|c| c.is_ascii_lowercase() || *c == '-')
             .collect();
-        if flag.len() > 1 && flag != "help" && text[..i].chars().last() != Some('-') {
+        if flag.len() > 1 && flag != "help" && !text[..i].ends_with('-') {
             found.insert(flag.trim_end_matches('-').to_owned());
         }
     }
