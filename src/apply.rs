@@ -25,40 +25,17 @@ use kube::{Client, Config};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+pub use crate::model::target::{ApplySetParent, ClusterGuard};
 pub use applyset::{
-    ApplySetParent, GROUP_KINDS_ANNOTATION, ID_LABEL, NAMESPACES_ANNOTATION, PART_OF_LABEL,
-    TOOLING_ANNOTATION, group_kind,
+    GROUP_KINDS_ANNOTATION, ID_LABEL, NAMESPACES_ANNOTATION, PART_OF_LABEL, TOOLING_ANNOTATION,
+    group_kind,
 };
 
-use crate::cluster::Cluster;
 use crate::error::{Error, Result};
+use crate::model::cluster::Cluster;
 
 /// The field manager of every server-side apply fluxdsl makes.
 pub const FIELD_MANAGER: &str = "fluxdsl";
-
-/// Which cluster a definition is for; `apply`, `diff` and prune refuse any other.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClusterGuard {
-    /// The UID of the cluster's `kube-system` namespace: fixed for the life of a cluster
-    /// and different in every cluster. `cargo run -- cluster-id` prints it.
-    KubeSystemUid(String),
-    /// The API server URL, as in the kubeconfig (`https://10.0.0.1:6443`).
-    Server(String),
-    /// The kubeconfig context name; weaker, since contexts are local names.
-    Context(String),
-}
-
-impl std::fmt::Display for ClusterGuard {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ClusterGuard::KubeSystemUid(uid) => {
-                write!(f, "the cluster whose kube-system UID is {uid}")
-            }
-            ClusterGuard::Server(url) => write!(f, "the API server {url}"),
-            ClusterGuard::Context(name) => write!(f, "kubeconfig context {name:?}"),
-        }
-    }
-}
 
 /// How to apply.
 #[derive(Debug, Clone)]
@@ -86,7 +63,7 @@ pub struct ApplyOptions {
     /// How often to poll while waiting.
     pub poll: Duration,
     /// Where the values of the definition's bootstrap Secrets come from.
-    pub secrets: crate::bootstrap::SecretInputs,
+    pub secrets: crate::model::bootstrap::SecretInputs,
     /// Replace a bootstrap Secret that exists with other content (default: leave it alone
     /// and report it).
     pub replace_secrets: bool,
@@ -106,7 +83,7 @@ impl Default for ApplyOptions {
             wait: false,
             timeout: Duration::from_secs(300),
             poll: Duration::from_secs(2),
-            secrets: crate::bootstrap::SecretInputs::new(),
+            secrets: crate::model::bootstrap::SecretInputs::new(),
             replace_secrets: false,
         }
     }

@@ -11,9 +11,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::cluster::Cluster;
 use crate::error::Error;
-use crate::tree;
+use crate::model::cluster::Cluster;
+use crate::render::tree;
 
 /// Flux cluster state written in Rust: print, render or check the YAML tree.
 #[derive(Debug, Parser)]

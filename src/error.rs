@@ -11,23 +11,11 @@ use crate::object::ObjectKey;
 #[non_exhaustive]
 pub enum Error {
     /// A name built at run time is not a valid Kubernetes name.
-    #[error("invalid {what} {value:?}: {problem}")]
-    InvalidName {
-        /// `name` or `namespace`.
-        what: &'static str,
-        /// The text given.
-        value: String,
-        /// Why it is invalid.
-        problem: &'static str,
-    },
+    #[error(transparent)]
+    InvalidName(#[from] crate::values::InvalidName),
     /// A duration built at run time is not one Flux accepts.
-    #[error("invalid duration {value:?}: {problem}")]
-    InvalidDuration {
-        /// The text given.
-        value: String,
-        /// Why it is invalid.
-        problem: &'static str,
-    },
+    #[error(transparent)]
+    InvalidDuration(#[from] crate::values::InvalidDuration),
     /// The cluster definition breaks rules that types cannot express; nothing was
     /// written or applied.
     #[error("{}", Refusal(.0))]
@@ -57,6 +45,7 @@ pub enum Error {
         message: String,
     },
     /// An API request failed for good (after retries where they help).
+    #[cfg(feature = "apply")]
     #[error("{what}: {message}")]
     Kube {
         /// The object or request concerned.
@@ -165,6 +154,7 @@ pub enum Error {
 
 /// An error and its causes on one line, `: `-separated, each cause once (many errors
 /// already repeat their cause in their own message).
+#[cfg(feature = "apply")]
 pub(crate) fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut source = e.source();

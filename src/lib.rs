@@ -30,52 +30,57 @@
 //! ```
 #![deny(missing_docs)]
 
+// Layers, each importing only from the ones above it in this list (README, Layout):
+// values, go_yaml → object → error → kinds (flux, kustomize) → model → app → render → apply
+// → cli.
 mod app;
+#[cfg(feature = "apply")]
 pub mod apply;
-mod artifact_generator;
-mod bootstrap;
+#[cfg(feature = "cli")]
 pub mod cli;
-mod cluster;
 mod error;
-mod git_repository;
-mod helm_release;
-mod helm_repository;
-mod kustomization;
-mod kustomize_config;
+mod flux;
+mod go_yaml;
+mod kustomize;
+mod model;
 mod object;
-mod oci_repository;
 pub mod render;
-pub mod tree;
-mod validate;
 mod values;
 
 pub use app::{
     App, AppHandles, ConfigFile, Env, EnvFrom, Ingress, Issuer, Port, ReadyCheck, Resources,
     Storage,
 };
-pub use apply::{ApplySetParent, ClusterGuard};
-pub use artifact_generator::{
+pub use error::{Error, Problem, Result};
+pub use flux::artifact_generator::{
     ArtifactGenerator, CopyOperation, ExternalArtifact, GeneratedArtifact, GeneratorSource,
     GeneratorSourceRef,
 };
-pub use bootstrap::{BootstrapSecret, SecretInputs, SecretKey, SecretSource};
-pub use cluster::{Cluster, FLUX_GENERATED_HEADER, File, Tree};
-pub use error::{Error, Problem, Result};
-pub use git_repository::{GitProvider, GitRef, GitRepository, GitRepositoryInclude, GitVerify};
-pub use helm_release::{
+pub use flux::git_repository::{
+    GitProvider, GitRef, GitRepository, GitRepositoryInclude, GitVerify,
+};
+pub use flux::helm_release::{
     Chart, HelmChartRefSource, HelmChartSource, HelmRelease, HelmReleaseDependency, Install,
     Strategy, Upgrade, ValuesFrom,
 };
-pub use helm_repository::HelmRepository;
-pub use kustomization::{
+pub use flux::helm_repository::HelmRepository;
+pub use flux::kustomization::{
     CommonMetadata, Decryption, DeletionPolicy, HealthCheck, Image, KubeConfig, Kustomization,
     KustomizationDependency, KustomizationSource, Patch, PatchTarget, PostBuild, SourceRef,
     SubstituteFrom,
 };
-pub use kustomize_config::{ConfigMapGenerator, KustomizeConfig, Labels, PatchFile};
-pub use object::{Kind, Object, ObjectKey, Origin, Ref, RefRule, Reference, Scope};
-pub use oci_repository::{LayerSelector, OCIRepository, OciRef};
-pub use values::{Duration, DurationProblem, MAX_NAME_LEN, Name, NameProblem, NamespaceName};
+pub use flux::oci_repository::{LayerSelector, OCIRepository, OciRef};
+pub use kustomize::config::{ConfigMapGenerator, KustomizeConfig, Labels, PatchFile};
+pub use model::bootstrap::{BootstrapSecret, SecretInputs, SecretKey, SecretSource};
+pub use model::cluster::{Cluster, FLUX_GENERATED_HEADER, Tree};
+pub use model::target::{ApplySetParent, ClusterGuard};
+pub use object::{File, Kind, Object, ObjectKey, Origin, Ref, RefRule, Reference, Scope};
+/// Writing and checking rendered trees on disk (also `fluxdsl::render::tree`).
+pub use render::tree;
+pub use values::{
+    Duration, DurationProblem, InvalidDuration, InvalidName, MAX_NAME_LEN, Name, NameProblem,
+    NamespaceName,
+};
 
-/// The Kubernetes API types (k8s-openapi) fluxdsl is built on, for declaring core objects.
+/// The API types (k8s-openapi) fluxdsl is built on, for declaring core objects.
 pub use k8s_openapi;

@@ -14,8 +14,7 @@ use std::sync::Arc;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
 
-use crate::error::Result;
-use crate::values::{Name, NamespaceName};
+use crate::values::{Duration, Name, NamespaceName};
 
 /// Whether a kind lives in a namespace; implemented by k8s-openapi's
 /// `NamespaceResourceScope` and `ClusterResourceScope`.
@@ -74,11 +73,11 @@ pub trait Object: Kind {
     }
     /// Facts about the object that validation needs beyond its references.
     #[doc(hidden)]
-    fn checks(&self) -> Vec<crate::validate::Check> {
+    fn checks(&self) -> Vec<Check> {
         Vec::new()
     }
     /// The object as the API server's JSON, keys not yet ordered.
-    fn to_wire(&self) -> Result<serde_json::Value>;
+    fn to_wire(&self) -> Result<serde_json::Value, serde_json::Error>;
 }
 
 impl<T> Object for T
@@ -92,8 +91,8 @@ where
     fn object_namespace(&self) -> Option<&str> {
         self.metadata().namespace.as_deref()
     }
-    fn to_wire(&self) -> Result<serde_json::Value> {
-        crate::render::to_wire(self)
+    fn to_wire(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::to_value(self)
     }
 }
 
@@ -399,5 +398,71 @@ pub(crate) fn opt_ref_name<K, S: serde::Serializer>(
     match r {
         Some(r) => s.serialize_str(&r.target.key.name),
         None => s.serialize_none(),
+    }
+}
+
+/// A fact about an object that validation checks beyond its references.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub enum Check {
+    /// `spec.url` of a GitRepository.
+    GitUrl(String),
+    /// A duration field whose schema has no hours unit (`GitRepository.spec.timeout`).
+    DurationWithoutHours {
+        /// Field path.
+        field: &'static str,
+        /// The value.
+        duration: Duration,
+    },
+    /// `spec.path` of a Kustomization built from `source`.
+    KustomizationPath {
+        /// The source.
+        source: Arc<Target>,
+        /// The path.
+        path: String,
+    },
+    /// The artifacts an ArtifactGenerator produces.
+    Generates(Vec<String>),
+    /// A path that must be relative.
+    RelativePath {
+        /// Field path.
+        field: &'static str,
+        /// The value.
+        path: String,
+    },
+}
+
+/// A fluxdsl kind as the API server's JSON: its spec is the struct's serialization.
+pub(crate) fn flux_wire<T: serde::Serialize + Kind>(
+    spec: &T,
+    metadata: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Error> {
+    let mut m = serde_json::Map::new();
+    m.insert("apiVersion".into(), T::API_VERSION.into());
+    m.insert("kind".into(), T::KIND.into());
+    m.insert("metadata".into(), metadata);
+    m.insert("spec".into(), serde_json::to_value(spec)?);
+    Ok(serde_json::Value::Object(m))
+}
+
+/// A handle to a file of the rendered tree, returned by [`Cluster::file`](crate::Cluster::file) and friends.
+#[derive(Debug, Clone)]
+pub struct File {
+    index: usize,
+    path: Arc<str>,
+}
+
+impl File {
+    pub(crate) fn new(index: usize, path: Arc<str>) -> File {
+        File { index, path }
+    }
+
+    pub(crate) fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The path inside the rendered tree, e.g. `flux-system/gotk-sync.yaml`.
+    pub fn path(&self) -> &str {
+        &self.path
     }
 }

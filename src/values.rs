@@ -7,7 +7,27 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::error::{Error, Result};
+/// A name or namespace built at run time that is not a valid Kubernetes name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {what} {value:?}: {problem}")]
+pub struct InvalidName {
+    /// `name` or `namespace`.
+    pub what: &'static str,
+    /// The text given.
+    pub value: String,
+    /// Why it is invalid.
+    pub problem: &'static str,
+}
+
+/// A duration built at run time that is not one Flux accepts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid duration {value:?}: {problem}")]
+pub struct InvalidDuration {
+    /// The text given.
+    pub value: String,
+    /// Why it is invalid.
+    pub problem: &'static str,
+}
 
 /// The longest name a Flux object may have: Flux copies it into label values
 /// (`kustomize.toolkit.fluxcd.io/name`), which Kubernetes limits to 63 characters.
@@ -105,11 +125,11 @@ impl Name {
     }
 
     /// Parses a name built at run time.
-    pub fn new(s: impl Into<String>) -> Result<Name> {
+    pub fn new(s: impl Into<String>) -> Result<Name, InvalidName> {
         let s = s.into();
         match Self::check(&s) {
             None => Ok(Name(Cow::Owned(s))),
-            Some(problem) => Err(Error::InvalidName {
+            Some(problem) => Err(InvalidName {
                 what: "name",
                 value: s,
                 problem: problem.describe(),
@@ -159,11 +179,11 @@ impl NamespaceName {
     }
 
     /// Parses a namespace name built at run time.
-    pub fn new(s: impl Into<String>) -> Result<NamespaceName> {
+    pub fn new(s: impl Into<String>) -> Result<NamespaceName, InvalidName> {
         let s = s.into();
         match Self::check(&s) {
             None => Ok(NamespaceName(Cow::Owned(s))),
-            Some(problem) => Err(Error::InvalidName {
+            Some(problem) => Err(InvalidName {
                 what: "namespace",
                 value: s,
                 problem: problem.describe(),
@@ -430,8 +450,8 @@ impl Duration {
     }
 
     /// Parses a duration built at run time.
-    pub fn parse(s: &str) -> Result<Duration> {
-        Self::parse_const(s).map_err(|problem| Error::InvalidDuration {
+    pub fn parse(s: &str) -> Result<Duration, InvalidDuration> {
+        Self::parse_const(s).map_err(|problem| InvalidDuration {
             value: s.to_owned(),
             problem: problem.describe(),
         })

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use base64::Engine;
+use crate::model::target::ApplySetParent;
 
 /// Label on the parent: the set's id.
 pub const ID_LABEL: &str = "applyset.kubernetes.io/id";
@@ -22,81 +22,32 @@ pub fn tooling() -> String {
     format!("fluxdsl/v{}", env!("CARGO_PKG_VERSION"))
 }
 
-/// Where an ApplySet's parent lives: a Secret or a ConfigMap.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApplySetParent {
-    /// `Secret` or `ConfigMap`.
-    pub kind: &'static str,
-    /// Its namespace.
-    pub namespace: String,
-    /// Its name.
-    pub name: String,
-}
-
-impl ApplySetParent {
-    /// A Secret parent (what kubectl uses by default).
-    pub fn secret(namespace: &crate::NamespaceName, name: crate::Name) -> ApplySetParent {
-        ApplySetParent {
-            kind: "Secret",
-            namespace: namespace.as_str().to_owned(),
-            name: name.as_str().to_owned(),
-        }
-    }
-
-    /// A ConfigMap parent.
-    pub fn config_map(namespace: &crate::NamespaceName, name: crate::Name) -> ApplySetParent {
-        ApplySetParent {
-            kind: "ConfigMap",
-            namespace: namespace.as_str().to_owned(),
-            name: name.as_str().to_owned(),
-        }
-    }
-
-    /// The parent used when a cluster names none: Secret `flux-system/fluxdsl-applyset`.
-    pub fn default_parent() -> ApplySetParent {
-        ApplySetParent {
-            kind: "Secret",
-            namespace: "flux-system".into(),
-            name: "fluxdsl-applyset".into(),
-        }
-    }
-
-    /// kubectl's id: `applyset-<base64url(sha256(name.namespace.kind.group))>-v1`; both
-    /// parent kinds are in the core group.
-    pub fn id(&self) -> String {
-        let unencoded = format!("{}.{}.{}.", self.name, self.namespace, self.kind);
-        let digest = ring::digest::digest(&ring::digest::SHA256, unencoded.as_bytes());
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref());
-        format!("applyset-{b64}-v1")
-    }
-
-    /// The parent object, carrying the set's id, tooling and membership annotations.
-    pub(crate) fn object(
-        &self,
-        group_kinds: &BTreeSet<String>,
-        namespaces: &BTreeSet<String>,
-    ) -> serde_json::Value {
-        let extra: Vec<&str> = namespaces
-            .iter()
-            .map(String::as_str)
-            .filter(|ns| *ns != self.namespace)
-            .collect();
-        let gks: Vec<&str> = group_kinds.iter().map(String::as_str).collect();
-        serde_json::json!({
-            "apiVersion": "v1",
-            "kind": self.kind,
-            "metadata": {
-                "name": self.name,
-                "namespace": self.namespace,
-                "labels": { ID_LABEL: self.id() },
-                "annotations": {
-                    TOOLING_ANNOTATION: tooling(),
-                    GROUP_KINDS_ANNOTATION: gks.join(","),
-                    NAMESPACES_ANNOTATION: extra.join(","),
-                },
+/// The parent object, carrying the set's id, tooling and membership annotations.
+pub(crate) fn parent_object(
+    parent: &ApplySetParent,
+    group_kinds: &BTreeSet<String>,
+    namespaces: &BTreeSet<String>,
+) -> serde_json::Value {
+    let extra: Vec<&str> = namespaces
+        .iter()
+        .map(String::as_str)
+        .filter(|ns| *ns != parent.namespace)
+        .collect();
+    let gks: Vec<&str> = group_kinds.iter().map(String::as_str).collect();
+    serde_json::json!({
+        "apiVersion": "v1",
+        "kind": parent.kind,
+        "metadata": {
+            "name": parent.name,
+            "namespace": parent.namespace,
+            "labels": { ID_LABEL: parent.id() },
+            "annotations": {
+                TOOLING_ANNOTATION: tooling(),
+                GROUP_KINDS_ANNOTATION: gks.join(","),
+                NAMESPACES_ANNOTATION: extra.join(","),
             },
-        })
-    }
+        },
+    })
 }
 
 /// `Kind.group`, or `Kind` for the core group, as kubectl writes group-kinds.
@@ -189,7 +140,7 @@ pub(crate) async fn write_parent(
         &parent.namespace,
         &parent_resource(parent),
     );
-    let body = parent.object(group_kinds, namespaces);
+    let body = parent_object(parent, group_kinds, namespaces);
     let pp = session.patch_params();
     let patch = kube::api::Patch::Apply(&body);
     super::retry::with_retries(&session.stop, || api.patch(&parent.name, &pp, &patch))

@@ -12,9 +12,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, Patch, PatchParams};
 
 use super::{ApplyReport, FIELD_MANAGER, Outcome, Session, kube_error, retry};
-use crate::bootstrap::BootstrapSecret;
-use crate::cluster::Cluster;
 use crate::error::{Error, Result};
+use crate::model::bootstrap::BootstrapSecret;
+use crate::model::cluster::Cluster;
 
 /// What apply will do with one bootstrap Secret, decided before any change.
 pub(crate) struct Planned<'a> {

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
-use crate::cluster::File;
-use crate::kustomization::{Image, Patch, PatchTarget};
+use crate::flux::kustomization::{Image, Patch, PatchTarget};
+use crate::object::File;
 use crate::values::NamespaceName;
 
 /// A `kustomization.yaml`, declared in a folder with

@@ -187,6 +187,7 @@ impl SecretInputs {
     }
 
     /// Every `namespace/name` values were given for.
+    #[cfg(feature = "apply")]
     pub(crate) fn secrets(&self) -> impl Iterator<Item = &str> {
         self.sources.keys().map(|(s, _)| s.as_str())
     }

@@ -23,8 +23,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use typed_builder::TypedBuilder;
 
-use crate::cluster::{Cluster, File};
 use crate::error::Problem;
+use crate::model::cluster::Cluster;
+use crate::object::File;
 use crate::object::Ref;
 use crate::values::{Name, NamespaceName};
 

@@ -11,10 +11,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use typed_builder::TypedBuilder;
 
-use crate::error::Result;
-use crate::git_repository::GitRepository;
+use crate::flux::git_repository::GitRepository;
+use crate::object::Check;
 use crate::object::{Kind, Object, Ref, RefRule, Reference, Target, opt_ref_name};
-use crate::validate::Check;
 use crate::values::{Duration, Name, NamespaceName};
 
 /// A source a Flux Kustomization can build from.
@@ -296,8 +295,8 @@ impl Object for Kustomization {
         }
         checks
     }
-    fn to_wire(&self) -> Result<Value> {
-        let mut wire = crate::render::flux_wire(
+    fn to_wire(&self) -> std::result::Result<Value, serde_json::Error> {
+        let mut wire = crate::object::flux_wire(
             self,
             crate::object::flux_metadata(
                 &self.name,

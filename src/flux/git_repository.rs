@@ -7,9 +7,8 @@ use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
-use crate::error::Result;
+use crate::object::Check;
 use crate::object::{Kind, Object, Ref, RefRule, Reference, opt_local_ref};
-use crate::validate::Check;
 use crate::values::{Duration, Name, NamespaceName};
 
 /// A Flux `GitRepository`: a Git repository that source-controller fetches and packages
@@ -172,8 +171,8 @@ impl Object for GitRepository {
         }
         checks
     }
-    fn to_wire(&self) -> Result<serde_json::Value> {
-        crate::render::flux_wire(
+    fn to_wire(&self) -> std::result::Result<serde_json::Value, serde_json::Error> {
+        crate::object::flux_wire(
             self,
             crate::object::flux_metadata(
                 &self.name,

@@ -8,7 +8,6 @@ use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
-use crate::error::Result;
 use crate::object::{Kind, Object, Ref, RefRule, Reference, opt_local_ref, opt_ref_name};
 use crate::values::{Duration, Name, NamespaceName};
 
@@ -190,8 +189,8 @@ impl Object for OCIRepository {
         }
         refs
     }
-    fn to_wire(&self) -> Result<serde_json::Value> {
-        crate::render::flux_wire(
+    fn to_wire(&self) -> std::result::Result<serde_json::Value, serde_json::Error> {
+        crate::object::flux_wire(
             self,
             crate::object::flux_metadata(
                 &self.name,

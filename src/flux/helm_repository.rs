@@ -8,7 +8,6 @@ use k8s_openapi::api::core::v1::Secret;
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
-use crate::error::Result;
 use crate::object::{Kind, Object, Ref, RefRule, Reference, opt_local_ref};
 use crate::values::{Duration, Name, NamespaceName};
 
@@ -119,8 +118,8 @@ impl Object for HelmRepository {
         }
         refs
     }
-    fn to_wire(&self) -> Result<serde_json::Value> {
-        crate::render::flux_wire(
+    fn to_wire(&self) -> std::result::Result<serde_json::Value, serde_json::Error> {
+        crate::object::flux_wire(
             self,
             crate::object::flux_metadata(
                 &self.name,

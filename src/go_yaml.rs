@@ -17,6 +17,13 @@ const BEST_WIDTH: usize = 80;
 const BEST_INDENT: usize = 2;
 
 /// Appends one YAML document (no `---`) for `value`.
+/// One YAML document (without `---`) as Flux writes it.
+pub(crate) fn document(value: &Value) -> String {
+    let mut s = String::new();
+    write_document(&mut s, value);
+    s
+}
+
 pub(crate) fn write_document(out: &mut String, value: &Value) {
     let mut e = Emitter { out, column: 0 };
     match value {

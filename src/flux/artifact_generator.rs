@@ -16,9 +16,8 @@ use serde::Serialize;
 use serde_json::Value;
 use typed_builder::TypedBuilder;
 
-use crate::error::Result;
+use crate::object::Check;
 use crate::object::{Kind, Object, ObjectKey, Ref, RefRule, Reference, Target};
-use crate::validate::Check;
 use crate::values::{Name, NamespaceName};
 
 /// An artifact produced by an [`ArtifactGenerator`]; never declared directly.
@@ -208,8 +207,8 @@ impl Object for ArtifactGenerator {
                 .collect(),
         )]
     }
-    fn to_wire(&self) -> Result<Value> {
-        let mut wire = crate::render::flux_wire(
+    fn to_wire(&self) -> std::result::Result<Value, serde_json::Error> {
+        let mut wire = crate::object::flux_wire(
             self,
             crate::object::flux_metadata(
                 &self.name,

@@ -2,37 +2,19 @@
 //! byte-for-byte as the Flux CLI writes it. This is the only module that turns objects
 //! into text.
 
-mod go_yaml;
+pub mod tree;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use serde_json::Value;
 
-use crate::cluster::{Cluster, FileContent};
-use crate::error::{Error, Result};
-use crate::object::Kind;
-
-/// An object as the API server's JSON.
-pub(crate) fn to_wire<T: Serialize + ?Sized>(object: &T) -> Result<Value> {
-    serde_json::to_value(object).map_err(|source| Error::Serialize { source })
-}
-
-/// A fluxdsl kind as JSON: its spec is the struct's serialization.
-pub(crate) fn flux_wire<T: Serialize + Kind>(spec: &T, metadata: Value) -> Result<Value> {
-    let mut m = serde_json::Map::new();
-    m.insert("apiVersion".into(), T::API_VERSION.into());
-    m.insert("kind".into(), T::KIND.into());
-    m.insert("metadata".into(), metadata);
-    m.insert("spec".into(), to_wire(spec)?);
-    Ok(Value::Object(m))
-}
+use crate::error::Result;
+pub use crate::model::cluster::UpstreamPin;
+use crate::model::cluster::{Cluster, FileContent};
 
 /// One YAML document (without `---`) as Flux writes it.
 pub fn yaml_document(value: &Value) -> String {
-    let mut s = String::new();
-    go_yaml::write_document(&mut s, value);
-    s
+    crate::go_yaml::document(value)
 }
 
 /// A file that belongs in the tree but is never written by this program.
@@ -44,16 +26,6 @@ pub struct UpstreamFile {
     pub produce: String,
     /// The version and checksum the definition pins, if it pins one.
     pub pin: Option<UpstreamPin>,
-}
-
-/// What an upstream file must be: the version its `# Flux Version:` header names and the
-/// SHA-256 of its bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpstreamPin {
-    /// The version, as in the file's header (`v2.9.3`).
-    pub version: String,
-    /// The SHA-256 of the whole file, lowercase hex.
-    pub sha256: String,
 }
 
 impl UpstreamFile {
@@ -171,7 +143,7 @@ impl Rendered {
         for tree in &self.trees {
             for (path, text) in &tree.files {
                 out.push_str("# file: ");
-                out.push_str(&crate::cluster::join(&tree.root, path));
+                out.push_str(&crate::model::cluster::join(&tree.root, path));
                 out.push('\n');
                 out.push_str(text);
             }
@@ -180,7 +152,15 @@ impl Rendered {
     }
 }
 
-pub(crate) fn render(cluster: &Cluster) -> Rendered {
+impl Cluster {
+    /// Validates the definition and renders every file, in memory.
+    pub fn render(&self) -> Result<Rendered> {
+        crate::model::validate::validate(self)?;
+        Ok(render(self))
+    }
+}
+
+fn render(cluster: &Cluster) -> Rendered {
     let mut per_file: Vec<Vec<&str>> = vec![Vec::new(); cluster.files.len()];
     for o in &cluster.objects {
         per_file[o.file].push(&o.yaml);

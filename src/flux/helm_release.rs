@@ -10,7 +10,6 @@ use serde::Serialize;
 use serde_json::Value;
 use typed_builder::TypedBuilder;
 
-use crate::error::Result;
 use crate::object::{Kind, Object, Ref, RefRule, Reference, Target, opt_ref_name};
 use crate::values::{Duration, Name, NamespaceName};
 
@@ -418,8 +417,8 @@ impl Object for HelmRelease {
         }
         refs
     }
-    fn to_wire(&self) -> Result<Value> {
-        let mut wire = crate::render::flux_wire(
+    fn to_wire(&self) -> std::result::Result<Value, serde_json::Error> {
+        let mut wire = crate::object::flux_wire(
             self,
             crate::object::flux_metadata(
                 &self.name,

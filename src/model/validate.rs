@@ -5,41 +5,10 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::panic::Location;
 use std::sync::Arc;
 
-use crate::cluster::{Cluster, FileContent, join};
 use crate::error::{Error, Problem, Result};
-use crate::object::{ObjectKey, Origin, RefRule, Target};
+use crate::model::cluster::{Cluster, FileContent, join};
+use crate::object::{Check, ObjectKey, Origin, RefRule};
 use crate::values::{Duration, NamespaceName};
-
-/// A fact about an object that validation checks beyond its references.
-#[doc(hidden)]
-#[derive(Debug, Clone)]
-pub enum Check {
-    /// `spec.url` of a GitRepository.
-    GitUrl(String),
-    /// A duration field whose schema has no hours unit (`GitRepository.spec.timeout`).
-    DurationWithoutHours {
-        /// Field path.
-        field: &'static str,
-        /// The value.
-        duration: Duration,
-    },
-    /// `spec.path` of a Kustomization built from `source`.
-    KustomizationPath {
-        /// The source.
-        source: Arc<Target>,
-        /// The path.
-        path: String,
-    },
-    /// The artifacts an ArtifactGenerator produces.
-    Generates(Vec<String>),
-    /// A path that must be relative.
-    RelativePath {
-        /// Field path.
-        field: &'static str,
-        /// The value.
-        path: String,
-    },
-}
 
 pub(crate) fn validate(cluster: &Cluster) -> Result<()> {
     let mut problems = cluster.problems.clone();
