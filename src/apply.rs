@@ -817,6 +817,17 @@ impl<'a> Session<'a> {
         )
         .buffer_unordered(self.opts.concurrency.max(1));
         while let Some((item, outcome)) = results.next().await {
+            // A dry run creates nothing: what it would create cannot hold dry-run objects.
+            if self.opts.dry_run
+                && outcome == Outcome::Created
+                && item.kind == "Namespace"
+                && item.api_version == "v1"
+            {
+                self.new_namespaces
+                    .lock()
+                    .expect("not poisoned")
+                    .insert(item.name.clone());
+            }
             self.record(item.display(), item.namespace.clone(), outcome, report, out);
         }
     }
@@ -1059,14 +1070,6 @@ pub async fn apply(
         }
     }
     session.apply_tier(&namespaces, &mut report, out).await;
-    if opts.dry_run {
-        let mut new = session.new_namespaces.lock().expect("not poisoned");
-        for (what, _, outcome) in &report.results {
-            if let (Some(name), Outcome::Created) = (what.strip_prefix("namespace/"), outcome) {
-                new.insert(name.to_owned());
-            }
-        }
-    }
     session.apply_tier(&cluster_scoped, &mut report, out).await;
     secrets::apply(&session, &secret_plans, &mut report, out).await;
 
