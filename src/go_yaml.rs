@@ -65,6 +65,17 @@ impl Emitter<'_> {
         self.column = 0;
     }
 
+    /// A line break of the text itself: `\n` as a newline, any other (U+2028, U+2029) as
+    /// the character, as libyaml's `write_break` does.
+    fn write_break(&mut self, c: char) {
+        if c == '\n' {
+            self.newline();
+        } else {
+            self.out.push(c);
+            self.column = 0;
+        }
+    }
+
     fn indent_to(&mut self, indent: usize) {
         for _ in 0..indent {
             self.out.push(' ');
@@ -98,7 +109,18 @@ impl Emitter<'_> {
         if !inline {
             self.indent_to(indent);
         }
-        self.string(key, indent + BEST_INDENT, true);
+        if is_simple_key(key) {
+            self.string(key, indent + BEST_INDENT, true);
+        } else {
+            // libyaml's check_simple_key: a key over 128 bytes or one spanning lines is
+            // written in the explicit form, `? key` then `: value` on a line of its own.
+            self.put_str("? ");
+            self.string(key, indent + BEST_INDENT, false);
+            if self.column > 0 {
+                self.newline();
+            }
+            self.indent_to(indent);
+        }
         self.put(':');
         self.value(value, indent);
     }
@@ -221,7 +243,7 @@ impl Emitter<'_> {
                 if !breaks && c == '\n' {
                     self.newline();
                 }
-                self.newline();
+                self.write_break(c);
                 breaks = true;
             } else {
                 if breaks {
@@ -319,7 +341,7 @@ impl Emitter<'_> {
         let mut breaks = true;
         for &c in &chars {
             if is_break(c) {
-                self.newline();
+                self.write_break(c);
                 breaks = true;
             } else {
                 if breaks {
@@ -344,6 +366,12 @@ fn is_simple_plain(s: &str) -> bool {
     b.iter()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'/' | b'_'))
         && (b.len() > 5 || resolves_to_string(s))
+}
+
+/// Whether a key can be written as `key: value` (libyaml's `check_simple_key` for a
+/// scalar: at most 128 bytes and on one line).
+fn is_simple_key(key: &str) -> bool {
+    key.len() <= 128 && !key.chars().any(is_break)
 }
 
 /// libyaml's `is_printable`, which go-yaml uses with unicode output on.
@@ -902,33 +930,67 @@ mod tests {
     }
 
     #[test]
-    fn the_fast_path_agrees_with_the_full_rules() {
-        for s in [
-            "flux-system",
-            "a",
-            "y",
-            "yes",
-            "Yes",
-            "no",
-            "on",
-            "null",
-            "true",
-            "False",
-            "./x",
-            "/livez",
-            "_x",
-            "v1beta1.metrics.k8s.io",
-            "nodes/metrics",
-            "ab-",
-            "Off",
-            "NULL",
+    fn the_fast_path_takes_only_what_the_full_rules_leave_plain() {
+        // (text, taken by the fast path): every string the fast path takes is one the full
+        // rules leave plain, and YAML 1.1's booleans and nulls are never taken.
+        for (s, fast) in [
+            ("flux-system", true),
+            ("main", true),
+            ("./x", false),
+            ("/livez", true),
+            ("_x", true),
+            ("v1beta1.metrics.k8s.io", true),
+            ("nodes/metrics", true),
+            ("ab-", true),
+            ("a", true),
+            ("y", false),
+            ("yes", false),
+            ("Yes", false),
+            ("no", false),
+            ("on", false),
+            ("Off", false),
+            ("null", false),
+            ("NULL", false),
+            ("true", false),
+            ("False", false),
+            ("1m0s", false),
+            ("", false),
         ] {
-            if is_simple_plain(s) {
-                assert_eq!(select_style(s, false), Style::Plain, "{s}");
-                assert_eq!(select_style(s, true), Style::Plain, "{s}");
+            assert_eq!(is_simple_plain(s), fast, "{s:?}");
+            if fast {
+                assert_eq!(select_style(s, false), Style::Plain, "{s:?}");
+                assert_eq!(select_style(s, true), Style::Plain, "{s:?}");
             }
         }
-        assert!(!is_simple_plain("y") && !is_simple_plain("true") && is_simple_plain("main"));
+        assert_eq!(select_style("yes", false), Style::Double);
+        assert_eq!(select_style("1m0s", false), Style::Plain);
+    }
+
+    #[test]
+    fn long_and_multi_line_keys_take_the_explicit_form() {
+        // libyaml's check_simple_key: over 128 bytes, or spanning lines, is not simple.
+        let k128 = "k".repeat(128);
+        assert_eq!(yaml(json!({ k128.clone(): "v" })), format!("{k128}: v\n"));
+        let k129 = "k".repeat(129);
+        assert_eq!(
+            yaml(json!({ k129.clone(): "v" })),
+            format!("? {k129}\n: v\n")
+        );
+        assert_eq!(yaml(json!({"a\nb": "v"})), "? |-\n  a\n  b\n: v\n");
+        assert_eq!(
+            yaml(json!({"a\nb": {"c": 1}})),
+            "? |-\n  a\n  b\n:\n  c: 1\n"
+        );
+    }
+
+    #[test]
+    fn unicode_line_separators_stay_themselves() {
+        // U+2028 is printable but a line break: single-quoted, written as itself, and the
+        // next line indented (libyaml's write_break then write_indent).
+        assert_eq!(yaml(json!({"k": "a\u{2028}b"})), "k: 'a\u{2028}  b'\n");
+        // NEL and the BOM are not printable: double-quoted and escaped.
+        assert_eq!(yaml(json!({"k": "a\u{85}b"})), "k: \"a\\Nb\"\n");
+        assert_eq!(yaml(json!({"k": "\u{feff}"})), "k: \"\\uFEFF\"\n");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod apply;
 mod cli;
+mod emitter;
 mod fake_api;
 mod golden;
 mod helm_example;
