@@ -529,6 +529,28 @@ impl ApplyReport {
             })
             .collect()
     }
+    /// `Ok` when every object was applied; otherwise the interruption or the failures.
+    fn outcome(&self, total: usize) -> Result<()> {
+        if self.interrupted {
+            let done = self
+                .results
+                .iter()
+                .filter(|(_, _, o)| *o != Outcome::NotApplied)
+                .count();
+            return Err(Error::Interrupted { done, total });
+        }
+        let failures = self.failures();
+        if !failures.is_empty() {
+            return Err(Error::ApplyFailed {
+                failures: failures
+                    .into_iter()
+                    .map(|(what, message)| format!("{what}: {message}"))
+                    .collect(),
+            });
+        }
+        Ok(())
+    }
+
     /// `3 created, 1 configured, …`; the rarer outcomes only when they occurred.
     pub fn summary(&self) -> String {
         let always = [
@@ -832,6 +854,24 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// The objects other than CRDs in their tiers: Namespaces, other cluster-scoped
+    /// objects, namespaced objects.
+    async fn tiers<'i>(&self, items: &'i [Item]) -> Result<[Vec<&'i Item>; 3]> {
+        let mut tiers: [Vec<&Item>; 3] = Default::default();
+        for item in items.iter().filter(|i| !i.is_crd()) {
+            let (_, is_namespaced) = self.resource(&item.gvk()).await?;
+            let tier = if item.kind == "Namespace" && item.api_version == "v1" {
+                0
+            } else if is_namespaced {
+                2
+            } else {
+                1
+            };
+            tiers[tier].push(item);
+        }
+        Ok(tiers)
+    }
+
     /// Whether, in a dry run, `namespace` is one this apply would create.
     fn is_new_namespace(&self, namespace: &str) -> bool {
         self.new_namespaces
@@ -1056,37 +1096,20 @@ pub async fn apply(
     }
 
     // Scopes of everything else are known once the CRDs are served.
-    let mut namespaces = Vec::new();
-    let mut cluster_scoped = Vec::new();
-    let mut namespaced = Vec::new();
-    for item in items.iter().filter(|i| !i.is_crd()) {
-        let (_, is_namespaced) = session.resource(&item.gvk()).await?;
-        if item.kind == "Namespace" && item.api_version == "v1" {
-            namespaces.push(item);
-        } else if is_namespaced {
-            namespaced.push(item);
-        } else {
-            cluster_scoped.push(item);
-        }
-    }
+    let [namespaces, cluster_scoped, namespaced] = session.tiers(&items).await?;
     session.apply_tier(&namespaces, &mut report, out).await;
     session.apply_tier(&cluster_scoped, &mut report, out).await;
     secrets::apply(&session, &secret_plans, &mut report, out).await;
 
     // The ApplySet parent lists a superset of old and new members before members change.
     let parent = cluster.applyset_parent();
-    let previous = applyset::read_parent(&session, &parent).await?;
-    let current_gks: BTreeSet<String> = items.iter().map(Item::group_kind).collect();
-    let current_nss: BTreeSet<String> = items.iter().filter_map(|i| i.namespace.clone()).collect();
-    let union_gks = &previous.group_kinds | &current_gks;
-    let union_nss = &previous.namespaces | &current_nss;
-    let parent_namespace_exists = !session
-        .new_namespaces
-        .lock()
-        .expect("not poisoned")
-        .contains(&parent.namespace);
+    let members = applyset::Members::of(&items);
+    let union = applyset::read_parent(&session, &parent)
+        .await?
+        .union(&members);
+    let parent_namespace_exists = !session.is_new_namespace(&parent.namespace);
     if !session.stop.is_cancelled() && parent_namespace_exists {
-        applyset::write_parent(&session, &parent, &union_gks, &union_nss).await?;
+        applyset::write_parent(&session, &parent, &union).await?;
     }
 
     session.apply_tier(&namespaced, &mut report, out).await;
@@ -1094,40 +1117,12 @@ pub async fn apply(
 
     if opts.prune && report.failures().is_empty() && !report.interrupted && parent_namespace_exists
     {
-        applyset::prune(
-            &session,
-            &parent,
-            &items,
-            &union_gks,
-            &union_nss,
-            &mut report,
-            out,
-        )
-        .await?;
-        applyset::write_parent(&session, &parent, &current_gks, &current_nss).await?;
+        applyset::prune(&session, &parent, &items, &union, &mut report, out).await?;
+        applyset::write_parent(&session, &parent, &members).await?;
     }
 
     let _ = writeln!(out, "{}", report.summary());
-    if report.interrupted {
-        let done = report
-            .results
-            .iter()
-            .filter(|(_, _, o)| *o != Outcome::NotApplied)
-            .count();
-        return Err(Error::Interrupted {
-            done,
-            total: items.len(),
-        });
-    }
-    let failures = report.failures();
-    if !failures.is_empty() {
-        return Err(Error::ApplyFailed {
-            failures: failures
-                .into_iter()
-                .map(|(what, message)| format!("{what}: {message}"))
-                .collect(),
-        });
-    }
+    report.outcome(items.len())?;
     if opts.wait && !opts.dry_run {
         wait::wait_ready(&session, &items, opts, out).await?;
     }

@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 use crate::error::Error;
 use crate::model::cluster::Cluster;
+use crate::render::Rendered;
 use crate::render::tree;
 
 /// Flux cluster state written in Rust: print, render or check the YAML tree.
@@ -276,89 +277,14 @@ fn execute(
     stderr: &mut dyn Write,
 ) -> Result<u8, Error> {
     let rendered = cluster.render()?;
-    let default_out = || PathBuf::from(rendered.root());
+    let tree_or_default = |out: Option<PathBuf>| out.unwrap_or_else(|| rendered.root().into());
     match command {
-        Command::Print => {
-            // A closed pipe (`cargo run | head`) is not an error.
-            if let Err(e) = stdout.write_all(rendered.to_listing().as_bytes())
-                && e.kind() != std::io::ErrorKind::BrokenPipe
-            {
-                return Err(Error::Io {
-                    action: "cannot write",
-                    path: "<stdout>".into(),
-                    source: e,
-                });
-            }
-            Ok(0)
-        }
-        Command::Render { out, root } => {
-            let dirs = tree_dirs(&rendered, out, root);
-            let reports = tree::write_trees(&dirs)?;
-            for ((tree, dir), report) in dirs.iter().zip(reports) {
-                let _ = writeln!(
-                    stdout,
-                    "rendered {}: {} written, {} unchanged, {} removed",
-                    dir.display(),
-                    report.written.len(),
-                    report.unchanged.len(),
-                    report.removed.len()
-                );
-                for u in tree.upstream() {
-                    if let Some(problem) = tree::upstream_problem(u, dir)? {
-                        let _ = writeln!(
-                            stderr,
-                            "note: {} is upstream and never written by fluxdsl: {problem}",
-                            dir.join(&u.path).display(),
-                        );
-                    }
-                }
-            }
-            Ok(0)
-        }
-        Command::Check { out, root } => {
-            let mut code = 0;
-            for (tree, dir) in tree_dirs(&rendered, out, root) {
-                let report = tree::check_tree(tree, &dir)?;
-                for (u, problem) in &report.upstream_problems {
-                    let _ = writeln!(
-                        stderr,
-                        "{} is upstream and not as the definition pins it: {problem}",
-                        dir.join(&u.path).display(),
-                    );
-                }
-                if !report.differing.is_empty() {
-                    let _ = stdout.write_all(report.diff.as_bytes());
-                    let _ = writeln!(
-                        stderr,
-                        "{} is not current: {} file(s) differ from the definition; run `{}`",
-                        dir.display(),
-                        report.differing.len(),
-                        invocation.command("render")
-                    );
-                }
-                if !report.is_current() {
-                    code = 1;
-                }
-            }
-            Ok(code)
-        }
+        Command::Print => print(&rendered, stdout),
+        Command::Render { out, root } => render(&rendered, out, root, stdout, stderr),
+        Command::Check { out, root } => check(&rendered, invocation, out, root, stdout, stderr),
         Command::Apply { target, apply } => {
-            let tree = target.out.clone().unwrap_or_else(default_out);
-            let opts = crate::apply::ApplyOptions {
-                dry_run: apply.dry_run,
-                force_conflicts: apply.force_conflicts,
-                prune: apply.prune,
-                yes: apply.yes,
-                max_prune_share: apply.max_prune_share,
-                prune_crds_and_namespaces: apply.prune_crds_and_namespaces,
-                concurrency: apply.concurrency.max(1),
-                skip_flux_install: apply.skip_flux_install,
-                wait: apply.wait,
-                timeout: apply.timeout,
-                secrets: secret_inputs(&apply.secret_file, &apply.secret_env)?,
-                replace_secrets: apply.replace_secrets,
-                ..crate::apply::ApplyOptions::default()
-            };
+            let tree = tree_or_default(target.out.clone());
+            let opts = apply.options()?;
             runtime()?.block_on(async {
                 let stop = tokio_util::sync::CancellationToken::new();
                 crate::apply::cancel_on_ctrl_c(stop.clone());
@@ -371,7 +297,7 @@ fn execute(
             target,
             skip_flux_install,
         } => {
-            let tree = target.out.clone().unwrap_or_else(default_out);
+            let tree = tree_or_default(target.out.clone());
             let opts = crate::apply::ApplyOptions {
                 skip_flux_install,
                 ..crate::apply::ApplyOptions::default()
@@ -395,6 +321,109 @@ fn execute(
     }
 }
 
+/// `print`: every rendered file after a `# file:` line.
+fn print(rendered: &Rendered, stdout: &mut dyn Write) -> Result<u8, Error> {
+    // A closed pipe (`cargo run | head`) is not an error.
+    if let Err(e) = stdout.write_all(rendered.to_listing().as_bytes())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(Error::Io {
+            action: "cannot write",
+            path: "<stdout>".into(),
+            source: e,
+        });
+    }
+    Ok(0)
+}
+
+/// `render`: writes every tree, then notes upstream files that are missing or not pinned.
+fn render(
+    rendered: &Rendered,
+    out: Option<PathBuf>,
+    root: Option<PathBuf>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<u8, Error> {
+    let dirs = tree_dirs(rendered, out, root);
+    let reports = tree::write_trees(&dirs)?;
+    for ((tree, dir), report) in dirs.iter().zip(reports) {
+        let _ = writeln!(
+            stdout,
+            "rendered {}: {} written, {} unchanged, {} removed",
+            dir.display(),
+            report.written.len(),
+            report.unchanged.len(),
+            report.removed.len()
+        );
+        for u in tree.upstream() {
+            if let Some(problem) = tree::upstream_problem(u, dir)? {
+                let _ = writeln!(
+                    stderr,
+                    "note: {} is upstream and never written by fluxdsl: {problem}",
+                    dir.join(&u.path).display(),
+                );
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// `check`: 1 when any tree differs from the definition or an upstream file is not pinned.
+fn check(
+    rendered: &Rendered,
+    invocation: &Invocation,
+    out: Option<PathBuf>,
+    root: Option<PathBuf>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<u8, Error> {
+    let mut code = 0;
+    for (tree, dir) in tree_dirs(rendered, out, root) {
+        let report = tree::check_tree(tree, &dir)?;
+        for (u, problem) in &report.upstream_problems {
+            let _ = writeln!(
+                stderr,
+                "{} is upstream and not as the definition pins it: {problem}",
+                dir.join(&u.path).display(),
+            );
+        }
+        if !report.differing.is_empty() {
+            let _ = stdout.write_all(report.diff.as_bytes());
+            let _ = writeln!(
+                stderr,
+                "{} is not current: {} file(s) differ from the definition; run `{}`",
+                dir.display(),
+                report.differing.len(),
+                invocation.command("render")
+            );
+        }
+        if !report.is_current() {
+            code = 1;
+        }
+    }
+    Ok(code)
+}
+
+impl ApplyArgs {
+    fn options(&self) -> Result<crate::apply::ApplyOptions, Error> {
+        Ok(crate::apply::ApplyOptions {
+            dry_run: self.dry_run,
+            force_conflicts: self.force_conflicts,
+            prune: self.prune,
+            yes: self.yes,
+            max_prune_share: self.max_prune_share,
+            prune_crds_and_namespaces: self.prune_crds_and_namespaces,
+            concurrency: self.concurrency.max(1),
+            skip_flux_install: self.skip_flux_install,
+            wait: self.wait,
+            timeout: self.timeout,
+            secrets: secret_inputs(&self.secret_file, &self.secret_env)?,
+            replace_secrets: self.replace_secrets,
+            ..crate::apply::ApplyOptions::default()
+        })
+    }
+}
+
 fn secret_inputs(files: &[String], envs: &[String]) -> Result<crate::SecretInputs, Error> {
     let mut inputs = crate::SecretInputs::new();
     for spec in files {
@@ -409,7 +438,7 @@ fn secret_inputs(files: &[String], envs: &[String]) -> Result<crate::SecretInput
 /// Where each tree goes: `--out` for the main tree, otherwise `--root` (or the current
 /// folder) joined with the tree's declared path.
 fn tree_dirs(
-    rendered: &crate::render::Rendered,
+    rendered: &Rendered,
     out: Option<PathBuf>,
     root: Option<PathBuf>,
 ) -> Vec<(&crate::render::RenderedTree, PathBuf)> {

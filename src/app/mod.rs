@@ -549,6 +549,40 @@ impl App {
     #[track_caller]
     pub fn declare(self, cluster: &mut Cluster, file: &File) -> AppHandles {
         let at = std::panic::Location::caller();
+        for message in self.port_problems() {
+            cluster.problems.push(Problem {
+                object: None,
+                field: None,
+                message,
+                sites: vec![("declared", at)],
+            });
+        }
+        if let Some(config) = self.config_map() {
+            cluster.add_at(file, config, at);
+        }
+        let (deployment, stateful_set) = if self.stateful {
+            (None, Some(cluster.add_at(file, self.stateful_set(), at)))
+        } else {
+            for claim in self.claims() {
+                cluster.add_at(file, claim, at);
+            }
+            (Some(cluster.add_at(file, self.deployment(), at)), None)
+        };
+        let service = cluster.add_at(file, self.service(), at);
+        let ingress = self
+            .ingress
+            .as_ref()
+            .map(|i| cluster.add_at(file, self.ingress_object(i), at));
+        AppHandles {
+            service,
+            deployment,
+            stateful_set,
+            ingress,
+        }
+    }
+
+    /// A port that the Ingress or the readiness check names and the app lacks.
+    fn port_problems(&self) -> Vec<String> {
         let named = [
             self.ingress.as_ref().map(|i| ("ingress", &i.port)),
             match &self.check {
@@ -558,180 +592,179 @@ impl App {
                 None => None,
             },
         ];
-        for (what, port) in named.into_iter().flatten() {
-            if self.port_number(port).is_none() {
-                cluster.problems.push(Problem {
-                    object: None,
-                    field: None,
-                    message: format!(
-                        "app {}/{}: the {what} names port {:?}, but the app's ports are {:?}",
-                        self.namespace,
-                        self.name,
-                        port.as_str(),
-                        self.ports
-                            .iter()
-                            .map(|p| p.name.as_str())
-                            .collect::<Vec<_>>()
-                    ),
-                    sites: vec![("declared", at)],
-                });
-            }
-        }
-        let name = self.name.as_str().to_owned();
-        let selector = LabelSelector {
+        named
+            .into_iter()
+            .flatten()
+            .filter(|(_, port)| self.port_number(port).is_none())
+            .map(|(what, port)| {
+                format!(
+                    "app {}/{}: the {what} names port {:?}, but the app's ports are {:?}",
+                    self.namespace,
+                    self.name,
+                    port.as_str(),
+                    self.ports
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                )
+            })
+            .collect()
+    }
+
+    fn selector(&self) -> LabelSelector {
+        LabelSelector {
             match_labels: Some(self.labels()),
             ..LabelSelector::default()
-        };
-        if !self.config_files.is_empty() {
-            cluster.add_at(
-                file,
-                ConfigMap {
-                    metadata: self.meta(&format!("{name}-config")),
-                    data: Some(
-                        self.config_files
-                            .iter()
-                            .map(|f| (f.file_name.clone(), f.contents.clone()))
-                            .collect(),
-                    ),
-                    ..ConfigMap::default()
-                },
-                at,
-            );
         }
-        let (deployment, stateful_set) = if self.stateful {
-            let set = StatefulSet {
-                metadata: self.meta(&name),
-                spec: Some(StatefulSetSpec {
-                    replicas: Some(self.replicas),
-                    selector,
-                    service_name: Some(name.clone()),
-                    template: self.pod(),
-                    volume_claim_templates: (!self.storage.is_empty()).then(|| {
-                        self.storage
-                            .iter()
-                            .map(|s| PersistentVolumeClaim {
-                                metadata: ObjectMeta {
-                                    name: Some(s.name.as_str().to_owned()),
-                                    ..ObjectMeta::default()
-                                },
-                                spec: Some(Self::claim_spec(s)),
-                                ..PersistentVolumeClaim::default()
-                            })
-                            .collect()
-                    }),
-                    ..StatefulSetSpec::default()
+    }
+
+    /// The ConfigMap `<name>-config` holding the config files, if there are any.
+    fn config_map(&self) -> Option<ConfigMap> {
+        (!self.config_files.is_empty()).then(|| ConfigMap {
+            metadata: self.meta(&format!("{}-config", self.name.as_str())),
+            data: Some(
+                self.config_files
+                    .iter()
+                    .map(|f| (f.file_name.clone(), f.contents.clone()))
+                    .collect(),
+            ),
+            ..ConfigMap::default()
+        })
+    }
+
+    /// A stateful app: its StatefulSet, with a volume claim template per storage.
+    fn stateful_set(&self) -> StatefulSet {
+        let name = self.name.as_str();
+        StatefulSet {
+            metadata: self.meta(name),
+            spec: Some(StatefulSetSpec {
+                replicas: Some(self.replicas),
+                selector: self.selector(),
+                service_name: Some(name.to_owned()),
+                template: self.pod(),
+                volume_claim_templates: (!self.storage.is_empty()).then(|| {
+                    self.storage
+                        .iter()
+                        .map(|s| PersistentVolumeClaim {
+                            metadata: ObjectMeta {
+                                name: Some(s.name.as_str().to_owned()),
+                                ..ObjectMeta::default()
+                            },
+                            spec: Some(Self::claim_spec(s)),
+                            ..PersistentVolumeClaim::default()
+                        })
+                        .collect()
                 }),
-                ..StatefulSet::default()
+                ..StatefulSetSpec::default()
+            }),
+            ..StatefulSet::default()
+        }
+    }
+
+    /// A stateless app's PersistentVolumeClaims, `<name>-<storage>`.
+    fn claims(&self) -> Vec<PersistentVolumeClaim> {
+        self.storage
+            .iter()
+            .map(|s| PersistentVolumeClaim {
+                metadata: self.meta(&format!("{}-{}", self.name.as_str(), s.name)),
+                spec: Some(Self::claim_spec(s)),
+                ..PersistentVolumeClaim::default()
+            })
+            .collect()
+    }
+
+    /// A stateless app's Deployment.
+    fn deployment(&self) -> Deployment {
+        Deployment {
+            metadata: self.meta(self.name.as_str()),
+            spec: Some(DeploymentSpec {
+                replicas: Some(self.replicas),
+                selector: self.selector(),
+                // Volumes are ReadWriteOnce: replace pods instead of overlapping them.
+                strategy: (!self.storage.is_empty()).then(|| {
+                    k8s_openapi::api::apps::v1::DeploymentStrategy {
+                        type_: Some("Recreate".into()),
+                        ..Default::default()
+                    }
+                }),
+                template: self.pod(),
+                ..DeploymentSpec::default()
+            }),
+            ..Deployment::default()
+        }
+    }
+
+    /// The Service in front of the app's ports (headless for a stateful app).
+    fn service(&self) -> Service {
+        Service {
+            metadata: self.meta(self.name.as_str()),
+            spec: Some(ServiceSpec {
+                selector: Some(self.labels()),
+                cluster_ip: self.stateful.then(|| "None".to_string()),
+                ports: Some(
+                    self.ports
+                        .iter()
+                        .map(|p| ServicePort {
+                            name: Some(p.name.as_str().to_owned()),
+                            port: p.port,
+                            target_port: Some(IntOrString::String(p.name.as_str().to_owned())),
+                            protocol: Some("TCP".into()),
+                            app_protocol: p.http.then(|| "http".to_string()),
+                            ..ServicePort::default()
+                        })
+                        .collect(),
+                ),
+                ..ServiceSpec::default()
+            }),
+            ..Service::default()
+        }
+    }
+
+    /// The traefik Ingress for `i`, with TLS from a cert-manager issuer when it names one.
+    fn ingress_object(&self, i: &Ingress) -> K8sIngress {
+        let name = self.name.as_str();
+        let mut meta = self.meta(name);
+        let tls = i.issuer.as_ref().map(|issuer| {
+            let (key, value) = match issuer {
+                Issuer::Cluster(n) => ("cert-manager.io/cluster-issuer", n),
+                Issuer::Namespaced(n) => ("cert-manager.io/issuer", n),
             };
-            (None, Some(cluster.add_at(file, set, at)))
-        } else {
-            for s in &self.storage {
-                cluster.add_at(
-                    file,
-                    PersistentVolumeClaim {
-                        metadata: self.meta(&format!("{name}-{}", s.name)),
-                        spec: Some(Self::claim_spec(s)),
-                        ..PersistentVolumeClaim::default()
-                    },
-                    at,
-                );
-            }
-            let deployment = Deployment {
-                metadata: self.meta(&name),
-                spec: Some(DeploymentSpec {
-                    replicas: Some(self.replicas),
-                    selector,
-                    // Volumes are ReadWriteOnce: replace pods instead of overlapping them.
-                    strategy: (!self.storage.is_empty()).then(|| {
-                        k8s_openapi::api::apps::v1::DeploymentStrategy {
-                            type_: Some("Recreate".into()),
-                            ..Default::default()
-                        }
-                    }),
-                    template: self.pod(),
-                    ..DeploymentSpec::default()
-                }),
-                ..Deployment::default()
-            };
-            (Some(cluster.add_at(file, deployment, at)), None)
-        };
-        let service = cluster.add_at(
-            file,
-            Service {
-                metadata: self.meta(&name),
-                spec: Some(ServiceSpec {
-                    selector: Some(self.labels()),
-                    cluster_ip: self.stateful.then(|| "None".to_string()),
-                    ports: Some(
-                        self.ports
-                            .iter()
-                            .map(|p| ServicePort {
-                                name: Some(p.name.as_str().to_owned()),
-                                port: p.port,
-                                target_port: Some(IntOrString::String(p.name.as_str().to_owned())),
-                                protocol: Some("TCP".into()),
-                                app_protocol: p.http.then(|| "http".to_string()),
-                                ..ServicePort::default()
-                            })
-                            .collect(),
-                    ),
-                    ..ServiceSpec::default()
-                }),
-                ..Service::default()
-            },
-            at,
-        );
-        let ingress = self.ingress.as_ref().map(|i| {
-            let mut meta = self.meta(&name);
-            let tls = i.issuer.as_ref().map(|issuer| {
-                let (key, value) = match issuer {
-                    Issuer::Cluster(n) => ("cert-manager.io/cluster-issuer", n),
-                    Issuer::Namespaced(n) => ("cert-manager.io/issuer", n),
-                };
-                meta.annotations = Some(BTreeMap::from([(
-                    key.to_string(),
-                    value.as_str().to_string(),
-                )]));
-                vec![IngressTLS {
-                    hosts: Some(vec![i.host.clone()]),
-                    secret_name: Some(format!("{name}-tls")),
-                }]
-            });
-            let ingress = K8sIngress {
-                metadata: meta,
-                spec: Some(IngressSpec {
-                    ingress_class_name: Some("traefik".into()),
-                    tls,
-                    rules: Some(vec![IngressRule {
-                        host: Some(i.host.clone()),
-                        http: Some(HTTPIngressRuleValue {
-                            paths: vec![HTTPIngressPath {
-                                path: Some(i.path.clone()),
-                                path_type: "Prefix".into(),
-                                backend: IngressBackend {
-                                    service: Some(IngressServiceBackend {
-                                        name: name.clone(),
-                                        port: Some(ServiceBackendPort {
-                                            name: Some(i.port.as_str().to_owned()),
-                                            ..ServiceBackendPort::default()
-                                        }),
-                                    }),
-                                    ..IngressBackend::default()
-                                },
-                            }],
-                        }),
-                    }]),
-                    ..IngressSpec::default()
-                }),
-                ..K8sIngress::default()
-            };
-            cluster.add_at(file, ingress, at)
+            meta.annotations = Some(BTreeMap::from([(
+                key.to_string(),
+                value.as_str().to_string(),
+            )]));
+            vec![IngressTLS {
+                hosts: Some(vec![i.host.clone()]),
+                secret_name: Some(format!("{name}-tls")),
+            }]
         });
-        AppHandles {
-            service,
-            deployment,
-            stateful_set,
-            ingress,
+        K8sIngress {
+            metadata: meta,
+            spec: Some(IngressSpec {
+                ingress_class_name: Some("traefik".into()),
+                tls,
+                rules: Some(vec![IngressRule {
+                    host: Some(i.host.clone()),
+                    http: Some(HTTPIngressRuleValue {
+                        paths: vec![HTTPIngressPath {
+                            path: Some(i.path.clone()),
+                            path_type: "Prefix".into(),
+                            backend: IngressBackend {
+                                service: Some(IngressServiceBackend {
+                                    name: name.to_owned(),
+                                    port: Some(ServiceBackendPort {
+                                        name: Some(i.port.as_str().to_owned()),
+                                        ..ServiceBackendPort::default()
+                                    }),
+                                }),
+                                ..IngressBackend::default()
+                            },
+                        }],
+                    }),
+                }]),
+                ..IngressSpec::default()
+            }),
+            ..K8sIngress::default()
         }
     }
 }

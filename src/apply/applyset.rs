@@ -71,9 +71,29 @@ pub(crate) fn split_list(value: Option<&str>) -> BTreeSet<String> {
 
 /// What the parent says about the set today.
 #[derive(Debug, Default)]
-pub(crate) struct ParentState {
+pub(crate) struct Members {
+    /// `Kind.group` of every member kind.
     pub(crate) group_kinds: BTreeSet<String>,
+    /// Every namespace holding members.
     pub(crate) namespaces: BTreeSet<String>,
+}
+
+impl Members {
+    /// The kinds and namespaces of `items`.
+    pub(crate) fn of(items: &[super::Item]) -> Members {
+        Members {
+            group_kinds: items.iter().map(super::Item::group_kind).collect(),
+            namespaces: items.iter().filter_map(|i| i.namespace.clone()).collect(),
+        }
+    }
+
+    /// Both sets' kinds and namespaces.
+    pub(crate) fn union(&self, other: &Members) -> Members {
+        Members {
+            group_kinds: &self.group_kinds | &other.group_kinds,
+            namespaces: &self.namespaces | &other.namespaces,
+        }
+    }
 }
 
 fn parent_resource(parent: &ApplySetParent) -> kube::core::ApiResource {
@@ -91,7 +111,7 @@ fn parent_resource(parent: &ApplySetParent) -> kube::core::ApiResource {
 pub(crate) async fn read_parent(
     session: &super::Session<'_>,
     parent: &ApplySetParent,
-) -> crate::Result<ParentState> {
+) -> crate::Result<Members> {
     let api: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
         session.client.clone(),
         &parent.namespace,
@@ -106,7 +126,7 @@ pub(crate) async fn read_parent(
             )
         })?;
     let Some(live) = live else {
-        return Ok(ParentState::default());
+        return Ok(Members::default());
     };
     let annotations = live.metadata.annotations.unwrap_or_default();
     if let Some(tool) = annotations.get(TOOLING_ANNOTATION)
@@ -119,7 +139,7 @@ pub(crate) async fn read_parent(
             ),
         });
     }
-    Ok(ParentState {
+    Ok(Members {
         group_kinds: split_list(annotations.get(GROUP_KINDS_ANNOTATION).map(String::as_str)),
         namespaces: split_list(annotations.get(NAMESPACES_ANNOTATION).map(String::as_str))
             .into_iter()
@@ -132,15 +152,14 @@ pub(crate) async fn read_parent(
 pub(crate) async fn write_parent(
     session: &super::Session<'_>,
     parent: &ApplySetParent,
-    group_kinds: &BTreeSet<String>,
-    namespaces: &BTreeSet<String>,
+    members: &Members,
 ) -> crate::Result<()> {
     let api: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
         session.client.clone(),
         &parent.namespace,
         &parent_resource(parent),
     );
-    let body = parent_object(parent, group_kinds, namespaces);
+    let body = parent_object(parent, &members.group_kinds, &members.namespaces);
     let pp = session.patch_params();
     let patch = kube::api::Patch::Apply(&body);
     super::retry::with_retries(&session.stop, || api.patch(&parent.name, &pp, &patch))
@@ -160,124 +179,164 @@ pub(crate) async fn prune(
     session: &super::Session<'_>,
     parent: &ApplySetParent,
     items: &[super::Item],
-    group_kinds: &BTreeSet<String>,
-    namespaces: &BTreeSet<String>,
+    members: &Members,
     report: &mut super::ApplyReport,
     out: &mut dyn std::io::Write,
 ) -> crate::Result<()> {
-    let id = parent.id();
     let declared: BTreeSet<(String, Option<String>, String)> = items
         .iter()
         .map(|i| (i.group_kind(), i.namespace.clone(), i.name.clone()))
         .collect();
-    let mut candidates: Vec<(
-        kube::Api<kube::api::DynamicObject>,
-        String,
-        Option<String>,
-        String,
-    )> = Vec::new();
-    let mut members = 0usize;
-    for gk in group_kinds {
-        let (kind, group) = gk.split_once('.').unwrap_or((gk.as_str(), ""));
-        let protected = matches!(
-            (kind, group),
-            ("CustomResourceDefinition", "apiextensions.k8s.io") | ("Namespace", "")
-        );
-        let api_group = match super::retry::with_retries(&session.stop, || {
-            kube::discovery::group(&session.client, group)
-        })
-        .await
-        {
-            Ok(g) => g,
-            // a kind whose API is gone has nothing left to prune
-            Err(kube::Error::Discovery(_)) => continue,
-            Err(e) => return Err(super::kube_error(&format!("discovery of {gk}"), e)),
-        };
-        let Some((ar, caps)) = api_group.recommended_kind(kind) else {
-            continue;
-        };
-        let scopes: Vec<Option<&str>> = if caps.scope == kube::discovery::Scope::Namespaced {
-            namespaces.iter().map(|n| Some(n.as_str())).collect()
-        } else {
-            vec![None]
-        };
-        for ns in scopes {
-            let api: kube::Api<kube::api::DynamicObject> = match ns {
-                Some(ns) => kube::Api::namespaced_with(session.client.clone(), ns, &ar),
-                None => kube::Api::all_with(session.client.clone(), &ar),
-            };
-            let lp = member_selector(parent);
-            let list = super::retry::with_retries(&session.stop, || api.list(&lp))
-                .await
-                .map_err(|e| super::kube_error(&format!("listing {gk} members"), e))?;
-            for obj in list.items {
-                // never trust the selector alone: only our label makes an object ours
-                let ours = obj
-                    .metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(PART_OF_LABEL))
-                    .is_some_and(|v| *v == id);
-                if !ours {
-                    continue;
-                }
-                members += 1;
-                let name = obj.metadata.name.clone().unwrap_or_default();
-                let key = (gk.clone(), obj.metadata.namespace.clone(), name.clone());
-                if declared.contains(&key) || protected && !session.opts.prune_crds_and_namespaces {
-                    continue;
-                }
-                candidates.push((
-                    api.clone(),
-                    gk.clone(),
-                    obj.metadata.namespace.clone(),
-                    name,
-                ));
-            }
-        }
+    let mut found = Found::default();
+    for gk in &members.group_kinds {
+        find_members(
+            session,
+            parent,
+            gk,
+            &members.namespaces,
+            &declared,
+            &mut found,
+        )
+        .await?;
     }
-    if candidates.is_empty() {
+    if found.candidates.is_empty() {
         return Ok(());
     }
-    let share = candidates.len() as f64 / members.max(1) as f64;
+    let share = found.candidates.len() as f64 / found.members.max(1) as f64;
     if share > session.opts.max_prune_share && !session.opts.yes {
-        let list: Vec<String> = candidates
-            .iter()
-            .map(|(_, gk, ns, name)| super::qualified(&format!("{gk}/{name}"), ns.as_deref()))
-            .collect();
         return Err(crate::Error::PruneRefused {
-            count: candidates.len(),
-            members,
+            count: found.candidates.len(),
+            members: found.members,
             limit: session.opts.max_prune_share,
-            objects: list,
+            objects: found
+                .candidates
+                .iter()
+                .map(|c| super::qualified(&format!("{}/{}", c.gk, c.name), c.namespace.as_deref()))
+                .collect(),
         });
     }
+    for candidate in found.candidates {
+        if session.stop.is_cancelled() {
+            break;
+        }
+        delete(session, candidate, report, out).await;
+    }
+    Ok(())
+}
+
+/// A member of the set that the definition no longer declares.
+struct Candidate {
+    api: kube::Api<kube::api::DynamicObject>,
+    gk: String,
+    namespace: Option<String>,
+    name: String,
+}
+
+/// What prune found: how many members the set has, and which of them to delete.
+#[derive(Default)]
+struct Found {
+    members: usize,
+    candidates: Vec<Candidate>,
+}
+
+/// Lists the members of kind `gk` (in each of `namespaces` when it is namespaced) and
+/// adds those not `declared` to the candidates. CRDs and Namespaces are candidates only
+/// with `--prune-crds-and-namespaces`.
+async fn find_members(
+    session: &super::Session<'_>,
+    parent: &ApplySetParent,
+    gk: &str,
+    namespaces: &BTreeSet<String>,
+    declared: &BTreeSet<(String, Option<String>, String)>,
+    found: &mut Found,
+) -> crate::Result<()> {
+    let (kind, group) = gk.split_once('.').unwrap_or((gk, ""));
+    let protected = matches!(
+        (kind, group),
+        ("CustomResourceDefinition", "apiextensions.k8s.io") | ("Namespace", "")
+    );
+    let api_group = match super::retry::with_retries(&session.stop, || {
+        kube::discovery::group(&session.client, group)
+    })
+    .await
+    {
+        Ok(g) => g,
+        // a kind whose API is gone has nothing left to prune
+        Err(kube::Error::Discovery(_)) => return Ok(()),
+        Err(e) => return Err(super::kube_error(&format!("discovery of {gk}"), e)),
+    };
+    let Some((ar, caps)) = api_group.recommended_kind(kind) else {
+        return Ok(());
+    };
+    let scopes: Vec<Option<&str>> = if caps.scope == kube::discovery::Scope::Namespaced {
+        namespaces.iter().map(|n| Some(n.as_str())).collect()
+    } else {
+        vec![None]
+    };
+    let id = parent.id();
+    for ns in scopes {
+        let api: kube::Api<kube::api::DynamicObject> = match ns {
+            Some(ns) => kube::Api::namespaced_with(session.client.clone(), ns, &ar),
+            None => kube::Api::all_with(session.client.clone(), &ar),
+        };
+        let lp = member_selector(parent);
+        let list = super::retry::with_retries(&session.stop, || api.list(&lp))
+            .await
+            .map_err(|e| super::kube_error(&format!("listing {gk} members"), e))?;
+        for obj in list.items {
+            // never trust the selector alone: only our label makes an object ours
+            let ours = obj
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(PART_OF_LABEL))
+                .is_some_and(|v| *v == id);
+            if !ours {
+                continue;
+            }
+            found.members += 1;
+            let name = obj.metadata.name.clone().unwrap_or_default();
+            let key = (gk.to_owned(), obj.metadata.namespace.clone(), name.clone());
+            if declared.contains(&key) || protected && !session.opts.prune_crds_and_namespaces {
+                continue;
+            }
+            found.candidates.push(Candidate {
+                api: api.clone(),
+                gk: gk.to_owned(),
+                namespace: obj.metadata.namespace.clone(),
+                name,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Deletes one candidate (a dry run only asks), printing and recording the result.
+async fn delete(
+    session: &super::Session<'_>,
+    c: Candidate,
+    report: &mut super::ApplyReport,
+    out: &mut dyn std::io::Write,
+) {
     let suffix = if session.opts.dry_run {
         " (server dry run)"
     } else {
         ""
     };
-    for (api, gk, ns, name) in candidates {
-        if session.stop.is_cancelled() {
-            break;
-        }
-        let what = super::qualified(&format!("{}/{name}", gk.to_lowercase()), ns.as_deref());
-        let dp = delete_params(session.opts.dry_run);
-        let outcome =
-            match super::retry::with_retries(&session.stop, || api.delete(&name, &dp)).await {
-                Ok(_) => super::Outcome::Pruned,
-                Err(kube::Error::Api(s)) if s.code == 404 => super::Outcome::Pruned,
-                Err(e) => super::Outcome::Failed(super::describe(&e)),
-            };
-        let _ = match &outcome {
-            super::Outcome::Failed(m) => writeln!(out, "{what} prune failed: {m}"),
-            _ => writeln!(out, "{what} pruned{suffix}"),
+    let shown = format!("{}/{}", c.gk.to_lowercase(), c.name);
+    let what = super::qualified(&shown, c.namespace.as_deref());
+    let dp = delete_params(session.opts.dry_run);
+    let outcome =
+        match super::retry::with_retries(&session.stop, || c.api.delete(&c.name, &dp)).await {
+            Ok(_) => super::Outcome::Pruned,
+            Err(kube::Error::Api(s)) if s.code == 404 => super::Outcome::Pruned,
+            Err(e) => super::Outcome::Failed(super::describe(&e)),
         };
-        report
-            .results
-            .push((format!("{}/{name}", gk.to_lowercase()), ns, outcome));
-    }
-    Ok(())
+    let _ = match &outcome {
+        super::Outcome::Failed(m) => writeln!(out, "{what} prune failed: {m}"),
+        _ => writeln!(out, "{what} pruned{suffix}"),
+    };
+    report.results.push((shown, c.namespace, outcome));
 }
 
 /// The label selector of an ApplySet's members.

@@ -95,43 +95,18 @@ pub(crate) async fn wait_ready(
     if flux.is_empty() {
         return Ok(());
     }
-    let live_tree = std::io::stdout().is_terminal();
     let deadline = tokio::time::Instant::now() + opts.timeout;
-    let mut last: Vec<Option<State>> = vec![None; flux.len()];
-    let mut drawn = 0;
+    let mut view = View {
+        live_tree: std::io::stdout().is_terminal(),
+        last: vec![None; flux.len()],
+        drawn: 0,
+    };
     loop {
         let mut states = Vec::with_capacity(flux.len());
         for item in &flux {
-            let (ar, namespaced) = session.resource(&item.gvk()).await?;
-            let api = session.api(&ar, namespaced, item.namespace.as_deref());
-            let obj: Option<DynamicObject> =
-                retry::with_retries(&session.stop, || api.get_opt(&item.name))
-                    .await
-                    .map_err(|e| super::kube_error(&item.display(), e))?;
-            states.push(match obj {
-                Some(o) => state_of(&serde_json::to_value(&o).unwrap_or_default()),
-                None => State::Pending("not found".into()),
-            });
+            states.push(read_state(session, item).await?);
         }
-        // Show: a redrawn tree on a terminal, state changes as lines otherwise.
-        if live_tree && drawn > 0 {
-            let _ = write!(out, "\x1b[{drawn}A\x1b[J");
-        }
-        drawn = 0;
-        for (i, (item, state)) in flux.iter().zip(&states).enumerate() {
-            if !live_tree && last[i].as_ref() == Some(state) {
-                continue;
-            }
-            let (mark, text) = match state {
-                State::Ready(m) => ("ready", m),
-                State::Pending(m) => ("waiting", m),
-                State::Failed(m) => ("FAILED", m),
-            };
-            let indent = "  ".repeat(depth(item, &flux));
-            let _ = writeln!(out, "{indent}{} {mark}: {text}", item.display());
-            drawn += 1;
-            last[i] = Some(state.clone());
-        }
+        view.show(&flux, &states, out);
         if let Some((item, State::Failed(m))) = flux
             .iter()
             .zip(&states)
@@ -161,6 +136,50 @@ pub(crate) async fn wait_ready(
             });
         }
         tokio::time::sleep(opts.poll).await;
+    }
+}
+
+/// The live state of one Flux object.
+async fn read_state(session: &Session<'_>, item: &Item) -> Result<State> {
+    let (ar, namespaced) = session.resource(&item.gvk()).await?;
+    let api = session.api(&ar, namespaced, item.namespace.as_deref());
+    let obj: Option<DynamicObject> = retry::with_retries(&session.stop, || api.get_opt(&item.name))
+        .await
+        .map_err(|e| super::kube_error(&item.display(), e))?;
+    Ok(match obj {
+        Some(o) => state_of(&serde_json::to_value(&o).unwrap_or_default()),
+        None => State::Pending("not found".into()),
+    })
+}
+
+/// What `--wait` shows: a tree redrawn in place on a terminal, state changes as lines
+/// otherwise.
+struct View {
+    live_tree: bool,
+    last: Vec<Option<State>>,
+    drawn: usize,
+}
+
+impl View {
+    fn show(&mut self, flux: &[&Item], states: &[State], out: &mut dyn Write) {
+        if self.live_tree && self.drawn > 0 {
+            let _ = write!(out, "\x1b[{}A\x1b[J", self.drawn);
+        }
+        self.drawn = 0;
+        for (i, (item, state)) in flux.iter().zip(states).enumerate() {
+            if !self.live_tree && self.last[i].as_ref() == Some(state) {
+                continue;
+            }
+            let (mark, text) = match state {
+                State::Ready(m) => ("ready", m),
+                State::Pending(m) => ("waiting", m),
+                State::Failed(m) => ("FAILED", m),
+            };
+            let indent = "  ".repeat(depth(item, flux));
+            let _ = writeln!(out, "{indent}{} {mark}: {text}", item.display());
+            self.drawn += 1;
+            self.last[i] = Some(state.clone());
+        }
     }
 }
 

@@ -105,49 +105,59 @@ fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> Vec<BTreeSet<String>
         paths[f.tree].insert(f.path.clone());
     }
     for f in &cluster.files {
-        let FileContent::KustomizeConfig(config) = &f.content else {
+        if let FileContent::KustomizeConfig(config) = &f.content {
+            kustomize_config(cluster, f, config, &paths[f.tree], problems);
+        }
+    }
+    paths
+}
+
+/// The entries of one kustomization.yaml: files of its own tree and Cluster, and paths
+/// that name something this program renders (`tree`: every rendered path of its tree).
+fn kustomize_config(
+    cluster: &Cluster,
+    f: &crate::model::cluster::FileDecl,
+    config: &crate::kustomize::config::KustomizeConfig,
+    tree: &BTreeSet<String>,
+    problems: &mut Vec<Problem>,
+) {
+    let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+    for r in config
+        .resources
+        .iter()
+        .chain(config.patch_files.iter().map(|p| &p.file))
+    {
+        let same_tree = cluster
+            .files
+            .get(r.index())
+            .is_some_and(|rf| rf.tree == f.tree && rf.path == r.path());
+        if !same_tree {
+            problems.push(file_problem(
+                &f.path,
+                format!(
+                    "resource {:?} is a file of another tree or another Cluster",
+                    r.path()
+                ),
+                f.at,
+            ));
+        }
+    }
+    for p in &config.resource_paths {
+        if p.contains("://") || p.starts_with("git@") {
             continue;
-        };
-        let tree = &paths[f.tree];
-        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
-        for r in config
-            .resources
-            .iter()
-            .chain(config.patch_files.iter().map(|p| &p.file))
-        {
-            let same_tree = cluster
-                .files
-                .get(r.index())
-                .is_some_and(|rf| rf.tree == f.tree && rf.path == r.path());
-            if !same_tree {
+        }
+        // a path outside the tree is not ours to check
+        if let Some(target) = normalize(&join(dir, p)) {
+            let prefix = format!("{target}/");
+            if !tree.contains(&target) && !tree.iter().any(|q| q.starts_with(&prefix)) {
                 problems.push(file_problem(
                     &f.path,
-                    format!(
-                        "resource {:?} is a file of another tree or another Cluster",
-                        r.path()
-                    ),
+                    format!("resource {p:?} names nothing this program renders"),
                     f.at,
                 ));
             }
         }
-        for p in &config.resource_paths {
-            if p.contains("://") || p.starts_with("git@") {
-                continue;
-            }
-            // a path outside the tree is not ours to check
-            if let Some(target) = normalize(&join(dir, p)) {
-                let prefix = format!("{target}/");
-                if !tree.contains(&target) && !tree.iter().any(|q| q.starts_with(&prefix)) {
-                    problems.push(file_problem(
-                        &f.path,
-                        format!("resource {p:?} names nothing this program renders"),
-                        f.at,
-                    ));
-                }
-            }
-        }
     }
-    paths
 }
 
 /// Names and namespaces of objects not built with fluxdsl's checked types, and
@@ -274,27 +284,8 @@ fn references(cluster: &Cluster, problems: &mut Vec<Problem>) {
                     t.key
                 )));
             }
-            if let Some(generator) = &t.generated_by {
-                let produced = cluster
-                    .objects
-                    .iter()
-                    .find(|g| same_object(&g.key, generator))
-                    .map(|g| {
-                        g.checks.iter().any(
-                            |c| matches!(c, Check::Generates(names) if names.contains(&t.key.name)),
-                        )
-                    });
-                match produced {
-                    None => problems.push(problem(format!(
-                        "refers to {} of {generator}, which this cluster does not declare",
-                        t.key
-                    ))),
-                    Some(false) => problems.push(problem(format!(
-                        "refers to {}, but {generator} produces no artifact of that name",
-                        t.key
-                    ))),
-                    Some(true) => {}
-                }
+            if let Some(message) = generated_artifact(cluster, t) {
+                problems.push(problem(message));
             }
             let cross = t.key.namespace.is_some() && t.key.namespace != o.key.namespace;
             match r.rule {
@@ -313,6 +304,32 @@ fn references(cluster: &Cluster, problems: &mut Vec<Problem>) {
                 _ => {}
             }
         }
+    }
+}
+
+/// A handle to an artifact named through its generator: the generator must be declared
+/// here and list that artifact.
+fn generated_artifact(cluster: &Cluster, t: &crate::object::Target) -> Option<String> {
+    let generator = t.generated_by.as_ref()?;
+    let produced = cluster
+        .objects
+        .iter()
+        .find(|g| same_object(&g.key, generator))
+        .map(|g| {
+            g.checks
+                .iter()
+                .any(|c| matches!(c, Check::Generates(names) if names.contains(&t.key.name)))
+        });
+    match produced {
+        None => Some(format!(
+            "refers to {} of {generator}, which this cluster does not declare",
+            t.key
+        )),
+        Some(false) => Some(format!(
+            "refers to {}, but {generator} produces no artifact of that name",
+            t.key
+        )),
+        Some(true) => None,
     }
 }
 
@@ -362,56 +379,62 @@ fn checks(cluster: &Cluster, rendered: &[BTreeSet<String>], problems: &mut Vec<P
                     }
                 }
                 Check::KustomizationPath { source, path } => {
-                    let Some(tree) = cluster
-                        .trees
-                        .iter()
-                        .position(|t| t.sources.iter().any(|s| Arc::ptr_eq(s, source)))
-                    else {
-                        continue;
-                    };
-                    let decl = &cluster.trees[tree];
-                    let sites = vec![
-                        ("declared", o.at),
-                        ("source declared", source.at),
-                        ("tree declared", decl.at),
-                    ];
-                    let Some(p) = normalize(path) else {
-                        problems.push(problem(
-                            "spec.path",
-                            format!("{path:?} leaves the repository"),
-                            sites,
-                        ));
-                        continue;
-                    };
-                    let root = decl.repo_path.as_str();
-                    let rel = if p == root {
-                        Some(String::new())
-                    } else if root.is_empty() {
-                        Some(p.clone())
-                    } else {
-                        p.strip_prefix(&format!("{root}/")).map(str::to_owned)
-                    };
-                    let Some(rel) = rel else { continue };
-                    let prefix = if rel.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{rel}/")
-                    };
-                    if !rendered[tree].iter().any(|f| f.starts_with(&prefix)) {
-                        problems.push(problem(
-                            "spec.path",
-                            format!(
-                                "{path:?} points into the tree this program renders at {:?}, but nothing is rendered in {}",
-                                decl.path,
-                                join(&decl.path, &rel)
-                            ),
-                            sites,
-                        ));
+                    if let Some(p) = kustomization_path(cluster, o, source, path, rendered) {
+                        problems.push(p);
                     }
                 }
             }
         }
     }
+}
+
+/// A Kustomization's `path` into a tree this program renders must name a folder with
+/// rendered files (a path into any other repository is not ours to check).
+fn kustomization_path(
+    cluster: &Cluster,
+    o: &crate::model::cluster::Declared,
+    source: &Arc<crate::object::Target>,
+    path: &str,
+    rendered: &[BTreeSet<String>],
+) -> Option<Problem> {
+    let tree = cluster
+        .trees
+        .iter()
+        .position(|t| t.sources.iter().any(|s| Arc::ptr_eq(s, source)))?;
+    let decl = &cluster.trees[tree];
+    let problem = |message: String| Problem {
+        object: Some(o.key.clone()),
+        field: Some("spec.path"),
+        message,
+        sites: vec![
+            ("declared", o.at),
+            ("source declared", source.at),
+            ("tree declared", decl.at),
+        ],
+    };
+    let Some(p) = normalize(path) else {
+        return Some(problem(format!("{path:?} leaves the repository")));
+    };
+    let root = decl.repo_path.as_str();
+    let rel = if p == root {
+        String::new()
+    } else if root.is_empty() {
+        p.clone()
+    } else {
+        p.strip_prefix(&format!("{root}/"))?.to_owned()
+    };
+    let prefix = if rel.is_empty() {
+        String::new()
+    } else {
+        format!("{rel}/")
+    };
+    (!rendered[tree].iter().any(|f| f.starts_with(&prefix))).then(|| {
+        problem(format!(
+            "{path:?} points into the tree this program renders at {:?}, but nothing is rendered in {}",
+            decl.path,
+            join(&decl.path, &rel)
+        ))
+    })
 }
 
 #[cfg(test)]
