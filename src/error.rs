@@ -20,8 +20,9 @@ pub enum Error {
     /// written or applied.
     #[error("{}", Refusal(.0))]
     Refused(Vec<Problem>),
-    /// Reading or writing a file failed.
-    #[error("{action} {}: {source}", path.display())]
+    /// Reading or writing a file failed; the cause is the `source` (printed after it by
+    /// the CLI, as each error's chain is).
+    #[error("{action} {}", path.display())]
     Io {
         /// What was being done (`cannot write`, …).
         action: &'static str,
@@ -32,7 +33,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// An object could not be turned into JSON (a k8s-openapi value serde rejects).
-    #[error("cannot be serialized: {source}")]
+    #[error("an object cannot be serialized")]
     Serialize {
         /// The cause.
         #[source]
@@ -152,8 +153,8 @@ pub enum Error {
     },
 }
 
-/// An error and its causes on one line, `: `-separated, each cause once (many errors
-/// already repeat their cause in their own message).
+/// An error and its causes on one line, `: `-separated, each cause once (some errors of
+/// other crates repeat their cause in their own message).
 #[cfg(feature = "apply")]
 pub(crate) fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
