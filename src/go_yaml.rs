@@ -199,11 +199,11 @@ impl Emitter<'_> {
     }
 
     fn plain(&mut self, s: &str, indent: usize, allow_breaks: bool) {
-        let chars: Vec<char> = s.chars().collect();
         let mut spaces = false;
-        for (i, &c) in chars.iter().enumerate() {
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
             if c == ' ' {
-                let next_space = chars.get(i + 1) == Some(&' ');
+                let next_space = chars.peek() == Some(&' ');
                 if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_space {
                     self.newline();
                     self.indent_to(indent);
@@ -430,8 +430,7 @@ struct Analysis {
 
 /// libyaml's `yaml_emitter_analyze_scalar`, for block context.
 fn analyze(s: &str) -> Analysis {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.is_empty() {
+    if s.is_empty() {
         return Analysis {
             multiline: false,
             block_plain_allowed: true,
@@ -446,10 +445,13 @@ fn analyze(s: &str) -> Analysis {
         (false, false, false, false);
     let (mut line_breaks, mut special_characters) = (false, false);
     let mut preceded_by_whitespace = true;
-    let last = chars.len() - 1;
-    for (i, &c) in chars.iter().enumerate() {
-        let followed_by_whitespace = is_blankz(chars.get(i + 1));
-        if i == 0 {
+    let mut chars = s.chars().peekable();
+    let mut first = true;
+    while let Some(c) = chars.next() {
+        let next = chars.peek();
+        let is_last = next.is_none();
+        let followed_by_whitespace = is_blankz(next);
+        if first {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
                 | '%' | '@' | '`' => block_indicators = true,
@@ -471,14 +473,14 @@ fn analyze(s: &str) -> Analysis {
             line_breaks = true;
         }
         if c == ' ' {
-            leading_space |= i == 0;
-            trailing_space |= i == last;
+            leading_space |= first;
+            trailing_space |= is_last;
             break_space |= previous_break;
             previous_space = true;
             previous_break = false;
         } else if is_break(c) {
-            leading_break |= i == 0;
-            trailing_break |= i == last;
+            leading_break |= first;
+            trailing_break |= is_last;
             space_break |= previous_space;
             previous_break = true;
             previous_space = false;
@@ -487,6 +489,7 @@ fn analyze(s: &str) -> Analysis {
             previous_break = false;
         }
         preceded_by_whitespace = is_blankz(Some(&c));
+        first = false;
     }
     let mut a = Analysis {
         multiline: line_breaks,

@@ -1,7 +1,9 @@
 //! The checks types cannot make, run before anything is written or applied. Each problem
 //! names the object, the field and the Rust source location of every declaration involved.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::panic::Location;
 use std::sync::Arc;
 
@@ -54,7 +56,7 @@ fn file_problem(path: &str, message: String, at: &'static Location<'static>) -> 
 /// File paths: inside their tree, YAML, declared once; kustomization.yaml entries
 /// resolve. Returns, for each tree, every path it will hold.
 fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> Vec<BTreeSet<String>> {
-    let mut seen: HashMap<(usize, &str), &'static Location<'static>> = HashMap::new();
+    let mut seen: HashMap<(usize, &str), &'static Location<'static>> = HashMap::default();
     let mut paths = vec![BTreeSet::new(); cluster.trees.len()];
     let mut used = vec![false; cluster.files.len()];
     for o in &cluster.objects {
@@ -164,7 +166,7 @@ fn kustomize_config(
 /// duplicates.
 fn objects(cluster: &Cluster, problems: &mut Vec<Problem>) {
     let mut seen: HashMap<(&str, &str, Option<&str>, &str), &'static Location<'static>> =
-        HashMap::new();
+        HashMap::with_capacity_and_hasher(cluster.objects.len(), Default::default());
     for o in cluster.objects.iter().filter(|o| !o.patch_only) {
         if o.key.name.is_empty() {
             problems.push(Problem {
