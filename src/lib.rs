@@ -60,8 +60,8 @@ pub use flux::git_repository::{
     GitProvider, GitRef, GitRepository, GitRepositoryInclude, GitVerify,
 };
 pub use flux::helm_release::{
-    Chart, HelmChartRefSource, HelmChartSource, HelmRelease, HelmReleaseDependency, Install,
-    Strategy, Upgrade, ValuesFrom,
+    Chart, ChartRef, ChartTemplate, Crds, HelmChartRefSource, HelmChartSource, HelmRelease,
+    HelmReleaseDependency, Install, Strategy, Upgrade, ValuesFrom,
 };
 pub use flux::helm_repository::HelmRepository;
 pub use flux::kustomization::{
@@ -69,7 +69,7 @@ pub use flux::kustomization::{
     KustomizationDependency, KustomizationSource, Patch, PatchTarget, PostBuild, SourceRef,
     SubstituteFrom,
 };
-pub use flux::oci_repository::{LayerSelector, OCIRepository, OciRef};
+pub use flux::oci_repository::{LayerSelector, OCIRepository, OciProvider, OciRef};
 pub use kustomize::config::{ConfigMapGenerator, KustomizeConfig, Labels, PatchFile};
 pub use model::bootstrap::{BootstrapSecret, SecretInputs, SecretKey, SecretSource};
 pub use model::cluster::{Cluster, FLUX_GENERATED_HEADER, Tree};

@@ -307,7 +307,7 @@ pub struct App {
     /// Namespace of the app.
     namespace: NamespaceName,
     /// Container image, with a tag or digest.
-    #[builder(setter(transform = |image: &str| image.to_owned()))]
+    #[builder(setter(transform = |image: impl Into<String>| image.into()))]
     image: String,
     /// Replicas (1 when not set).
     #[builder(default = 1)]

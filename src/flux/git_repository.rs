@@ -49,7 +49,7 @@ pub struct GitRepository {
     annotations: BTreeMap<String, String>,
 
     /// `spec.url`: the repository address, `http://`, `https://` or `ssh://`.
-    #[builder(setter(transform = |url: &str| url.to_owned()))]
+    #[builder(setter(transform = |url: impl Into<String>| url.into()))]
     url: String,
     /// `spec.interval`: how often source-controller fetches.
     interval: Duration,

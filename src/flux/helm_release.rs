@@ -45,37 +45,53 @@ pub trait HelmReleaseDependency: Kind {}
 
 impl HelmReleaseDependency for HelmRelease {}
 
-/// The chart of a HelmRelease: a chart template from a repository, or a reference to a
-/// chart artifact.
+/// The chart of a HelmRelease: a [`ChartTemplate`] (`spec.chart`, from
+/// [`Chart::from_source`]) or a [`ChartRef`] (`spec.chartRef`, from [`Chart::from_ref`]).
+/// The two are distinct types, so a setting only a template has cannot be given to a
+/// reference:
+///
+/// ```compile_fail
+/// # use fluxdsl::*;
+/// # let mut cluster = Cluster::new("t");
+/// # let f = cluster.file("a.yaml");
+/// # let oci = cluster.add(&f, OCIRepository::builder().name(name!("a"))
+/// #     .url("oci://ghcr.io/a/b").interval(duration!("1m")).build());
+/// // An OCIRepository holds one chart artifact: it has no version range to pick.
+/// let chart = Chart::from_ref(&oci).version("1.x");
+/// ```
 #[derive(Debug, Clone)]
 pub enum Chart {
-    /// `spec.chart`: `chart` (name or path) at `version` from a HelmRepository,
-    /// GitRepository or Bucket.
-    Template {
-        /// The source.
-        source: Arc<Target>,
-        /// Chart name (or path in a Git source).
-        chart: String,
-        /// Semver range; the newest when not set.
-        version: Option<String>,
-        /// `interval` of the generated HelmChart.
-        interval: Option<Duration>,
-        /// `reconcileStrategy` (`ChartVersion` or `Revision`).
-        reconcile_strategy: Option<&'static str>,
-        /// `valuesFiles`.
-        values_files: Vec<String>,
-    },
-    /// `spec.chartRef`: an OCIRepository, HelmChart or ExternalArtifact.
-    Ref {
-        /// The chart artifact.
-        source: Arc<Target>,
-    },
+    /// `spec.chart`.
+    Template(ChartTemplate),
+    /// `spec.chartRef`.
+    Ref(ChartRef),
+}
+
+/// `spec.chart`: `chart` (name or path) at `version` from a HelmRepository, GitRepository
+/// or Bucket; made by [`Chart::from_source`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ChartTemplate {
+    source: Arc<Target>,
+    chart: String,
+    version: Option<String>,
+    interval: Option<Duration>,
+    reconcile_strategy: Option<&'static str>,
+    values_files: Vec<String>,
+}
+
+/// `spec.chartRef`: the chart an OCIRepository, HelmChart or ExternalArtifact holds; made
+/// by [`Chart::from_ref`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ChartRef {
+    source: Arc<Target>,
 }
 
 impl Chart {
     /// Chart `chart` from a HelmRepository, GitRepository or Bucket.
-    pub fn from_source<K: HelmChartSource>(source: &Ref<K>, chart: &str) -> Chart {
-        Chart::Template {
+    pub fn from_source<K: HelmChartSource>(source: &Ref<K>, chart: &str) -> ChartTemplate {
+        ChartTemplate {
             source: Arc::clone(source.target()),
             chart: chart.to_owned(),
             version: None,
@@ -86,51 +102,74 @@ impl Chart {
     }
 
     /// The chart an OCIRepository, HelmChart or ExternalArtifact holds.
-    pub fn from_ref<K: HelmChartRefSource>(source: &Ref<K>) -> Chart {
-        Chart::Ref {
+    pub fn from_ref<K: HelmChartRefSource>(source: &Ref<K>) -> ChartRef {
+        ChartRef {
             source: Arc::clone(source.target()),
         }
     }
 
-    /// Only versions in this semver range (a chart template).
-    pub fn version(mut self, range: &str) -> Chart {
-        if let Chart::Template { version, .. } = &mut self {
-            *version = Some(range.to_owned());
+    fn source(&self) -> &Arc<Target> {
+        match self {
+            Chart::Template(t) => &t.source,
+            Chart::Ref(r) => &r.source,
         }
+    }
+}
+
+impl ChartTemplate {
+    /// Only versions in this semver range.
+    pub fn version(mut self, range: &str) -> ChartTemplate {
+        self.version = Some(range.to_owned());
         self
     }
 
-    /// How often the generated HelmChart checks for new versions (a chart template).
-    pub fn interval(mut self, every: Duration) -> Chart {
-        if let Chart::Template { interval, .. } = &mut self {
-            *interval = Some(every);
-        }
+    /// How often the generated HelmChart checks for new versions.
+    pub fn interval(mut self, every: Duration) -> ChartTemplate {
+        self.interval = Some(every);
         self
     }
 
     /// Rebuild the chart on every source revision, not only on a new chart version.
-    pub fn reconcile_on_revision(mut self) -> Chart {
-        if let Chart::Template {
-            reconcile_strategy, ..
-        } = &mut self
-        {
-            *reconcile_strategy = Some("Revision");
-        }
+    pub fn reconcile_on_revision(mut self) -> ChartTemplate {
+        self.reconcile_strategy = Some("Revision");
         self
     }
 
     /// Values files inside the chart, merged in order.
-    pub fn values_files(mut self, files: &[&str]) -> Chart {
-        if let Chart::Template { values_files, .. } = &mut self {
-            *values_files = files.iter().map(|f| f.to_string()).collect();
-        }
+    pub fn values_files(mut self, files: &[&str]) -> ChartTemplate {
+        self.values_files = files.iter().map(|f| f.to_string()).collect();
         self
     }
 
-    fn source(&self) -> &Arc<Target> {
-        match self {
-            Chart::Template { source, .. } | Chart::Ref { source } => source,
+    fn wire(&self, namespace: &str) -> Value {
+        let mut c = serde_json::Map::new();
+        c.insert("chart".into(), self.chart.clone().into());
+        c.insert("sourceRef".into(), self.source.flux_ref(namespace, true));
+        if let Some(v) = &self.version {
+            c.insert("version".into(), v.clone().into());
         }
+        if let Some(i) = &self.interval {
+            c.insert("interval".into(), i.to_string().into());
+        }
+        if let Some(r) = self.reconcile_strategy {
+            c.insert("reconcileStrategy".into(), r.into());
+        }
+        if !self.values_files.is_empty() {
+            c.insert("valuesFiles".into(), self.values_files.clone().into());
+        }
+        serde_json::json!({ "spec": c })
+    }
+}
+
+impl From<ChartTemplate> for Chart {
+    fn from(t: ChartTemplate) -> Chart {
+        Chart::Template(t)
+    }
+}
+
+impl From<ChartRef> for Chart {
+    fn from(r: ChartRef) -> Chart {
+        Chart::Ref(r)
     }
 }
 
@@ -210,13 +249,34 @@ pub enum Strategy {
     },
 }
 
+/// What Helm does with a chart's CustomResourceDefinitions on install or upgrade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crds {
+    /// Leave them alone.
+    Skip,
+    /// Create new ones, never change existing ones.
+    Create,
+    /// Create new ones and replace existing ones.
+    CreateReplace,
+}
+
+impl Crds {
+    fn as_str(self) -> &'static str {
+        match self {
+            Crds::Skip => "Skip",
+            Crds::Create => "Create",
+            Crds::CreateReplace => "CreateReplace",
+        }
+    }
+}
+
 /// `spec.install`.
 #[derive(Debug, Clone, Default)]
 pub struct Install {
     /// `createNamespace`: create the target namespace.
     pub create_namespace: bool,
-    /// `crds`: `Skip`, `Create` or `CreateReplace`.
-    pub crds: Option<&'static str>,
+    /// `crds`: what Helm does with the chart's CRDs.
+    pub crds: Option<Crds>,
     /// `strategy` / `remediation`.
     pub strategy: Option<Strategy>,
     /// `timeout`.
@@ -228,8 +288,8 @@ pub struct Install {
 pub struct Upgrade {
     /// `cleanupOnFail`: delete resources a failed upgrade created.
     pub cleanup_on_fail: bool,
-    /// `crds`: `Skip`, `Create` or `CreateReplace`.
-    pub crds: Option<&'static str>,
+    /// `crds`: what Helm does with the chart's CRDs.
+    pub crds: Option<Crds>,
     /// `strategy` / `remediation`.
     pub strategy: Option<Strategy>,
     /// `timeout`.
@@ -239,7 +299,7 @@ pub struct Upgrade {
 fn action_wire(
     create_namespace: bool,
     cleanup_on_fail: bool,
-    crds: Option<&'static str>,
+    crds: Option<Crds>,
     strategy: Option<Strategy>,
     timeout: Option<Duration>,
 ) -> Value {
@@ -251,7 +311,7 @@ fn action_wire(
         m.insert("cleanupOnFail".into(), Value::Bool(true));
     }
     if let Some(c) = crds {
-        m.insert("crds".into(), c.into());
+        m.insert("crds".into(), c.as_str().into());
     }
     match strategy {
         Some(Strategy::RemediateOnFailure { retries }) => {
@@ -315,8 +375,9 @@ pub struct HelmRelease {
     #[builder(default)]
     labels: BTreeMap<String, String>,
 
-    /// `spec.chart` or `spec.chartRef`.
+    /// `spec.chart` or `spec.chartRef`: a [`ChartTemplate`] or a [`ChartRef`].
     #[serde(skip)]
+    #[builder(setter(transform = |chart: impl Into<Chart>| chart.into()))]
     chart: Chart,
     /// `spec.interval`.
     interval: Duration,
@@ -354,7 +415,7 @@ pub struct HelmRelease {
     storage_namespace: Option<NamespaceName>,
     /// `spec.releaseName`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |name: &str| Some(name.to_owned())))]
+    #[builder(default, setter(transform = |name: impl Into<String>| Some(name.into())))]
     release_name: Option<String>,
     /// `spec.timeout`: Helm's timeout for each action.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -392,8 +453,8 @@ impl Object for HelmRelease {
     }
     fn references(&self) -> Vec<Reference> {
         let field = match self.chart {
-            Chart::Template { .. } => "spec.chart.spec.sourceRef",
-            Chart::Ref { .. } => "spec.chartRef",
+            Chart::Template(_) => "spec.chart.spec.sourceRef",
+            Chart::Ref(_) => "spec.chartRef",
         };
         let mut refs = vec![Reference {
             field,
@@ -429,37 +490,8 @@ impl Object for HelmRelease {
         )?;
         let spec = &mut wire["spec"];
         match &self.chart {
-            Chart::Template {
-                source,
-                chart,
-                version,
-                interval,
-                reconcile_strategy,
-                values_files,
-            } => {
-                let mut c = serde_json::Map::new();
-                c.insert("chart".into(), chart.clone().into());
-                c.insert(
-                    "sourceRef".into(),
-                    source.flux_ref(self.namespace.as_str(), true),
-                );
-                if let Some(v) = version {
-                    c.insert("version".into(), v.clone().into());
-                }
-                if let Some(i) = interval {
-                    c.insert("interval".into(), i.to_string().into());
-                }
-                if let Some(r) = reconcile_strategy {
-                    c.insert("reconcileStrategy".into(), (*r).into());
-                }
-                if !values_files.is_empty() {
-                    c.insert("valuesFiles".into(), values_files.clone().into());
-                }
-                spec["chart"] = serde_json::json!({ "spec": c });
-            }
-            Chart::Ref { source } => {
-                spec["chartRef"] = source.flux_ref(self.namespace.as_str(), true)
-            }
+            Chart::Template(t) => spec["chart"] = t.wire(self.namespace.as_str()),
+            Chart::Ref(r) => spec["chartRef"] = r.source.flux_ref(self.namespace.as_str(), true),
         }
         if !self.depends_on.is_empty() {
             spec["dependsOn"] = Value::Array(

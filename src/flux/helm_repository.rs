@@ -43,7 +43,7 @@ pub struct HelmRepository {
     labels: BTreeMap<String, String>,
 
     /// `spec.url`: `https://…` for an index, `oci://…` for a registry (with `oci(true)`).
-    #[builder(setter(transform = |url: &str| url.to_owned()))]
+    #[builder(setter(transform = |url: impl Into<String>| url.into()))]
     url: String,
     /// `spec.interval`.
     interval: Duration,
@@ -71,8 +71,8 @@ pub struct HelmRepository {
     cert_secret_ref: Option<Ref<Secret>>,
     /// `spec.provider`: `generic`, `aws`, `azure` or `gcp` (OCI only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |provider: &str| Some(provider.to_owned())))]
-    provider: Option<String>,
+    #[builder(default, setter(strip_option))]
+    provider: Option<crate::flux::oci_repository::OciProvider>,
     /// `spec.timeout`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[builder(default, setter(strip_option))]

@@ -115,7 +115,7 @@ pub struct Kustomization {
     ))]
     source_ref: SourceRef,
     /// `spec.path`: the folder in the source to build, e.g. `./k8s/flux`.
-    #[builder(setter(transform = |path: &str| path.to_owned()))]
+    #[builder(setter(transform = |path: impl Into<String>| path.into()))]
     path: String,
     /// `spec.interval`: how often to reconcile.
     interval: Duration,
@@ -195,11 +195,11 @@ pub struct Kustomization {
     deletion_policy: Option<DeletionPolicy>,
     /// `spec.namePrefix`: prefix added to every built object's name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |prefix: &str| Some(prefix.to_owned())))]
+    #[builder(default, setter(transform = |prefix: impl Into<String>| Some(prefix.into())))]
     name_prefix: Option<String>,
     /// `spec.nameSuffix`: suffix added to every built object's name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |suffix: &str| Some(suffix.to_owned())))]
+    #[builder(default, setter(transform = |suffix: impl Into<String>| Some(suffix.into())))]
     name_suffix: Option<String>,
     /// `spec.kubeConfig`: apply to a remote cluster.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -45,7 +45,7 @@ pub struct OCIRepository {
     labels: BTreeMap<String, String>,
 
     /// `spec.url`: `oci://registry/repository`.
-    #[builder(setter(transform = |url: &str| url.to_owned()))]
+    #[builder(setter(transform = |url: impl Into<String>| url.into()))]
     url: String,
     /// `spec.interval`.
     interval: Duration,
@@ -73,8 +73,8 @@ pub struct OCIRepository {
     service_account_name: Option<Ref<ServiceAccount>>,
     /// `spec.provider`: `generic`, `aws`, `azure` or `gcp`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |provider: &str| Some(provider.to_owned())))]
-    provider: Option<String>,
+    #[builder(default, setter(strip_option))]
+    provider: Option<crate::flux::oci_repository::OciProvider>,
     /// `spec.ignore`: paths to leave out, one `.gitignore` pattern each.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[builder(default, setter(transform = |patterns: &[&str]| Some(patterns.join("\n"))))]
@@ -200,4 +200,19 @@ impl Object for OCIRepository {
             ),
         )
     }
+}
+
+/// `spec.provider` of an OCIRepository or an OCI HelmRepository: where the registry's
+/// credentials come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OciProvider {
+    /// Credentials from `secretRef` (Flux's default).
+    Generic,
+    /// Amazon ECR with workload identity.
+    Aws,
+    /// Azure Container Registry with workload identity.
+    Azure,
+    /// Google Artifact Registry with workload identity.
+    Gcp,
 }
