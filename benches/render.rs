@@ -51,7 +51,7 @@ fn synthetic() -> Cluster {
                 &sources,
                 GitRepository::builder()
                     .name(Name::new(format!("repo-{i}")).unwrap())
-                    .url(&format!("ssh://git@example.com/org/repo-{i}"))
+                    .url(format!("ssh://git@example.com/org/repo-{i}"))
                     .reference(GitRef::branch("main"))
                     .interval(duration!("1m"))
                     .build(),

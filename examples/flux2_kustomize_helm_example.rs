@@ -112,7 +112,7 @@ pub fn cluster(env: Env) -> Cluster {
         Kustomization::builder()
             .name(name!("flux-system"))
             .source_ref(&repo)
-            .path(&format!("./{cluster_dir}"))
+            .path(format!("./{cluster_dir}"))
             .interval(duration!("10m0s"))
             .prune(true)
             .build(),
