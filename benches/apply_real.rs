@@ -107,7 +107,15 @@ async fn fluxdsl_apply(kubeconfig: &Path, c: &Cluster, opts: &ApplyOptions) -> D
         .zip(cpu)
         .map(|(after, before)| format!("{:.2} s", (after - before).as_secs_f64()))
         .unwrap_or_else(|| "unknown".into());
-    eprintln!("  fluxdsl: {} (client CPU {cpu})", report.summary());
+    let preflight = String::from_utf8_lossy(&out)
+        .lines()
+        .find(|l| l.starts_with("preflight: "))
+        .map(str::to_owned)
+        .unwrap_or_else(|| "no preflight".into());
+    eprintln!(
+        "  fluxdsl: {} (client CPU {cpu}; {preflight})",
+        report.summary()
+    );
     elapsed
 }
 
@@ -200,6 +208,11 @@ fn main() {
         let k2 = kubectl_apply(&kubeconfig, &file);
         let f3 = fluxdsl_apply(&kubeconfig, &ours, &opts).await;
         let k3 = kubectl_apply(&kubeconfig, &file);
+        let skip = ApplyOptions {
+            skip_preflight: true,
+            ..opts.clone()
+        };
+        let f4 = fluxdsl_apply(&kubeconfig, &ours, &skip).await;
         let row = |what: &str, f: Duration, k: Duration| {
             println!(
                 "{what:<24} fluxdsl {:>6.2} s   kubectl {:>6.2} s   ratio {:.2}",
@@ -211,5 +224,10 @@ fn main() {
         row("first apply (create)", f1, k1);
         row("second apply", f2, k2);
         row("third apply (unchanged)", f3, k3);
+        println!(
+            "permission preflight: unchanged apply {:.2} s with it, {:.2} s with --skip-preflight",
+            f3.as_secs_f64(),
+            f4.as_secs_f64()
+        );
     });
 }

@@ -7,6 +7,7 @@
 //! requests run concurrently up to [`ApplyOptions::concurrency`].
 
 mod applyset;
+mod preflight;
 mod retry;
 mod secrets;
 mod wait;
@@ -67,6 +68,11 @@ pub struct ApplyOptions {
     /// Replace a bootstrap Secret that exists with other content (default: leave it alone
     /// and report it).
     pub replace_secrets: bool,
+    /// Skip the permission preflight (asking the server, before any change, whether every
+    /// request of the run is allowed).
+    pub skip_preflight: bool,
+    /// Before applying, server-side dry-run every object; apply only if all pass.
+    pub dry_run_first: bool,
 }
 
 impl Default for ApplyOptions {
@@ -85,6 +91,8 @@ impl Default for ApplyOptions {
             poll: Duration::from_secs(2),
             secrets: crate::model::bootstrap::SecretInputs::new(),
             replace_secrets: false,
+            skip_preflight: false,
+            dry_run_first: false,
         }
     }
 }
@@ -315,8 +323,12 @@ pub fn describe(e: &kube::Error) -> String {
                 )
             }
         }
+        // As kubectl prints it.
+        kube::Error::Api(status) if status.reason.is_empty() => {
+            format!("Error from server ({}): {}", status.code, status.message)
+        }
         kube::Error::Api(status) => {
-            format!("{} ({} {})", status.message, status.code, status.reason)
+            format!("Error from server ({}): {}", status.reason, status.message)
         }
         other => crate::error::with_causes(other),
     }
@@ -599,7 +611,7 @@ pub(crate) struct Session<'a> {
     from_crds: HashMap<GroupVersionKind, (ApiResource, bool)>,
     /// Kinds the server does not serve yet, known only from a CRD in this apply.
     not_served: Mutex<std::collections::HashSet<GroupVersionKind>>,
-    /// Live objects read ahead by [`Session::prefetch`], `None` where absent; each taken
+    /// Live objects read ahead by [`Session::read_live`], `None` where absent; each taken
     /// once by [`Session::apply_one`].
     prefetched: Mutex<HashMap<ItemKey, Option<DynamicObject>>>,
     /// In a dry run, namespaces this apply would create: nothing can be dry-run in them.
@@ -692,29 +704,42 @@ impl<'a> Session<'a> {
         pp
     }
 
-    /// Reads the live state of `tier`'s objects ahead of applying them: one LIST per kind
-    /// and namespace that holds two or more of them, instead of a GET per object. Objects
-    /// of kinds not served yet are left to [`apply_one`](Self::apply_one).
-    async fn prefetch(&self, tier: &[&Item]) {
+    /// Reads the live state of `items` ahead of applying them: one LIST per kind and
+    /// namespace that holds two or more of them, a GET for a lone object. Items read
+    /// before are skipped; objects that cannot be read (a kind not served yet, no
+    /// permission) are left to [`apply_one`](Self::apply_one).
+    async fn read_live(&self, items: &[&Item]) {
         let mut groups: BTreeMap<(String, Option<String>), Vec<&Item>> = BTreeMap::new();
-        for item in tier {
-            groups
-                .entry((
-                    item.api_version.clone() + "/" + &item.kind,
-                    item.namespace.clone(),
-                ))
-                .or_default()
-                .push(item);
+        {
+            let prefetched = self.prefetched.lock().expect("not poisoned");
+            for item in items.iter().filter(|i| !prefetched.contains_key(&i.key())) {
+                groups
+                    .entry((
+                        item.api_version.clone() + "/" + &item.kind,
+                        item.namespace.clone(),
+                    ))
+                    .or_default()
+                    .push(item);
+            }
         }
-        let lists = groups
-            .into_values()
-            .filter(|members| members.len() >= 2)
-            .map(|members| async move {
-                let live = self.list_live(members[0]).await.ok()?;
-                Some((members, live))
-            });
-        let mut lists = futures::stream::iter(lists).buffer_unordered(self.opts.concurrency.max(1));
-        while let Some(found) = lists.next().await {
+        let reads = groups.into_values().map(|members| async move {
+            let live = if members.len() >= 2 {
+                self.list_live(members[0]).await.ok()?
+            } else {
+                let item = members[0];
+                let (ar, namespaced) = self.resource(&item.gvk()).await.ok()?;
+                let api = self.api(&ar, namespaced, item.namespace.as_deref());
+                retry::with_retries(&self.stop, || api.get_opt(&item.name))
+                    .await
+                    .ok()?
+                    .map(|o| (item.name.clone(), o))
+                    .into_iter()
+                    .collect()
+            };
+            Some((members, live))
+        });
+        let mut reads = futures::stream::iter(reads).buffer_unordered(self.opts.concurrency.max(1));
+        while let Some(found) = reads.next().await {
             let Some((members, mut live)) = found else {
                 continue;
             };
@@ -832,7 +857,7 @@ impl<'a> Session<'a> {
 
     /// Applies `tier` with bounded concurrency, printing a line per object.
     async fn apply_tier(&self, tier: &[&Item], report: &mut ApplyReport, out: &mut dyn Write) {
-        self.prefetch(tier).await;
+        self.read_live(tier).await;
         let mut results = futures::stream::iter(
             tier.iter()
                 .map(|item| async move { (*item, self.outcome(item).await) }),
@@ -1079,13 +1104,43 @@ pub async fn apply(
     opts: &ApplyOptions,
     out: &mut dyn Write,
 ) -> Result<ApplyReport> {
+    if opts.dry_run_first && !opts.dry_run {
+        let _ = writeln!(
+            out,
+            "server dry run of every object first (--dry-run-first):"
+        );
+        let dry = ApplyOptions {
+            dry_run: true,
+            ..opts.clone()
+        };
+        if let Err(e) = apply_once(conn, cluster, tree, &dry, out).await {
+            return Err(Error::DryRunRefused {
+                source: Box::new(e),
+            });
+        }
+        let _ = writeln!(out, "every object passed the server dry run; applying:");
+    }
+    apply_once(conn, cluster, tree, opts, out).await
+}
+
+async fn apply_once(
+    conn: &Connection,
+    cluster: &Cluster,
+    tree: &Path,
+    opts: &ApplyOptions,
+    out: &mut dyn Write,
+) -> Result<ApplyReport> {
     let (items, missing) = collect(cluster, tree, opts)?;
     conn.check_reachable().await?;
     conn.check_guard(cluster.guard()).await?;
     conn.without_upstream(missing, out).await?;
     let session = Session::new(conn, opts, &items, cluster.bootstrap_secrets().count());
-    let secret_plans = secrets::plan(&session, cluster).await?;
     check_parent_namespace(&session, &cluster.applyset_parent(), &items).await?;
+    if !opts.skip_preflight {
+        let secrets: Vec<_> = cluster.bootstrap_secrets().collect();
+        preflight::check(&session, &items, &cluster.applyset_parent(), &secrets, out).await?;
+    }
+    let secret_plans = secrets::plan(&session, cluster).await?;
     let mut report = ApplyReport::default();
 
     // Tier 1: CRDs, then wait until the API server serves them.
@@ -1143,9 +1198,13 @@ async fn check_parent_namespace(
         return Ok(());
     }
     let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(session.client.clone());
-    let found = retry::with_retries(&session.stop, || namespaces.get_opt(&parent.namespace))
+    let found = match retry::with_retries(&session.stop, || namespaces.get_opt(&parent.namespace))
         .await
-        .map_err(|e| kube_error(&format!("namespace/{}", parent.namespace), e))?;
+    {
+        // A user who may not read namespaces cannot know; the parent's own write tells.
+        Err(kube::Error::Api(s)) if s.code == 403 => return Ok(()),
+        other => other.map_err(|e| kube_error(&format!("namespace/{}", parent.namespace), e))?,
+    };
     match found {
         Some(_) => Ok(()),
         None => Err(Error::ApplySetParent {

@@ -131,6 +131,14 @@ struct ApplyArgs {
     /// and report it).
     #[arg(long)]
     replace_secrets: bool,
+    /// Skip the permission preflight (by default apply asks the server, before any change,
+    /// whether every request of the run is allowed, and changes nothing if one is not).
+    #[arg(long)]
+    skip_preflight: bool,
+    /// Server-side dry-run every object first (admission, schema, quotas) and apply only if
+    /// all pass; every failure is reported at once.
+    #[arg(long)]
+    dry_run_first: bool,
     /// How long to wait for CRDs and, with --wait, for Flux (e.g. 5m, 90s).
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_timeout)]
     timeout: std::time::Duration,
@@ -419,6 +427,8 @@ impl ApplyArgs {
             timeout: self.timeout,
             secrets: secret_inputs(&self.secret_file, &self.secret_env)?,
             replace_secrets: self.replace_secrets,
+            skip_preflight: self.skip_preflight,
+            dry_run_first: self.dry_run_first,
             ..crate::apply::ApplyOptions::default()
         })
     }

@@ -101,6 +101,24 @@ pub enum Error {
         /// What is missing or unreadable.
         message: String,
     },
+    /// The permission preflight found requests the current user may not make; nothing
+    /// was changed.
+    #[error(
+        "the current user may not make {} of the requests this apply needs; nothing was changed:\n  {}\n(ask for these permissions, or pass --skip-preflight to apply what is allowed)",
+        missing.len(),
+        missing.join("\n  ")
+    )]
+    Forbidden {
+        /// `cannot VERB RESOURCE in namespace NS`, one per missing permission.
+        missing: Vec<String>,
+    },
+    /// `--dry-run-first`: the server dry run refused something, so nothing was applied.
+    #[error("the server dry run refused the apply, so nothing was applied")]
+    DryRunRefused {
+        /// What the dry run reported.
+        #[source]
+        source: Box<Error>,
+    },
     /// The ApplySet cannot be recorded.
     #[error("ApplySet: {message}")]
     ApplySetParent {
@@ -160,6 +178,11 @@ pub(crate) fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
+        // A kube error below one of ours was already described in our message (the
+        // server's words; kube's own Display adds a debug dump of the status).
+        if s.downcast_ref::<kube::Error>().is_some() {
+            break;
+        }
         let message = s.to_string();
         if !text.contains(&message) {
             text.push_str(": ");

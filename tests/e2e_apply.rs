@@ -384,6 +384,7 @@ async fn another_managers_field_is_reported_then_forced() {
             && err.contains("--force-conflicts"),
         "{err}"
     );
+    assert_no_debug_output(&[&err, &String::from_utf8_lossy(&out)]);
 
     let forced = ApplyOptions {
         force_conflicts: true,
@@ -435,6 +436,7 @@ async fn dry_run_changes_nothing_and_the_guard_refuses_another_cluster() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("wrong cluster") && err.contains(&uid), "{err}");
+    assert_no_debug_output(&[&err, &String::from_utf8_lossy(&out)]);
     assert!(
         namespaces.get_opt(&ns).await.unwrap().is_none(),
         "the guard changed nothing"
@@ -532,6 +534,7 @@ async fn fresh_server_monacocloud_bootstraps_with_its_secrets_from_files() {
             && text.contains("known_hosts"),
         "{text}"
     );
+    assert_no_debug_output(&[&text]);
     let namespaces: Api<Namespace> = Api::all(client.clone());
     assert!(namespaces.get_opt("flux-system").await.unwrap().is_none());
 
@@ -613,5 +616,208 @@ async fn fresh_server_monacocloud_bootstraps_with_its_secrets_from_files() {
                 "a secret value was printed:\n{text}"
             );
         }
+    }
+}
+
+/// The API server URL of the e2e kubeconfig's first cluster.
+fn server_url() -> String {
+    let kubeconfig = kube::config::Kubeconfig::read_from(kubeconfig()).unwrap();
+    kubeconfig.clusters[0]
+        .cluster
+        .as_ref()
+        .unwrap()
+        .server
+        .clone()
+        .unwrap()
+}
+
+/// ConfigMaps `a` in namespace `ns_a` and `b` in `ns_b`, the ApplySet parent in `ns_a`,
+/// pinned to the API server by URL (the unprivileged user cannot read kube-system).
+fn two_namespace_cluster(ns_a: &str, ns_b: &str) -> Cluster {
+    let mut c = Cluster::new("tree");
+    let server = server_url();
+    c.target(ClusterGuard::Server(
+        server.trim_end_matches('/').to_owned(),
+    ));
+    c.applyset(ApplySetParent::config_map(
+        &NamespaceName::new(ns_a).unwrap(),
+        Name::new("e2e-applyset").unwrap(),
+    ));
+    let f = c.file("app.yaml");
+    for (name, ns) in [("a", ns_a), ("b", ns_b)] {
+        c.add(
+            &f,
+            ConfigMap {
+                metadata: ObjectMeta {
+                    name: Some(name.into()),
+                    namespace: Some(ns.into()),
+                    ..ObjectMeta::default()
+                },
+                data: Some([("value".to_string(), name.to_string())].into()),
+                ..ConfigMap::default()
+            },
+        );
+    }
+    c
+}
+
+async fn config_maps(client: &kube::Client, namespaces: &[&str]) -> Vec<String> {
+    let mut names = Vec::new();
+    for ns in namespaces {
+        let api: Api<ConfigMap> = Api::namespaced(client.clone(), ns);
+        for cm in api.list(&Default::default()).await.unwrap() {
+            names.push(format!("{ns}/{}", cm.metadata.name.unwrap()));
+        }
+    }
+    names.sort();
+    names
+}
+
+/// Lets the user `unprivileged` read and apply ConfigMaps in `ns`.
+async fn grant_config_maps(admin: &kube::Client, ns: &str, role: &str) {
+    use fluxdsl::k8s_openapi::api::rbac::v1::{RoleBinding, RoleRef, Subject};
+    let bindings: Api<RoleBinding> = Api::namespaced(admin.clone(), ns);
+    let binding = RoleBinding {
+        metadata: ObjectMeta {
+            name: Some("e2e-unprivileged".into()),
+            namespace: Some(ns.into()),
+            ..ObjectMeta::default()
+        },
+        role_ref: RoleRef {
+            api_group: "rbac.authorization.k8s.io".into(),
+            kind: "ClusterRole".into(),
+            name: role.into(),
+        },
+        subjects: Some(vec![Subject {
+            kind: "User".into(),
+            name: "unprivileged".into(),
+            api_group: Some("rbac.authorization.k8s.io".into()),
+            ..Subject::default()
+        }]),
+    };
+    bindings
+        .patch(
+            "e2e-unprivileged",
+            &PatchParams::apply("e2e").force(),
+            &Patch::Apply(&binding),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs FLUXDSL_E2E_KUBECONFIG"]
+async fn a_user_allowed_one_namespace_is_refused_before_any_change_then_applies() {
+    use fluxdsl::k8s_openapi::api::rbac::v1::{ClusterRole, PolicyRule};
+    let admin = kube_client().await;
+    let (ns_a, ns_b) = (unique("fluxdsl-e2e-rbac-a"), unique("fluxdsl-e2e-rbac-b"));
+    let namespaces: Api<Namespace> = Api::all(admin.clone());
+    for ns in [&ns_a, &ns_b] {
+        let body =
+            serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
+        namespaces
+            .patch(ns, &PatchParams::apply("e2e"), &Patch::Apply(&body))
+            .await
+            .unwrap();
+    }
+    let role = unique("fluxdsl-e2e-configmaps");
+    let roles: Api<ClusterRole> = Api::all(admin.clone());
+    let cluster_role = ClusterRole {
+        metadata: ObjectMeta {
+            name: Some(role.clone()),
+            ..ObjectMeta::default()
+        },
+        rules: Some(vec![PolicyRule {
+            api_groups: Some(vec![String::new()]),
+            resources: Some(vec!["configmaps".into()]),
+            verbs: ["get", "list", "patch", "create"]
+                .map(String::from)
+                .to_vec(),
+            ..PolicyRule::default()
+        }]),
+        ..ClusterRole::default()
+    };
+    roles
+        .patch(
+            &role,
+            &PatchParams::apply("e2e"),
+            &Patch::Apply(&cluster_role),
+        )
+        .await
+        .unwrap();
+    grant_config_maps(&admin, &ns_a, &role).await;
+
+    let path = kubeconfig();
+    let conn = Connection::connect(Some(&path), Some("unprivileged"))
+        .await
+        .unwrap();
+    let c = two_namespace_cluster(&ns_a, &ns_b);
+    let tree = PathBuf::from("/nonexistent");
+    let before = config_maps(&admin, &[&ns_a, &ns_b]).await;
+
+    // Refused before any change, naming exactly what is missing in the other namespace.
+    let mut out = Vec::new();
+    let err = apply::apply(&conn, &c, &tree, &opts(), &mut out)
+        .await
+        .unwrap_err()
+        .to_string();
+    let out = String::from_utf8(out).unwrap();
+    let missing: Vec<&str> = err
+        .lines()
+        .filter(|l| l.trim_start().starts_with("cannot "))
+        .collect();
+    assert_eq!(
+        missing.iter().map(|l| l.trim()).collect::<Vec<_>>(),
+        ["create", "get", "list", "patch"]
+            .map(|verb| format!("cannot {verb} configmaps in namespace {ns_b}"))
+            .to_vec(),
+        "{err}\n{out}"
+    );
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(config_maps(&admin, &[&ns_a, &ns_b]).await, before);
+    assert_no_debug_output(&[&err, &out]);
+
+    // Without the preflight the server refuses object b, and says so as kubectl would.
+    let skip = ApplyOptions {
+        skip_preflight: true,
+        ..opts()
+    };
+    let mut out = Vec::new();
+    let err = apply::apply(&conn, &c, &tree, &skip, &mut out)
+        .await
+        .unwrap_err()
+        .to_string();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        err.contains(&format!("configmap/b -n {ns_b}: Error from server (Forbidden): configmaps \"b\" is forbidden: User \"unprivileged\" cannot")),
+        "{err}\n{out}"
+    );
+    assert_no_debug_output(&[&err, &out]);
+
+    // With the permissions granted, the same run applies.
+    grant_config_maps(&admin, &ns_b, &role).await;
+    let (report, out) = apply_ok(&conn, &c, &tree, &opts()).await;
+    assert!(report.failures().is_empty(), "{out}");
+    assert!(
+        out.contains("preflight: ") && out.contains(", 0 missing"),
+        "{out}"
+    );
+    assert!(
+        config_maps(&admin, &[&ns_b])
+            .await
+            .contains(&format!("{ns_b}/b"))
+    );
+    cleanup(&admin, &ns_a).await;
+    cleanup(&admin, &ns_b).await;
+    let _ = roles.delete(&role, &Default::default()).await;
+}
+
+/// Fails if a failing run's output shows a Rust debug structure instead of a message.
+fn assert_no_debug_output(texts: &[&str]) {
+    for text in texts {
+        assert!(
+            !text.contains("Some(") && !text.contains("Status {"),
+            "a debug structure was printed:\n{text}"
+        );
     }
 }

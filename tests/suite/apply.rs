@@ -341,7 +341,8 @@ async fn throttling_and_server_errors_are_retried() {
     let (result, out) = run(&api, &cluster(&[], 1), &tree, &one_at_a_time).await;
     let err = result.unwrap_err().to_string();
     assert!(
-        err.contains("1 object(s) failed") && err.contains("try again later (503"),
+        err.contains("1 object(s) failed")
+            && err.contains("Error from server (InternalError): try again later"),
         "{err}\n{out}"
     );
 }
@@ -358,7 +359,10 @@ async fn a_persistent_503_is_sent_exactly_the_documented_number_of_times() {
     let started = std::time::Instant::now();
     let err = conn.cluster_id().await.unwrap_err().to_string();
     let elapsed = started.elapsed();
-    assert!(err.contains("503"), "{err}");
+    assert!(
+        err.contains("Error from server (ServiceUnavailable)"),
+        "{err}"
+    );
     let attempts = api
         .requests()
         .iter()
@@ -860,4 +864,100 @@ async fn an_applyset_parent_in_a_missing_namespace_is_refused_before_any_change(
         "{:?}",
         api.requests()
     );
+}
+
+#[tokio::test]
+async fn a_missing_permission_refuses_the_run_before_any_change() {
+    let api = FakeApi::new();
+    let (_dir, tree) = tree_with_flux();
+    api.state.lock().unwrap().denied = vec![
+        ("patch".into(), "configmaps".into(), Some("apps".into())),
+        ("create".into(), "configmaps".into(), Some("apps".into())),
+        ("create".into(), "customresourcedefinitions".into(), None),
+    ];
+    let (result, out) = run(&api, &cluster(&["a", "b"], 1), &tree, &quick()).await;
+    let err = result.unwrap_err().to_string();
+    assert!(
+        err.contains("may not make 3 of the requests this apply needs; nothing was changed")
+            && err.contains("cannot create configmaps in namespace apps")
+            && err.contains("cannot patch configmaps in namespace apps")
+            && err.contains(
+                "cannot create customresourcedefinitions.apiextensions.k8s.io (cluster-wide)"
+            ),
+        "{err}\n{out}"
+    );
+    assert_eq!(
+        err.matches("cannot ").count(),
+        3,
+        "each missing permission once: {err}"
+    );
+    assert!(
+        api.requests()
+            .iter()
+            .all(|r| r.method == "GET" || r.method == "POST"),
+        "no PATCH or DELETE was sent"
+    );
+    assert!(out.contains("preflight: "), "{out}");
+
+    // --skip-preflight sends the requests and reports what the server refuses instead.
+    let api = FakeApi::new();
+    let opts = ApplyOptions {
+        skip_preflight: true,
+        ..quick()
+    };
+    let (result, _) = run(&api, &cluster(&["a"], 1), &tree, &opts).await;
+    result.unwrap();
+    assert!(
+        !api.requests()
+            .iter()
+            .any(|r| r.path.ends_with("selfsubjectaccessreviews")),
+        "no review was asked for"
+    );
+}
+
+#[tokio::test]
+async fn dry_run_first_applies_nothing_when_the_dry_run_refuses_an_object() {
+    let api = FakeApi::new();
+    let (_dir, tree) = tree_with_flux();
+    // The first PATCH (of the dry run) is refused as invalid; 422 is never retried.
+    api.state.lock().unwrap().fail_patches.extend([422]);
+    let opts = ApplyOptions {
+        dry_run_first: true,
+        ..quick()
+    };
+    let (result, out) = run(&api, &cluster(&["a"], 1), &tree, &opts).await;
+    let err = result.unwrap_err();
+    let err = format!(
+        "{err}: {}",
+        std::error::Error::source(&err)
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    );
+    assert!(
+        err.contains("the server dry run refused the apply, so nothing was applied")
+            && err.contains("1 object(s) failed"),
+        "{err}\n{out}"
+    );
+    let patches: Vec<_> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .collect();
+    assert!(!patches.is_empty());
+    assert!(
+        patches
+            .iter()
+            .all(|r| r.query.get("dryRun").map(String::as_str) == Some("All")),
+        "only dry-run requests were sent"
+    );
+
+    // Without a refusal the dry run passes and the apply follows.
+    let api = FakeApi::new();
+    let (result, out) = run(&api, &cluster(&["a"], 1), &tree, &opts).await;
+    result.unwrap_or_else(|e| panic!("{e}\n{out}"));
+    assert!(
+        out.contains("every object passed the server dry run; applying:"),
+        "{out}"
+    );
+    assert!(api.get("configmaps", Some("apps"), "a").is_some());
 }

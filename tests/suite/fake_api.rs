@@ -46,6 +46,8 @@ pub struct State {
     pub latency: Duration,
     /// When set, every request is answered with this status code.
     pub fail_every: Option<u16>,
+    /// `(verb, resource, namespace)` a SelfSubjectAccessReview denies; all else is allowed.
+    pub denied: Vec<(String, String, Option<String>)>,
     next_rv: u64,
     next_uid: u64,
 }
@@ -360,6 +362,9 @@ impl State {
         query: &BTreeMap<String, String>,
         body: Option<Value>,
     ) -> (u16, Value) {
+        if method == "POST" && path == "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews" {
+            return self.access_review(body.unwrap_or_default());
+        }
         let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
         let (group, version, rest) = match segs.as_slice() {
             ["version"] => {
@@ -417,6 +422,19 @@ impl State {
             }
             _ => status(405, "MethodNotAllowed", "not supported by the fake"),
         }
+    }
+
+    /// Answers a SelfSubjectAccessReview from `denied`.
+    fn access_review(&self, mut review: Value) -> (u16, Value) {
+        let attrs = &review["spec"]["resourceAttributes"];
+        let asked = (
+            attrs["verb"].as_str().unwrap_or("").to_owned(),
+            attrs["resource"].as_str().unwrap_or("").to_owned(),
+            attrs["namespace"].as_str().map(str::to_owned),
+        );
+        let allowed = !self.denied.contains(&asked);
+        review["status"] = json!({ "allowed": allowed });
+        (201, review)
     }
 
     fn group_list(&self) -> Value {
