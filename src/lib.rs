@@ -78,8 +78,8 @@ pub use object::{File, Kind, Object, ObjectKey, Origin, Ref, RefRule, Reference,
 /// Writing and checking rendered trees on disk (also `fluxdsl::render::tree`).
 pub use render::tree;
 pub use values::{
-    Duration, DurationProblem, InvalidDuration, InvalidName, MAX_NAME_LEN, Name, NameProblem,
-    NamespaceName,
+    Duration, DurationProblem, IntoDuration, IntoName, InvalidDuration, InvalidName, MAX_NAME_LEN,
+    Name, NameProblem, NamespaceName,
 };
 
 /// The API types (k8s-openapi) fluxdsl is built on, for declaring core objects.

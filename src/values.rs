@@ -570,6 +570,42 @@ macro_rules! duration {
     }};
 }
 
+/// What a name setter takes: a checked [`Name`]. A plain string is refused with a message
+/// that says how to make one.
+#[diagnostic::on_unimplemented(
+    message = "a name here is a checked `Name`, not `{Self}`",
+    label = "write `name!(\"...\")` for a literal, or `Name::new(text)?` for text built at run time",
+    note = "names are checked against Kubernetes' rules (lowercase RFC 1123, at most 63 characters) before they can be used"
+)]
+pub trait IntoName {
+    /// The name.
+    fn into_name(self) -> Name;
+}
+
+impl IntoName for Name {
+    fn into_name(self) -> Name {
+        self
+    }
+}
+
+/// What a duration setter takes: a [`Duration`] Flux accepts. A plain string is refused
+/// with a message that says how to make one.
+#[diagnostic::on_unimplemented(
+    message = "a duration here is a checked `Duration`, not `{Self}`",
+    label = "write `duration!(\"5m\")` for a literal, or `Duration::parse(text)?` for text built at run time",
+    note = "durations are checked against Flux's pattern (units h, m, s, ms) before they can be used"
+)]
+pub trait IntoDuration {
+    /// The duration.
+    fn into_duration(self) -> Duration;
+}
+
+impl IntoDuration for Duration {
+    fn into_duration(self) -> Duration {
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -303,6 +303,7 @@ impl ReadyCheck {
 )]
 pub struct App {
     /// Name of every object of the app, and its `app.kubernetes.io/name` label.
+    #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
     name: Name,
     /// Namespace of the app.
     namespace: NamespaceName,

@@ -162,6 +162,7 @@ impl GeneratedArtifact {
 pub struct ArtifactGenerator {
     /// `metadata.name`.
     #[serde(skip)]
+    #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
     name: Name,
     /// `metadata.namespace`; `flux-system` when not set.
     #[serde(skip)]

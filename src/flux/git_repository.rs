@@ -34,6 +34,7 @@ use crate::values::{Duration, Name, NamespaceName};
 pub struct GitRepository {
     /// `metadata.name`.
     #[serde(skip)]
+    #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
     name: Name,
     /// `metadata.namespace`; `flux-system` when not set.
     #[serde(skip)]
@@ -52,6 +53,7 @@ pub struct GitRepository {
     #[builder(setter(transform = |url: impl Into<String>| url.into()))]
     url: String,
     /// `spec.interval`: how often source-controller fetches.
+    #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
     interval: Duration,
     /// `spec.ref`: the branch, tag, semver range, reference name or commit to check out.
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
@@ -66,7 +68,7 @@ pub struct GitRepository {
     secret_ref: Option<Ref<Secret>>,
     /// `spec.timeout`: the timeout of Git operations (Flux's default is 60s).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
     timeout: Option<Duration>,
     /// `spec.ignore`: paths to leave out of the artifact, one `.gitignore` pattern each.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -365,6 +365,7 @@ fn action_wire(
 pub struct HelmRelease {
     /// `metadata.name`.
     #[serde(skip)]
+    #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
     name: Name,
     /// `metadata.namespace`; `flux-system` when not set.
     #[serde(skip)]
@@ -380,6 +381,7 @@ pub struct HelmRelease {
     #[builder(setter(transform = |chart: impl Into<Chart>| chart.into()))]
     chart: Chart,
     /// `spec.interval`.
+    #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
     interval: Duration,
     /// `spec.values`: structured values (any `serde_json::Value`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -419,7 +421,7 @@ pub struct HelmRelease {
     release_name: Option<String>,
     /// `spec.timeout`: Helm's timeout for each action.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
     timeout: Option<Duration>,
     /// `spec.maxHistory`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -32,6 +32,7 @@ use crate::values::{Duration, Name, NamespaceName};
 pub struct HelmRepository {
     /// `metadata.name`.
     #[serde(skip)]
+    #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
     name: Name,
     /// `metadata.namespace`; `flux-system` when not set.
     #[serde(skip)]
@@ -46,6 +47,7 @@ pub struct HelmRepository {
     #[builder(setter(transform = |url: impl Into<String>| url.into()))]
     url: String,
     /// `spec.interval`.
+    #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
     interval: Duration,
     /// `spec.type: oci`: the URL is an OCI registry.
     #[serde(
@@ -75,7 +77,7 @@ pub struct HelmRepository {
     provider: Option<crate::flux::oci_repository::OciProvider>,
     /// `spec.timeout`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
     timeout: Option<Duration>,
     /// `spec.passCredentials`: send credentials to chart hosts other than the index's.
     #[serde(skip_serializing_if = "std::ops::Not::not")]

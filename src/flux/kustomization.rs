@@ -91,6 +91,7 @@ impl SourceRef {
 pub struct Kustomization {
     /// `metadata.name`.
     #[serde(skip)]
+    #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
     name: Name,
     /// `metadata.namespace`; `flux-system` when not set.
     #[serde(skip)]
@@ -118,6 +119,7 @@ pub struct Kustomization {
     #[builder(setter(transform = |path: impl Into<String>| path.into()))]
     path: String,
     /// `spec.interval`: how often to reconcile.
+    #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
     interval: Duration,
     /// `spec.prune`: delete what is no longer in the source.
     prune: bool,
@@ -132,11 +134,11 @@ pub struct Kustomization {
     depends_on: Vec<Arc<Target>>,
     /// `spec.retryInterval`: how soon to retry after a failure.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(transform = |retry_interval: impl crate::values::IntoDuration| Some(retry_interval.into_duration())))]
     retry_interval: Option<Duration>,
     /// `spec.timeout`: how long apply and health checks may take.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
     timeout: Option<Duration>,
     /// `spec.wait`: wait for every applied object to become ready.
     #[serde(skip_serializing_if = "std::ops::Not::not")]

@@ -34,6 +34,7 @@ use crate::values::{Duration, Name, NamespaceName};
 pub struct OCIRepository {
     /// `metadata.name`.
     #[serde(skip)]
+    #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
     name: Name,
     /// `metadata.namespace`; `flux-system` when not set.
     #[serde(skip)]
@@ -48,6 +49,7 @@ pub struct OCIRepository {
     #[builder(setter(transform = |url: impl Into<String>| url.into()))]
     url: String,
     /// `spec.interval`.
+    #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
     interval: Duration,
     /// `spec.ref`: tag, semver range or digest (`latest` when not set).
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
@@ -81,7 +83,7 @@ pub struct OCIRepository {
     ignore: Option<String>,
     /// `spec.timeout`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
     timeout: Option<Duration>,
     /// `spec.insecure`: plain HTTP.
     #[serde(skip_serializing_if = "std::ops::Not::not")]

@@ -42,6 +42,16 @@ fn config_map(name: &str) -> ConfigMap {
     }
 }
 
+fn namespace(name: &str) -> fluxdsl::k8s_openapi::api::core::v1::Namespace {
+    fluxdsl::k8s_openapi::api::core::v1::Namespace {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            ..ObjectMeta::default()
+        },
+        ..Default::default()
+    }
+}
+
 fn deployment(replicas: i32) -> Deployment {
     Deployment {
         metadata: ObjectMeta {
@@ -91,16 +101,7 @@ fn cluster(config_maps: &[&str], replicas: i32) -> Cluster {
             .build(),
     );
     let apps = c.file("apps.yaml");
-    c.add(
-        &apps,
-        fluxdsl::k8s_openapi::api::core::v1::Namespace {
-            metadata: ObjectMeta {
-                name: Some("apps".into()),
-                ..ObjectMeta::default()
-            },
-            ..Default::default()
-        },
-    );
+    c.add(&apps, namespace("apps"));
     c.add(&apps, deployment(replicas));
     for cm in config_maps {
         c.add(&apps, config_map(cm));
@@ -774,16 +775,7 @@ async fn a_dry_run_skips_objects_in_namespaces_it_would_create() {
         name!("applyset"),
     ));
     let f = c.file("a.yaml");
-    c.add(
-        &f,
-        fluxdsl::k8s_openapi::api::core::v1::Namespace {
-            metadata: ObjectMeta {
-                name: Some("apps".into()),
-                ..ObjectMeta::default()
-            },
-            ..Default::default()
-        },
-    );
+    c.add(&f, namespace("apps"));
     c.add(&f, config_map("a"));
     let opts = ApplyOptions {
         dry_run: true,
@@ -837,16 +829,7 @@ async fn an_applyset_parent_in_a_missing_namespace_is_refused_before_any_change(
     let mut c = Cluster::new("t");
     c.target(ClusterGuard::KubeSystemUid(KUBE_SYSTEM_UID.into()));
     let f = c.file("a.yaml");
-    c.add(
-        &f,
-        fluxdsl::k8s_openapi::api::core::v1::Namespace {
-            metadata: ObjectMeta {
-                name: Some("apps".into()),
-                ..ObjectMeta::default()
-            },
-            ..Default::default()
-        },
-    );
+    c.add(&f, namespace("apps"));
     c.add(&f, config_map("a"));
     let opts = ApplyOptions {
         skip_flux_install: true,
