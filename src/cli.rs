@@ -165,6 +165,8 @@ pub fn run(cluster: Cluster) -> ExitCode {
         &mut std::io::stdout().lock(),
         &mut std::io::stderr().lock(),
     );
+    // The process ends here: freeing every object one by one would only cost time.
+    std::mem::forget(cluster);
     ExitCode::from(code)
 }
 
