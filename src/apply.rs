@@ -378,6 +378,15 @@ impl Item {
         }
     }
 
+    fn id(&self) -> ObjectId {
+        ObjectId {
+            api_version: self.api_version.clone(),
+            kind: self.kind.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+        }
+    }
+
     fn key(&self) -> ItemKey {
         (
             self.api_version.clone(),
@@ -514,11 +523,49 @@ impl Outcome {
     }
 }
 
+/// Which object a result is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectId {
+    /// `apiVersion` (for a pruned object: its group and the version discovery recommends).
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.namespace`; `None` for cluster-scoped objects.
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+}
+
+impl ObjectId {
+    /// `kind.group/name`, as kubectl prints it.
+    pub fn display(&self) -> String {
+        let kind = self.kind.to_lowercase();
+        match self.api_version.rsplit_once('/') {
+            Some((group, _)) => format!("{kind}.{group}/{}", self.name),
+            None => format!("{kind}/{}", self.name),
+        }
+    }
+
+    /// [`display`](Self::display) with ` -n namespace` for namespaced objects.
+    pub fn qualified(&self) -> String {
+        qualified(&self.display(), self.namespace.as_deref())
+    }
+}
+
+/// One object's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// The object.
+    pub object: ObjectId,
+    /// What happened to it.
+    pub outcome: Outcome,
+}
+
 /// The result of [`apply`]: every object's outcome, in the order they finished.
 #[derive(Debug, Default, Clone)]
 pub struct ApplyReport {
-    /// `(kind.group/name, namespace, outcome)`.
-    pub results: Vec<(String, Option<String>, Outcome)>,
+    /// Each object and what happened to it.
+    pub results: Vec<Applied>,
     /// Whether Ctrl-C stopped the run early.
     pub interrupted: bool,
 }
@@ -528,15 +575,15 @@ impl ApplyReport {
     pub fn count(&self, outcome: &Outcome) -> usize {
         self.results
             .iter()
-            .filter(|(_, _, o)| std::mem::discriminant(o) == std::mem::discriminant(outcome))
+            .filter(|r| std::mem::discriminant(&r.outcome) == std::mem::discriminant(outcome))
             .count()
     }
-    /// The failures, `(object, message)`.
-    pub fn failures(&self) -> Vec<(String, String)> {
+    /// The failures: each object and the server's message.
+    pub fn failures(&self) -> Vec<(&ObjectId, &str)> {
         self.results
             .iter()
-            .filter_map(|(what, ns, o)| match o {
-                Outcome::Failed(m) => Some((qualified(what, ns.as_deref()), m.clone())),
+            .filter_map(|r| match &r.outcome {
+                Outcome::Failed(m) => Some((&r.object, m.as_str())),
                 _ => None,
             })
             .collect()
@@ -547,7 +594,7 @@ impl ApplyReport {
             let done = self
                 .results
                 .iter()
-                .filter(|(_, _, o)| *o != Outcome::NotApplied)
+                .filter(|r| r.outcome != Outcome::NotApplied)
                 .count();
             return Err(Error::Interrupted { done, total });
         }
@@ -556,7 +603,7 @@ impl ApplyReport {
             return Err(Error::ApplyFailed {
                 failures: failures
                     .into_iter()
-                    .map(|(what, message)| format!("{what}: {message}"))
+                    .map(|(object, message)| format!("{}: {message}", object.qualified()))
                     .collect(),
             });
         }
@@ -875,7 +922,7 @@ impl<'a> Session<'a> {
                     .expect("not poisoned")
                     .insert(item.name.clone());
             }
-            self.record(item.display(), item.namespace.clone(), outcome, report, out);
+            self.record(item.id(), outcome, report, out);
         }
     }
 
@@ -908,8 +955,7 @@ impl<'a> Session<'a> {
     /// Prints one object's result line and adds it to `report`.
     fn record(
         &self,
-        what: String,
-        namespace: Option<String>,
+        object: ObjectId,
         outcome: Outcome,
         report: &mut ApplyReport,
         out: &mut dyn Write,
@@ -919,15 +965,15 @@ impl<'a> Session<'a> {
         } else {
             ""
         };
-        let object = qualified(&what, namespace.as_deref());
+        let shown = object.qualified();
         let line = match &outcome {
-            Outcome::Failed(m) => format!("{object} failed: {m}"),
-            Outcome::Skipped(m) => format!("{object} skipped{suffix}: {m}"),
+            Outcome::Failed(m) => format!("{shown} failed: {m}"),
+            Outcome::Skipped(m) => format!("{shown} skipped{suffix}: {m}"),
             Outcome::StoredAgain { from, to } => format!(
-                "{object} unchanged (the API server stored it again with the same content: \
+                "{shown} unchanged (the API server stored it again with the same content: \
                  resourceVersion {from} → {to})"
             ),
-            o => format!("{object} {}{suffix}", o.word()),
+            o => format!("{shown} {}{suffix}", o.word()),
         };
         match &self.progress {
             Some((done, total)) => {
@@ -939,7 +985,7 @@ impl<'a> Session<'a> {
                 let _ = writeln!(out, "{line}");
             }
         }
-        report.results.push((what, namespace, outcome));
+        report.results.push(Applied { object, outcome });
     }
 
     /// Waits until every CRD in `crds` reports `Established`.

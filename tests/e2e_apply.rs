@@ -199,7 +199,7 @@ async fn fresh_server_the_minimal_example_installs_flux_then_applies_unchanged()
             + second
                 .results
                 .iter()
-                .filter(|(_, _, o)| matches!(o, apply::Outcome::StoredAgain { .. }))
+                .filter(|r| matches!(r.outcome, apply::Outcome::StoredAgain { .. }))
                 .count(),
         second.results.len(),
         "{out}"

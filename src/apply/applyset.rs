@@ -228,6 +228,8 @@ pub(crate) async fn prune(
 struct Candidate {
     api: kube::Api<kube::api::DynamicObject>,
     gk: String,
+    api_version: String,
+    kind: String,
     namespace: Option<String>,
     name: String,
 }
@@ -303,6 +305,8 @@ async fn find_members(
             found.candidates.push(Candidate {
                 api: api.clone(),
                 gk: gk.to_owned(),
+                api_version: ar.api_version.clone(),
+                kind: ar.kind.clone(),
                 namespace: obj.metadata.namespace.clone(),
                 name,
             });
@@ -323,8 +327,13 @@ async fn delete(
     } else {
         ""
     };
-    let shown = format!("{}/{}", c.gk.to_lowercase(), c.name);
-    let what = super::qualified(&shown, c.namespace.as_deref());
+    let object = super::ObjectId {
+        api_version: c.api_version.clone(),
+        kind: c.kind.clone(),
+        namespace: c.namespace.clone(),
+        name: c.name.clone(),
+    };
+    let what = object.qualified();
     let dp = delete_params(session.opts.dry_run);
     let outcome =
         match super::retry::with_retries(&session.stop, || c.api.delete(&c.name, &dp)).await {
@@ -336,7 +345,7 @@ async fn delete(
         super::Outcome::Failed(m) => writeln!(out, "{what} prune failed: {m}"),
         _ => writeln!(out, "{what} pruned{suffix}"),
     };
-    report.results.push((shown, c.namespace, outcome));
+    report.results.push(super::Applied { object, outcome });
 }
 
 /// The label selector of an ApplySet's members.

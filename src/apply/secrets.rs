@@ -108,9 +108,13 @@ pub(crate) async fn apply(
 ) {
     for plan in plans {
         let outcome = outcome(session, plan).await;
-        let what = format!("secret/{}", plan.secret.name().as_str());
-        let ns = Some(plan.secret.namespace().as_str().to_owned());
-        session.record(what, ns, outcome, report, out);
+        let object = super::ObjectId {
+            api_version: "v1".into(),
+            kind: "Secret".into(),
+            namespace: Some(plan.secret.namespace().as_str().to_owned()),
+            name: plan.secret.name().as_str().to_owned(),
+        };
+        session.record(object, outcome, report, out);
     }
 }
 
