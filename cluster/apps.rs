@@ -96,9 +96,9 @@ fn folder(cluster: &mut Cluster, tree: &Tree, app: &str, web: App, db: App) {
     let namespace_file = cluster.file_in(tree, &format!("{app}/namespace.yaml"));
     cluster.add(&namespace_file, web.namespace_object());
     let web_file = cluster.file_in(tree, &format!("{app}/{app}.yaml"));
-    web.declare(cluster, &web_file);
+    cluster.add(&web_file, web);
     let db_file = cluster.file_in(tree, &format!("{app}/{app}-db.yaml"));
-    db.declare(cluster, &db_file);
+    cluster.add(&db_file, db);
     cluster.kustomize_config_in(
         tree,
         app,

@@ -292,7 +292,7 @@ impl ReadyCheck {
 ///     .ingress(Ingress::new("web.example.com", name!("http")).tls(Issuer::Cluster(name!("letsencrypt"))))
 ///     .check(ReadyCheck::http("/healthz", name!("http")))
 ///     .build();
-/// let handles = web.declare(&mut cluster, &file);
+/// let handles = cluster.add(&file, web);
 /// assert_eq!(handles.service.name(), "web");
 /// ```
 #[derive(Debug, Clone, TypedBuilder)]
@@ -544,12 +544,15 @@ impl App {
         }
     }
 
-    /// Declares every object of the app in `file` and returns handles to them. A port the
-    /// Ingress or the check names that the app does not have is refused by
-    /// [`Cluster::render`], with this call's location.
-    #[track_caller]
-    pub fn declare(self, cluster: &mut Cluster, file: &File) -> AppHandles {
-        let at = std::panic::Location::caller();
+    /// Declares every object of the app in `file` and returns handles to them (what
+    /// [`Cluster::add`] does with an App). A port the Ingress or the check names that the
+    /// app does not have is refused by [`Cluster::render`], with the declaration's location.
+    fn declare(
+        self,
+        cluster: &mut Cluster,
+        file: &File,
+        at: &'static std::panic::Location<'static>,
+    ) -> AppHandles {
         for message in self.port_problems() {
             cluster.problems.push(Problem {
                 object: None,
@@ -767,5 +770,17 @@ impl App {
             }),
             ..K8sIngress::default()
         }
+    }
+}
+
+impl crate::model::cluster::Declare for App {
+    type Handle = AppHandles;
+    fn declare_into(
+        self,
+        cluster: &mut Cluster,
+        file: &File,
+        at: &'static std::panic::Location<'static>,
+    ) -> AppHandles {
+        self.declare(cluster, file, at)
     }
 }

@@ -97,6 +97,39 @@ pub struct UpstreamPin {
     pub sha256: String,
 }
 
+/// What [`Cluster::add`] declares: any object (its handle is a `Ref`), or a helper such as
+/// [`App`](crate::App) that declares several objects and returns their handles.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be declared in a cluster",
+    label = "not an object fluxdsl knows",
+    note = "declare a Flux kind built with fluxdsl (e.g. `GitRepository::builder()...build()`), a k8s-openapi object, an `App`, or a custom resource with `Cluster::add_manifest`"
+)]
+pub trait Declare {
+    /// What the declaration returns.
+    type Handle;
+    /// Declares `self` in `file` of `cluster`, recording `at` as the declaration site.
+    #[doc(hidden)]
+    fn declare_into(
+        self,
+        cluster: &mut Cluster,
+        file: &File,
+        at: &'static Location<'static>,
+    ) -> Self::Handle;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Object> Declare for T {
+    type Handle = Ref<T>;
+    fn declare_into(
+        self,
+        cluster: &mut Cluster,
+        file: &File,
+        at: &'static Location<'static>,
+    ) -> Ref<T> {
+        cluster.add_at(file, self, at)
+    }
+}
+
 /// One declared object.
 #[derive(Debug)]
 pub(crate) struct Declared {
@@ -363,14 +396,15 @@ impl Cluster {
         }
     }
 
-    /// Declares `object` in `file` and returns the handle other objects refer to it by.
+    /// Declares `what` in `file` and returns its handle: a `Ref<T>` for an object, the
+    /// handles of every object for an [`App`](crate::App).
     ///
-    /// The object is moved in: it cannot change after a handle to it exists. Problems the
-    /// types cannot catch (a duplicate, a bad path) are reported by
+    /// What is declared is moved in: it cannot change after a handle to it exists. Problems
+    /// the types cannot catch (a duplicate, a bad path) are reported by
     /// [`render`](Self::render), with this call's source location.
     #[track_caller]
-    pub fn add<T: Object>(&mut self, file: &File, object: T) -> Ref<T> {
-        self.add_at(file, object, Location::caller())
+    pub fn add<D: Declare>(&mut self, file: &File, what: D) -> D::Handle {
+        what.declare_into(self, file, Location::caller())
     }
 
     /// [`add`](Self::add) recording `at` as the declaration site (for helpers that declare

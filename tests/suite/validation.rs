@@ -358,7 +358,7 @@ fn an_ingress_to_a_port_the_app_lacks_is_refused() {
         .ingress(fluxdsl::Ingress::new("web.example.com", name!("https")))
         .build();
     let line = line!() + 1;
-    app.declare(&mut c, &f);
+    c.add(&f, app);
     let msg = refused(&c);
     assert!(
         msg.contains(
