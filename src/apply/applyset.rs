@@ -211,7 +211,12 @@ pub(crate) async fn prune(
             objects: found
                 .candidates
                 .iter()
-                .map(|c| super::qualified(&format!("{}/{}", c.gk, c.name), c.namespace.as_deref()))
+                .map(|c| {
+                    super::report::qualified(
+                        &format!("{}/{}", c.gk, c.name),
+                        c.namespace.as_deref(),
+                    )
+                })
                 .collect(),
         });
     }
