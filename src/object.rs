@@ -14,7 +14,7 @@ use std::sync::Arc;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
 
-use crate::values::{Duration, Name, NamespaceName};
+use crate::values::{Name, NamespaceName};
 
 /// Whether a kind lives in a namespace; implemented by k8s-openapi's
 /// `NamespaceResourceScope` and `ClusterResourceScope`.
@@ -71,9 +71,17 @@ pub trait Object: Kind {
     fn references(&self) -> Vec<Reference> {
         Vec::new()
     }
-    /// Facts about the object that validation needs beyond its references.
+    /// Facts about the object that validation needs beyond its references, where the
+    /// answer depends on the rest of the cluster (paths into rendered trees, artifacts).
     #[doc(hidden)]
     fn checks(&self) -> Vec<Check> {
+        Vec::new()
+    }
+    /// The kind's own rules, which need nothing but the object (a URL Flux accepts, a
+    /// duration its schema allows): each `(field path, what is wrong)`. Asked when the
+    /// object is declared; `render` reports them with the declaration site.
+    #[doc(hidden)]
+    fn own_problems(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
     /// The object as the API server's JSON, keys not yet ordered.
@@ -401,19 +409,10 @@ pub(crate) fn opt_ref_name<K, S: serde::Serializer>(
     }
 }
 
-/// A fact about an object that validation checks beyond its references.
+/// A fact about an object that validation checks against the rest of the cluster.
 #[doc(hidden)]
 #[derive(Debug, Clone)]
 pub enum Check {
-    /// `spec.url` of a GitRepository.
-    GitUrl(String),
-    /// A duration field whose schema has no hours unit (`GitRepository.spec.timeout`).
-    DurationWithoutHours {
-        /// Field path.
-        field: &'static str,
-        /// The value.
-        duration: Duration,
-    },
     /// `spec.path` of a Kustomization built from `source`.
     KustomizationPath {
         /// The source.
@@ -423,13 +422,6 @@ pub enum Check {
     },
     /// The artifacts an ArtifactGenerator produces.
     Generates(Vec<String>),
-    /// A path that must be relative.
-    RelativePath {
-        /// Field path.
-        field: &'static str,
-        /// The value.
-        path: String,
-    },
 }
 
 /// A fluxdsl kind as the API server's JSON: its spec is the struct's serialization.

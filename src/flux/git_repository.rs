@@ -7,7 +7,6 @@ use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
-use crate::object::Check;
 use crate::object::{Kind, Object, Ref, RefRule, Reference, opt_local_ref};
 use crate::values::{Duration, Name, NamespaceName};
 
@@ -163,15 +162,31 @@ impl Object for GitRepository {
         }
         refs
     }
-    fn checks(&self) -> Vec<Check> {
-        let mut checks = vec![Check::GitUrl(self.url.clone())];
-        if let Some(t) = self.timeout {
-            checks.push(Check::DurationWithoutHours {
-                field: "spec.timeout",
-                duration: t,
-            });
+    fn own_problems(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        if !["http://", "https://", "ssh://"]
+            .iter()
+            .any(|s| self.url.starts_with(s) && self.url.len() > s.len())
+        {
+            problems.push((
+                "spec.url",
+                format!(
+                    "{:?} is not a URL Flux accepts: it must start with http://, https:// or ssh:// (write git@host:org/repo as ssh://git@host/org/repo)",
+                    self.url
+                ),
+            ));
         }
-        checks
+        if let Some(t) = self.timeout
+            && t >= Duration::hours(1)
+        {
+            problems.push((
+                "spec.timeout",
+                format!(
+                    "{t} is not accepted here: Flux's schema for this field has no hours unit, so it must be under 1h"
+                ),
+            ));
+        }
+        problems
     }
     fn to_wire(&self) -> std::result::Result<serde_json::Value, serde_json::Error> {
         crate::object::flux_wire(

@@ -285,17 +285,17 @@ impl Object for Kustomization {
         refs
     }
     fn checks(&self) -> Vec<Check> {
-        let mut checks = vec![Check::KustomizationPath {
+        vec![Check::KustomizationPath {
             source: Arc::clone(&self.source_ref.target),
             path: self.path.clone(),
-        }];
-        for p in &self.components {
-            checks.push(Check::RelativePath {
-                field: "spec.components",
-                path: p.clone(),
-            });
-        }
-        checks
+        }]
+    }
+    fn own_problems(&self) -> Vec<(&'static str, String)> {
+        self.components
+            .iter()
+            .filter(|p| p.starts_with('/'))
+            .map(|p| ("spec.components", format!("{p:?} must be a relative path")))
+            .collect()
     }
     fn to_wire(&self) -> std::result::Result<Value, serde_json::Error> {
         let mut wire = crate::object::flux_wire(

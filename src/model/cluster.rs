@@ -422,6 +422,14 @@ impl Cluster {
             name: object.object_name().to_owned(),
         };
         let body = object.to_wire();
+        for (field, message) in object.own_problems() {
+            self.problems.push(Problem {
+                object: Some(key.clone()),
+                field: Some(field),
+                message,
+                sites: vec![("declared", at)],
+            });
+        }
         self.declare(
             file,
             key.clone(),

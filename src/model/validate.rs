@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::error::{Error, Problem, Result};
 use crate::model::cluster::{Cluster, FileContent, join};
 use crate::object::{Check, ObjectKey, Origin, RefRule};
-use crate::values::{Duration, NamespaceName};
+use crate::values::NamespaceName;
 
 pub(crate) fn validate(cluster: &Cluster) -> Result<()> {
     let mut problems = cluster.problems.clone();
@@ -338,53 +338,10 @@ fn generated_artifact(cluster: &Cluster, t: &crate::object::Target) -> Option<St
 fn checks(cluster: &Cluster, rendered: &[BTreeSet<String>], problems: &mut Vec<Problem>) {
     for o in &cluster.objects {
         for check in &o.checks {
-            let problem = |field: &'static str, message: String, sites| Problem {
-                object: Some(o.key.clone()),
-                field: Some(field),
-                message,
-                sites,
-            };
-            match check {
-                Check::GitUrl(url) => {
-                    if !["http://", "https://", "ssh://"]
-                        .iter()
-                        .any(|s| url.starts_with(s) && url.len() > s.len())
-                    {
-                        problems.push(problem(
-                            "spec.url",
-                            format!(
-                                "{url:?} is not a URL Flux accepts: it must start with http://, https:// or ssh:// (write git@host:org/repo as ssh://git@host/org/repo)"
-                            ),
-                            vec![("declared", o.at)],
-                        ));
-                    }
-                }
-                Check::DurationWithoutHours { field, duration } => {
-                    if *duration >= Duration::hours(1) {
-                        problems.push(problem(
-                            field,
-                            format!(
-                                "{duration} is not accepted here: Flux's schema for this field has no hours unit, so it must be under 1h"
-                            ),
-                            vec![("declared", o.at)],
-                        ));
-                    }
-                }
-                Check::Generates(_) => {}
-                Check::RelativePath { field, path } => {
-                    if path.starts_with('/') {
-                        problems.push(problem(
-                            field,
-                            format!("{path:?} must be a relative path"),
-                            vec![("declared", o.at)],
-                        ));
-                    }
-                }
-                Check::KustomizationPath { source, path } => {
-                    if let Some(p) = kustomization_path(cluster, o, source, path, rendered) {
-                        problems.push(p);
-                    }
-                }
+            if let Check::KustomizationPath { source, path } = check
+                && let Some(p) = kustomization_path(cluster, o, source, path, rendered)
+            {
+                problems.push(p);
             }
         }
     }
