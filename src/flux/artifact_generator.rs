@@ -168,6 +168,14 @@ pub struct ArtifactGenerator {
     #[serde(skip)]
     #[builder(default = NamespaceName::FLUX_SYSTEM)]
     namespace: NamespaceName,
+    /// `metadata.labels`.
+    #[serde(skip)]
+    #[builder(default)]
+    labels: BTreeMap<String, String>,
+    /// `metadata.annotations`.
+    #[serde(skip)]
+    #[builder(default)]
+    annotations: BTreeMap<String, String>,
     /// `spec.sources`.
     #[serde(skip)]
     #[builder(setter(transform = |sources: &[GeneratorSourceRef]| sources.to_vec()))]
@@ -214,8 +222,8 @@ impl Object for ArtifactGenerator {
             crate::object::flux_metadata(
                 &self.name,
                 &self.namespace,
-                &BTreeMap::new(),
-                &BTreeMap::new(),
+                &self.labels,
+                &self.annotations,
             ),
         )?;
         let sources: Vec<Value> = self

@@ -375,6 +375,10 @@ pub struct HelmRelease {
     #[serde(skip)]
     #[builder(default)]
     labels: BTreeMap<String, String>,
+    /// `metadata.annotations`.
+    #[serde(skip)]
+    #[builder(default)]
+    annotations: BTreeMap<String, String>,
 
     /// `spec.chart` or `spec.chartRef`: a [`ChartTemplate`] or a [`ChartRef`].
     #[serde(skip)]
@@ -487,7 +491,7 @@ impl Object for HelmRelease {
                 &self.name,
                 &self.namespace,
                 &self.labels,
-                &BTreeMap::new(),
+                &self.annotations,
             ),
         )?;
         let spec = &mut wire["spec"];

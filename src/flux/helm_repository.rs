@@ -42,6 +42,10 @@ pub struct HelmRepository {
     #[serde(skip)]
     #[builder(default)]
     labels: BTreeMap<String, String>,
+    /// `metadata.annotations`.
+    #[serde(skip)]
+    #[builder(default)]
+    annotations: BTreeMap<String, String>,
 
     /// `spec.url`: `https://…` for an index, `oci://…` for a registry (with `oci(true)`).
     #[builder(setter(transform = |url: impl Into<String>| url.into()))]
@@ -127,7 +131,7 @@ impl Object for HelmRepository {
                 &self.name,
                 &self.namespace,
                 &self.labels,
-                &BTreeMap::new(),
+                &self.annotations,
             ),
         )
     }

@@ -44,6 +44,10 @@ pub struct OCIRepository {
     #[serde(skip)]
     #[builder(default)]
     labels: BTreeMap<String, String>,
+    /// `metadata.annotations`.
+    #[serde(skip)]
+    #[builder(default)]
+    annotations: BTreeMap<String, String>,
 
     /// `spec.url`: `oci://registry/repository`.
     #[builder(setter(transform = |url: impl Into<String>| url.into()))]
@@ -198,7 +202,7 @@ impl Object for OCIRepository {
                 &self.name,
                 &self.namespace,
                 &self.labels,
-                &BTreeMap::new(),
+                &self.annotations,
             ),
         )
     }
