@@ -84,6 +84,21 @@ pub trait Object: Kind {
     fn own_problems(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
+    /// Puts a namespaced object into `namespace` when it names none (a scope declares it,
+    /// [`Cluster::add_in`](crate::Cluster::add_in)); `Err` says why it cannot go there.
+    #[doc(hidden)]
+    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
+        match self.object_namespace() {
+            Some(ns) if ns == namespace.as_str() => Ok(()),
+            Some(ns) => Err(format!(
+                "it names namespace {ns:?}, but it is declared in the scope of namespace {:?}",
+                namespace.as_str()
+            )),
+            None => {
+                Err("a cluster-scoped object has no namespace; declare it with Cluster::add".into())
+            }
+        }
+    }
     /// The object as the API server's JSON, keys not yet ordered.
     fn to_wire(&self) -> Result<serde_json::Value, serde_json::Error>;
 }
@@ -99,8 +114,52 @@ where
     fn object_namespace(&self) -> Option<&str> {
         self.metadata().namespace.as_deref()
     }
+    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
+        if !<T::Scope as Scope>::NAMESPACED {
+            return Err(
+                "a cluster-scoped object has no namespace; declare it with Cluster::add".into(),
+            );
+        }
+        let meta = self.metadata_mut();
+        match &meta.namespace {
+            None => {
+                meta.namespace = Some(namespace.as_str().to_owned());
+                Ok(())
+            }
+            Some(ns) if ns == namespace.as_str() => Ok(()),
+            Some(ns) => Err(format!(
+                "it names namespace {ns:?}, but it is declared in the scope of namespace {:?}",
+                namespace.as_str()
+            )),
+        }
+    }
     fn to_wire(&self) -> Result<serde_json::Value, serde_json::Error> {
         serde_json::to_value(self)
+    }
+}
+
+/// The namespace a Flux kind is in: the one it names, else `flux-system`.
+pub(crate) fn namespace_or_default(namespace: &Option<NamespaceName>) -> &NamespaceName {
+    static DEFAULT: NamespaceName = NamespaceName::FLUX_SYSTEM;
+    namespace.as_ref().unwrap_or(&DEFAULT)
+}
+
+/// [`Object::place_in`] for a Flux kind's optional namespace.
+pub(crate) fn place_in(
+    namespace: &mut Option<NamespaceName>,
+    scope: &NamespaceName,
+) -> Result<(), String> {
+    match namespace {
+        None => {
+            *namespace = Some(scope.clone());
+            Ok(())
+        }
+        Some(ns) if ns == scope => Ok(()),
+        Some(ns) => Err(format!(
+            "it names namespace {:?}, but it is declared in the scope of namespace {:?}",
+            ns.as_str(),
+            scope.as_str()
+        )),
     }
 }
 

@@ -775,6 +775,18 @@ impl App {
 
 impl crate::model::cluster::Declare for App {
     type Handle = AppHandles;
+    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
+        if self.namespace == *namespace {
+            Ok(())
+        } else {
+            Err(format!(
+                "app {} names namespace {:?}, but it is declared in the scope of namespace {:?}",
+                self.name,
+                self.namespace.as_str(),
+                namespace.as_str()
+            ))
+        }
+    }
     fn declare_into(
         self,
         cluster: &mut Cluster,

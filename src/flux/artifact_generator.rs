@@ -164,10 +164,11 @@ pub struct ArtifactGenerator {
     #[serde(skip)]
     #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
     name: Name,
-    /// `metadata.namespace`; `flux-system` when not set.
+    /// `metadata.namespace`: `flux-system` when not set, or the namespace of the scope it is
+    /// declared in ([`Cluster::add_in`](crate::Cluster::add_in)).
     #[serde(skip)]
-    #[builder(default = NamespaceName::FLUX_SYSTEM)]
-    namespace: NamespaceName,
+    #[builder(default, setter(strip_option))]
+    namespace: Option<NamespaceName>,
     /// `metadata.labels`.
     #[serde(skip)]
     #[builder(default)]
@@ -192,11 +193,14 @@ impl Kind for ArtifactGenerator {
 }
 
 impl Object for ArtifactGenerator {
+    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
+        crate::object::place_in(&mut self.namespace, namespace)
+    }
     fn object_name(&self) -> &str {
         self.name.as_str()
     }
     fn object_namespace(&self) -> Option<&str> {
-        Some(self.namespace.as_str())
+        Some(self.ns().as_str())
     }
     fn references(&self) -> Vec<Reference> {
         self.sources
@@ -219,18 +223,13 @@ impl Object for ArtifactGenerator {
     fn to_wire(&self) -> std::result::Result<Value, serde_json::Error> {
         let mut wire = crate::object::flux_wire(
             self,
-            crate::object::flux_metadata(
-                &self.name,
-                &self.namespace,
-                &self.labels,
-                &self.annotations,
-            ),
+            crate::object::flux_metadata(&self.name, self.ns(), &self.labels, &self.annotations),
         )?;
         let sources: Vec<Value> = self
             .sources
             .iter()
             .map(|s| {
-                let mut r = s.target.flux_ref(self.namespace.as_str(), true);
+                let mut r = s.target.flux_ref(self.ns().as_str(), true);
                 r["alias"] = s.alias.clone().into();
                 r
             })
@@ -255,5 +254,12 @@ impl Ref<ArtifactGenerator> {
             Location::caller(),
             self.key().clone(),
         )
+    }
+}
+
+impl ArtifactGenerator {
+    /// The namespace it is declared in.
+    fn ns(&self) -> &NamespaceName {
+        crate::object::namespace_or_default(&self.namespace)
     }
 }

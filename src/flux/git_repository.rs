@@ -35,10 +35,11 @@ pub struct GitRepository {
     #[serde(skip)]
     #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
     name: Name,
-    /// `metadata.namespace`; `flux-system` when not set.
+    /// `metadata.namespace`: `flux-system` when not set, or the namespace of the scope it is
+    /// declared in ([`Cluster::add_in`](crate::Cluster::add_in)).
     #[serde(skip)]
-    #[builder(default = NamespaceName::FLUX_SYSTEM)]
-    namespace: NamespaceName,
+    #[builder(default, setter(strip_option))]
+    namespace: Option<NamespaceName>,
     /// `metadata.labels`.
     #[serde(skip)]
     #[builder(default)]
@@ -120,7 +121,7 @@ impl GitRepository {
     }
     /// `metadata.namespace`.
     pub fn namespace(&self) -> &NamespaceName {
-        &self.namespace
+        self.ns()
     }
 }
 
@@ -131,11 +132,14 @@ impl Kind for GitRepository {
 }
 
 impl Object for GitRepository {
+    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
+        crate::object::place_in(&mut self.namespace, namespace)
+    }
     fn object_name(&self) -> &str {
         self.name.as_str()
     }
     fn object_namespace(&self) -> Option<&str> {
-        Some(self.namespace.as_str())
+        Some(self.ns().as_str())
     }
     fn references(&self) -> Vec<Reference> {
         let mut refs = Vec::new();
@@ -191,12 +195,7 @@ impl Object for GitRepository {
     fn to_wire(&self) -> std::result::Result<serde_json::Value, serde_json::Error> {
         crate::object::flux_wire(
             self,
-            crate::object::flux_metadata(
-                &self.name,
-                &self.namespace,
-                &self.labels,
-                &self.annotations,
-            ),
+            crate::object::flux_metadata(&self.name, self.ns(), &self.labels, &self.annotations),
         )
     }
 }
@@ -344,5 +343,12 @@ impl GitVerify {
             mode: Some("TagAndHEAD"),
             secret_ref: keys.clone(),
         }
+    }
+}
+
+impl GitRepository {
+    /// The namespace it is declared in.
+    fn ns(&self) -> &NamespaceName {
+        crate::object::namespace_or_default(&self.namespace)
     }
 }

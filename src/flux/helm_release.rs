@@ -367,10 +367,11 @@ pub struct HelmRelease {
     #[serde(skip)]
     #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
     name: Name,
-    /// `metadata.namespace`; `flux-system` when not set.
+    /// `metadata.namespace`: `flux-system` when not set, or the namespace of the scope it is
+    /// declared in ([`Cluster::add_in`](crate::Cluster::add_in)).
     #[serde(skip)]
-    #[builder(default = NamespaceName::FLUX_SYSTEM)]
-    namespace: NamespaceName,
+    #[builder(default, setter(strip_option))]
+    namespace: Option<NamespaceName>,
     /// `metadata.labels`.
     #[serde(skip)]
     #[builder(default)]
@@ -451,11 +452,14 @@ impl Kind for HelmRelease {
 }
 
 impl Object for HelmRelease {
+    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
+        crate::object::place_in(&mut self.namespace, namespace)
+    }
     fn object_name(&self) -> &str {
         self.name.as_str()
     }
     fn object_namespace(&self) -> Option<&str> {
-        Some(self.namespace.as_str())
+        Some(self.ns().as_str())
     }
     fn references(&self) -> Vec<Reference> {
         let field = match self.chart {
@@ -487,23 +491,18 @@ impl Object for HelmRelease {
     fn to_wire(&self) -> std::result::Result<Value, serde_json::Error> {
         let mut wire = crate::object::flux_wire(
             self,
-            crate::object::flux_metadata(
-                &self.name,
-                &self.namespace,
-                &self.labels,
-                &self.annotations,
-            ),
+            crate::object::flux_metadata(&self.name, self.ns(), &self.labels, &self.annotations),
         )?;
         let spec = &mut wire["spec"];
         match &self.chart {
-            Chart::Template(t) => spec["chart"] = t.wire(self.namespace.as_str()),
-            Chart::Ref(r) => spec["chartRef"] = r.source.flux_ref(self.namespace.as_str(), true),
+            Chart::Template(t) => spec["chart"] = t.wire(self.ns().as_str()),
+            Chart::Ref(r) => spec["chartRef"] = r.source.flux_ref(self.ns().as_str(), true),
         }
         if !self.depends_on.is_empty() {
             spec["dependsOn"] = Value::Array(
                 self.depends_on
                     .iter()
-                    .map(|t| t.flux_ref(self.namespace.as_str(), false))
+                    .map(|t| t.flux_ref(self.ns().as_str(), false))
                     .collect(),
             );
         }
@@ -514,5 +513,12 @@ impl Object for HelmRelease {
             spec["upgrade"] = action_wire(false, u.cleanup_on_fail, u.crds, u.strategy, u.timeout);
         }
         Ok(wire)
+    }
+}
+
+impl HelmRelease {
+    /// The namespace it is declared in.
+    fn ns(&self) -> &NamespaceName {
+        crate::object::namespace_or_default(&self.namespace)
     }
 }

@@ -34,10 +34,11 @@ pub struct HelmRepository {
     #[serde(skip)]
     #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
     name: Name,
-    /// `metadata.namespace`; `flux-system` when not set.
+    /// `metadata.namespace`: `flux-system` when not set, or the namespace of the scope it is
+    /// declared in ([`Cluster::add_in`](crate::Cluster::add_in)).
     #[serde(skip)]
-    #[builder(default = NamespaceName::FLUX_SYSTEM)]
-    namespace: NamespaceName,
+    #[builder(default, setter(strip_option))]
+    namespace: Option<NamespaceName>,
     /// `metadata.labels`.
     #[serde(skip)]
     #[builder(default)]
@@ -108,11 +109,14 @@ impl Kind for HelmRepository {
 }
 
 impl Object for HelmRepository {
+    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
+        crate::object::place_in(&mut self.namespace, namespace)
+    }
     fn object_name(&self) -> &str {
         self.name.as_str()
     }
     fn object_namespace(&self) -> Option<&str> {
-        Some(self.namespace.as_str())
+        Some(self.ns().as_str())
     }
     fn references(&self) -> Vec<Reference> {
         let mut refs = Vec::new();
@@ -127,12 +131,14 @@ impl Object for HelmRepository {
     fn to_wire(&self) -> std::result::Result<serde_json::Value, serde_json::Error> {
         crate::object::flux_wire(
             self,
-            crate::object::flux_metadata(
-                &self.name,
-                &self.namespace,
-                &self.labels,
-                &self.annotations,
-            ),
+            crate::object::flux_metadata(&self.name, self.ns(), &self.labels, &self.annotations),
         )
+    }
+}
+
+impl HelmRepository {
+    /// The namespace it is declared in.
+    fn ns(&self) -> &NamespaceName {
+        crate::object::namespace_or_default(&self.namespace)
     }
 }

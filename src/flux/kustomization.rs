@@ -93,10 +93,11 @@ pub struct Kustomization {
     #[serde(skip)]
     #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
     name: Name,
-    /// `metadata.namespace`; `flux-system` when not set.
+    /// `metadata.namespace`: `flux-system` when not set, or the namespace of the scope it is
+    /// declared in ([`Cluster::add_in`](crate::Cluster::add_in)).
     #[serde(skip)]
-    #[builder(default = NamespaceName::FLUX_SYSTEM)]
-    namespace: NamespaceName,
+    #[builder(default, setter(strip_option))]
+    namespace: Option<NamespaceName>,
     /// `metadata.labels`.
     #[serde(skip)]
     #[builder(default)]
@@ -216,7 +217,7 @@ impl Kustomization {
     }
     /// `metadata.namespace`.
     pub fn namespace(&self) -> &NamespaceName {
-        &self.namespace
+        self.ns()
     }
     /// `spec.path`.
     pub fn path(&self) -> &str {
@@ -231,11 +232,14 @@ impl Kind for Kustomization {
 }
 
 impl Object for Kustomization {
+    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
+        crate::object::place_in(&mut self.namespace, namespace)
+    }
     fn object_name(&self) -> &str {
         self.name.as_str()
     }
     fn object_namespace(&self) -> Option<&str> {
-        Some(self.namespace.as_str())
+        Some(self.ns().as_str())
     }
     fn references(&self) -> Vec<Reference> {
         let mut refs = vec![Reference {
@@ -300,23 +304,15 @@ impl Object for Kustomization {
     fn to_wire(&self) -> std::result::Result<Value, serde_json::Error> {
         let mut wire = crate::object::flux_wire(
             self,
-            crate::object::flux_metadata(
-                &self.name,
-                &self.namespace,
-                &self.labels,
-                &self.annotations,
-            ),
+            crate::object::flux_metadata(&self.name, self.ns(), &self.labels, &self.annotations),
         )?;
         let spec = &mut wire["spec"];
-        spec["sourceRef"] = self
-            .source_ref
-            .target
-            .flux_ref(self.namespace.as_str(), true);
+        spec["sourceRef"] = self.source_ref.target.flux_ref(self.ns().as_str(), true);
         if !self.depends_on.is_empty() {
             spec["dependsOn"] = Value::Array(
                 self.depends_on
                     .iter()
-                    .map(|t| t.flux_ref(self.namespace.as_str(), false))
+                    .map(|t| t.flux_ref(self.ns().as_str(), false))
                     .collect(),
             );
         }
@@ -580,5 +576,12 @@ impl Serialize for KubeConfig {
                 json!({ "configMapRef": { "name": config_map.name() } }).serialize(s)
             }
         }
+    }
+}
+
+impl Kustomization {
+    /// The namespace it is declared in.
+    fn ns(&self) -> &NamespaceName {
+        crate::object::namespace_or_default(&self.namespace)
     }
 }

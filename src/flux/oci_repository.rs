@@ -36,10 +36,11 @@ pub struct OCIRepository {
     #[serde(skip)]
     #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
     name: Name,
-    /// `metadata.namespace`; `flux-system` when not set.
+    /// `metadata.namespace`: `flux-system` when not set, or the namespace of the scope it is
+    /// declared in ([`Cluster::add_in`](crate::Cluster::add_in)).
     #[serde(skip)]
-    #[builder(default = NamespaceName::FLUX_SYSTEM)]
-    namespace: NamespaceName,
+    #[builder(default, setter(strip_option))]
+    namespace: Option<NamespaceName>,
     /// `metadata.labels`.
     #[serde(skip)]
     #[builder(default)]
@@ -179,11 +180,14 @@ impl Kind for OCIRepository {
 }
 
 impl Object for OCIRepository {
+    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
+        crate::object::place_in(&mut self.namespace, namespace)
+    }
     fn object_name(&self) -> &str {
         self.name.as_str()
     }
     fn object_namespace(&self) -> Option<&str> {
-        Some(self.namespace.as_str())
+        Some(self.ns().as_str())
     }
     fn references(&self) -> Vec<Reference> {
         let mut refs = Vec::new();
@@ -198,12 +202,7 @@ impl Object for OCIRepository {
     fn to_wire(&self) -> std::result::Result<serde_json::Value, serde_json::Error> {
         crate::object::flux_wire(
             self,
-            crate::object::flux_metadata(
-                &self.name,
-                &self.namespace,
-                &self.labels,
-                &self.annotations,
-            ),
+            crate::object::flux_metadata(&self.name, self.ns(), &self.labels, &self.annotations),
         )
     }
 }
@@ -221,4 +220,11 @@ pub enum OciProvider {
     Azure,
     /// Google Artifact Registry with workload identity.
     Gcp,
+}
+
+impl OCIRepository {
+    /// The namespace it is declared in.
+    fn ns(&self) -> &NamespaceName {
+        crate::object::namespace_or_default(&self.namespace)
+    }
 }

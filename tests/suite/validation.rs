@@ -399,3 +399,81 @@ fn an_artifact_the_generator_does_not_produce_is_refused() {
         "{msg}"
     );
 }
+
+#[test]
+fn a_namespace_scope_puts_what_is_declared_in_it_and_renders_the_namespace() {
+    let mut c = Cluster::new("t");
+    let f = c.file("podinfo.yaml");
+    let podinfo = c.namespace(&f, namespace!("podinfo"));
+    let source = c.add_in(&podinfo, &f, repo(name!("podinfo")));
+    let config = c.add_in(
+        &podinfo,
+        &f,
+        fluxdsl::k8s_openapi::api::core::v1::ConfigMap {
+            metadata: fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some("values".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    );
+    assert_eq!(source.namespace(), Some("podinfo"));
+    assert_eq!(config.namespace(), Some("podinfo"));
+    assert_eq!(podinfo.handle().unwrap().name(), "podinfo");
+    // An existing namespace's scope renders no Namespace object.
+    let shared = c.existing_namespace(namespace!("shared"));
+    let other = c.add_in(&shared, &f, repo(name!("other")));
+    assert_eq!(other.namespace(), Some("shared"));
+    let text = c.render().unwrap().to_listing();
+    assert_eq!(text.matches("kind: Namespace\n").count(), 1, "{text}");
+    assert!(
+        text.contains("kind: GitRepository\nmetadata:\n  name: podinfo\n  namespace: podinfo\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  name: values\n  namespace: podinfo\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_namespace_scope_refuses_another_namespace_and_cluster_scoped_objects() {
+    let mut c = Cluster::new("t");
+    let f = c.file("a.yaml");
+    let apps = c.namespace(&f, namespace!("apps"));
+    let elsewhere = line!() + 1;
+    c.add_in(
+        &apps,
+        &f,
+        GitRepository::builder()
+            .name(name!("x"))
+            .namespace(namespace!("other"))
+            .url("https://example.com/x")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    let cluster_scoped = line!() + 1;
+    c.add_in(
+        &apps,
+        &f,
+        fluxdsl::k8s_openapi::api::rbac::v1::ClusterRole {
+            metadata: fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some("reader".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    );
+    let msg = refused(&c);
+    assert!(
+        msg.contains(
+            "it names namespace \"other\", but it is declared in the scope of namespace \"apps\""
+        ) && msg.contains(&site(elsewhere)),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("a cluster-scoped object has no namespace; declare it with Cluster::add")
+            && msg.contains(&site(cluster_scoped)),
+        "{msg}"
+    );
+}
