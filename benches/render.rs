@@ -9,7 +9,6 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use fluxdsl::{Cluster, GitRef, GitRepository, Kustomization, Name, Ref, duration};
 
 /// Counts live and peak heap bytes while `COUNTING` is on (off while timing).
 struct Counting;
@@ -39,46 +38,10 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-const REPOSITORIES: usize = 1_000;
-const KUSTOMIZATIONS: usize = 10_000;
+#[path = "common/synthetic.rs"]
+mod synthetic;
 
-fn synthetic() -> Cluster {
-    let mut cluster = Cluster::new("clusters/bench");
-    let sources = cluster.file("sources.yaml");
-    let repos: Vec<Ref<GitRepository>> = (0..REPOSITORIES)
-        .map(|i| {
-            cluster.add(
-                &sources,
-                GitRepository::builder()
-                    .name(Name::new(format!("repo-{i}")).unwrap())
-                    .url(format!("ssh://git@example.com/org/repo-{i}"))
-                    .reference(GitRef::branch("main"))
-                    .interval(duration!("1m"))
-                    .build(),
-            )
-        })
-        .collect();
-    let apps = cluster.file("apps.yaml");
-    let mut kustomizations: Vec<Ref<Kustomization>> = Vec::with_capacity(KUSTOMIZATIONS);
-    for i in 0..KUSTOMIZATIONS {
-        let builder = Kustomization::builder()
-            .name(Name::new(format!("app-{i}")).unwrap())
-            .source_ref(&repos[i % REPOSITORIES])
-            .path("./deploy")
-            .interval(duration!("10m"))
-            .prune(true);
-        let k = if i == 0 {
-            builder.build()
-        } else {
-            // each depends on one earlier Kustomization
-            builder
-                .depends_on(&[&kustomizations[(i * 7919) % i]])
-                .build()
-        };
-        kustomizations.push(cluster.add(&apps, k));
-    }
-    cluster
-}
+use synthetic::{KUSTOMIZATIONS, REPOSITORIES, synthetic};
 
 fn build_and_render() -> usize {
     let cluster = synthetic();

@@ -8,50 +8,13 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fluxdsl::{Cluster, GitRef, GitRepository, Kustomization, Name, Ref, duration};
-
-const REPOSITORIES: usize = 1_000;
-const KUSTOMIZATIONS: usize = 10_000;
 const RUNS: usize = 20;
 const CHILD: &str = "FLUXDSL_RENDER_PROCESS_CHILD";
 
-/// The same synthetic cluster as `benches/render.rs`.
-fn synthetic() -> Cluster {
-    let mut cluster = Cluster::new("clusters/bench");
-    let sources = cluster.file("sources.yaml");
-    let repos: Vec<Ref<GitRepository>> = (0..REPOSITORIES)
-        .map(|i| {
-            cluster.add(
-                &sources,
-                GitRepository::builder()
-                    .name(Name::new(format!("repo-{i}")).unwrap())
-                    .url(format!("ssh://git@example.com/org/repo-{i}"))
-                    .reference(GitRef::branch("main"))
-                    .interval(duration!("1m"))
-                    .build(),
-            )
-        })
-        .collect();
-    let apps = cluster.file("apps.yaml");
-    let mut kustomizations: Vec<Ref<Kustomization>> = Vec::with_capacity(KUSTOMIZATIONS);
-    for i in 0..KUSTOMIZATIONS {
-        let builder = Kustomization::builder()
-            .name(Name::new(format!("app-{i}")).unwrap())
-            .source_ref(&repos[i % REPOSITORIES])
-            .path("./deploy")
-            .interval(duration!("10m"))
-            .prune(true);
-        let k = if i == 0 {
-            builder.build()
-        } else {
-            builder
-                .depends_on(&[&kustomizations[(i * 7919) % i]])
-                .build()
-        };
-        kustomizations.push(cluster.add(&apps, k));
-    }
-    cluster
-}
+#[path = "common/synthetic.rs"]
+mod synthetic;
+
+use synthetic::{KUSTOMIZATIONS, REPOSITORIES, synthetic};
 
 /// Children's CPU time so far (user + system), from /proc on Linux.
 fn children_cpu() -> Option<Duration> {
