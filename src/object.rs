@@ -517,3 +517,44 @@ impl File {
         &self.path
     }
 }
+
+/// The identity every Flux kind shares: its `Kind` (apiVersion, kind, namespaced) and
+/// `ns()`, the namespace it is declared in. The struct has `name: Name` and
+/// `namespace: Option<NamespaceName>` fields.
+macro_rules! flux_kind {
+    ($kind:ident, $api_version:literal) => {
+        impl $crate::object::Kind for $kind {
+            const API_VERSION: &'static str = $api_version;
+            const KIND: &'static str = stringify!($kind);
+            type Scope = k8s_openapi::NamespaceResourceScope;
+        }
+
+        impl $kind {
+            /// The namespace it is declared in.
+            fn ns(&self) -> &$crate::values::NamespaceName {
+                $crate::object::namespace_or_default(&self.namespace)
+            }
+        }
+    };
+}
+pub(crate) use flux_kind;
+
+/// The `Object` methods every Flux kind shares: its name, its namespace, and being put
+/// into a scope's namespace. Used inside `impl Object for Kind { .. }`.
+macro_rules! flux_identity {
+    () => {
+        fn place_in(
+            &mut self,
+            namespace: &$crate::values::NamespaceName,
+        ) -> std::result::Result<(), String> {
+            $crate::object::place_in(&mut self.namespace, namespace)
+        }
+        fn object_name(&self) -> &str {
+            self.name.as_str()
+        }
+        fn object_namespace(&self) -> Option<&str> {
+            Some(self.ns().as_str())
+        }
+    };
+}
+pub(crate) use flux_identity;

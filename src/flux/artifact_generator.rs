@@ -186,22 +186,10 @@ pub struct ArtifactGenerator {
     artifacts: Vec<GeneratedArtifact>,
 }
 
-impl Kind for ArtifactGenerator {
-    const API_VERSION: &'static str = "source.extensions.fluxcd.io/v1beta1";
-    const KIND: &'static str = "ArtifactGenerator";
-    type Scope = NamespaceResourceScope;
-}
+crate::object::flux_kind!(ArtifactGenerator, "source.extensions.fluxcd.io/v1beta1");
 
 impl Object for ArtifactGenerator {
-    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
-        crate::object::place_in(&mut self.namespace, namespace)
-    }
-    fn object_name(&self) -> &str {
-        self.name.as_str()
-    }
-    fn object_namespace(&self) -> Option<&str> {
-        Some(self.ns().as_str())
-    }
+    crate::object::flux_identity!();
     fn references(&self) -> Vec<Reference> {
         self.sources
             .iter()
@@ -254,12 +242,5 @@ impl Ref<ArtifactGenerator> {
             Location::caller(),
             self.key().clone(),
         )
-    }
-}
-
-impl ArtifactGenerator {
-    /// The namespace it is declared in.
-    fn ns(&self) -> &NamespaceName {
-        crate::object::namespace_or_default(&self.namespace)
     }
 }

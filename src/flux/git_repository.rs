@@ -2,12 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
-use crate::object::{Kind, Object, Ref, RefRule, Reference, opt_local_ref};
+use crate::object::{Object, Ref, RefRule, Reference, opt_local_ref};
 use crate::values::{Duration, Name, NamespaceName};
 
 /// A Flux `GitRepository`: a Git repository that source-controller fetches and packages
@@ -125,22 +124,10 @@ impl GitRepository {
     }
 }
 
-impl Kind for GitRepository {
-    const API_VERSION: &'static str = "source.toolkit.fluxcd.io/v1";
-    const KIND: &'static str = "GitRepository";
-    type Scope = NamespaceResourceScope;
-}
+crate::object::flux_kind!(GitRepository, "source.toolkit.fluxcd.io/v1");
 
 impl Object for GitRepository {
-    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
-        crate::object::place_in(&mut self.namespace, namespace)
-    }
-    fn object_name(&self) -> &str {
-        self.name.as_str()
-    }
-    fn object_namespace(&self) -> Option<&str> {
-        Some(self.ns().as_str())
-    }
+    crate::object::flux_identity!();
     fn references(&self) -> Vec<Reference> {
         let mut refs = Vec::new();
         if let Some(s) = &self.secret_ref {
@@ -343,12 +330,5 @@ impl GitVerify {
             mode: Some("TagAndHEAD"),
             secret_ref: keys.clone(),
         }
-    }
-}
-
-impl GitRepository {
-    /// The namespace it is declared in.
-    fn ns(&self) -> &NamespaceName {
-        crate::object::namespace_or_default(&self.namespace)
     }
 }

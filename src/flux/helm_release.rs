@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, ServiceAccount};
 use serde::Serialize;
 use serde_json::Value;
@@ -445,22 +444,10 @@ pub struct HelmRelease {
     suspend: bool,
 }
 
-impl Kind for HelmRelease {
-    const API_VERSION: &'static str = "helm.toolkit.fluxcd.io/v2";
-    const KIND: &'static str = "HelmRelease";
-    type Scope = NamespaceResourceScope;
-}
+crate::object::flux_kind!(HelmRelease, "helm.toolkit.fluxcd.io/v2");
 
 impl Object for HelmRelease {
-    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
-        crate::object::place_in(&mut self.namespace, namespace)
-    }
-    fn object_name(&self) -> &str {
-        self.name.as_str()
-    }
-    fn object_namespace(&self) -> Option<&str> {
-        Some(self.ns().as_str())
-    }
+    crate::object::flux_identity!();
     fn references(&self) -> Vec<Reference> {
         let field = match self.chart {
             Chart::Template(_) => "spec.chart.spec.sourceRef",
@@ -513,12 +500,5 @@ impl Object for HelmRelease {
             spec["upgrade"] = action_wire(false, u.cleanup_on_fail, u.crds, u.strategy, u.timeout);
         }
         Ok(wire)
-    }
-}
-
-impl HelmRelease {
-    /// The namespace it is declared in.
-    fn ns(&self) -> &NamespaceName {
-        crate::object::namespace_or_default(&self.namespace)
     }
 }

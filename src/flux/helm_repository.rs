@@ -3,12 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::core::v1::Secret;
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
-use crate::object::{Kind, Object, Ref, RefRule, Reference, opt_local_ref};
+use crate::object::{Object, Ref, RefRule, Reference, opt_local_ref};
 use crate::values::{Duration, Name, NamespaceName};
 
 /// A Flux `HelmRepository`.
@@ -102,22 +101,10 @@ fn oci_type<S: serde::Serializer>(_: &Option<bool>, s: S) -> std::result::Result
     s.serialize_str("oci")
 }
 
-impl Kind for HelmRepository {
-    const API_VERSION: &'static str = "source.toolkit.fluxcd.io/v1";
-    const KIND: &'static str = "HelmRepository";
-    type Scope = NamespaceResourceScope;
-}
+crate::object::flux_kind!(HelmRepository, "source.toolkit.fluxcd.io/v1");
 
 impl Object for HelmRepository {
-    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
-        crate::object::place_in(&mut self.namespace, namespace)
-    }
-    fn object_name(&self) -> &str {
-        self.name.as_str()
-    }
-    fn object_namespace(&self) -> Option<&str> {
-        Some(self.ns().as_str())
-    }
+    crate::object::flux_identity!();
     fn references(&self) -> Vec<Reference> {
         let mut refs = Vec::new();
         if let Some(s) = &self.secret_ref {
@@ -133,12 +120,5 @@ impl Object for HelmRepository {
             self,
             crate::object::flux_metadata(&self.name, self.ns(), &self.labels, &self.annotations),
         )
-    }
-}
-
-impl HelmRepository {
-    /// The namespace it is declared in.
-    fn ns(&self) -> &NamespaceName {
-        crate::object::namespace_or_default(&self.namespace)
     }
 }

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, ServiceAccount};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -225,22 +224,10 @@ impl Kustomization {
     }
 }
 
-impl Kind for Kustomization {
-    const API_VERSION: &'static str = "kustomize.toolkit.fluxcd.io/v1";
-    const KIND: &'static str = "Kustomization";
-    type Scope = NamespaceResourceScope;
-}
+crate::object::flux_kind!(Kustomization, "kustomize.toolkit.fluxcd.io/v1");
 
 impl Object for Kustomization {
-    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
-        crate::object::place_in(&mut self.namespace, namespace)
-    }
-    fn object_name(&self) -> &str {
-        self.name.as_str()
-    }
-    fn object_namespace(&self) -> Option<&str> {
-        Some(self.ns().as_str())
-    }
+    crate::object::flux_identity!();
     fn references(&self) -> Vec<Reference> {
         let mut refs = vec![Reference {
             field: "spec.sourceRef",
@@ -576,12 +563,5 @@ impl Serialize for KubeConfig {
                 json!({ "configMapRef": { "name": config_map.name() } }).serialize(s)
             }
         }
-    }
-}
-
-impl Kustomization {
-    /// The namespace it is declared in.
-    fn ns(&self) -> &NamespaceName {
-        crate::object::namespace_or_default(&self.namespace)
     }
 }

@@ -3,12 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
-use crate::object::{Kind, Object, Ref, RefRule, Reference, opt_local_ref, opt_ref_name};
+use crate::object::{Object, Ref, RefRule, Reference, opt_local_ref, opt_ref_name};
 use crate::values::{Duration, Name, NamespaceName};
 
 /// A Flux `OCIRepository`.
@@ -173,22 +172,10 @@ impl LayerSelector {
     }
 }
 
-impl Kind for OCIRepository {
-    const API_VERSION: &'static str = "source.toolkit.fluxcd.io/v1";
-    const KIND: &'static str = "OCIRepository";
-    type Scope = NamespaceResourceScope;
-}
+crate::object::flux_kind!(OCIRepository, "source.toolkit.fluxcd.io/v1");
 
 impl Object for OCIRepository {
-    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
-        crate::object::place_in(&mut self.namespace, namespace)
-    }
-    fn object_name(&self) -> &str {
-        self.name.as_str()
-    }
-    fn object_namespace(&self) -> Option<&str> {
-        Some(self.ns().as_str())
-    }
+    crate::object::flux_identity!();
     fn references(&self) -> Vec<Reference> {
         let mut refs = Vec::new();
         if let Some(s) = &self.secret_ref {
@@ -220,11 +207,4 @@ pub enum OciProvider {
     Azure,
     /// Google Artifact Registry with workload identity.
     Gcp,
-}
-
-impl OCIRepository {
-    /// The namespace it is declared in.
-    fn ns(&self) -> &NamespaceName {
-        crate::object::namespace_or_default(&self.namespace)
-    }
 }
