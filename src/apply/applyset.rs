@@ -97,12 +97,17 @@ impl Members {
 }
 
 fn parent_resource(parent: &ApplySetParent) -> kube::core::ApiResource {
-    let gvk = kube::core::GroupVersionKind::gvk("", "v1", parent.kind);
-    let plural = if parent.kind == "Secret" {
+    secret_or_config_map(parent.kind)
+}
+
+/// The API resource of core `Secret` or `ConfigMap` objects.
+pub(crate) fn secret_or_config_map(kind: &str) -> kube::core::ApiResource {
+    let plural = if kind == "Secret" {
         "secrets"
     } else {
         "configmaps"
     };
+    let gvk = kube::core::GroupVersionKind::gvk("", "v1", kind);
     kube::core::ApiResource::from_gvk_with_plural(&gvk, plural)
 }
 

@@ -48,11 +48,7 @@ impl Item {
 
     /// `kind.group/name` as kubectl prints it.
     pub(crate) fn display(&self) -> String {
-        let kind = self.kind.to_lowercase();
-        match self.api_version.rsplit_once('/') {
-            Some((group, _)) => format!("{kind}.{group}/{}", self.name),
-            None => format!("{kind}/{}", self.name),
-        }
+        self.id().display()
     }
 
     pub(crate) fn id(&self) -> ObjectId {

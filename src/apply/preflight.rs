@@ -91,40 +91,30 @@ async fn parent_and_secret_permissions(
     secrets: &[&BootstrapSecret],
 ) -> BTreeSet<Permission> {
     let mut needed = BTreeSet::new();
-    let plural = if parent.kind == "Secret" {
-        "secrets"
-    } else {
-        "configmaps"
-    };
+    let plural = super::applyset::secret_or_config_map(parent.kind).plural;
     let ns = Some(parent.namespace.as_str());
-    needed.insert(Permission::new("get", "", plural, ns));
-    needed.insert(Permission::new("patch", "", plural, ns));
-    if !exists(session, plural, &parent.namespace, &parent.name).await {
-        needed.insert(Permission::new("create", "", plural, ns));
+    needed.insert(Permission::new("get", "", &plural, ns));
+    needed.insert(Permission::new("patch", "", &plural, ns));
+    if !exists(session, parent.kind, &parent.namespace, &parent.name).await {
+        needed.insert(Permission::new("create", "", &plural, ns));
     }
     for secret in secrets {
-        let ns = secret.namespace().as_str();
-        needed.insert(Permission::new("get", "", "secrets", Some(ns)));
+        let ns = secret.namespace();
+        needed.insert(Permission::new("get", "", "secrets", Some(ns.as_str())));
         if session.opts.secrets.mentions(&secret.id()) {
-            needed.insert(Permission::new("patch", "", "secrets", Some(ns)));
-            if !exists(session, "secrets", ns, secret.name().as_str()).await {
-                needed.insert(Permission::new("create", "", "secrets", Some(ns)));
+            needed.insert(Permission::new("patch", "", "secrets", Some(ns.as_str())));
+            if !exists(session, "Secret", ns.as_str(), secret.name().as_str()).await {
+                needed.insert(Permission::new("create", "", "secrets", Some(ns.as_str())));
             }
         }
     }
     needed
 }
 
-/// Whether a core object (`plural` is `secrets` or `configmaps`) exists; `false` when it
-/// cannot be read either.
-async fn exists(session: &Session<'_>, plural: &str, namespace: &str, name: &str) -> bool {
-    let kind = if plural == "secrets" {
-        "Secret"
-    } else {
-        "ConfigMap"
-    };
-    let gvk = kube::core::GroupVersionKind::gvk("", "v1", kind);
-    let ar = kube::core::ApiResource::from_gvk_with_plural(&gvk, plural);
+/// Whether Secret or ConfigMap (`kind`) `namespace/name` exists; `false` when it cannot
+/// be read either.
+async fn exists(session: &Session<'_>, kind: &str, namespace: &str, name: &str) -> bool {
+    let ar = super::applyset::secret_or_config_map(kind);
     let api: Api<kube::api::DynamicObject> =
         Api::namespaced_with(session.client.clone(), namespace, &ar);
     matches!(
