@@ -226,7 +226,8 @@ fn an_examples_hints_and_help_name_the_example() {
     );
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("t");
-    let program = "/work/target/debug/examples/minimal";
+    // As cargo runs an example: target/<profile>/examples/NAME.
+    let program = "target/debug/examples/minimal";
     let run = |args: &[&str]| {
         let (mut o, mut e) = (Vec::new(), Vec::new());
         let code = run_with(
