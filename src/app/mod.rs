@@ -26,7 +26,7 @@ use typed_builder::TypedBuilder;
 use crate::error::Problem;
 use crate::model::cluster::Cluster;
 use crate::object::File;
-use crate::object::Ref;
+use crate::object::{ObjectKey, Ref};
 use crate::values::{Name, NamespaceName};
 
 /// A named container port, exposed by the app's Service under the same name.
@@ -775,15 +775,18 @@ impl App {
 
 impl crate::model::cluster::Declare for App {
     type Handle = AppHandles;
-    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
+    fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), (Option<ObjectKey>, String)> {
         if self.namespace == *namespace {
             Ok(())
         } else {
-            Err(format!(
-                "app {} names namespace {:?}, but it is declared in the scope of namespace {:?}",
-                self.name,
-                self.namespace.as_str(),
-                namespace.as_str()
+            Err((
+                None,
+                format!(
+                    "app {} names namespace {:?}, but it is declared in the scope of namespace {:?}",
+                    self.name,
+                    self.namespace.as_str(),
+                    namespace.as_str()
+                ),
             ))
         }
     }

@@ -108,10 +108,13 @@ pub struct UpstreamPin {
 pub trait Declare {
     /// What the declaration returns.
     type Handle;
-    /// Puts what is declared into `namespace` when it names none; `Err` says why it cannot
-    /// go there ([`Cluster::add_in`]).
+    /// Puts what is declared into `namespace` when it names none; `Err` names the object
+    /// (when it is one) and says why it cannot go there ([`Cluster::add_in`]).
     #[doc(hidden)]
-    fn place_in(&mut self, namespace: &NamespaceName) -> std::result::Result<(), String>;
+    fn place_in(
+        &mut self,
+        namespace: &NamespaceName,
+    ) -> std::result::Result<(), (Option<ObjectKey>, String)>;
     /// Declares `self` in `file` of `cluster`, recording `at` as the declaration site.
     #[doc(hidden)]
     fn declare_into(
@@ -125,8 +128,19 @@ pub trait Declare {
 #[diagnostic::do_not_recommend]
 impl<T: Object> Declare for T {
     type Handle = Ref<T>;
-    fn place_in(&mut self, namespace: &NamespaceName) -> std::result::Result<(), String> {
-        Object::place_in(self, namespace)
+    fn place_in(
+        &mut self,
+        namespace: &NamespaceName,
+    ) -> std::result::Result<(), (Option<ObjectKey>, String)> {
+        Object::place_in(self, namespace).map_err(|message| {
+            let key = ObjectKey {
+                api_version: T::API_VERSION,
+                kind: T::KIND,
+                namespace: self.object_namespace().map(str::to_owned),
+                name: self.object_name().to_owned(),
+            };
+            (Some(key), message)
+        })
     }
     fn declare_into(
         self,
@@ -485,9 +499,9 @@ impl Cluster {
         mut what: D,
     ) -> D::Handle {
         let at = Location::caller();
-        if let Err(message) = what.place_in(&scope.name) {
+        if let Err((object, message)) = what.place_in(&scope.name) {
             self.problems.push(Problem {
-                object: None,
+                object,
                 field: Some("metadata.namespace"),
                 message,
                 sites: vec![("declared", at)],

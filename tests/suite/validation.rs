@@ -466,6 +466,11 @@ fn a_namespace_scope_refuses_another_namespace_and_cluster_scoped_objects() {
     );
     let msg = refused(&c);
     assert!(
+        msg.contains("GitRepository other/x metadata.namespace: ")
+            && msg.contains("ClusterRole reader metadata.namespace: "),
+        "the objects are named: {msg}"
+    );
+    assert!(
         msg.contains(
             "it names namespace \"other\", but it is declared in the scope of namespace \"apps\""
         ) && msg.contains(&site(elsewhere)),
