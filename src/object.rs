@@ -62,7 +62,7 @@ where
     message = "`{Self}` cannot be declared in a cluster",
     note = "declare a Flux kind built with fluxdsl (e.g. `GitRepository::builder()...build()`), a k8s-openapi object, or a custom resource with `Cluster::add_manifest`"
 )]
-pub trait Object: Kind {
+pub trait Object: Kind + Send + Sync + 'static {
     /// `metadata.name`.
     fn object_name(&self) -> &str;
     /// `metadata.namespace`, for namespaced kinds.
@@ -99,13 +99,67 @@ pub trait Object: Kind {
             }
         }
     }
-    /// The object as the API server's JSON, keys not yet ordered.
-    fn to_wire(&self) -> Result<serde_json::Value, serde_json::Error>;
+    /// Serializes the whole object as the API server takes it (`apiVersion`, `kind`,
+    /// `metadata`, `spec`): the one representation render writes as YAML and apply sends
+    /// as JSON.
+    #[doc(hidden)]
+    fn serialize_wire<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error>;
+}
+
+/// A declared object, its type forgotten: render writes it as YAML, apply sends it as
+/// JSON, both from the object itself.
+pub(crate) trait Wire: Send + Sync {
+    /// Appends its YAML document (without `---`).
+    fn write_yaml(&self, out: &mut String) -> Result<(), crate::go_yaml::EmitError>;
+    /// Its JSON, for an API request.
+    #[cfg_attr(not(feature = "apply"), allow(dead_code))]
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error>;
+}
+
+impl fmt::Debug for dyn Wire {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<object>")
+    }
+}
+
+/// An [`Object`] serialized through [`Object::serialize_wire`].
+struct Whole<'a, T>(&'a T);
+
+impl<T: Object> serde::Serialize for Whole<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_wire(s)
+    }
+}
+
+impl<T: Object> Wire for T {
+    fn write_yaml(&self, out: &mut String) -> Result<(), crate::go_yaml::EmitError> {
+        crate::go_yaml::write_document(out, &Whole(self))
+    }
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::to_value(Whole(self))
+    }
+}
+
+/// A manifest given as JSON (`Cluster::add_manifest`).
+pub(crate) struct Manifest(pub(crate) serde_json::Value);
+
+impl Wire for Manifest {
+    fn write_yaml(&self, out: &mut String) -> Result<(), crate::go_yaml::EmitError> {
+        crate::go_yaml::write_document(out, &self.0)
+    }
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        Ok(self.0.clone())
+    }
 }
 
 impl<T> Object for T
 where
-    T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + serde::Serialize,
+    T: k8s_openapi::Resource
+        + k8s_openapi::Metadata<Ty = ObjectMeta>
+        + serde::Serialize
+        + Send
+        + Sync
+        + 'static,
     T::Scope: Scope,
 {
     fn object_name(&self) -> &str {
@@ -133,8 +187,8 @@ where
             )),
         }
     }
-    fn to_wire(&self) -> Result<serde_json::Value, serde_json::Error> {
-        serde_json::to_value(self)
+    fn serialize_wire<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.serialize(s)
     }
 }
 
@@ -414,47 +468,64 @@ pub(crate) fn opt_local_ref<K, S: serde::Serializer>(
     }
 }
 
+/// A reference as Flux writes it (its cross-namespace object reference): `kind` when
+/// the field takes several kinds, `name`, and `namespace` only when it differs from the
+/// referencing object's.
+#[derive(serde::Serialize)]
+pub(crate) struct FluxRef<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a str>,
+}
+
 impl Target {
-    /// A `{kind, name}` reference as Flux writes it (Flux's cross-namespace object
-    /// reference), with the namespace only when it differs from `own_namespace`.
-    pub(crate) fn flux_ref(&self, own_namespace: &str, with_kind: bool) -> serde_json::Value {
-        let mut r = serde_json::Map::new();
-        if with_kind {
-            r.insert("kind".into(), self.key.kind.into());
+    /// This target as a [`FluxRef`] held by an object in `own_namespace`.
+    pub(crate) fn flux_ref<'a>(&'a self, own_namespace: &str, with_kind: bool) -> FluxRef<'a> {
+        FluxRef {
+            kind: with_kind.then_some(self.key.kind),
+            name: &self.key.name,
+            namespace: self
+                .key
+                .namespace
+                .as_deref()
+                .filter(|ns| *ns != own_namespace),
         }
-        r.insert("name".into(), self.key.name.clone().into());
-        if let Some(ns) = &self.key.namespace
-            && ns != own_namespace
-        {
-            r.insert("namespace".into(), ns.clone().into());
-        }
-        serde_json::Value::Object(r)
     }
 }
 
-/// Metadata shared by fluxdsl's own kinds.
-pub(crate) fn flux_metadata(
-    name: &Name,
-    namespace: &NamespaceName,
-    labels: &std::collections::BTreeMap<String, String>,
-    annotations: &std::collections::BTreeMap<String, String>,
-) -> serde_json::Value {
-    let mut meta = serde_json::Map::new();
-    meta.insert("name".into(), name.as_str().into());
-    meta.insert("namespace".into(), namespace.as_str().into());
-    if !labels.is_empty() {
-        meta.insert(
-            "labels".into(),
-            serde_json::to_value(labels).unwrap_or_default(),
-        );
+/// `dependsOn` as Flux writes it: references without kind.
+pub(crate) struct DependsOn<'a> {
+    pub(crate) targets: &'a [Arc<Target>],
+    pub(crate) own_namespace: &'a str,
+}
+
+impl DependsOn<'_> {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.targets.is_empty()
     }
-    if !annotations.is_empty() {
-        meta.insert(
-            "annotations".into(),
-            serde_json::to_value(annotations).unwrap_or_default(),
-        );
+}
+
+impl serde::Serialize for DependsOn<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.targets
+                .iter()
+                .map(|t| t.flux_ref(self.own_namespace, false)),
+        )
     }
-    serde_json::Value::Object(meta)
+}
+
+/// The `metadata` of fluxdsl's own kinds.
+#[derive(serde::Serialize)]
+pub(crate) struct FluxMetadata<'a> {
+    pub(crate) name: &'a Name,
+    pub(crate) namespace: &'a NamespaceName,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub(crate) labels: &'a std::collections::BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub(crate) annotations: &'a std::collections::BTreeMap<String, String>,
 }
 
 /// A reference written as the bare name (`serviceAccountName: x`).
@@ -483,17 +554,14 @@ pub enum Check {
     Generates(Vec<String>),
 }
 
-/// A fluxdsl kind as the API server's JSON: its spec is the struct's serialization.
-pub(crate) fn flux_wire<T: serde::Serialize + Kind>(
-    spec: &T,
-    metadata: serde_json::Value,
-) -> Result<serde_json::Value, serde_json::Error> {
-    let mut m = serde_json::Map::new();
-    m.insert("apiVersion".into(), T::API_VERSION.into());
-    m.insert("kind".into(), T::KIND.into());
-    m.insert("metadata".into(), metadata);
-    m.insert("spec".into(), serde_json::to_value(spec)?);
-    Ok(serde_json::Value::Object(m))
+/// A fluxdsl kind as the API server takes it: `spec` is what the kind's `spec()` returns.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FluxWire<'a, Spec> {
+    pub(crate) api_version: &'static str,
+    pub(crate) kind: &'static str,
+    pub(crate) metadata: FluxMetadata<'a>,
+    pub(crate) spec: Spec,
 }
 
 /// A handle to a file of the rendered tree, returned by [`Cluster::file`](crate::Cluster::file) and friends.
@@ -539,8 +607,9 @@ macro_rules! flux_kind {
 }
 pub(crate) use flux_kind;
 
-/// The `Object` methods every Flux kind shares: its name, its namespace, and being put
-/// into a scope's namespace. Used inside `impl Object for Kind { .. }`.
+/// The `Object` methods every Flux kind shares: its name, its namespace, being put into a
+/// scope's namespace, and its serialization (metadata, then `spec`, which the kind's own
+/// `fn spec(&self) -> impl Serialize` gives). Used inside `impl Object for Kind { .. }`.
 macro_rules! flux_identity {
     () => {
         fn place_in(
@@ -554,6 +623,25 @@ macro_rules! flux_identity {
         }
         fn object_namespace(&self) -> Option<&str> {
             Some(self.ns().as_str())
+        }
+        fn serialize_wire<S: serde::Serializer>(
+            &self,
+            s: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            serde::Serialize::serialize(
+                &$crate::object::FluxWire {
+                    api_version: <Self as $crate::object::Kind>::API_VERSION,
+                    kind: <Self as $crate::object::Kind>::KIND,
+                    metadata: $crate::object::FluxMetadata {
+                        name: &self.name,
+                        namespace: self.ns(),
+                        labels: &self.labels,
+                        annotations: &self.annotations,
+                    },
+                    spec: self.spec(),
+                },
+                s,
+            )
         }
     };
 }

@@ -132,10 +132,10 @@ pub(crate) fn collect(
         .iter()
         .filter(|o| cluster.files[o.file].tree == 0 && !o.patch_only)
     {
-        let value: Value = serde_yaml::from_str(&o.yaml).map_err(|e| Error::Parse {
-            path: o.at.file().into(),
-            message: e.to_string(),
-        })?;
+        let value = o
+            .object
+            .to_json()
+            .map_err(|source| Error::Serialize { source })?;
         items.push(Item::from_value(value, o.at.file())?);
     }
     let id = cluster.applyset_parent().id();

@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use k8s_openapi::NamespaceResourceScope;
 use serde::Serialize;
-use serde_json::Value;
 use typed_builder::TypedBuilder;
 
 use crate::object::Check;
@@ -208,22 +207,38 @@ impl Object for ArtifactGenerator {
                 .collect(),
         )]
     }
-    fn to_wire(&self) -> std::result::Result<Value, serde_json::Error> {
-        let mut wire = crate::object::flux_wire(
-            self,
-            crate::object::flux_metadata(&self.name, self.ns(), &self.labels, &self.annotations),
-        )?;
-        let sources: Vec<Value> = self
-            .sources
-            .iter()
-            .map(|s| {
-                let mut r = s.target.flux_ref(self.ns().as_str(), true);
-                r["alias"] = s.alias.clone().into();
-                r
-            })
-            .collect();
-        wire["spec"]["sources"] = Value::Array(sources);
-        Ok(wire)
+}
+
+/// An ArtifactGenerator's `spec`: its artifacts, and its sources written relative to its
+/// namespace.
+#[derive(Serialize)]
+struct Spec<'a> {
+    #[serde(flatten)]
+    fields: &'a ArtifactGenerator,
+    sources: Vec<SourceWire<'a>>,
+}
+
+#[derive(Serialize)]
+struct SourceWire<'a> {
+    alias: &'a str,
+    #[serde(flatten)]
+    source: crate::object::FluxRef<'a>,
+}
+
+impl ArtifactGenerator {
+    fn spec(&self) -> Spec<'_> {
+        let ns = self.ns().as_str();
+        Spec {
+            fields: self,
+            sources: self
+                .sources
+                .iter()
+                .map(|s| SourceWire {
+                    alias: &s.alias,
+                    source: s.target.flux_ref(ns, true),
+                })
+                .collect(),
+        }
     }
 }
 

@@ -126,6 +126,13 @@ impl GitRepository {
 
 crate::object::flux_kind!(GitRepository, "source.toolkit.fluxcd.io/v1");
 
+impl GitRepository {
+    /// `spec`: the struct's own serialization (its metadata fields are skipped).
+    fn spec(&self) -> &Self {
+        self
+    }
+}
+
 impl Object for GitRepository {
     crate::object::flux_identity!();
     fn references(&self) -> Vec<Reference> {
@@ -178,12 +185,6 @@ impl Object for GitRepository {
             ));
         }
         problems
-    }
-    fn to_wire(&self) -> std::result::Result<serde_json::Value, serde_json::Error> {
-        crate::object::flux_wire(
-            self,
-            crate::object::flux_metadata(&self.name, self.ns(), &self.labels, &self.annotations),
-        )
     }
 }
 

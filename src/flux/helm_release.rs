@@ -9,7 +9,9 @@ use serde::Serialize;
 use serde_json::Value;
 use typed_builder::TypedBuilder;
 
-use crate::object::{Kind, Object, Ref, RefRule, Reference, Target, opt_ref_name};
+use crate::object::{
+    DependsOn, FluxRef, Kind, Object, Ref, RefRule, Reference, Target, opt_ref_name,
+};
 use crate::values::{Duration, Name, NamespaceName};
 
 /// A source a HelmRelease's chart template (`spec.chart.spec.sourceRef`) can come from.
@@ -140,24 +142,39 @@ impl ChartTemplate {
         self
     }
 
-    fn wire(&self, namespace: &str) -> Value {
-        let mut c = serde_json::Map::new();
-        c.insert("chart".into(), self.chart.clone().into());
-        c.insert("sourceRef".into(), self.source.flux_ref(namespace, true));
-        if let Some(v) = &self.version {
-            c.insert("version".into(), v.clone().into());
+    fn wire(&self, namespace: &str) -> ChartWire<'_> {
+        ChartWire {
+            spec: ChartSpecWire {
+                chart: &self.chart,
+                source_ref: self.source.flux_ref(namespace, true),
+                version: self.version.as_deref(),
+                interval: self.interval.as_ref(),
+                reconcile_strategy: self.reconcile_strategy,
+                values_files: &self.values_files,
+            },
         }
-        if let Some(i) = &self.interval {
-            c.insert("interval".into(), i.to_string().into());
-        }
-        if let Some(r) = self.reconcile_strategy {
-            c.insert("reconcileStrategy".into(), r.into());
-        }
-        if !self.values_files.is_empty() {
-            c.insert("valuesFiles".into(), self.values_files.clone().into());
-        }
-        serde_json::json!({ "spec": c })
     }
+}
+
+/// `spec.chart` as written.
+#[derive(Serialize)]
+struct ChartWire<'a> {
+    spec: ChartSpecWire<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChartSpecWire<'a> {
+    chart: &'a str,
+    source_ref: FluxRef<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<&'a Duration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reconcile_strategy: Option<&'static str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    values_files: &'a [String],
 }
 
 impl From<ChartTemplate> for Chart {
@@ -217,19 +234,26 @@ impl ValuesFrom {
 
 impl Serialize for ValuesFrom {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut m = BTreeMap::new();
-        m.insert("kind", Value::from(self.target.key.kind));
-        m.insert("name", Value::from(self.target.key.name.clone()));
-        if let Some(k) = &self.values_key {
-            m.insert("valuesKey", Value::from(k.clone()));
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Wire<'a> {
+            kind: &'static str,
+            name: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            values_key: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            target_path: Option<&'a str>,
+            #[serde(skip_serializing_if = "std::ops::Not::not")]
+            optional: bool,
         }
-        if let Some(p) = &self.target_path {
-            m.insert("targetPath", Value::from(p.clone()));
+        Wire {
+            kind: self.target.key.kind,
+            name: &self.target.key.name,
+            values_key: self.values_key.as_deref(),
+            target_path: self.target_path.as_deref(),
+            optional: self.optional,
         }
-        if self.optional {
-            m.insert("optional", Value::Bool(true));
-        }
-        m.serialize(s)
+        .serialize(s)
     }
 }
 
@@ -295,43 +319,84 @@ pub struct Upgrade {
     pub timeout: Option<Duration>,
 }
 
-fn action_wire(
+/// `spec.install` or `spec.upgrade` as written.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ActionWire<'a> {
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     create_namespace: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     cleanup_on_fail: bool,
-    crds: Option<Crds>,
-    strategy: Option<Strategy>,
-    timeout: Option<Duration>,
-) -> Value {
-    let mut m = serde_json::Map::new();
-    if create_namespace {
-        m.insert("createNamespace".into(), Value::Bool(true));
-    }
-    if cleanup_on_fail {
-        m.insert("cleanupOnFail".into(), Value::Bool(true));
-    }
-    if let Some(c) = crds {
-        m.insert("crds".into(), c.as_str().into());
-    }
-    match strategy {
-        Some(Strategy::RemediateOnFailure { retries }) => {
-            m.insert(
-                "remediation".into(),
-                serde_json::json!({ "retries": retries }),
-            );
+    #[serde(skip_serializing_if = "Option::is_none")]
+    crds: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remediation: Option<RemediationWire>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    strategy: Option<StrategyWire<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timeout: Option<&'a Duration>,
+}
+
+#[derive(Serialize)]
+struct RemediationWire {
+    retries: i64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StrategyWire<'a> {
+    name: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_interval: Option<&'a Duration>,
+}
+
+impl<'a> ActionWire<'a> {
+    fn new(
+        crds: Option<Crds>,
+        strategy: &'a Option<Strategy>,
+        timeout: &'a Option<Duration>,
+    ) -> ActionWire<'a> {
+        let (remediation, strategy) = match strategy {
+            Some(Strategy::RemediateOnFailure { retries }) => (
+                Some(RemediationWire { retries: *retries }),
+                None,
+            ),
+            Some(Strategy::RetryOnFailure { retry_interval }) => (
+                None,
+                Some(StrategyWire {
+                    name: "RetryOnFailure",
+                    retry_interval: retry_interval.as_ref(),
+                }),
+            ),
+            None => (None, None),
+        };
+        ActionWire {
+            create_namespace: false,
+            cleanup_on_fail: false,
+            crds: crds.map(Crds::as_str),
+            remediation,
+            strategy,
+            timeout: timeout.as_ref(),
         }
-        Some(Strategy::RetryOnFailure { retry_interval }) => {
-            let mut s = serde_json::json!({ "name": "RetryOnFailure" });
-            if let Some(i) = retry_interval {
-                s["retryInterval"] = i.to_string().into();
-            }
-            m.insert("strategy".into(), s);
+    }
+}
+
+impl Install {
+    fn wire(&self) -> ActionWire<'_> {
+        ActionWire {
+            create_namespace: self.create_namespace,
+            ..ActionWire::new(self.crds, &self.strategy, &self.timeout)
         }
-        None => {}
     }
-    if let Some(t) = timeout {
-        m.insert("timeout".into(), t.to_string().into());
+}
+
+impl Upgrade {
+    fn wire(&self) -> ActionWire<'_> {
+        ActionWire {
+            cleanup_on_fail: self.cleanup_on_fail,
+            ..ActionWire::new(self.crds, &self.strategy, &self.timeout)
+        }
     }
-    Value::Object(m)
 }
 
 /// A Flux `HelmRelease`.
@@ -475,30 +540,44 @@ impl Object for HelmRelease {
         }
         refs
     }
-    fn to_wire(&self) -> std::result::Result<Value, serde_json::Error> {
-        let mut wire = crate::object::flux_wire(
-            self,
-            crate::object::flux_metadata(&self.name, self.ns(), &self.labels, &self.annotations),
-        )?;
-        let spec = &mut wire["spec"];
-        match &self.chart {
-            Chart::Template(t) => spec["chart"] = t.wire(self.ns().as_str()),
-            Chart::Ref(r) => spec["chartRef"] = r.source.flux_ref(self.ns().as_str(), true),
+}
+
+/// A HelmRelease's `spec`: its serialized fields, and the chart, references and actions
+/// written relative to its namespace.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Spec<'a> {
+    #[serde(flatten)]
+    fields: &'a HelmRelease,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chart: Option<ChartWire<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chart_ref: Option<FluxRef<'a>>,
+    #[serde(skip_serializing_if = "DependsOn::is_empty")]
+    depends_on: DependsOn<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    install: Option<ActionWire<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    upgrade: Option<ActionWire<'a>>,
+}
+
+impl HelmRelease {
+    fn spec(&self) -> Spec<'_> {
+        let ns = self.ns().as_str();
+        let (chart, chart_ref) = match &self.chart {
+            Chart::Template(t) => (Some(t.wire(ns)), None),
+            Chart::Ref(r) => (None, Some(r.source.flux_ref(ns, true))),
+        };
+        Spec {
+            fields: self,
+            chart,
+            chart_ref,
+            depends_on: DependsOn {
+                targets: &self.depends_on,
+                own_namespace: ns,
+            },
+            install: self.install.as_ref().map(Install::wire),
+            upgrade: self.upgrade.as_ref().map(Upgrade::wire),
         }
-        if !self.depends_on.is_empty() {
-            spec["dependsOn"] = Value::Array(
-                self.depends_on
-                    .iter()
-                    .map(|t| t.flux_ref(self.ns().as_str(), false))
-                    .collect(),
-            );
-        }
-        if let Some(i) = &self.install {
-            spec["install"] = action_wire(i.create_namespace, false, i.crds, i.strategy, i.timeout);
-        }
-        if let Some(u) = &self.upgrade {
-            spec["upgrade"] = action_wire(false, u.cleanup_on_fail, u.crds, u.strategy, u.timeout);
-        }
-        Ok(wire)
     }
 }

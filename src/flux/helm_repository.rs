@@ -103,6 +103,13 @@ fn oci_type<S: serde::Serializer>(_: &Option<bool>, s: S) -> std::result::Result
 
 crate::object::flux_kind!(HelmRepository, "source.toolkit.fluxcd.io/v1");
 
+impl HelmRepository {
+    /// `spec`: the struct's own serialization (its metadata fields are skipped).
+    fn spec(&self) -> &Self {
+        self
+    }
+}
+
 impl Object for HelmRepository {
     crate::object::flux_identity!();
     fn references(&self) -> Vec<Reference> {
@@ -114,11 +121,5 @@ impl Object for HelmRepository {
             refs.push(s.reference("spec.certSecretRef", RefRule::SameNamespace));
         }
         refs
-    }
-    fn to_wire(&self) -> std::result::Result<serde_json::Value, serde_json::Error> {
-        crate::object::flux_wire(
-            self,
-            crate::object::flux_metadata(&self.name, self.ns(), &self.labels, &self.annotations),
-        )
     }
 }

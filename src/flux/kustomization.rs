@@ -7,12 +7,11 @@ use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, ServiceAccount};
 use serde::Serialize;
-use serde_json::{Value, json};
 use typed_builder::TypedBuilder;
 
 use crate::flux::git_repository::GitRepository;
 use crate::object::Check;
-use crate::object::{Kind, Object, Ref, RefRule, Reference, Target, opt_ref_name};
+use crate::object::{DependsOn, Kind, Object, Ref, RefRule, Reference, Target, opt_ref_name};
 use crate::values::{Duration, Name, NamespaceName};
 
 /// A source a Flux Kustomization can build from.
@@ -288,22 +287,31 @@ impl Object for Kustomization {
             .map(|p| ("spec.components", format!("{p:?} must be a relative path")))
             .collect()
     }
-    fn to_wire(&self) -> std::result::Result<Value, serde_json::Error> {
-        let mut wire = crate::object::flux_wire(
-            self,
-            crate::object::flux_metadata(&self.name, self.ns(), &self.labels, &self.annotations),
-        )?;
-        let spec = &mut wire["spec"];
-        spec["sourceRef"] = self.source_ref.target.flux_ref(self.ns().as_str(), true);
-        if !self.depends_on.is_empty() {
-            spec["dependsOn"] = Value::Array(
-                self.depends_on
-                    .iter()
-                    .map(|t| t.flux_ref(self.ns().as_str(), false))
-                    .collect(),
-            );
+}
+
+/// A Kustomization's `spec`: its serialized fields and the references written relative to
+/// its namespace.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Spec<'a> {
+    #[serde(flatten)]
+    fields: &'a Kustomization,
+    source_ref: crate::object::FluxRef<'a>,
+    #[serde(skip_serializing_if = "DependsOn::is_empty")]
+    depends_on: DependsOn<'a>,
+}
+
+impl Kustomization {
+    fn spec(&self) -> Spec<'_> {
+        let ns = self.ns().as_str();
+        Spec {
+            fields: self,
+            source_ref: self.source_ref.target.flux_ref(ns, true),
+            depends_on: DependsOn {
+                targets: &self.depends_on,
+                own_namespace: ns,
+            },
         }
-        Ok(wire)
     }
 }
 
@@ -324,19 +332,22 @@ impl HealthCheck {
 
 impl Serialize for HealthCheck {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Wire<'a> {
+            api_version: &'static str,
+            kind: &'static str,
+            name: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            namespace: Option<&'a str>,
+        }
         let key = &self.target.key;
-        json!({
-            "apiVersion": key.api_version,
-            "kind": key.kind,
-            "name": key.name,
-            "namespace": key.namespace,
-        })
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter(|(_, v)| !v.is_null())
-                .collect::<BTreeMap<_, _>>()
-        })
+        Wire {
+            api_version: key.api_version,
+            kind: key.kind,
+            name: &key.name,
+            namespace: key.namespace.as_deref(),
+        }
         .serialize(s)
     }
 }
@@ -344,9 +355,9 @@ impl Serialize for HealthCheck {
 /// One entry of `spec.patches`: a patch and the objects it applies to.
 #[derive(Debug, Clone, Serialize)]
 pub struct Patch {
-    patch: String,
+    pub(crate) patch: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    target: Option<PatchTarget>,
+    pub(crate) target: Option<PatchTarget>,
 }
 
 impl Patch {
@@ -468,13 +479,19 @@ impl SubstituteFrom {
 
 impl Serialize for SubstituteFrom {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut m = BTreeMap::new();
-        m.insert("kind", Value::from(self.target.key.kind));
-        m.insert("name", Value::from(self.target.key.name.clone()));
-        if self.optional {
-            m.insert("optional", Value::Bool(true));
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            kind: &'static str,
+            name: &'a str,
+            #[serde(skip_serializing_if = "std::ops::Not::not")]
+            optional: bool,
         }
-        m.serialize(s)
+        Wire {
+            kind: self.target.key.kind,
+            name: &self.target.key.name,
+            optional: self.optional,
+        }
+        .serialize(s)
     }
 }
 
@@ -550,18 +567,28 @@ pub enum KubeConfig {
 
 impl Serialize for KubeConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        match self {
-            KubeConfig::Secret { secret, key } => {
-                let mut r = BTreeMap::new();
-                r.insert("name", secret.name().to_owned());
-                if let Some(key) = key {
-                    r.insert("key", key.clone());
-                }
-                json!({ "secretRef": r }).serialize(s)
-            }
-            KubeConfig::ConfigMap { config_map } => {
-                json!({ "configMapRef": { "name": config_map.name() } }).serialize(s)
-            }
+        #[derive(Serialize)]
+        struct KeyRef<'a> {
+            name: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            key: Option<&'a str>,
         }
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        enum Wire<'a> {
+            SecretRef(KeyRef<'a>),
+            ConfigMapRef(KeyRef<'a>),
+        }
+        match self {
+            KubeConfig::Secret { secret, key } => Wire::SecretRef(KeyRef {
+                name: secret.name(),
+                key: key.as_deref(),
+            }),
+            KubeConfig::ConfigMap { config_map } => Wire::ConfigMapRef(KeyRef {
+                name: config_map.name(),
+                key: None,
+            }),
+        }
+        .serialize(s)
     }
 }

@@ -174,6 +174,13 @@ impl LayerSelector {
 
 crate::object::flux_kind!(OCIRepository, "source.toolkit.fluxcd.io/v1");
 
+impl OCIRepository {
+    /// `spec`: the struct's own serialization (its metadata fields are skipped).
+    fn spec(&self) -> &Self {
+        self
+    }
+}
+
 impl Object for OCIRepository {
     crate::object::flux_identity!();
     fn references(&self) -> Vec<Reference> {
@@ -185,12 +192,6 @@ impl Object for OCIRepository {
             refs.push(sa.reference("spec.serviceAccountName", RefRule::SameNamespace));
         }
         refs
-    }
-    fn to_wire(&self) -> std::result::Result<serde_json::Value, serde_json::Error> {
-        crate::object::flux_wire(
-            self,
-            crate::object::flux_metadata(&self.name, self.ns(), &self.labels, &self.annotations),
-        )
     }
 }
 

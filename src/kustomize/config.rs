@@ -125,59 +125,68 @@ pub struct ConfigMapGenerator {
 
 impl KustomizeConfig {
     /// The file as kustomize reads it; `dir` is the tree-relative folder it sits in.
-    pub(crate) fn to_wire(&self, dir: &str) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
-        m.insert(
-            "apiVersion".into(),
-            "kustomize.config.k8s.io/v1beta1".into(),
-        );
-        m.insert("kind".into(), "Kustomization".into());
-        let mut resources: Vec<serde_json::Value> = self
+    pub(crate) fn wire(&self, dir: &str) -> impl Serialize + '_ {
+        let mut resources: Vec<String> = self
             .resources
             .iter()
-            .map(|f| relative_path(dir, f.path()).into())
+            .map(|f| relative_path(dir, f.path()))
             .collect();
-        resources.extend(self.resource_paths.iter().map(|p| p.clone().into()));
-        let mut put = |key: &str, v: serde_json::Value| {
-            let empty = match &v {
-                serde_json::Value::Array(a) => a.is_empty(),
-                serde_json::Value::Null => true,
-                _ => false,
-            };
-            if !empty {
-                m.insert(key.into(), v);
-            }
-        };
-        let to = |v: serde_json::Result<serde_json::Value>| v.unwrap_or_default();
-        put("resources", serde_json::Value::Array(resources));
-        put("components", to(serde_json::to_value(&self.components)));
-        put(
-            "namespace",
-            self.namespace
-                .as_ref()
-                .map_or(serde_json::Value::Null, |n| n.as_str().into()),
-        );
-        put("labels", to(serde_json::to_value(&self.labels)));
-        let mut patches = match to(serde_json::to_value(&self.patches)) {
-            serde_json::Value::Array(a) => a,
-            _ => Vec::new(),
-        };
-        for p in &self.patch_files {
-            let mut entry = serde_json::Map::new();
-            entry.insert("path".into(), relative_path(dir, p.file.path()).into());
-            if let Some(t) = &p.target {
-                entry.insert("target".into(), to(serde_json::to_value(t)));
-            }
-            patches.push(serde_json::Value::Object(entry));
+        resources.extend(self.resource_paths.iter().cloned());
+        let inline = self.patches.iter().map(|p| PatchEntry {
+            patch: Some(&p.patch),
+            path: None,
+            target: p.target.as_ref(),
+        });
+        let files = self.patch_files.iter().map(|p| PatchEntry {
+            patch: None,
+            path: Some(relative_path(dir, p.file.path())),
+            target: p.target.as_ref(),
+        });
+        Wire {
+            api_version: "kustomize.config.k8s.io/v1beta1",
+            kind: "Kustomization",
+            resources,
+            components: &self.components,
+            namespace: self.namespace.as_ref(),
+            labels: &self.labels,
+            patches: inline.chain(files).collect(),
+            images: &self.images,
+            config_map_generator: &self.config_map_generator,
         }
-        put("patches", serde_json::Value::Array(patches));
-        put("images", to(serde_json::to_value(&self.images)));
-        put(
-            "configMapGenerator",
-            to(serde_json::to_value(&self.config_map_generator)),
-        );
-        serde_json::Value::Object(m)
     }
+}
+
+/// A kustomization.yaml as written: empty lists are left out.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Wire<'a> {
+    api_version: &'static str,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    resources: Vec<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    components: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a NamespaceName>,
+    #[serde(skip_serializing_if = "<[Labels]>::is_empty")]
+    labels: &'a [Labels],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    patches: Vec<PatchEntry<'a>>,
+    #[serde(skip_serializing_if = "<[Image]>::is_empty")]
+    images: &'a [Image],
+    #[serde(skip_serializing_if = "<[ConfigMapGenerator]>::is_empty")]
+    config_map_generator: &'a [ConfigMapGenerator],
+}
+
+/// One entry of `patches`: inline (`patch`) or from a file (`path`).
+#[derive(Serialize)]
+struct PatchEntry<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    patch: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a PatchTarget>,
 }
 
 /// `target` (tree-relative) written relative to the folder `dir` (tree-relative).

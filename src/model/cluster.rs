@@ -8,7 +8,7 @@ use crate::error::Problem;
 use crate::flux::kustomization::KustomizationSource;
 use crate::kustomize::config::KustomizeConfig;
 use crate::object::Check;
-use crate::object::{File, Object, ObjectKey, Ref, Reference, Target};
+use crate::object::{File, Manifest, Object, ObjectKey, Ref, Reference, Target, Wire};
 use crate::values::NamespaceName;
 
 /// The header `flux bootstrap` writes at the top of `gotk-sync.yaml`.
@@ -178,8 +178,8 @@ pub(crate) struct Declared {
     pub(crate) key: ObjectKey,
     pub(crate) file: usize,
     pub(crate) at: &'static Location<'static>,
-    /// The object's YAML document (without `---`), written when it was declared.
-    pub(crate) yaml: String,
+    /// The object itself: render writes it as YAML, apply sends it as JSON.
+    pub(crate) object: Box<dyn Wire>,
     pub(crate) references: Vec<Reference>,
     pub(crate) checks: Vec<Check>,
     /// A document that is not an object of its own (a kustomize patch file): rendered,
@@ -432,7 +432,14 @@ impl Cluster {
             namespace: doc["metadata"]["namespace"].as_str().map(str::to_owned),
             name,
         };
-        self.declare(file, key, at, Ok(doc), Vec::new(), Vec::new());
+        self.declare(
+            file,
+            key,
+            at,
+            Box::new(Manifest(doc)),
+            Vec::new(),
+            Vec::new(),
+        );
         if patch_only && let Some(last) = self.objects.last_mut() {
             last.patch_only = true;
         }
@@ -524,7 +531,6 @@ impl Cluster {
             namespace: object.object_namespace().map(str::to_owned),
             name: object.object_name().to_owned(),
         };
-        let body = object.to_wire();
         for (field, message) in object.own_problems() {
             self.problems.push(Problem {
                 object: Some(key.clone()),
@@ -533,14 +539,8 @@ impl Cluster {
                 sites: vec![("declared", at)],
             });
         }
-        self.declare(
-            file,
-            key.clone(),
-            at,
-            body,
-            object.references(),
-            object.checks(),
-        );
+        let (references, checks) = (object.references(), object.checks());
+        self.declare(file, key.clone(), at, Box::new(object), references, checks);
         Ref::declared(key, at)
     }
 
@@ -549,22 +549,10 @@ impl Cluster {
         file: &File,
         key: ObjectKey,
         at: &'static Location<'static>,
-        body: std::result::Result<serde_json::Value, serde_json::Error>,
+        object: Box<dyn Wire>,
         references: Vec<Reference>,
         checks: Vec<Check>,
     ) {
-        let body = match body {
-            Ok(body) => body,
-            Err(e) => {
-                self.problems.push(Problem {
-                    object: Some(key),
-                    field: None,
-                    message: e.to_string(),
-                    sites: vec![("declared", at)],
-                });
-                return;
-            }
-        };
         if file.index() >= self.files.len() || *self.files[file.index()].path != *file.path() {
             self.problems.push(Problem {
                 object: Some(key),
@@ -578,7 +566,7 @@ impl Cluster {
             key,
             file: file.index(),
             at,
-            yaml: crate::go_yaml::document(&body),
+            object,
             references,
             checks,
             patch_only: false,

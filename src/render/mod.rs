@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::error::Result;
+use crate::error::{Error, Problem, Result};
 pub use crate::model::cluster::UpstreamPin;
-use crate::model::cluster::{Cluster, FileContent};
+use crate::model::cluster::{Cluster, Declared, FileContent};
 
-/// One YAML document (without `---`) as Flux writes it.
+/// One YAML document (without `---`) as Flux writes it. JSON values always have one.
 pub fn yaml_document(value: &Value) -> String {
-    crate::go_yaml::document(value)
+    crate::go_yaml::document(value).expect("a JSON value has a YAML form")
 }
 
 /// A file that belongs in the tree but is never written by this program.
@@ -156,15 +156,16 @@ impl Cluster {
     /// Validates the definition and renders every file, in memory.
     pub fn render(&self) -> Result<Rendered> {
         crate::model::validate::validate(self)?;
-        Ok(render(self))
+        render(self)
     }
 }
 
-fn render(cluster: &Cluster) -> Rendered {
-    let mut per_file: Vec<Vec<&str>> = vec![Vec::new(); cluster.files.len()];
+fn render(cluster: &Cluster) -> Result<Rendered> {
+    let mut per_file: Vec<Vec<&Declared>> = vec![Vec::new(); cluster.files.len()];
     for o in &cluster.objects {
-        per_file[o.file].push(&o.yaml);
+        per_file[o.file].push(o);
     }
+    let mut problems = Vec::new();
     let mut trees: Vec<RenderedTree> = cluster
         .trees
         .iter()
@@ -178,22 +179,29 @@ fn render(cluster: &Cluster) -> Rendered {
         let tree = &mut trees[decl.tree];
         match &decl.content {
             FileContent::Manifests { header } => {
-                let size = objects.iter().map(|o| o.len() + 4).sum::<usize>();
-                let mut text = String::with_capacity(size + 64);
+                let mut text = String::new();
                 if let Some(header) = header {
                     text.push_str(header);
                     text.push('\n');
                 }
-                for yaml in objects {
+                for o in objects {
                     text.push_str("---\n");
-                    text.push_str(yaml);
+                    if let Err(e) = o.object.write_yaml(&mut text) {
+                        problems.push(Problem {
+                            object: Some(o.key.clone()),
+                            field: None,
+                            message: format!("it cannot be written as YAML: {e}"),
+                            sites: vec![("declared", o.at)],
+                        });
+                    }
                 }
                 tree.files.insert(decl.path.clone(), text);
             }
             FileContent::KustomizeConfig(config) => {
                 let dir = decl.path.rsplit_once('/').map_or("", |(d, _)| d);
-                tree.files
-                    .insert(decl.path.clone(), yaml_document(&config.to_wire(dir)));
+                let text = crate::go_yaml::document(&config.wire(dir))
+                    .expect("a kustomization.yaml has a YAML form");
+                tree.files.insert(decl.path.clone(), text);
             }
             FileContent::Upstream { produce, pin } => tree.upstream.push(UpstreamFile {
                 path: decl.path.clone(),
@@ -202,5 +210,9 @@ fn render(cluster: &Cluster) -> Rendered {
             }),
         }
     }
-    Rendered { trees }
+    if problems.is_empty() {
+        Ok(Rendered { trees })
+    } else {
+        Err(Error::Refused(problems))
+    }
 }

@@ -11,34 +11,84 @@
 
 use std::cmp::Ordering;
 
-use serde_json::{Map, Number, Value};
+use std::fmt;
+
+use serde::Serialize;
+use serde::ser;
+
+mod serializer;
+use serializer::Node;
 
 const BEST_WIDTH: usize = 80;
 const BEST_INDENT: usize = 2;
 
-/// Appends one YAML document (no `---`) for `value`.
-/// One YAML document (without `---`) as Flux writes it.
-pub(crate) fn document(value: &Value) -> String {
+/// One YAML document (without `---`) for `value`, as Flux writes it.
+pub(crate) fn document<T: Serialize + ?Sized>(value: &T) -> Result<String, EmitError> {
     let mut s = String::new();
-    write_document(&mut s, value);
-    s
+    write_document(&mut s, value)?;
+    Ok(s)
 }
 
-pub(crate) fn write_document(out: &mut String, value: &Value) {
-    let mut e = Emitter { out, column: 0 };
-    match value {
-        Value::Object(m) if !m.is_empty() => e.map_entries(m, 0, false),
-        Value::Array(s) if !s.is_empty() => e.seq_items(s, 0, false),
-        other => {
-            e.scalar_or_empty(other, 0, true);
-            e.newline();
-        }
+/// Appends one YAML document (no `---`) for `value`: the emitter is a serde
+/// [`Serializer`], so a typed object goes to text in one pass, with no tree in between.
+/// On error, `out` is left as it was.
+pub(crate) fn write_document<T: Serialize + ?Sized>(
+    out: &mut String,
+    value: &T,
+) -> Result<(), EmitError> {
+    let before = out.len();
+    let mut e = Emitter {
+        out,
+        column: 0,
+        keys: String::new(),
+        entries: Vec::new(),
+        scratch: String::new(),
+    };
+    let result = value.serialize(Node {
+        e: &mut e,
+        at: At::Top,
+    });
+    if result.is_err() {
+        out.truncate(before);
+    }
+    result
+}
+
+/// Why a value cannot be written as YAML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmitError(String);
+
+impl fmt::Display for EmitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for EmitError {}
+
+impl ser::Error for EmitError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        EmitError(msg.to_string())
     }
 }
 
 struct Emitter<'a> {
     out: &'a mut String,
     column: usize,
+    /// The keys of the mappings being written, innermost last (see [`Entry`]).
+    keys: String,
+    /// The entries of the mappings being written, innermost last.
+    entries: Vec<Entry>,
+    /// Room to put a mapping's entries in order.
+    scratch: String,
+}
+
+/// One written entry of a mapping: its key (a range of [`Emitter::keys`]) and where its
+/// text starts in the output. A mapping's entries are written in the order they come and
+/// put into go-yaml's key order when the mapping ends.
+struct Entry {
+    key: std::ops::Range<usize>,
+    start: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -47,6 +97,27 @@ enum Style {
     Single,
     Double,
     Literal,
+}
+
+/// Where a node is written, which decides how it starts and ends.
+#[derive(Clone, Copy, Debug)]
+enum At {
+    /// The whole document.
+    Top,
+    /// After `key:` of a mapping whose keys are at `indent`.
+    MapValue { indent: usize },
+    /// After `- ` of a sequence whose dashes are at `indent`.
+    SeqItem { indent: usize },
+}
+
+impl At {
+    /// Where continuation lines and block content of a scalar here go.
+    fn scalar_indent(self) -> usize {
+        match self {
+            At::Top => 0,
+            At::MapValue { indent } | At::SeqItem { indent } => indent + BEST_INDENT,
+        }
+    }
 }
 
 impl Emitter<'_> {
@@ -83,32 +154,19 @@ impl Emitter<'_> {
         self.column = indent;
     }
 
-    /// Entries of a non-empty mapping whose keys start at `indent`; with `inline`, the
-    /// first key continues the current line (after `- `).
-    fn map_entries(&mut self, m: &Map<String, Value>, indent: usize, inline: bool) {
-        // serde_json's map is usually in byte order already, which agrees with go-yaml's
-        // order unless keys mix letters with other characters; sort only then.
-        let in_order = m
-            .keys()
-            .zip(m.keys().skip(1))
-            .all(|(a, b)| go_key_order(a, b) == Ordering::Less);
-        if in_order {
-            for (i, (key, value)) in m.iter().enumerate() {
-                self.entry(key, value, indent, i == 0 && inline);
-            }
-        } else {
-            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
-            entries.sort_by(|a, b| go_key_order(a.0, b.0));
-            for (i, (key, value)) in entries.into_iter().enumerate() {
-                self.entry(key, value, indent, i == 0 && inline);
-            }
+    /// A scalar (`text` writes it) at `at`, with what goes before and after it there.
+    fn scalar(&mut self, at: At, text: impl FnOnce(&mut Self, usize)) {
+        if let At::MapValue { .. } = at {
+            self.put(' ');
+        }
+        text(self, at.scalar_indent());
+        if self.column > 0 || matches!(at, At::Top) {
+            self.newline();
         }
     }
 
-    fn entry(&mut self, key: &str, value: &Value, indent: usize, inline: bool) {
-        if !inline {
-            self.indent_to(indent);
-        }
+    /// A mapping key at `indent` and its `:`; the value follows.
+    fn key(&mut self, key: &str, indent: usize) {
         if is_simple_key(key) {
             self.string(key, indent + BEST_INDENT, true);
         } else {
@@ -122,63 +180,6 @@ impl Emitter<'_> {
             self.indent_to(indent);
         }
         self.put(':');
-        self.value(value, indent);
-    }
-
-    /// A mapping value after `key:`, the mapping being at `indent`.
-    fn value(&mut self, v: &Value, indent: usize) {
-        match v {
-            Value::Object(m) if !m.is_empty() => {
-                self.newline();
-                self.map_entries(m, indent + BEST_INDENT, false);
-            }
-            // go-yaml writes a sequence under a mapping key without indenting it
-            Value::Array(s) if !s.is_empty() => {
-                self.newline();
-                self.seq_items(s, indent, false);
-            }
-            other => {
-                self.put(' ');
-                self.scalar_or_empty(other, indent + BEST_INDENT, false);
-                if self.column > 0 {
-                    self.newline();
-                }
-            }
-        }
-    }
-
-    /// Items of a non-empty sequence whose dashes are at `indent`.
-    fn seq_items(&mut self, s: &[Value], indent: usize, inline: bool) {
-        for (i, item) in s.iter().enumerate() {
-            if i > 0 || !inline {
-                self.indent_to(indent);
-            }
-            self.put_str("- ");
-            match item {
-                Value::Object(m) if !m.is_empty() => {
-                    self.map_entries(m, indent + BEST_INDENT, true)
-                }
-                Value::Array(s) if !s.is_empty() => self.seq_items(s, indent + BEST_INDENT, true),
-                other => {
-                    self.scalar_or_empty(other, indent + BEST_INDENT, false);
-                    if self.column > 0 {
-                        self.newline();
-                    }
-                }
-            }
-        }
-    }
-
-    /// A scalar, `{}` or `[]`; `indent` is where continuation lines and block content go.
-    fn scalar_or_empty(&mut self, v: &Value, indent: usize, top: bool) {
-        match v {
-            Value::Null => self.put_str("null"),
-            Value::Bool(b) => self.put_str(if *b { "true" } else { "false" }),
-            Value::Number(n) => self.put_str(&go_number(n)),
-            Value::String(s) => self.string(s, if top { 0 } else { indent }, false),
-            Value::Object(_) => self.put_str("{}"),
-            Value::Array(_) => self.put_str("[]"),
-        }
     }
 
     fn string(&mut self, s: &str, indent: usize, simple_key: bool) {
@@ -726,19 +727,6 @@ fn is_timestamp(s: &str) -> bool {
     }
 }
 
-/// A JSON number as Go prints it after `sigs.k8s.io/yaml` read it back: integers as
-/// integers, floats with `strconv.FormatFloat(f, 'g', -1, 64)`.
-fn go_number(n: &Number) -> String {
-    if let Some(i) = n.as_i64() {
-        return i.to_string();
-    }
-    if let Some(u) = n.as_u64() {
-        return u.to_string();
-    }
-    let f = n.as_f64().unwrap_or(f64::NAN);
-    go_float(f)
-}
-
 fn go_float(f: f64) -> String {
     if f.is_nan() {
         return ".nan".into();
@@ -857,12 +845,10 @@ fn key_order<T: PartialEq>(ar: &[T], br: &[T], ch: impl Fn(&T) -> char) -> Order
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn yaml(v: Value) -> String {
-        let mut s = String::new();
-        write_document(&mut s, &v);
-        s
+        document(&v).expect("JSON values have a YAML form")
     }
 
     #[test]
