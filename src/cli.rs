@@ -334,7 +334,7 @@ fn execute(
 /// `print`: every rendered file after a `# file:` line.
 fn print(rendered: &Rendered, stdout: &mut dyn Write) -> Result<u8, Error> {
     // A closed pipe (`cargo run | head`) is not an error.
-    if let Err(e) = stdout.write_all(rendered.to_listing().as_bytes())
+    if let Err(e) = rendered.write_listing(stdout)
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         return Err(Error::Io {

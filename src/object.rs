@@ -110,10 +110,22 @@ pub trait Object: Kind + Send + Sync + 'static {
 /// JSON, both from the object itself.
 pub(crate) trait Wire: Send + Sync {
     /// Appends its YAML document (without `---`).
-    fn write_yaml(&self, out: &mut String) -> Result<(), crate::go_yaml::EmitError>;
+    fn write_yaml(
+        &self,
+        scratch: &mut crate::go_yaml::Scratch,
+        out: &mut String,
+    ) -> Result<(), crate::go_yaml::EmitError>;
     /// Its JSON, for an API request.
     #[cfg_attr(not(feature = "apply"), allow(dead_code))]
     fn to_json(&self) -> Result<serde_json::Value, serde_json::Error>;
+    /// [`Object::references`], asked when validation needs them.
+    fn references(&self) -> Vec<Reference> {
+        Vec::new()
+    }
+    /// [`Object::checks`], asked when validation needs them.
+    fn checks(&self) -> Vec<Check> {
+        Vec::new()
+    }
 }
 
 impl fmt::Debug for dyn Wire {
@@ -132,11 +144,21 @@ impl<T: Object> serde::Serialize for Whole<'_, T> {
 }
 
 impl<T: Object> Wire for T {
-    fn write_yaml(&self, out: &mut String) -> Result<(), crate::go_yaml::EmitError> {
-        crate::go_yaml::write_document(out, &Whole(self))
+    fn write_yaml(
+        &self,
+        scratch: &mut crate::go_yaml::Scratch,
+        out: &mut String,
+    ) -> Result<(), crate::go_yaml::EmitError> {
+        scratch.write_document(out, &Whole(self))
     }
     fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
         serde_json::to_value(Whole(self))
+    }
+    fn references(&self) -> Vec<Reference> {
+        Object::references(self)
+    }
+    fn checks(&self) -> Vec<Check> {
+        Object::checks(self)
     }
 }
 
@@ -144,8 +166,12 @@ impl<T: Object> Wire for T {
 pub(crate) struct Manifest(pub(crate) serde_json::Value);
 
 impl Wire for Manifest {
-    fn write_yaml(&self, out: &mut String) -> Result<(), crate::go_yaml::EmitError> {
-        crate::go_yaml::write_document(out, &self.0)
+    fn write_yaml(
+        &self,
+        scratch: &mut crate::go_yaml::Scratch,
+        out: &mut String,
+    ) -> Result<(), crate::go_yaml::EmitError> {
+        scratch.write_document(out, &self.0)
     }
     fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
         Ok(self.0.clone())
@@ -275,7 +301,7 @@ pub struct Target {
     pub(crate) at: &'static Location<'static>,
     pub(crate) origin: Origin,
     /// For [`Origin::Generated`]: the object that produces it.
-    pub(crate) generated_by: Option<ObjectKey>,
+    pub(crate) generated_by: Option<Box<ObjectKey>>,
 }
 
 /// A typed handle to an object of kind `K`.
@@ -311,15 +337,22 @@ impl<K> fmt::Debug for Ref<K> {
     }
 }
 
+impl Target {
+    /// The target of an object declared at `at`.
+    pub(crate) fn declared(key: ObjectKey, at: &'static Location<'static>) -> Arc<Target> {
+        Arc::new(Target {
+            key,
+            at,
+            origin: Origin::Declared,
+            generated_by: None,
+        })
+    }
+}
+
 impl<K: Kind> Ref<K> {
     pub(crate) fn declared(key: ObjectKey, at: &'static Location<'static>) -> Ref<K> {
         Ref {
-            target: Arc::new(Target {
-                key,
-                at,
-                origin: Origin::Declared,
-                generated_by: None,
-            }),
+            target: Target::declared(key, at),
             kind: PhantomData,
         }
     }
@@ -334,7 +367,7 @@ impl<K: Kind> Ref<K> {
                 key,
                 at,
                 origin: Origin::Generated,
-                generated_by: Some(generator),
+                generated_by: Some(Box::new(generator)),
             }),
             kind: PhantomData,
         }

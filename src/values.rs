@@ -460,7 +460,25 @@ impl Duration {
 
 /// Writes `v`'s fractional digits (of `prec` places) without trailing zeros, returning the
 /// integer part: Go's `fmtFrac`.
-fn go_frac(out: &mut Vec<u8>, mut v: u64, prec: u32) -> u64 {
+/// Go's 32-byte buffer of `time.Duration.String`, filled back to front.
+struct Reversed {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl Reversed {
+    fn push(&mut self, b: u8) {
+        self.bytes[self.len] = b;
+        self.len += 1;
+    }
+    fn extend_from_slice(&mut self, bs: &[u8]) {
+        for &b in bs {
+            self.push(b);
+        }
+    }
+}
+
+fn go_frac(out: &mut Reversed, mut v: u64, prec: u32) -> u64 {
     let mut print = false;
     for _ in 0..prec {
         let digit = v % 10;
@@ -476,7 +494,7 @@ fn go_frac(out: &mut Vec<u8>, mut v: u64, prec: u32) -> u64 {
     v
 }
 
-fn go_int(out: &mut Vec<u8>, mut v: u64) {
+fn go_int(out: &mut Reversed, mut v: u64) {
     if v == 0 {
         out.push(b'0');
     }
@@ -493,7 +511,10 @@ impl fmt::Display for Duration {
         if u == 0 {
             return f.write_str("0s");
         }
-        let mut rev: Vec<u8> = Vec::with_capacity(24);
+        let mut rev = Reversed {
+            bytes: [0; 32],
+            len: 0,
+        };
         rev.push(b's');
         if u < NANOS_PER_S {
             let prec = if u < 1_000 {
@@ -523,8 +544,9 @@ impl fmt::Display for Duration {
                 }
             }
         }
-        rev.reverse();
-        f.write_str(std::str::from_utf8(&rev).map_err(|_| fmt::Error)?)
+        let text = &mut rev.bytes[..rev.len];
+        text.reverse();
+        f.write_str(std::str::from_utf8(text).map_err(|_| fmt::Error)?)
     }
 }
 

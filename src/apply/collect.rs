@@ -136,7 +136,7 @@ pub(crate) fn collect(
             .object
             .to_json()
             .map_err(|source| Error::Serialize { source })?;
-        items.push(Item::from_value(value, o.at.file())?);
+        items.push(Item::from_value(value, o.at().file())?);
     }
     let id = cluster.applyset_parent().id();
     for item in &mut items {

@@ -357,10 +357,9 @@ impl<'a> ActionWire<'a> {
         timeout: &'a Option<Duration>,
     ) -> ActionWire<'a> {
         let (remediation, strategy) = match strategy {
-            Some(Strategy::RemediateOnFailure { retries }) => (
-                Some(RemediationWire { retries: *retries }),
-                None,
-            ),
+            Some(Strategy::RemediateOnFailure { retries }) => {
+                (Some(RemediationWire { retries: *retries }), None)
+            }
             Some(Strategy::RetryOnFailure { retry_interval }) => (
                 None,
                 Some(StrategyWire {

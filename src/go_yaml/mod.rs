@@ -30,28 +30,59 @@ pub(crate) fn document<T: Serialize + ?Sized>(value: &T) -> Result<String, EmitE
 }
 
 /// Appends one YAML document (no `---`) for `value`: the emitter is a serde
-/// [`Serializer`], so a typed object goes to text in one pass, with no tree in between.
-/// On error, `out` is left as it was.
+/// [`Serializer`](serde::Serializer), so a typed object goes to text in one pass, with no
+/// tree in between. On error, `out` is left as it was.
 pub(crate) fn write_document<T: Serialize + ?Sized>(
     out: &mut String,
     value: &T,
 ) -> Result<(), EmitError> {
-    let before = out.len();
-    let mut e = Emitter {
-        out,
-        column: 0,
-        keys: String::new(),
-        entries: Vec::new(),
-        scratch: String::new(),
-    };
-    let result = value.serialize(Node {
-        e: &mut e,
-        at: At::Top,
-    });
-    if result.is_err() {
-        out.truncate(before);
+    Scratch::default().write_document(out, value)
+}
+
+/// The emitter's working memory, kept between documents so that writing many objects
+/// allocates it once.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    keys: String,
+    entries: Vec<Entry>,
+    reorder: String,
+    format: String,
+    order: Vec<usize>,
+}
+
+impl Scratch {
+    /// [`write_document`] with this working memory.
+    pub(crate) fn write_document<T: Serialize + ?Sized>(
+        &mut self,
+        out: &mut String,
+        value: &T,
+    ) -> Result<(), EmitError> {
+        let before = out.len();
+        let mut e = Emitter {
+            out,
+            column: 0,
+            keys: std::mem::take(&mut self.keys),
+            entries: std::mem::take(&mut self.entries),
+            scratch: std::mem::take(&mut self.reorder),
+            format: std::mem::take(&mut self.format),
+            order: std::mem::take(&mut self.order),
+        };
+        let result = value.serialize(Node {
+            e: &mut e,
+            at: At::Top,
+        });
+        self.keys = e.keys;
+        self.entries = e.entries;
+        self.reorder = e.scratch;
+        self.format = e.format;
+        self.order = e.order;
+        self.keys.clear();
+        self.entries.clear();
+        if result.is_err() {
+            out.truncate(before);
+        }
+        result
     }
-    result
 }
 
 /// Why a value cannot be written as YAML.
@@ -81,6 +112,10 @@ struct Emitter<'a> {
     entries: Vec<Entry>,
     /// Room to put a mapping's entries in order.
     scratch: String,
+    /// Room for a value serialized through `Display` (`collect_str`).
+    format: String,
+    /// Room to sort a mapping's entries.
+    order: Vec<usize>,
 }
 
 /// One written entry of a mapping: its key (a range of [`Emitter::keys`]) and where its
@@ -148,8 +183,12 @@ impl Emitter<'_> {
     }
 
     fn indent_to(&mut self, indent: usize) {
-        for _ in 0..indent {
-            self.out.push(' ');
+        const SPACES: &str = "                                                                ";
+        let mut left = indent;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            self.out.push_str(&SPACES[..n]);
+            left -= n;
         }
         self.column = indent;
     }
@@ -167,6 +206,13 @@ impl Emitter<'_> {
 
     /// A mapping key at `indent` and its `:`; the value follows.
     fn key(&mut self, key: &str, indent: usize) {
+        if key.len() <= 128 && is_simple_plain(key) {
+            // The common case (field names): written as it is.
+            self.out.push_str(key);
+            self.out.push(':');
+            self.column += key.len() + 1;
+            return;
+        }
         if is_simple_key(key) {
             self.string(key, indent + BEST_INDENT, true);
         } else {
@@ -200,6 +246,11 @@ impl Emitter<'_> {
     }
 
     fn plain(&mut self, s: &str, indent: usize, allow_breaks: bool) {
+        if !s.contains(' ') {
+            // nowhere to fold
+            self.put_str(s);
+            return;
+        }
         let mut spaces = false;
         let mut chars = s.chars().peekable();
         while let Some(c) = chars.next() {
@@ -356,18 +407,29 @@ impl Emitter<'_> {
 }
 
 /// Text that every rule above leaves plain and unfolded: ASCII letters, digits and
-/// `-./_`, starting with a letter, `/` or `_`, and not a word YAML 1.1 reads as a bool or
-/// null. A fast path only; [`select_style`] decides the same for these strings.
+/// `-./_`, not starting with `-`, that YAML 1.1 reads as a string (not a bool, null,
+/// number or timestamp). A fast path only; [`select_style`] decides the same for these
+/// strings.
 fn is_simple_plain(s: &str) -> bool {
     let b = s.as_bytes();
     match b.first() {
-        Some(c) if c.is_ascii_alphabetic() || *c == b'/' || *c == b'_' => {}
+        Some(&c) if PLAIN[usize::from(c)] && c != b'-' => {}
         _ => return false,
     }
-    b.iter()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'/' | b'_'))
-        && (b.len() > 5 || resolves_to_string(s))
+    b.iter().all(|&c| PLAIN[usize::from(c)]) && resolves_to_string(s)
 }
+
+/// The bytes [`is_simple_plain`] takes: ASCII letters, digits and `-./_`.
+static PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'/' | b'_');
+        c += 1;
+    }
+    table
+};
 
 /// Whether a key can be written as `key: value` (libyaml's `check_simple_key` for a
 /// scalar: at most 128 bytes and on one line).
@@ -521,30 +583,76 @@ fn analyze(s: &str) -> Analysis {
 
 /// go-yaml v2's `resolve`: would this text, written plain, read back as a string?
 fn resolves_to_string(s: &str) -> bool {
-    const SPECIAL: &[&str] = &[
-        "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no",
-        "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null",
-        "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-        "-.Inf", "-.INF", "<<",
-    ];
     let Some(&first) = s.as_bytes().first() else {
         return false; // empty reads as null
     };
     match first {
         // the first bytes of go-yaml's bool, null, merge and special-float words
         b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' | b'<' => {
-            !SPECIAL.contains(&s)
+            !is_special_word(s)
         }
-        b'.' => !(SPECIAL.contains(&s) || go_parse_float(s)),
+        b'.' => !(is_special_word(s) || go_parse_float(s)),
         b'0'..=b'9' | b'+' | b'-' => {
-            if SPECIAL.contains(&s) || first.is_ascii_digit() && is_timestamp(s) {
+            if is_special_word(s) || first.is_ascii_digit() && is_timestamp(s) {
                 return false;
             }
-            let plain: String = s.chars().filter(|&c| c != '_').collect();
-            !(go_parse_int(&plain) || is_yaml_float(&plain) && go_parse_float(&plain))
+            let number =
+                |plain: &str| go_parse_int(plain) || is_yaml_float(plain) && go_parse_float(plain);
+            if s.contains('_') {
+                let plain: String = s.chars().filter(|&c| c != '_').collect();
+                !number(&plain)
+            } else {
+                !number(s)
+            }
         }
         _ => true,
     }
+}
+
+/// go-yaml's bool, null, merge and special-float words.
+fn is_special_word(s: &str) -> bool {
+    matches!(
+        s,
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "on"
+            | "On"
+            | "ON"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "off"
+            | "Off"
+            | "OFF"
+            | ""
+            | "~"
+            | "null"
+            | "Null"
+            | "NULL"
+            | ".nan"
+            | ".NaN"
+            | ".NAN"
+            | ".inf"
+            | ".Inf"
+            | ".INF"
+            | "+.inf"
+            | "+.Inf"
+            | "+.INF"
+            | "-.inf"
+            | "-.Inf"
+            | "-.INF"
+            | "<<"
+    )
 }
 
 /// `strconv.ParseInt(s, 0, 64)` / `ParseUint` succeed (overflow aside).
@@ -606,9 +714,11 @@ fn is_yaml_float(s: &str) -> bool {
 
 /// `strconv.ParseFloat(s, 64)` succeeds: decimal or special forms Go accepts.
 fn go_parse_float(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    let body = lower.strip_prefix(['+', '-']).unwrap_or(&lower);
-    if matches!(body, "inf" | "infinity" | "nan") {
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if ["inf", "infinity", "nan"]
+        .iter()
+        .any(|w| body.eq_ignore_ascii_case(w))
+    {
         return true;
     }
     is_yaml_float(s) && s.parse::<f64>().is_ok_and(f64::is_finite)
@@ -779,8 +889,19 @@ fn go_float(f: f64) -> String {
 /// go-yaml v2's map key order (`keyList.Less`): runs of digits compare as numbers,
 /// letters compare by code point, and any non-letter sorts before a letter.
 pub(crate) fn go_key_order(a: &str, b: &str) -> Ordering {
+    let (ab, bb) = (a.as_bytes(), b.as_bytes());
+    // The common case, decided on bytes: one key is a prefix of the other (shorter first),
+    // or they first differ in two ASCII letters (code point order). An ASCII byte is never
+    // inside a multi-byte character, so the characters before it are equal too.
+    match ab.iter().zip(bb).position(|(x, y)| x != y) {
+        None => return ab.len().cmp(&bb.len()),
+        Some(i) if ab[i].is_ascii_alphabetic() && bb[i].is_ascii_alphabetic() => {
+            return ab[i].cmp(&bb[i]);
+        }
+        Some(_) => {}
+    }
     if a.is_ascii() && b.is_ascii() {
-        key_order(a.as_bytes(), b.as_bytes(), |c| char::from(*c))
+        key_order(ab, bb, |c| char::from(*c))
     } else {
         let ar: Vec<char> = a.chars().collect();
         let br: Vec<char> = b.chars().collect();
@@ -925,7 +1046,16 @@ mod tests {
         for (s, fast) in [
             ("flux-system", true),
             ("main", true),
-            ("./x", false),
+            ("./x", true),
+            ("./apps/12", true),
+            ("-x", false),
+            ("0.5", false),
+            ("1e3", false),
+            ("0x1F", false),
+            ("2024-01-02", false),
+            (".5", false),
+            (".inf", false),
+            ("1_000", false),
             ("/livez", true),
             ("_x", true),
             ("v1beta1.metrics.k8s.io", true),
@@ -942,7 +1072,7 @@ mod tests {
             ("NULL", false),
             ("true", false),
             ("False", false),
-            ("1m0s", false),
+            ("1m0s", true),
             ("", false),
         ] {
             assert_eq!(is_simple_plain(s), fast, "{s:?}");
@@ -953,6 +1083,71 @@ mod tests {
         }
         assert_eq!(select_style("yes", false), Style::Double);
         assert_eq!(select_style("1m0s", false), Style::Plain);
+    }
+
+    /// A tree whose mappings serialize their entries in the order given, as a struct's
+    /// fields do (not sorted, as a JSON object's are).
+    #[derive(Debug, Clone)]
+    enum Tree {
+        Leaf(String),
+        Seq(Vec<Tree>),
+        Map(Vec<(String, Tree)>),
+    }
+
+    impl Serialize for Tree {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self {
+                Tree::Leaf(v) => s.serialize_str(v),
+                Tree::Seq(items) => s.collect_seq(items),
+                Tree::Map(entries) => s.collect_map(entries.iter().map(|(k, v)| (k, v))),
+            }
+        }
+    }
+
+    fn tree() -> impl proptest::strategy::Strategy<Value = Tree> {
+        use proptest::prelude::*;
+        let leaf = "[a-z0-9 :-]{0,6}".prop_map(Tree::Leaf);
+        leaf.prop_recursive(4, 40, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Tree::Seq),
+                // unique keys in a random order, some mixing letters and digits
+                prop::collection::btree_map("[a-zA-Z0-9_.]{1,5}", inner, 0..5)
+                    .prop_map(|m| m.into_iter().collect::<Vec<_>>())
+                    .prop_shuffle()
+                    .prop_map(Tree::Map),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Entries written in any order come out as go-yaml orders a JSON object's keys,
+        /// inside sequences and nested mappings alike.
+        #[test]
+        fn entries_in_any_order_emit_as_their_json_would(t in tree()) {
+            let direct = document(&t).expect("a tree of strings has a YAML form");
+            let json = serde_json::to_value(&t).expect("a tree of strings is JSON");
+            proptest::prop_assert_eq!(direct, yaml(json));
+        }
+
+        /// The byte shortcuts of the key order agree with go-yaml's rules on characters.
+        #[test]
+        fn the_byte_key_order_agrees_with_the_full_rules(
+            a in "[a-zA-Z0-9_.é中ß-]{0,6}",
+            b in "[a-zA-Z0-9_.é中ß-]{0,6}",
+        ) {
+            let ac: Vec<char> = a.chars().collect();
+            let bc: Vec<char> = b.chars().collect();
+            proptest::prop_assert_eq!(go_key_order(&a, &b), key_order(&ac, &bc, |c| *c));
+        }
+
+        /// Whatever the fast path takes, the full rules leave plain.
+        #[test]
+        fn the_fast_path_agrees_with_the_full_rules(s in "[-A-Za-z0-9./_+:~<]{0,10}") {
+            if is_simple_plain(&s) {
+                proptest::prop_assert_eq!(select_style(&s, false), Style::Plain);
+                proptest::prop_assert_eq!(select_style(&s, true), Style::Plain);
+            }
+        }
     }
 
     #[test]

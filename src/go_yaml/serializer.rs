@@ -124,7 +124,9 @@ impl MapNode<'_, '_> {
         if !in_order {
             // Put the entries' text into go-yaml's order. The first written entry of an
             // inline mapping has no indentation; whichever comes first now must have none.
-            let mut order: Vec<usize> = (0..entries.len()).collect();
+            let mut order = std::mem::take(&mut e.order);
+            order.clear();
+            order.extend(0..entries.len());
             order.sort_by(|&a, &b| go_key_order(key(a), key(b)));
             let end = |i: usize| entries.get(i + 1).map_or(e.out.len(), |n| n.start);
             let mut text = std::mem::take(&mut e.scratch);
@@ -143,6 +145,7 @@ impl MapNode<'_, '_> {
             e.out.truncate(start);
             e.out.push_str(&text);
             e.scratch = text;
+            e.order = order;
         }
         e.entries.truncate(self.base);
         e.keys.truncate(self.keys_base);
@@ -332,6 +335,20 @@ impl<'e, 'a> Serializer for Node<'e, 'a> {
     }
     fn serialize_bytes(self, _: &[u8]) -> Result<()> {
         Err(unsupported("a byte string"))
+    }
+    fn collect_str<T: std::fmt::Display + ?Sized>(self, value: &T) -> Result<()> {
+        // Formatted into the emitter's own buffer, not a new String each time.
+        let mut text = std::mem::take(&mut self.e.format);
+        text.clear();
+        let _ = write!(text, "{value}");
+        let e = self.e;
+        let result = Node {
+            e: &mut *e,
+            at: self.at,
+        }
+        .serialize_str(&text);
+        e.format = text;
+        result
     }
     fn serialize_none(self) -> Result<()> {
         self.plain("null")

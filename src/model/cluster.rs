@@ -7,8 +7,7 @@ use std::sync::Arc;
 use crate::error::Problem;
 use crate::flux::kustomization::KustomizationSource;
 use crate::kustomize::config::KustomizeConfig;
-use crate::object::Check;
-use crate::object::{File, Manifest, Object, ObjectKey, Ref, Reference, Target, Wire};
+use crate::object::{File, Manifest, Object, ObjectKey, Ref, Target, Wire};
 use crate::values::NamespaceName;
 
 /// The header `flux bootstrap` writes at the top of `gotk-sync.yaml`.
@@ -175,16 +174,23 @@ impl NamespaceScope {
 /// One declared object.
 #[derive(Debug)]
 pub(crate) struct Declared {
-    pub(crate) key: ObjectKey,
+    /// Who it is and where it was declared: the target its handle points at.
+    pub(crate) target: Arc<Target>,
     pub(crate) file: usize,
-    pub(crate) at: &'static Location<'static>,
     /// The object itself: render writes it as YAML, apply sends it as JSON.
     pub(crate) object: Box<dyn Wire>,
-    pub(crate) references: Vec<Reference>,
-    pub(crate) checks: Vec<Check>,
     /// A document that is not an object of its own (a kustomize patch file): rendered,
     /// never checked for duplicates nor applied.
     pub(crate) patch_only: bool,
+}
+
+impl Declared {
+    pub(crate) fn key(&self) -> &ObjectKey {
+        &self.target.key
+    }
+    pub(crate) fn at(&self) -> &'static Location<'static> {
+        self.target.at
+    }
 }
 
 impl Cluster {
@@ -432,14 +438,8 @@ impl Cluster {
             namespace: doc["metadata"]["namespace"].as_str().map(str::to_owned),
             name,
         };
-        self.declare(
-            file,
-            key,
-            at,
-            Box::new(Manifest(doc)),
-            Vec::new(),
-            Vec::new(),
-        );
+        let target = Target::declared(key, at);
+        self.declare(file, target, Box::new(Manifest(doc)));
         if patch_only && let Some(last) = self.objects.last_mut() {
             last.patch_only = true;
         }
@@ -539,23 +539,16 @@ impl Cluster {
                 sites: vec![("declared", at)],
             });
         }
-        let (references, checks) = (object.references(), object.checks());
-        self.declare(file, key.clone(), at, Box::new(object), references, checks);
-        Ref::declared(key, at)
+        let handle = Ref::declared(key, at);
+        self.declare(file, Arc::clone(handle.target()), Box::new(object));
+        handle
     }
 
-    fn declare(
-        &mut self,
-        file: &File,
-        key: ObjectKey,
-        at: &'static Location<'static>,
-        object: Box<dyn Wire>,
-        references: Vec<Reference>,
-        checks: Vec<Check>,
-    ) {
+    fn declare(&mut self, file: &File, target: Arc<Target>, object: Box<dyn Wire>) {
+        let at = target.at;
         if file.index() >= self.files.len() || *self.files[file.index()].path != *file.path() {
             self.problems.push(Problem {
-                object: Some(key),
+                object: Some(target.key.clone()),
                 field: None,
                 message: format!("its file {:?} was declared in another Cluster", file.path()),
                 sites: vec![("declared", at)],
@@ -563,12 +556,9 @@ impl Cluster {
             return;
         }
         self.objects.push(Declared {
-            key,
+            target,
             file: file.index(),
-            at,
             object,
-            references,
-            checks,
             patch_only: false,
         });
     }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::panic::Location;
 use std::sync::Arc;
 
@@ -15,8 +15,8 @@ use crate::values::NamespaceName;
 pub(crate) fn validate(cluster: &Cluster) -> Result<()> {
     let mut problems = cluster.problems.clone();
     let rendered_paths = files(cluster, &mut problems);
-    objects(cluster, &mut problems);
-    references(cluster, &mut problems);
+    let declared = objects(cluster, &mut problems);
+    references(cluster, &declared, &mut problems);
     checks(cluster, &rendered_paths, &mut problems);
     if problems.is_empty() {
         Ok(())
@@ -162,42 +162,50 @@ fn kustomize_config(
     }
 }
 
+/// Who an object is for lookups: API group, kind, namespace, name.
+type Id<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
+
 /// Names and namespaces of objects not built with fluxdsl's checked types, and
-/// duplicates.
-fn objects(cluster: &Cluster, problems: &mut Vec<Problem>) {
-    let mut seen: HashMap<(&str, &str, Option<&str>, &str), &'static Location<'static>> =
-        HashMap::with_capacity_and_hasher(cluster.objects.len(), Default::default());
+/// duplicates; returns every declared object (and bootstrap Secret) with its site.
+fn objects<'c>(
+    cluster: &'c Cluster,
+    problems: &mut Vec<Problem>,
+) -> HashMap<Id<'c>, &'static Location<'static>> {
+    let mut seen: HashMap<Id<'c>, &'static Location<'static>> = HashMap::with_capacity_and_hasher(
+        cluster.objects.len() + cluster.bootstrap.len(),
+        Default::default(),
+    );
     for o in cluster.objects.iter().filter(|o| !o.patch_only) {
-        if o.key.name.is_empty() {
+        if o.key().name.is_empty() {
             problems.push(Problem {
-                object: Some(o.key.clone()),
+                object: Some(o.key().clone()),
                 field: Some("metadata.name"),
                 message: "is empty".into(),
-                sites: vec![("declared", o.at)],
+                sites: vec![("declared", o.at())],
             });
         }
-        if let Some(ns) = &o.key.namespace
+        if let Some(ns) = &o.key().namespace
             && let Err(e) = NamespaceName::new(ns.as_str())
         {
             problems.push(Problem {
-                object: Some(o.key.clone()),
+                object: Some(o.key().clone()),
                 field: Some("metadata.namespace"),
                 message: e.to_string(),
-                sites: vec![("declared", o.at)],
+                sites: vec![("declared", o.at())],
             });
         }
         let id = (
-            o.key.group(),
-            o.key.kind,
-            o.key.namespace.as_deref(),
-            o.key.name.as_str(),
+            o.key().group(),
+            o.key().kind,
+            o.key().namespace.as_deref(),
+            o.key().name.as_str(),
         );
-        if let Some(first) = seen.insert(id, o.at) {
+        if let Some(first) = seen.insert(id, o.at()) {
             problems.push(Problem {
-                object: Some(o.key.clone()),
+                object: Some(o.key().clone()),
                 field: None,
                 message: "is declared twice".into(),
-                sites: vec![("declared first", first), ("declared again", o.at)],
+                sites: vec![("declared first", first), ("declared again", o.at())],
             });
         }
     }
@@ -223,43 +231,27 @@ fn objects(cluster: &Cluster, problems: &mut Vec<Problem>) {
             });
         }
     }
+    seen
 }
 
 fn same_object(a: &ObjectKey, b: &ObjectKey) -> bool {
     a.group() == b.group() && a.kind == b.kind && a.namespace == b.namespace && a.name == b.name
 }
 
-fn references(cluster: &Cluster, problems: &mut Vec<Problem>) {
-    let declared: HashSet<(&str, &str, Option<&str>, &str)> = cluster
-        .objects
-        .iter()
-        .filter(|o| !o.patch_only)
-        .map(|o| {
-            (
-                o.key.group(),
-                o.key.kind,
-                o.key.namespace.as_deref(),
-                o.key.name.as_str(),
-            )
-        })
-        .chain(cluster.bootstrap.iter().map(|(s, _)| {
-            (
-                "",
-                "Secret",
-                Some(s.namespace().as_str()),
-                s.name().as_str(),
-            )
-        }))
-        .collect();
+fn references(
+    cluster: &Cluster,
+    declared: &HashMap<Id<'_>, &'static Location<'static>>,
+    problems: &mut Vec<Problem>,
+) {
     for o in &cluster.objects {
-        for r in &o.references {
+        for r in &o.object.references() {
             let t = &r.target;
             let problem = |message: String| Problem {
-                object: Some(o.key.clone()),
+                object: Some(o.key().clone()),
                 field: Some(r.field),
                 message,
                 sites: vec![
-                    ("declared", o.at),
+                    ("declared", o.at()),
                     (
                         match t.origin {
                             Origin::Declared => "referenced object declared",
@@ -270,7 +262,7 @@ fn references(cluster: &Cluster, problems: &mut Vec<Problem>) {
                     ),
                 ],
             };
-            if same_object(&o.key, &t.key) {
+            if same_object(o.key(), &t.key) {
                 problems.push(problem("refers to the object itself".into()));
                 continue;
             }
@@ -280,7 +272,7 @@ fn references(cluster: &Cluster, problems: &mut Vec<Problem>) {
                 t.key.namespace.as_deref(),
                 t.key.name.as_str(),
             );
-            if t.origin == Origin::Declared && !declared.contains(&key) {
+            if t.origin == Origin::Declared && !declared.contains_key(&key) {
                 problems.push(problem(format!(
                     "refers to {} whose handle comes from another Cluster; declare it in this one",
                     t.key
@@ -289,11 +281,11 @@ fn references(cluster: &Cluster, problems: &mut Vec<Problem>) {
             if let Some(message) = generated_artifact(cluster, t) {
                 problems.push(problem(message));
             }
-            let cross = t.key.namespace.is_some() && t.key.namespace != o.key.namespace;
+            let cross = t.key.namespace.is_some() && t.key.namespace != o.key().namespace;
             match r.rule {
                 RefRule::SameNamespace if cross => problems.push(problem(format!(
                     "must name an object in its own namespace {:?} (Flux reads it as a local reference), but {} is in {:?}",
-                    o.key.namespace.as_deref().unwrap_or(""),
+                    o.key().namespace.as_deref().unwrap_or(""),
                     t.key,
                     t.key.namespace.as_deref().unwrap_or("")
                 ))),
@@ -316,9 +308,10 @@ fn generated_artifact(cluster: &Cluster, t: &crate::object::Target) -> Option<St
     let produced = cluster
         .objects
         .iter()
-        .find(|g| same_object(&g.key, generator))
+        .find(|g| same_object(g.key(), generator))
         .map(|g| {
-            g.checks
+            g.object
+                .checks()
                 .iter()
                 .any(|c| matches!(c, Check::Generates(names) if names.contains(&t.key.name)))
         });
@@ -337,7 +330,7 @@ fn generated_artifact(cluster: &Cluster, t: &crate::object::Target) -> Option<St
 
 fn checks(cluster: &Cluster, rendered: &[BTreeSet<String>], problems: &mut Vec<Problem>) {
     for o in &cluster.objects {
-        for check in &o.checks {
+        for check in &o.object.checks() {
             if let Check::KustomizationPath { source, path } = check
                 && let Some(p) = kustomization_path(cluster, o, source, path, rendered)
             {
@@ -362,11 +355,11 @@ fn kustomization_path(
         .position(|t| t.sources.iter().any(|s| Arc::ptr_eq(s, source)))?;
     let decl = &cluster.trees[tree];
     let problem = |message: String| Problem {
-        object: Some(o.key.clone()),
+        object: Some(o.key().clone()),
         field: Some("spec.path"),
         message,
         sites: vec![
-            ("declared", o.at),
+            ("declared", o.at()),
             ("source declared", source.at),
             ("tree declared", decl.at),
         ],

@@ -139,16 +139,22 @@ impl Rendered {
     /// Every file of every tree, each after a `# file: <path>` line: what `cargo run`
     /// prints.
     pub fn to_listing(&self) -> String {
-        let mut out = String::new();
+        let mut out = Vec::new();
+        self.write_listing(&mut out)
+            .expect("writing to memory does not fail");
+        String::from_utf8(out).expect("rendered files are UTF-8")
+    }
+
+    /// Writes [`to_listing`](Self::to_listing)'s text to `out`, file by file.
+    pub fn write_listing(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         for tree in &self.trees {
             for (path, text) in &tree.files {
-                out.push_str("# file: ");
-                out.push_str(&crate::model::cluster::join(&tree.root, path));
-                out.push('\n');
-                out.push_str(text);
+                let path = crate::model::cluster::join(&tree.root, path);
+                out.write_all(format!("# file: {path}\n").as_bytes())?;
+                out.write_all(text.as_bytes())?;
             }
         }
-        out
+        Ok(())
     }
 }
 
@@ -166,6 +172,7 @@ fn render(cluster: &Cluster) -> Result<Rendered> {
         per_file[o.file].push(o);
     }
     let mut problems = Vec::new();
+    let mut scratch = crate::go_yaml::Scratch::default();
     let mut trees: Vec<RenderedTree> = cluster
         .trees
         .iter()
@@ -186,12 +193,12 @@ fn render(cluster: &Cluster) -> Result<Rendered> {
                 }
                 for o in objects {
                     text.push_str("---\n");
-                    if let Err(e) = o.object.write_yaml(&mut text) {
+                    if let Err(e) = o.object.write_yaml(&mut scratch, &mut text) {
                         problems.push(Problem {
-                            object: Some(o.key.clone()),
+                            object: Some(o.key().clone()),
                             field: None,
                             message: format!("it cannot be written as YAML: {e}"),
-                            sites: vec![("declared", o.at)],
+                            sites: vec![("declared", o.at())],
                         });
                     }
                 }
