@@ -74,6 +74,7 @@ pub use kustomize::config::{ConfigMapGenerator, KustomizeConfig, Labels, PatchFi
 pub use model::bootstrap::{BootstrapSecret, SecretInputs, SecretKey, SecretSource};
 pub use model::cluster::{Cluster, Declare, FLUX_GENERATED_HEADER, NamespaceScope, Tree};
 pub use model::target::{ApplySetParent, ClusterGuard};
+pub use model::upstream::{UpstreamManifest, UpstreamObjects};
 pub use object::{File, Kind, Object, ObjectKey, Origin, Ref, RefRule, Reference, Scope};
 /// Writing and checking rendered trees on disk (also `fluxdsl::render::tree`).
 pub use render::tree;

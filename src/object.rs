@@ -11,7 +11,6 @@ use std::marker::PhantomData;
 use std::panic::Location;
 use std::sync::Arc;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
 
 use crate::values::{Name, NamespaceName};
@@ -39,28 +38,61 @@ impl Scope for ClusterResourceScope {
 )]
 pub trait Kind {
     /// `apiVersion`, e.g. `source.toolkit.fluxcd.io/v1`.
-    const API_VERSION: &'static str;
+    fn api_version() -> &'static str;
     /// `kind`, e.g. `GitRepository`.
-    const KIND: &'static str;
+    fn kind() -> &'static str;
     /// Namespaced or cluster-scoped.
     type Scope: Scope;
 }
 
+/// Every kube-rs resource with a static type: k8s-openapi's, and custom resources made
+/// with `#[derive(kube::CustomResource)]`.
 impl<T> Kind for T
 where
-    T: k8s_openapi::Resource,
+    T: kube::core::Resource<DynamicType = ()>,
     T::Scope: Scope,
 {
-    const API_VERSION: &'static str = T::API_VERSION;
-    const KIND: &'static str = T::KIND;
+    fn api_version() -> &'static str {
+        static_str(T::api_version(&()))
+    }
+    fn kind() -> &'static str {
+        static_str(T::kind(&()))
+    }
     type Scope = T::Scope;
 }
 
+fn static_str(s: std::borrow::Cow<'static, str>) -> &'static str {
+    match s {
+        std::borrow::Cow::Borrowed(s) => s,
+        std::borrow::Cow::Owned(s) => intern(&s),
+    }
+}
+
+/// The `apiVersion` or `kind` of a manifest as a `&'static str`, kept once per distinct
+/// value for the life of the process (there are only ever a few).
+pub(crate) fn intern(s: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut seen = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(s) = seen.get(s) {
+        return s;
+    }
+    let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
+    seen.insert(leaked);
+    leaked
+}
+
 /// An object that can be declared in a [`Cluster`](crate::Cluster): a Flux kind built
-/// with fluxdsl, or any k8s-openapi resource.
+/// with fluxdsl, any k8s-openapi resource, or a custom resource type made with
+/// `#[derive(kube::CustomResource)]` (its `Serialize` writes `apiVersion` and `kind`, as
+/// kube's derive does).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be declared in a cluster",
-    note = "declare a Flux kind built with fluxdsl (e.g. `GitRepository::builder()...build()`), a k8s-openapi object, or a custom resource with `Cluster::add_manifest`"
+    note = "declare a Flux kind built with fluxdsl (e.g. `GitRepository::builder()...build()`), a k8s-openapi object, or a custom resource type (`#[derive(kube::CustomResource)]`)"
 )]
 pub trait Object: Kind + Send + Sync + 'static {
     /// `metadata.name`.
@@ -180,19 +212,14 @@ impl Wire for Manifest {
 
 impl<T> Object for T
 where
-    T: k8s_openapi::Resource
-        + k8s_openapi::Metadata<Ty = ObjectMeta>
-        + serde::Serialize
-        + Send
-        + Sync
-        + 'static,
+    T: kube::core::Resource<DynamicType = ()> + serde::Serialize + Send + Sync + 'static,
     T::Scope: Scope,
 {
     fn object_name(&self) -> &str {
-        self.metadata().name.as_deref().unwrap_or("")
+        self.meta().name.as_deref().unwrap_or("")
     }
     fn object_namespace(&self) -> Option<&str> {
-        self.metadata().namespace.as_deref()
+        self.meta().namespace.as_deref()
     }
     fn place_in(&mut self, namespace: &NamespaceName) -> Result<(), String> {
         if !<T::Scope as Scope>::NAMESPACED {
@@ -200,7 +227,7 @@ where
                 "a cluster-scoped object has no namespace; declare it with Cluster::add".into(),
             );
         }
-        let meta = self.metadata_mut();
+        let meta = self.meta_mut();
         match &meta.namespace {
             None => {
                 meta.namespace = Some(namespace.as_str().to_owned());
@@ -373,6 +400,14 @@ impl<K: Kind> Ref<K> {
         }
     }
 
+    /// The handle of what `target` names; the caller knows it is a `K`.
+    pub(crate) fn from_target(target: Arc<Target>) -> Ref<K> {
+        Ref {
+            target,
+            kind: PhantomData,
+        }
+    }
+
     pub(crate) fn target(&self) -> &Arc<Target> {
         &self.target
     }
@@ -436,8 +471,8 @@ impl<K: Kind> Ref<K> {
         Ref {
             target: Arc::new(Target {
                 key: ObjectKey {
-                    api_version: K::API_VERSION,
-                    kind: K::KIND,
+                    api_version: K::api_version(),
+                    kind: K::kind(),
                     namespace,
                     name: name.as_str().to_owned(),
                 },
@@ -625,8 +660,12 @@ impl File {
 macro_rules! flux_kind {
     ($kind:ident, $api_version:literal) => {
         impl $crate::object::Kind for $kind {
-            const API_VERSION: &'static str = $api_version;
-            const KIND: &'static str = stringify!($kind);
+            fn api_version() -> &'static str {
+                $api_version
+            }
+            fn kind() -> &'static str {
+                stringify!($kind)
+            }
             type Scope = k8s_openapi::NamespaceResourceScope;
         }
 
@@ -663,8 +702,8 @@ macro_rules! flux_identity {
         ) -> std::result::Result<S::Ok, S::Error> {
             serde::Serialize::serialize(
                 &$crate::object::FluxWire {
-                    api_version: <Self as $crate::object::Kind>::API_VERSION,
-                    kind: <Self as $crate::object::Kind>::KIND,
+                    api_version: <Self as $crate::object::Kind>::api_version(),
+                    kind: <Self as $crate::object::Kind>::kind(),
                     metadata: $crate::object::FluxMetadata {
                         name: &self.name,
                         namespace: self.ns(),

@@ -24,8 +24,12 @@ use crate::values::{Name, NamespaceName};
 pub struct ExternalArtifact;
 
 impl Kind for ExternalArtifact {
-    const API_VERSION: &'static str = "source.toolkit.fluxcd.io/v1";
-    const KIND: &'static str = "ExternalArtifact";
+    fn api_version() -> &'static str {
+        "source.toolkit.fluxcd.io/v1"
+    }
+    fn kind() -> &'static str {
+        "ExternalArtifact"
+    }
     type Scope = NamespaceResourceScope;
 }
 
@@ -249,8 +253,8 @@ impl Ref<ArtifactGenerator> {
     pub fn artifact(&self, name: Name) -> Ref<ExternalArtifact> {
         Ref::generated(
             ObjectKey {
-                api_version: ExternalArtifact::API_VERSION,
-                kind: ExternalArtifact::KIND,
+                api_version: ExternalArtifact::api_version(),
+                kind: ExternalArtifact::kind(),
                 namespace: self.namespace().map(str::to_owned),
                 name: name.as_str().to_owned(),
             },

@@ -102,7 +102,7 @@ pub struct UpstreamPin {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be declared in a cluster",
     label = "not an object fluxdsl knows",
-    note = "declare a Flux kind built with fluxdsl (e.g. `GitRepository::builder()...build()`), a k8s-openapi object, an `App`, or a custom resource with `Cluster::add_manifest`"
+    note = "declare a Flux kind built with fluxdsl (e.g. `GitRepository::builder()...build()`), a k8s-openapi object, a custom resource type (`#[derive(kube::CustomResource)]`), an `App` or an `UpstreamManifest`"
 )]
 pub trait Declare {
     /// What the declaration returns.
@@ -133,8 +133,8 @@ impl<T: Object> Declare for T {
     ) -> std::result::Result<(), (Option<ObjectKey>, String)> {
         Object::place_in(self, namespace).map_err(|message| {
             let key = ObjectKey {
-                api_version: T::API_VERSION,
-                kind: T::KIND,
+                api_version: T::api_version(),
+                kind: T::kind(),
                 namespace: self.object_namespace().map(str::to_owned),
                 name: self.object_name().to_owned(),
             };
@@ -433,8 +433,8 @@ impl Cluster {
             return;
         };
         let key = ObjectKey {
-            api_version: intern(&api_version),
-            kind: intern(&kind),
+            api_version: crate::object::intern(&api_version),
+            kind: crate::object::intern(&kind),
             namespace: doc["metadata"]["namespace"].as_str().map(str::to_owned),
             name,
         };
@@ -526,8 +526,8 @@ impl Cluster {
         at: &'static Location<'static>,
     ) -> Ref<T> {
         let key = ObjectKey {
-            api_version: T::API_VERSION,
-            kind: T::KIND,
+            api_version: T::api_version(),
+            kind: T::kind(),
             namespace: object.object_namespace().map(str::to_owned),
             name: object.object_name().to_owned(),
         };
@@ -544,7 +544,7 @@ impl Cluster {
         handle
     }
 
-    fn declare(&mut self, file: &File, target: Arc<Target>, object: Box<dyn Wire>) {
+    pub(crate) fn declare(&mut self, file: &File, target: Arc<Target>, object: Box<dyn Wire>) {
         let at = target.at;
         if file.index() >= self.files.len() || *self.files[file.index()].path != *file.path() {
             self.problems.push(Problem {
@@ -612,24 +612,6 @@ impl Cluster {
     pub fn is_empty(&self) -> bool {
         self.objects.is_empty()
     }
-}
-
-/// The `apiVersion` or `kind` of a manifest as a `&'static str`, kept once per distinct
-/// value for the life of the process (there are only ever a few).
-fn intern(s: &str) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock};
-    static SEEN: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut seen = SEEN
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(s) = seen.get(s) {
-        return s;
-    }
-    let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
-    seen.insert(leaked);
-    leaked
 }
 
 /// `a/b` from `a` and `b`, either possibly empty.

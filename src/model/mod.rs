@@ -4,4 +4,5 @@
 pub(crate) mod bootstrap;
 pub(crate) mod cluster;
 pub(crate) mod target;
+pub(crate) mod upstream;
 pub(crate) mod validate;

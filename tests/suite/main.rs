@@ -2,6 +2,7 @@
 
 mod apply;
 mod cli;
+mod custom_resources;
 mod emitter;
 mod fake_api;
 mod golden;
@@ -10,6 +11,7 @@ mod kustomize;
 mod metrics_server;
 mod schema;
 mod tree;
+mod upstream;
 mod validation;
 
 use std::path::{Path, PathBuf};
