@@ -654,6 +654,36 @@ impl File {
     }
 }
 
+/// A Flux kind's struct with the metadata every kind has before its own fields: `name`
+/// (required), `namespace`, `labels` and `annotations`, none of them part of `spec`. The
+/// struct derives `TypedBuilder` and `Serialize` (its serialization is the `spec`).
+macro_rules! flux_struct {
+    ($(#[$attr:meta])* pub struct $kind:ident { $($fields:tt)* }) => {
+        $(#[$attr])*
+        pub struct $kind {
+            /// `metadata.name`.
+            #[serde(skip)]
+            #[builder(setter(transform = |name: impl $crate::values::IntoName| name.into_name()))]
+            name: $crate::values::Name,
+            /// `metadata.namespace`: `flux-system` when not set, or the namespace of the
+            /// scope it is declared in ([`Cluster::add_in`](crate::Cluster::add_in)).
+            #[serde(skip)]
+            #[builder(default, setter(strip_option))]
+            namespace: Option<$crate::values::NamespaceName>,
+            /// `metadata.labels`.
+            #[serde(skip)]
+            #[builder(default)]
+            labels: std::collections::BTreeMap<String, String>,
+            /// `metadata.annotations`.
+            #[serde(skip)]
+            #[builder(default)]
+            annotations: std::collections::BTreeMap<String, String>,
+            $($fields)*
+        }
+    };
+}
+pub(crate) use flux_struct;
+
 /// The identity every Flux kind shares: its `Kind` (apiVersion, kind, namespaced) and
 /// `ns()`, the namespace it is declared in. The struct has `name: Name` and
 /// `namespace: Option<NamespaceName>` fields.
@@ -673,6 +703,16 @@ macro_rules! flux_kind {
             /// The namespace it is declared in.
             fn ns(&self) -> &$crate::values::NamespaceName {
                 $crate::object::namespace_or_default(&self.namespace)
+            }
+
+            /// `metadata.name`.
+            pub fn name(&self) -> &$crate::values::Name {
+                &self.name
+            }
+
+            /// `metadata.namespace`: the one set, else `flux-system`.
+            pub fn namespace(&self) -> &$crate::values::NamespaceName {
+                self.ns()
             }
         }
     };

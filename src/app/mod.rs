@@ -352,7 +352,7 @@ pub struct App {
     fs_group: Option<i64>,
 }
 
-/// Handles to what [`App::declare`] declared.
+/// Handles to what declaring an [`App`] (with [`Cluster::add`](crate::Cluster::add)) declared.
 #[derive(Debug, Clone)]
 pub struct AppHandles {
     /// The Service.

@@ -83,7 +83,7 @@ pub struct Applied {
     pub outcome: Outcome,
 }
 
-/// The result of [`apply`]: every object's outcome, in the order they finished.
+/// The result of an apply: every object's outcome, in the order they finished.
 #[derive(Debug, Default, Clone)]
 pub struct ApplyReport {
     /// Each object and what happened to it.

@@ -7,7 +7,6 @@
 //! ([`Ref::<ArtifactGenerator>::artifact`](crate::Ref)), and validation checks that the
 //! generator really produces the named artifact.
 
-use std::collections::BTreeMap;
 use std::panic::Location;
 use std::sync::Arc;
 
@@ -17,7 +16,7 @@ use typed_builder::TypedBuilder;
 
 use crate::object::Check;
 use crate::object::{Kind, Object, ObjectKey, Ref, RefRule, Reference, Target};
-use crate::values::{Name, NamespaceName};
+use crate::values::Name;
 
 /// An artifact produced by an [`ArtifactGenerator`]; never declared directly.
 #[derive(Debug)]
@@ -133,60 +132,45 @@ impl GeneratedArtifact {
     }
 }
 
-/// A Flux `ArtifactGenerator`.
-///
-/// ```
-/// use fluxdsl::*;
-/// let mut cluster = Cluster::new("clusters/staging");
-/// let file = cluster.file("artifacts.yaml");
-/// let repo = cluster.add(&file, GitRepository::builder()
-///     .name(name!("flux-system"))
-///     .url("ssh://git@example.com/org/monorepo")
-///     .interval(duration!("1m"))
-///     .build());
-/// let generator = cluster.add(&file, ArtifactGenerator::builder()
-///     .name(name!("flux-system"))
-///     .sources(&[GeneratorSourceRef::new("monorepo", &repo)])
-///     .artifacts(&[GeneratedArtifact::new(name!("apps"), &[
-///         CopyOperation::new("@monorepo/apps/**", "@artifact/"),
-///     ]).origin_revision("@monorepo")])
-///     .build());
-/// let apps: Ref<ExternalArtifact> = generator.artifact(name!("apps"));
-/// ```
-#[derive(Debug, TypedBuilder, Serialize)]
-#[builder(
-    doc,
-    builder_type(
-        doc = "Builds an [`ArtifactGenerator`]; `name`, `sources` and `artifacts` are required."
-    ),
-    build_method(doc = "Finishes the ArtifactGenerator.")
-)]
-#[serde(rename_all = "camelCase")]
-pub struct ArtifactGenerator {
-    /// `metadata.name`.
-    #[serde(skip)]
-    #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
-    name: Name,
-    /// `metadata.namespace`: `flux-system` when not set, or the namespace of the scope it is
-    /// declared in ([`Cluster::add_in`](crate::Cluster::add_in)).
-    #[serde(skip)]
-    #[builder(default, setter(strip_option))]
-    namespace: Option<NamespaceName>,
-    /// `metadata.labels`.
-    #[serde(skip)]
-    #[builder(default)]
-    labels: BTreeMap<String, String>,
-    /// `metadata.annotations`.
-    #[serde(skip)]
-    #[builder(default)]
-    annotations: BTreeMap<String, String>,
-    /// `spec.sources`.
-    #[serde(skip)]
-    #[builder(setter(transform = |sources: &[GeneratorSourceRef]| sources.to_vec()))]
-    sources: Vec<GeneratorSourceRef>,
-    /// `spec.artifacts`.
-    #[builder(setter(transform = |artifacts: &[GeneratedArtifact]| artifacts.to_vec()))]
-    artifacts: Vec<GeneratedArtifact>,
+crate::object::flux_struct! {
+    /// A Flux `ArtifactGenerator`.
+    ///
+    /// ```
+    /// use fluxdsl::*;
+    /// let mut cluster = Cluster::new("clusters/staging");
+    /// let file = cluster.file("artifacts.yaml");
+    /// let repo = cluster.add(&file, GitRepository::builder()
+    ///     .name(name!("flux-system"))
+    ///     .url("ssh://git@example.com/org/monorepo")
+    ///     .interval(duration!("1m"))
+    ///     .build());
+    /// let generator = cluster.add(&file, ArtifactGenerator::builder()
+    ///     .name(name!("flux-system"))
+    ///     .sources(&[GeneratorSourceRef::new("monorepo", &repo)])
+    ///     .artifacts(&[GeneratedArtifact::new(name!("apps"), &[
+    ///         CopyOperation::new("@monorepo/apps/**", "@artifact/"),
+    ///     ]).origin_revision("@monorepo")])
+    ///     .build());
+    /// let apps: Ref<ExternalArtifact> = generator.artifact(name!("apps"));
+    /// ```
+    #[derive(Debug, TypedBuilder, Serialize)]
+    #[builder(
+        doc,
+        builder_type(
+            doc = "Builds an [`ArtifactGenerator`]; `name`, `sources` and `artifacts` are required."
+        ),
+        build_method(doc = "Finishes the ArtifactGenerator.")
+    )]
+    #[serde(rename_all = "camelCase")]
+    pub struct ArtifactGenerator {
+        /// `spec.sources`.
+        #[serde(skip)]
+        #[builder(setter(transform = |sources: &[GeneratorSourceRef]| sources.to_vec()))]
+        sources: Vec<GeneratorSourceRef>,
+        /// `spec.artifacts`.
+        #[builder(setter(transform = |artifacts: &[GeneratedArtifact]| artifacts.to_vec()))]
+        artifacts: Vec<GeneratedArtifact>,
+    }
 }
 
 crate::object::flux_kind!(ArtifactGenerator, "source.extensions.fluxcd.io/v1beta1");

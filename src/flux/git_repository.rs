@@ -1,126 +1,97 @@
 //! Flux `GitRepository` (`source.toolkit.fluxcd.io/v1`).
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
 use crate::object::{Object, Ref, RefRule, Reference, opt_local_ref};
-use crate::values::{Duration, Name, NamespaceName};
+use crate::values::Duration;
 
-/// A Flux `GitRepository`: a Git repository that source-controller fetches and packages
-/// as an artifact for Kustomizations.
-///
-/// ```
-/// use fluxdsl::{duration, name, GitRef, GitRepository};
-/// let podinfo = GitRepository::builder()
-///     .name(name!("podinfo"))
-///     .url("https://github.com/stefanprodan/podinfo")
-///     .reference(GitRef::branch("master"))
-///     .interval(duration!("1m"))
-///     .build();
-/// assert_eq!(podinfo.name().as_str(), "podinfo");
-/// ```
-#[derive(Debug, TypedBuilder, Serialize)]
-#[builder(
-    doc,
-    builder_type(doc = "Builds a [`GitRepository`]; `name`, `url` and `interval` are required."),
-    build_method(doc = "Finishes the GitRepository.")
-)]
-#[serde(rename_all = "camelCase")]
-pub struct GitRepository {
-    /// `metadata.name`.
-    #[serde(skip)]
-    #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
-    name: Name,
-    /// `metadata.namespace`: `flux-system` when not set, or the namespace of the scope it is
-    /// declared in ([`Cluster::add_in`](crate::Cluster::add_in)).
-    #[serde(skip)]
-    #[builder(default, setter(strip_option))]
-    namespace: Option<NamespaceName>,
-    /// `metadata.labels`.
-    #[serde(skip)]
-    #[builder(default)]
-    labels: BTreeMap<String, String>,
-    /// `metadata.annotations`.
-    #[serde(skip)]
-    #[builder(default)]
-    annotations: BTreeMap<String, String>,
-
-    /// `spec.url`: the repository address, `http://`, `https://` or `ssh://`.
-    #[builder(setter(transform = |url: impl Into<String>| url.into()))]
-    url: String,
-    /// `spec.interval`: how often source-controller fetches.
-    #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
-    interval: Duration,
-    /// `spec.ref`: the branch, tag, semver range, reference name or commit to check out.
-    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    reference: Option<GitRef>,
-    /// `spec.secretRef`: the Secret with the credentials (same namespace).
-    #[serde(
-        serialize_with = "opt_local_ref",
-        skip_serializing_if = "Option::is_none"
+crate::object::flux_struct! {
+    /// A Flux `GitRepository`: a Git repository that source-controller fetches and packages
+    /// as an artifact for Kustomizations.
+    ///
+    /// ```
+    /// use fluxdsl::{duration, name, GitRef, GitRepository};
+    /// let podinfo = GitRepository::builder()
+    ///     .name(name!("podinfo"))
+    ///     .url("https://github.com/stefanprodan/podinfo")
+    ///     .reference(GitRef::branch("master"))
+    ///     .interval(duration!("1m"))
+    ///     .build();
+    /// assert_eq!(podinfo.name().as_str(), "podinfo");
+    /// ```
+    #[derive(Debug, TypedBuilder, Serialize)]
+    #[builder(
+        doc,
+        builder_type(doc = "Builds a [`GitRepository`]; `name`, `url` and `interval` are required."),
+        build_method(doc = "Finishes the GitRepository.")
     )]
-    #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
-    secret_ref: Option<Ref<Secret>>,
-    /// `spec.timeout`: the timeout of Git operations (Flux's default is 60s).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-    timeout: Option<Duration>,
-    /// `spec.ignore`: paths to leave out of the artifact, one `.gitignore` pattern each.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |patterns: &[&str]| Some(patterns.join("\n"))))]
-    ignore: Option<String>,
-    /// `spec.include`: other GitRepositories whose artifacts are copied into this one.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[builder(default, setter(transform = |includes: &[GitRepositoryInclude]| includes.to_vec()))]
-    include: Vec<GitRepositoryInclude>,
-    /// `spec.recurseSubmodules`: also clone submodules.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[builder(default)]
-    recurse_submodules: bool,
-    /// `spec.verify`: verify commit or tag signatures.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    verify: Option<GitVerify>,
-    /// `spec.proxySecretRef`: the Secret with proxy settings (same namespace).
-    #[serde(
-        serialize_with = "opt_local_ref",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
-    proxy_secret_ref: Option<Ref<Secret>>,
-    /// `spec.provider`: how to authenticate (`generic` when not set).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    provider: Option<GitProvider>,
-    /// `spec.serviceAccountName`: the ServiceAccount for the provider's workload identity.
-    #[serde(
-        serialize_with = "crate::object::opt_ref_name",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
-    service_account_name: Option<Ref<ServiceAccount>>,
-    /// `spec.suspend`: stop reconciling.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[builder(default)]
-    suspend: bool,
-    /// `spec.sparseCheckout`: check out only these directories.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[builder(default, setter(transform = |dirs: &[&str]| dirs.iter().map(|d| d.to_string()).collect()))]
-    sparse_checkout: Vec<String>,
-}
-
-impl GitRepository {
-    /// `metadata.name`.
-    pub fn name(&self) -> &Name {
-        &self.name
-    }
-    /// `metadata.namespace`.
-    pub fn namespace(&self) -> &NamespaceName {
-        self.ns()
+    #[serde(rename_all = "camelCase")]
+    pub struct GitRepository {
+        /// `spec.url`: the repository address, `http://`, `https://` or `ssh://`.
+        #[builder(setter(transform = |url: impl Into<String>| url.into()))]
+        url: String,
+        /// `spec.interval`: how often source-controller fetches.
+        #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
+        interval: Duration,
+        /// `spec.ref`: the branch, tag, semver range, reference name or commit to check out.
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        reference: Option<GitRef>,
+        /// `spec.secretRef`: the Secret with the credentials (same namespace).
+        #[serde(
+            serialize_with = "opt_local_ref",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        secret_ref: Option<Ref<Secret>>,
+        /// `spec.timeout`: the timeout of Git operations (Flux's default is 60s).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
+        timeout: Option<Duration>,
+        /// `spec.ignore`: paths to leave out of the artifact, one `.gitignore` pattern each.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |patterns: &[&str]| Some(patterns.join("\n"))))]
+        ignore: Option<String>,
+        /// `spec.include`: other GitRepositories whose artifacts are copied into this one.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |includes: &[GitRepositoryInclude]| includes.to_vec()))]
+        include: Vec<GitRepositoryInclude>,
+        /// `spec.recurseSubmodules`: also clone submodules.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        recurse_submodules: bool,
+        /// `spec.verify`: verify commit or tag signatures.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        verify: Option<GitVerify>,
+        /// `spec.proxySecretRef`: the Secret with proxy settings (same namespace).
+        #[serde(
+            serialize_with = "opt_local_ref",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        proxy_secret_ref: Option<Ref<Secret>>,
+        /// `spec.provider`: how to authenticate (`generic` when not set).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        provider: Option<GitProvider>,
+        /// `spec.serviceAccountName`: the ServiceAccount for the provider's workload identity.
+        #[serde(
+            serialize_with = "crate::object::opt_ref_name",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
+        service_account_name: Option<Ref<ServiceAccount>>,
+        /// `spec.suspend`: stop reconciling.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        suspend: bool,
+        /// `spec.sparseCheckout`: check out only these directories.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |dirs: &[&str]| dirs.iter().map(|d| d.to_string()).collect()))]
+        sparse_checkout: Vec<String>,
     }
 }
 

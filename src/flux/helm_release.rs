@@ -1,7 +1,6 @@
 //! Flux `HelmRelease` (`helm.toolkit.fluxcd.io/v2`): a Helm chart installed and upgraded
 //! by helm-controller.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, ServiceAccount};
@@ -12,7 +11,7 @@ use typed_builder::TypedBuilder;
 use crate::object::{
     DependsOn, FluxRef, Kind, Object, Ref, RefRule, Reference, Target, opt_ref_name,
 };
-use crate::values::{Duration, Name, NamespaceName};
+use crate::values::{Duration, NamespaceName};
 
 /// A source a HelmRelease's chart template (`spec.chart.spec.sourceRef`) can come from.
 #[diagnostic::on_unimplemented(
@@ -398,114 +397,98 @@ impl Upgrade {
     }
 }
 
-/// A Flux `HelmRelease`.
-///
-/// ```
-/// use fluxdsl::{duration, name, namespace, Chart, Cluster, HelmRelease, HelmRepository};
-/// let mut cluster = Cluster::new("apps");
-/// let file = cluster.file("podinfo.yaml");
-/// let repo = cluster.add(&file, HelmRepository::builder()
-///     .name(name!("podinfo"))
-///     .namespace(namespace!("podinfo"))
-///     .url("https://stefanprodan.github.io/podinfo")
-///     .interval(duration!("5m"))
-///     .build());
-/// cluster.add(&file, HelmRelease::builder()
-///     .name(name!("podinfo"))
-///     .namespace(namespace!("podinfo"))
-///     .chart(Chart::from_source(&repo, "podinfo").version("6.x"))
-///     .interval(duration!("50m"))
-///     .values(serde_json::json!({ "replicaCount": 2 }))
-///     .build());
-/// ```
-#[derive(Debug, TypedBuilder, Serialize)]
-#[builder(
-    doc,
-    builder_type(doc = "Builds a [`HelmRelease`]; `name`, `chart` and `interval` are required."),
-    build_method(doc = "Finishes the HelmRelease.")
-)]
-#[serde(rename_all = "camelCase")]
-pub struct HelmRelease {
-    /// `metadata.name`.
-    #[serde(skip)]
-    #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
-    name: Name,
-    /// `metadata.namespace`: `flux-system` when not set, or the namespace of the scope it is
-    /// declared in ([`Cluster::add_in`](crate::Cluster::add_in)).
-    #[serde(skip)]
-    #[builder(default, setter(strip_option))]
-    namespace: Option<NamespaceName>,
-    /// `metadata.labels`.
-    #[serde(skip)]
-    #[builder(default)]
-    labels: BTreeMap<String, String>,
-    /// `metadata.annotations`.
-    #[serde(skip)]
-    #[builder(default)]
-    annotations: BTreeMap<String, String>,
-
-    /// `spec.chart` or `spec.chartRef`: a [`ChartTemplate`] or a [`ChartRef`].
-    #[serde(skip)]
-    #[builder(setter(transform = |chart: impl Into<Chart>| chart.into()))]
-    chart: Chart,
-    /// `spec.interval`.
-    #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
-    interval: Duration,
-    /// `spec.values`: structured values (any `serde_json::Value`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    values: Option<Value>,
-    /// `spec.valuesFrom`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[builder(default, setter(transform = |from: &[ValuesFrom]| from.to_vec()))]
-    values_from: Vec<ValuesFrom>,
-    /// `spec.dependsOn`: HelmReleases that must be Ready first.
-    #[serde(skip)]
-    #[builder(default, setter(
-        fn transform<K: HelmReleaseDependency>(releases: &[&Ref<K>]) -> Vec<Arc<Target>> {
-            releases.iter().map(|r| Arc::clone(r.target())).collect()
-        }
-    ))]
-    depends_on: Vec<Arc<Target>>,
-    /// `spec.install`.
-    #[serde(skip)]
-    #[builder(default, setter(strip_option))]
-    install: Option<Install>,
-    /// `spec.upgrade`.
-    #[serde(skip)]
-    #[builder(default, setter(strip_option))]
-    upgrade: Option<Upgrade>,
-    /// `spec.targetNamespace`: where the release's objects go.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    target_namespace: Option<NamespaceName>,
-    /// `spec.storageNamespace`: where Helm keeps the release's history.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    storage_namespace: Option<NamespaceName>,
-    /// `spec.releaseName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |name: impl Into<String>| Some(name.into())))]
-    release_name: Option<String>,
-    /// `spec.timeout`: Helm's timeout for each action.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-    timeout: Option<Duration>,
-    /// `spec.maxHistory`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    max_history: Option<i64>,
-    /// `spec.serviceAccountName`: the ServiceAccount to impersonate (same namespace).
-    #[serde(
-        serialize_with = "opt_ref_name",
-        skip_serializing_if = "Option::is_none"
+crate::object::flux_struct! {
+    /// A Flux `HelmRelease`.
+    ///
+    /// ```
+    /// use fluxdsl::{duration, name, namespace, Chart, Cluster, HelmRelease, HelmRepository};
+    /// let mut cluster = Cluster::new("apps");
+    /// let file = cluster.file("podinfo.yaml");
+    /// let repo = cluster.add(&file, HelmRepository::builder()
+    ///     .name(name!("podinfo"))
+    ///     .namespace(namespace!("podinfo"))
+    ///     .url("https://stefanprodan.github.io/podinfo")
+    ///     .interval(duration!("5m"))
+    ///     .build());
+    /// cluster.add(&file, HelmRelease::builder()
+    ///     .name(name!("podinfo"))
+    ///     .namespace(namespace!("podinfo"))
+    ///     .chart(Chart::from_source(&repo, "podinfo").version("6.x"))
+    ///     .interval(duration!("50m"))
+    ///     .values(serde_json::json!({ "replicaCount": 2 }))
+    ///     .build());
+    /// ```
+    #[derive(Debug, TypedBuilder, Serialize)]
+    #[builder(
+        doc,
+        builder_type(doc = "Builds a [`HelmRelease`]; `name`, `chart` and `interval` are required."),
+        build_method(doc = "Finishes the HelmRelease.")
     )]
-    #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
-    service_account_name: Option<Ref<ServiceAccount>>,
-    /// `spec.suspend`.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[builder(default)]
-    suspend: bool,
+    #[serde(rename_all = "camelCase")]
+    pub struct HelmRelease {
+        /// `spec.chart` or `spec.chartRef`: a [`ChartTemplate`] or a [`ChartRef`].
+        #[serde(skip)]
+        #[builder(setter(transform = |chart: impl Into<Chart>| chart.into()))]
+        chart: Chart,
+        /// `spec.interval`.
+        #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
+        interval: Duration,
+        /// `spec.values`: structured values (any `serde_json::Value`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        values: Option<Value>,
+        /// `spec.valuesFrom`.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |from: &[ValuesFrom]| from.to_vec()))]
+        values_from: Vec<ValuesFrom>,
+        /// `spec.dependsOn`: HelmReleases that must be Ready first.
+        #[serde(skip)]
+        #[builder(default, setter(
+            fn transform<K: HelmReleaseDependency>(releases: &[&Ref<K>]) -> Vec<Arc<Target>> {
+                releases.iter().map(|r| Arc::clone(r.target())).collect()
+            }
+        ))]
+        depends_on: Vec<Arc<Target>>,
+        /// `spec.install`.
+        #[serde(skip)]
+        #[builder(default, setter(strip_option))]
+        install: Option<Install>,
+        /// `spec.upgrade`.
+        #[serde(skip)]
+        #[builder(default, setter(strip_option))]
+        upgrade: Option<Upgrade>,
+        /// `spec.targetNamespace`: where the release's objects go.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        target_namespace: Option<NamespaceName>,
+        /// `spec.storageNamespace`: where Helm keeps the release's history.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        storage_namespace: Option<NamespaceName>,
+        /// `spec.releaseName`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |name: impl Into<String>| Some(name.into())))]
+        release_name: Option<String>,
+        /// `spec.timeout`: Helm's timeout for each action.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
+        timeout: Option<Duration>,
+        /// `spec.maxHistory`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        max_history: Option<i64>,
+        /// `spec.serviceAccountName`: the ServiceAccount to impersonate (same namespace).
+        #[serde(
+            serialize_with = "opt_ref_name",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
+        service_account_name: Option<Ref<ServiceAccount>>,
+        /// `spec.suspend`.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        suspend: bool,
+    }
 }
 
 crate::object::flux_kind!(HelmRelease, "helm.toolkit.fluxcd.io/v2");

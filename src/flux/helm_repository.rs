@@ -1,100 +1,82 @@
 //! Flux `HelmRepository` (`source.toolkit.fluxcd.io/v1`): a Helm chart repository, HTTP
 //! index or OCI registry.
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::core::v1::Secret;
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
 use crate::object::{Object, Ref, RefRule, Reference, opt_local_ref};
-use crate::values::{Duration, Name, NamespaceName};
+use crate::values::Duration;
 
-/// A Flux `HelmRepository`.
-///
-/// ```
-/// use fluxdsl::{duration, name, namespace, HelmRepository};
-/// let podinfo = HelmRepository::builder()
-///     .name(name!("podinfo"))
-///     .namespace(namespace!("podinfo"))
-///     .url("https://stefanprodan.github.io/podinfo")
-///     .interval(duration!("5m"))
-///     .build();
-/// ```
-#[derive(Debug, TypedBuilder, Serialize)]
-#[builder(
-    doc,
-    builder_type(doc = "Builds a [`HelmRepository`]; `name`, `url` and `interval` are required."),
-    build_method(doc = "Finishes the HelmRepository.")
-)]
-#[serde(rename_all = "camelCase")]
-pub struct HelmRepository {
-    /// `metadata.name`.
-    #[serde(skip)]
-    #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
-    name: Name,
-    /// `metadata.namespace`: `flux-system` when not set, or the namespace of the scope it is
-    /// declared in ([`Cluster::add_in`](crate::Cluster::add_in)).
-    #[serde(skip)]
-    #[builder(default, setter(strip_option))]
-    namespace: Option<NamespaceName>,
-    /// `metadata.labels`.
-    #[serde(skip)]
-    #[builder(default)]
-    labels: BTreeMap<String, String>,
-    /// `metadata.annotations`.
-    #[serde(skip)]
-    #[builder(default)]
-    annotations: BTreeMap<String, String>,
-
-    /// `spec.url`: `https://…` for an index, `oci://…` for a registry (with `oci(true)`).
-    #[builder(setter(transform = |url: impl Into<String>| url.into()))]
-    url: String,
-    /// `spec.interval`.
-    #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
-    interval: Duration,
-    /// `spec.type: oci`: the URL is an OCI registry.
-    #[serde(
-        rename = "type",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "oci_type"
+crate::object::flux_struct! {
+    /// A Flux `HelmRepository`.
+    ///
+    /// ```
+    /// use fluxdsl::{duration, name, namespace, HelmRepository};
+    /// let podinfo = HelmRepository::builder()
+    ///     .name(name!("podinfo"))
+    ///     .namespace(namespace!("podinfo"))
+    ///     .url("https://stefanprodan.github.io/podinfo")
+    ///     .interval(duration!("5m"))
+    ///     .build();
+    /// ```
+    #[derive(Debug, TypedBuilder, Serialize)]
+    #[builder(
+        doc,
+        builder_type(doc = "Builds a [`HelmRepository`]; `name`, `url` and `interval` are required."),
+        build_method(doc = "Finishes the HelmRepository.")
     )]
-    #[builder(default, setter(transform = |oci: bool| oci.then_some(true)))]
-    oci: Option<bool>,
-    /// `spec.secretRef`: credentials (same namespace).
-    #[serde(
-        serialize_with = "opt_local_ref",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
-    secret_ref: Option<Ref<Secret>>,
-    /// `spec.certSecretRef`: TLS client certificate and CA (same namespace).
-    #[serde(
-        serialize_with = "opt_local_ref",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
-    cert_secret_ref: Option<Ref<Secret>>,
-    /// `spec.provider`: `generic`, `aws`, `azure` or `gcp` (OCI only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    provider: Option<crate::flux::oci_repository::OciProvider>,
-    /// `spec.timeout`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-    timeout: Option<Duration>,
-    /// `spec.passCredentials`: send credentials to chart hosts other than the index's.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[builder(default)]
-    pass_credentials: bool,
-    /// `spec.insecure`: plain HTTP for an OCI registry.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[builder(default)]
-    insecure: bool,
-    /// `spec.suspend`.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[builder(default)]
-    suspend: bool,
+    #[serde(rename_all = "camelCase")]
+    pub struct HelmRepository {
+        /// `spec.url`: `https://…` for an index, `oci://…` for a registry (with `oci(true)`).
+        #[builder(setter(transform = |url: impl Into<String>| url.into()))]
+        url: String,
+        /// `spec.interval`.
+        #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
+        interval: Duration,
+        /// `spec.type: oci`: the URL is an OCI registry.
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "oci_type"
+        )]
+        #[builder(default, setter(transform = |oci: bool| oci.then_some(true)))]
+        oci: Option<bool>,
+        /// `spec.secretRef`: credentials (same namespace).
+        #[serde(
+            serialize_with = "opt_local_ref",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        secret_ref: Option<Ref<Secret>>,
+        /// `spec.certSecretRef`: TLS client certificate and CA (same namespace).
+        #[serde(
+            serialize_with = "opt_local_ref",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        cert_secret_ref: Option<Ref<Secret>>,
+        /// `spec.provider`: `generic`, `aws`, `azure` or `gcp` (OCI only).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        provider: Option<crate::flux::oci_repository::OciProvider>,
+        /// `spec.timeout`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
+        timeout: Option<Duration>,
+        /// `spec.passCredentials`: send credentials to chart hosts other than the index's.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        pass_credentials: bool,
+        /// `spec.insecure`: plain HTTP for an OCI registry.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        insecure: bool,
+        /// `spec.suspend`.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        suspend: bool,
+    }
 }
 
 fn oci_type<S: serde::Serializer>(_: &Option<bool>, s: S) -> std::result::Result<S::Ok, S::Error> {

@@ -12,7 +12,7 @@ use typed_builder::TypedBuilder;
 use crate::flux::git_repository::GitRepository;
 use crate::object::Check;
 use crate::object::{DependsOn, Kind, Object, Ref, RefRule, Reference, Target, opt_ref_name};
-use crate::values::{Duration, Name, NamespaceName};
+use crate::values::{Duration, NamespaceName};
 
 /// A source a Flux Kustomization can build from.
 #[diagnostic::on_unimplemented(
@@ -49,174 +49,150 @@ impl SourceRef {
     }
 }
 
-/// A Flux `Kustomization`.
-///
-/// ```
-/// use fluxdsl::{duration, name, Cluster, GitRef, GitRepository, Kustomization};
-/// let mut cluster = Cluster::new("clusters/demo");
-/// let file = cluster.file("sync.yaml");
-/// let repo = cluster.add(&file, GitRepository::builder()
-///     .name(name!("podinfo"))
-///     .url("https://github.com/stefanprodan/podinfo")
-///     .reference(GitRef::branch("master"))
-///     .interval(duration!("1m"))
-///     .build());
-/// let infra = cluster.add(&file, Kustomization::builder()
-///     .name(name!("infra"))
-///     .source_ref(&repo)
-///     .path("./kustomize")
-///     .interval(duration!("10m"))
-///     .prune(true)
-///     .build());
-/// let apps = cluster.add(&file, Kustomization::builder()
-///     .name(name!("apps"))
-///     .source_ref(&repo)
-///     .path("./apps")
-///     .interval(duration!("10m"))
-///     .prune(true)
-///     .depends_on(&[&infra])
-///     .build());
-/// ```
-#[derive(Debug, TypedBuilder, Serialize)]
-#[builder(
-    doc,
-    builder_type(
-        doc = "Builds a Flux [`Kustomization`]; `name`, `source_ref`, `path`, `interval` and `prune` are required."
-    ),
-    build_method(doc = "Finishes the Kustomization.")
-)]
-#[serde(rename_all = "camelCase")]
-pub struct Kustomization {
-    /// `metadata.name`.
-    #[serde(skip)]
-    #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
-    name: Name,
-    /// `metadata.namespace`: `flux-system` when not set, or the namespace of the scope it is
-    /// declared in ([`Cluster::add_in`](crate::Cluster::add_in)).
-    #[serde(skip)]
-    #[builder(default, setter(strip_option))]
-    namespace: Option<NamespaceName>,
-    /// `metadata.labels`.
-    #[serde(skip)]
-    #[builder(default)]
-    labels: BTreeMap<String, String>,
-    /// `metadata.annotations`.
-    #[serde(skip)]
-    #[builder(default)]
-    annotations: BTreeMap<String, String>,
-
-    /// `spec.sourceRef`: the GitRepository, OCIRepository, Bucket or ExternalArtifact to
-    /// build from.
-    #[serde(skip)]
-    #[builder(setter(
-        fn transform<K: KustomizationSource>(source: &Ref<K>) -> SourceRef {
-            SourceRef::of(source)
-        }
-    ))]
-    source_ref: SourceRef,
-    /// `spec.path`: the folder in the source to build, e.g. `./k8s/flux`.
-    #[builder(setter(transform = |path: impl Into<String>| path.into()))]
-    path: String,
-    /// `spec.interval`: how often to reconcile.
-    #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
-    interval: Duration,
-    /// `spec.prune`: delete what is no longer in the source.
-    prune: bool,
-
-    /// `spec.dependsOn`: Kustomizations that must be Ready first.
-    #[serde(skip)]
-    #[builder(default, setter(
-        fn transform<K: KustomizationDependency>(kustomizations: &[&Ref<K>]) -> Vec<Arc<Target>> {
-            kustomizations.iter().map(|k| Arc::clone(k.target())).collect()
-        }
-    ))]
-    depends_on: Vec<Arc<Target>>,
-    /// `spec.retryInterval`: how soon to retry after a failure.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |retry_interval: impl crate::values::IntoDuration| Some(retry_interval.into_duration())))]
-    retry_interval: Option<Duration>,
-    /// `spec.timeout`: how long apply and health checks may take.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-    timeout: Option<Duration>,
-    /// `spec.wait`: wait for every applied object to become ready.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[builder(default)]
-    wait: bool,
-    /// `spec.healthChecks`: objects that must be ready for the Kustomization to be Ready.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[builder(default, setter(transform = |targets: &[HealthCheck]| targets.to_vec()))]
-    health_checks: Vec<HealthCheck>,
-    /// `spec.targetNamespace`: the namespace every built object is placed in.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    target_namespace: Option<NamespaceName>,
-    /// `spec.serviceAccountName`: the ServiceAccount to impersonate (same namespace).
-    #[serde(
-        serialize_with = "opt_ref_name",
-        skip_serializing_if = "Option::is_none"
+crate::object::flux_struct! {
+    /// A Flux `Kustomization`.
+    ///
+    /// ```
+    /// use fluxdsl::{duration, name, Cluster, GitRef, GitRepository, Kustomization};
+    /// let mut cluster = Cluster::new("clusters/demo");
+    /// let file = cluster.file("sync.yaml");
+    /// let repo = cluster.add(&file, GitRepository::builder()
+    ///     .name(name!("podinfo"))
+    ///     .url("https://github.com/stefanprodan/podinfo")
+    ///     .reference(GitRef::branch("master"))
+    ///     .interval(duration!("1m"))
+    ///     .build());
+    /// let infra = cluster.add(&file, Kustomization::builder()
+    ///     .name(name!("infra"))
+    ///     .source_ref(&repo)
+    ///     .path("./kustomize")
+    ///     .interval(duration!("10m"))
+    ///     .prune(true)
+    ///     .build());
+    /// let apps = cluster.add(&file, Kustomization::builder()
+    ///     .name(name!("apps"))
+    ///     .source_ref(&repo)
+    ///     .path("./apps")
+    ///     .interval(duration!("10m"))
+    ///     .prune(true)
+    ///     .depends_on(&[&infra])
+    ///     .build());
+    /// ```
+    #[derive(Debug, TypedBuilder, Serialize)]
+    #[builder(
+        doc,
+        builder_type(
+            doc = "Builds a Flux [`Kustomization`]; `name`, `source_ref`, `path`, `interval` and `prune` are required."
+        ),
+        build_method(doc = "Finishes the Kustomization.")
     )]
-    #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
-    service_account_name: Option<Ref<ServiceAccount>>,
-    /// `spec.patches`: strategic-merge or JSON6902 patches applied after the build.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[builder(default, setter(transform = |patches: &[Patch]| patches.to_vec()))]
-    patches: Vec<Patch>,
-    /// `spec.images`: image overrides.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[builder(default, setter(transform = |images: &[Image]| images.to_vec()))]
-    images: Vec<Image>,
-    /// `spec.components`: kustomize components to include, relative to `path`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[builder(default, setter(transform = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect()))]
-    components: Vec<String>,
-    /// `spec.postBuild`: variable substitution.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    post_build: Option<PostBuild>,
-    /// `spec.decryption`: SOPS decryption.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    decryption: Option<Decryption>,
-    /// `spec.commonMetadata`: labels and annotations added to every built object.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    common_metadata: Option<CommonMetadata>,
-    /// `spec.force`: recreate objects whose immutable fields changed.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[builder(default)]
-    force: bool,
-    /// `spec.suspend`: stop reconciling.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[builder(default)]
-    suspend: bool,
-    /// `spec.deletionPolicy`: what happens to applied objects when the Kustomization is deleted.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    deletion_policy: Option<DeletionPolicy>,
-    /// `spec.namePrefix`: prefix added to every built object's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |prefix: impl Into<String>| Some(prefix.into())))]
-    name_prefix: Option<String>,
-    /// `spec.nameSuffix`: suffix added to every built object's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |suffix: impl Into<String>| Some(suffix.into())))]
-    name_suffix: Option<String>,
-    /// `spec.kubeConfig`: apply to a remote cluster.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    kube_config: Option<KubeConfig>,
+    #[serde(rename_all = "camelCase")]
+    pub struct Kustomization {
+        /// `spec.sourceRef`: the GitRepository, OCIRepository, Bucket or ExternalArtifact to
+        /// build from.
+        #[serde(skip)]
+        #[builder(setter(
+            fn transform<K: KustomizationSource>(source: &Ref<K>) -> SourceRef {
+                SourceRef::of(source)
+            }
+        ))]
+        source_ref: SourceRef,
+        /// `spec.path`: the folder in the source to build, e.g. `./k8s/flux`.
+        #[builder(setter(transform = |path: impl Into<String>| path.into()))]
+        path: String,
+        /// `spec.interval`: how often to reconcile.
+        #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
+        interval: Duration,
+        /// `spec.prune`: delete what is no longer in the source.
+        prune: bool,
+
+        /// `spec.dependsOn`: Kustomizations that must be Ready first.
+        #[serde(skip)]
+        #[builder(default, setter(
+            fn transform<K: KustomizationDependency>(kustomizations: &[&Ref<K>]) -> Vec<Arc<Target>> {
+                kustomizations.iter().map(|k| Arc::clone(k.target())).collect()
+            }
+        ))]
+        depends_on: Vec<Arc<Target>>,
+        /// `spec.retryInterval`: how soon to retry after a failure.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |retry_interval: impl crate::values::IntoDuration| Some(retry_interval.into_duration())))]
+        retry_interval: Option<Duration>,
+        /// `spec.timeout`: how long apply and health checks may take.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
+        timeout: Option<Duration>,
+        /// `spec.wait`: wait for every applied object to become ready.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        wait: bool,
+        /// `spec.healthChecks`: objects that must be ready for the Kustomization to be Ready.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |targets: &[HealthCheck]| targets.to_vec()))]
+        health_checks: Vec<HealthCheck>,
+        /// `spec.targetNamespace`: the namespace every built object is placed in.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        target_namespace: Option<NamespaceName>,
+        /// `spec.serviceAccountName`: the ServiceAccount to impersonate (same namespace).
+        #[serde(
+            serialize_with = "opt_ref_name",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
+        service_account_name: Option<Ref<ServiceAccount>>,
+        /// `spec.patches`: strategic-merge or JSON6902 patches applied after the build.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |patches: &[Patch]| patches.to_vec()))]
+        patches: Vec<Patch>,
+        /// `spec.images`: image overrides.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |images: &[Image]| images.to_vec()))]
+        images: Vec<Image>,
+        /// `spec.components`: kustomize components to include, relative to `path`.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect()))]
+        components: Vec<String>,
+        /// `spec.postBuild`: variable substitution.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        post_build: Option<PostBuild>,
+        /// `spec.decryption`: SOPS decryption.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        decryption: Option<Decryption>,
+        /// `spec.commonMetadata`: labels and annotations added to every built object.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        common_metadata: Option<CommonMetadata>,
+        /// `spec.force`: recreate objects whose immutable fields changed.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        force: bool,
+        /// `spec.suspend`: stop reconciling.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        suspend: bool,
+        /// `spec.deletionPolicy`: what happens to applied objects when the Kustomization is deleted.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        deletion_policy: Option<DeletionPolicy>,
+        /// `spec.namePrefix`: prefix added to every built object's name.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |prefix: impl Into<String>| Some(prefix.into())))]
+        name_prefix: Option<String>,
+        /// `spec.nameSuffix`: suffix added to every built object's name.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |suffix: impl Into<String>| Some(suffix.into())))]
+        name_suffix: Option<String>,
+        /// `spec.kubeConfig`: apply to a remote cluster.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        kube_config: Option<KubeConfig>,
+    }
 }
 
 impl Kustomization {
-    /// `metadata.name`.
-    pub fn name(&self) -> &Name {
-        &self.name
-    }
-    /// `metadata.namespace`.
-    pub fn namespace(&self) -> &NamespaceName {
-        self.ns()
-    }
     /// `spec.path`.
     pub fn path(&self) -> &str {
         &self.path

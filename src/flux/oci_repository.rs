@@ -1,102 +1,84 @@
 //! Flux `OCIRepository` (`source.toolkit.fluxcd.io/v1`): an OCI artifact, e.g. a Helm chart
 //! or a bundle of manifests in a container registry.
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
 use crate::object::{Object, Ref, RefRule, Reference, opt_local_ref, opt_ref_name};
-use crate::values::{Duration, Name, NamespaceName};
+use crate::values::Duration;
 
-/// A Flux `OCIRepository`.
-///
-/// ```
-/// use fluxdsl::{duration, name, namespace, LayerSelector, OciRef, OCIRepository};
-/// let chart = OCIRepository::builder()
-///     .name(name!("cert-manager"))
-///     .namespace(namespace!("cert-manager"))
-///     .url("oci://quay.io/jetstack/charts/cert-manager")
-///     .reference(OciRef::semver("1.x"))
-///     .layer_selector(LayerSelector::helm_chart())
-///     .interval(duration!("24h"))
-///     .build();
-/// ```
-#[derive(Debug, TypedBuilder, Serialize)]
-#[builder(
-    doc,
-    builder_type(doc = "Builds an [`OCIRepository`]; `name`, `url` and `interval` are required."),
-    build_method(doc = "Finishes the OCIRepository.")
-)]
-#[serde(rename_all = "camelCase")]
-pub struct OCIRepository {
-    /// `metadata.name`.
-    #[serde(skip)]
-    #[builder(setter(transform = |name: impl crate::values::IntoName| name.into_name()))]
-    name: Name,
-    /// `metadata.namespace`: `flux-system` when not set, or the namespace of the scope it is
-    /// declared in ([`Cluster::add_in`](crate::Cluster::add_in)).
-    #[serde(skip)]
-    #[builder(default, setter(strip_option))]
-    namespace: Option<NamespaceName>,
-    /// `metadata.labels`.
-    #[serde(skip)]
-    #[builder(default)]
-    labels: BTreeMap<String, String>,
-    /// `metadata.annotations`.
-    #[serde(skip)]
-    #[builder(default)]
-    annotations: BTreeMap<String, String>,
-
-    /// `spec.url`: `oci://registry/repository`.
-    #[builder(setter(transform = |url: impl Into<String>| url.into()))]
-    url: String,
-    /// `spec.interval`.
-    #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
-    interval: Duration,
-    /// `spec.ref`: tag, semver range or digest (`latest` when not set).
-    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    reference: Option<OciRef>,
-    /// `spec.layerSelector`: which layer of the artifact to use and how.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    layer_selector: Option<LayerSelector>,
-    /// `spec.secretRef`: registry credentials (same namespace).
-    #[serde(
-        serialize_with = "opt_local_ref",
-        skip_serializing_if = "Option::is_none"
+crate::object::flux_struct! {
+    /// A Flux `OCIRepository`.
+    ///
+    /// ```
+    /// use fluxdsl::{duration, name, namespace, LayerSelector, OciRef, OCIRepository};
+    /// let chart = OCIRepository::builder()
+    ///     .name(name!("cert-manager"))
+    ///     .namespace(namespace!("cert-manager"))
+    ///     .url("oci://quay.io/jetstack/charts/cert-manager")
+    ///     .reference(OciRef::semver("1.x"))
+    ///     .layer_selector(LayerSelector::helm_chart())
+    ///     .interval(duration!("24h"))
+    ///     .build();
+    /// ```
+    #[derive(Debug, TypedBuilder, Serialize)]
+    #[builder(
+        doc,
+        builder_type(doc = "Builds an [`OCIRepository`]; `name`, `url` and `interval` are required."),
+        build_method(doc = "Finishes the OCIRepository.")
     )]
-    #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
-    secret_ref: Option<Ref<Secret>>,
-    /// `spec.serviceAccountName`: image pull secrets of this ServiceAccount (same namespace).
-    #[serde(
-        serialize_with = "opt_ref_name",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
-    service_account_name: Option<Ref<ServiceAccount>>,
-    /// `spec.provider`: `generic`, `aws`, `azure` or `gcp`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(strip_option))]
-    provider: Option<crate::flux::oci_repository::OciProvider>,
-    /// `spec.ignore`: paths to leave out, one `.gitignore` pattern each.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |patterns: &[&str]| Some(patterns.join("\n"))))]
-    ignore: Option<String>,
-    /// `spec.timeout`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-    timeout: Option<Duration>,
-    /// `spec.insecure`: plain HTTP.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[builder(default)]
-    insecure: bool,
-    /// `spec.suspend`.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[builder(default)]
-    suspend: bool,
+    #[serde(rename_all = "camelCase")]
+    pub struct OCIRepository {
+        /// `spec.url`: `oci://registry/repository`.
+        #[builder(setter(transform = |url: impl Into<String>| url.into()))]
+        url: String,
+        /// `spec.interval`.
+        #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
+        interval: Duration,
+        /// `spec.ref`: tag, semver range or digest (`latest` when not set).
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        reference: Option<OciRef>,
+        /// `spec.layerSelector`: which layer of the artifact to use and how.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        layer_selector: Option<LayerSelector>,
+        /// `spec.secretRef`: registry credentials (same namespace).
+        #[serde(
+            serialize_with = "opt_local_ref",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        secret_ref: Option<Ref<Secret>>,
+        /// `spec.serviceAccountName`: image pull secrets of this ServiceAccount (same namespace).
+        #[serde(
+            serialize_with = "opt_ref_name",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
+        service_account_name: Option<Ref<ServiceAccount>>,
+        /// `spec.provider`: `generic`, `aws`, `azure` or `gcp`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        provider: Option<crate::flux::oci_repository::OciProvider>,
+        /// `spec.ignore`: paths to leave out, one `.gitignore` pattern each.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |patterns: &[&str]| Some(patterns.join("\n"))))]
+        ignore: Option<String>,
+        /// `spec.timeout`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
+        timeout: Option<Duration>,
+        /// `spec.insecure`: plain HTTP.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        insecure: bool,
+        /// `spec.suspend`.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        suspend: bool,
+    }
 }
 
 /// `spec.ref` of an OCIRepository.
