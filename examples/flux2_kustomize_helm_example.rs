@@ -10,6 +10,7 @@
 //!
 //! `tests/suite/helm_example.rs` compares every object with the real repository.
 
+use fluxdsl::k8s_openapi::api::apps::v1::Deployment;
 use fluxdsl::k8s_openapi::api::core::v1::{Namespace, Secret};
 use fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use fluxdsl::{
@@ -18,6 +19,8 @@ use fluxdsl::{
     Install, Kustomization, KustomizeConfig, LayerSelector, Name, NamespaceName, OCIRepository,
     OciRef, Patch, PatchFile, PatchTarget, Ref, Strategy, Upgrade, duration, name, namespace,
 };
+use kube::CustomResource;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// The repository `flux bootstrap` was pointed at.
@@ -128,11 +131,8 @@ pub fn cluster(env: Env) -> Cluster {
             .patches(&[Patch::new(
                 "- op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: --concurrent=20\n\
                  - op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: --requeue-dependency=5s\n",
-                PatchTarget {
-                    kind: Some("Deployment".into()),
-                    name: Some("(kustomize-controller|helm-controller|source-controller)".into()),
-                    ..PatchTarget::default()
-                },
+                PatchTarget::kind::<Deployment>()
+                    .named("(kustomize-controller|helm-controller|source-controller)"),
             )])
             .build(),
     );
@@ -198,11 +198,7 @@ pub fn cluster(env: Env) -> Cluster {
                     "- op: replace\n  path: /spec/acme/server\n  value: {}\n",
                     env.acme_server()
                 ),
-                PatchTarget {
-                    kind: Some("ClusterIssuer".into()),
-                    name: Some("letsencrypt".into()),
-                    ..PatchTarget::default()
-                },
+                PatchTarget::kind::<ClusterIssuer>().named("letsencrypt"),
             )])
             .build(),
     );
@@ -285,49 +281,58 @@ fn infrastructure_folder(c: &mut Cluster) {
             .build(),
     );
 
-    // Custom resources of cert-manager and the Gateway API: no typed kind, so manifests.
+    // Custom resources of cert-manager and the Gateway API, typed below with kube's derive.
     let issuers = c.file("infrastructure/configs/cluster-issuers.yaml");
-    c.add_manifest(
+    c.add(
         &issuers,
-        json!({
-            "apiVersion": "cert-manager.io/v1",
-            "kind": "ClusterIssuer",
-            "metadata": { "name": "letsencrypt" },
-            "spec": { "acme": {
-                "email": "fluxcdbot@users.noreply.github.com",
-                "server": Env::Staging.acme_server(),
-                "privateKeySecretRef": { "name": "letsencrypt" },
-                "solvers": [{ "http01": { "gatewayHTTPRoute": { "parentRefs": [
-                    { "name": "envoy", "namespace": "envoy-gateway-system", "kind": "Gateway" }
-                ] } } }],
-            } },
-        }),
+        ClusterIssuer::new(
+            "letsencrypt",
+            ClusterIssuerSpec {
+                acme: Acme {
+                    email: "fluxcdbot@users.noreply.github.com".into(),
+                    server: Env::Staging.acme_server().into(),
+                    private_key_secret_ref: LocalName::of("letsencrypt"),
+                    solvers: vec![AcmeSolver {
+                        http01: Http01 {
+                            gateway_http_route: GatewayHttpRoute {
+                                parent_refs: vec![ParentRef {
+                                    name: "envoy".into(),
+                                    namespace: Some("envoy-gateway-system".into()),
+                                    kind: Some("Gateway".into()),
+                                }],
+                            },
+                        },
+                    }],
+                },
+            },
+        ),
     );
     let gateway = c.file("infrastructure/configs/gateway.yaml");
-    c.add_manifest(
+    c.add(
         &gateway,
-        json!({
-            "apiVersion": "gateway.networking.k8s.io/v1",
-            "kind": "GatewayClass",
-            "metadata": { "name": "envoy" },
-            "spec": { "controllerName": "gateway.envoyproxy.io/gatewayclass-controller" },
-        }),
-    );
-    c.add_manifest(
-        &gateway,
-        json!({
-            "apiVersion": "gateway.networking.k8s.io/v1",
-            "kind": "Gateway",
-            "metadata": { "name": "envoy", "namespace": "envoy-gateway-system" },
-            "spec": {
-                "gatewayClassName": "envoy",
-                "listeners": [{
-                    "name": "http", "protocol": "HTTP", "port": 80,
-                    "allowedRoutes": { "namespaces": { "from": "All" } },
-                }],
+        GatewayClass::new(
+            "envoy",
+            GatewayClassSpec {
+                controller_name: "gateway.envoyproxy.io/gatewayclass-controller".into(),
             },
-        }),
+        ),
     );
+    let mut envoy_gateway = Gateway::new(
+        "envoy",
+        GatewaySpec {
+            gateway_class_name: "envoy".into(),
+            listeners: vec![Listener {
+                name: "http".into(),
+                protocol: "HTTP".into(),
+                port: 80,
+                allowed_routes: AllowedRoutes {
+                    namespaces: RouteNamespaces { from: "All".into() },
+                },
+            }],
+        },
+    );
+    envoy_gateway.metadata.namespace = Some("envoy-gateway-system".into());
+    c.add(&gateway, envoy_gateway);
     c.kustomize_config(
         "infrastructure/configs",
         KustomizeConfig::builder()
@@ -414,13 +419,7 @@ fn apps_folder(c: &mut Cluster, env: Env) {
         &overlay,
         KustomizeConfig::builder()
             .resource_paths(&["../base/podinfo"])
-            .patch_files(&[PatchFile::new(
-                &values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
+            .patch_files(&[PatchFile::new(&values, PatchTarget::kind::<HelmRelease>())])
             .build(),
     );
 }
@@ -446,4 +445,110 @@ fn main() -> std::process::ExitCode {
         &mut std::io::stderr().lock(),
     );
     std::process::ExitCode::from(code)
+}
+
+/// cert-manager's `ClusterIssuer` (`cert-manager.io/v1`), the fields this repository sets.
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug)]
+#[kube(
+    group = "cert-manager.io",
+    version = "v1",
+    kind = "ClusterIssuer",
+    schema = "disabled"
+)]
+pub struct ClusterIssuerSpec {
+    acme: Acme,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+struct Acme {
+    email: String,
+    server: String,
+    private_key_secret_ref: LocalName,
+    solvers: Vec<AcmeSolver>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+struct LocalName {
+    name: String,
+}
+
+impl LocalName {
+    fn of(name: &str) -> LocalName {
+        LocalName { name: name.into() }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+struct AcmeSolver {
+    http01: Http01,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+struct Http01 {
+    #[serde(rename = "gatewayHTTPRoute")]
+    gateway_http_route: GatewayHttpRoute,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+struct GatewayHttpRoute {
+    parent_refs: Vec<ParentRef>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+struct ParentRef {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<String>,
+}
+
+/// The Gateway API's `GatewayClass` (`gateway.networking.k8s.io/v1`).
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug)]
+#[kube(
+    group = "gateway.networking.k8s.io",
+    version = "v1",
+    kind = "GatewayClass",
+    schema = "disabled"
+)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayClassSpec {
+    controller_name: String,
+}
+
+/// The Gateway API's `Gateway`, the fields this repository sets.
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug)]
+#[kube(
+    group = "gateway.networking.k8s.io",
+    version = "v1",
+    kind = "Gateway",
+    namespaced,
+    schema = "disabled"
+)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewaySpec {
+    gateway_class_name: String,
+    listeners: Vec<Listener>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+struct Listener {
+    name: String,
+    protocol: String,
+    port: u16,
+    allowed_routes: AllowedRoutes,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+struct AllowedRoutes {
+    namespaces: RouteNamespaces,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+struct RouteNamespaces {
+    from: String,
 }

@@ -380,6 +380,33 @@ pub struct PatchTarget {
     pub annotation_selector: Option<String>,
 }
 
+impl PatchTarget {
+    /// Objects of kind `K`, matched by kind as Flux and kustomize match a target's `kind`
+    /// (`PatchTarget::kind::<Deployment>()`); a kind from a type, not a string.
+    pub fn kind<K: Kind>() -> PatchTarget {
+        PatchTarget {
+            kind: Some(K::kind().to_owned()),
+            ..PatchTarget::default()
+        }
+    }
+
+    /// Only objects whose name matches `name` (a regular expression).
+    pub fn named(mut self, name: impl Into<String>) -> PatchTarget {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Also match the API group and version of `K`.
+    pub fn with_group_version<K: Kind>(mut self) -> PatchTarget {
+        let (group, version) = K::api_version()
+            .rsplit_once('/')
+            .unwrap_or(("", K::api_version()));
+        self.group = Some(group.to_owned());
+        self.version = Some(version.to_owned());
+        self
+    }
+}
+
 /// One entry of `spec.images`: an image override.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
