@@ -1,11 +1,12 @@
 //! The Flux project's reference repository `fluxcd/flux2-kustomize-helm-example`, in Rust:
-//! one cluster definition per environment (staging, production), each rendering the whole
-//! repository as that cluster sees it — `clusters/<env>/`, `infrastructure/` and `apps/`.
+//! one [`Repository`] with two clusters (staging, production), each declaring its
+//! `clusters/<env>/`, and the folders they share — `infrastructure/`, `apps/base/` and the
+//! two overlays `apps/<env>/` — declared once.
 //!
 //! ```text
-//! cargo run --example flux2_kustomize_helm_example                 # print staging
-//! cargo run --example flux2_kustomize_helm_example -- production   # print production
-//! cargo run --example flux2_kustomize_helm_example -- staging render --out /tmp/repo
+//! cargo run --example flux2_kustomize_helm_example                          # print it all
+//! cargo run --example flux2_kustomize_helm_example -- render --root /tmp/r  # write it
+//! cargo run --example flux2_kustomize_helm_example -- apply --cluster staging
 //! ```
 //!
 //! `tests/suite/helm_example.rs` compares every object with the real repository.
@@ -17,7 +18,8 @@ use fluxdsl::{
     ArtifactGenerator, Chart, Cluster, CopyOperation, Duration, FLUX_GENERATED_HEADER,
     GeneratedArtifact, GeneratorSourceRef, GitRef, GitRepository, HelmRelease, HelmRepository,
     Install, Kustomization, KustomizeConfig, LayerSelector, Name, NamespaceName, OCIRepository,
-    OciRef, Patch, PatchFile, PatchTarget, Ref, Strategy, Upgrade, duration, name, namespace,
+    OciRef, Patch, PatchFile, PatchTarget, Ref, Repository, Strategy, Upgrade, duration, name,
+    namespace,
 };
 use kube::CustomResource;
 use serde::{Deserialize, Serialize};
@@ -81,9 +83,28 @@ fn retry_on_failure() -> (Install, Upgrade) {
     )
 }
 
-/// The repository as the `env` cluster sees it.
+/// Where the repository is rendered, relative to the folder the program runs in.
+pub const LOCAL_PATH: &str = "flux2-kustomize-helm-example";
+
+/// The whole repository: both clusters and the folders they share.
+pub fn repository() -> Repository {
+    let mut shared = Cluster::for_repository(LOCAL_PATH);
+    infrastructure_folder(&mut shared);
+    apps_base(&mut shared);
+    for env in [Env::Staging, Env::Production] {
+        apps_overlay(&mut shared, env);
+    }
+    let mut repository = Repository::new();
+    repository
+        .cluster("staging", cluster(Env::Staging))
+        .cluster("production", cluster(Env::Production))
+        .shared(shared);
+    repository
+}
+
+/// What the `env` cluster declares: `clusters/<env>/`.
 pub fn cluster(env: Env) -> Cluster {
-    let mut c = Cluster::for_repository(&format!("flux2-kustomize-helm-example-{}", env.name()));
+    let mut c = Cluster::for_repository(LOCAL_PATH);
     let flux_ns = NamespaceName::FLUX_SYSTEM;
     let cluster_dir = format!("clusters/{}", env.name());
 
@@ -212,8 +233,6 @@ pub fn cluster(env: Env) -> Cluster {
             .build(),
     );
 
-    infrastructure_folder(&mut c);
-    apps_folder(&mut c, env);
     c
 }
 
@@ -341,8 +360,8 @@ fn infrastructure_folder(c: &mut Cluster) {
     );
 }
 
-/// `apps/base/podinfo` and the `env` overlay.
-fn apps_folder(c: &mut Cluster, env: Env) {
+/// `apps/base/podinfo`.
+fn apps_base(c: &mut Cluster) {
     let podinfo_ns = namespace!("podinfo");
     let namespace_file = c.file("apps/base/podinfo/namespace.yaml");
     c.add(&namespace_file, namespace_object("podinfo", "dev-team"));
@@ -392,8 +411,10 @@ fn apps_folder(c: &mut Cluster, env: Env) {
             .resources(&[&namespace_file, &repository_file, &release_file])
             .build(),
     );
+}
 
-    // The overlay: a patch file applied to the HelmRelease.
+/// The `env` overlay of `apps/base/podinfo`: a patch file applied to the HelmRelease.
+fn apps_overlay(c: &mut Cluster, env: Env) {
     let overlay = format!("apps/{}", env.name());
     let values = c.file(&format!("{overlay}/podinfo-values.yaml"));
     let mut spec = json!({
@@ -425,26 +446,7 @@ fn apps_folder(c: &mut Cluster, env: Env) {
 }
 
 fn main() -> std::process::ExitCode {
-    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let env = match args.get(1).and_then(|a| a.to_str()) {
-        Some("production") => {
-            args.remove(1);
-            Env::Production
-        }
-        Some("staging") => {
-            args.remove(1);
-            Env::Staging
-        }
-        _ => Env::Staging,
-    };
-    let definition = cluster(env);
-    let code = fluxdsl::cli::run_with(
-        &definition,
-        args,
-        &mut std::io::stdout().lock(),
-        &mut std::io::stderr().lock(),
-    );
-    std::process::ExitCode::from(code)
+    fluxdsl::cli::run(repository())
 }
 
 /// cert-manager's `ClusterIssuer` (`cert-manager.io/v1`), the fields this repository sets.

@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 use crate::error::Error;
 use crate::model::cluster::Cluster;
+use crate::model::repository::Repository;
 use crate::render::Rendered;
 use crate::render::tree;
 
@@ -78,6 +79,9 @@ enum Command {
 /// Which cluster to talk to, as kubectl reads it.
 #[derive(Debug, clap::Args)]
 struct Target {
+    /// The repository's cluster to act on (required when it declares several).
+    #[arg(long, value_name = "NAME")]
+    cluster: Option<String>,
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then
     /// in-cluster).
     #[arg(long, value_name = "PATH")]
@@ -150,7 +154,8 @@ fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Runs the command line for `cluster` with the process's arguments and streams.
+/// Runs the command line for a program's definition — a [`Cluster`] or a whole
+/// [`Repository`] — with the process's arguments and streams.
 ///
 /// ```no_run
 /// fn main() -> std::process::ExitCode {
@@ -158,29 +163,35 @@ fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
 ///     fluxdsl::cli::run(cluster)
 /// }
 /// ```
-pub fn run(cluster: Cluster) -> ExitCode {
+pub fn run(definition: impl Into<Repository>) -> ExitCode {
+    let repository = definition.into();
     let code = run_with(
-        &cluster,
+        &repository,
         std::env::args_os(),
         &mut std::io::stdout().lock(),
         &mut std::io::stderr().lock(),
     );
     // The process ends here: freeing every object one by one would only cost time.
-    std::mem::forget(cluster);
+    std::mem::forget(repository);
     ExitCode::from(code)
 }
 
 /// [`run`] with explicit arguments (including the program name) and streams; returns the
 /// exit code.
 pub fn run_with(
-    cluster: &Cluster,
+    repository: &Repository,
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> u8 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let invocation = Invocation::from_program(args.first().map(OsString::as_os_str));
-    let parsed = command_line(cluster.root())
+    let default_root = repository
+        .clusters()
+        .next()
+        .map_or("", |(_, c)| c.root())
+        .to_owned();
+    let parsed = command_line(&default_root)
         .try_get_matches_from(args)
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
     let cli = match parsed {
@@ -203,7 +214,7 @@ pub fn run_with(
         }
     };
     match execute(
-        cluster,
+        repository,
         &invocation,
         cli.command.unwrap_or(Command::Print),
         stdout,
@@ -280,20 +291,29 @@ impl Invocation {
 }
 
 fn execute(
-    cluster: &Cluster,
+    repository: &Repository,
     invocation: &Invocation,
     command: Command,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<u8, Error> {
-    let rendered = cluster.render()?;
-    let tree_or_default = |out: Option<PathBuf>| out.unwrap_or_else(|| rendered.root().into());
+    // The whole repository is checked before anything is printed, written or applied.
+    let rendered = repository.render()?;
+    let select = |target: &Target| -> Result<&Cluster, Error> {
+        repository
+            .select(target.cluster.as_deref())
+            .map_err(|message| Error::ChooseCluster { message })
+    };
+    let tree_or_default = |out: Option<PathBuf>, cluster: &Cluster| {
+        out.unwrap_or_else(|| PathBuf::from(non_empty(cluster.root())))
+    };
     match command {
         Command::Print => print(&rendered, stdout),
         Command::Render { out, root } => render(&rendered, out, root, stdout, stderr),
         Command::Check { out, root } => check(&rendered, invocation, out, root, stdout, stderr),
         Command::Apply { target, apply } => {
-            let tree = tree_or_default(target.out.clone());
+            let cluster = select(&target)?;
+            let tree = tree_or_default(target.out.clone(), cluster);
             let opts = apply.options()?;
             runtime()?.block_on(async {
                 let stop = tokio_util::sync::CancellationToken::new();
@@ -307,7 +327,8 @@ fn execute(
             target,
             skip_flux_install,
         } => {
-            let tree = tree_or_default(target.out.clone());
+            let cluster = select(&target)?;
+            let tree = tree_or_default(target.out.clone(), cluster);
             let opts = crate::apply::ApplyOptions {
                 skip_flux_install,
                 ..crate::apply::ApplyOptions::default()
@@ -320,6 +341,7 @@ fn execute(
             Ok(u8::from(differs))
         }
         Command::ClusterId { target } => {
+            select(&target)?;
             let uid = runtime()?.block_on(async {
                 let conn = connect(&target).await?;
                 conn.check_reachable().await?;
@@ -449,6 +471,11 @@ fn secret_inputs(files: &[String], envs: &[String]) -> Result<crate::SecretInput
 
 /// Where each tree goes: `--out` for the main tree, otherwise `--root` (or the current
 /// folder) joined with the tree's declared path.
+/// A tree at the repository root is the current folder.
+fn non_empty(root: &str) -> &str {
+    if root.is_empty() { "." } else { root }
+}
+
 fn tree_dirs(
     rendered: &Rendered,
     out: Option<PathBuf>,
@@ -461,7 +488,7 @@ fn tree_dirs(
         .map(|(i, t)| match (&out, i, &root) {
             (Some(out), 0, _) => (t, out.clone()),
             (_, _, Some(root)) => (t, root.join(t.root())),
-            (_, _, None) => (t, PathBuf::from(t.root())),
+            (_, _, None) => (t, PathBuf::from(non_empty(t.root()))),
         })
         .collect()
 }

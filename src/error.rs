@@ -57,6 +57,13 @@ pub enum Error {
         #[source]
         source: kube::Error,
     },
+    /// The repository has several clusters and none was chosen, or no cluster has the name
+    /// given.
+    #[error("{message}")]
+    ChooseCluster {
+        /// The choice and the names there are.
+        message: String,
+    },
     /// The connection is to a cluster other than the one the definition is for.
     #[error("wrong cluster: {message}")]
     WrongCluster {

@@ -73,6 +73,7 @@ pub use flux::oci_repository::{LayerSelector, OCIRepository, OciProvider, OciRef
 pub use kustomize::config::{ConfigMapGenerator, KustomizeConfig, Labels, PatchFile};
 pub use model::bootstrap::{BootstrapSecret, SecretInputs, SecretKey, SecretSource};
 pub use model::cluster::{Cluster, Declare, FLUX_GENERATED_HEADER, NamespaceScope, Tree};
+pub use model::repository::Repository;
 pub use model::target::{ApplySetParent, ClusterGuard};
 pub use model::upstream::{UpstreamManifest, UpstreamObjects};
 pub use object::{File, Kind, Object, ObjectKey, Origin, Ref, RefRule, Reference, Scope};

@@ -3,6 +3,7 @@
 
 pub(crate) mod bootstrap;
 pub(crate) mod cluster;
+pub(crate) mod repository;
 pub(crate) mod target;
 pub(crate) mod upstream;
 pub(crate) mod validate;

@@ -13,16 +13,55 @@ use crate::object::{Check, ObjectKey, Origin, RefRule};
 use crate::values::NamespaceName;
 
 pub(crate) fn validate(cluster: &Cluster) -> Result<()> {
-    let mut problems = cluster.problems.clone();
-    let rendered_paths = files(cluster, &mut problems);
-    let declared = objects(cluster, &mut problems);
-    references(cluster, &declared, &mut problems);
-    checks(cluster, &rendered_paths, &mut problems);
+    let problems = problems(cluster, None);
     if problems.is_empty() {
         Ok(())
     } else {
         Err(Error::Refused(problems))
     }
+}
+
+/// What the other parts of a [`Repository`](crate::Repository) contribute to one part's
+/// checks.
+#[derive(Default)]
+pub(crate) struct RepositoryContext<'r> {
+    /// Every path the repository renders, by tree (its local path).
+    pub(crate) paths: HashMap<&'r str, BTreeSet<String>>,
+    /// Objects declared in the shared folders: handles to them are valid in every cluster.
+    pub(crate) shared: HashMap<Id<'r>, &'static Location<'static>>,
+}
+
+/// Every problem of `cluster`; inside a repository, paths and handles are resolved against
+/// the whole repository.
+pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>) -> Vec<Problem> {
+    let mut problems = cluster.problems.clone();
+    let mut rendered_paths = files(cluster, &mut problems);
+    if let Some(repository) = repository {
+        for (tree, paths) in cluster.trees.iter().zip(&mut rendered_paths) {
+            if let Some(all) = repository.paths.get(tree.path.as_str()) {
+                paths.extend(all.iter().cloned());
+            }
+        }
+    }
+    let mut declared = objects(cluster, &mut problems);
+    if let Some(repository) = repository {
+        for (id, at) in &repository.shared {
+            declared.entry(*id).or_insert(at);
+        }
+    }
+    references(cluster, &declared, &mut problems);
+    checks(cluster, &rendered_paths, &mut problems);
+    problems
+}
+
+/// Every path each tree of `cluster` renders (problems aside).
+pub(crate) fn rendered_paths(cluster: &Cluster) -> Vec<BTreeSet<String>> {
+    files(cluster, &mut Vec::new())
+}
+
+/// Every object `cluster` declares (and bootstrap Secret), with its site.
+pub(crate) fn declared_objects(cluster: &Cluster) -> HashMap<Id<'_>, &'static Location<'static>> {
+    objects(cluster, &mut Vec::new())
 }
 
 /// A tree-relative path with `.` segments removed; `None` if it is absolute or leaves the
@@ -163,7 +202,7 @@ fn kustomize_config(
 }
 
 /// Who an object is for lookups: API group, kind, namespace, name.
-type Id<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
+pub(crate) type Id<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
 
 /// Names and namespaces of objects not built with fluxdsl's checked types, and
 /// duplicates; returns every declared object (and bootstrap Secret) with its site.

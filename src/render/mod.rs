@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::error::{Error, Problem, Result};
 pub use crate::model::cluster::UpstreamPin;
 use crate::model::cluster::{Cluster, Declared, FileContent};
+use crate::model::repository::Repository;
 
 /// One YAML document (without `---`) as Flux writes it. JSON values always have one.
 pub fn yaml_document(value: &Value) -> String {
@@ -166,7 +167,83 @@ impl Cluster {
     }
 }
 
-fn render(cluster: &Cluster) -> Result<Rendered> {
+impl Repository {
+    /// Validates every cluster and the shared folders against the whole repository and
+    /// renders every file, in memory: each tree once, whichever parts write into it.
+    pub fn render(&self) -> Result<Rendered> {
+        let problems = self.problems();
+        if !problems.is_empty() {
+            return Err(Error::Refused(problems));
+        }
+        let mut trees: Vec<RenderedTree> = Vec::new();
+        // (tree, path) -> the part that renders it
+        let mut owner: BTreeMap<(String, String), usize> = BTreeMap::new();
+        let mut problems = Vec::new();
+        for (i, part) in self.parts.iter().enumerate() {
+            for tree in render(&part.cluster)?.trees {
+                let merged = match trees.iter().position(|t| t.root == tree.root) {
+                    Some(at) => &mut trees[at],
+                    None => {
+                        trees.push(RenderedTree {
+                            root: tree.root.clone(),
+                            files: BTreeMap::new(),
+                            upstream: Vec::new(),
+                        });
+                        trees.last_mut().expect("just pushed")
+                    }
+                };
+                let paths = tree
+                    .files
+                    .keys()
+                    .cloned()
+                    .chain(tree.upstream.iter().map(|u| u.path.clone()));
+                for path in paths {
+                    if let Some(&first) = owner.get(&(tree.root.clone(), path.clone())) {
+                        problems.push(self.rendered_twice(&tree.root, &path, first, i));
+                    } else {
+                        owner.insert((tree.root.clone(), path), i);
+                    }
+                }
+                merged.files.extend(tree.files);
+                merged.upstream.extend(tree.upstream);
+            }
+        }
+        if problems.is_empty() {
+            Ok(Rendered { trees })
+        } else {
+            Err(Error::Refused(problems))
+        }
+    }
+
+    /// The refusal of a file that two parts render.
+    fn rendered_twice(&self, root: &str, path: &str, first: usize, again: usize) -> Problem {
+        let site = |i: usize| {
+            let cluster = &self.parts[i].cluster;
+            cluster
+                .files
+                .iter()
+                .find(|f| cluster.trees[f.tree].path == root && f.path == path)
+                .map_or(self.parts[i].at, |f| f.at)
+        };
+        Problem {
+            object: None,
+            field: None,
+            message: format!(
+                "file {:?} is rendered by {} and by {}; declare it once (in the shared folders if \
+                 several clusters use it)",
+                crate::model::cluster::join(root, path),
+                self.parts[first].label(),
+                self.parts[again].label()
+            ),
+            sites: vec![
+                ("declared first", site(first)),
+                ("declared again", site(again)),
+            ],
+        }
+    }
+}
+
+pub(crate) fn render(cluster: &Cluster) -> Result<Rendered> {
     let mut per_file: Vec<Vec<&Declared>> = vec![Vec::new(); cluster.files.len()];
     for o in &cluster.objects {
         per_file[o.file].push(o);

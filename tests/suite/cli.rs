@@ -224,6 +224,7 @@ fn an_examples_hints_and_help_name_the_example() {
             .interval(fluxdsl::duration!("1m"))
             .build(),
     );
+    let repository = fluxdsl::Repository::of_one(c);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("t");
     // As cargo runs an example: target/<profile>/examples/NAME.
@@ -231,7 +232,7 @@ fn an_examples_hints_and_help_name_the_example() {
     let run = |args: &[&str]| {
         let (mut o, mut e) = (Vec::new(), Vec::new());
         let code = run_with(
-            &c,
+            &repository,
             std::iter::once(program).chain(args.iter().copied()),
             &mut o,
             &mut e,

@@ -12,7 +12,6 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::{first_difference, fixture, object_key, parse_yaml_stream, read_fixture};
-use example::Env;
 
 const REPO: &str = "flux2-kustomize-helm-example";
 const BOOTSTRAP: &str = "flux2-kustomize-helm-example-bootstrap-v2.3.0";
@@ -42,12 +41,8 @@ fn objects(text: &str) -> BTreeMap<String, Value> {
         .collect()
 }
 
-/// Every YAML file of the fixture that the `env` cluster's view of the repository holds.
-fn fixture_files(env: Env) -> Vec<String> {
-    let env_name = match env {
-        Env::Staging => "staging",
-        Env::Production => "production",
-    };
+/// Every YAML file of the fixture (Flux's own `gotk-components.yaml` aside).
+fn fixture_files() -> Vec<String> {
     let root = fixture(REPO);
     let mut files = Vec::new();
     let mut stack = vec![root.clone()];
@@ -62,11 +57,7 @@ fn fixture_files(env: Env) -> Vec<String> {
                     .unwrap()
                     .to_string_lossy()
                     .into_owned();
-                let ours = rel.starts_with("infrastructure/")
-                    || rel.starts_with("apps/base/")
-                    || rel.starts_with(&format!("apps/{env_name}/"))
-                    || rel.starts_with(&format!("clusters/{env_name}/"));
-                if ours && !rel.ends_with("gotk-components.yaml") {
+                if !rel.ends_with("gotk-components.yaml") {
                     files.push(rel);
                 }
             }
@@ -76,16 +67,28 @@ fn fixture_files(env: Env) -> Vec<String> {
     files
 }
 
-fn check_env(env: Env) {
-    let rendered = example::cluster(env)
+#[test]
+fn one_render_reproduces_the_whole_repository_with_both_clusters() {
+    let rendered = example::repository()
         .render()
         .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rendered.trees().len(), 1, "one tree: the repository");
     let tree = rendered.main();
+    assert_eq!(tree.root(), example::LOCAL_PATH);
     let ours: Vec<String> = tree.files().map(|(p, _)| p.to_owned()).collect();
-    assert_eq!(ours, fixture_files(env), "the same files");
+    assert_eq!(ours, fixture_files(), "the same files");
+    let upstream: Vec<&str> = tree.upstream().iter().map(|u| u.path.as_str()).collect();
+    assert_eq!(
+        upstream,
+        [
+            "clusters/staging/flux-system/gotk-components.yaml",
+            "clusters/production/flux-system/gotk-components.yaml"
+        ]
+    );
     let bootstrap_sync = read_fixture(&format!(
         "{BOOTSTRAP}/clusters/staging/flux-system/gotk-sync.yaml"
     ));
+    let mut compared = 0;
     for (path, text) in tree.files() {
         let theirs = if path.ends_with("flux-system/gotk-sync.yaml") {
             // On the repository's main branch this file is a placeholder; compare with the
@@ -114,24 +117,48 @@ fn check_env(env: Env) {
             if let Some(d) = first_difference("", o, &theirs[k]) {
                 panic!("{path}: {k} differs at {d}");
             }
+            compared += 1;
         }
     }
+    // Every document of the fixture's files: 24 objects, 7 kustomization.yaml files and 2
+    // patch files (the count of `---` documents in the fixture, gotk-sync.yaml as bootstrap
+    // writes it).
+    assert_eq!(compared, 33, "documents compared");
 }
 
 #[test]
-fn staging_reproduces_the_repository() {
-    check_env(Env::Staging);
-}
-
-#[test]
-fn production_reproduces_the_repository() {
-    check_env(Env::Production);
+fn each_cluster_of_the_repository_is_chosen_by_name() {
+    let repository = example::repository();
+    let names: Vec<&str> = repository.clusters().map(|(n, _)| n).collect();
+    assert_eq!(names, ["staging", "production"]);
+    let err = repository.select(None).unwrap_err();
+    assert!(
+        err.contains("choose one with --cluster NAME (staging, production)"),
+        "{err}"
+    );
+    let staging = repository.select(Some("staging")).unwrap();
+    // What apply bootstraps: the cluster's own folder, never the shared ones.
+    let rendered = staging.render().unwrap();
+    assert!(
+        rendered
+            .main()
+            .files()
+            .all(|(p, _)| p.starts_with("clusters/staging/")),
+        "{:?}",
+        rendered.main().files().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+    assert!(
+        repository
+            .select(Some("qa"))
+            .unwrap_err()
+            .contains("no cluster \"qa\"")
+    );
 }
 
 #[test]
 fn kubectl_kustomize_builds_every_rendered_folder() {
-    for env in [Env::Staging, Env::Production] {
-        let rendered = example::cluster(env)
+    {
+        let rendered = example::repository()
             .render()
             .unwrap_or_else(|e| panic!("{e}"));
         let dir = tempfile::tempdir().unwrap();
@@ -154,7 +181,7 @@ fn kubectl_kustomize_builds_every_rendered_folder() {
             .files()
             .filter_map(|(p, _)| p.strip_suffix("/kustomization.yaml"))
             .collect();
-        assert_eq!(folders.len(), 5, "{folders:?}");
+        assert_eq!(folders.len(), 7, "{folders:?}");
         for folder in folders {
             super::kustomize::kubectl_kustomize(&Path::new(root).join(folder));
         }

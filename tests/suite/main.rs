@@ -9,6 +9,7 @@ mod golden;
 mod helm_example;
 mod kustomize;
 mod metrics_server;
+mod repository;
 mod schema;
 mod tree;
 mod upstream;

@@ -4,10 +4,16 @@
 use std::fs;
 use std::path::Path;
 
+use fluxdsl::Repository;
 use fluxdsl::cli::run_with;
 use fluxdsl::{Cluster, GitRef, GitRepository, KustomizeConfig, duration, name};
 
 use super::run_cluster;
+
+/// [`cluster`] as the one-cluster repository a program declares.
+fn repo(with_extra: bool) -> Repository {
+    Repository::of_one(cluster(with_extra))
+}
 
 fn cluster(with_extra: bool) -> Cluster {
     let mut cluster = Cluster::new("tree");
@@ -46,7 +52,7 @@ fn cluster(with_extra: bool) -> Cluster {
     cluster
 }
 
-fn run(cluster: &Cluster, args: &[&str]) -> (u8, String, String) {
+fn run(cluster: &Repository, args: &[&str]) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = run_with(
         cluster,
@@ -69,7 +75,7 @@ fn out_arg(dir: &Path) -> String {
 fn render_writes_then_check_passes_and_render_is_idempotent() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("tree");
-    let c = cluster(true);
+    let c = repo(true);
     let (code, stdout, _) = run(&c, &["render", "--out", &out_arg(&out)]);
     assert_eq!(code, 0);
     assert!(stdout.contains("3 written"), "{stdout}");
@@ -114,15 +120,12 @@ fn render_writes_then_check_passes_and_render_is_idempotent() {
 fn render_leaves_foreign_files_and_removes_only_its_own() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("tree");
-    assert_eq!(
-        run(&cluster(true), &["render", "--out", &out_arg(&out)]).0,
-        0
-    );
+    assert_eq!(run(&repo(true), &["render", "--out", &out_arg(&out)]).0, 0);
     fs::write(out.join("flux-system/gotk-components.yaml"), "# upstream\n").unwrap();
     fs::write(out.join("apps/handwritten.yaml"), "# mine\n").unwrap();
 
     // The definition drops apps/extra.yaml.
-    let (code, stdout, _) = run(&cluster(false), &["render", "--out", &out_arg(&out)]);
+    let (code, stdout, _) = run(&repo(false), &["render", "--out", &out_arg(&out)]);
     assert_eq!(code, 0);
     assert!(stdout.contains("1 removed"), "{stdout}");
     assert!(!out.join("apps/extra.yaml").exists());
@@ -149,15 +152,12 @@ fn render_leaves_foreign_files_and_removes_only_its_own() {
 fn check_reports_a_diff_and_exits_1() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("tree");
-    assert_eq!(
-        run(&cluster(false), &["render", "--out", &out_arg(&out)]).0,
-        0
-    );
+    assert_eq!(run(&repo(false), &["render", "--out", &out_arg(&out)]).0, 0);
     let sync = out.join("flux-system/gotk-sync.yaml");
     let edited = fs::read_to_string(&sync).unwrap().replace("1m0s", "5m0s");
     fs::write(&sync, edited).unwrap();
 
-    let (code, stdout, stderr) = run(&cluster(true), &["check", "--out", &out_arg(&out)]);
+    let (code, stdout, stderr) = run(&repo(true), &["check", "--out", &out_arg(&out)]);
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stdout.contains("-  interval: 5m0s\n+  interval: 1m0s"),
@@ -179,7 +179,7 @@ fn an_unwritable_destination_is_an_error_and_nothing_is_written() {
     let blocker = tmp.path().join("a-file");
     fs::write(&blocker, "not a folder").unwrap();
     let out = blocker.join("tree");
-    let (code, stdout, stderr) = run(&cluster(true), &["render", "--out", &out_arg(&out)]);
+    let (code, stdout, stderr) = run(&repo(true), &["render", "--out", &out_arg(&out)]);
     assert_eq!(code, 2);
     assert!(stdout.is_empty());
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
@@ -189,7 +189,7 @@ fn an_unwritable_destination_is_an_error_and_nothing_is_written() {
     let out = tmp.path().join("tree2");
     fs::create_dir_all(out.join("flux-system")).unwrap();
     fs::create_dir_all(out.join("apps/extra.yaml")).unwrap();
-    let (code, _, stderr) = run(&cluster(true), &["render", "--out", &out_arg(&out)]);
+    let (code, _, stderr) = run(&repo(true), &["render", "--out", &out_arg(&out)]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("is a directory"), "{stderr}");
     assert!(
@@ -211,7 +211,7 @@ fn a_file_outside_the_tree_is_refused_with_exit_2() {
             .build(),
     );
     let tmp = tempfile::tempdir().unwrap();
-    let (code, _, stderr) = run(&c, &["render", "--out", &out_arg(tmp.path())]);
+    let (code, _, stderr) = run(&c.into(), &["render", "--out", &out_arg(tmp.path())]);
     assert_eq!(code, 2);
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     assert!(stderr.contains("\"../outside.yaml\""), "{stderr}");
@@ -247,11 +247,11 @@ fn help_is_available_on_every_command() {
         &["check", "--help"],
         &["print", "--help"],
     ] {
-        let (code, stdout, _) = run(&cluster(false), args);
+        let (code, stdout, _) = run(&repo(false), args);
         assert_eq!(code, 0, "{args:?}");
         assert!(stdout.contains("Usage:"), "{args:?}: {stdout}");
     }
-    let (code, _, stderr) = run(&cluster(false), &["frobnicate"]);
+    let (code, _, stderr) = run(&repo(false), &["frobnicate"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("unrecognized subcommand"), "{stderr}");
 }
@@ -260,7 +260,7 @@ fn help_is_available_on_every_command() {
 fn check_refuses_flux_components_that_are_not_the_pinned_release() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("tree");
-    let c = cluster(false);
+    let c = repo(false);
     assert_eq!(run(&c, &["render", "--out", &out_arg(&out)]).0, 0);
     let components = out.join("flux-system/gotk-components.yaml");
 

@@ -1,0 +1,228 @@
+//! A repository of several clusters and the folders they share: one render, one owned
+//! list, paths and handles resolved across the repository, a cluster chosen by name.
+
+use fluxdsl::cli::run_with;
+use fluxdsl::k8s_openapi::api::core::v1::ConfigMap;
+use fluxdsl::{
+    Cluster, GitRepository, HealthCheck, Kustomization, Ref, Repository, duration, name, namespace,
+};
+
+/// A cluster `env` whose Kustomization builds `path` of this repository and waits for
+/// `wait_for`, if given.
+fn cluster(env: &str, path: &str, wait_for: Option<&Ref<ConfigMap>>) -> Cluster {
+    let mut c = Cluster::for_repository("");
+    let sync = c.file(&format!("clusters/{env}/sync.yaml"));
+    let source = c.add(
+        &sync,
+        GitRepository::builder()
+            .name(name!("flux-system"))
+            .url("https://example.com/fleet")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    c.source_is_this_repository(&source);
+    let checks: Vec<HealthCheck> = wait_for.iter().map(|r| HealthCheck::of(*r)).collect();
+    c.add(
+        &sync,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&source)
+            .path(path)
+            .interval(duration!("10m"))
+            .prune(true)
+            .health_checks(&checks)
+            .build(),
+    );
+    c
+}
+
+/// Shared folders: `apps/base/settings.yaml` with one ConfigMap; returns its handle too.
+fn shared() -> (Cluster, Ref<ConfigMap>) {
+    let mut s = Cluster::for_repository("");
+    let file = s.file("apps/base/settings.yaml");
+    let scope = s.existing_namespace(namespace!("apps"));
+    let settings = s.add_in(
+        &scope,
+        &file,
+        ConfigMap {
+            metadata: fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some("settings".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    );
+    (s, settings)
+}
+
+fn two_clusters() -> Repository {
+    let (shared, settings) = shared();
+    let mut repo = Repository::new();
+    repo.cluster(
+        "staging",
+        cluster("staging", "./apps/base", Some(&settings)),
+    )
+    .cluster("production", cluster("production", "./apps/base", None))
+    .shared(shared);
+    repo
+}
+
+fn run(repo: &Repository, args: &[&str]) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = run_with(
+        repo,
+        std::iter::once("fleet").chain(args.iter().copied()),
+        &mut out,
+        &mut err,
+    );
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+#[test]
+fn one_render_writes_every_cluster_and_the_shared_folders_with_one_owned_list() {
+    let repo = two_clusters();
+    let rendered = repo.render().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rendered.trees().len(), 1);
+    let paths: Vec<&str> = rendered.main().files().map(|(p, _)| p).collect();
+    assert_eq!(
+        paths,
+        [
+            "apps/base/settings.yaml",
+            "clusters/production/sync.yaml",
+            "clusters/staging/sync.yaml"
+        ]
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_str().unwrap();
+    let (code, _, stderr) = run(&repo, &["render", "--root", root]);
+    assert_eq!(code, 0, "{stderr}");
+    let owned = std::fs::read_to_string(tmp.path().join(".fluxdsl-owned")).unwrap();
+    let listed: Vec<&str> = owned.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(listed, paths);
+    assert_eq!(run(&repo, &["check", "--root", root]).0, 0);
+    // A repository without the production cluster: its files go, the rest stays.
+    let (shared, settings) = shared();
+    let mut smaller = Repository::new();
+    smaller
+        .cluster(
+            "staging",
+            cluster("staging", "./apps/base", Some(&settings)),
+        )
+        .shared(shared);
+    assert_eq!(run(&smaller, &["check", "--root", root]).0, 1);
+    assert_eq!(run(&smaller, &["render", "--root", root]).0, 0);
+    assert!(!tmp.path().join("clusters/production/sync.yaml").exists());
+    assert!(tmp.path().join("clusters/staging/sync.yaml").exists());
+}
+
+#[test]
+fn a_file_two_parts_render_is_refused_naming_both() {
+    let (mut shared, _) = shared();
+    // The shared folders also declare a cluster's file.
+    let f = shared.file("clusters/staging/sync.yaml");
+    shared.add(
+        &f,
+        GitRepository::builder()
+            .name(name!("other"))
+            .url("https://example.com/other")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    let mut repo = Repository::new();
+    repo.cluster("staging", cluster("staging", "./apps/base", None))
+        .shared(shared);
+    let err = repo.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "file \"clusters/staging/sync.yaml\" is rendered by cluster \"staging\" and by the shared folders"
+        ),
+        "{err}"
+    );
+    assert_eq!(err.matches("repository.rs:").count(), 2, "{err}");
+}
+
+#[test]
+fn a_path_the_repository_does_not_render_is_refused_and_one_it_does_is_not() {
+    let (shared, _) = shared();
+    let mut repo = Repository::new();
+    repo.cluster("staging", cluster("staging", "./apps/missing", None))
+        .shared(shared);
+    let err = repo.render().unwrap_err().to_string();
+    assert!(err.contains("\"./apps/missing\""), "{err}");
+    assert!(err.contains("nothing is rendered in apps/missing"), "{err}");
+    // The same cluster alone cannot see the shared folders, so even a right path fails.
+    let alone = Repository::of_one(cluster("staging", "./apps/base", None));
+    assert!(alone.render().is_err());
+    assert!(two_clusters().render().is_ok());
+}
+
+#[test]
+fn handles_to_shared_objects_are_valid_and_handles_from_another_cluster_are_not() {
+    // staging's health check names the shared ConfigMap: fine (two_clusters renders).
+    assert!(two_clusters().render().is_ok());
+    // A handle made in another cluster of the repository is refused.
+    let mut production = cluster("production", "./apps/base", None);
+    let f = production.file("clusters/production/extra.yaml");
+    let theirs = production.add(
+        &f,
+        ConfigMap {
+            metadata: fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some("only-in-production".into()),
+                namespace: Some("apps".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    );
+    let (shared, _) = shared();
+    let mut repo = Repository::new();
+    repo.cluster("staging", cluster("staging", "./apps/base", Some(&theirs)))
+        .cluster("production", production)
+        .shared(shared);
+    let err = repo.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "refers to ConfigMap apps/only-in-production whose handle comes from another Cluster"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn apply_and_diff_take_the_cluster_by_name_and_never_guess() {
+    let repo = two_clusters();
+    for command in ["apply", "diff", "cluster-id"] {
+        let (code, _, stderr) = run(&repo, &[command]);
+        assert_eq!(code, 2, "{command}: {stderr}");
+        assert!(
+            stderr.contains(
+                "this repository has 2 clusters; choose one with --cluster NAME (staging, production)"
+            ),
+            "{command}: {stderr}"
+        );
+        let (code, _, stderr) = run(&repo, &[command, "--cluster", "qa"]);
+        assert_eq!(code, 2, "{command}: {stderr}");
+        assert!(
+            stderr.contains(
+                "no cluster \"qa\" in this repository; its clusters: staging, production"
+            ),
+            "{command}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_cluster_added_twice_is_refused() {
+    let mut repo = Repository::new();
+    repo.cluster("staging", cluster("staging", "./clusters/staging", None))
+        .cluster("staging", cluster("staging2", "./clusters/staging2", None));
+    let err = repo.render().unwrap_err().to_string();
+    assert!(
+        err.contains("cluster \"staging\" is added to the repository twice"),
+        "{err}"
+    );
+}
