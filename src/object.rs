@@ -116,6 +116,10 @@ pub trait Object: Kind + Send + Sync + 'static {
     fn own_problems(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
+    /// Called once when the object is declared, its namespace final: references written
+    /// relative to it record whether their target shares it.
+    #[doc(hidden)]
+    fn settle(&mut self) {}
     /// Puts a namespaced object into `namespace` when it names none (a scope declares it,
     /// [`Cluster::add_in`](crate::Cluster::add_in)); `Err` says why it cannot go there.
     #[doc(hidden)]
@@ -537,8 +541,8 @@ pub(crate) fn opt_local_ref<K, S: serde::Serializer>(
 }
 
 /// A reference as Flux writes it (its cross-namespace object reference): `kind` when
-/// the field takes several kinds, `name`, and `namespace` only when it differs from the
-/// referencing object's.
+/// the field takes several kinds, `name`, and `namespace` unless it is the namespace of the
+/// object that holds the reference.
 #[derive(serde::Serialize)]
 pub(crate) struct FluxRef<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -548,52 +552,69 @@ pub(crate) struct FluxRef<'a> {
     namespace: Option<&'a str>,
 }
 
-impl Target {
-    /// This target as a [`FluxRef`] held by an object in `own_namespace`.
-    pub(crate) fn flux_ref<'a>(&'a self, own_namespace: &str, with_kind: bool) -> FluxRef<'a> {
+/// A handle held in a field Flux reads relative to the holder's namespace (`sourceRef`,
+/// `dependsOn`, `chartRef`, …). Whether the target is in the holder's namespace is settled
+/// when the holder is declared ([`Object::settle`]); until then the namespace is written.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct RelativeRef {
+    pub(crate) target: Arc<Target>,
+    with_kind: bool,
+    in_holder_namespace: bool,
+}
+
+impl RelativeRef {
+    /// A reference written with the target's `kind` (a field that takes several kinds).
+    pub(crate) fn with_kind(target: &Arc<Target>) -> RelativeRef {
+        RelativeRef {
+            target: Arc::clone(target),
+            with_kind: true,
+            in_holder_namespace: false,
+        }
+    }
+
+    /// A reference written without `kind` (`dependsOn`: the kind is the holder's own).
+    pub(crate) fn without_kind(target: &Arc<Target>) -> RelativeRef {
+        RelativeRef {
+            with_kind: false,
+            ..RelativeRef::with_kind(target)
+        }
+    }
+
+    /// Records the namespace of the object holding this reference.
+    pub(crate) fn settle(&mut self, holder: &NamespaceName) {
+        self.in_holder_namespace = self.target.key.namespace.as_deref() == Some(holder.as_str());
+    }
+
+    /// The reference as Flux writes it.
+    pub(crate) fn wire(&self) -> FluxRef<'_> {
         FluxRef {
-            kind: with_kind.then_some(self.key.kind),
-            name: &self.key.name,
-            namespace: self
-                .key
-                .namespace
-                .as_deref()
-                .filter(|ns| *ns != own_namespace),
+            kind: self.with_kind.then_some(self.target.key.kind),
+            name: &self.target.key.name,
+            namespace: if self.in_holder_namespace {
+                None
+            } else {
+                self.target.key.namespace.as_deref()
+            },
         }
     }
 }
 
-/// `dependsOn` as Flux writes it: references without kind.
-pub(crate) struct DependsOn<'a> {
-    pub(crate) targets: &'a [Arc<Target>],
-    pub(crate) own_namespace: &'a str,
-}
-
-impl DependsOn<'_> {
-    pub(crate) fn is_empty(&self) -> bool {
-        self.targets.is_empty()
-    }
-}
-
-impl serde::Serialize for DependsOn<'_> {
+impl serde::Serialize for RelativeRef {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(
-            self.targets
-                .iter()
-                .map(|t| t.flux_ref(self.own_namespace, false)),
-        )
+        self.wire().serialize(s)
     }
 }
 
 /// The `metadata` of fluxdsl's own kinds.
 #[derive(serde::Serialize)]
 pub(crate) struct FluxMetadata<'a> {
-    pub(crate) name: &'a Name,
-    pub(crate) namespace: &'a NamespaceName,
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub(crate) labels: &'a std::collections::BTreeMap<String, String>,
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub(crate) annotations: &'a std::collections::BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub(crate) labels: &'a std::collections::BTreeMap<String, String>,
+    pub(crate) name: &'a Name,
+    pub(crate) namespace: &'a NamespaceName,
 }
 
 /// A reference written as the bare name (`serviceAccountName: x`).
@@ -622,7 +643,7 @@ pub enum Check {
     Generates(Vec<String>),
 }
 
-/// A fluxdsl kind as the API server takes it: `spec` is what the kind's `spec()` returns.
+/// A fluxdsl kind as the API server takes it: `spec` is the kind's own serialization.
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct FluxWire<'a, Spec> {
@@ -720,8 +741,8 @@ macro_rules! flux_kind {
 pub(crate) use flux_kind;
 
 /// The `Object` methods every Flux kind shares: its name, its namespace, being put into a
-/// scope's namespace, and its serialization (metadata, then `spec`, which the kind's own
-/// `fn spec(&self) -> impl Serialize` gives). Used inside `impl Object for Kind { .. }`.
+/// scope's namespace, and its serialization (metadata, then `spec`: the struct's derived
+/// serialization, which skips the metadata fields). Used inside `impl Object for Kind { .. }`.
 macro_rules! flux_identity {
     () => {
         fn place_in(
@@ -750,7 +771,7 @@ macro_rules! flux_identity {
                         labels: &self.labels,
                         annotations: &self.annotations,
                     },
-                    spec: self.spec(),
+                    spec: self,
                 },
                 s,
             )

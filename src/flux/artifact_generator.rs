@@ -15,7 +15,7 @@ use serde::Serialize;
 use typed_builder::TypedBuilder;
 
 use crate::object::Check;
-use crate::object::{Kind, Object, ObjectKey, Ref, RefRule, Reference, Target};
+use crate::object::{Kind, Object, ObjectKey, Ref, RefRule, Reference, RelativeRef};
 use crate::values::Name;
 
 /// An artifact produced by an [`ArtifactGenerator`]; never declared directly.
@@ -51,7 +51,7 @@ impl GeneratorSource for ExternalArtifact {}
 #[derive(Debug, Clone)]
 pub struct GeneratorSourceRef {
     alias: String,
-    target: Arc<Target>,
+    source: RelativeRef,
 }
 
 impl GeneratorSourceRef {
@@ -59,8 +59,25 @@ impl GeneratorSourceRef {
     pub fn new<K: GeneratorSource>(alias: &str, source: &Ref<K>) -> GeneratorSourceRef {
         GeneratorSourceRef {
             alias: alias.to_owned(),
-            target: Arc::clone(source.target()),
+            source: RelativeRef::with_kind(source.target()),
         }
+    }
+}
+
+/// `{alias, kind, name, namespace}`.
+impl Serialize for GeneratorSourceRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            alias: &'a str,
+            #[serde(flatten)]
+            source: crate::object::FluxRef<'a>,
+        }
+        Wire {
+            alias: &self.alias,
+            source: self.source.wire(),
+        }
+        .serialize(s)
     }
 }
 
@@ -163,13 +180,12 @@ crate::object::flux_struct! {
     )]
     #[serde(rename_all = "camelCase")]
     pub struct ArtifactGenerator {
-        /// `spec.sources`.
-        #[serde(skip)]
-        #[builder(setter(transform = |sources: &[GeneratorSourceRef]| sources.to_vec()))]
-        sources: Vec<GeneratorSourceRef>,
         /// `spec.artifacts`.
         #[builder(setter(transform = |artifacts: &[GeneratedArtifact]| artifacts.to_vec()))]
         artifacts: Vec<GeneratedArtifact>,
+        /// `spec.sources`.
+        #[builder(setter(transform = |sources: &[GeneratorSourceRef]| sources.to_vec()))]
+        sources: Vec<GeneratorSourceRef>,
     }
 }
 
@@ -177,12 +193,18 @@ crate::object::flux_kind!(ArtifactGenerator, "source.extensions.fluxcd.io/v1beta
 
 impl Object for ArtifactGenerator {
     crate::object::flux_identity!();
+    fn settle(&mut self) {
+        let holder = crate::object::namespace_or_default(&self.namespace);
+        for s in &mut self.sources {
+            s.source.settle(holder);
+        }
+    }
     fn references(&self) -> Vec<Reference> {
         self.sources
             .iter()
             .map(|s| Reference {
                 field: "spec.sources",
-                target: Arc::clone(&s.target),
+                target: Arc::clone(&s.source.target),
                 rule: RefRule::CrossNamespaceAllowed,
             })
             .collect()
@@ -194,39 +216,6 @@ impl Object for ArtifactGenerator {
                 .map(|a| a.name.as_str().to_owned())
                 .collect(),
         )]
-    }
-}
-
-/// An ArtifactGenerator's `spec`: its artifacts, and its sources written relative to its
-/// namespace.
-#[derive(Serialize)]
-struct Spec<'a> {
-    #[serde(flatten)]
-    fields: &'a ArtifactGenerator,
-    sources: Vec<SourceWire<'a>>,
-}
-
-#[derive(Serialize)]
-struct SourceWire<'a> {
-    alias: &'a str,
-    #[serde(flatten)]
-    source: crate::object::FluxRef<'a>,
-}
-
-impl ArtifactGenerator {
-    fn spec(&self) -> Spec<'_> {
-        let ns = self.ns().as_str();
-        Spec {
-            fields: self,
-            sources: self
-                .sources
-                .iter()
-                .map(|s| SourceWire {
-                    alias: &s.alias,
-                    source: s.target.flux_ref(ns, true),
-                })
-                .collect(),
-        }
     }
 }
 

@@ -29,12 +29,32 @@ crate::object::flux_struct! {
     )]
     #[serde(rename_all = "camelCase")]
     pub struct GitRepository {
-        /// `spec.url`: the repository address, `http://`, `https://` or `ssh://`.
-        #[builder(setter(transform = |url: impl Into<String>| url.into()))]
-        url: String,
+        /// `spec.ignore`: paths to leave out of the artifact, one `.gitignore` pattern each.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |patterns: &[&str]| Some(patterns.join("\n"))))]
+        ignore: Option<String>,
+        /// `spec.include`: other GitRepositories whose artifacts are copied into this one.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |includes: &[GitRepositoryInclude]| includes.to_vec()))]
+        include: Vec<GitRepositoryInclude>,
         /// `spec.interval`: how often source-controller fetches.
         #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
         interval: Duration,
+        /// `spec.provider`: how to authenticate (`generic` when not set).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        provider: Option<GitProvider>,
+        /// `spec.proxySecretRef`: the Secret with proxy settings (same namespace).
+        #[serde(
+            serialize_with = "opt_local_ref",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        proxy_secret_ref: Option<Ref<Secret>>,
+        /// `spec.recurseSubmodules`: also clone submodules.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        recurse_submodules: bool,
         /// `spec.ref`: the branch, tag, semver range, reference name or commit to check out.
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
@@ -46,37 +66,6 @@ crate::object::flux_struct! {
         )]
         #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
         secret_ref: Option<Ref<Secret>>,
-        /// `spec.timeout`: the timeout of Git operations (Flux's default is 60s).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-        timeout: Option<Duration>,
-        /// `spec.ignore`: paths to leave out of the artifact, one `.gitignore` pattern each.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(transform = |patterns: &[&str]| Some(patterns.join("\n"))))]
-        ignore: Option<String>,
-        /// `spec.include`: other GitRepositories whose artifacts are copied into this one.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        #[builder(default, setter(transform = |includes: &[GitRepositoryInclude]| includes.to_vec()))]
-        include: Vec<GitRepositoryInclude>,
-        /// `spec.recurseSubmodules`: also clone submodules.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        #[builder(default)]
-        recurse_submodules: bool,
-        /// `spec.verify`: verify commit or tag signatures.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        verify: Option<GitVerify>,
-        /// `spec.proxySecretRef`: the Secret with proxy settings (same namespace).
-        #[serde(
-            serialize_with = "opt_local_ref",
-            skip_serializing_if = "Option::is_none"
-        )]
-        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
-        proxy_secret_ref: Option<Ref<Secret>>,
-        /// `spec.provider`: how to authenticate (`generic` when not set).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        provider: Option<GitProvider>,
         /// `spec.serviceAccountName`: the ServiceAccount for the provider's workload identity.
         #[serde(
             serialize_with = "crate::object::opt_ref_name",
@@ -84,25 +73,29 @@ crate::object::flux_struct! {
         )]
         #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
         service_account_name: Option<Ref<ServiceAccount>>,
-        /// `spec.suspend`: stop reconciling.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        #[builder(default)]
-        suspend: bool,
         /// `spec.sparseCheckout`: check out only these directories.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         #[builder(default, setter(transform = |dirs: &[&str]| dirs.iter().map(|d| d.to_string()).collect()))]
         sparse_checkout: Vec<String>,
+        /// `spec.suspend`: stop reconciling.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        suspend: bool,
+        /// `spec.timeout`: the timeout of Git operations (Flux's default is 60s).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
+        timeout: Option<Duration>,
+        /// `spec.url`: the repository address, `http://`, `https://` or `ssh://`.
+        #[builder(setter(transform = |url: impl Into<String>| url.into()))]
+        url: String,
+        /// `spec.verify`: verify commit or tag signatures.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        verify: Option<GitVerify>,
     }
 }
 
 crate::object::flux_kind!(GitRepository, "source.toolkit.fluxcd.io/v1");
-
-impl GitRepository {
-    /// `spec`: the struct's own serialization (its metadata fields are skipped).
-    fn spec(&self) -> &Self {
-        self
-    }
-}
 
 impl Object for GitRepository {
     crate::object::flux_identity!();

@@ -9,7 +9,7 @@ use serde_json::Value;
 use typed_builder::TypedBuilder;
 
 use crate::object::{
-    DependsOn, FluxRef, Kind, Object, Ref, RefRule, Reference, Target, opt_ref_name,
+    FluxRef, Kind, Object, Ref, RefRule, Reference, RelativeRef, Target, opt_ref_name,
 };
 use crate::values::{Duration, NamespaceName};
 
@@ -72,7 +72,7 @@ pub enum Chart {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct ChartTemplate {
-    source: Arc<Target>,
+    source: RelativeRef,
     chart: String,
     version: Option<String>,
     interval: Option<Duration>,
@@ -85,14 +85,14 @@ pub struct ChartTemplate {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct ChartRef {
-    source: Arc<Target>,
+    source: RelativeRef,
 }
 
 impl Chart {
     /// Chart `chart` from a HelmRepository, GitRepository or Bucket.
     pub fn from_source<K: HelmChartSource>(source: &Ref<K>, chart: &str) -> ChartTemplate {
         ChartTemplate {
-            source: Arc::clone(source.target()),
+            source: RelativeRef::with_kind(source.target()),
             chart: chart.to_owned(),
             version: None,
             interval: None,
@@ -104,14 +104,21 @@ impl Chart {
     /// The chart an OCIRepository, HelmChart or ExternalArtifact holds.
     pub fn from_ref<K: HelmChartRefSource>(source: &Ref<K>) -> ChartRef {
         ChartRef {
-            source: Arc::clone(source.target()),
+            source: RelativeRef::with_kind(source.target()),
         }
     }
 
     fn source(&self) -> &Arc<Target> {
         match self {
-            Chart::Template(t) => &t.source,
-            Chart::Ref(r) => &r.source,
+            Chart::Template(t) => &t.source.target,
+            Chart::Ref(r) => &r.source.target,
+        }
+    }
+
+    fn relative_source(&mut self) -> &mut RelativeRef {
+        match self {
+            Chart::Template(t) => &mut t.source,
+            Chart::Ref(r) => &mut r.source,
         }
     }
 }
@@ -141,11 +148,11 @@ impl ChartTemplate {
         self
     }
 
-    fn wire(&self, namespace: &str) -> ChartWire<'_> {
+    fn wire(&self) -> ChartWire<'_> {
         ChartWire {
             spec: ChartSpecWire {
                 chart: &self.chart,
-                source_ref: self.source.flux_ref(namespace, true),
+                source_ref: self.source.wire(),
                 version: self.version.as_deref(),
                 interval: self.interval.as_ref(),
                 reconcile_strategy: self.reconcile_strategy,
@@ -174,6 +181,19 @@ struct ChartSpecWire<'a> {
     reconcile_strategy: Option<&'static str>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     values_files: &'a [String],
+}
+
+/// `chart` or `chartRef`, whichever the chart is.
+impl Serialize for Chart {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(1))?;
+        match self {
+            Chart::Template(t) => m.serialize_entry("chart", &t.wire())?,
+            Chart::Ref(r) => m.serialize_entry("chartRef", &r.source)?,
+        }
+        m.end()
+    }
 }
 
 impl From<ChartTemplate> for Chart {
@@ -379,6 +399,18 @@ impl<'a> ActionWire<'a> {
     }
 }
 
+impl Serialize for Install {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.wire().serialize(s)
+    }
+}
+
+impl Serialize for Upgrade {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.wire().serialize(s)
+    }
+}
+
 impl Install {
     fn wire(&self) -> ActionWire<'_> {
         ActionWire {
@@ -427,12 +459,59 @@ crate::object::flux_struct! {
     #[serde(rename_all = "camelCase")]
     pub struct HelmRelease {
         /// `spec.chart` or `spec.chartRef`: a [`ChartTemplate`] or a [`ChartRef`].
-        #[serde(skip)]
+        #[serde(flatten)]
         #[builder(setter(transform = |chart: impl Into<Chart>| chart.into()))]
         chart: Chart,
+        /// `spec.dependsOn`: HelmReleases that must be Ready first.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(
+            fn transform<K: HelmReleaseDependency>(releases: &[&Ref<K>]) -> Vec<RelativeRef> {
+                releases.iter().map(|r| RelativeRef::without_kind(r.target())).collect()
+            }
+        ))]
+        depends_on: Vec<RelativeRef>,
+        /// `spec.install`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        install: Option<Install>,
         /// `spec.interval`.
         #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
         interval: Duration,
+        /// `spec.maxHistory`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        max_history: Option<i64>,
+        /// `spec.releaseName`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |name: impl Into<String>| Some(name.into())))]
+        release_name: Option<String>,
+        /// `spec.serviceAccountName`: the ServiceAccount to impersonate (same namespace).
+        #[serde(
+            serialize_with = "opt_ref_name",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
+        service_account_name: Option<Ref<ServiceAccount>>,
+        /// `spec.storageNamespace`: where Helm keeps the release's history.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        storage_namespace: Option<NamespaceName>,
+        /// `spec.suspend`.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        suspend: bool,
+        /// `spec.targetNamespace`: where the release's objects go.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        target_namespace: Option<NamespaceName>,
+        /// `spec.timeout`: Helm's timeout for each action.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
+        timeout: Option<Duration>,
+        /// `spec.upgrade`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        upgrade: Option<Upgrade>,
         /// `spec.values`: structured values (any `serde_json::Value`).
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
@@ -441,53 +520,6 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "Vec::is_empty")]
         #[builder(default, setter(transform = |from: &[ValuesFrom]| from.to_vec()))]
         values_from: Vec<ValuesFrom>,
-        /// `spec.dependsOn`: HelmReleases that must be Ready first.
-        #[serde(skip)]
-        #[builder(default, setter(
-            fn transform<K: HelmReleaseDependency>(releases: &[&Ref<K>]) -> Vec<Arc<Target>> {
-                releases.iter().map(|r| Arc::clone(r.target())).collect()
-            }
-        ))]
-        depends_on: Vec<Arc<Target>>,
-        /// `spec.install`.
-        #[serde(skip)]
-        #[builder(default, setter(strip_option))]
-        install: Option<Install>,
-        /// `spec.upgrade`.
-        #[serde(skip)]
-        #[builder(default, setter(strip_option))]
-        upgrade: Option<Upgrade>,
-        /// `spec.targetNamespace`: where the release's objects go.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        target_namespace: Option<NamespaceName>,
-        /// `spec.storageNamespace`: where Helm keeps the release's history.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        storage_namespace: Option<NamespaceName>,
-        /// `spec.releaseName`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(transform = |name: impl Into<String>| Some(name.into())))]
-        release_name: Option<String>,
-        /// `spec.timeout`: Helm's timeout for each action.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-        timeout: Option<Duration>,
-        /// `spec.maxHistory`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        max_history: Option<i64>,
-        /// `spec.serviceAccountName`: the ServiceAccount to impersonate (same namespace).
-        #[serde(
-            serialize_with = "opt_ref_name",
-            skip_serializing_if = "Option::is_none"
-        )]
-        #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
-        service_account_name: Option<Ref<ServiceAccount>>,
-        /// `spec.suspend`.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        #[builder(default)]
-        suspend: bool,
     }
 }
 
@@ -495,6 +527,13 @@ crate::object::flux_kind!(HelmRelease, "helm.toolkit.fluxcd.io/v2");
 
 impl Object for HelmRelease {
     crate::object::flux_identity!();
+    fn settle(&mut self) {
+        let holder = crate::object::namespace_or_default(&self.namespace);
+        self.chart.relative_source().settle(holder);
+        for d in &mut self.depends_on {
+            d.settle(holder);
+        }
+    }
     fn references(&self) -> Vec<Reference> {
         let field = match self.chart {
             Chart::Template(_) => "spec.chart.spec.sourceRef",
@@ -507,7 +546,7 @@ impl Object for HelmRelease {
         }];
         refs.extend(self.depends_on.iter().map(|t| Reference {
             field: "spec.dependsOn",
-            target: Arc::clone(t),
+            target: Arc::clone(&t.target),
             rule: RefRule::CrossNamespaceAllowed,
         }));
         for v in &self.values_from {
@@ -521,45 +560,5 @@ impl Object for HelmRelease {
             refs.push(sa.reference("spec.serviceAccountName", RefRule::SameNamespace));
         }
         refs
-    }
-}
-
-/// A HelmRelease's `spec`: its serialized fields, and the chart, references and actions
-/// written relative to its namespace.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Spec<'a> {
-    #[serde(flatten)]
-    fields: &'a HelmRelease,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    chart: Option<ChartWire<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    chart_ref: Option<FluxRef<'a>>,
-    #[serde(skip_serializing_if = "DependsOn::is_empty")]
-    depends_on: DependsOn<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    install: Option<ActionWire<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    upgrade: Option<ActionWire<'a>>,
-}
-
-impl HelmRelease {
-    fn spec(&self) -> Spec<'_> {
-        let ns = self.ns().as_str();
-        let (chart, chart_ref) = match &self.chart {
-            Chart::Template(t) => (Some(t.wire(ns)), None),
-            Chart::Ref(r) => (None, Some(r.source.flux_ref(ns, true))),
-        };
-        Spec {
-            fields: self,
-            chart,
-            chart_ref,
-            depends_on: DependsOn {
-                targets: &self.depends_on,
-                own_namespace: ns,
-            },
-            install: self.install.as_ref().map(Install::wire),
-            upgrade: self.upgrade.as_ref().map(Upgrade::wire),
-        }
     }
 }

@@ -28,12 +28,43 @@ crate::object::flux_struct! {
     )]
     #[serde(rename_all = "camelCase")]
     pub struct HelmRepository {
-        /// `spec.url`: `https://…` for an index, `oci://…` for a registry (with `oci(true)`).
-        #[builder(setter(transform = |url: impl Into<String>| url.into()))]
-        url: String,
+        /// `spec.certSecretRef`: TLS client certificate and CA (same namespace).
+        #[serde(
+            serialize_with = "opt_local_ref",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        cert_secret_ref: Option<Ref<Secret>>,
+        /// `spec.insecure`: plain HTTP for an OCI registry.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        insecure: bool,
         /// `spec.interval`.
         #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
         interval: Duration,
+        /// `spec.passCredentials`: send credentials to chart hosts other than the index's.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        pass_credentials: bool,
+        /// `spec.provider`: `generic`, `aws`, `azure` or `gcp` (OCI only).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        provider: Option<crate::flux::oci_repository::OciProvider>,
+        /// `spec.secretRef`: credentials (same namespace).
+        #[serde(
+            serialize_with = "opt_local_ref",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        secret_ref: Option<Ref<Secret>>,
+        /// `spec.suspend`.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        suspend: bool,
+        /// `spec.timeout`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
+        timeout: Option<Duration>,
         /// `spec.type: oci`: the URL is an OCI registry.
         #[serde(
             rename = "type",
@@ -42,40 +73,9 @@ crate::object::flux_struct! {
         )]
         #[builder(default, setter(transform = |oci: bool| oci.then_some(true)))]
         oci: Option<bool>,
-        /// `spec.secretRef`: credentials (same namespace).
-        #[serde(
-            serialize_with = "opt_local_ref",
-            skip_serializing_if = "Option::is_none"
-        )]
-        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
-        secret_ref: Option<Ref<Secret>>,
-        /// `spec.certSecretRef`: TLS client certificate and CA (same namespace).
-        #[serde(
-            serialize_with = "opt_local_ref",
-            skip_serializing_if = "Option::is_none"
-        )]
-        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
-        cert_secret_ref: Option<Ref<Secret>>,
-        /// `spec.provider`: `generic`, `aws`, `azure` or `gcp` (OCI only).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        provider: Option<crate::flux::oci_repository::OciProvider>,
-        /// `spec.timeout`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-        timeout: Option<Duration>,
-        /// `spec.passCredentials`: send credentials to chart hosts other than the index's.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        #[builder(default)]
-        pass_credentials: bool,
-        /// `spec.insecure`: plain HTTP for an OCI registry.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        #[builder(default)]
-        insecure: bool,
-        /// `spec.suspend`.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        #[builder(default)]
-        suspend: bool,
+        /// `spec.url`: `https://…` for an index, `oci://…` for a registry (with `oci(true)`).
+        #[builder(setter(transform = |url: impl Into<String>| url.into()))]
+        url: String,
     }
 }
 
@@ -84,13 +84,6 @@ fn oci_type<S: serde::Serializer>(_: &Option<bool>, s: S) -> std::result::Result
 }
 
 crate::object::flux_kind!(HelmRepository, "source.toolkit.fluxcd.io/v1");
-
-impl HelmRepository {
-    /// `spec`: the struct's own serialization (its metadata fields are skipped).
-    fn spec(&self) -> &Self {
-        self
-    }
-}
 
 impl Object for HelmRepository {
     crate::object::flux_identity!();

@@ -11,7 +11,7 @@ use typed_builder::TypedBuilder;
 
 use crate::flux::git_repository::GitRepository;
 use crate::object::Check;
-use crate::object::{DependsOn, Kind, Object, Ref, RefRule, Reference, Target, opt_ref_name};
+use crate::object::{Kind, Object, Ref, RefRule, Reference, RelativeRef, Target, opt_ref_name};
 use crate::values::{Duration, NamespaceName};
 
 /// A source a Flux Kustomization can build from.
@@ -36,16 +36,13 @@ pub trait KustomizationDependency: Kind {}
 impl KustomizationDependency for Kustomization {}
 
 /// `spec.sourceRef` of a Kustomization, made from a handle to a source.
-#[derive(Debug, Clone)]
-pub struct SourceRef {
-    target: Arc<Target>,
-}
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct SourceRef(RelativeRef);
 
 impl SourceRef {
     fn of<K: KustomizationSource>(source: &Ref<K>) -> SourceRef {
-        SourceRef {
-            target: Arc::clone(source.target()),
-        }
+        SourceRef(RelativeRef::with_kind(source.target()))
     }
 }
 
@@ -88,95 +85,49 @@ crate::object::flux_struct! {
     )]
     #[serde(rename_all = "camelCase")]
     pub struct Kustomization {
-        /// `spec.sourceRef`: the GitRepository, OCIRepository, Bucket or ExternalArtifact to
-        /// build from.
-        #[serde(skip)]
-        #[builder(setter(
-            fn transform<K: KustomizationSource>(source: &Ref<K>) -> SourceRef {
-                SourceRef::of(source)
-            }
-        ))]
-        source_ref: SourceRef,
-        /// `spec.path`: the folder in the source to build, e.g. `./k8s/flux`.
-        #[builder(setter(transform = |path: impl Into<String>| path.into()))]
-        path: String,
-        /// `spec.interval`: how often to reconcile.
-        #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
-        interval: Duration,
-        /// `spec.prune`: delete what is no longer in the source.
-        prune: bool,
-
-        /// `spec.dependsOn`: Kustomizations that must be Ready first.
-        #[serde(skip)]
-        #[builder(default, setter(
-            fn transform<K: KustomizationDependency>(kustomizations: &[&Ref<K>]) -> Vec<Arc<Target>> {
-                kustomizations.iter().map(|k| Arc::clone(k.target())).collect()
-            }
-        ))]
-        depends_on: Vec<Arc<Target>>,
-        /// `spec.retryInterval`: how soon to retry after a failure.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(transform = |retry_interval: impl crate::values::IntoDuration| Some(retry_interval.into_duration())))]
-        retry_interval: Option<Duration>,
-        /// `spec.timeout`: how long apply and health checks may take.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-        timeout: Option<Duration>,
-        /// `spec.wait`: wait for every applied object to become ready.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        #[builder(default)]
-        wait: bool,
-        /// `spec.healthChecks`: objects that must be ready for the Kustomization to be Ready.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        #[builder(default, setter(transform = |targets: &[HealthCheck]| targets.to_vec()))]
-        health_checks: Vec<HealthCheck>,
-        /// `spec.targetNamespace`: the namespace every built object is placed in.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        target_namespace: Option<NamespaceName>,
-        /// `spec.serviceAccountName`: the ServiceAccount to impersonate (same namespace).
-        #[serde(
-            serialize_with = "opt_ref_name",
-            skip_serializing_if = "Option::is_none"
-        )]
-        #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
-        service_account_name: Option<Ref<ServiceAccount>>,
-        /// `spec.patches`: strategic-merge or JSON6902 patches applied after the build.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        #[builder(default, setter(transform = |patches: &[Patch]| patches.to_vec()))]
-        patches: Vec<Patch>,
-        /// `spec.images`: image overrides.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        #[builder(default, setter(transform = |images: &[Image]| images.to_vec()))]
-        images: Vec<Image>,
-        /// `spec.components`: kustomize components to include, relative to `path`.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        #[builder(default, setter(transform = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect()))]
-        components: Vec<String>,
-        /// `spec.postBuild`: variable substitution.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        post_build: Option<PostBuild>,
-        /// `spec.decryption`: SOPS decryption.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        decryption: Option<Decryption>,
         /// `spec.commonMetadata`: labels and annotations added to every built object.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
         common_metadata: Option<CommonMetadata>,
-        /// `spec.force`: recreate objects whose immutable fields changed.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        #[builder(default)]
-        force: bool,
-        /// `spec.suspend`: stop reconciling.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        #[builder(default)]
-        suspend: bool,
+        /// `spec.components`: kustomize components to include, relative to `path`.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect()))]
+        components: Vec<String>,
+        /// `spec.decryption`: SOPS decryption.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        decryption: Option<Decryption>,
         /// `spec.deletionPolicy`: what happens to applied objects when the Kustomization is deleted.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
         deletion_policy: Option<DeletionPolicy>,
+        /// `spec.dependsOn`: Kustomizations that must be Ready first.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(
+            fn transform<K: KustomizationDependency>(kustomizations: &[&Ref<K>]) -> Vec<RelativeRef> {
+                kustomizations.iter().map(|k| RelativeRef::without_kind(k.target())).collect()
+            }
+        ))]
+        depends_on: Vec<RelativeRef>,
+        /// `spec.force`: recreate objects whose immutable fields changed.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        force: bool,
+        /// `spec.healthChecks`: objects that must be ready for the Kustomization to be Ready.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |targets: &[HealthCheck]| targets.to_vec()))]
+        health_checks: Vec<HealthCheck>,
+        /// `spec.images`: image overrides.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |images: &[Image]| images.to_vec()))]
+        images: Vec<Image>,
+        /// `spec.interval`: how often to reconcile.
+        #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
+        interval: Duration,
+        /// `spec.kubeConfig`: apply to a remote cluster.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        kube_config: Option<KubeConfig>,
         /// `spec.namePrefix`: prefix added to every built object's name.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |prefix: impl Into<String>| Some(prefix.into())))]
@@ -185,10 +136,54 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |suffix: impl Into<String>| Some(suffix.into())))]
         name_suffix: Option<String>,
-        /// `spec.kubeConfig`: apply to a remote cluster.
+        /// `spec.patches`: strategic-merge or JSON6902 patches applied after the build.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |patches: &[Patch]| patches.to_vec()))]
+        patches: Vec<Patch>,
+        /// `spec.path`: the folder in the source to build, e.g. `./k8s/flux`.
+        #[builder(setter(transform = |path: impl Into<String>| path.into()))]
+        path: String,
+        /// `spec.postBuild`: variable substitution.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        kube_config: Option<KubeConfig>,
+        post_build: Option<PostBuild>,
+        /// `spec.prune`: delete what is no longer in the source.
+        prune: bool,
+        /// `spec.retryInterval`: how soon to retry after a failure.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |retry_interval: impl crate::values::IntoDuration| Some(retry_interval.into_duration())))]
+        retry_interval: Option<Duration>,
+        /// `spec.serviceAccountName`: the ServiceAccount to impersonate (same namespace).
+        #[serde(
+            serialize_with = "opt_ref_name",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
+        service_account_name: Option<Ref<ServiceAccount>>,
+        /// `spec.sourceRef`: the GitRepository, OCIRepository, Bucket or ExternalArtifact to
+        /// build from.
+        #[builder(setter(
+            fn transform<K: KustomizationSource>(source: &Ref<K>) -> SourceRef {
+                SourceRef::of(source)
+            }
+        ))]
+        source_ref: SourceRef,
+        /// `spec.suspend`: stop reconciling.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        suspend: bool,
+        /// `spec.targetNamespace`: the namespace every built object is placed in.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        target_namespace: Option<NamespaceName>,
+        /// `spec.timeout`: how long apply and health checks may take.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
+        timeout: Option<Duration>,
+        /// `spec.wait`: wait for every applied object to become ready.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        wait: bool,
     }
 }
 
@@ -203,15 +198,22 @@ crate::object::flux_kind!(Kustomization, "kustomize.toolkit.fluxcd.io/v1");
 
 impl Object for Kustomization {
     crate::object::flux_identity!();
+    fn settle(&mut self) {
+        let holder = crate::object::namespace_or_default(&self.namespace);
+        self.source_ref.0.settle(holder);
+        for d in &mut self.depends_on {
+            d.settle(holder);
+        }
+    }
     fn references(&self) -> Vec<Reference> {
         let mut refs = vec![Reference {
             field: "spec.sourceRef",
-            target: Arc::clone(&self.source_ref.target),
+            target: Arc::clone(&self.source_ref.0.target),
             rule: RefRule::CrossNamespaceAllowed,
         }];
         refs.extend(self.depends_on.iter().map(|t| Reference {
             field: "spec.dependsOn",
-            target: Arc::clone(t),
+            target: Arc::clone(&t.target),
             rule: RefRule::CrossNamespaceAllowed,
         }));
         for hc in &self.health_checks {
@@ -252,7 +254,7 @@ impl Object for Kustomization {
     }
     fn checks(&self) -> Vec<Check> {
         vec![Check::KustomizationPath {
-            source: Arc::clone(&self.source_ref.target),
+            source: Arc::clone(&self.source_ref.0.target),
             path: self.path.clone(),
         }]
     }
@@ -262,32 +264,6 @@ impl Object for Kustomization {
             .filter(|p| p.starts_with('/'))
             .map(|p| ("spec.components", format!("{p:?} must be a relative path")))
             .collect()
-    }
-}
-
-/// A Kustomization's `spec`: its serialized fields and the references written relative to
-/// its namespace.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Spec<'a> {
-    #[serde(flatten)]
-    fields: &'a Kustomization,
-    source_ref: crate::object::FluxRef<'a>,
-    #[serde(skip_serializing_if = "DependsOn::is_empty")]
-    depends_on: DependsOn<'a>,
-}
-
-impl Kustomization {
-    fn spec(&self) -> Spec<'_> {
-        let ns = self.ns().as_str();
-        Spec {
-            fields: self,
-            source_ref: self.source_ref.target.flux_ref(ns, true),
-            depends_on: DependsOn {
-                targets: &self.depends_on,
-                own_namespace: ns,
-            },
-        }
     }
 }
 

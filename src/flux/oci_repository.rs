@@ -30,20 +30,29 @@ crate::object::flux_struct! {
     )]
     #[serde(rename_all = "camelCase")]
     pub struct OCIRepository {
-        /// `spec.url`: `oci://registry/repository`.
-        #[builder(setter(transform = |url: impl Into<String>| url.into()))]
-        url: String,
+        /// `spec.ignore`: paths to leave out, one `.gitignore` pattern each.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |patterns: &[&str]| Some(patterns.join("\n"))))]
+        ignore: Option<String>,
+        /// `spec.insecure`: plain HTTP.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        insecure: bool,
         /// `spec.interval`.
         #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
         interval: Duration,
-        /// `spec.ref`: tag, semver range or digest (`latest` when not set).
-        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        reference: Option<OciRef>,
         /// `spec.layerSelector`: which layer of the artifact to use and how.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
         layer_selector: Option<LayerSelector>,
+        /// `spec.provider`: `generic`, `aws`, `azure` or `gcp`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        provider: Option<crate::flux::oci_repository::OciProvider>,
+        /// `spec.ref`: tag, semver range or digest (`latest` when not set).
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        reference: Option<OciRef>,
         /// `spec.secretRef`: registry credentials (same namespace).
         #[serde(
             serialize_with = "opt_local_ref",
@@ -58,26 +67,17 @@ crate::object::flux_struct! {
         )]
         #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
         service_account_name: Option<Ref<ServiceAccount>>,
-        /// `spec.provider`: `generic`, `aws`, `azure` or `gcp`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        provider: Option<crate::flux::oci_repository::OciProvider>,
-        /// `spec.ignore`: paths to leave out, one `.gitignore` pattern each.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(transform = |patterns: &[&str]| Some(patterns.join("\n"))))]
-        ignore: Option<String>,
-        /// `spec.timeout`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-        timeout: Option<Duration>,
-        /// `spec.insecure`: plain HTTP.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        #[builder(default)]
-        insecure: bool,
         /// `spec.suspend`.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         #[builder(default)]
         suspend: bool,
+        /// `spec.timeout`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
+        timeout: Option<Duration>,
+        /// `spec.url`: `oci://registry/repository`.
+        #[builder(setter(transform = |url: impl Into<String>| url.into()))]
+        url: String,
     }
 }
 
@@ -155,13 +155,6 @@ impl LayerSelector {
 }
 
 crate::object::flux_kind!(OCIRepository, "source.toolkit.fluxcd.io/v1");
-
-impl OCIRepository {
-    /// `spec`: the struct's own serialization (its metadata fields are skipped).
-    fn spec(&self) -> &Self {
-        self
-    }
-}
 
 impl Object for OCIRepository {
     crate::object::flux_identity!();

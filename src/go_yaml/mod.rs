@@ -48,6 +48,7 @@ pub(crate) struct Scratch {
     reorder: String,
     format: String,
     order: Vec<usize>,
+    fields: Box<FieldCache>,
 }
 
 impl Scratch {
@@ -66,6 +67,7 @@ impl Scratch {
             scratch: std::mem::take(&mut self.reorder),
             format: std::mem::take(&mut self.format),
             order: std::mem::take(&mut self.order),
+            fields: &mut self.fields,
         };
         let result = value.serialize(Node {
             e: &mut e,
@@ -116,14 +118,75 @@ struct Emitter<'a> {
     format: String,
     /// Room to sort a mapping's entries.
     order: Vec<usize>,
+    /// What is known of struct field names.
+    fields: &'a mut FieldCache,
 }
 
-/// One written entry of a mapping: its key (a range of [`Emitter::keys`]) and where its
-/// text starts in the output. A mapping's entries are written in the order they come and
-/// put into go-yaml's key order when the mapping ends.
+/// One written entry of a mapping: its key and where its text starts in the output. A
+/// mapping's entries are written in the order they come and put into go-yaml's key order
+/// when the mapping ends.
 struct Entry {
-    key: std::ops::Range<usize>,
+    key: Key,
     start: usize,
+}
+
+/// A mapping key: a struct's field name, or a map key kept in [`Emitter::keys`].
+#[derive(Clone)]
+enum Key {
+    Field(&'static str),
+    Kept(std::ops::Range<usize>),
+}
+
+/// What the emitter learnt about struct field names, which are `&'static str` and so the
+/// same text at the same address for the life of the process: which are written as they
+/// are, and which pairs are in go-yaml's order. Direct-mapped, keyed by address and
+/// length; a miss only means deciding again.
+struct FieldCache {
+    plain: [(usize, usize); 64],
+    ordered: [(usize, usize, usize, usize); 64],
+}
+
+impl Default for FieldCache {
+    fn default() -> FieldCache {
+        FieldCache {
+            plain: [(0, 0); 64],
+            ordered: [(0, 0, 0, 0); 64],
+        }
+    }
+}
+
+fn slot(address: usize) -> usize {
+    (address >> 3 ^ address >> 9) & 63
+}
+
+impl FieldCache {
+    /// Whether `key` is written as it is (decided by [`is_simple_plain`] the first time).
+    fn is_plain(&mut self, key: &'static str) -> bool {
+        let id = (key.as_ptr() as usize, key.len());
+        let at = slot(id.0);
+        if self.plain[at] == id {
+            return true;
+        }
+        let plain = key.len() <= 128 && is_simple_plain(key);
+        if plain {
+            self.plain[at] = id;
+        }
+        plain
+    }
+
+    /// Whether `a` comes before `b` in go-yaml's order.
+    fn before(&mut self, a: &'static str, b: &'static str) -> bool {
+        let id = (a.as_ptr() as usize, a.len(), b.as_ptr() as usize, b.len());
+        let at = slot(id.0 ^ id.2.rotate_left(7));
+        if self.ordered[at] == id {
+            return true;
+        }
+        let before = go_key_order(a, b).is_lt();
+        if before {
+            self.ordered[at] = id;
+        }
+        before
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -201,6 +264,17 @@ impl Emitter<'_> {
         text(self, at.scalar_indent());
         if self.column > 0 || matches!(at, At::Top) {
             self.newline();
+        }
+    }
+
+    /// A struct's field name at `indent` and its `:`.
+    fn field(&mut self, key: &'static str, indent: usize) {
+        if self.fields.is_plain(key) {
+            self.out.push_str(key);
+            self.out.push(':');
+            self.column += key.len() + 1;
+        } else {
+            self.key(key, indent);
         }
     }
 
@@ -1117,6 +1191,50 @@ mod tests {
                     .prop_map(Tree::Map),
             ]
         })
+    }
+
+    /// Struct fields out of go-yaml's order, inside sequences and nested, written many
+    /// times (the field cache must not change the answer).
+    #[test]
+    fn struct_fields_in_any_order_emit_as_their_json_would() {
+        #[derive(Serialize)]
+        #[allow(non_snake_case)]
+        struct Inner {
+            zeta: u8,
+            B: &'static str,
+            a10: bool,
+            a9: Option<u8>,
+            #[serde(rename = "a-b")]
+            a_b: Vec<u8>,
+        }
+        #[derive(Serialize)]
+        struct Outer {
+            spec: Inner,
+            items: Vec<Inner>,
+            kind: &'static str,
+            #[serde(rename = "apiVersion")]
+            api_version: u8,
+        }
+        let inner = || Inner {
+            zeta: 1,
+            B: "b",
+            a10: true,
+            a9: None,
+            a_b: vec![1, 2],
+        };
+        let outer = Outer {
+            spec: inner(),
+            items: vec![inner(), inner()],
+            kind: "K",
+            api_version: 0,
+        };
+        let json = yaml(serde_json::to_value(&outer).unwrap());
+        let mut scratch = Scratch::default();
+        for _ in 0..3 {
+            let mut out = String::new();
+            scratch.write_document(&mut out, &outer).unwrap();
+            assert_eq!(out, json);
+        }
     }
 
     proptest::proptest! {

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde::ser::{self, Impossible, Serializer};
 
-use super::{At, BEST_INDENT, EmitError, Emitter, Entry, go_float, go_key_order};
+use super::{At, BEST_INDENT, EmitError, Emitter, Entry, Key, go_float, go_key_order};
 
 /// A node of the document, written at `at`.
 pub(super) struct Node<'e, 'a> {
@@ -83,12 +83,12 @@ pub(super) struct MapNode<'e, 'a> {
     base: usize,
     keys_base: usize,
     /// The key [`SerializeMap::serialize_key`] wrote into `e.keys`.
-    pending_key: Option<std::ops::Range<usize>>,
+    pending_key: Option<Key>,
 }
 
 impl MapNode<'_, '_> {
-    /// Starts the entry whose key is `e.keys[key]`: its indentation, the key and `:`.
-    fn begin_entry(&mut self, key: std::ops::Range<usize>) {
+    /// Starts the entry whose key is `key`: its indentation, the key and `:`.
+    fn begin_entry(&mut self, key: Key) {
         let first = self.e.entries.len() == self.base;
         if first && matches!(self.at, At::MapValue { .. }) {
             self.e.newline();
@@ -97,9 +97,14 @@ impl MapNode<'_, '_> {
         if !(first && self.inline) {
             self.e.indent_to(self.indent);
         }
-        let keys = std::mem::take(&mut self.e.keys);
-        self.e.key(&keys[key.clone()], self.indent);
-        self.e.keys = keys;
+        match &key {
+            Key::Field(name) => self.e.field(name, self.indent),
+            Key::Kept(range) => {
+                let keys = std::mem::take(&mut self.e.keys);
+                self.e.key(&keys[range.clone()], self.indent);
+                self.e.keys = keys;
+            }
+        }
         self.e.entries.push(Entry { key, start });
     }
 
@@ -119,8 +124,16 @@ impl MapNode<'_, '_> {
             return Ok(());
         }
         let entries = &e.entries[self.base..];
-        let key = |i: usize| &e.keys[entries[i].key.clone()];
-        let in_order = (1..entries.len()).all(|i| go_key_order(key(i - 1), key(i)).is_lt());
+        let keys = &e.keys;
+        let key = |i: usize| match &entries[i].key {
+            Key::Field(name) => *name,
+            Key::Kept(range) => &keys[range.clone()],
+        };
+        let fields = &mut *e.fields;
+        let in_order = (1..entries.len()).all(|i| match (&entries[i - 1].key, &entries[i].key) {
+            (Key::Field(a), Key::Field(b)) => fields.before(a, b),
+            _ => go_key_order(key(i - 1), key(i)).is_lt(),
+        });
         if !in_order {
             // Put the entries' text into go-yaml's order. The first written entry of an
             // inline mapping has no indentation; whichever comes first now must have none.
@@ -163,7 +176,7 @@ impl ser::SerializeMap for MapNode<'_, '_> {
         key.serialize(KeyNode {
             out: &mut self.e.keys,
         })?;
-        self.pending_key = Some(start..self.e.keys.len());
+        self.pending_key = Some(Key::Kept(start..self.e.keys.len()));
         Ok(())
     }
 
@@ -190,9 +203,7 @@ impl ser::SerializeStruct for MapNode<'_, '_> {
         key: &'static str,
         value: &T,
     ) -> Result<()> {
-        let start = self.e.keys.len();
-        self.e.keys.push_str(key);
-        self.begin_entry(start..self.e.keys.len());
+        self.begin_entry(Key::Field(key));
         self.value(value)
     }
 

@@ -522,9 +522,10 @@ impl Cluster {
     pub(crate) fn add_at<T: Object>(
         &mut self,
         file: &File,
-        object: T,
+        mut object: T,
         at: &'static Location<'static>,
     ) -> Ref<T> {
+        object.settle();
         let key = ObjectKey {
             api_version: T::api_version(),
             kind: T::kind(),
