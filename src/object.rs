@@ -6,6 +6,7 @@
 //! a handle only exists once its object is declared, references always point backwards and
 //! a cycle cannot be written.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::panic::Location;
@@ -99,6 +100,12 @@ pub trait Object: Kind + Send + Sync + 'static {
     fn object_name(&self) -> &str;
     /// `metadata.namespace`, for namespaced kinds.
     fn object_namespace(&self) -> Option<&str>;
+    /// [`object_namespace`](Self::object_namespace) for an [`ObjectKey`]: shared rather than
+    /// copied where it can be.
+    #[doc(hidden)]
+    fn key_namespace(&self) -> Option<Cow<'static, str>> {
+        self.object_namespace().map(|ns| Cow::Owned(ns.to_owned()))
+    }
     /// Every handle this object holds, for the checks types cannot make.
     fn references(&self) -> Vec<Reference> {
         Vec::new()
@@ -281,8 +288,9 @@ pub struct ObjectKey {
     pub api_version: &'static str,
     /// `kind`.
     pub kind: &'static str,
-    /// `metadata.namespace`; `None` for cluster-scoped kinds.
-    pub namespace: Option<String>,
+    /// `metadata.namespace`; `None` for cluster-scoped kinds. Shared, not copied, when it
+    /// is a namespace literal (`namespace!`, `flux-system`).
+    pub namespace: Option<Cow<'static, str>>,
     /// `metadata.name`.
     pub name: String,
 }
@@ -456,7 +464,7 @@ impl<K: Kind<Scope = NamespaceResourceScope>> Ref<K> {
     /// this program; the call is the visible import in review.
     #[track_caller]
     pub fn existing(namespace: &NamespaceName, name: Name) -> Ref<K> {
-        Self::import(Some(namespace.as_str().to_owned()), name)
+        Self::import(Some(namespace.to_cow()), name)
     }
 }
 
@@ -471,7 +479,7 @@ impl<K: Kind<Scope = ClusterResourceScope>> Ref<K> {
 
 impl<K: Kind> Ref<K> {
     #[track_caller]
-    fn import(namespace: Option<String>, name: Name) -> Ref<K> {
+    fn import(namespace: Option<Cow<'static, str>>, name: Name) -> Ref<K> {
         Ref {
             target: Arc::new(Target {
                 key: ObjectKey {
@@ -756,6 +764,9 @@ macro_rules! flux_identity {
         }
         fn object_namespace(&self) -> Option<&str> {
             Some(self.ns().as_str())
+        }
+        fn key_namespace(&self) -> Option<std::borrow::Cow<'static, str>> {
+            Some(self.ns().to_cow())
         }
         fn serialize_wire<S: serde::Serializer>(
             &self,

@@ -191,6 +191,11 @@ impl NamespaceName {
         }
     }
 
+    /// The name, shared when it is a literal.
+    pub(crate) fn to_cow(&self) -> Cow<'static, str> {
+        self.0.clone()
+    }
+
     /// The namespace `flux-system`, where Flux runs.
     pub const FLUX_SYSTEM: NamespaceName = NamespaceName(Cow::Borrowed("flux-system"));
 
@@ -504,49 +509,64 @@ fn go_int(out: &mut Reversed, mut v: u64) {
     }
 }
 
-impl fmt::Display for Duration {
-    /// Go's `time.Duration.String`, built back to front as Go does.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut u = self.nanos;
-        if u == 0 {
-            return f.write_str("0s");
-        }
+impl Duration {
+    /// Go's `time.Duration.String`, built back to front as Go does, in a 32-byte buffer.
+    fn go_text(&self) -> Reversed {
         let mut rev = Reversed {
             bytes: [0; 32],
             len: 0,
         };
-        rev.push(b's');
-        if u < NANOS_PER_S {
-            let prec = if u < 1_000 {
-                rev.push(b'n');
-                0
-            } else if u < NANOS_PER_MS {
-                // "µ" (U+00B5) in UTF-8, reversed like everything else here
-                rev.extend_from_slice(&[0xB5, 0xC2]);
-                3
-            } else {
-                rev.push(b'm');
-                6
-            };
-            u = go_frac(&mut rev, u, prec);
-            go_int(&mut rev, u);
+        let mut u = self.nanos;
+        if u == 0 {
+            rev.extend_from_slice(b"s0");
         } else {
-            u = go_frac(&mut rev, u, 9);
-            go_int(&mut rev, u % 60);
-            u /= 60;
-            if u > 0 {
-                rev.push(b'm');
+            rev.push(b's');
+            if u < NANOS_PER_S {
+                let prec = if u < 1_000 {
+                    rev.push(b'n');
+                    0
+                } else if u < NANOS_PER_MS {
+                    // "µ" (U+00B5) in UTF-8, reversed like everything else here
+                    rev.extend_from_slice(&[0xB5, 0xC2]);
+                    3
+                } else {
+                    rev.push(b'm');
+                    6
+                };
+                u = go_frac(&mut rev, u, prec);
+                go_int(&mut rev, u);
+            } else {
+                u = go_frac(&mut rev, u, 9);
                 go_int(&mut rev, u % 60);
                 u /= 60;
                 if u > 0 {
-                    rev.push(b'h');
-                    go_int(&mut rev, u);
+                    rev.push(b'm');
+                    go_int(&mut rev, u % 60);
+                    u /= 60;
+                    if u > 0 {
+                        rev.push(b'h');
+                        go_int(&mut rev, u);
+                    }
                 }
             }
         }
-        let text = &mut rev.bytes[..rev.len];
-        text.reverse();
-        f.write_str(std::str::from_utf8(text).map_err(|_| fmt::Error)?)
+        rev.bytes[..rev.len].reverse();
+        rev
+    }
+}
+
+impl Reversed {
+    /// The text, once reversed into reading order.
+    fn as_str(&self) -> &str {
+        // Only ASCII digits, unit letters and the whole two bytes of "µ" were written.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+impl fmt::Display for Duration {
+    /// Go's `time.Duration.String`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.go_text().as_str())
     }
 }
 
@@ -558,7 +578,7 @@ impl fmt::Debug for Duration {
 
 impl serde::Serialize for Duration {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        s.serialize_str(self.go_text().as_str())
     }
 }
 

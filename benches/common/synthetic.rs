@@ -7,9 +7,15 @@ pub const REPOSITORIES: usize = 1_000;
 pub const KUSTOMIZATIONS: usize = 10_000;
 
 pub fn synthetic() -> Cluster {
+    synthetic_scaled(1)
+}
+
+/// [`synthetic`] with `scale` times as many GitRepositories and Kustomizations.
+pub fn synthetic_scaled(scale: usize) -> Cluster {
+    let (repositories, kustomizations) = (REPOSITORIES * scale, KUSTOMIZATIONS * scale);
     let mut cluster = Cluster::new("clusters/bench");
     let sources = cluster.file("sources.yaml");
-    let repos: Vec<Ref<GitRepository>> = (0..REPOSITORIES)
+    let repos: Vec<Ref<GitRepository>> = (0..repositories)
         .map(|i| {
             cluster.add(
                 &sources,
@@ -23,11 +29,11 @@ pub fn synthetic() -> Cluster {
         })
         .collect();
     let apps = cluster.file("apps.yaml");
-    let mut kustomizations: Vec<Ref<Kustomization>> = Vec::with_capacity(KUSTOMIZATIONS);
-    for i in 0..KUSTOMIZATIONS {
+    let mut declared: Vec<Ref<Kustomization>> = Vec::with_capacity(kustomizations);
+    for i in 0..kustomizations {
         let builder = Kustomization::builder()
             .name(Name::new(format!("app-{i}")).unwrap())
-            .source_ref(&repos[i % REPOSITORIES])
+            .source_ref(&repos[i % repositories])
             .path("./deploy")
             .interval(duration!("10m"))
             .prune(true);
@@ -36,10 +42,10 @@ pub fn synthetic() -> Cluster {
         } else {
             // each depends on one earlier Kustomization
             builder
-                .depends_on(&[&kustomizations[(i * 7919) % i]])
+                .depends_on(&[&declared[(i * 7919) % i]])
                 .build()
         };
-        kustomizations.push(cluster.add(&apps, k));
+        declared.push(cluster.add(&apps, k));
     }
     cluster
 }

@@ -228,7 +228,7 @@ impl Ref<ArtifactGenerator> {
             ObjectKey {
                 api_version: ExternalArtifact::api_version(),
                 kind: ExternalArtifact::kind(),
-                namespace: self.namespace().map(str::to_owned),
+                namespace: self.target().key.namespace.clone(),
                 name: name.as_str().to_owned(),
             },
             Location::caller(),

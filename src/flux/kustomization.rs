@@ -87,66 +87,66 @@ crate::object::flux_struct! {
     pub struct Kustomization {
         /// `spec.commonMetadata`: labels and annotations added to every built object.
         #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        common_metadata: Option<CommonMetadata>,
+        #[builder(default, setter(transform = |metadata: CommonMetadata| Some(Box::new(metadata))))]
+        common_metadata: Option<Box<CommonMetadata>>,
         /// `spec.components`: kustomize components to include, relative to `path`.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
         #[builder(default, setter(transform = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect()))]
-        components: Vec<String>,
+        components: Box<[String]>,
         /// `spec.decryption`: SOPS decryption.
         #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        decryption: Option<Decryption>,
+        #[builder(default, setter(transform = |decryption: Decryption| Some(Box::new(decryption))))]
+        decryption: Option<Box<Decryption>>,
         /// `spec.deletionPolicy`: what happens to applied objects when the Kustomization is deleted.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
         deletion_policy: Option<DeletionPolicy>,
         /// `spec.dependsOn`: Kustomizations that must be Ready first.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[serde(skip_serializing_if = "<[RelativeRef]>::is_empty")]
         #[builder(default, setter(
-            fn transform<K: KustomizationDependency>(kustomizations: &[&Ref<K>]) -> Vec<RelativeRef> {
+            fn transform<K: KustomizationDependency>(kustomizations: &[&Ref<K>]) -> Box<[RelativeRef]> {
                 kustomizations.iter().map(|k| RelativeRef::without_kind(k.target())).collect()
             }
         ))]
-        depends_on: Vec<RelativeRef>,
+        depends_on: Box<[RelativeRef]>,
         /// `spec.force`: recreate objects whose immutable fields changed.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         #[builder(default)]
         force: bool,
         /// `spec.healthChecks`: objects that must be ready for the Kustomization to be Ready.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        #[builder(default, setter(transform = |targets: &[HealthCheck]| targets.to_vec()))]
-        health_checks: Vec<HealthCheck>,
+        #[serde(skip_serializing_if = "<[HealthCheck]>::is_empty")]
+        #[builder(default, setter(transform = |targets: &[HealthCheck]| targets.into()))]
+        health_checks: Box<[HealthCheck]>,
         /// `spec.images`: image overrides.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        #[builder(default, setter(transform = |images: &[Image]| images.to_vec()))]
-        images: Vec<Image>,
+        #[serde(skip_serializing_if = "<[Image]>::is_empty")]
+        #[builder(default, setter(transform = |images: &[Image]| images.into()))]
+        images: Box<[Image]>,
         /// `spec.interval`: how often to reconcile.
         #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
         interval: Duration,
         /// `spec.kubeConfig`: apply to a remote cluster.
         #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        kube_config: Option<KubeConfig>,
+        #[builder(default, setter(transform = |kube_config: KubeConfig| Some(Box::new(kube_config))))]
+        kube_config: Option<Box<KubeConfig>>,
         /// `spec.namePrefix`: prefix added to every built object's name.
         #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(transform = |prefix: impl Into<String>| Some(prefix.into())))]
-        name_prefix: Option<String>,
+        #[builder(default, setter(transform = |prefix: impl Into<String>| Some(prefix.into().into_boxed_str())))]
+        name_prefix: Option<Box<str>>,
         /// `spec.nameSuffix`: suffix added to every built object's name.
         #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(transform = |suffix: impl Into<String>| Some(suffix.into())))]
-        name_suffix: Option<String>,
+        #[builder(default, setter(transform = |suffix: impl Into<String>| Some(suffix.into().into_boxed_str())))]
+        name_suffix: Option<Box<str>>,
         /// `spec.patches`: strategic-merge or JSON6902 patches applied after the build.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        #[builder(default, setter(transform = |patches: &[Patch]| patches.to_vec()))]
-        patches: Vec<Patch>,
+        #[serde(skip_serializing_if = "<[Patch]>::is_empty")]
+        #[builder(default, setter(transform = |patches: &[Patch]| patches.into()))]
+        patches: Box<[Patch]>,
         /// `spec.path`: the folder in the source to build, e.g. `./k8s/flux`.
         #[builder(setter(transform = |path: impl Into<String>| path.into()))]
         path: String,
         /// `spec.postBuild`: variable substitution.
         #[serde(skip_serializing_if = "Option::is_none")]
-        #[builder(default, setter(strip_option))]
-        post_build: Option<PostBuild>,
+        #[builder(default, setter(transform = |post_build: PostBuild| Some(Box::new(post_build))))]
+        post_build: Option<Box<PostBuild>>,
         /// `spec.prune`: delete what is no longer in the source.
         prune: bool,
         /// `spec.retryInterval`: how soon to retry after a failure.
@@ -238,11 +238,11 @@ impl Object for Kustomization {
         if let Some(Decryption {
             secret_ref: Some(s),
             ..
-        }) = &self.decryption
+        }) = self.decryption.as_deref()
         {
             refs.push(s.reference("spec.decryption.secretRef", RefRule::SameNamespace));
         }
-        match &self.kube_config {
+        match self.kube_config.as_deref() {
             Some(KubeConfig::Secret { secret, .. }) => {
                 refs.push(secret.reference("spec.kubeConfig.secretRef", RefRule::SameNamespace))
             }

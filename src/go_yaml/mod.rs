@@ -142,21 +142,24 @@ enum Key {
 /// are, and which pairs are in go-yaml's order. Direct-mapped, keyed by address and
 /// length; a miss only means deciding again.
 struct FieldCache {
-    plain: [(usize, usize); 64],
-    ordered: [(usize, usize, usize, usize); 64],
+    plain: [(usize, usize); SLOTS],
+    ordered: [(usize, usize, usize, usize); SLOTS],
 }
+
+const SLOTS: usize = 256;
 
 impl Default for FieldCache {
     fn default() -> FieldCache {
         FieldCache {
-            plain: [(0, 0); 64],
-            ordered: [(0, 0, 0, 0); 64],
+            plain: [(0, 0); SLOTS],
+            ordered: [(0, 0, 0, 0); SLOTS],
         }
     }
 }
 
+/// A slot for `address` (Fibonacci hashing: nearby addresses land far apart).
 fn slot(address: usize) -> usize {
-    (address >> 3 ^ address >> 9) & 63
+    (address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) as usize >> (usize::BITS - 8)
 }
 
 impl FieldCache {

@@ -135,7 +135,7 @@ impl<T: Object> Declare for T {
             let key = ObjectKey {
                 api_version: T::api_version(),
                 kind: T::kind(),
-                namespace: self.object_namespace().map(str::to_owned),
+                namespace: self.key_namespace(),
                 name: self.object_name().to_owned(),
             };
             (Some(key), message)
@@ -435,7 +435,9 @@ impl Cluster {
         let key = ObjectKey {
             api_version: crate::object::intern(&api_version),
             kind: crate::object::intern(&kind),
-            namespace: doc["metadata"]["namespace"].as_str().map(str::to_owned),
+            namespace: doc["metadata"]["namespace"]
+                .as_str()
+                .map(|ns| ns.to_owned().into()),
             name,
         };
         let target = Target::declared(key, at);
@@ -529,7 +531,7 @@ impl Cluster {
         let key = ObjectKey {
             api_version: T::api_version(),
             kind: T::kind(),
-            namespace: object.object_namespace().map(str::to_owned),
+            namespace: object.key_namespace(),
             name: object.object_name().to_owned(),
         };
         for (field, message) in object.own_problems() {
@@ -577,7 +579,7 @@ impl Cluster {
         let key = ObjectKey {
             api_version: "v1",
             kind: "Secret",
-            namespace: Some(secret.namespace().as_str().to_owned()),
+            namespace: Some(secret.namespace().to_cow()),
             name: secret.name().as_str().to_owned(),
         };
         self.bootstrap.push((secret, at));

@@ -159,7 +159,7 @@ fn declare_document(
     let key = ObjectKey {
         api_version: intern(&api_version),
         kind: intern(&kind),
-        namespace: text(&value["metadata"]["namespace"]),
+        namespace: text(&value["metadata"]["namespace"]).map(Into::into),
         name,
     };
     macro_rules! typed {

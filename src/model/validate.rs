@@ -224,7 +224,8 @@ fn objects<'c>(
             });
         }
         if let Some(ns) = &o.key().namespace
-            && let Err(e) = NamespaceName::new(ns.as_str())
+            && NamespaceName::check(ns).is_some()
+            && let Err(e) = NamespaceName::new(ns.as_ref())
         {
             problems.push(Problem {
                 object: Some(o.key().clone()),
@@ -260,7 +261,7 @@ fn objects<'c>(
                 object: Some(ObjectKey {
                     api_version: "v1",
                     kind: "Secret",
-                    namespace: Some(secret.namespace().as_str().to_owned()),
+                    namespace: Some(secret.namespace().to_cow()),
                     name: secret.name().as_str().to_owned(),
                 }),
                 field: None,

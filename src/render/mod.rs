@@ -263,7 +263,9 @@ pub(crate) fn render(cluster: &Cluster) -> Result<Rendered> {
         let tree = &mut trees[decl.tree];
         match &decl.content {
             FileContent::Manifests { header } => {
-                let mut text = String::new();
+                // Most objects take a few hundred bytes: start there rather than grow
+                // a large file by doubling.
+                let mut text = String::with_capacity(300 * objects.len());
                 if let Some(header) = header {
                     text.push_str(header);
                     text.push('\n');
