@@ -41,10 +41,10 @@ static ALLOCATOR: Counting = Counting;
 #[path = "common/synthetic.rs"]
 mod synthetic;
 
-use synthetic::{KUSTOMIZATIONS, REPOSITORIES, synthetic};
+use synthetic::{KUSTOMIZATIONS, REPOSITORIES, synthetic_scaled};
 
 fn build_and_render() -> usize {
-    let cluster = synthetic();
+    let cluster = synthetic_scaled(1);
     let rendered = cluster.render().expect("the synthetic cluster is valid");
     rendered.main().files().map(|(_, text)| text.len()).sum()
 }

@@ -6,11 +6,7 @@ use fluxdsl::{Cluster, GitRef, GitRepository, Kustomization, Name, Ref, duration
 pub const REPOSITORIES: usize = 1_000;
 pub const KUSTOMIZATIONS: usize = 10_000;
 
-pub fn synthetic() -> Cluster {
-    synthetic_scaled(1)
-}
-
-/// [`synthetic`] with `scale` times as many GitRepositories and Kustomizations.
+/// The synthetic cluster with `scale` times as many GitRepositories and Kustomizations.
 pub fn synthetic_scaled(scale: usize) -> Cluster {
     let (repositories, kustomizations) = (REPOSITORIES * scale, KUSTOMIZATIONS * scale);
     let mut cluster = Cluster::new("clusters/bench");
@@ -41,9 +37,7 @@ pub fn synthetic_scaled(scale: usize) -> Cluster {
             builder.build()
         } else {
             // each depends on one earlier Kustomization
-            builder
-                .depends_on(&[&declared[(i * 7919) % i]])
-                .build()
+            builder.depends_on(&[&declared[(i * 7919) % i]]).build()
         };
         declared.push(cluster.add(&apps, k));
     }

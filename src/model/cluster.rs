@@ -79,6 +79,11 @@ pub(crate) enum FileContent {
     Manifests { header: Option<String> },
     /// A kustomization.yaml.
     KustomizeConfig(Box<KustomizeConfig>),
+    /// Text carried byte for byte (a SOPS-encrypted Secret, a `.env`, `.json` or patch
+    /// file): never parsed, never re-emitted.
+    Verbatim(String),
+    /// Data written as YAML the way Flux writes it (Helm values), emitted when declared.
+    Data(String),
     /// A file this program never writes, with the command that produces it and the
     /// version and checksum it must have.
     Upstream {
@@ -304,12 +309,80 @@ impl Cluster {
 
     /// A file of manifests in the main tree that starts with a comment `header` (e.g.
     /// [`FLUX_GENERATED_HEADER`]).
+    /// The header must be YAML comments (every line empty or starting with `#`): anything
+    /// else would be content that validation never saw, and is refused.
     #[track_caller]
     pub fn file_with_header(&mut self, path: &str, header: &str) -> File {
+        let at = Location::caller();
+        if let Some(line) = header
+            .lines()
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        {
+            self.problems.push(Problem {
+                object: None,
+                field: None,
+                message: format!(
+                    "the header of file {path:?} must be YAML comments, but it has the line {line:?}"
+                ),
+                sites: vec![("declared", at)],
+            });
+        }
         let content = FileContent::Manifests {
             header: Some(header.trim_end().to_owned()),
         };
-        self.declare_file(0, path, content, Location::caller())
+        self.declare_file(0, path, content, at)
+    }
+
+    /// A file of the main tree carried byte for byte: `text` is written exactly as given and
+    /// never parsed or re-emitted — a SOPS-encrypted Secret (re-emitting would break its
+    /// MAC), a `.env` or `.json` input of a kustomize generator, a JSON6902 patch. Any file
+    /// name is allowed.
+    ///
+    /// ```
+    /// let mut cluster = fluxdsl::Cluster::new("k8s");
+    /// let env = cluster.verbatim_file("apps/settings.env", "LOG_LEVEL=debug\n");
+    /// let rendered = cluster.render().unwrap();
+    /// assert_eq!(rendered.file("apps/settings.env"), Some("LOG_LEVEL=debug\n"));
+    /// ```
+    #[track_caller]
+    pub fn verbatim_file(&mut self, path: &str, text: impl Into<String>) -> File {
+        let main = self.main_tree();
+        self.verbatim_file_in(&main, path, text)
+    }
+
+    /// [`verbatim_file`](Self::verbatim_file) in `tree`.
+    #[track_caller]
+    pub fn verbatim_file_in(&mut self, tree: &Tree, path: &str, text: impl Into<String>) -> File {
+        let content = FileContent::Verbatim(text.into());
+        self.declare_file(tree.index, path, content, Location::caller())
+    }
+
+    /// A YAML file of data at `path` of the main tree, e.g. a Helm values file: `data` (a
+    /// `serde_json::Value` or any `Serialize` type) written as Flux writes YAML. It holds
+    /// no object.
+    ///
+    /// ```
+    /// let mut cluster = fluxdsl::Cluster::new("k8s");
+    /// cluster.data_file("apps/podinfo/values.yaml", &serde_json::json!({"replicaCount": 2}));
+    /// let rendered = cluster.render().unwrap();
+    /// assert_eq!(rendered.file("apps/podinfo/values.yaml"), Some("replicaCount: 2\n"));
+    /// ```
+    #[track_caller]
+    pub fn data_file<T: serde::Serialize + ?Sized>(&mut self, path: &str, data: &T) -> File {
+        let at = Location::caller();
+        let text = match crate::go_yaml::document(data) {
+            Ok(text) => text,
+            Err(e) => {
+                self.problems.push(Problem {
+                    object: None,
+                    field: None,
+                    message: format!("file {path:?} cannot be written as YAML: {e}"),
+                    sites: vec![("declared", at)],
+                });
+                String::new()
+            }
+        };
+        self.declare_file(0, path, FileContent::Data(text), at)
     }
 
     /// A file that belongs in the main tree but comes from elsewhere (like Flux's
@@ -418,6 +491,17 @@ impl Cluster {
         patch_only: bool,
         at: &'static Location<'static>,
     ) {
+        if doc.get("sops").is_some() {
+            self.problems.push(Problem {
+                object: None,
+                field: Some("sops"),
+                message: "is SOPS-encrypted: written again it would no longer match its MAC; \
+                          carry the file as it is with Cluster::verbatim_file"
+                    .into(),
+                sites: vec![("declared", at)],
+            });
+            return;
+        }
         let text = |k: &str| doc[k].as_str().map(str::to_owned);
         let (Some(api_version), Some(kind), Some(name)) = (
             text("apiVersion"),

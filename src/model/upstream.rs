@@ -148,6 +148,14 @@ fn declare_document(
     at: &'static Location<'static>,
     value: Value,
 ) -> Result<Arc<Target>, Refusal> {
+    if value.get("sops").is_some() {
+        return Err((
+            None,
+            "is SOPS-encrypted: written again it would no longer match its MAC; carry the \
+             file as it is with Cluster::verbatim_file"
+                .into(),
+        ));
+    }
     let text = |v: &Value| v.as_str().map(str::to_owned);
     let (Some(api_version), Some(kind), Some(name)) = (
         text(&value["apiVersion"]),

@@ -116,7 +116,8 @@ fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> Vec<BTreeSet<String>
                 continue;
             }
         }
-        if !(f.path.ends_with(".yaml") || f.path.ends_with(".yml")) {
+        let any_name = matches!(f.content, FileContent::Verbatim(_));
+        if !(any_name || f.path.ends_with(".yaml") || f.path.ends_with(".yml")) {
             problems.push(file_problem(
                 &f.path,
                 "the name must end in .yaml or .yml".into(),

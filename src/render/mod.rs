@@ -289,6 +289,9 @@ pub(crate) fn render(cluster: &Cluster) -> Result<Rendered> {
                     .expect("a kustomization.yaml has a YAML form");
                 tree.files.insert(decl.path.clone(), text);
             }
+            FileContent::Verbatim(text) | FileContent::Data(text) => {
+                tree.files.insert(decl.path.clone(), text.clone());
+            }
             FileContent::Upstream { produce, pin } => tree.upstream.push(UpstreamFile {
                 path: decl.path.clone(),
                 produce: produce.clone(),

@@ -5,6 +5,7 @@ mod cli;
 mod custom_resources;
 mod emitter;
 mod fake_api;
+mod files;
 mod golden;
 mod helm_example;
 mod kustomize;
