@@ -42,6 +42,10 @@ enum Command {
         /// The folder every tree's declared path is relative to (default: the current one).
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
+        /// Replace files at declared paths that fluxdsl did not write (taking over an
+        /// existing repository); without it, render refuses to touch them.
+        #[arg(long)]
+        adopt: bool,
     },
     /// Exit 1 with a unified diff when a tree on disk is not current; write nothing.
     Check {
@@ -309,7 +313,10 @@ fn execute(
     };
     match command {
         Command::Print => print(&rendered, stdout),
-        Command::Render { out, root } => render(&rendered, out, root, stdout, stderr),
+        Command::Render { out, root, adopt } => {
+            let options = tree::WriteOptions { adopt };
+            render(&rendered, out, root, options, stdout, stderr)
+        }
         Command::Check { out, root } => check(&rendered, invocation, out, root, stdout, stderr),
         Command::Apply { target, apply } => {
             let cluster = select(&target)?;
@@ -373,11 +380,12 @@ fn render(
     rendered: &Rendered,
     out: Option<PathBuf>,
     root: Option<PathBuf>,
+    options: tree::WriteOptions,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<u8, Error> {
     let dirs = tree_dirs(rendered, out, root);
-    let reports = tree::write_trees(&dirs)?;
+    let reports = tree::write_trees(&dirs, options)?;
     for ((tree, dir), report) in dirs.iter().zip(reports) {
         let _ = writeln!(
             stdout,

@@ -64,6 +64,40 @@ pub(crate) fn declared_objects(cluster: &Cluster) -> HashMap<Id<'_>, &'static Lo
     objects(cluster, &mut Vec::new())
 }
 
+/// What is wrong with a file path's characters: fluxdsl lists the files it owns one per
+/// line, and a path with a line break or another control character would be read back as
+/// something else; `.fluxdsl-*` names are fluxdsl's own.
+fn name_problem(path: &str) -> Option<String> {
+    if let Some(c) = path.chars().find(|c| c.is_control()) {
+        return Some(format!(
+            "the path contains the control character {c:?}; file names must be printable"
+        ));
+    }
+    if path.split('/').any(|part| part.starts_with(".fluxdsl")) {
+        return Some("names starting with `.fluxdsl` are fluxdsl's own".into());
+    }
+    None
+}
+
+/// What is wrong with a tree's local path: it must stay inside the folder the program runs
+/// in (relative, no `..`), so that `render` never writes anywhere else.
+fn tree_root_problem(root: &str) -> Option<String> {
+    if let Some(problem) = name_problem(root) {
+        return Some(problem);
+    }
+    if root.starts_with('/') || root.contains('\\') {
+        return Some(
+            "a tree's path must be relative to the folder the program runs in (render writes \
+             elsewhere only with --out or --root)"
+                .into(),
+        );
+    }
+    if root.split('/').any(|part| part == "..") {
+        return Some("a tree's path must not leave the folder the program runs in (`..`)".into());
+    }
+    None
+}
+
 /// A tree-relative path with `.` segments removed; `None` if it is absolute or leaves the
 /// tree.
 fn normalize(path: &str) -> Option<String> {
@@ -101,8 +135,22 @@ fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> Vec<BTreeSet<String>
     for o in &cluster.objects {
         used[o.file] = true;
     }
+    for t in &cluster.trees {
+        if let Some(problem) = tree_root_problem(&t.path) {
+            problems.push(Problem {
+                object: None,
+                field: None,
+                message: format!("tree {:?}: {problem}", t.path),
+                sites: vec![("declared", t.at)],
+            });
+        }
+    }
     for (i, f) in cluster.files.iter().enumerate() {
         let tree = &cluster.trees[f.tree].path;
+        if let Some(problem) = name_problem(&f.path) {
+            problems.push(file_problem(&f.path, problem, f.at));
+            continue;
+        }
         match normalize(&f.path) {
             Some(p) if p == f.path && !p.is_empty() => {}
             _ => {

@@ -72,37 +72,148 @@ pub struct WriteReport {
     pub removed: Vec<String>,
 }
 
+/// How [`write_trees`] may treat files already in the tree.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// Replace files at declared paths that exist but were not written by fluxdsl (not in
+    /// [`OWNED_LIST`]): taking over an existing repository. Without it they are refused.
+    pub adopt: bool,
+}
+
+/// The lock a render holds on a tree while it writes.
+pub const LOCK: &str = ".fluxdsl-lock";
+/// The record of an unfinished commit, read by the next render to undo it.
+pub const JOURNAL: &str = ".fluxdsl-journal";
+
 /// Writes `rendered` into the folder `out`.
 ///
 /// Every file is first written in full to a staging folder beside the tree; only when all
-/// of them are written is each moved into place with a rename, which replaces a file in
-/// one step. A failure before that point leaves the tree as it was. Files not listed in
-/// [`OWNED_LIST`] are never touched, and upstream files are never written.
+/// of them are written are they moved into place, each old file kept aside until every
+/// move has succeeded. A failure at any point leaves the tree as it was; a render killed
+/// while moving leaves a journal that the next render uses to put the tree back first.
+/// Files not listed in [`OWNED_LIST`] are never touched (unless `adopt`), nothing is
+/// written or removed through a symbolic link, and two renders never write one tree at
+/// once ([`LOCK`]).
 pub fn write_tree(rendered: &RenderedTree, out: &Path) -> Result<WriteReport> {
-    stage_tree(rendered, out)?.commit()
+    let dirs = [(rendered, out.to_owned())];
+    Ok(write_trees(&dirs, WriteOptions::default())?.remove(0))
 }
 
 /// [`write_tree`] for several trees: all of them are staged before any file moves.
-pub fn write_trees(trees: &[(&RenderedTree, PathBuf)]) -> Result<Vec<WriteReport>> {
+pub fn write_trees(
+    trees: &[(&RenderedTree, PathBuf)],
+    options: WriteOptions,
+) -> Result<Vec<WriteReport>> {
     let staged = trees
         .iter()
-        .map(|(rendered, out)| stage_tree(rendered, out))
+        .map(|(rendered, out)| stage_tree(rendered, out, options))
         .collect::<Result<Vec<_>>>()?;
-    staged.into_iter().map(Staged::commit).collect()
+    let mut committed: Vec<Committed> = Vec::new();
+    for tree in staged {
+        match tree.commit() {
+            Ok(done) => committed.push(done),
+            Err(e) => {
+                // Every tree or none: put back the ones already moved.
+                for done in committed.into_iter().rev() {
+                    done.undo();
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(committed.into_iter().map(Committed::finish).collect())
+}
+
+/// An error about `path` with a message of our own.
+fn refuse(action: &'static str, path: &Path, message: String) -> Error {
+    Error::Io {
+        action,
+        path: path.to_owned(),
+        source: std::io::Error::other(message),
+    }
+}
+
+/// Refuses a path inside the tree that goes through a symbolic link (in any folder below
+/// `out`, or the file itself): fluxdsl writes and removes only inside the tree.
+fn no_links(out: &Path, rel: &str) -> Result<()> {
+    let mut path = out.to_owned();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        path.push(part);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if i + 1 < parts.len() && meta.is_file() => {
+                return Err(refuse(
+                    "cannot write",
+                    &out.join(rel),
+                    format!("{} is a file, not a folder", path.display()),
+                ));
+            }
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(refuse(
+                    "cannot write",
+                    &path,
+                    "it is a symbolic link; fluxdsl writes and removes files only inside the \
+                     tree, never through a link"
+                        .into(),
+                ));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io("cannot inspect", &path)(e)),
+        }
+    }
+    Ok(())
+}
+
+/// The lock on a tree, released when dropped.
+struct Lock(PathBuf);
+
+impl Lock {
+    fn take(out: &Path) -> Result<Lock> {
+        let path = out.join(LOCK);
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                let _ = writeln!(f, "pid {}", std::process::id());
+                Ok(Lock(path))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(refuse(
+                "cannot render into",
+                out,
+                format!(
+                    "another render is writing this tree ({} exists; if no render is running, \
+                     a killed one left it: remove it and render again)",
+                    LOCK
+                ),
+            )),
+            Err(e) => Err(io("cannot lock", &path)(e)),
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.0);
+    }
 }
 
 /// A tree written in full to a staging folder, not yet moved into place.
-pub struct Staged<'a> {
-    rendered: &'a RenderedTree,
+pub struct Staged {
     out: PathBuf,
-    _stage: tempfile::TempDir,
-    moves: Vec<(PathBuf, PathBuf)>,
-    previous: BTreeSet<String>,
+    stage: tempfile::TempDir,
+    /// (staged file, tree-relative path) for each new or changed file.
+    moves: Vec<(PathBuf, String)>,
+    /// Owned files no longer rendered.
+    removals: Vec<String>,
     report: WriteReport,
+    _lock: Lock,
 }
 
 /// Writes every new or changed file of `rendered` to a staging folder beside `out`.
-pub fn stage_tree<'a>(rendered: &'a RenderedTree, out: &Path) -> Result<Staged<'a>> {
+pub fn stage_tree(rendered: &RenderedTree, out: &Path, options: WriteOptions) -> Result<Staged> {
     if out.exists() && !out.is_dir() {
         return Err(Error::Io {
             action: "cannot render into",
@@ -111,6 +222,8 @@ pub fn stage_tree<'a>(rendered: &'a RenderedTree, out: &Path) -> Result<Staged<'
         });
     }
     fs::create_dir_all(out).map_err(io("cannot create", out))?;
+    let lock = Lock::take(out)?;
+    recover(out)?;
     let previous = previously_owned(out)?;
 
     // Stage beside the tree (same file system, so renames are atomic).
@@ -126,8 +239,10 @@ pub fn stage_tree<'a>(rendered: &'a RenderedTree, out: &Path) -> Result<Staged<'
         .map_err(io("cannot write into", &stage_parent))?;
 
     let mut report = WriteReport::default();
-    let mut moves: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut moves: Vec<(PathBuf, String)> = Vec::new();
+    let mut not_ours = Vec::new();
     let mut stage_file = |rel: &str, text: &str| -> Result<()> {
+        no_links(out, rel)?;
         let target = out.join(rel);
         if target.is_dir() {
             return Err(Error::Io {
@@ -135,6 +250,18 @@ pub fn stage_tree<'a>(rendered: &'a RenderedTree, out: &Path) -> Result<Staged<'
                 path: target,
                 source: std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory"),
             });
+        }
+        // A folder on the way that exists as a file would stop the move half-way.
+        let mut parent = target.parent();
+        while let Some(p) = parent.filter(|p| p.starts_with(out) && *p != out) {
+            if p.exists() && !p.is_dir() {
+                return Err(refuse(
+                    "cannot write",
+                    &target,
+                    format!("{} is a file, not a folder", p.display()),
+                ));
+            }
+            parent = p.parent();
         }
         let staged = stage.path().join(rel);
         if let Some(parent) = staged.parent() {
@@ -144,71 +271,236 @@ pub fn stage_tree<'a>(rendered: &'a RenderedTree, out: &Path) -> Result<Staged<'
         f.write_all(text.as_bytes())
             .and_then(|()| f.sync_all())
             .map_err(io("cannot write", &staged))?;
-        moves.push((staged, target));
+        moves.push((staged, rel.to_owned()));
         Ok(())
     };
     for (rel, text) in rendered.files() {
-        if fs::read(out.join(rel)).is_ok_and(|old| old == text.as_bytes()) {
-            report.unchanged.push(rel.to_owned());
-        } else {
-            stage_file(rel, text)?;
-            report.written.push(rel.to_owned());
+        no_links(out, rel)?;
+        match fs::read(out.join(rel)) {
+            Ok(old) if old == text.as_bytes() => report.unchanged.push(rel.to_owned()),
+            Ok(_) if !previous.contains(rel) && !options.adopt => not_ours.push(rel.to_owned()),
+            _ => {
+                stage_file(rel, text)?;
+                report.written.push(rel.to_owned());
+            }
         }
+    }
+    if !not_ours.is_empty() {
+        return Err(refuse(
+            "cannot render into",
+            out,
+            format!(
+                "these files exist but fluxdsl did not write them (they are not in {}), so \
+                 render leaves them alone: {}; move them away, or render --adopt to replace \
+                 them",
+                OWNED_LIST,
+                not_ours.join(", ")
+            ),
+        ));
     }
     let list = owned_list_text(rendered);
     if fs::read_to_string(out.join(OWNED_LIST)).ok().as_deref() != Some(list.as_str()) {
         stage_file(OWNED_LIST, &list)?;
     }
+    // Never upstream or unknown files.
+    let upstream: BTreeSet<&str> = rendered
+        .upstream()
+        .iter()
+        .map(|u| u.path.as_str())
+        .collect();
+    let mut removals = Vec::new();
+    for rel in previous {
+        if rendered.file(&rel).is_none() && !upstream.contains(rel.as_str()) {
+            no_links(out, &rel)?;
+            removals.push(rel);
+        }
+    }
     Ok(Staged {
-        rendered,
         out: out.to_owned(),
-        _stage: stage,
+        stage,
         moves,
-        previous,
+        removals,
         report,
+        _lock: lock,
     })
 }
 
-impl Staged<'_> {
-    /// Moves every staged file into place, then removes the files this program owned and
-    /// no longer renders.
-    pub fn commit(self) -> Result<WriteReport> {
-        let Staged {
-            rendered,
-            out,
-            moves,
-            previous,
-            mut report,
-            ..
-        } = self;
-        for (staged, target) in &moves {
-            if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent).map_err(io("cannot create", parent))?;
-            }
-            fs::rename(staged, target).map_err(io("cannot replace", target))?;
+/// What one move did, for undoing it: the file put in place, and where the file it
+/// replaced (if any) was kept.
+struct Done {
+    target: PathBuf,
+    kept: Option<PathBuf>,
+}
+
+/// A tree whose new files are in place, the replaced ones kept in the staging folder until
+/// [`Committed::finish`].
+pub struct Committed {
+    staged: Staged,
+    done: Vec<Done>,
+}
+
+impl Staged {
+    /// Moves every staged file into place and removes the owned files no longer rendered,
+    /// keeping each replaced or removed file aside; on any failure, puts everything back.
+    pub fn commit(self) -> Result<Committed> {
+        let kept_dir = self.stage.path().join(".kept");
+        let journal = self.out.join(JOURNAL);
+        // The journal names the staging folder and every path the commit will touch: a
+        // render killed from here on is undone by the next one (see `recover`).
+        let mut text = format!("{}\n", self.stage.path().display());
+        for (_, rel) in &self.moves {
+            text.push_str(&format!("move {rel}\n"));
         }
-        // Never upstream or unknown files.
-        let upstream: BTreeSet<&str> = rendered
-            .upstream()
-            .iter()
-            .map(|u| u.path.as_str())
-            .collect();
-        for rel in previous {
-            if rendered.file(&rel).is_some() || upstream.contains(rel.as_str()) {
-                continue;
-            }
-            let path = out.join(&rel);
-            match fs::remove_file(&path) {
-                Ok(()) => {
-                    report.removed.push(rel.clone());
-                    remove_empty_parents(&out, &path);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io("cannot remove", &path)(e)),
-            }
+        for rel in &self.removals {
+            text.push_str(&format!("remove {rel}\n"));
         }
-        Ok(report)
+        write_atomically(&journal, &text)?;
+        let mut committed = Committed {
+            staged: self,
+            done: Vec::new(),
+        };
+        if let Err(e) = committed.apply(&kept_dir) {
+            committed.undo();
+            return Err(e);
+        }
+        Ok(committed)
     }
+}
+
+impl Committed {
+    fn apply(&mut self, kept_dir: &Path) -> Result<()> {
+        let out = self.staged.out.clone();
+        let keep = |rel: &str, done: &mut Vec<Done>, new: Option<&Path>| -> Result<()> {
+            let target = out.join(rel);
+            let kept = kept_dir.join(rel);
+            let existed = target.symlink_metadata().is_ok();
+            if existed {
+                if let Some(parent) = kept.parent() {
+                    fs::create_dir_all(parent).map_err(io("cannot create", parent))?;
+                }
+                fs::rename(&target, &kept).map_err(io("cannot replace", &target))?;
+            }
+            done.push(Done {
+                target: target.clone(),
+                kept: existed.then_some(kept),
+            });
+            if let Some(new) = new {
+                if let Some(parent) = target.parent() {
+                    fs::create_dir_all(parent).map_err(io("cannot create", parent))?;
+                }
+                fs::rename(new, &target).map_err(io("cannot replace", &target))?;
+            }
+            Ok(())
+        };
+        let moves = std::mem::take(&mut self.staged.moves);
+        for (staged, rel) in &moves {
+            keep(rel, &mut self.done, Some(staged))?;
+        }
+        for rel in self.staged.removals.clone() {
+            keep(&rel, &mut self.done, None)?;
+        }
+        Ok(())
+    }
+
+    /// Puts back every file this commit replaced or removed, and removes the new ones.
+    fn undo(self) {
+        for d in self.done.iter().rev() {
+            let _ = fs::remove_file(&d.target);
+            match &d.kept {
+                Some(kept) => {
+                    let _ = fs::rename(kept, &d.target);
+                }
+                None => remove_empty_parents(&self.staged.out, &d.target),
+            }
+        }
+        let _ = fs::remove_file(self.staged.out.join(JOURNAL));
+    }
+
+    /// Ends the commit: the replaced files are dropped with the staging folder.
+    fn finish(self) -> WriteReport {
+        let Committed { staged, done } = self;
+        let mut report = staged.report;
+        for d in &done {
+            if !d.target.exists()
+                && let Ok(rel) = d.target.strip_prefix(&staged.out)
+            {
+                report.removed.push(rel.to_string_lossy().into_owned());
+                remove_empty_parents(&staged.out, &d.target);
+            }
+        }
+        let _ = fs::remove_file(staged.out.join(JOURNAL));
+        report
+    }
+}
+
+/// Writes `text` to `path` in one step (a temporary file renamed over it).
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    let mut f = fs::File::create(&tmp).map_err(io("cannot write", &tmp))?;
+    f.write_all(text.as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(io("cannot write", &tmp))?;
+    fs::rename(&tmp, path).map_err(io("cannot write", path))
+}
+
+/// Undoes a commit that a killed render left half done: every file it had put in place
+/// is removed, every file it kept aside goes back, and its staging folder goes.
+fn recover(out: &Path) -> Result<()> {
+    let journal = out.join(JOURNAL);
+    let text = match fs::read_to_string(&journal) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io("cannot read", &journal)(e)),
+    };
+    let mut lines = text.lines();
+    let stage = PathBuf::from(lines.next().unwrap_or_default());
+    for line in lines {
+        // A staged file no longer in the staging folder was moved into the tree.
+        if let Some(rel) = line.strip_prefix("move ")
+            && !stage.join(rel).exists()
+        {
+            no_links(out, rel)?;
+            let target = out.join(rel);
+            match fs::remove_file(&target) {
+                Ok(()) => remove_empty_parents(out, &target),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io("cannot remove", &target)(e)),
+            }
+        }
+    }
+    let kept = stage.join(".kept");
+    for rel in files_under(&kept)? {
+        no_links(out, &rel)?;
+        let target = out.join(&rel);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(io("cannot create", parent))?;
+        }
+        fs::rename(kept.join(&rel), &target).map_err(io("cannot restore", &target))?;
+    }
+    let _ = fs::remove_dir_all(&stage);
+    fs::remove_file(&journal).map_err(io("cannot remove", &journal))
+}
+
+/// Every file below `dir`, relative to it (none if it does not exist).
+fn files_under(dir: &Path) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        let entries = match fs::read_dir(&d) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(io("cannot read", &d)(e)),
+        };
+        for entry in entries {
+            let path = entry.map_err(io("cannot read", &d))?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(dir) {
+                found.push(rel.to_string_lossy().into_owned());
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Removes folders left empty by a removal, up to (not including) `out`.
@@ -303,4 +595,42 @@ pub fn check_tree(rendered: &RenderedTree, out: &Path) -> Result<CheckReport> {
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn tree(files: &[(&str, &str)]) -> RenderedTree {
+        RenderedTree {
+            root: "t".into(),
+            files: files
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .collect::<BTreeMap<_, _>>(),
+            upstream: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_move_that_fails_half_way_puts_every_file_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("t");
+        write_tree(&tree(&[("a.yaml", "a1\n"), ("b.yaml", "b1\n")]), &out).unwrap();
+        let next = tree(&[("a.yaml", "a2\n"), ("b.yaml", "b2\n"), ("c.yaml", "c2\n")]);
+        let staged = stage_tree(&next, &out, WriteOptions::default()).unwrap();
+        // b.yaml's staged copy vanishes: its move fails after a.yaml's succeeded.
+        fs::remove_file(staged.stage.path().join("b.yaml")).unwrap();
+        let err = staged.commit().err().expect("the second move fails");
+        assert!(err.to_string().contains("b.yaml"), "{err}");
+        assert_eq!(fs::read_to_string(out.join("a.yaml")).unwrap(), "a1\n");
+        assert_eq!(fs::read_to_string(out.join("b.yaml")).unwrap(), "b1\n");
+        assert!(!out.join("c.yaml").exists());
+        assert!(!out.join(JOURNAL).exists());
+        assert!(!out.join(LOCK).exists());
+        // and the next render works
+        write_tree(&next, &out).unwrap();
+        assert_eq!(fs::read_to_string(out.join("c.yaml")).unwrap(), "c2\n");
+    }
 }

@@ -13,6 +13,7 @@ mod metrics_server;
 mod repository;
 mod schema;
 mod tree;
+mod tree_safety;
 mod upstream;
 mod validation;
 
