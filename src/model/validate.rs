@@ -28,7 +28,7 @@ pub(crate) struct RepositoryContext<'r> {
     /// Every path the repository renders, by tree (its local path).
     pub(crate) paths: HashMap<&'r str, BTreeSet<String>>,
     /// Objects declared in the shared folders: handles to them are valid in every cluster.
-    pub(crate) shared: HashMap<Id<'r>, &'static Location<'static>>,
+    pub(crate) shared: HashMap<Id<'r>, Seen>,
 }
 
 /// Every problem of `cluster`; inside a repository, paths and handles are resolved against
@@ -45,11 +45,12 @@ pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>
     }
     let mut declared = objects(cluster, &mut problems);
     if let Some(repository) = repository {
-        for (id, at) in &repository.shared {
-            declared.entry(*id).or_insert(at);
+        for (id, seen) in &repository.shared {
+            declared.entry(*id).or_insert(Seen::elsewhere(seen.at));
         }
     }
-    references(cluster, &declared, &mut problems);
+    let edges = references(cluster, &declared, &mut problems);
+    cycles(cluster, edges, &mut problems);
     checks(cluster, &rendered_paths, &mut problems);
     problems
 }
@@ -60,7 +61,7 @@ pub(crate) fn rendered_paths(cluster: &Cluster) -> Vec<BTreeSet<String>> {
 }
 
 /// Every object `cluster` declares (and bootstrap Secret), with its site.
-pub(crate) fn declared_objects(cluster: &Cluster) -> HashMap<Id<'_>, &'static Location<'static>> {
+pub(crate) fn declared_objects(cluster: &Cluster) -> HashMap<Id<'_>, Seen> {
     objects(cluster, &mut Vec::new())
 }
 
@@ -253,17 +254,39 @@ fn kustomize_config(
 /// Who an object is for lookups: API group, kind, namespace, name.
 pub(crate) type Id<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
 
+/// A declared object: where, and its index in the cluster's objects (none for a bootstrap
+/// Secret or an object of another part of the repository).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Seen {
+    pub(crate) at: &'static Location<'static>,
+    index: Option<usize>,
+}
+
+impl Seen {
+    fn object(at: &'static Location<'static>, index: usize) -> Seen {
+        Seen {
+            at,
+            index: Some(index),
+        }
+    }
+    fn elsewhere(at: &'static Location<'static>) -> Seen {
+        Seen { at, index: None }
+    }
+}
+
 /// Names and namespaces of objects not built with fluxdsl's checked types, and
 /// duplicates; returns every declared object (and bootstrap Secret) with its site.
-fn objects<'c>(
-    cluster: &'c Cluster,
-    problems: &mut Vec<Problem>,
-) -> HashMap<Id<'c>, &'static Location<'static>> {
-    let mut seen: HashMap<Id<'c>, &'static Location<'static>> = HashMap::with_capacity_and_hasher(
+fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<'c>, Seen> {
+    let mut seen: HashMap<Id<'c>, Seen> = HashMap::with_capacity_and_hasher(
         cluster.objects.len() + cluster.bootstrap.len(),
         Default::default(),
     );
-    for o in cluster.objects.iter().filter(|o| !o.patch_only) {
+    for (index, o) in cluster
+        .objects
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| !o.patch_only)
+    {
         if o.key().name.is_empty() {
             problems.push(Problem {
                 object: Some(o.key().clone()),
@@ -289,7 +312,8 @@ fn objects<'c>(
             o.key().namespace.as_deref(),
             o.key().name.as_str(),
         );
-        if let Some(first) = seen.insert(id, o.at()) {
+        if let Some(first) = seen.insert(id, Seen::object(o.at(), index)) {
+            let first = first.at;
             problems.push(Problem {
                 object: Some(o.key().clone()),
                 field: None,
@@ -305,7 +329,7 @@ fn objects<'c>(
             Some(secret.namespace().as_str()),
             secret.name().as_str(),
         );
-        if let Some(first) = seen.insert(id, at) {
+        if let Some(Seen { at: first, .. }) = seen.insert(id, Seen::elsewhere(at)) {
             problems.push(Problem {
                 object: Some(ObjectKey {
                     api_version: "v1",
@@ -327,12 +351,18 @@ fn same_object(a: &ObjectKey, b: &ObjectKey) -> bool {
     a.group() == b.group() && a.kind == b.kind && a.namespace == b.namespace && a.name == b.name
 }
 
+/// One reference between two objects of the cluster: (from, to, field).
+type Edge = (usize, usize, &'static str);
+
+/// Checks every handle; returns the references between objects of this cluster, for
+/// [`cycles`].
 fn references(
     cluster: &Cluster,
-    declared: &HashMap<Id<'_>, &'static Location<'static>>,
+    declared: &HashMap<Id<'_>, Seen>,
     problems: &mut Vec<Problem>,
-) {
-    for o in &cluster.objects {
+) -> Vec<Edge> {
+    let mut edges = Vec::new();
+    for (i, o) in cluster.objects.iter().enumerate() {
         for r in &o.object.references() {
             let t = &r.target;
             let problem = |message: String| Problem {
@@ -361,11 +391,14 @@ fn references(
                 t.key.namespace.as_deref(),
                 t.key.name.as_str(),
             );
-            if t.origin == Origin::Declared && !declared.contains_key(&key) {
-                problems.push(problem(format!(
+            match declared.get(&key) {
+                Some(Seen { index: Some(j), .. }) => edges.push((i, *j, r.field)),
+                Some(_) => {}
+                None if t.origin == Origin::Declared => problems.push(problem(format!(
                     "refers to {} whose handle comes from another Cluster; declare it in this one",
                     t.key
-                )));
+                ))),
+                None => {}
             }
             if let Some(message) = generated_artifact(cluster, t) {
                 problems.push(problem(message));
@@ -387,6 +420,87 @@ fn references(
                 _ => {}
             }
         }
+    }
+    edges
+}
+
+/// Refuses every cycle of references between objects (a `dependsOn` loop, also through a
+/// `Ref::existing` handle that names a declared object), naming each member and where it
+/// was declared. Flux would wait forever on such a loop.
+fn cycles(cluster: &Cluster, mut edges: Vec<Edge>, problems: &mut Vec<Problem>) {
+    if edges.is_empty() {
+        return;
+    }
+    // Edges grouped by their source: those of object `i` are edges[start[i]..start[i + 1]].
+    edges.sort_unstable_by_key(|e| e.0);
+    let n = cluster.objects.len();
+    let mut start = vec![0; n + 1];
+    for e in &edges {
+        start[e.0 + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    // Depth-first search; a reference to an object still on the path closes a cycle.
+    const NEW: u8 = 0;
+    const ON_PATH: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![NEW; n];
+    let mut found: Vec<Vec<usize>> = Vec::new();
+    for root in 0..n {
+        if state[root] != NEW || start[root] == start[root + 1] {
+            continue;
+        }
+        // (object, next edge to follow)
+        let mut path: Vec<(usize, usize)> = vec![(root, start[root])];
+        state[root] = ON_PATH;
+        while let Some(&mut (node, ref mut next)) = path.last_mut() {
+            if *next == start[node + 1] {
+                state[node] = DONE;
+                path.pop();
+                continue;
+            }
+            let (_, to, _) = edges[*next];
+            *next += 1;
+            match state[to] {
+                NEW => {
+                    state[to] = ON_PATH;
+                    path.push((to, start[to]));
+                }
+                ON_PATH => {
+                    let from = path.iter().position(|(m, _)| *m == to).unwrap_or(0);
+                    found.push(path[from..].iter().map(|(m, _)| *m).collect());
+                }
+                _ => {}
+            }
+        }
+    }
+    for members in found {
+        let field = |a: usize, b: usize| {
+            edges[start[a]..start[a + 1]]
+                .iter()
+                .find(|e| e.1 == b)
+                .map_or("", |e| e.2)
+        };
+        let mut chain = String::new();
+        for (k, &m) in members.iter().enumerate() {
+            let next = members[(k + 1) % members.len()];
+            chain.push_str(&format!(
+                "{} --{}--> ",
+                cluster.objects[m].key(),
+                field(m, next)
+            ));
+        }
+        chain.push_str(&cluster.objects[members[0]].key().to_string());
+        problems.push(Problem {
+            object: Some(cluster.objects[members[0]].key().clone()),
+            field: None,
+            message: format!("is part of a reference cycle, which Flux can never resolve: {chain}"),
+            sites: members
+                .iter()
+                .map(|&m| ("member declared", cluster.objects[m].at()))
+                .collect(),
+        });
     }
 }
 

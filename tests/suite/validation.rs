@@ -482,3 +482,73 @@ fn a_namespace_scope_refuses_another_namespace_and_cluster_scoped_objects() {
         "{msg}"
     );
 }
+
+#[test]
+fn a_dependency_cycle_through_an_imported_handle_is_refused_naming_every_member() {
+    use fluxdsl::{Chart, HelmRelease, HelmRepository, Ref};
+    let mut cluster = Cluster::new("t");
+    let file = cluster.file("sync.yaml");
+    let repo = cluster.add(
+        &file,
+        GitRepository::builder()
+            .name(name!("repo"))
+            .url("https://example.com/repo")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    // A depends on B by name (imported), B on C, C on A: a loop types could not stop.
+    let b_by_name: Ref<Kustomization> =
+        Ref::existing(&fluxdsl::NamespaceName::FLUX_SYSTEM, name!("b"));
+    let ks = |n: fluxdsl::Name| {
+        Kustomization::builder()
+            .name(n)
+            .source_ref(&repo)
+            .path("./x")
+            .interval(duration!("10m"))
+            .prune(true)
+    };
+    let a = cluster.add(&file, ks(name!("a")).depends_on(&[&b_by_name]).build());
+    let c = cluster.add(&file, ks(name!("c")).depends_on(&[&a]).build());
+    cluster.add(&file, ks(name!("b")).depends_on(&[&c]).build());
+    // Not a cycle: D depends on A only.
+    cluster.add(&file, ks(name!("d")).depends_on(&[&a]).build());
+    // The same with HelmReleases.
+    let charts = cluster.add(
+        &file,
+        HelmRepository::builder()
+            .name(name!("charts"))
+            .url("https://example.com/charts")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    let y_by_name: Ref<HelmRelease> =
+        Ref::existing(&fluxdsl::NamespaceName::FLUX_SYSTEM, name!("y"));
+    let hr = |n: fluxdsl::Name| {
+        HelmRelease::builder()
+            .name(n)
+            .chart(Chart::from_source(&charts, "app"))
+            .interval(duration!("1h"))
+    };
+    let x = cluster.add(&file, hr(name!("x")).depends_on(&[&y_by_name]).build());
+    cluster.add(&file, hr(name!("y")).depends_on(&[&x]).build());
+
+    let err = cluster.render().unwrap_err().to_string();
+    let cycles: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("reference cycle"))
+        .collect();
+    assert_eq!(cycles.len(), 2, "{err}");
+    assert!(
+        err.contains(
+            "Kustomization flux-system/a --spec.dependsOn--> Kustomization flux-system/b --spec.dependsOn--> Kustomization flux-system/c --spec.dependsOn--> Kustomization flux-system/a"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "HelmRelease flux-system/x --spec.dependsOn--> HelmRelease flux-system/y --spec.dependsOn--> HelmRelease flux-system/x"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("flux-system/d --"), "{err}");
+}
