@@ -281,6 +281,60 @@ pub(crate) fn place_in(
     }
 }
 
+/// The rules several Flux kinds share, for their `own_problems`: each returns what is
+/// wrong, if anything.
+pub(crate) mod rules {
+    use crate::values::Duration;
+
+    /// A URL must start with one of `schemes`, have something after it, and hold no
+    /// whitespace or control character (Flux would fail to fetch it, or fetch another).
+    pub(crate) fn url(url: &str, schemes: &[&str]) -> Option<String> {
+        if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
+            return Some(format!(
+                "{url:?} is not a URL: it contains {c:?}; write spaces as %20"
+            ));
+        }
+        if !schemes
+            .iter()
+            .any(|s| url.starts_with(s) && url.len() > s.len())
+        {
+            return Some(format!(
+                "{url:?} is not a URL Flux accepts here: it must start with {}",
+                schemes.join(", ")
+            ));
+        }
+        None
+    }
+
+    /// Credentials (`secretRef`) with a plain `http://` URL would be sent unencrypted.
+    pub(crate) fn credentials_over_http(url: &str, has_credentials: bool) -> Option<String> {
+        (has_credentials && url.starts_with("http://")).then(|| {
+            format!(
+                "credentials would be sent unencrypted to {url:?}: use an https:// URL, or no \
+                 secretRef"
+            )
+        })
+    }
+
+    /// A timeout field whose Flux schema has no hours unit (`^([0-9]+(\.[0-9]+)?(ms|s|m))+$`):
+    /// Go writes one hour or more with `h`, which the API server rejects.
+    pub(crate) fn timeout_without_hours(timeout: Option<Duration>) -> Option<String> {
+        let t = timeout?;
+        (t >= Duration::hours(1)).then(|| {
+            format!(
+                "{t} is not accepted here: Flux's schema for this field has no hours unit, so \
+                 it must be under 1h"
+            )
+        })
+    }
+
+    /// An interval of zero would make the controller reconcile without pause.
+    pub(crate) fn interval(interval: Duration) -> Option<String> {
+        (interval.as_nanos() == 0)
+            .then(|| "0s would reconcile without pause: give a positive interval".to_owned())
+    }
+}
+
 /// Who an object is, for messages and lookups: `Kind/namespace/name`.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObjectKey {

@@ -318,6 +318,9 @@ pub enum DurationProblem {
     UnknownUnit,
     /// The value does not fit in a Go `time.Duration`.
     Overflow,
+    /// Under a second with a part of a millisecond: Go writes it in `µs` or `ns`, units
+    /// Flux's schema rejects.
+    BelowMillisecond,
 }
 
 impl DurationProblem {
@@ -330,6 +333,9 @@ impl DurationProblem {
             }
             DurationProblem::UnknownUnit => "the unit must be ms, s, m or h",
             DurationProblem::Overflow => "it is longer than a Go time.Duration can hold",
+            DurationProblem::BelowMillisecond => {
+                "under 1s it must be whole milliseconds: Go would write it in µs or ns, which Flux's schema rejects"
+            }
         }
     }
 }
@@ -340,27 +346,30 @@ const MAX_GO_DURATION: u64 = i64::MAX as u64;
 
 impl Duration {
     /// A duration of whole milliseconds.
+    ///
+    /// # Panics
+    /// When it is longer than a Go `time.Duration` holds (about 2,562,047 hours); in a
+    /// `const`, that is a compile error.
     pub const fn millis(n: u64) -> Duration {
-        Duration {
-            nanos: n * NANOS_PER_MS,
-        }
+        Duration::of(n, NANOS_PER_MS)
     }
-    /// A duration of whole seconds.
+    /// A duration of whole seconds; panics as [`Duration::millis`] does.
     pub const fn seconds(n: u64) -> Duration {
-        Duration {
-            nanos: n * NANOS_PER_S,
-        }
+        Duration::of(n, NANOS_PER_S)
     }
-    /// A duration of whole minutes.
+    /// A duration of whole minutes; panics as [`Duration::millis`] does.
     pub const fn minutes(n: u64) -> Duration {
-        Duration {
-            nanos: n * 60 * NANOS_PER_S,
-        }
+        Duration::of(n, 60 * NANOS_PER_S)
     }
-    /// A duration of whole hours.
+    /// A duration of whole hours; panics as [`Duration::millis`] does.
     pub const fn hours(n: u64) -> Duration {
-        Duration {
-            nanos: n * 3600 * NANOS_PER_S,
+        Duration::of(n, 3600 * NANOS_PER_S)
+    }
+
+    const fn of(n: u64, unit: u64) -> Duration {
+        match n.checked_mul(unit) {
+            Some(nanos) if nanos <= MAX_GO_DURATION => Duration { nanos },
+            _ => panic!("the duration is longer than a Go time.Duration can hold (about 2562047h)"),
         }
     }
 
@@ -450,6 +459,9 @@ impl Duration {
             if total > MAX_GO_DURATION {
                 return Err(DurationProblem::Overflow);
             }
+        }
+        if total < NANOS_PER_S && !total.is_multiple_of(NANOS_PER_MS) {
+            return Err(DurationProblem::BelowMillisecond);
         }
         Ok(Duration { nanos: total })
     }
@@ -607,6 +619,10 @@ macro_rules! duration {
                 "duration \"", $d,
                 "\" is not one Flux accepts: write numbers each followed by a unit, like 1m, 30s, 1h30m or 1.5s"
             )),
+            Err($crate::DurationProblem::BelowMillisecond) => panic!(concat!(
+                "duration \"", $d,
+                "\" is not one Flux accepts: under 1s it must be whole milliseconds (Go would write it in µs or ns)"
+            )),
         };
         DURATION
     }};
@@ -667,12 +683,31 @@ mod tests {
             ("1500ms", "1.5s"),
             ("0s", "0s"),
             ("2h45m10s", "2h45m10s"),
-            ("0.0001ms", "100ns"),
-            ("0.5ms", "500µs"),
+            ("1.0005s", "1.0005s"),
             ("48h", "48h0m0s"),
         ] {
             assert_eq!(Duration::parse(input).unwrap().to_string(), go, "{input}");
         }
+        // Go's units below a millisecond, which parsing refuses for Flux.
+        assert_eq!(Duration { nanos: 100 }.to_string(), "100ns");
+        assert_eq!(Duration { nanos: 500_000 }.to_string(), "500µs");
+    }
+
+    #[test]
+    fn durations_go_would_write_in_microseconds_are_refused() {
+        for bad in ["0.5ms", "0.0001ms", "1.5ms", "0.0000001s"] {
+            assert_eq!(
+                Duration::parse_const(bad),
+                Err(DurationProblem::BelowMillisecond),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "longer than a Go time.Duration can hold")]
+    fn hours_beyond_go_range_panic_with_the_reason() {
+        let _ = Duration::hours(3_000_000);
     }
 
     #[test]

@@ -125,30 +125,22 @@ impl Object for GitRepository {
         refs
     }
     fn own_problems(&self) -> Vec<(&'static str, String)> {
-        let mut problems = Vec::new();
-        if !["http://", "https://", "ssh://"]
-            .iter()
-            .any(|s| self.url.starts_with(s) && self.url.len() > s.len())
-        {
-            problems.push((
+        use crate::object::rules;
+        let url = rules::url(&self.url, &["http://", "https://", "ssh://"])
+            .map(|p| format!("{p} (write git@host:org/repo as ssh://git@host/org/repo)"));
+        let credentials = self.secret_ref.is_some() || self.proxy_secret_ref.is_some();
+        [
+            ("spec.url", url),
+            (
                 "spec.url",
-                format!(
-                    "{:?} is not a URL Flux accepts: it must start with http://, https:// or ssh:// (write git@host:org/repo as ssh://git@host/org/repo)",
-                    self.url
-                ),
-            ));
-        }
-        if let Some(t) = self.timeout
-            && t >= Duration::hours(1)
-        {
-            problems.push((
-                "spec.timeout",
-                format!(
-                    "{t} is not accepted here: Flux's schema for this field has no hours unit, so it must be under 1h"
-                ),
-            ));
-        }
-        problems
+                rules::credentials_over_http(&self.url, credentials),
+            ),
+            ("spec.interval", rules::interval(self.interval)),
+            ("spec.timeout", rules::timeout_without_hours(self.timeout)),
+        ]
+        .into_iter()
+        .filter_map(|(field, problem)| problem.map(|p| (field, p)))
+        .collect()
     }
 }
 

@@ -97,4 +97,25 @@ impl Object for HelmRepository {
         }
         refs
     }
+    fn own_problems(&self) -> Vec<(&'static str, String)> {
+        use crate::object::rules;
+        let schemes: &[&str] = if self.oci.is_some() {
+            &["oci://"]
+        } else {
+            &["http://", "https://"]
+        };
+        let credentials = self.secret_ref.is_some() || self.pass_credentials;
+        [
+            ("spec.url", rules::url(&self.url, schemes)),
+            (
+                "spec.url",
+                rules::credentials_over_http(&self.url, credentials),
+            ),
+            ("spec.interval", rules::interval(self.interval)),
+            ("spec.timeout", rules::timeout_without_hours(self.timeout)),
+        ]
+        .into_iter()
+        .filter_map(|(field, problem)| problem.map(|p| (field, p)))
+        .collect()
+    }
 }

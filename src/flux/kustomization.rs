@@ -259,12 +259,45 @@ impl Object for Kustomization {
         }]
     }
     fn own_problems(&self) -> Vec<(&'static str, String)> {
-        self.components
+        let mut problems: Vec<(&'static str, String)> = self
+            .components
             .iter()
             .filter(|p| p.starts_with('/'))
             .map(|p| ("spec.components", format!("{p:?} must be a relative path")))
-            .collect()
+            .collect();
+        if leaves_root(&self.path) {
+            problems.push((
+                "spec.path",
+                format!(
+                    "{:?} leaves the root of the source; a path starts at the source's root \
+                     (e.g. ./apps)",
+                    self.path
+                ),
+            ));
+        }
+        if let Some(p) = crate::object::rules::interval(self.interval) {
+            problems.push(("spec.interval", p));
+        }
+        problems
     }
+}
+
+/// Whether `path` goes above the root it is relative to (`..` beyond the start).
+fn leaves_root(path: &str) -> bool {
+    let mut depth = 0i32;
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                depth -= 1;
+                if depth < 0 {
+                    return true;
+                }
+            }
+            _ => depth += 1,
+        }
+    }
+    false
 }
 
 /// One entry of `spec.healthChecks`: an object that must become ready.

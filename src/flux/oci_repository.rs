@@ -168,6 +168,17 @@ impl Object for OCIRepository {
         }
         refs
     }
+    fn own_problems(&self) -> Vec<(&'static str, String)> {
+        use crate::object::rules;
+        [
+            ("spec.url", rules::url(&self.url, &["oci://"])),
+            ("spec.interval", rules::interval(self.interval)),
+            ("spec.timeout", rules::timeout_without_hours(self.timeout)),
+        ]
+        .into_iter()
+        .filter_map(|(field, problem)| problem.map(|p| (field, p)))
+        .collect()
+    }
 }
 
 /// `spec.provider` of an OCIRepository or an OCI HelmRepository: where the registry's

@@ -552,3 +552,71 @@ fn a_dependency_cycle_through_an_imported_handle_is_refused_naming_every_member(
     );
     assert!(!err.contains("flux-system/d --"), "{err}");
 }
+
+#[test]
+fn urls_credentials_timeouts_and_paths_flux_would_reject_or_misuse_are_refused() {
+    use fluxdsl::{HelmRepository, OCIRepository, Ref};
+    use k8s_openapi::api::core::v1::Secret;
+    let mut cluster = Cluster::new("t");
+    let file = cluster.file("sources.yaml");
+    let creds: Ref<Secret> = Ref::existing(&fluxdsl::NamespaceName::FLUX_SYSTEM, name!("creds"));
+    cluster.add(
+        &file,
+        HelmRepository::builder()
+            .name(name!("ftp"))
+            .url("ftp://charts.example.com")
+            .interval(duration!("1h"))
+            .timeout(duration!("90m"))
+            .build(),
+    );
+    cluster.add(
+        &file,
+        HelmRepository::builder()
+            .name(name!("plain"))
+            .url("http://charts.example.com")
+            .secret_ref(&creds)
+            .interval(duration!("1h"))
+            .build(),
+    );
+    cluster.add(
+        &file,
+        OCIRepository::builder()
+            .name(name!("spaced"))
+            .url("oci://ghcr.io/org/my chart")
+            .interval(duration!("0s"))
+            .timeout(duration!("2h"))
+            .build(),
+    );
+    let repo = cluster.add(
+        &file,
+        GitRepository::builder()
+            .name(name!("git"))
+            .url("http://git.example.com/repo")
+            .secret_ref(&creds)
+            .interval(duration!("1m"))
+            .build(),
+    );
+    cluster.add(
+        &file,
+        Kustomization::builder()
+            .name(name!("escape"))
+            .source_ref(&repo)
+            .path("./apps/../../../etc")
+            .interval(duration!("10m"))
+            .prune(true)
+            .build(),
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    for expected in [
+        "HelmRepository flux-system/ftp spec.url: \"ftp://charts.example.com\" is not a URL Flux accepts here: it must start with http://, https://",
+        "HelmRepository flux-system/ftp spec.timeout: 1h30m0s is not accepted here",
+        "HelmRepository flux-system/plain spec.url: credentials would be sent unencrypted",
+        "OCIRepository flux-system/spaced spec.url: \"oci://ghcr.io/org/my chart\" is not a URL: it contains ' '",
+        "OCIRepository flux-system/spaced spec.interval: 0s would reconcile without pause",
+        "OCIRepository flux-system/spaced spec.timeout: 2h0m0s is not accepted here",
+        "GitRepository flux-system/git spec.url: credentials would be sent unencrypted",
+        "Kustomization flux-system/escape spec.path: \"./apps/../../../etc\" leaves the root of the source",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+}
