@@ -80,8 +80,6 @@ pub struct WriteOptions {
     pub adopt: bool,
 }
 
-/// The lock a render holds on a tree while it writes.
-pub const LOCK: &str = ".fluxdsl-lock";
 /// The record of an unfinished commit, read by the next render to undo it.
 pub const JOURNAL: &str = ".fluxdsl-journal";
 
@@ -93,7 +91,7 @@ pub const JOURNAL: &str = ".fluxdsl-journal";
 /// while moving leaves a journal that the next render uses to put the tree back first.
 /// Files not listed in [`OWNED_LIST`] are never touched (unless `adopt`), nothing is
 /// written or removed through a symbolic link, and two renders never write one tree at
-/// once ([`LOCK`]).
+/// once (a lock on the tree's folder).
 pub fn write_tree(rendered: &RenderedTree, out: &Path) -> Result<WriteReport> {
     let dirs = [(rendered, out.to_owned())];
     Ok(write_trees(&dirs, WriteOptions::default())?.remove(0))
@@ -165,38 +163,27 @@ fn no_links(out: &Path, rel: &str) -> Result<()> {
     Ok(())
 }
 
-/// The lock on a tree, released when dropped.
-struct Lock(PathBuf);
+/// The lock on a tree: an advisory lock (`flock`) on the tree's folder itself, held for
+/// the life of the render and released by the system when the process ends, however it
+/// ends, so a killed render never blocks the next one and no lock file is left behind.
+struct Lock {
+    _folder: fs::File,
+}
 
 impl Lock {
     fn take(out: &Path) -> Result<Lock> {
-        let path = out.join(LOCK);
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(mut f) => {
-                let _ = writeln!(f, "pid {}", std::process::id());
-                Ok(Lock(path))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(refuse(
+        let folder = fs::File::open(out).map_err(io("cannot lock", out))?;
+        match folder.try_lock() {
+            Ok(()) => Ok(Lock { _folder: folder }),
+            Err(fs::TryLockError::WouldBlock) => Err(refuse(
                 "cannot render into",
                 out,
-                format!(
-                    "another render is writing this tree ({} exists; if no render is running, \
-                     a killed one left it: remove it and render again)",
-                    LOCK
-                ),
+                "another render is writing this tree (it holds the tree's lock); render again \
+                 when it has finished"
+                    .into(),
             )),
-            Err(e) => Err(io("cannot lock", &path)(e)),
+            Err(fs::TryLockError::Error(e)) => Err(io("cannot lock", out)(e)),
         }
-    }
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.0);
     }
 }
 
@@ -233,8 +220,11 @@ pub fn stage_tree(rendered: &RenderedTree, out: &Path, options: WriteOptions) ->
         .parent()
         .map(Path::to_owned)
         .unwrap_or_else(|| out.to_owned());
+    let prefix = stage_prefix(&stage_parent, out);
+    remove_stale_stages(&stage_parent, &prefix);
     let stage = tempfile::Builder::new()
-        .prefix(".fluxdsl-render-")
+        .prefix(&prefix)
+        .rand_bytes(STAGE_RANDOM)
         .tempdir_in(&stage_parent)
         .map_err(io("cannot write into", &stage_parent))?;
 
@@ -323,6 +313,40 @@ pub fn stage_tree(rendered: &RenderedTree, out: &Path, options: WriteOptions) ->
         report,
         _lock: lock,
     })
+}
+
+/// The name prefix of this tree's staging folders: `.fluxdsl-render-<tree folder>-`.
+fn stage_prefix(stage_parent: &Path, out: &Path) -> String {
+    let name = out
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let _ = stage_parent;
+    format!(".fluxdsl-render-{name}-")
+}
+
+/// The random characters after a staging folder's prefix.
+const STAGE_RANDOM: usize = 6;
+
+/// Removes staging folders a killed render of this tree left (the tree's lock is held, so
+/// no render of it is running; a commit's own folder was dealt with by `recover`). Only
+/// names of exactly this tree's form: another tree's (`a-b` beside `a`) are longer.
+fn remove_stale_stages(stage_parent: &Path, prefix: &str) {
+    let Ok(entries) = fs::read_dir(stage_parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name.len() == prefix.len() + STAGE_RANDOM
+            && name.starts_with(prefix)
+            && name[prefix.len()..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric());
+        if ours {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// What one move did, for undoing it: the file put in place, and where the file it
@@ -628,7 +652,6 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("b.yaml")).unwrap(), "b1\n");
         assert!(!out.join("c.yaml").exists());
         assert!(!out.join(JOURNAL).exists());
-        assert!(!out.join(LOCK).exists());
         // and the next render works
         write_tree(&next, &out).unwrap();
         assert_eq!(fs::read_to_string(out.join("c.yaml")).unwrap(), "c2\n");

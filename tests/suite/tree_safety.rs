@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use fluxdsl::cli::run_with;
-use fluxdsl::tree::{LOCK, OWNED_LIST, WriteOptions, stage_tree};
+use fluxdsl::tree::OWNED_LIST;
 use fluxdsl::{Cluster, GitRepository, Repository, duration};
 
 /// A cluster rendering `files` (each one GitRepository named after its index).
@@ -131,67 +131,135 @@ fn a_hand_written_file_at_a_declared_path_is_left_alone_unless_adopted() {
 #[test]
 fn a_folder_that_exists_as_a_file_stops_render_before_anything_moves() {
     let tmp = tempfile::tempdir().unwrap();
-    assert_eq!(render(cluster("t", &["a.yaml"]), tmp.path()).0, 0);
-    let before = fs::read_to_string(tmp.path().join("a.yaml")).unwrap();
-    fs::write(
-        tmp.path().join("sub"),
-        "a file where a folder is declared\n",
-    )
-    .unwrap();
-    let (code, err) = render(cluster("t", &["sub/b.yaml"]), tmp.path());
+    let tree = tmp.path().join("tree");
+    assert_eq!(render(cluster("t", &["a.yaml"]), &tree).0, 0);
+    let before = fs::read_to_string(tree.join("a.yaml")).unwrap();
+    fs::write(tree.join("sub"), "a file where a folder is declared\n").unwrap();
+    let (code, err) = render(cluster("t", &["sub/b.yaml"]), &tree);
     assert_eq!(code, 2);
     assert!(err.contains("is a file, not a folder"), "{err}");
-    assert_eq!(
-        fs::read_to_string(tmp.path().join("a.yaml")).unwrap(),
-        before
-    );
-    assert!(leftovers(tmp.path().parent().unwrap()).is_empty());
+    assert_eq!(fs::read_to_string(tree.join("a.yaml")).unwrap(), before);
+    assert!(leftovers(tmp.path()).is_empty());
 }
 
 #[test]
-fn a_second_render_of_the_same_tree_waits_for_none_and_is_refused() {
+fn a_second_render_of_the_same_tree_is_refused_while_the_first_holds_the_lock() {
     let tmp = tempfile::tempdir().unwrap();
-    fs::write(tmp.path().join(LOCK), "pid 1\n").unwrap();
-    let (code, err) = render(cluster("t", &["a.yaml"]), tmp.path());
+    assert_eq!(render(cluster("t", &["a.yaml"]), tmp.path()).0, 0);
+    // Another render holds the lock (an advisory lock on the tree's folder, as render
+    // takes it).
+    let held = fs::File::open(tmp.path()).unwrap();
+    held.try_lock().unwrap();
+    let (code, err) = render(cluster("t", &["b.yaml"]), tmp.path());
     assert_eq!(code, 2);
     assert!(err.contains("another render is writing this tree"), "{err}");
-    assert!(!tmp.path().join("a.yaml").exists());
+    assert!(!tmp.path().join("b.yaml").exists());
+    // Released (as when the holder is killed), the next render goes on.
+    drop(held);
+    let (code, err) = render(cluster("t", &["b.yaml"]), tmp.path());
+    assert_eq!(code, 0, "{err}");
+}
+
+/// Set in the child process of the kill test: the tree it renders into, forever.
+const KILL_CHILD: &str = "FLUXDSL_KILL_TEST_TREE";
+
+fn set(first: bool) -> Vec<String> {
+    // Two file sets of 40 files, half of them shared with different content.
+    (0..40)
+        .map(|i| {
+            if first || i % 2 == 0 {
+                format!("d{}/f{i}.yaml", i % 4)
+            } else {
+                format!("e{}/g{i}.yaml", i % 3)
+            }
+        })
+        .collect()
+}
+
+fn cluster_of(first: bool) -> Cluster {
+    let files = set(first);
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let mut c = cluster("t", &refs);
+    // Different content for the shared paths too.
+    let f = c.file(if first {
+        "marker-a.yaml"
+    } else {
+        "marker-b.yaml"
+    });
+    c.add(
+        &f,
+        GitRepository::builder()
+            .name(fluxdsl::name!("marker"))
+            .url("https://example.com/m")
+            .interval(if first {
+                duration!("1m")
+            } else {
+                duration!("2m")
+            })
+            .build(),
+    );
+    c
+}
+
+fn is_current(first: bool, tree: &Path) -> bool {
+    let rendered = cluster_of(first).render().unwrap();
+    fluxdsl::tree::check_tree(rendered.main(), tree)
+        .unwrap()
+        .is_current()
 }
 
 #[test]
-fn a_render_killed_while_moving_is_undone_by_the_next_one() {
+fn a_render_killed_at_any_instant_is_undone_by_the_next_run() {
+    if let Some(tree) = std::env::var_os(KILL_CHILD) {
+        // The child: render the two file sets in turn until killed.
+        let tree = std::path::PathBuf::from(tree);
+        let mut first = false;
+        loop {
+            let _ = render(cluster_of(first), &tree);
+            first = !first;
+        }
+    }
     let tmp = tempfile::tempdir().unwrap();
     let tree = tmp.path().join("tree");
-    assert_eq!(render(cluster("t", &["a.yaml", "old.yaml"]), &tree).0, 0);
-    let old_a = fs::read_to_string(tree.join("a.yaml")).unwrap();
-    // A render of another file set, killed after moving its files: nothing after the
-    // moves ran (no cleanup, no unlock).
-    let next = cluster("t", &["b.yaml", "a.yaml"]);
-    let rendered = next.render().unwrap();
-    let staged = stage_tree(rendered.main(), &tree, WriteOptions::default()).unwrap();
-    let committed = staged.commit().unwrap();
-    std::mem::forget(committed);
-    assert!(tree.join(".fluxdsl-journal").exists());
-    // The next render is refused while the dead one's lock is there …
-    let (code, err) = render(cluster("t", &["a.yaml", "old.yaml"]), &tree);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains(LOCK), "{err}");
-    // … and, the lock removed, first puts the tree back, then renders.
-    fs::remove_file(tree.join(LOCK)).unwrap();
-    let (code, err) = render(cluster("t", &["a.yaml", "old.yaml"]), &tree);
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(fs::read_to_string(tree.join("a.yaml")).unwrap(), old_a);
-    assert!(tree.join("old.yaml").exists());
-    assert!(!tree.join("b.yaml").exists());
-    assert!(!tree.join(".fluxdsl-journal").exists());
-    assert!(
-        leftovers(tmp.path()).is_empty(),
-        "{:?}",
-        leftovers(tmp.path())
-    );
-    let (code, err) = run(
-        cluster("t", &["a.yaml", "old.yaml"]),
-        &["check", "--out", tree.to_str().unwrap()],
-    );
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(render(cluster_of(true), &tree).0, 0);
+    let me = std::env::current_exe().unwrap();
+    let (mut mixed_then_repaired, mut whole) = (0, 0);
+    for i in 0..100u64 {
+        let mut child = std::process::Command::new(&me)
+            .args([
+                "--exact",
+                "tree_safety::a_render_killed_at_any_instant_is_undone_by_the_next_run",
+                "--test-threads=1",
+            ])
+            .env(KILL_CHILD, &tree)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Kill at a different instant each time: while starting, staging or moving.
+        std::thread::sleep(std::time::Duration::from_millis(5 + (i * 7919) % 60));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // Right after the kill: a whole tree (old or new), or a journal to undo a mix.
+        if tree.join(".fluxdsl-journal").exists() {
+            mixed_then_repaired += 1;
+        } else {
+            assert!(
+                is_current(true, &tree) || is_current(false, &tree),
+                "kill {i}: no journal, yet the tree is neither file set"
+            );
+            whole += 1;
+        }
+        // The next run cleans up and renders.
+        let (code, err) = render(cluster_of(true), &tree);
+        assert_eq!(code, 0, "kill {i}: {err}");
+        assert!(is_current(true, &tree), "kill {i}");
+        assert!(!tree.join(".fluxdsl-journal").exists(), "kill {i}");
+        assert!(
+            leftovers(tmp.path()).is_empty(),
+            "kill {i}: {:?}",
+            leftovers(tmp.path())
+        );
+    }
+    eprintln!("kill test: {whole} kills left a whole tree, {mixed_then_repaired} a journal");
 }
