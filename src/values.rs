@@ -41,8 +41,12 @@ pub enum NameProblem {
     Empty,
     /// The name is longer than 63 characters.
     TooLong,
-    /// A character other than `a-z`, `0-9`, `-` (and `.` where allowed).
+    /// A character other than `a-z`, `0-9`, `-` and `.` in a name.
     InvalidCharacter,
+    /// A character other than `a-z`, `0-9` and `-` in a namespace name (a DNS label).
+    InvalidLabelCharacter,
+    /// A `.` in a namespace name, which is a single DNS label.
+    Dot,
     /// The name, or a dot-separated part of it, starts or ends with something other than
     /// a lowercase letter or digit.
     BadEdge,
@@ -56,6 +60,12 @@ impl NameProblem {
             NameProblem::TooLong => "it is longer than 63 characters",
             NameProblem::InvalidCharacter => {
                 "it may contain only lowercase letters, digits, '-' and '.' (RFC 1123)"
+            }
+            NameProblem::InvalidLabelCharacter => {
+                "it may contain only lowercase letters, digits and '-' (RFC 1123 label)"
+            }
+            NameProblem::Dot => {
+                "it contains '.': a namespace name is a single DNS label (RFC 1123), without dots"
             }
             NameProblem::BadEdge => {
                 "it must start and end with a lowercase letter or digit (RFC 1123)"
@@ -90,8 +100,14 @@ const fn check_rfc1123(s: &str, dots: bool) -> Option<NameProblem> {
             if edge {
                 return Some(NameProblem::BadEdge);
             }
+        } else if c == b'.' {
+            return Some(NameProblem::Dot);
         } else if !is_alnum(c) {
-            return Some(NameProblem::InvalidCharacter);
+            return Some(if dots {
+                NameProblem::InvalidCharacter
+            } else {
+                NameProblem::InvalidLabelCharacter
+            });
         }
         i += 1;
     }
@@ -256,6 +272,8 @@ macro_rules! name {
                 "name \"", $name,
                 "\" is not a valid Kubernetes name: it must start and end with a lowercase letter or digit (RFC 1123)"
             )),
+            // only namespace names are single labels
+            Some(_) => panic!(concat!("name \"", $name, "\" is not a valid Kubernetes name")),
         };
         NAME
     }};
@@ -278,11 +296,24 @@ macro_rules! namespace {
             None => $crate::NamespaceName::from_checked_static($name),
             Some($crate::NameProblem::Empty) => panic!("a namespace name cannot be empty"),
             Some($crate::NameProblem::TooLong) => panic!(concat!(
-                "namespace \"", $name, "\" is longer than 63 characters"
+                "namespace \"",
+                $name,
+                "\" is longer than 63 characters"
+            )),
+            Some($crate::NameProblem::Dot) => panic!(concat!(
+                "namespace \"",
+                $name,
+                "\" contains '.': a namespace name is a single DNS label (RFC 1123), without dots"
+            )),
+            Some($crate::NameProblem::BadEdge) => panic!(concat!(
+                "namespace \"",
+                $name,
+                "\" must start and end with a lowercase letter or digit (RFC 1123 label)"
             )),
             Some(_) => panic!(concat!(
-                "namespace \"", $name,
-                "\" is not a valid namespace name: only lowercase letters, digits and '-', starting and ending with a letter or digit (RFC 1123 label)"
+                "namespace \"",
+                $name,
+                "\" may contain only lowercase letters, digits and '-' (RFC 1123 label)"
             )),
         };
         NAMESPACE
@@ -740,10 +771,14 @@ mod tests {
         assert_eq!(Name::check("a_b"), Some(NameProblem::InvalidCharacter));
         assert_eq!(Name::check(&"a".repeat(63)), None);
         assert_eq!(Name::check(&"a".repeat(64)), Some(NameProblem::TooLong));
+        assert_eq!(NamespaceName::check("a.b"), Some(NameProblem::Dot));
         assert_eq!(
-            NamespaceName::check("a.b"),
-            Some(NameProblem::InvalidCharacter)
+            NamespaceName::check("a_b"),
+            Some(NameProblem::InvalidLabelCharacter)
         );
+        let err = NamespaceName::new("kube.system").unwrap_err().to_string();
+        assert!(err.contains("without dots"), "{err}");
+        assert!(!err.contains("'-' and '.'"), "{err}");
         let err = Name::new("Bad_Name").unwrap_err().to_string();
         assert!(err.contains("Bad_Name"), "{err}");
     }

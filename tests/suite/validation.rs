@@ -620,3 +620,29 @@ fn urls_credentials_timeouts_and_paths_flux_would_reject_or_misuse_are_refused()
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
 }
+
+/// A user's helper marked `#[track_caller]` passes its caller's line to the refusal.
+#[track_caller]
+fn declare_repo(cluster: &mut Cluster, file: &fluxdsl::File) {
+    cluster.add(
+        file,
+        GitRepository::builder()
+            .name(name!("same"))
+            .url("https://example.com/x")
+            .interval(duration!("1m"))
+            .build(),
+    );
+}
+
+#[test]
+fn a_track_caller_helper_points_refusals_at_its_callers() {
+    let mut cluster = Cluster::new("t");
+    let file = cluster.file("a.yaml");
+    let first = line!() + 1;
+    declare_repo(&mut cluster, &file);
+    let again = line!() + 1;
+    declare_repo(&mut cluster, &file);
+    let err = cluster.render().unwrap_err().to_string();
+    assert!(err.contains(&format!("validation.rs:{first}:")), "{err}");
+    assert!(err.contains(&format!("validation.rs:{again}:")), "{err}");
+}
