@@ -286,6 +286,16 @@ pub(crate) fn place_in(
 pub(crate) mod rules {
     use crate::values::Duration;
 
+    /// The problems found, each with its field path.
+    pub(crate) fn found<const N: usize>(
+        checks: [(&'static str, Option<String>); N],
+    ) -> Vec<(&'static str, String)> {
+        checks
+            .into_iter()
+            .filter_map(|(field, problem)| problem.map(|p| (field, p)))
+            .collect()
+    }
+
     /// A URL must start with one of `schemes`, have something after it, and hold no
     /// whitespace or control character (Flux would fail to fetch it, or fetch another).
     pub(crate) fn url(url: &str, schemes: &[&str]) -> Option<String> {

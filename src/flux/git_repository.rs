@@ -129,7 +129,7 @@ impl Object for GitRepository {
         let url = rules::url(&self.url, &["http://", "https://", "ssh://"])
             .map(|p| format!("{p} (write git@host:org/repo as ssh://git@host/org/repo)"));
         let credentials = self.secret_ref.is_some() || self.proxy_secret_ref.is_some();
-        [
+        rules::found([
             ("spec.url", url),
             (
                 "spec.url",
@@ -137,10 +137,7 @@ impl Object for GitRepository {
             ),
             ("spec.interval", rules::interval(self.interval)),
             ("spec.timeout", rules::timeout_without_hours(self.timeout)),
-        ]
-        .into_iter()
-        .filter_map(|(field, problem)| problem.map(|p| (field, p)))
-        .collect()
+        ])
     }
 }
 

@@ -105,7 +105,7 @@ impl Object for HelmRepository {
             &["http://", "https://"]
         };
         let credentials = self.secret_ref.is_some() || self.pass_credentials;
-        [
+        rules::found([
             ("spec.url", rules::url(&self.url, schemes)),
             (
                 "spec.url",
@@ -113,9 +113,6 @@ impl Object for HelmRepository {
             ),
             ("spec.interval", rules::interval(self.interval)),
             ("spec.timeout", rules::timeout_without_hours(self.timeout)),
-        ]
-        .into_iter()
-        .filter_map(|(field, problem)| problem.map(|p| (field, p)))
-        .collect()
+        ])
     }
 }

@@ -170,14 +170,11 @@ impl Object for OCIRepository {
     }
     fn own_problems(&self) -> Vec<(&'static str, String)> {
         use crate::object::rules;
-        [
+        rules::found([
             ("spec.url", rules::url(&self.url, &["oci://"])),
             ("spec.interval", rules::interval(self.interval)),
             ("spec.timeout", rules::timeout_without_hours(self.timeout)),
-        ]
-        .into_iter()
-        .filter_map(|(field, problem)| problem.map(|p| (field, p)))
-        .collect()
+        ])
     }
 }
 
