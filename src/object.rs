@@ -484,6 +484,19 @@ impl<K: Kind> Ref<K> {
         }
     }
 
+    /// A handle to an object a kustomize generator makes (no generator object behind it).
+    pub(crate) fn generated_here(key: ObjectKey, at: &'static Location<'static>) -> Ref<K> {
+        Ref {
+            target: Arc::new(Target {
+                key,
+                at,
+                origin: Origin::Generated,
+                generated_by: None,
+            }),
+            kind: PhantomData,
+        }
+    }
+
     pub(crate) fn target(&self) -> &Arc<Target> {
         &self.target
     }

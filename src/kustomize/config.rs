@@ -109,6 +109,9 @@ pub struct Labels {
 pub struct ConfigMapGenerator {
     /// The ConfigMap's name (kustomize appends a content hash).
     pub name: String,
+    /// The ConfigMap's namespace (else the kustomization's or none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
     /// `create`, `replace` or `merge`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub behavior: Option<String>,
@@ -123,9 +126,58 @@ pub struct ConfigMapGenerator {
     pub envs: Vec<String>,
 }
 
+impl ConfigMapGenerator {
+    /// A ConfigMap generated from files this program declares (their names become the
+    /// keys), for [`Cluster::generate_config_map`](crate::Cluster::generate_config_map).
+    pub fn from_files(name: crate::values::Name, files: &[&File]) -> ConfigMapGenerator {
+        ConfigMapGenerator {
+            name: name.as_str().to_owned(),
+            files: files.iter().map(|f| f.path().to_owned()).collect(),
+            ..ConfigMapGenerator::default()
+        }
+    }
+
+    /// In namespace `namespace`.
+    pub fn in_namespace(mut self, namespace: &NamespaceName) -> ConfigMapGenerator {
+        self.namespace = Some(namespace.as_str().to_owned());
+        self
+    }
+
+    /// Adds `KEY=value` literals.
+    pub fn literals(mut self, literals: &[&str]) -> ConfigMapGenerator {
+        self.literals.extend(literals.iter().map(|l| l.to_string()));
+        self
+    }
+}
+
+/// The `configurations` file fluxdsl writes beside a kustomization.yaml that generates
+/// ConfigMaps: it tells kustomize that Flux's `valuesFrom` and `substituteFrom` name
+/// ConfigMaps, so the names it gives them (with a content hash) are written there too.
+pub(crate) const NAME_REFERENCES: &str = "kustomizeconfig.yaml";
+
+/// The text of [`NAME_REFERENCES`].
+pub(crate) fn name_references() -> serde_json::Value {
+    serde_json::json!({
+        "nameReference": [{
+            "kind": "ConfigMap",
+            "version": "v1",
+            "fieldSpecs": [
+                { "path": "spec/valuesFrom/name", "kind": "HelmRelease" },
+                { "path": "spec/postBuild/substituteFrom/name", "kind": "Kustomization" },
+            ],
+        }],
+    })
+}
+
 impl KustomizeConfig {
-    /// The file as kustomize reads it; `dir` is the tree-relative folder it sits in.
-    pub(crate) fn wire(&self, dir: &str) -> impl Serialize + '_ {
+    /// The file as kustomize reads it; `dir` is the tree-relative folder it sits in, and
+    /// `generated` the ConfigMaps declared with handles for it (their file paths
+    /// tree-relative).
+    pub(crate) fn wire<'a>(
+        &'a self,
+        dir: &str,
+        generated: &[&'a ConfigMapGenerator],
+    ) -> impl Serialize + 'a {
         let mut resources: Vec<String> = self
             .resources
             .iter()
@@ -142,16 +194,31 @@ impl KustomizeConfig {
             path: Some(relative_path(dir, p.file.path())),
             target: p.target.as_ref(),
         });
+        let generators: Vec<ConfigMapGenerator> = self
+            .config_map_generator
+            .iter()
+            .cloned()
+            .chain(generated.iter().map(|g| ConfigMapGenerator {
+                files: g.files.iter().map(|f| relative_path(dir, f)).collect(),
+                ..(*g).clone()
+            }))
+            .collect();
+        let configurations = if generated.is_empty() {
+            Vec::new()
+        } else {
+            vec![NAME_REFERENCES]
+        };
         Wire {
             api_version: "kustomize.config.k8s.io/v1beta1",
             kind: "Kustomization",
+            configurations,
             resources,
             components: &self.components,
             namespace: self.namespace.as_ref(),
             labels: &self.labels,
             patches: inline.chain(files).collect(),
             images: &self.images,
-            config_map_generator: &self.config_map_generator,
+            config_map_generator: generators,
         }
     }
 }
@@ -174,8 +241,10 @@ struct Wire<'a> {
     patches: Vec<PatchEntry<'a>>,
     #[serde(skip_serializing_if = "<[Image]>::is_empty")]
     images: &'a [Image],
-    #[serde(skip_serializing_if = "<[ConfigMapGenerator]>::is_empty")]
-    config_map_generator: &'a [ConfigMapGenerator],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    config_map_generator: Vec<ConfigMapGenerator>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    configurations: Vec<&'static str>,
 }
 
 /// One entry of `patches`: inline (`patch`) or from a file (`path`).

@@ -49,6 +49,7 @@ pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>
             declared.entry(*id).or_insert(Seen::elsewhere(seen.at));
         }
     }
+    generators(cluster, &mut problems);
     let edges = references(cluster, &declared, &mut problems);
     cycles(cluster, edges, &mut problems);
     checks(cluster, &rendered_paths, &mut problems);
@@ -349,6 +350,64 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
 
 fn same_object(a: &ObjectKey, b: &ObjectKey) -> bool {
     a.group() == b.group() && a.kind == b.kind && a.namespace == b.namespace && a.name == b.name
+}
+
+/// ConfigMaps generated with handles: their folder has a kustomization.yaml, their files
+/// are declared, and every object that refers to one is built by that kustomization (only
+/// there does kustomize write the hashed name into the reference).
+fn generators(cluster: &Cluster, problems: &mut Vec<Problem>) {
+    for (dir, generator, target) in &cluster.generators {
+        let config = cluster.files.iter().find_map(|f| match &f.content {
+            FileContent::KustomizeConfig(c)
+                if f.tree == 0 && f.path == join(dir, "kustomization.yaml") =>
+            {
+                Some(c)
+            }
+            _ => None,
+        });
+        let refuse =
+            |message: String, sites: Vec<(&'static str, &'static Location<'static>)>| Problem {
+                object: Some(target.key.clone()),
+                field: None,
+                message,
+                sites,
+            };
+        let Some(config) = config else {
+            problems.push(refuse(
+                format!("is generated in folder {dir:?}, which has no kustomization.yaml; declare one with Cluster::kustomize_config"),
+                vec![("generator declared", target.at)],
+            ));
+            continue;
+        };
+        for file in &generator.files {
+            if !cluster.files.iter().any(|f| f.tree == 0 && &f.path == file) {
+                problems.push(refuse(
+                    format!("is generated from {file:?}, which this program does not declare"),
+                    vec![("generator declared", target.at)],
+                ));
+            }
+        }
+        for o in &cluster.objects {
+            let refers = o
+                .object
+                .references()
+                .iter()
+                .any(|r| Arc::ptr_eq(&r.target, target));
+            if refers && !config.resources.iter().any(|r| r.index() == o.file) {
+                problems.push(Problem {
+                    object: Some(o.key().clone()),
+                    field: None,
+                    message: format!(
+                        "refers to {}, which the kustomization.yaml of {dir:?} generates with a \
+                         hashed name; only objects in that kustomization's resources get the \
+                         name rewritten, so list {:?} there",
+                        target.key, cluster.files[o.file].path
+                    ),
+                    sites: vec![("declared", o.at()), ("generator declared", target.at)],
+                });
+            }
+        }
+    }
 }
 
 /// One reference between two objects of the cluster: (from, to, field).

@@ -285,9 +285,22 @@ pub(crate) fn render(cluster: &Cluster) -> Result<Rendered> {
             }
             FileContent::KustomizeConfig(config) => {
                 let dir = decl.path.rsplit_once('/').map_or("", |(d, _)| d);
-                let text = crate::go_yaml::document(&config.wire(dir))
+                let generated: Vec<_> = cluster
+                    .generators
+                    .iter()
+                    .filter(|(d, _, _)| decl.tree == 0 && d == dir)
+                    .map(|(_, g, _)| g)
+                    .collect();
+                let text = crate::go_yaml::document(&config.wire(dir, &generated))
                     .expect("a kustomization.yaml has a YAML form");
                 tree.files.insert(decl.path.clone(), text);
+                if !generated.is_empty() {
+                    use crate::kustomize::config::{NAME_REFERENCES, name_references};
+                    let text =
+                        crate::go_yaml::document(&name_references()).expect("JSON has a YAML form");
+                    tree.files
+                        .insert(crate::model::cluster::join(dir, NAME_REFERENCES), text);
+                }
             }
             FileContent::Verbatim(text) | FileContent::Data(text) => {
                 tree.files.insert(decl.path.clone(), text.clone());

@@ -121,3 +121,123 @@ fn a_header_that_is_not_only_comments_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_generated_config_map_has_a_handle_and_kustomize_writes_its_hashed_name_into_values_from() {
+    use fluxdsl::{
+        Chart, ConfigMapGenerator, HelmRelease, HelmRepository, ValuesFrom, duration, name,
+        namespace,
+    };
+    let apps = namespace!("apps");
+    let mut cluster = Cluster::new("k8s");
+    let values = cluster.data_file(
+        "apps/podinfo/values.yaml",
+        &serde_json::json!({ "replicaCount": 2 }),
+    );
+    let generated = cluster.generate_config_map(
+        "apps/podinfo",
+        ConfigMapGenerator::from_files(name!("podinfo-values"), &[&values]).in_namespace(&apps),
+    );
+    let release_file = cluster.file("apps/podinfo/release.yaml");
+    let charts = cluster.add(
+        &release_file,
+        HelmRepository::builder()
+            .name(name!("podinfo"))
+            .namespace(apps.clone())
+            .url("https://stefanprodan.github.io/podinfo")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    cluster.add(
+        &release_file,
+        HelmRelease::builder()
+            .name(name!("podinfo"))
+            .namespace(apps.clone())
+            .chart(Chart::from_source(&charts, "podinfo"))
+            .interval(duration!("1h"))
+            .values_from(&[ValuesFrom::config_map(&generated)])
+            .build(),
+    );
+    cluster.kustomize_config(
+        "apps/podinfo",
+        KustomizeConfig::builder()
+            .resources(&[&release_file])
+            .build(),
+    );
+    let rendered = cluster.render().unwrap_or_else(|e| panic!("{e}"));
+    let config = rendered.file("apps/podinfo/kustomization.yaml").unwrap();
+    assert!(
+        config.contains("configurations:\n- kustomizeconfig.yaml\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains("- files:\n  - values.yaml\n  name: podinfo-values\n  namespace: apps\n"),
+        "{config}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in rendered.main().files() {
+        let file = dir.path().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+    let built = super::kustomize::kubectl_kustomize(&dir.path().join("apps/podinfo"));
+    let config_map = built.iter().find(|o| o["kind"] == "ConfigMap").unwrap();
+    let hashed = config_map["metadata"]["name"].as_str().unwrap();
+    assert!(hashed.starts_with("podinfo-values-"), "{hashed}");
+    assert_eq!(config_map["data"]["values.yaml"], "replicaCount: 2\n");
+    let release = built.iter().find(|o| o["kind"] == "HelmRelease").unwrap();
+    assert_eq!(release["spec"]["valuesFrom"][0]["name"], hashed);
+}
+
+#[test]
+fn a_generated_config_map_referenced_outside_its_kustomization_is_refused() {
+    use fluxdsl::{ConfigMapGenerator, GitRepository, Kustomization, PostBuild, SubstituteFrom};
+    use fluxdsl::{duration, name};
+    let mut cluster = Cluster::new("k8s");
+    let env = cluster.data_file("vars/vars.yaml", &serde_json::json!({ "a": "b" }));
+    let vars = cluster.generate_config_map(
+        "vars",
+        ConfigMapGenerator::from_files(name!("vars"), &[&env]),
+    );
+    let nowhere = cluster.generate_config_map(
+        "nowhere",
+        ConfigMapGenerator::from_files(name!("lost"), &[&env]),
+    );
+    cluster.kustomize_config("vars", KustomizeConfig::builder().build());
+    let sync = cluster.file("sync.yaml");
+    let repo = cluster.add(
+        &sync,
+        GitRepository::builder()
+            .name(name!("repo"))
+            .url("https://example.com/repo")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    cluster.add(
+        &sync,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&repo)
+            .path("./apps")
+            .interval(duration!("10m"))
+            .prune(true)
+            .post_build(
+                PostBuild::new()
+                    .substitute_from(SubstituteFrom::config_map(&vars))
+                    .substitute_from(SubstituteFrom::config_map(&nowhere)),
+            )
+            .build(),
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    assert!(
+        err.contains("which the kustomization.yaml of \"vars\" generates with a hashed name"),
+        "{err}"
+    );
+    assert!(err.contains("list \"sync.yaml\" there"), "{err}");
+    assert!(
+        err.contains(
+            "ConfigMap lost: is generated in folder \"nowhere\", which has no kustomization.yaml"
+        ),
+        "{err}"
+    );
+}
