@@ -70,7 +70,7 @@ pub use flux::kustomization::{
     SubstituteFrom,
 };
 pub use flux::oci_repository::{LayerSelector, OCIRepository, OciProvider, OciRef};
-pub use kustomize::config::{ConfigMapGenerator, KustomizeConfig, Labels, PatchFile};
+pub use kustomize::config::{ConfigMapGenerator, KustomizeConfig, Labels, PatchFile, Resource};
 pub use model::bootstrap::{BootstrapSecret, SecretInputs, SecretKey, SecretSource};
 pub use model::cluster::{Cluster, Declare, FLUX_GENERATED_HEADER, NamespaceScope, Tree};
 pub use model::repository::Repository;

@@ -38,6 +38,10 @@ pub struct KustomizeConfig {
     /// `resources`: files declared in this program, written relative to the folder.
     #[builder(default, setter(transform = |files: &[&File]| files.iter().map(|f| (*f).clone()).collect()))]
     pub(crate) resources: Vec<File>,
+    /// `resources` in exactly this order, files and folders mixed, written even when
+    /// empty (`resources: []`); when set, `resources` and `resource_paths` add after it.
+    #[builder(default, setter(transform = |entries: &[Resource]| Some(entries.to_vec())))]
+    pub(crate) resource_list: Option<Vec<Resource>>,
     /// More `resources`: folders or remote URLs, written as given.
     #[builder(default, setter(transform = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect()))]
     pub(crate) resource_paths: Vec<String>,
@@ -62,6 +66,28 @@ pub struct KustomizeConfig {
     /// `configMapGenerator`.
     #[builder(default, setter(transform = |generators: &[ConfigMapGenerator]| generators.to_vec()))]
     pub(crate) config_map_generator: Vec<ConfigMapGenerator>,
+}
+
+/// One entry of a kustomization.yaml's `resources`, for
+/// [`KustomizeConfigBuilder::resource_list`]: a file this program declares, or a folder or
+/// URL written as given.
+#[derive(Debug, Clone)]
+pub enum Resource {
+    /// A declared file, written relative to the folder.
+    File(File),
+    /// A folder (`../base`) or remote URL.
+    Path(String),
+}
+
+impl Resource {
+    /// A declared file.
+    pub fn file(file: &File) -> Resource {
+        Resource::File(file.clone())
+    }
+    /// A folder or URL.
+    pub fn path(path: impl Into<String>) -> Resource {
+        Resource::Path(path.into())
+    }
 }
 
 /// A patch kept in its own file (see [`Cluster::add_patch`](crate::Cluster::add_patch)),
@@ -170,6 +196,24 @@ pub(crate) fn name_references() -> serde_json::Value {
 }
 
 impl KustomizeConfig {
+    /// Every declared file `resources` names, in either form.
+    pub(crate) fn resource_files(&self) -> impl Iterator<Item = &File> {
+        let listed = self.resource_list.iter().flatten().filter_map(|r| match r {
+            Resource::File(f) => Some(f),
+            Resource::Path(_) => None,
+        });
+        listed.chain(self.resources.iter())
+    }
+
+    /// Every folder or URL `resources` names, in either form.
+    pub(crate) fn resource_folders(&self) -> impl Iterator<Item = &String> {
+        let listed = self.resource_list.iter().flatten().filter_map(|r| match r {
+            Resource::Path(p) => Some(p),
+            Resource::File(_) => None,
+        });
+        listed.chain(self.resource_paths.iter())
+    }
+
     /// The file as kustomize reads it; `dir` is the tree-relative folder it sits in, and
     /// `generated` the ConfigMaps declared with handles for it (their file paths
     /// tree-relative).
@@ -178,12 +222,17 @@ impl KustomizeConfig {
         dir: &str,
         generated: &[&'a ConfigMapGenerator],
     ) -> impl Serialize + 'a {
-        let mut resources: Vec<String> = self
-            .resources
+        let listed = self.resource_list.as_deref().unwrap_or_default();
+        let mut resources: Vec<String> = listed
             .iter()
-            .map(|f| relative_path(dir, f.path()))
+            .map(|r| match r {
+                Resource::File(f) => relative_path(dir, f.path()),
+                Resource::Path(p) => p.clone(),
+            })
             .collect();
+        resources.extend(self.resources.iter().map(|f| relative_path(dir, f.path())));
         resources.extend(self.resource_paths.iter().cloned());
+        let write_resources = self.resource_list.is_some() || !resources.is_empty();
         let inline = self.patches.iter().map(|p| PatchEntry {
             patch: Some(&p.patch),
             path: None,
@@ -212,7 +261,7 @@ impl KustomizeConfig {
             api_version: "kustomize.config.k8s.io/v1beta1",
             kind: "Kustomization",
             configurations,
-            resources,
+            resources: write_resources.then_some(resources),
             components: &self.components,
             namespace: self.namespace.as_ref(),
             labels: &self.labels,
@@ -229,8 +278,8 @@ impl KustomizeConfig {
 struct Wire<'a> {
     api_version: &'static str,
     kind: &'static str,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    resources: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resources: Option<Vec<String>>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     components: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]

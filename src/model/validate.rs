@@ -215,8 +215,7 @@ fn kustomize_config(
 ) {
     let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
     for r in config
-        .resources
-        .iter()
+        .resource_files()
         .chain(config.patch_files.iter().map(|p| &p.file))
     {
         let same_tree = cluster
@@ -234,7 +233,7 @@ fn kustomize_config(
             ));
         }
     }
-    for p in &config.resource_paths {
+    for p in config.resource_folders() {
         if p.contains("://") || p.starts_with("git@") {
             continue;
         }
@@ -393,7 +392,7 @@ fn generators(cluster: &Cluster, problems: &mut Vec<Problem>) {
                 .references()
                 .iter()
                 .any(|r| Arc::ptr_eq(&r.target, target));
-            if refers && !config.resources.iter().any(|r| r.index() == o.file) {
+            if refers && !config.resource_files().any(|r| r.index() == o.file) {
                 problems.push(Problem {
                     object: Some(o.key().clone()),
                     field: None,

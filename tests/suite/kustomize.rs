@@ -93,3 +93,63 @@ fn kubectl_kustomize_builds_every_monacocloud_folder() {
         }
     }
 }
+
+#[test]
+fn resources_keep_the_order_given_and_an_empty_list_is_written() {
+    use fluxdsl::{Cluster, KustomizeConfig, Resource};
+    let mut cluster = Cluster::new("k8s");
+    let a = cluster.verbatim_file(
+        "apps/a.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+    );
+    let z = cluster.verbatim_file(
+        "apps/z.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: z\n",
+    );
+    cluster.verbatim_file(
+        "base/b.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n",
+    );
+    cluster.kustomize_config(
+        "base",
+        KustomizeConfig::builder()
+            .resource_list(&[Resource::path("b.yaml")])
+            .build(),
+    );
+    cluster.kustomize_config(
+        "apps",
+        KustomizeConfig::builder()
+            .resource_list(&[
+                Resource::file(&z),
+                Resource::path("../base"),
+                Resource::file(&a),
+            ])
+            .build(),
+    );
+    cluster.kustomize_config(
+        "empty",
+        KustomizeConfig::builder().resource_list(&[]).build(),
+    );
+    let rendered = cluster.render().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        rendered.file("apps/kustomization.yaml").unwrap(),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- z.yaml\n- ../base\n- a.yaml\n"
+    );
+    assert_eq!(
+        rendered.file("empty/kustomization.yaml").unwrap(),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in rendered.main().files() {
+        let file = dir.path().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+    // kustomize builds the mixed list (and sorts its own output by kind and name)
+    let mut names: Vec<String> = kubectl_kustomize(&dir.path().join("apps"))
+        .iter()
+        .map(|o| o["metadata"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a", "b", "z"]);
+}
