@@ -1,6 +1,7 @@
 //! The model: a cluster's declared objects and files, the Secrets apply creates at bootstrap,
 //! the cluster's identity (guard, ApplySet parent), and the validation types cannot express.
 
+pub(crate) mod applied;
 pub(crate) mod bootstrap;
 pub(crate) mod cluster;
 pub(crate) mod repository;

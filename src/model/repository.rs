@@ -197,6 +197,9 @@ impl Repository {
         for part in &self.parts {
             problems.extend(validate::problems(&part.cluster, Some(&context)));
         }
+        if problems.is_empty() {
+            problems.extend(self.applied_problems());
+        }
         problems
     }
 }

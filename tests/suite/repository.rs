@@ -226,3 +226,104 @@ fn a_cluster_added_twice_is_refused() {
         "{err}"
     );
 }
+
+/// A cluster whose Kustomizations, built from this repository, have `paths`.
+fn applying(env: &str, paths: &[(&str, &str)]) -> Cluster {
+    let mut c = Cluster::for_repository("");
+    let sync = c.file(&format!("clusters/{env}/sync.yaml"));
+    let source = c.add(
+        &sync,
+        GitRepository::builder()
+            .name(name!("flux-system"))
+            .url("https://example.com/fleet")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    c.source_is_this_repository(&source);
+    for (ks, path) in paths {
+        c.add(
+            &sync,
+            Kustomization::builder()
+                .name(fluxdsl::Name::new(*ks).unwrap())
+                .source_ref(&source)
+                .path(*path)
+                .interval(duration!("10m"))
+                .prune(true)
+                .build(),
+        );
+    }
+    c
+}
+
+#[test]
+fn an_object_two_kustomizations_of_one_cluster_apply_is_refused_naming_both() {
+    // apps/ has no kustomization.yaml: Flux generates one taking every manifest below it,
+    // so ./apps and ./apps/base both apply the ConfigMap.
+    let (folders, _) = shared();
+    let mut repo = Repository::new();
+    repo.cluster(
+        "staging",
+        applying("staging", &[("apps", "./apps"), ("base", "./apps/base")]),
+    )
+    .shared(folders);
+    let err = repo.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "ConfigMap apps/settings: is applied by two Kustomizations of cluster \"staging\": Kustomization flux-system/apps and Kustomization flux-system/base"
+        ),
+        "{err}"
+    );
+    assert_eq!(err.matches("repository.rs:").count(), 3, "{err}");
+    // One of them alone is fine.
+    let (folders, _) = shared();
+    let mut repo = Repository::new();
+    repo.cluster("staging", applying("staging", &[("apps", "./apps")]))
+        .shared(folders);
+    repo.render().unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn a_reference_to_a_shared_object_no_kustomization_of_the_cluster_applies_is_refused() {
+    use fluxdsl::{PostBuild, SubstituteFrom};
+    let (mut shared, settings) = shared();
+    // production's folder applies only apps/production, which does not hold the ConfigMap.
+    let prod = shared.file("apps/production/ns.yaml");
+    shared.add(
+        &prod,
+        fluxdsl::k8s_openapi::api::core::v1::Namespace {
+            metadata: fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some("prod".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    );
+    let mut production = applying("production", &[("apps", "./apps/production")]);
+    let extra = production.file("clusters/production/vars.yaml");
+    let source = fluxdsl::Ref::<GitRepository>::existing(
+        &fluxdsl::NamespaceName::FLUX_SYSTEM,
+        name!("flux-system"),
+    );
+    let scope = production.existing_namespace(namespace!("apps"));
+    production.add_in(
+        &scope,
+        &extra,
+        Kustomization::builder()
+            .name(name!("uses-settings"))
+            .source_ref(&source)
+            .path("./elsewhere")
+            .interval(duration!("10m"))
+            .prune(true)
+            .post_build(PostBuild::new().substitute_from(SubstituteFrom::config_map(&settings)))
+            .build(),
+    );
+    let mut repo = Repository::new();
+    repo.cluster("production", production).shared(shared);
+    let err = repo.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "refers to ConfigMap apps/settings, which no Kustomization of cluster \"production\" applies"
+        ),
+        "{err}"
+    );
+}

@@ -1,0 +1,296 @@
+//! What Flux will apply: for every Flux Kustomization whose source is this repository, the
+//! objects its path brings in — through the path's kustomization.yaml, or the one Flux
+//! generates when there is none — and the checks that need that answer.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::Location;
+use std::sync::Arc;
+
+use crate::error::Problem;
+use crate::model::cluster::{Cluster, FileContent, join};
+use crate::model::repository::Repository;
+use crate::object::{Check, ObjectKey, Origin, RefRule, Target};
+
+/// A rendered file of the repository: (tree's local path, path in the tree).
+type FileId = (String, String);
+
+/// Every file the repository renders, with what it is.
+struct Files {
+    /// The kustomization.yaml files: file → (folder-relative resource entries).
+    configs: BTreeMap<FileId, Vec<String>>,
+    /// Every rendered path by tree.
+    paths: BTreeMap<String, BTreeSet<String>>,
+    /// Declared objects by the file they are in: (part, object index).
+    objects: BTreeMap<FileId, Vec<(usize, usize)>>,
+}
+
+impl Files {
+    fn of(repository: &Repository) -> Files {
+        let mut files = Files {
+            configs: BTreeMap::new(),
+            paths: BTreeMap::new(),
+            objects: BTreeMap::new(),
+        };
+        for (p, part) in repository.parts.iter().enumerate() {
+            let cluster = &part.cluster;
+            for f in &cluster.files {
+                let tree = cluster.trees[f.tree].path.clone();
+                files
+                    .paths
+                    .entry(tree.clone())
+                    .or_default()
+                    .insert(f.path.clone());
+                if let FileContent::KustomizeConfig(config) = &f.content {
+                    let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+                    let entries = config
+                        .resource_files()
+                        .map(|r| r.path().to_owned())
+                        .chain(
+                            config
+                                .resource_folders()
+                                .filter_map(|e| normalize(&join(dir, e))),
+                        )
+                        .collect();
+                    files.configs.insert((tree, f.path.clone()), entries);
+                }
+            }
+            for (i, o) in cluster.objects.iter().enumerate() {
+                if o.patch_only {
+                    continue;
+                }
+                let f = &cluster.files[o.file];
+                let id = (cluster.trees[f.tree].path.clone(), f.path.clone());
+                files.objects.entry(id).or_default().push((p, i));
+            }
+        }
+        files
+    }
+
+    /// The files a Kustomization with `path` (in `tree`) applies.
+    fn applied(&self, tree: &str, path: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        if let Some(dir) = normalize(path) {
+            self.folder(tree, &dir, &mut out, 0);
+        }
+        out
+    }
+
+    fn folder(&self, tree: &str, dir: &str, out: &mut BTreeSet<String>, depth: usize) {
+        if depth > 32 {
+            return; // a resource loop; kustomize refuses it itself
+        }
+        let config = join(dir, "kustomization.yaml");
+        if let Some(entries) = self.configs.get(&(tree.to_owned(), config)) {
+            for entry in entries {
+                if self.is_file(tree, entry) {
+                    out.insert(entry.clone());
+                } else {
+                    self.folder(tree, entry, out, depth + 1);
+                }
+            }
+            return;
+        }
+        // Flux generates a kustomization.yaml taking every manifest below, and a folder
+        // with a kustomization.yaml of its own through it.
+        let Some(paths) = self.paths.get(tree) else {
+            return;
+        };
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let mut subfolders = BTreeSet::new();
+        for p in paths
+            .range(prefix.clone()..)
+            .take_while(|p| p.starts_with(&prefix))
+        {
+            let rest = &p[prefix.len()..];
+            // the nearest folder below `dir` on the way that has a kustomization.yaml
+            let owner = rest
+                .match_indices('/')
+                .map(|(i, _)| format!("{prefix}{}", &rest[..i]))
+                .find(|d| paths.contains(&join(d, "kustomization.yaml")));
+            match owner {
+                Some(d) => {
+                    subfolders.insert(d);
+                }
+                None if p.ends_with(".yaml") || p.ends_with(".yml") => {
+                    out.insert(p.clone());
+                }
+                None => {}
+            }
+        }
+        for d in subfolders {
+            self.folder(tree, &d, out, depth + 1);
+        }
+    }
+
+    fn is_file(&self, tree: &str, path: &str) -> bool {
+        self.paths.get(tree).is_some_and(|p| p.contains(path))
+            && !self
+                .paths
+                .get(tree)
+                .is_some_and(|p| p.iter().any(|q| q.starts_with(&format!("{path}/"))))
+    }
+}
+
+/// A tree-relative path with `.` and `..` resolved; `None` if it leaves the tree.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// One Flux Kustomization of a cluster and the objects it applies.
+struct Applier<'r> {
+    key: &'r ObjectKey,
+    at: &'static Location<'static>,
+    objects: Vec<(usize, usize)>,
+}
+
+impl Repository {
+    /// For each cluster: no object applied by two of its Kustomizations, and every local
+    /// reference (`valuesFrom`, `substituteFrom`, `secretRef`, …) to an object of the shared
+    /// folders names one that a Kustomization of that cluster applies.
+    pub(crate) fn applied_problems(&self) -> Vec<Problem> {
+        let files = Files::of(self);
+        let mut problems = Vec::new();
+        for (p, part) in self.parts.iter().enumerate() {
+            if part.name.is_none() {
+                continue;
+            }
+            let appliers = appliers(&files, &part.cluster);
+            let mut by_object: BTreeMap<(usize, usize), &Applier> = BTreeMap::new();
+            for a in &appliers {
+                for &o in &a.objects {
+                    if let Some(first) = by_object.insert(o, a) {
+                        let key = self.parts[o.0].cluster.objects[o.1].key();
+                        problems.push(Problem {
+                            object: Some(key.clone()),
+                            field: None,
+                            message: format!(
+                                "is applied by two Kustomizations of {}: {} and {}; Flux would \
+                                 have them fight over it",
+                                part.label(),
+                                first.key,
+                                a.key
+                            ),
+                            sites: vec![
+                                ("object declared", self.parts[o.0].cluster.objects[o.1].at()),
+                                ("first Kustomization", first.at),
+                                ("second Kustomization", a.at),
+                            ],
+                        });
+                    }
+                }
+            }
+            let applied: BTreeSet<(usize, usize)> = by_object.keys().copied().collect();
+            problems.extend(self.unapplied_references(p, &applied));
+        }
+        problems
+    }
+
+    /// References from what cluster `p` declares or applies to objects of the shared
+    /// folders that none of its Kustomizations applies.
+    fn unapplied_references(&self, p: usize, applied: &BTreeSet<(usize, usize)>) -> Vec<Problem> {
+        let shared: BTreeMap<&ObjectKey, (usize, usize)> = self
+            .parts
+            .iter()
+            .enumerate()
+            .filter(|(_, part)| part.name.is_none())
+            .flat_map(|(s, part)| {
+                part.cluster
+                    .objects
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, o)| (o.key(), (s, i)))
+            })
+            .collect();
+        let holders = (0..self.parts[p].cluster.objects.len())
+            .map(|i| (p, i))
+            .chain(applied.iter().copied());
+        let mut problems = Vec::new();
+        for (hp, hi) in holders {
+            let holder = &self.parts[hp].cluster.objects[hi];
+            for r in holder.object.references() {
+                let target: &Arc<Target> = &r.target;
+                if r.rule != RefRule::SameNamespace || target.origin != Origin::Declared {
+                    continue;
+                }
+                if let Some(&o) = shared.get(&target.key)
+                    && !applied.contains(&o)
+                {
+                    problems.push(Problem {
+                        object: Some(holder.key().clone()),
+                        field: Some(r.field),
+                        message: format!(
+                            "refers to {}, which no Kustomization of {} applies; Flux would \
+                             wait for an object that never comes",
+                            target.key,
+                            self.parts[p].label()
+                        ),
+                        sites: vec![
+                            ("declared", holder.at()),
+                            ("referenced object declared", target.at),
+                        ],
+                    });
+                }
+            }
+        }
+        problems
+    }
+}
+
+/// The Flux Kustomizations of `cluster` whose source is this repository, with what each
+/// applies.
+fn appliers<'c>(files: &Files, cluster: &'c Cluster) -> Vec<Applier<'c>> {
+    let mut out = Vec::new();
+    for o in &cluster.objects {
+        for check in o.object.checks() {
+            let Check::KustomizationPath { source, path } = check else {
+                continue;
+            };
+            let Some(tree) = cluster
+                .trees
+                .iter()
+                .find(|t| t.sources.iter().any(|s| Arc::ptr_eq(s, &source)))
+            else {
+                continue;
+            };
+            let Some(in_tree) = normalize(&path).and_then(|p| {
+                let root = tree.repo_path.as_str();
+                if root.is_empty() {
+                    Some(p)
+                } else if p == root {
+                    Some(String::new())
+                } else {
+                    p.strip_prefix(&format!("{root}/")).map(str::to_owned)
+                }
+            }) else {
+                continue;
+            };
+            let applied = files.applied(&tree.path, &in_tree);
+            let objects = applied
+                .iter()
+                .filter_map(|f| files.objects.get(&(tree.path.clone(), f.clone())))
+                .flatten()
+                .copied()
+                .collect();
+            out.push(Applier {
+                key: o.key(),
+                at: o.at(),
+                objects,
+            });
+        }
+    }
+    out
+}
