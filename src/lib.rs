@@ -31,7 +31,8 @@
 #![deny(missing_docs)]
 
 // Layers, each importing only from the ones above it in this list (README, Layout):
-// values, go_yaml → object → error → kinds (flux, kustomize) → model → app → render → apply
+// values, go_yaml, kube_rules → object → error → kinds (flux, kustomize) → model → app →
+// render → apply
 // → cli.
 mod app;
 #[cfg(feature = "apply")]
@@ -41,6 +42,7 @@ pub mod cli;
 mod error;
 mod flux;
 mod go_yaml;
+mod kube_rules;
 mod kustomize;
 mod model;
 mod object;

@@ -123,6 +123,17 @@ pub trait Object: Kind + Send + Sync + 'static {
     fn own_problems(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
+    /// The rules of the Kubernetes API server this object breaks, `(field path, what is
+    /// wrong)`: names by kind, labels, annotations, ports, env names, images, replicas.
+    #[doc(hidden)]
+    fn kube_problems(&self) -> Vec<(String, String)>
+    where
+        Self: Sized,
+    {
+        serde_json::to_value(Whole(self))
+            .map(|v| crate::kube_rules::check(&v))
+            .unwrap_or_default()
+    }
     /// Called once when the object is declared, its namespace final: references written
     /// relative to it record whether their target shares it.
     #[doc(hidden)]
@@ -169,6 +180,8 @@ pub(crate) trait Wire: Send + Sync {
     fn checks(&self) -> Vec<Check> {
         Vec::new()
     }
+    /// [`Object::kube_problems`].
+    fn kube_problems(&self) -> Vec<(String, String)>;
 }
 
 impl fmt::Debug for dyn Wire {
@@ -203,6 +216,9 @@ impl<T: Object> Wire for T {
     fn checks(&self) -> Vec<Check> {
         Object::checks(self)
     }
+    fn kube_problems(&self) -> Vec<(String, String)> {
+        Object::kube_problems(self)
+    }
 }
 
 /// A manifest given as JSON (`Cluster::add_manifest`).
@@ -218,6 +234,9 @@ impl Wire for Manifest {
     }
     fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
         Ok(self.0.clone())
+    }
+    fn kube_problems(&self) -> Vec<(String, String)> {
+        crate::kube_rules::check(&self.0)
     }
 }
 
@@ -844,6 +863,9 @@ macro_rules! flux_identity {
         }
         fn key_namespace(&self) -> Option<std::borrow::Cow<'static, str>> {
             Some(self.ns().to_cow())
+        }
+        fn kube_problems(&self) -> Vec<(String, String)> {
+            $crate::kube_rules::metadata_maps(&self.labels, &self.annotations)
         }
         fn serialize_wire<S: serde::Serializer>(
             &self,

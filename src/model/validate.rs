@@ -287,6 +287,14 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
         .enumerate()
         .filter(|(_, o)| !o.patch_only)
     {
+        for (field, message) in o.object.kube_problems() {
+            problems.push(Problem {
+                object: Some(o.key().clone()),
+                field: None,
+                message: format!("{field}: {message}"),
+                sites: vec![("declared", o.at())],
+            });
+        }
         if o.key().name.is_empty() {
             problems.push(Problem {
                 object: Some(o.key().clone()),

@@ -646,3 +646,97 @@ fn a_track_caller_helper_points_refusals_at_its_callers() {
     assert!(err.contains(&format!("validation.rs:{first}:")), "{err}");
     assert!(err.contains(&format!("validation.rs:{again}:")), "{err}");
 }
+
+#[test]
+fn what_the_api_server_would_reject_is_refused_for_any_object() {
+    use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+    use k8s_openapi::api::core::v1::{
+        ConfigMap, Container, ContainerPort, EnvVar, PodSpec, PodTemplateSpec, Service,
+        ServicePort, ServiceSpec,
+    };
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    let meta = |name: &str| ObjectMeta {
+        name: Some(name.into()),
+        namespace: Some("apps".into()),
+        ..Default::default()
+    };
+    let mut cluster = Cluster::new("t");
+    let file = cluster.file("apps.yaml");
+    cluster.add(
+        &file,
+        ConfigMap {
+            metadata: ObjectMeta {
+                labels: Some([("bad key!".to_string(), "ok".to_string())].into()),
+                ..meta("Bad_Name")
+            },
+            ..Default::default()
+        },
+    );
+    cluster.add(
+        &file,
+        Service {
+            metadata: meta("1st-service"),
+            spec: Some(ServiceSpec {
+                ports: Some(vec![ServicePort {
+                    port: 70000,
+                    name: Some("a-very-long-port-name".into()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    cluster.add(
+        &file,
+        Deployment {
+            metadata: meta("web"),
+            spec: Some(DeploymentSpec {
+                replicas: Some(-1),
+                template: PodTemplateSpec {
+                    spec: Some(PodSpec {
+                        containers: vec![Container {
+                            name: "web".into(),
+                            image: Some("Nginx :: 1.2 3".into()),
+                            env: Some(vec![EnvVar {
+                                name: "A=B".into(),
+                                ..Default::default()
+                            }]),
+                            ports: Some(vec![ContainerPort {
+                                container_port: 0,
+                                ..Default::default()
+                            }]),
+                            ..Default::default()
+                        }],
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    cluster.add_manifest(
+        &file,
+        serde_json::json!({
+            "apiVersion": "example.com/v1", "kind": "Widget",
+            "metadata": { "name": "w", "annotations": { "/empty-name": "x" } },
+        }),
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    for expected in [
+        "ConfigMap apps/Bad_Name: metadata.name: \"Bad_Name\": may contain only lowercase letters",
+        "ConfigMap apps/Bad_Name: metadata.labels: key \"bad key!\"",
+        "Service apps/1st-service: metadata.name: \"1st-service\": must start with a lowercase letter",
+        "Service apps/1st-service: spec.ports[0].port: 70000 is not a port number",
+        "Service apps/1st-service: spec.ports[0].name: \"a-very-long-port-name\": a port name has 1 to 15 characters",
+        "Deployment apps/web: spec.replicas: -1 is negative",
+        "Deployment apps/web: spec.template.spec.containers[0].image: \"Nginx :: 1.2 3\" is not an image reference",
+        "Deployment apps/web: spec.template.spec.containers[0].env[0].name: \"A=B\" is not an environment variable name",
+        "Deployment apps/web: spec.template.spec.containers[0].ports[0].containerPort: 0 is not a port number",
+        "Widget w: metadata.annotations: key \"/empty-name\" its prefix \"\"",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+}
