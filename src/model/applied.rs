@@ -20,8 +20,10 @@ struct Files {
     configs: BTreeMap<FileId, Vec<String>>,
     /// Every rendered path by tree.
     paths: BTreeMap<String, BTreeSet<String>>,
-    /// Declared objects by the file they are in: (part, object index).
-    objects: BTreeMap<FileId, Vec<(usize, usize)>>,
+    /// The declarations of each rendered file: (part, file index).
+    decls: BTreeMap<FileId, Vec<(usize, usize)>>,
+    /// Declared objects by the file they are in, (part, file index) → (part, object index).
+    objects: BTreeMap<(usize, usize), Vec<(usize, usize)>>,
 }
 
 impl Files {
@@ -29,12 +31,18 @@ impl Files {
         let mut files = Files {
             configs: BTreeMap::new(),
             paths: BTreeMap::new(),
+            decls: BTreeMap::new(),
             objects: BTreeMap::new(),
         };
         for (p, part) in repository.parts.iter().enumerate() {
             let cluster = &part.cluster;
-            for f in &cluster.files {
+            for (fi, f) in cluster.files.iter().enumerate() {
                 let tree = cluster.trees[f.tree].path.clone();
+                files
+                    .decls
+                    .entry((tree.clone(), f.path.clone()))
+                    .or_default()
+                    .push((p, fi));
                 files
                     .paths
                     .entry(tree.clone())
@@ -55,12 +63,9 @@ impl Files {
                 }
             }
             for (i, o) in cluster.objects.iter().enumerate() {
-                if o.patch_only {
-                    continue;
+                if !o.patch_only {
+                    files.objects.entry((p, o.file)).or_default().push((p, i));
                 }
-                let f = &cluster.files[o.file];
-                let id = (cluster.trees[f.tree].path.clone(), f.path.clone());
-                files.objects.entry(id).or_default().push((p, i));
             }
         }
         files
@@ -162,6 +167,14 @@ impl Repository {
     /// reference (`valuesFrom`, `substituteFrom`, `secretRef`, …) to an object of the shared
     /// folders names one that a Kustomization of that cluster applies.
     pub(crate) fn applied_problems(&self) -> Vec<Problem> {
+        // Only Kustomizations built from this repository apply its files.
+        if !self
+            .parts
+            .iter()
+            .any(|p| p.cluster.trees.iter().any(|t| !t.sources.is_empty()))
+        {
+            return Vec::new();
+        }
         let files = Files::of(self);
         let mut problems = Vec::new();
         for (p, part) in self.parts.iter().enumerate() {
@@ -281,7 +294,9 @@ fn appliers<'c>(files: &Files, cluster: &'c Cluster) -> Vec<Applier<'c>> {
             let applied = files.applied(&tree.path, &in_tree);
             let objects = applied
                 .iter()
-                .filter_map(|f| files.objects.get(&(tree.path.clone(), f.clone())))
+                .filter_map(|f| files.decls.get(&(tree.path.clone(), f.clone())))
+                .flatten()
+                .filter_map(|d| files.objects.get(d))
                 .flatten()
                 .copied()
                 .collect();
