@@ -381,8 +381,9 @@ pub struct ObjectKey {
 impl ObjectKey {
     /// The API group (`""` for the core group).
     pub fn group(&self) -> &str {
-        match self.api_version.rsplit_once('/') {
-            Some((group, _)) => group,
+        // The '/' is a few bytes from the end (`…/v1`): a short backward scan.
+        match self.api_version.bytes().rposition(|b| b == b'/') {
+            Some(slash) => &self.api_version[..slash],
             None => "",
         }
     }

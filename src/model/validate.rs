@@ -598,6 +598,10 @@ fn generated_artifact(cluster: &Cluster, t: &crate::object::Target) -> Option<St
 }
 
 fn checks(cluster: &Cluster, rendered: &[BTreeSet<String>], problems: &mut Vec<Problem>) {
+    // Kustomization paths are checked only against trees this program renders for a source.
+    if cluster.trees.iter().all(|t| t.sources.is_empty()) {
+        return;
+    }
     for o in &cluster.objects {
         for check in &o.object.checks() {
             if let Check::KustomizationPath { source, path } = check
