@@ -131,12 +131,17 @@ impl Files {
         }
     }
 
+    /// Whether `path` is a rendered file (not a folder holding rendered files).
     fn is_file(&self, tree: &str, path: &str) -> bool {
-        self.paths.get(tree).is_some_and(|p| p.contains(path))
-            && !self
-                .paths
-                .get(tree)
-                .is_some_and(|p| p.iter().any(|q| q.starts_with(&format!("{path}/"))))
+        let Some(paths) = self.paths.get(tree) else {
+            return false;
+        };
+        let below = format!("{path}/");
+        paths.contains(path)
+            && !paths
+                .range(below.clone()..)
+                .next()
+                .is_some_and(|q| q.starts_with(&below))
     }
 }
 

@@ -220,7 +220,7 @@ pub fn stage_tree(rendered: &RenderedTree, out: &Path, options: WriteOptions) ->
         .parent()
         .map(Path::to_owned)
         .unwrap_or_else(|| out.to_owned());
-    let prefix = stage_prefix(&stage_parent, out);
+    let prefix = stage_prefix(out);
     remove_stale_stages(&stage_parent, &prefix);
     let stage = tempfile::Builder::new()
         .prefix(&prefix)
@@ -316,13 +316,12 @@ pub fn stage_tree(rendered: &RenderedTree, out: &Path, options: WriteOptions) ->
 }
 
 /// The name prefix of this tree's staging folders: `.fluxdsl-render-<tree folder>-`.
-fn stage_prefix(stage_parent: &Path, out: &Path) -> String {
+fn stage_prefix(out: &Path) -> String {
     let name = out
         .canonicalize()
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_default();
-    let _ = stage_parent;
     format!(".fluxdsl-render-{name}-")
 }
 

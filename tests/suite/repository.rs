@@ -7,9 +7,16 @@ use fluxdsl::{
     Cluster, GitRepository, HealthCheck, Kustomization, Ref, Repository, duration, name, namespace,
 };
 
-/// A cluster `env` whose Kustomization builds `path` of this repository and waits for
-/// `wait_for`, if given.
+/// A cluster `env` whose Kustomization `apps` builds `path` of this repository and waits
+/// for `wait_for`, if given.
 fn cluster(env: &str, path: &str, wait_for: Option<&Ref<ConfigMap>>) -> Cluster {
+    let checks: Vec<HealthCheck> = wait_for.iter().map(|r| HealthCheck::of(*r)).collect();
+    cluster_of(env, &[("apps", path)], &checks)
+}
+
+/// A cluster `env` whose Kustomizations, built from this repository, have these names and
+/// paths, each waiting for `checks`.
+fn cluster_of(env: &str, kustomizations: &[(&str, &str)], checks: &[HealthCheck]) -> Cluster {
     let mut c = Cluster::for_repository("");
     let sync = c.file(&format!("clusters/{env}/sync.yaml"));
     let source = c.add(
@@ -21,18 +28,19 @@ fn cluster(env: &str, path: &str, wait_for: Option<&Ref<ConfigMap>>) -> Cluster 
             .build(),
     );
     c.source_is_this_repository(&source);
-    let checks: Vec<HealthCheck> = wait_for.iter().map(|r| HealthCheck::of(*r)).collect();
-    c.add(
-        &sync,
-        Kustomization::builder()
-            .name(name!("apps"))
-            .source_ref(&source)
-            .path(path)
-            .interval(duration!("10m"))
-            .prune(true)
-            .health_checks(&checks)
-            .build(),
-    );
+    for (ks, path) in kustomizations {
+        c.add(
+            &sync,
+            Kustomization::builder()
+                .name(fluxdsl::Name::new(*ks).unwrap())
+                .source_ref(&source)
+                .path(*path)
+                .interval(duration!("10m"))
+                .prune(true)
+                .health_checks(checks)
+                .build(),
+        );
+    }
     c
 }
 
@@ -229,30 +237,7 @@ fn a_cluster_added_twice_is_refused() {
 
 /// A cluster whose Kustomizations, built from this repository, have `paths`.
 fn applying(env: &str, paths: &[(&str, &str)]) -> Cluster {
-    let mut c = Cluster::for_repository("");
-    let sync = c.file(&format!("clusters/{env}/sync.yaml"));
-    let source = c.add(
-        &sync,
-        GitRepository::builder()
-            .name(name!("flux-system"))
-            .url("https://example.com/fleet")
-            .interval(duration!("1m"))
-            .build(),
-    );
-    c.source_is_this_repository(&source);
-    for (ks, path) in paths {
-        c.add(
-            &sync,
-            Kustomization::builder()
-                .name(fluxdsl::Name::new(*ks).unwrap())
-                .source_ref(&source)
-                .path(*path)
-                .interval(duration!("10m"))
-                .prune(true)
-                .build(),
-        );
-    }
-    c
+    cluster_of(env, paths, &[])
 }
 
 #[test]
