@@ -72,9 +72,12 @@ pub use flux::kustomization::{
     SubstituteFrom,
 };
 pub use flux::oci_repository::{LayerSelector, OCIRepository, OciProvider, OciRef};
-pub use kustomize::config::{ConfigMapGenerator, KustomizeConfig, Labels, PatchFile, Resource};
+pub use kustomize::config::{
+    ConfigMapGenerator, GeneratorOptions, KustomizeConfig, Labels, PatchFile, Resource,
+    SecretGenerator,
+};
 pub use model::bootstrap::{BootstrapSecret, SecretInputs, SecretKey, SecretSource};
-pub use model::cluster::{Cluster, Declare, FLUX_GENERATED_HEADER, NamespaceScope, Tree};
+pub use model::cluster::{Cluster, Declare, FLUX_GENERATED_HEADER, Folder, NamespaceScope, Tree};
 pub use model::repository::Repository;
 pub use model::target::{ApplySetParent, ClusterGuard};
 pub use model::upstream::{UpstreamManifest, UpstreamObjects};

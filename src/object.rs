@@ -153,11 +153,37 @@ pub trait Object: Kind + Send + Sync + 'static {
             }
         }
     }
+    /// Meets the namespace a kustomization.yaml sets on the folder it is declared in
+    /// ([`Cluster::folder_file`](crate::Cluster::folder_file)).
+    #[doc(hidden)]
+    fn inherit_namespace(&mut self, namespace: &NamespaceName) -> Inherit {
+        match self.object_namespace() {
+            Some(ns) if ns == namespace.as_str() => Inherit::Named,
+            Some(ns) => Inherit::Other(ns.to_owned()),
+            None => Inherit::Absent,
+        }
+    }
     /// Serializes the whole object as the API server takes it (`apiVersion`, `kind`,
     /// `metadata`, `spec`): the one representation render writes as YAML and apply sends
     /// as JSON.
     #[doc(hidden)]
     fn serialize_wire<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error>;
+}
+
+/// How an object declared in a folder meets the namespace its kustomization.yaml sets.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inherit {
+    /// It names that namespace itself (and writes it).
+    Named,
+    /// It names none and now knows the folder's; it still writes none.
+    Taken,
+    /// It names none and keeps none: its handle carries the folder's namespace.
+    Absent,
+    /// It names another namespace, which kustomize would replace.
+    Other(String),
+    /// It is cluster-scoped.
+    ClusterScoped,
 }
 
 /// A declared object, its type forgotten: render writes it as YAML, apply sends it as
@@ -268,6 +294,16 @@ where
                 "it names namespace {ns:?}, but it is declared in the scope of namespace {:?}",
                 namespace.as_str()
             )),
+        }
+    }
+    fn inherit_namespace(&mut self, namespace: &NamespaceName) -> Inherit {
+        if !<T::Scope as Scope>::NAMESPACED {
+            return Inherit::ClusterScoped;
+        }
+        match self.object_namespace() {
+            Some(ns) if ns == namespace.as_str() => Inherit::Named,
+            Some(ns) => Inherit::Other(ns.to_owned()),
+            None => Inherit::Absent,
         }
     }
     fn serialize_wire<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -470,6 +506,17 @@ impl Target {
             generated_by: None,
         })
     }
+
+    /// The target of an object a kustomize generator makes (no generator object behind
+    /// it), declared at `at`.
+    pub(crate) fn generated(key: ObjectKey, at: &'static Location<'static>) -> Arc<Target> {
+        Arc::new(Target {
+            key,
+            at,
+            origin: Origin::Generated,
+            generated_by: None,
+        })
+    }
 }
 
 impl<K: Kind> Ref<K> {
@@ -500,19 +547,6 @@ impl<K: Kind> Ref<K> {
     pub(crate) fn from_target(target: Arc<Target>) -> Ref<K> {
         Ref {
             target,
-            kind: PhantomData,
-        }
-    }
-
-    /// A handle to an object a kustomize generator makes (no generator object behind it).
-    pub(crate) fn generated_here(key: ObjectKey, at: &'static Location<'static>) -> Ref<K> {
-        Ref {
-            target: Arc::new(Target {
-                key,
-                at,
-                origin: Origin::Generated,
-                generated_by: None,
-            }),
             kind: PhantomData,
         }
     }
@@ -719,7 +753,9 @@ pub(crate) struct FluxMetadata<'a> {
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub(crate) labels: &'a std::collections::BTreeMap<String, String>,
     pub(crate) name: &'a Name,
-    pub(crate) namespace: &'a NamespaceName,
+    /// Left out when the object takes its namespace from its folder's kustomization.yaml.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) namespace: Option<&'a NamespaceName>,
 }
 
 /// A reference written as the bare name (`serviceAccountName: x`).
@@ -796,6 +832,11 @@ macro_rules! flux_struct {
             #[serde(skip)]
             #[builder(default, setter(strip_option))]
             namespace: Option<$crate::values::NamespaceName>,
+            /// The namespace is the one its folder's kustomization.yaml sets, and is not
+            /// written ([`Cluster::folder_file`](crate::Cluster::folder_file)).
+            #[serde(skip)]
+            #[builder(default, setter(skip))]
+            namespace_inherited: bool,
             /// `metadata.labels`.
             #[serde(skip)]
             #[builder(default)]
@@ -856,6 +897,20 @@ macro_rules! flux_identity {
         ) -> std::result::Result<(), String> {
             $crate::object::place_in(&mut self.namespace, namespace)
         }
+        fn inherit_namespace(
+            &mut self,
+            namespace: &$crate::values::NamespaceName,
+        ) -> $crate::object::Inherit {
+            match &self.namespace {
+                None => {
+                    self.namespace = Some(namespace.clone());
+                    self.namespace_inherited = true;
+                    $crate::object::Inherit::Taken
+                }
+                Some(ns) if ns == namespace => $crate::object::Inherit::Named,
+                Some(ns) => $crate::object::Inherit::Other(ns.as_str().to_owned()),
+            }
+        }
         fn object_name(&self) -> &str {
             self.name.as_str()
         }
@@ -878,7 +933,7 @@ macro_rules! flux_identity {
                     kind: <Self as $crate::object::Kind>::kind(),
                     metadata: $crate::object::FluxMetadata {
                         name: &self.name,
-                        namespace: self.ns(),
+                        namespace: (!self.namespace_inherited).then(|| self.ns()),
                         labels: &self.labels,
                         annotations: &self.annotations,
                     },

@@ -132,10 +132,19 @@ pub(crate) fn collect(
         .iter()
         .filter(|o| cluster.files[o.file].tree == 0 && !o.patch_only)
     {
-        let value = o
+        let mut value = o
             .object
             .to_json()
             .map_err(|source| Error::Serialize { source })?;
+        // The namespace and name its folder's kustomization.yaml gives it (its handle's).
+        let key = o.key();
+        if let Some(meta) = value["metadata"].as_object_mut() {
+            if let Some(ns) = &key.namespace {
+                meta.entry("namespace")
+                    .or_insert_with(|| Value::String(ns.to_string()));
+            }
+            meta.insert("name".into(), Value::String(key.name.clone()));
+        }
         items.push(Item::from_value(value, o.at().file())?);
     }
     let id = cluster.applyset_parent().id();

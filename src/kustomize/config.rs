@@ -63,9 +63,20 @@ pub struct KustomizeConfig {
     /// `images`: image overrides.
     #[builder(default, setter(transform = |images: &[Image]| images.to_vec()))]
     pub(crate) images: Vec<Image>,
-    /// `configMapGenerator`.
+    /// `configMapGenerator` (generators without handles; see
+    /// [`Cluster::generate_config_map`](crate::Cluster::generate_config_map)).
     #[builder(default, setter(transform = |generators: &[ConfigMapGenerator]| generators.to_vec()))]
     pub(crate) config_map_generator: Vec<ConfigMapGenerator>,
+    /// `namePrefix`: put before the name of every object (handles of objects declared in
+    /// the folder's files know it, see [`Cluster::folder_file`](crate::Cluster::folder_file)).
+    #[builder(default, setter(transform = |prefix: impl Into<String>| Some(prefix.into())))]
+    pub(crate) name_prefix: Option<String>,
+    /// `nameSuffix`: put after the name of every object.
+    #[builder(default, setter(transform = |suffix: impl Into<String>| Some(suffix.into())))]
+    pub(crate) name_suffix: Option<String>,
+    /// `generatorOptions`: for every generator of this kustomization.yaml.
+    #[builder(default, setter(strip_option))]
+    pub(crate) generator_options: Option<GeneratorOptions>,
 }
 
 /// One entry of a kustomization.yaml's `resources`, for
@@ -150,9 +161,116 @@ pub struct ConfigMapGenerator {
     /// `.env` files.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub envs: Vec<String>,
+    /// `options`: this generator's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<GeneratorOptions>,
+}
+
+/// `generatorOptions` of a kustomization.yaml, or `options` of one generator.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GeneratorOptions {
+    /// Labels put on the generated objects.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations put on the generated objects.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+    /// No content hash after the name: references need no rewriting, and a change of
+    /// content no longer rolls out the objects that use it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disable_name_suffix_hash: bool,
+    /// Mark the generated objects `immutable`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub immutable: bool,
+}
+
+/// One entry of `secretGenerator`, for
+/// [`Cluster::generate_secret`](crate::Cluster::generate_secret). Its inputs are files of
+/// the repository, so do not generate Secrets from clear-text values that must stay
+/// secret: carry them SOPS-encrypted with [`Cluster::verbatim_file`](crate::Cluster::verbatim_file).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretGenerator {
+    /// The Secret's name (kustomize appends a content hash).
+    pub name: String,
+    /// The Secret's namespace (else the kustomization's or none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// `create`, `replace` or `merge`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub behavior: Option<String>,
+    /// Files whose contents become keys.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// `KEY=value` literals.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub literals: Vec<String>,
+    /// `.env` files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub envs: Vec<String>,
+    /// `type` (`Opaque` when not set).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// `options`: this generator's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<GeneratorOptions>,
+}
+
+impl SecretGenerator {
+    /// A Secret generated from files this program declares (their names become the keys).
+    pub fn from_files(name: crate::values::Name, files: &[&File]) -> SecretGenerator {
+        SecretGenerator {
+            name: name.as_str().to_owned(),
+            files: files.iter().map(|f| f.path().to_owned()).collect(),
+            ..SecretGenerator::default()
+        }
+    }
+
+    /// A Secret generated from a `.env` file this program declares (`KEY=value` lines).
+    pub fn from_env(name: crate::values::Name, env: &File) -> SecretGenerator {
+        SecretGenerator {
+            name: name.as_str().to_owned(),
+            envs: vec![env.path().to_owned()],
+            ..SecretGenerator::default()
+        }
+    }
+
+    /// In namespace `namespace`.
+    pub fn in_namespace(mut self, namespace: &NamespaceName) -> SecretGenerator {
+        self.namespace = Some(namespace.as_str().to_owned());
+        self
+    }
+
+    /// Of type `type_` (`kubernetes.io/tls`, …).
+    pub fn of_type(mut self, type_: impl Into<String>) -> SecretGenerator {
+        self.type_ = Some(type_.into());
+        self
+    }
+
+    /// With this generator's own `options`.
+    pub fn options(mut self, options: GeneratorOptions) -> SecretGenerator {
+        self.options = Some(options);
+        self
+    }
 }
 
 impl ConfigMapGenerator {
+    /// A ConfigMap generated from a `.env` file this program declares (`KEY=value` lines).
+    pub fn from_env(name: crate::values::Name, env: &File) -> ConfigMapGenerator {
+        ConfigMapGenerator {
+            name: name.as_str().to_owned(),
+            envs: vec![env.path().to_owned()],
+            ..ConfigMapGenerator::default()
+        }
+    }
+
+    /// With this generator's own `options`.
+    pub fn options(mut self, options: GeneratorOptions) -> ConfigMapGenerator {
+        self.options = Some(options);
+        self
+    }
+
     /// A ConfigMap generated from files this program declares (their names become the
     /// keys), for [`Cluster::generate_config_map`](crate::Cluster::generate_config_map).
     pub fn from_files(name: crate::values::Name, files: &[&File]) -> ConfigMapGenerator {
@@ -176,23 +294,97 @@ impl ConfigMapGenerator {
     }
 }
 
+/// A ConfigMap or Secret that a kustomization.yaml generates and this program holds a
+/// handle to.
+#[derive(Debug, Clone)]
+pub(crate) enum Generator {
+    ConfigMap(ConfigMapGenerator),
+    Secret(SecretGenerator),
+}
+
+impl Generator {
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            Generator::ConfigMap(g) => &g.name,
+            Generator::Secret(g) => &g.name,
+        }
+    }
+
+    pub(crate) fn namespace(&self) -> Option<&String> {
+        match self {
+            Generator::ConfigMap(g) => g.namespace.as_ref(),
+            Generator::Secret(g) => g.namespace.as_ref(),
+        }
+    }
+
+    pub(crate) fn set_namespace(&mut self, namespace: &NamespaceName) {
+        let ns = Some(namespace.as_str().to_owned());
+        match self {
+            Generator::ConfigMap(g) => g.namespace = ns,
+            Generator::Secret(g) => g.namespace = ns,
+        }
+    }
+
+    /// The files it reads (`files` and `envs`), tree-relative.
+    pub(crate) fn inputs(&self) -> impl Iterator<Item = &String> {
+        let (files, envs) = match self {
+            Generator::ConfigMap(g) => (&g.files, &g.envs),
+            Generator::Secret(g) => (&g.files, &g.envs),
+        };
+        files.iter().chain(envs)
+    }
+
+    /// Whether kustomize appends a content hash to its name.
+    pub(crate) fn hashed(&self, config: &KustomizeConfig) -> bool {
+        let own = match self {
+            Generator::ConfigMap(g) => g.options.as_ref(),
+            Generator::Secret(g) => g.options.as_ref(),
+        };
+        let disabled = |o: Option<&GeneratorOptions>| o.is_some_and(|o| o.disable_name_suffix_hash);
+        !(disabled(own) || disabled(config.generator_options.as_ref()))
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Generator::ConfigMap(_) => "ConfigMap",
+            Generator::Secret(_) => "Secret",
+        }
+    }
+}
+
 /// The `configurations` file fluxdsl writes beside a kustomization.yaml that generates
-/// ConfigMaps: it tells kustomize that Flux's `valuesFrom` and `substituteFrom` name
-/// ConfigMaps, so the names it gives them (with a content hash) are written there too.
+/// ConfigMaps or Secrets: it tells kustomize which fields of Flux's kinds name them
+/// (`valuesFrom`, `substituteFrom`, `secretRef`, …), so the names it gives them (with a
+/// content hash) are written there too.
 pub(crate) const NAME_REFERENCES: &str = "kustomizeconfig.yaml";
 
-/// The text of [`NAME_REFERENCES`].
-pub(crate) fn name_references() -> serde_json::Value {
-    serde_json::json!({
-        "nameReference": [{
-            "kind": "ConfigMap",
-            "version": "v1",
-            "fieldSpecs": [
-                { "path": "spec/valuesFrom/name", "kind": "HelmRelease" },
-                { "path": "spec/postBuild/substituteFrom/name", "kind": "Kustomization" },
-            ],
-        }],
-    })
+/// The text of [`NAME_REFERENCES`] for the kinds `generated` holds.
+pub(crate) fn name_references(generated: &[&Generator]) -> serde_json::Value {
+    let values = [
+        ("spec/valuesFrom/name", "HelmRelease"),
+        ("spec/postBuild/substituteFrom/name", "Kustomization"),
+    ];
+    let secrets = [
+        ("spec/secretRef/name", "GitRepository"),
+        ("spec/secretRef/name", "HelmRepository"),
+        ("spec/secretRef/name", "OCIRepository"),
+        ("spec/decryption/secretRef/name", "Kustomization"),
+        ("spec/kubeConfig/secretRef/name", "Kustomization"),
+        ("spec/kubeConfig/secretRef/name", "HelmRelease"),
+    ];
+    let mut entries = Vec::new();
+    for kind in ["ConfigMap", "Secret"] {
+        if !generated.iter().any(|g| g.kind() == kind) {
+            continue;
+        }
+        let specs = values
+            .iter()
+            .chain(if kind == "Secret" { &secrets[..] } else { &[] })
+            .map(|(path, kind)| serde_json::json!({ "path": path, "kind": kind }))
+            .collect::<Vec<_>>();
+        entries.push(serde_json::json!({ "kind": kind, "version": "v1", "fieldSpecs": specs }));
+    }
+    serde_json::json!({ "nameReference": entries })
 }
 
 impl KustomizeConfig {
@@ -220,7 +412,7 @@ impl KustomizeConfig {
     pub(crate) fn wire<'a>(
         &'a self,
         dir: &str,
-        generated: &[&'a ConfigMapGenerator],
+        generated: &[&'a Generator],
     ) -> impl Serialize + 'a {
         let listed = self.resource_list.as_deref().unwrap_or_default();
         let mut resources: Vec<String> = listed
@@ -243,15 +435,23 @@ impl KustomizeConfig {
             path: Some(relative_path(dir, p.file.path())),
             target: p.target.as_ref(),
         });
-        let generators: Vec<ConfigMapGenerator> = self
-            .config_map_generator
-            .iter()
-            .cloned()
-            .chain(generated.iter().map(|g| ConfigMapGenerator {
-                files: g.files.iter().map(|f| relative_path(dir, f)).collect(),
-                ..(*g).clone()
-            }))
-            .collect();
+        let relative = |paths: &[String]| paths.iter().map(|f| relative_path(dir, f)).collect();
+        let mut config_maps: Vec<ConfigMapGenerator> = self.config_map_generator.clone();
+        let mut secrets: Vec<SecretGenerator> = Vec::new();
+        for g in generated {
+            match g {
+                Generator::ConfigMap(g) => config_maps.push(ConfigMapGenerator {
+                    files: relative(&g.files),
+                    envs: relative(&g.envs),
+                    ..g.clone()
+                }),
+                Generator::Secret(g) => secrets.push(SecretGenerator {
+                    files: relative(&g.files),
+                    envs: relative(&g.envs),
+                    ..g.clone()
+                }),
+            }
+        }
         let configurations = if generated.is_empty() {
             Vec::new()
         } else {
@@ -267,7 +467,11 @@ impl KustomizeConfig {
             labels: &self.labels,
             patches: inline.chain(files).collect(),
             images: &self.images,
-            config_map_generator: generators,
+            config_map_generator: config_maps,
+            secret_generator: secrets,
+            generator_options: self.generator_options.as_ref(),
+            name_prefix: self.name_prefix.as_deref(),
+            name_suffix: self.name_suffix.as_deref(),
         }
     }
 }
@@ -290,8 +494,16 @@ struct Wire<'a> {
     patches: Vec<PatchEntry<'a>>,
     #[serde(skip_serializing_if = "<[Image]>::is_empty")]
     images: &'a [Image],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name_prefix: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name_suffix: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     config_map_generator: Vec<ConfigMapGenerator>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    secret_generator: Vec<SecretGenerator>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    generator_options: Option<&'a GeneratorOptions>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     configurations: Vec<&'static str>,
 }

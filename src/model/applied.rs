@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::error::Problem;
 use crate::model::cluster::{Cluster, FileContent, join};
-use crate::model::repository::Repository;
+use crate::model::repository::Part;
 use crate::object::{Check, ObjectKey, Origin, RefRule, Target};
 
 /// A rendered file of the repository: (tree's local path, path in the tree).
@@ -24,18 +24,30 @@ struct Files {
     decls: BTreeMap<FileId, Vec<(usize, usize)>>,
     /// Declared objects by the file they are in, (part, file index) → (part, object index).
     objects: BTreeMap<(usize, usize), Vec<(usize, usize)>>,
+    /// The kustomization.yaml files that change namespaces or names, with their changes.
+    transforms: BTreeMap<FileId, Transform>,
+}
+
+/// What a kustomization.yaml does to every object it builds.
+struct Transform {
+    namespace: Option<String>,
+    prefix: String,
+    suffix: String,
+    /// (part, file index) of the kustomization.yaml.
+    decl: (usize, usize),
 }
 
 impl Files {
-    fn of(repository: &Repository) -> Files {
+    fn of(parts: &[Part<&Cluster>]) -> Files {
         let mut files = Files {
             configs: BTreeMap::new(),
             paths: BTreeMap::new(),
             decls: BTreeMap::new(),
             objects: BTreeMap::new(),
+            transforms: BTreeMap::new(),
         };
-        for (p, part) in repository.parts.iter().enumerate() {
-            let cluster = &part.cluster;
+        for (p, part) in parts.iter().enumerate() {
+            let cluster = part.cluster;
             for (fi, f) in cluster.files.iter().enumerate() {
                 let tree = cluster.trees[f.tree].path.clone();
                 files
@@ -59,6 +71,20 @@ impl Files {
                                 .filter_map(|e| normalize(&join(dir, e))),
                         )
                         .collect();
+                    if config.namespace.is_some()
+                        || config.name_prefix.is_some()
+                        || config.name_suffix.is_some()
+                    {
+                        let transform = Transform {
+                            namespace: config.namespace.as_ref().map(|n| n.as_str().to_owned()),
+                            prefix: config.name_prefix.clone().unwrap_or_default(),
+                            suffix: config.name_suffix.clone().unwrap_or_default(),
+                            decl: (p, fi),
+                        };
+                        files
+                            .transforms
+                            .insert((tree.clone(), f.path.clone()), transform);
+                    }
                     files.configs.insert((tree, f.path.clone()), entries);
                 }
             }
@@ -145,6 +171,30 @@ impl Files {
     }
 }
 
+impl Transform {
+    /// Whether building `key` through this kustomization.yaml leaves its namespace and
+    /// name as they are.
+    fn keeps(&self, key: &ObjectKey) -> bool {
+        let group = key.group();
+        let crd = group == "apiextensions.k8s.io" && key.kind == "CustomResourceDefinition";
+        let namespace_kind = group.is_empty() && key.kind == "Namespace";
+        if crd {
+            return true;
+        }
+        if namespace_kind {
+            return self.namespace.as_ref().is_none_or(|ns| *ns == key.name);
+        }
+        let renamed = !self.prefix.is_empty() || !self.suffix.is_empty();
+        let moved = match (&self.namespace, &key.namespace) {
+            (None, _) => false,
+            (Some(ns), Some(own)) => **own != **ns,
+            // cluster-scoped: kustomize writes a namespace on kinds it does not know
+            (Some(_), None) => !crate::model::cluster::kustomize_knows(group),
+        };
+        !renamed && !moved
+    }
+}
+
 /// A tree-relative path with `.` and `..` resolved; `None` if it leaves the tree.
 fn normalize(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
@@ -160,6 +210,21 @@ fn normalize(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// What a [`Transform`] changes, for messages.
+fn describe(t: &Transform) -> String {
+    let mut parts = Vec::new();
+    if let Some(ns) = &t.namespace {
+        parts.push(format!("namespace (to {ns:?})"));
+    }
+    if !t.prefix.is_empty() || !t.suffix.is_empty() {
+        parts.push(format!(
+            "name (namePrefix {:?}, nameSuffix {:?})",
+            t.prefix, t.suffix
+        ));
+    }
+    parts.join(" and ")
+}
+
 /// One Flux Kustomization of a cluster and the objects it applies.
 struct Applier<'r> {
     key: &'r ObjectKey,
@@ -167,31 +232,79 @@ struct Applier<'r> {
     objects: Vec<(usize, usize)>,
 }
 
-impl Repository {
+/// The parts of a repository (or one cluster alone), checked for what Flux will apply.
+pub(crate) struct Parts<'a>(pub(crate) &'a [Part<&'a Cluster>]);
+
+impl Parts<'_> {
+    /// Objects that a kustomization.yaml builds and renames or moves (namespace,
+    /// namePrefix, nameSuffix) without their handles knowing it: those declared in files
+    /// of another folder than its own (an overlay over a base).
+    pub(crate) fn transform_problems(&self) -> Vec<Problem> {
+        let files = Files::of(self.0);
+        let mut problems = Vec::new();
+        for ((tree, config), t) in &files.transforms {
+            let dir = config.rsplit_once('/').map_or("", |(d, _)| d);
+            let mut built = BTreeSet::new();
+            files.folder(tree, dir, &mut built, 0);
+            let objects = built
+                .iter()
+                .filter_map(|f| files.decls.get(&(tree.clone(), f.clone())))
+                .flatten()
+                .filter(|&&(p, fi)| {
+                    // objects of the folder's own files know what it does
+                    self.0[p].cluster.files[fi].folder != Some(t.decl.1) || p != t.decl.0
+                })
+                .filter_map(|d| files.objects.get(d))
+                .flatten();
+            for &(p, i) in objects {
+                let o = &self.0[p].cluster.objects[i];
+                if t.keeps(o.key()) {
+                    continue;
+                }
+                let config_at = self.0[t.decl.0].cluster.files[t.decl.1].at;
+                problems.push(Problem {
+                    object: Some(o.key().clone()),
+                    field: None,
+                    message: format!(
+                        "the kustomization.yaml of {dir:?} builds it and changes its {}, \
+                         which its handle does not know; declare it in a file of that folder \
+                         (Cluster::folder_file) or set the change where it is declared",
+                        describe(t)
+                    ),
+                    sites: vec![
+                        ("declared", o.at()),
+                        ("kustomization.yaml declared", config_at),
+                    ],
+                });
+            }
+        }
+        problems
+    }
+
     /// For each cluster: no object applied by two of its Kustomizations, and every local
     /// reference (`valuesFrom`, `substituteFrom`, `secretRef`, …) to an object of the shared
     /// folders names one that a Kustomization of that cluster applies.
     pub(crate) fn applied_problems(&self) -> Vec<Problem> {
         // Only Kustomizations built from this repository apply its files.
         if !self
-            .parts
+            .0
             .iter()
             .any(|p| p.cluster.trees.iter().any(|t| !t.sources.is_empty()))
         {
             return Vec::new();
         }
-        let files = Files::of(self);
+        let files = Files::of(self.0);
         let mut problems = Vec::new();
-        for (p, part) in self.parts.iter().enumerate() {
+        for (p, part) in self.0.iter().enumerate() {
             if part.name.is_none() {
                 continue;
             }
-            let appliers = appliers(&files, &part.cluster);
+            let appliers = appliers(&files, part.cluster);
             let mut by_object: BTreeMap<(usize, usize), &Applier> = BTreeMap::new();
             for a in &appliers {
                 for &o in &a.objects {
                     if let Some(first) = by_object.insert(o, a) {
-                        let key = self.parts[o.0].cluster.objects[o.1].key();
+                        let key = self.0[o.0].cluster.objects[o.1].key();
                         problems.push(Problem {
                             object: Some(key.clone()),
                             field: None,
@@ -203,7 +316,7 @@ impl Repository {
                                 a.key
                             ),
                             sites: vec![
-                                ("object declared", self.parts[o.0].cluster.objects[o.1].at()),
+                                ("object declared", self.0[o.0].cluster.objects[o.1].at()),
                                 ("first Kustomization", first.at),
                                 ("second Kustomization", a.at),
                             ],
@@ -221,7 +334,7 @@ impl Repository {
     /// folders that none of its Kustomizations applies.
     fn unapplied_references(&self, p: usize, applied: &BTreeSet<(usize, usize)>) -> Vec<Problem> {
         let shared: BTreeMap<&ObjectKey, (usize, usize)> = self
-            .parts
+            .0
             .iter()
             .enumerate()
             .filter(|(_, part)| part.name.is_none())
@@ -233,12 +346,12 @@ impl Repository {
                     .map(move |(i, o)| (o.key(), (s, i)))
             })
             .collect();
-        let holders = (0..self.parts[p].cluster.objects.len())
+        let holders = (0..self.0[p].cluster.objects.len())
             .map(|i| (p, i))
             .chain(applied.iter().copied());
         let mut problems = Vec::new();
         for (hp, hi) in holders {
-            let holder = &self.parts[hp].cluster.objects[hi];
+            let holder = &self.0[hp].cluster.objects[hi];
             for r in holder.object.references() {
                 let target: &Arc<Target> = &r.target;
                 if r.rule != RefRule::SameNamespace || target.origin != Origin::Declared {
@@ -254,7 +367,7 @@ impl Repository {
                             "refers to {}, which no Kustomization of {} applies; Flux would \
                              wait for an object that never comes",
                             target.key,
-                            self.parts[p].label()
+                            self.0[p].label()
                         ),
                         sites: vec![
                             ("declared", holder.at()),

@@ -53,16 +53,17 @@ pub struct Repository {
     pub(crate) parts: Vec<Part>,
 }
 
-/// A cluster of the repository, or its shared folders.
+/// A cluster of the repository, or its shared folders (`C` is `Cluster`, or `&Cluster` for
+/// a view of them).
 #[derive(Debug)]
-pub(crate) struct Part {
+pub(crate) struct Part<C = Cluster> {
     /// The cluster's name (`--cluster NAME`); `None` for the shared folders.
     pub(crate) name: Option<String>,
-    pub(crate) cluster: Cluster,
+    pub(crate) cluster: C,
     pub(crate) at: &'static Location<'static>,
 }
 
-impl Part {
+impl<C> Part<C> {
     /// How messages name it.
     pub(crate) fn label(&self) -> String {
         match &self.name {
@@ -198,7 +199,18 @@ impl Repository {
             problems.extend(validate::problems(&part.cluster, Some(&context)));
         }
         if problems.is_empty() {
-            problems.extend(self.applied_problems());
+            let view: Vec<Part<&Cluster>> = self
+                .parts
+                .iter()
+                .map(|p| Part {
+                    name: p.name.clone(),
+                    cluster: &p.cluster,
+                    at: p.at,
+                })
+                .collect();
+            let parts = crate::model::applied::Parts(&view);
+            problems.extend(parts.transform_problems());
+            problems.extend(parts.applied_problems());
         }
         problems
     }

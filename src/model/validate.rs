@@ -13,7 +13,17 @@ use crate::object::{Check, ObjectKey, Origin, RefRule};
 use crate::values::NamespaceName;
 
 pub(crate) fn validate(cluster: &Cluster) -> Result<()> {
-    let problems = problems(cluster, None);
+    let mut problems = problems(cluster, None);
+    if problems.is_empty() {
+        let alone = [crate::model::repository::Part {
+            name: Some(cluster.root().to_owned()),
+            cluster,
+            at: std::panic::Location::caller(),
+        }];
+        let parts = crate::model::applied::Parts(&alone);
+        problems = parts.transform_problems();
+        problems.extend(parts.applied_problems());
+    }
     if problems.is_empty() {
         Ok(())
     } else {
@@ -359,40 +369,48 @@ fn same_object(a: &ObjectKey, b: &ObjectKey) -> bool {
     a.group() == b.group() && a.kind == b.kind && a.namespace == b.namespace && a.name == b.name
 }
 
-/// ConfigMaps generated with handles: their folder has a kustomization.yaml, their files
-/// are declared, and every object that refers to one is built by that kustomization (only
-/// there does kustomize write the hashed name into the reference).
+/// ConfigMaps and Secrets generated with handles: their folder has a kustomization.yaml,
+/// their files are declared, their namespace is the one that kustomization.yaml sets, and
+/// every object that refers to one is built by that kustomization when kustomize changes
+/// the name (a content hash, a prefix or suffix): only there is the reference rewritten.
 fn generators(cluster: &Cluster, problems: &mut Vec<Problem>) {
     for (dir, generator, target) in &cluster.generators {
-        let config = cluster.files.iter().find_map(|f| match &f.content {
-            FileContent::KustomizeConfig(c)
-                if f.tree == 0 && f.path == join(dir, "kustomization.yaml") =>
-            {
-                Some(c)
-            }
-            _ => None,
-        });
-        let refuse =
-            |message: String, sites: Vec<(&'static str, &'static Location<'static>)>| Problem {
-                object: Some(target.key.clone()),
-                field: None,
-                message,
-                sites,
-            };
-        let Some(config) = config else {
-            problems.push(refuse(
-                format!("is generated in folder {dir:?}, which has no kustomization.yaml; declare one with Cluster::kustomize_config"),
-                vec![("generator declared", target.at)],
-            ));
+        let refuse = |message: String| Problem {
+            object: Some(target.key.clone()),
+            field: None,
+            message,
+            sites: vec![("generator declared", target.at)],
+        };
+        let Some(config) = cluster.kustomize_config_of(dir) else {
+            problems.push(refuse(format!(
+                "is generated in folder {dir:?}, which has no kustomization.yaml; declare one \
+                 with Cluster::kustomize_folder"
+            )));
             continue;
         };
-        for file in &generator.files {
+        for file in generator.inputs() {
             if !cluster.files.iter().any(|f| f.tree == 0 && &f.path == file) {
-                problems.push(refuse(
-                    format!("is generated from {file:?}, which this program does not declare"),
-                    vec![("generator declared", target.at)],
-                ));
+                problems.push(refuse(format!(
+                    "is generated from {file:?}, which this program does not declare"
+                )));
             }
+        }
+        if let Some(ns) = &config.namespace
+            && generator.namespace().map(String::as_str) != Some(ns.as_str())
+        {
+            problems.push(refuse(format!(
+                "the kustomization.yaml of {dir:?} sets namespace {:?}, where kustomize puts \
+                 what it generates, but its handle says {:?}; declare the folder before the \
+                 generator (Cluster::kustomize_folder) or name no other namespace",
+                ns.as_str(),
+                generator.namespace().map_or("none", String::as_str),
+            )));
+        }
+        let renamed = generator.hashed(config)
+            || config.name_prefix.is_some()
+            || config.name_suffix.is_some();
+        if !renamed {
+            continue;
         }
         for o in &cluster.objects {
             let refers = o
@@ -405,9 +423,10 @@ fn generators(cluster: &Cluster, problems: &mut Vec<Problem>) {
                     object: Some(o.key().clone()),
                     field: None,
                     message: format!(
-                        "refers to {}, which the kustomization.yaml of {dir:?} generates with a \
-                         hashed name; only objects in that kustomization's resources get the \
-                         name rewritten, so list {:?} there",
+                        "refers to {}, which the kustomization.yaml of {dir:?} generates under \
+                         another name (a content hash, a prefix or suffix); only objects in \
+                         that kustomization's resources get the name rewritten, so list {:?} \
+                         there",
                         target.key, cluster.files[o.file].path
                     ),
                     sites: vec![("declared", o.at()), ("generator declared", target.at)],

@@ -296,8 +296,8 @@ pub(crate) fn render(cluster: &Cluster) -> Result<Rendered> {
                 tree.files.insert(decl.path.clone(), text);
                 if !generated.is_empty() {
                     use crate::kustomize::config::{NAME_REFERENCES, name_references};
-                    let text =
-                        crate::go_yaml::document(&name_references()).expect("JSON has a YAML form");
+                    let text = crate::go_yaml::document(&name_references(&generated))
+                        .expect("JSON has a YAML form");
                     tree.files
                         .insert(crate::model::cluster::join(dir, NAME_REFERENCES), text);
                 }

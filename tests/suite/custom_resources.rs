@@ -130,3 +130,25 @@ fn a_custom_resource_declared_twice_is_refused_with_both_sites() {
     assert!(err.contains("is declared twice"), "{err}");
     assert_eq!(err.matches("custom_resources.rs:").count(), 2, "{err}");
 }
+
+#[test]
+fn a_cluster_scoped_custom_resource_in_a_folder_that_sets_a_namespace_is_refused() {
+    use fluxdsl::{KustomizeConfig, namespace};
+    let mut cluster = Cluster::new("k8s");
+    let folder = cluster.kustomize_folder(
+        "issuers",
+        KustomizeConfig::builder()
+            .namespace(namespace!("cert-manager"))
+            .build(),
+    );
+    let file = cluster.folder_file(&folder, "issuer.yaml");
+    cluster.add(&file, issuer());
+    let err = cluster.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "ClusterIssuer letsencrypt metadata.namespace: ClusterIssuer is cluster-scoped, but \
+             kustomize does not know it and would write namespace \"cert-manager\" on it"
+        ),
+        "{err}"
+    );
+}

@@ -230,7 +230,7 @@ fn a_generated_config_map_referenced_outside_its_kustomization_is_refused() {
     );
     let err = cluster.render().unwrap_err().to_string();
     assert!(
-        err.contains("which the kustomization.yaml of \"vars\" generates with a hashed name"),
+        err.contains("which the kustomization.yaml of \"vars\" generates under another name"),
         "{err}"
     );
     assert!(err.contains("list \"sync.yaml\" there"), "{err}");

@@ -6,6 +6,7 @@ mod custom_resources;
 mod emitter;
 mod fake_api;
 mod files;
+mod folders;
 mod golden;
 mod helm_example;
 mod kustomize;

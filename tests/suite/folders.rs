@@ -1,0 +1,303 @@
+//! Kustomize folders: what a kustomization.yaml does to the objects it builds (namespace,
+//! namePrefix, nameSuffix, generators) is what their handles say — proven by building the
+//! rendered folder with `kubectl kustomize`.
+
+use fluxdsl::k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use fluxdsl::{
+    Chart, Cluster, ConfigMapGenerator, GeneratorOptions, GitRepository, HelmRelease,
+    HelmRepository, Kustomization, KustomizeConfig, Ref, SecretGenerator, ValuesFrom, duration,
+    name, namespace,
+};
+
+use super::kustomize::kubectl_kustomize;
+
+/// Writes the main tree of `cluster` into a temporary folder and builds `dir` there.
+fn build(cluster: &Cluster, dir: &str) -> Vec<serde_json::Value> {
+    let rendered = cluster.render().unwrap_or_else(|e| panic!("{e}"));
+    let root = tempfile::tempdir().unwrap();
+    if let Ok(keep) = std::env::var("FLUXDSL_KEEP_BUILD") {
+        for (path, text) in rendered.main().files() {
+            let file = std::path::Path::new(&keep).join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, text).unwrap();
+        }
+    }
+    for (path, text) in rendered.main().files() {
+        let file = root.path().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+    kubectl_kustomize(&root.path().join(dir))
+}
+
+/// The built object of `kind` whose name starts with `name` (generated names end in a hash).
+fn find<'a>(built: &'a [serde_json::Value], kind: &str, name: &str) -> &'a serde_json::Value {
+    built
+        .iter()
+        .find(|o| o["kind"] == kind && o["metadata"]["name"].as_str().unwrap().starts_with(name))
+        .unwrap_or_else(|| panic!("kubectl kustomize built no {kind} {name}*: {built:#?}"))
+}
+
+fn assert_built<K: fluxdsl::Kind>(built: &[serde_json::Value], kind: &str, handle: &Ref<K>) {
+    let o = find(built, kind, handle.name());
+    assert_eq!(o["metadata"]["name"], handle.name(), "{o:#}");
+    assert_eq!(
+        o["metadata"]["namespace"].as_str(),
+        handle.namespace(),
+        "{kind} {}: {o:#}",
+        handle.name()
+    );
+}
+
+#[test]
+fn handles_of_a_folder_know_the_namespace_and_name_kustomize_gives_its_objects() {
+    let mut cluster = Cluster::new("k8s");
+    let folder = cluster.kustomize_folder(
+        "apps/podinfo",
+        KustomizeConfig::builder()
+            .namespace(namespace!("podinfo"))
+            .name_prefix("staging-")
+            .name_suffix("-v1")
+            .generator_options(GeneratorOptions {
+                labels: [("app".to_string(), "podinfo".to_string())].into(),
+                ..GeneratorOptions::default()
+            })
+            .build(),
+    );
+    let settings = cluster.verbatim_file("apps/podinfo/settings.env", "LOG_LEVEL=debug\n");
+    let values = cluster.data_file(
+        "apps/podinfo/values.yaml",
+        &serde_json::json!({ "replicaCount": 2 }),
+    );
+    let generated_values = cluster.generate_config_map(
+        "apps/podinfo",
+        ConfigMapGenerator::from_files(name!("podinfo-values"), &[&values]),
+    );
+    let generated_settings = cluster.generate_secret(
+        "apps/podinfo",
+        SecretGenerator::from_env(name!("podinfo-settings"), &settings).options(GeneratorOptions {
+            disable_name_suffix_hash: true,
+            ..GeneratorOptions::default()
+        }),
+    );
+    let file = cluster.folder_file(&folder, "release.yaml");
+    let charts = cluster.add(
+        &file,
+        HelmRepository::builder()
+            .name(name!("podinfo"))
+            .url("https://stefanprodan.github.io/podinfo")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    let release = cluster.add(
+        &file,
+        HelmRelease::builder()
+            .name(name!("podinfo"))
+            .chart(Chart::from_source(&charts, "podinfo"))
+            .interval(duration!("1h"))
+            .values_from(&[
+                ValuesFrom::config_map(&generated_values),
+                ValuesFrom::secret(&generated_settings),
+            ])
+            .build(),
+    );
+    let settings_file = cluster.folder_file(&folder, "settings.yaml");
+    let config_map = cluster.add(
+        &settings_file,
+        ConfigMap {
+            metadata: ObjectMeta {
+                name: Some("settings".into()),
+                ..ObjectMeta::default()
+            },
+            data: Some([("a".to_string(), "b".to_string())].into()),
+            ..ConfigMap::default()
+        },
+    );
+    for (handle, name) in [
+        (charts.name(), "staging-podinfo-v1"),
+        (release.name(), "staging-podinfo-v1"),
+        (config_map.name(), "staging-settings-v1"),
+    ] {
+        assert_eq!(handle, name);
+    }
+
+    let rendered = cluster.render().unwrap_or_else(|e| panic!("{e}"));
+    let text = rendered.file("apps/podinfo/release.yaml").unwrap();
+    assert!(!text.contains("namespace"), "{text}");
+    let config = rendered.file("apps/podinfo/kustomization.yaml").unwrap();
+    assert!(
+        config.contains("resources:\n- release.yaml\n- settings.yaml\n"),
+        "{config}"
+    );
+
+    let built = build(&cluster, "apps/podinfo");
+    // A generated object's handle has the name its generator declares: kustomize writes
+    // the name it gives it (prefix, suffix, hash) into the references.
+    assert_eq!(generated_settings.name(), "podinfo-settings");
+    assert_eq!(generated_settings.namespace(), Some("podinfo"));
+    assert_built(&built, "HelmRepository", &charts);
+    assert_built(&built, "HelmRelease", &release);
+    assert_built(&built, "ConfigMap", &config_map);
+    // The generated objects: prefix, suffix and the folder's namespace; the Secret without
+    // a hash, the ConfigMap with one; both labelled by generatorOptions.
+    let secret = find(&built, "Secret", "staging-podinfo-settings");
+    assert_eq!(secret["metadata"]["name"], "staging-podinfo-settings-v1");
+    assert_eq!(secret["metadata"]["labels"]["app"], "podinfo");
+    let values = find(&built, "ConfigMap", "staging-podinfo-values-v1-");
+    assert_eq!(values["metadata"]["namespace"], "podinfo");
+    // References inside Flux kinds say what kustomize built.
+    let built_release = find(&built, "HelmRelease", "staging-podinfo-v1");
+    let source = &built_release["spec"]["chart"]["spec"]["sourceRef"];
+    assert_eq!(source["name"], "staging-podinfo-v1");
+    assert!(source.get("namespace").is_none(), "{source}");
+    let from = &built_release["spec"]["valuesFrom"];
+    assert_eq!(from[0]["name"], values["metadata"]["name"], "{from}");
+    assert_eq!(from[1]["name"], "staging-podinfo-settings-v1", "{from}");
+}
+
+#[test]
+fn what_kustomize_would_move_or_rename_without_the_handle_knowing_is_refused() {
+    let mut cluster = Cluster::new("k8s");
+    let folder = cluster.kustomize_folder(
+        "apps",
+        KustomizeConfig::builder()
+            .namespace(namespace!("apps"))
+            .build(),
+    );
+    let file = cluster.folder_file(&folder, "objects.yaml");
+    // names another namespace: kustomize would move it
+    cluster.add(
+        &file,
+        HelmRepository::builder()
+            .name(name!("charts"))
+            .namespace(namespace!("other"))
+            .url("https://example.com/charts")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    // kustomize renames every Namespace to the one it sets
+    cluster.add(
+        &file,
+        Namespace {
+            metadata: ObjectMeta {
+                name: Some("tenants".into()),
+                ..ObjectMeta::default()
+            },
+            ..Namespace::default()
+        },
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "HelmRepository other/charts metadata.namespace: it names namespace \"other\", but the \
+             kustomization.yaml of folder \"apps\" sets namespace \"apps\""
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("kustomize renames every Namespace in it to that; declare Namespace \"tenants\" elsewhere"),
+        "{err}"
+    );
+
+    // An overlay that renames what a base declares: the base's handles would lie.
+    let mut cluster = Cluster::new("k8s");
+    let base = cluster.kustomize_folder("apps/base", KustomizeConfig::builder().build());
+    let file = cluster.folder_file(&base, "repository.yaml");
+    cluster.add(
+        &file,
+        HelmRepository::builder()
+            .name(name!("charts"))
+            .url("https://example.com/charts")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    cluster.kustomize_config(
+        "apps/staging",
+        KustomizeConfig::builder()
+            .name_prefix("staging-")
+            .resource_paths(&["../base"])
+            .build(),
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "HelmRepository flux-system/charts: the kustomization.yaml of \"apps/staging\" builds \
+             it and changes its name (namePrefix \"staging-\", nameSuffix \"\")"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_overlay_that_sets_the_namespace_its_base_already_has_is_accepted() {
+    let mut cluster = Cluster::new("k8s");
+    let base = cluster.kustomize_folder(
+        "apps/base",
+        KustomizeConfig::builder()
+            .namespace(namespace!("podinfo"))
+            .build(),
+    );
+    let file = cluster.folder_file(&base, "repository.yaml");
+    let charts = cluster.add(
+        &file,
+        HelmRepository::builder()
+            .name(name!("charts"))
+            .url("https://example.com/charts")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    cluster.kustomize_config(
+        "apps/staging",
+        KustomizeConfig::builder()
+            .namespace(namespace!("podinfo"))
+            .resource_paths(&["../base"])
+            .build(),
+    );
+    let built = build(&cluster, "apps/staging");
+    assert_built(&built, "HelmRepository", &charts);
+}
+
+#[test]
+fn a_single_cluster_is_refused_when_two_kustomizations_apply_one_object() {
+    let mut cluster = Cluster::new("");
+    let sync = cluster.file("clusters/dev/sync.yaml");
+    let repo = cluster.add(
+        &sync,
+        GitRepository::builder()
+            .name(name!("flux-system"))
+            .url("https://example.com/fleet")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    cluster.source_is_this_repository(&repo);
+    for ks in [name!("apps"), name!("apps-again")] {
+        cluster.add(
+            &sync,
+            Kustomization::builder()
+                .name(ks)
+                .source_ref(&repo)
+                .path("./apps")
+                .interval(duration!("10m"))
+                .prune(true)
+                .build(),
+        );
+    }
+    let apps = cluster.file("apps/repository.yaml");
+    cluster.add(
+        &apps,
+        HelmRepository::builder()
+            .name(name!("charts"))
+            .url("https://example.com/charts")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "HelmRepository flux-system/charts: is applied by two Kustomizations of cluster \"\": \
+             Kustomization flux-system/apps and Kustomization flux-system/apps-again"
+        ),
+        "{err}"
+    );
+}
