@@ -62,8 +62,8 @@ pub use flux::git_repository::{
     GitProvider, GitRef, GitRepository, GitRepositoryInclude, GitVerify,
 };
 pub use flux::helm_release::{
-    Chart, ChartRef, ChartTemplate, Crds, HelmChartRefSource, HelmChartSource, HelmRelease,
-    HelmReleaseDependency, Install, Strategy, Upgrade, ValuesFrom,
+    Chart, ChartRef, ChartTemplate, Crds, DeletionPropagation, HelmChartRefSource, HelmChartSource,
+    HelmRelease, HelmReleaseDependency, Install, Strategy, Uninstall, Upgrade, ValuesFrom,
 };
 pub use flux::helm_repository::HelmRepository;
 pub use flux::kustomization::{
@@ -71,13 +71,14 @@ pub use flux::kustomization::{
     KustomizationDependency, KustomizationSource, Patch, PatchTarget, PostBuild, SourceRef,
     SubstituteFrom,
 };
-pub use flux::oci_repository::{LayerSelector, OCIRepository, OciProvider, OciRef};
+pub use flux::oci_repository::{LayerSelector, OCIRepository, OciProvider, OciRef, OciVerify};
 pub use kustomize::config::{
     ConfigMapGenerator, GeneratorOptions, KustomizeConfig, Labels, PatchFile, Resource,
     SecretGenerator,
 };
 pub use model::bootstrap::{BootstrapSecret, SecretInputs, SecretKey, SecretSource};
 pub use model::cluster::{Cluster, Declare, FLUX_GENERATED_HEADER, Folder, NamespaceScope, Tree};
+pub use model::flux_api::FluxApi;
 pub use model::repository::Repository;
 pub use model::target::{ApplySetParent, ClusterGuard};
 pub use model::upstream::{UpstreamManifest, UpstreamObjects};

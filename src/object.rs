@@ -153,6 +153,16 @@ pub trait Object: Kind + Send + Sync + 'static {
             }
         }
     }
+    /// The versions of its kind it can be written at, newest first (Flux kinds; empty for
+    /// others, which are written as their type says).
+    #[doc(hidden)]
+    fn known_versions(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Writes it at `api_version` (`group/version`), one of
+    /// [`known_versions`](Self::known_versions).
+    #[doc(hidden)]
+    fn use_api_version(&mut self, _api_version: &'static str) {}
     /// Meets the namespace a kustomization.yaml sets on the folder it is declared in
     /// ([`Cluster::folder_file`](crate::Cluster::folder_file)).
     #[doc(hidden)]
@@ -208,6 +218,12 @@ pub(crate) trait Wire: Send + Sync {
     }
     /// [`Object::kube_problems`].
     fn kube_problems(&self) -> Vec<(String, String)>;
+    /// [`Object::known_versions`].
+    fn known_versions(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// [`Object::use_api_version`].
+    fn use_api_version(&mut self, _api_version: &'static str) {}
 }
 
 impl fmt::Debug for dyn Wire {
@@ -244,6 +260,12 @@ impl<T: Object> Wire for T {
     }
     fn kube_problems(&self) -> Vec<(String, String)> {
         Object::kube_problems(self)
+    }
+    fn known_versions(&self) -> &'static [&'static str] {
+        Object::known_versions(self)
+    }
+    fn use_api_version(&mut self, api_version: &'static str) {
+        Object::use_api_version(self, api_version)
     }
 }
 
@@ -837,6 +859,11 @@ macro_rules! flux_struct {
             #[serde(skip)]
             #[builder(default, setter(skip))]
             namespace_inherited: bool,
+            /// The apiVersion it is written at when the cluster's Flux API decides
+            /// ([`Cluster::flux_api`](crate::Cluster::flux_api)); else the kind's newest.
+            #[serde(skip)]
+            #[builder(default, setter(skip))]
+            api_version: Option<&'static str>,
             /// `metadata.labels`.
             #[serde(skip)]
             #[builder(default)]
@@ -855,7 +882,7 @@ pub(crate) use flux_struct;
 /// `ns()`, the namespace it is declared in. The struct has `name: Name` and
 /// `namespace: Option<NamespaceName>` fields.
 macro_rules! flux_kind {
-    ($kind:ident, $api_version:literal) => {
+    ($kind:ident, $api_version:literal, [$($version:literal),+]) => {
         impl $crate::object::Kind for $kind {
             fn api_version() -> &'static str {
                 $api_version
@@ -867,6 +894,9 @@ macro_rules! flux_kind {
         }
 
         impl $kind {
+            /// The versions of the kind this type writes, newest first.
+            const VERSIONS: &'static [&'static str] = &[$($version),+];
+
             /// The namespace it is declared in.
             fn ns(&self) -> &$crate::values::NamespaceName {
                 $crate::object::namespace_or_default(&self.namespace)
@@ -923,13 +953,21 @@ macro_rules! flux_identity {
         fn kube_problems(&self) -> Vec<(String, String)> {
             $crate::kube_rules::metadata_maps(&self.labels, &self.annotations)
         }
+        fn known_versions(&self) -> &'static [&'static str] {
+            Self::VERSIONS
+        }
+        fn use_api_version(&mut self, api_version: &'static str) {
+            self.api_version = Some(api_version);
+        }
         fn serialize_wire<S: serde::Serializer>(
             &self,
             s: S,
         ) -> std::result::Result<S::Ok, S::Error> {
             serde::Serialize::serialize(
                 &$crate::object::FluxWire {
-                    api_version: <Self as $crate::object::Kind>::api_version(),
+                    api_version: self
+                        .api_version
+                        .unwrap_or_else(<Self as $crate::object::Kind>::api_version),
                     kind: <Self as $crate::object::Kind>::kind(),
                     metadata: $crate::object::FluxMetadata {
                         name: &self.name,

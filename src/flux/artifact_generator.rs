@@ -189,7 +189,11 @@ crate::object::flux_struct! {
     }
 }
 
-crate::object::flux_kind!(ArtifactGenerator, "source.extensions.fluxcd.io/v1beta1");
+crate::object::flux_kind!(
+    ArtifactGenerator,
+    "source.extensions.fluxcd.io/v1beta1",
+    ["v1beta1"]
+);
 
 impl Object for ArtifactGenerator {
     crate::object::flux_identity!();

@@ -95,7 +95,11 @@ crate::object::flux_struct! {
     }
 }
 
-crate::object::flux_kind!(GitRepository, "source.toolkit.fluxcd.io/v1");
+crate::object::flux_kind!(
+    GitRepository,
+    "source.toolkit.fluxcd.io/v1",
+    ["v1", "v1beta2"]
+);
 
 impl Object for GitRepository {
     crate::object::flux_identity!();

@@ -338,6 +338,39 @@ pub struct Upgrade {
     pub timeout: Option<Duration>,
 }
 
+/// `spec.uninstall`.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Uninstall {
+    /// `deletionPropagation`: `background` (Flux's default), `foreground` or `orphan`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deletion_propagation: Option<DeletionPropagation>,
+    /// `disableHooks`: skip the chart's uninstall hooks.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disable_hooks: bool,
+    /// `disableWait`: do not wait for the release's objects to be deleted.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disable_wait: bool,
+    /// `keepHistory`: keep the release's history (written when set, `false` too).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keep_history: Option<bool>,
+    /// `timeout`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+}
+
+/// `spec.uninstall.deletionPropagation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeletionPropagation {
+    /// Delete dependents in the background.
+    Background,
+    /// Delete dependents first.
+    Foreground,
+    /// Leave dependents.
+    Orphan,
+}
+
 /// `spec.install` or `spec.upgrade` as written.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -508,6 +541,10 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
         timeout: Option<Duration>,
+        /// `spec.uninstall`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        uninstall: Option<Uninstall>,
         /// `spec.upgrade`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
@@ -523,7 +560,11 @@ crate::object::flux_struct! {
     }
 }
 
-crate::object::flux_kind!(HelmRelease, "helm.toolkit.fluxcd.io/v2");
+crate::object::flux_kind!(
+    HelmRelease,
+    "helm.toolkit.fluxcd.io/v2",
+    ["v2", "v2beta2", "v2beta1"]
+);
 
 impl Object for HelmRelease {
     crate::object::flux_identity!();

@@ -83,7 +83,11 @@ fn oci_type<S: serde::Serializer>(_: &Option<bool>, s: S) -> std::result::Result
     s.serialize_str("oci")
 }
 
-crate::object::flux_kind!(HelmRepository, "source.toolkit.fluxcd.io/v1");
+crate::object::flux_kind!(
+    HelmRepository,
+    "source.toolkit.fluxcd.io/v1",
+    ["v1", "v1beta2"]
+);
 
 impl Object for HelmRepository {
     crate::object::flux_identity!();

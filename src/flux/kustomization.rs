@@ -180,10 +180,11 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
         timeout: Option<Duration>,
-        /// `spec.wait`: wait for every applied object to become ready.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        #[builder(default)]
-        wait: bool,
+        /// `spec.wait`: wait for every applied object to become ready (`false`, Flux's
+        /// default, is written only when set).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        wait: Option<bool>,
     }
 }
 
@@ -194,7 +195,11 @@ impl Kustomization {
     }
 }
 
-crate::object::flux_kind!(Kustomization, "kustomize.toolkit.fluxcd.io/v1");
+crate::object::flux_kind!(
+    Kustomization,
+    "kustomize.toolkit.fluxcd.io/v1",
+    ["v1", "v1beta2"]
+);
 
 impl Object for Kustomization {
     crate::object::flux_identity!();

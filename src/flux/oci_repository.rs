@@ -78,6 +78,55 @@ crate::object::flux_struct! {
         /// `spec.url`: `oci://registry/repository`.
         #[builder(setter(transform = |url: impl Into<String>| url.into()))]
         url: String,
+        /// `spec.verify`: verify the artifact's signature.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        verify: Option<OciVerify>,
+    }
+}
+
+/// `spec.verify` of an OCIRepository: how source-controller verifies the artifact's
+/// signature.
+///
+/// ```
+/// use fluxdsl::{duration, name, OCIRepository, OciVerify};
+/// let manifests = OCIRepository::builder()
+///     .name(name!("manifests"))
+///     .url("oci://ghcr.io/example/manifests")
+///     .interval(duration!("1m"))
+///     .verify(OciVerify::cosign())
+///     .build();
+/// ```
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OciVerify {
+    provider: &'static str,
+    #[serde(
+        serialize_with = "crate::object::opt_local_ref",
+        skip_serializing_if = "Option::is_none"
+    )]
+    secret_ref: Option<Ref<Secret>>,
+}
+
+impl OciVerify {
+    /// Sigstore cosign, keyless (public Rekor and Fulcio).
+    pub fn cosign() -> OciVerify {
+        OciVerify {
+            provider: "cosign",
+            secret_ref: None,
+        }
+    }
+    /// Notation, with the trust policy and certificates in `secret`.
+    pub fn notation(secret: &Ref<Secret>) -> OciVerify {
+        OciVerify {
+            provider: "notation",
+            secret_ref: Some(secret.clone()),
+        }
+    }
+    /// With the public keys (cosign) in `secret` (same namespace).
+    pub fn keys(mut self, secret: &Ref<Secret>) -> OciVerify {
+        self.secret_ref = Some(secret.clone());
+        self
     }
 }
 
@@ -154,7 +203,11 @@ impl LayerSelector {
     }
 }
 
-crate::object::flux_kind!(OCIRepository, "source.toolkit.fluxcd.io/v1");
+crate::object::flux_kind!(
+    OCIRepository,
+    "source.toolkit.fluxcd.io/v1",
+    ["v1", "v1beta2"]
+);
 
 impl Object for OCIRepository {
     crate::object::flux_identity!();
@@ -165,6 +218,9 @@ impl Object for OCIRepository {
         }
         if let Some(sa) = &self.service_account_name {
             refs.push(sa.reference("spec.serviceAccountName", RefRule::SameNamespace));
+        }
+        if let Some(s) = self.verify.as_ref().and_then(|v| v.secret_ref.as_ref()) {
+            refs.push(s.reference("spec.verify.secretRef", RefRule::SameNamespace));
         }
         refs
     }

@@ -42,6 +42,10 @@ pub struct KustomizeConfig {
     /// empty (`resources: []`); when set, `resources` and `resource_paths` add after it.
     #[builder(default, setter(transform = |entries: &[Resource]| Some(entries.to_vec())))]
     pub(crate) resource_list: Option<Vec<Resource>>,
+    /// Write the declared files of `resources` (and of `patches`) as `./name`, as many
+    /// repositories do; kustomize reads both forms alike.
+    #[builder(setter(strip_bool))]
+    pub(crate) dot_slash: bool,
     /// More `resources`: folders or remote URLs, written as given.
     #[builder(default, setter(transform = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect()))]
     pub(crate) resource_paths: Vec<String>,
@@ -415,6 +419,14 @@ impl KustomizeConfig {
         generated: &[&'a Generator],
     ) -> impl Serialize + 'a {
         let listed = self.resource_list.as_deref().unwrap_or_default();
+        let relative_path = |dir: &str, path: &str| {
+            let rel = relative_path(dir, path);
+            if self.dot_slash && !rel.starts_with("../") {
+                format!("./{rel}")
+            } else {
+                rel
+            }
+        };
         let mut resources: Vec<String> = listed
             .iter()
             .map(|r| match r {

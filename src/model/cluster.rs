@@ -45,6 +45,8 @@ pub struct Cluster {
         crate::model::bootstrap::BootstrapSecret,
         &'static Location<'static>,
     )>,
+    /// The Flux API the cluster runs, and where it was pinned.
+    pub(crate) flux_api: Option<(crate::model::flux_api::FluxApi, &'static Location<'static>)>,
 }
 
 /// A folder of some repository that this program renders, e.g. `k8s/flux` of this
@@ -262,7 +264,54 @@ impl Cluster {
             guard: None,
             applyset: None,
             bootstrap: Vec::new(),
+            flux_api: None,
         }
+    }
+
+    /// Pins the Flux API the cluster runs: each Flux kind is written at the version its
+    /// CRDs store (or the newest they serve that fluxdsl writes), and `render` refuses a
+    /// field that version lacks, naming it and the version. Without it, every kind is
+    /// written at its newest version. Pin it before declaring objects.
+    ///
+    /// ```
+    /// use fluxdsl::{duration, name, Cluster, FluxApi, HelmRepository};
+    /// let crds = r#"
+    /// apiVersion: apiextensions.k8s.io/v1
+    /// kind: CustomResourceDefinition
+    /// metadata: {name: helmrepositories.source.toolkit.fluxcd.io}
+    /// spec:
+    ///   group: source.toolkit.fluxcd.io
+    ///   names: {kind: HelmRepository, plural: helmrepositories}
+    ///   versions:
+    ///   - {name: v1beta2, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
+    /// "#;
+    /// let mut cluster = Cluster::new("k8s");
+    /// cluster.flux_api(&FluxApi::from_crds("Flux v2.0.1", crds).unwrap());
+    /// let file = cluster.file("repos.yaml");
+    /// cluster.add(&file, HelmRepository::builder()
+    ///     .name(name!("podinfo"))
+    ///     .url("https://stefanprodan.github.io/podinfo")
+    ///     .interval(duration!("5m"))
+    ///     .build());
+    /// let text = cluster.render().unwrap().to_listing();
+    /// assert!(text.contains("apiVersion: source.toolkit.fluxcd.io/v1beta2\n"));
+    /// ```
+    #[track_caller]
+    pub fn flux_api(&mut self, api: &crate::model::flux_api::FluxApi) {
+        let at = Location::caller();
+        if let Some(first) = self.objects.first() {
+            self.problems.push(Problem {
+                object: Some(first.target.key.clone()),
+                field: None,
+                message: format!(
+                    "is declared before the Flux API was pinned ({} objects are); pin it \
+                     first, so every handle knows the version its object is written at",
+                    self.objects.len()
+                ),
+                sites: vec![("declared", first.target.at), ("Flux API pinned", at)],
+            });
+        }
+        self.flux_api = Some((api.clone(), at));
     }
 
     /// Declares which cluster this definition is for; `apply`, `diff` and prune refuse
@@ -853,9 +902,22 @@ impl Cluster {
                 });
             }
         }
+        let mut api_version = T::api_version();
+        if let Some((api, pinned)) = &self.flux_api {
+            match choose_version(api, &mut object) {
+                Ok(Some(chosen)) => api_version = chosen,
+                Ok(None) => {}
+                Err(message) => self.problems.push(Problem {
+                    object: None,
+                    field: Some("apiVersion"),
+                    message: format!("{} {}: {message}", T::kind(), object.object_name()),
+                    sites: vec![("declared", at), ("Flux API pinned", pinned)],
+                }),
+            }
+        }
         object.settle();
         let key = ObjectKey {
-            api_version: T::api_version(),
+            api_version,
             kind: T::kind(),
             namespace: object.key_namespace().or(namespace),
             name: name.unwrap_or_else(|| object.object_name().to_owned()),
@@ -961,6 +1023,25 @@ impl Cluster {
     pub fn is_empty(&self) -> bool {
         self.objects.is_empty()
     }
+}
+
+/// Writes a Flux kind at the version `api` decides; others are left as they are.
+fn choose_version(
+    api: &crate::model::flux_api::FluxApi,
+    object: &mut dyn Wire,
+) -> std::result::Result<Option<&'static str>, String> {
+    let known = object.known_versions();
+    if known.is_empty() {
+        return Ok(None);
+    }
+    let json = object.to_json().map_err(|e| e.to_string())?;
+    let api_version = json["apiVersion"].as_str().unwrap_or_default();
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let kind = json["kind"].as_str().unwrap_or_default();
+    let version = api.choose(group, kind, known)?;
+    let api_version = crate::object::intern(&format!("{group}/{version}"));
+    object.use_api_version(api_version);
+    Ok(Some(api_version))
 }
 
 /// What a folder's kustomization.yaml does to the objects of its files (kustomize's

@@ -305,6 +305,22 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
                 sites: vec![("declared", o.at())],
             });
         }
+        if let Some((api, pinned)) = &cluster.flux_api
+            && !o.object.known_versions().is_empty()
+            && let Ok(json) = o.object.to_json()
+        {
+            let api_version = json["apiVersion"].as_str().unwrap_or_default();
+            let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+            let kind = json["kind"].as_str().unwrap_or_default();
+            for (field, message) in api.schema_problems(group, kind, version, &json) {
+                problems.push(Problem {
+                    object: Some(o.key().clone()),
+                    field: None,
+                    message: format!("{field}: {message}"),
+                    sites: vec![("declared", o.at()), ("Flux API pinned", pinned)],
+                });
+            }
+        }
         if o.key().name.is_empty() {
             problems.push(Problem {
                 object: Some(o.key().clone()),

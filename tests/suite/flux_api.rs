@@ -1,0 +1,157 @@
+//! The Flux API a cluster runs, read from its CRDs: each kind is written at the version
+//! they store, and a field that version lacks is refused.
+
+use fluxdsl::{
+    ArtifactGenerator, Chart, Cluster, CopyOperation, FluxApi, GeneratedArtifact,
+    GeneratorSourceRef, GitRepository, HelmRelease, HelmRepository, Install, LayerSelector,
+    OCIRepository, Strategy, duration, name,
+};
+
+use super::read_fixture;
+
+fn v2_0_1() -> FluxApi {
+    FluxApi::from_crds("Flux v2.0.1", &read_fixture("flux-crds/v2.0.1/crds.yaml")).unwrap()
+}
+
+fn v2_9_3() -> FluxApi {
+    let components = read_fixture("flux-v2.9.3-bootstrap/flux-system/gotk-components.yaml");
+    FluxApi::from_crds("Flux v2.9.3", &components).unwrap()
+}
+
+/// A HelmRepository and a HelmRelease of it, in a cluster pinned to `api`.
+fn release(api: &FluxApi, install: Install) -> Cluster {
+    let mut cluster = Cluster::new("k8s");
+    cluster.flux_api(api);
+    let file = cluster.file("podinfo.yaml");
+    let charts = cluster.add(
+        &file,
+        HelmRepository::builder()
+            .name(name!("podinfo"))
+            .url("https://stefanprodan.github.io/podinfo")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    cluster.add(
+        &file,
+        HelmRelease::builder()
+            .name(name!("podinfo"))
+            .chart(Chart::from_source(&charts, "podinfo"))
+            .interval(duration!("1h"))
+            .install(install)
+            .build(),
+    );
+    cluster
+}
+
+#[test]
+fn each_kind_is_written_at_the_version_the_pinned_crds_store() {
+    let api = v2_0_1();
+    assert_eq!(
+        api.storage_version("helm.toolkit.fluxcd.io", "HelmRelease"),
+        Some("v2beta1")
+    );
+    let old = release(&api, Install::default())
+        .render()
+        .unwrap()
+        .to_listing();
+    assert!(old.contains("apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: HelmRepository\n"));
+    assert!(old.contains("apiVersion: helm.toolkit.fluxcd.io/v2beta1\nkind: HelmRelease\n"));
+    let new = release(&v2_9_3(), Install::default())
+        .render()
+        .unwrap()
+        .to_listing();
+    assert!(new.contains("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\n"));
+    assert!(new.contains("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n"));
+}
+
+#[test]
+fn a_field_or_kind_the_pinned_version_lacks_is_refused_with_the_version() {
+    let api = v2_0_1();
+    // RetryOnFailure (`spec.install.strategy`) came with HelmRelease v2.
+    let retry = Install {
+        strategy: Some(Strategy::RetryOnFailure {
+            retry_interval: None,
+        }),
+        ..Install::default()
+    };
+    let err = release(&api, retry.clone())
+        .render()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "HelmRelease flux-system/podinfo: spec.install.strategy: is not a field in HelmRelease \
+             helm.toolkit.fluxcd.io/v2beta1 of Flux v2.0.1"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("Flux API pinned at tests/suite/flux_api.rs"),
+        "{err}"
+    );
+    // The same at v2.9.3 is fine.
+    release(&v2_9_3(), retry).render().unwrap();
+
+    // A chartRef to an OCIRepository: HelmRelease v2beta1 has no chartRef.
+    let mut cluster = Cluster::new("k8s");
+    cluster.flux_api(&api);
+    let file = cluster.file("podinfo.yaml");
+    let chart = cluster.add(
+        &file,
+        OCIRepository::builder()
+            .name(name!("podinfo"))
+            .url("oci://ghcr.io/stefanprodan/charts/podinfo")
+            .layer_selector(LayerSelector::helm_chart())
+            .interval(duration!("1h"))
+            .build(),
+    );
+    cluster.add(
+        &file,
+        HelmRelease::builder()
+            .name(name!("podinfo"))
+            .chart(Chart::from_ref(&chart))
+            .interval(duration!("1h"))
+            .build(),
+    );
+    // A kind that release does not serve at all.
+    cluster.add(
+        &file,
+        ArtifactGenerator::builder()
+            .name(name!("split"))
+            .sources(&[GeneratorSourceRef::new("oci", &chart)])
+            .artifacts(&[GeneratedArtifact::new(
+                name!("all"),
+                &[CopyOperation::new("@oci/**", "@artifact/")],
+            )])
+            .build(),
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    assert!(
+        err.contains("HelmRelease flux-system/podinfo: spec.chartRef: is not a field in HelmRelease helm.toolkit.fluxcd.io/v2beta1 of Flux v2.0.1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("ArtifactGenerator split: Flux v2.0.1 does not serve ArtifactGenerator (source.extensions.fluxcd.io)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn pinning_the_api_after_declaring_objects_is_refused() {
+    let mut cluster = Cluster::new("k8s");
+    let file = cluster.file("repo.yaml");
+    cluster.add(
+        &file,
+        GitRepository::builder()
+            .name(name!("repo"))
+            .url("https://example.com/repo")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    cluster.flux_api(&v2_0_1());
+    let err = cluster.render().unwrap_err().to_string();
+    assert!(
+        err.contains("GitRepository flux-system/repo: is declared before the Flux API was pinned (1 objects are)"),
+        "{err}"
+    );
+}
