@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use crate::error::Problem;
 use crate::model::cluster::{Cluster, FileContent, join};
-use crate::model::repository::Part;
 use crate::object::{Check, ObjectKey, Origin, RefRule, Target};
 
 /// A rendered file of the repository: (tree's local path, path in the tree).
@@ -38,7 +37,7 @@ struct Transform {
 }
 
 impl Files {
-    fn of(parts: &[Part<&Cluster>]) -> Files {
+    fn of(parts: &[PartView]) -> Files {
         let mut files = Files {
             configs: BTreeMap::new(),
             paths: BTreeMap::new(),
@@ -233,7 +232,23 @@ struct Applier<'r> {
 }
 
 /// The parts of a repository (or one cluster alone), checked for what Flux will apply.
-pub(crate) struct Parts<'a>(pub(crate) &'a [Part<&'a Cluster>]);
+pub(crate) struct Parts<'a>(pub(crate) &'a [PartView<'a>]);
+
+/// A cluster of the repository (`name` set) or its shared folders.
+pub(crate) struct PartView<'a> {
+    pub(crate) name: Option<&'a str>,
+    pub(crate) cluster: &'a Cluster,
+}
+
+impl PartView<'_> {
+    /// How messages name it.
+    fn label(&self) -> String {
+        match self.name {
+            Some(name) => format!("cluster {name:?}"),
+            None => "the shared folders".into(),
+        }
+    }
+}
 
 impl Parts<'_> {
     /// Objects that a kustomization.yaml builds and renames or moves (namespace,

@@ -53,17 +53,16 @@ pub struct Repository {
     pub(crate) parts: Vec<Part>,
 }
 
-/// A cluster of the repository, or its shared folders (`C` is `Cluster`, or `&Cluster` for
-/// a view of them).
+/// A cluster of the repository, or its shared folders.
 #[derive(Debug)]
-pub(crate) struct Part<C = Cluster> {
+pub(crate) struct Part {
     /// The cluster's name (`--cluster NAME`); `None` for the shared folders.
     pub(crate) name: Option<String>,
-    pub(crate) cluster: C,
+    pub(crate) cluster: Cluster,
     pub(crate) at: &'static Location<'static>,
 }
 
-impl<C> Part<C> {
+impl Part {
     /// How messages name it.
     pub(crate) fn label(&self) -> String {
         match &self.name {
@@ -199,13 +198,12 @@ impl Repository {
             problems.extend(validate::problems(&part.cluster, Some(&context)));
         }
         if problems.is_empty() {
-            let view: Vec<Part<&Cluster>> = self
+            let view: Vec<crate::model::applied::PartView> = self
                 .parts
                 .iter()
-                .map(|p| Part {
-                    name: p.name.clone(),
+                .map(|p| crate::model::applied::PartView {
+                    name: p.name.as_deref(),
                     cluster: &p.cluster,
-                    at: p.at,
                 })
                 .collect();
             let parts = crate::model::applied::Parts(&view);

@@ -15,10 +15,9 @@ use crate::values::NamespaceName;
 pub(crate) fn validate(cluster: &Cluster) -> Result<()> {
     let mut problems = problems(cluster, None);
     if problems.is_empty() {
-        let alone = [crate::model::repository::Part {
-            name: Some(cluster.root().to_owned()),
+        let alone = [crate::model::applied::PartView {
+            name: Some(cluster.root()),
             cluster,
-            at: std::panic::Location::caller(),
         }];
         let parts = crate::model::applied::Parts(&alone);
         problems = parts.transform_problems();
