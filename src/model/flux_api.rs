@@ -140,8 +140,8 @@ impl FluxApi {
         })
     }
 
-    /// The fields of `object` (its JSON) that the schema of `kind` at `version` lacks, or
-    /// whose value it does not allow: `(field path, what is wrong)`.
+    /// What the schema of `kind` at `version` does not allow in `object` (its JSON):
+    /// `(field path, what is wrong)`. Nothing for a kind these CRDs do not define.
     pub(crate) fn schema_problems(
         &self,
         group: &str,
@@ -157,8 +157,23 @@ impl FluxApi {
             return Vec::new();
         };
         let mut out = Vec::new();
-        if let Some(spec) = object.get("spec") {
-            check(spec, &schema["properties"]["spec"], "spec", &mut out);
+        let properties = schema["properties"].as_object();
+        for (key, value) in object.as_object().into_iter().flatten() {
+            if matches!(key.as_str(), "apiVersion" | "kind" | "metadata") {
+                continue;
+            }
+            match properties.and_then(|p| p.get(key)) {
+                Some(s) => check(value, s, key, &mut out),
+                None if properties.is_some() => out.push((key.clone(), "is not a field".into())),
+                None => {}
+            }
+        }
+        for required in schema["required"].as_array().into_iter().flatten() {
+            if let Some(name) = required.as_str()
+                && object.get(name).is_none()
+            {
+                out.push((name.to_owned(), "is required".into()));
+            }
         }
         let label = self.label();
         out.into_iter()
@@ -172,10 +187,18 @@ impl FluxApi {
     }
 }
 
-/// Walks `value` along `schema`: fields the schema does not list (where it lists them),
-/// and strings outside its `enum`.
+/// Walks `value` along `schema` as the API server's structural schema validation does:
+/// fields the schema does not list (where it lists them), required fields, types, enums,
+/// patterns, lengths and bounds.
 fn check(value: &Value, schema: &Value, path: &str, out: &mut Vec<(String, String)>) {
     if schema.is_null() || schema["x-kubernetes-preserve-unknown-fields"] == true {
+        return;
+    }
+    if value.is_null() && schema["nullable"] == true {
+        return;
+    }
+    if let Some(problem) = wrong_type(value, schema) {
+        out.push((path.to_owned(), problem));
         return;
     }
     match value {
@@ -193,8 +216,24 @@ fn check(value: &Value, schema: &Value, path: &str, out: &mut Vec<(String, Strin
                     None => {}
                 }
             }
+            for required in schema["required"].as_array().into_iter().flatten() {
+                if let Some(name) = required.as_str()
+                    && !map.contains_key(name)
+                {
+                    out.push((format!("{path}.{name}"), "is required".into()));
+                }
+            }
         }
         Value::Array(items) => {
+            bound(
+                items.len(),
+                schema,
+                "minItems",
+                "maxItems",
+                "items",
+                path,
+                out,
+            );
             for (i, v) in items.iter().enumerate() {
                 check(v, &schema["items"], &format!("{path}[{i}]"), out);
             }
@@ -209,7 +248,110 @@ fn check(value: &Value, schema: &Value, path: &str, out: &mut Vec<(String, Strin
                     format!("{s:?} is not one of {}", names.join(", ")),
                 ));
             }
+            let chars = s.chars().count();
+            bound(
+                chars,
+                schema,
+                "minLength",
+                "maxLength",
+                "characters",
+                path,
+                out,
+            );
+            if let Some(pattern) = schema["pattern"].as_str()
+                && !matches(pattern, s)
+            {
+                out.push((
+                    path.to_owned(),
+                    format!("{s:?} does not match the pattern {pattern}"),
+                ));
+            }
+        }
+        Value::Number(n) => {
+            if let (Some(min), Some(v)) = (schema["minimum"].as_f64(), n.as_f64())
+                && v < min
+            {
+                out.push((path.to_owned(), format!("{n} is below the minimum {min}")));
+            }
+            if let (Some(max), Some(v)) = (schema["maximum"].as_f64(), n.as_f64())
+                && v > max
+            {
+                out.push((path.to_owned(), format!("{n} is above the maximum {max}")));
+            }
         }
         _ => {}
     }
+}
+
+/// Why `value` is not of the schema's `type`, if it is not.
+fn wrong_type(value: &Value, schema: &Value) -> Option<String> {
+    let want = schema["type"].as_str()?;
+    let int_or_string = schema["x-kubernetes-int-or-string"] == true;
+    let ok = match value {
+        Value::String(_) => want == "string" || int_or_string,
+        Value::Number(n) => {
+            (want == "integer" && (n.is_i64() || n.is_u64()))
+                || want == "number"
+                || (int_or_string && (n.is_i64() || n.is_u64()))
+        }
+        Value::Bool(_) => want == "boolean",
+        Value::Array(_) => want == "array",
+        Value::Object(_) => want == "object",
+        Value::Null => false,
+    };
+    (!ok).then(|| format!("is {}, the schema wants {want}", describe(value)))
+}
+
+fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::String(_) => "a string",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "a boolean",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+        Value::Null => "null",
+    }
+}
+
+/// A count against the schema's `min`/`max` keywords.
+fn bound(
+    count: usize,
+    schema: &Value,
+    min: &str,
+    max: &str,
+    unit: &str,
+    path: &str,
+    out: &mut Vec<(String, String)>,
+) {
+    if let Some(min) = schema[min].as_u64()
+        && (count as u64) < min
+    {
+        out.push((
+            path.to_owned(),
+            format!("has {count} {unit}, fewer than {min}"),
+        ));
+    }
+    if let Some(max) = schema[max].as_u64()
+        && (count as u64) > max
+    {
+        out.push((
+            path.to_owned(),
+            format!("has {count} {unit}, more than {max}"),
+        ));
+    }
+}
+
+/// Whether `text` matches the schema pattern `pattern` (compiled once per pattern).
+fn matches(pattern: &str, text: &str) -> bool {
+    use std::sync::{Mutex, OnceLock};
+    static COMPILED: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+    let mut compiled = COMPILED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let regex = compiled
+        .entry(pattern.to_owned())
+        .or_insert_with(|| regex::Regex::new(pattern).ok());
+    // A pattern this engine cannot read is not held against the object.
+    regex.as_ref().is_none_or(|r| r.is_match(text))
 }

@@ -305,7 +305,6 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
             });
         }
         if let Some((api, pinned)) = &cluster.flux_api
-            && !o.object.known_versions().is_empty()
             && let Ok(json) = o.object.to_json()
         {
             let api_version = json["apiVersion"].as_str().unwrap_or_default();

@@ -155,3 +155,47 @@ fn pinning_the_api_after_declaring_objects_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn every_object_is_checked_against_the_pinned_schemas() {
+    let mut cluster = Cluster::new("k8s");
+    cluster.flux_api(&v2_9_3());
+    let file = cluster.file("podinfo.yaml");
+    let charts = cluster.add(
+        &file,
+        HelmRepository::builder()
+            .name(name!("podinfo"))
+            .url("https://stefanprodan.github.io/podinfo")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    // Helm allows release names of up to 53 characters; the CRD says so.
+    cluster.add(
+        &file,
+        HelmRelease::builder()
+            .name(name!("podinfo"))
+            .release_name("p".repeat(60))
+            .chart(Chart::from_source(&charts, "podinfo"))
+            .interval(duration!("1h"))
+            .build(),
+    );
+    // A kind fluxdsl does not type yet, as a manifest: its CRD is in the pinned set too.
+    cluster.add_manifest(
+        &file,
+        serde_json::json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "Bucket",
+            "metadata": { "name": "artifacts", "namespace": "flux-system" },
+            "spec": { "bucketName": "artifacts", "interval": "10 minutes", "provider": "dropbox" },
+        }),
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    for expected in [
+        "HelmRelease flux-system/podinfo: spec.releaseName: has 60 characters, more than 53 in HelmRelease helm.toolkit.fluxcd.io/v2 of Flux v2.9.3",
+        "Bucket flux-system/artifacts: spec.endpoint: is required in Bucket source.toolkit.fluxcd.io/v1 of Flux v2.9.3",
+        "Bucket flux-system/artifacts: spec.interval: \"10 minutes\" does not match the pattern ^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$",
+        "Bucket flux-system/artifacts: spec.provider: \"dropbox\" is not one of \"generic\", \"aws\", \"gcp\", \"azure\"",
+    ] {
+        assert!(err.contains(expected), "expected {expected:?} in:\n{err}");
+    }
+}
