@@ -1,6 +1,7 @@
 //! The rules the Kubernetes API server applies to every object, checked before render so
 //! that what renders is what the server accepts: names by kind, label and annotation keys
-//! and values, ports, environment variable names, images and replica counts. Each problem
+//! and values, ports, environment variable names, images, resource quantities and replica
+//! counts. Each problem
 //! is `(field path, what is wrong)`.
 
 use serde_json::Value;
@@ -23,6 +24,18 @@ pub(crate) fn check(object: &Value) -> Vec<(String, String)> {
     }
     if kind == "Service" {
         ports(&spec["ports"], "spec.ports", true, &mut out);
+    }
+    if kind == "PersistentVolumeClaim" {
+        quantities(&spec["resources"], "spec.resources", &mut out);
+    }
+    for (i, claim) in spec["volumeClaimTemplates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let at = format!("spec.volumeClaimTemplates[{i}].spec.resources");
+        quantities(&claim["spec"]["resources"], &at, &mut out);
     }
     let pod = if spec["template"]["spec"].is_object() {
         labels_and_annotations(
@@ -50,6 +63,7 @@ pub(crate) fn check(object: &Value) -> Vec<(String, String)> {
 
 fn container(c: &Value, at: &str, out: &mut Vec<(String, String)>) {
     ports(&c["ports"], &format!("{at}.ports"), false, out);
+    quantities(&c["resources"], &format!("{at}.resources"), out);
     if let Some(env) = c["env"].as_array() {
         for (i, e) in env.iter().enumerate() {
             if let Some(name) = e["name"].as_str()
@@ -73,6 +87,43 @@ fn container(c: &Value, at: &str, out: &mut Vec<(String, String)>) {
             format!("{image:?} is not an image reference (no spaces)"),
         ));
     }
+}
+
+/// `requests` and `limits` of `resources`: each a Kubernetes quantity (`100m`, `1.5Gi`,
+/// `2e3`).
+fn quantities(resources: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    for part in ["requests", "limits"] {
+        for (name, q) in resources[part].as_object().into_iter().flatten() {
+            if let Some(q) = q.as_str()
+                && !is_quantity(q)
+            {
+                out.push((
+                    format!("{at}.{part}.{name}"),
+                    format!("{q:?} is not a quantity (a number with an optional suffix: 100m, 512Mi, 2G)"),
+                ));
+            }
+        }
+    }
+}
+
+/// Kubernetes' quantity grammar: a signed decimal number, then a binary (`Ki`…`Ei`) or
+/// decimal (`n`, `u`, `m`, `k`, `M`…`E`) suffix or a decimal exponent.
+fn is_quantity(q: &str) -> bool {
+    let unsigned = q.strip_prefix(['+', '-']).unwrap_or(q);
+    let digits_end = unsigned
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(unsigned.len());
+    let (number, suffix) = unsigned.split_at(digits_end);
+    let number_ok = !number.is_empty() && number != "." && number.matches('.').count() <= 1;
+    let suffix_ok = match suffix {
+        "" | "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "Ei" | "n" | "u" | "m" | "k" | "M" | "G" | "T"
+        | "P" | "E" => true,
+        exponent => exponent
+            .strip_prefix(['e', 'E'])
+            .map(|e| e.strip_prefix(['+', '-']).unwrap_or(e))
+            .is_some_and(|e| !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())),
+    };
+    number_ok && suffix_ok
 }
 
 fn ports(list: &Value, at: &str, service: bool, out: &mut Vec<(String, String)>) {
@@ -245,4 +296,23 @@ pub(crate) fn metadata_maps(
     let meta = serde_json::json!({ "labels": labels, "annotations": annotations });
     labels_and_annotations(&meta, "metadata", &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_quantity;
+
+    #[test]
+    fn quantities_as_kubernetes_reads_them() {
+        for ok in [
+            "1", "100m", "1.5Gi", "512Mi", "2G", "+1", "-0.5", ".5", "1e3", "2E-2", "0",
+        ] {
+            assert!(is_quantity(ok), "{ok}");
+        }
+        for bad in [
+            "lots", "", "Gi", "1GB", "1.2.3", "1 Gi", "1e", ".", "1Kb", "--1",
+        ] {
+            assert!(!is_quantity(bad), "{bad}");
+        }
+    }
 }

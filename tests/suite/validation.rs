@@ -651,9 +651,10 @@ fn a_track_caller_helper_points_refusals_at_its_callers() {
 fn what_the_api_server_would_reject_is_refused_for_any_object() {
     use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
     use k8s_openapi::api::core::v1::{
-        ConfigMap, Container, ContainerPort, EnvVar, PodSpec, PodTemplateSpec, Service,
-        ServicePort, ServiceSpec,
+        ConfigMap, Container, ContainerPort, EnvVar, PodSpec, PodTemplateSpec,
+        ResourceRequirements, Service, ServicePort, ServiceSpec,
     };
+    use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
     let meta = |name: &str| ObjectMeta {
         name: Some(name.into()),
@@ -706,6 +707,12 @@ fn what_the_api_server_would_reject_is_refused_for_any_object() {
                                 container_port: 0,
                                 ..Default::default()
                             }]),
+                            resources: Some(ResourceRequirements {
+                                requests: Some(
+                                    [("cpu".to_string(), Quantity("lots".into()))].into(),
+                                ),
+                                ..Default::default()
+                            }),
                             ..Default::default()
                         }],
                         ..Default::default()
@@ -735,6 +742,7 @@ fn what_the_api_server_would_reject_is_refused_for_any_object() {
         "Deployment apps/web: spec.template.spec.containers[0].image: \"Nginx :: 1.2 3\" is not an image reference",
         "Deployment apps/web: spec.template.spec.containers[0].env[0].name: \"A=B\" is not an environment variable name",
         "Deployment apps/web: spec.template.spec.containers[0].ports[0].containerPort: 0 is not a port number",
+        "Deployment apps/web: spec.template.spec.containers[0].resources.requests.cpu: \"lots\" is not a quantity",
         "Widget w: metadata.annotations: key \"/empty-name\" its prefix \"\"",
     ] {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
