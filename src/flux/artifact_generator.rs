@@ -159,6 +159,7 @@ crate::object::flux_struct! {
     /// let repo = cluster.add(&file, GitRepository::builder()
     ///     .name(name!("flux-system"))
     ///     .url("ssh://git@example.com/org/monorepo")
+    ///     .reference(fluxdsl::GitRef::branch("main"))
     ///     .interval(duration!("1m"))
     ///     .build());
     /// let generator = cluster.add(&file, ArtifactGenerator::builder()

@@ -141,6 +141,15 @@ impl Object for GitRepository {
             ),
             ("spec.interval", rules::interval(self.interval)),
             ("spec.timeout", rules::timeout_without_hours(self.timeout)),
+            (
+                "spec.ref",
+                self.reference.is_none().then(|| {
+                    "is not set, so Flux checks out the branch `master`, whatever the \
+                     repository's default branch is; say what to check out \
+                     (.reference(GitRef::branch(\"main\")), a tag, semver range or commit)"
+                        .to_owned()
+                }),
+            ),
         ])
     }
 }

@@ -823,6 +823,7 @@ impl Cluster {
     /// let repo = cluster.add_in(&podinfo, &file, GitRepository::builder()
     ///     .name(name!("podinfo"))
     ///     .url("https://github.com/stefanprodan/podinfo")
+    ///     .reference(fluxdsl::GitRef::branch("main"))
     ///     .interval(duration!("5m"))
     ///     .build());
     /// assert_eq!(repo.namespace(), Some("podinfo"));

@@ -31,6 +31,7 @@ use crate::model::validate::{self, RepositoryContext};
 ///     let source = cluster.add(&sync, GitRepository::builder()
 ///         .name(name!("flux-system"))
 ///         .url("https://example.com/fleet")
+///         .reference(fluxdsl::GitRef::branch("main"))
 ///         .interval(duration!("1m"))
 ///         .build());
 ///     cluster.source_is_this_repository(&source);

@@ -220,6 +220,7 @@ fn an_examples_hints_and_help_name_the_example() {
         &f,
         fluxdsl::GitRepository::builder()
             .name(fluxdsl::name!("a"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/a")
             .interval(fluxdsl::duration!("1m"))
             .build(),

@@ -85,6 +85,7 @@ fn a_derived_custom_resource_is_declared_by_handle_and_rendered() {
         &sync,
         GitRepository::builder()
             .name(name!("infra"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/infra")
             .interval(duration!("1m"))
             .build(),

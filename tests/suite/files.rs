@@ -209,6 +209,7 @@ fn a_generated_config_map_referenced_outside_its_kustomization_is_refused() {
         &sync,
         GitRepository::builder()
             .name(name!("repo"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/repo")
             .interval(duration!("1m"))
             .build(),

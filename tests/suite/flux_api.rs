@@ -144,6 +144,7 @@ fn pinning_the_api_after_declaring_objects_is_refused() {
         &file,
         GitRepository::builder()
             .name(name!("repo"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/repo")
             .interval(duration!("1m"))
             .build(),

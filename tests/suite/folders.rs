@@ -266,6 +266,7 @@ fn a_single_cluster_is_refused_when_two_kustomizations_apply_one_object() {
         &sync,
         GitRepository::builder()
             .name(name!("flux-system"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/fleet")
             .interval(duration!("1m"))
             .build(),

@@ -144,6 +144,7 @@ fn export_kustomization() {
             GitRepository::builder()
                 .name(name!("flux-system"))
                 .namespace(ns.clone())
+                .reference(fluxdsl::GitRef::branch("main"))
                 .url("ssh://git@github.com/example/repo")
                 .interval(duration!("5m"))
                 .build(),
@@ -251,6 +252,7 @@ fn bootstrap_kustomization_yaml() {
         &sync,
         GitRepository::builder()
             .name(name!("flux-system"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("ssh://git@github.com/tinyrack-net/infrastructure")
             .interval(duration!("1m"))
             .build(),

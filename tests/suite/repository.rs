@@ -23,6 +23,7 @@ fn cluster_of(env: &str, kustomizations: &[(&str, &str)], checks: &[HealthCheck]
         &sync,
         GitRepository::builder()
             .name(name!("flux-system"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/fleet")
             .interval(duration!("1m"))
             .build(),
@@ -136,6 +137,7 @@ fn a_file_two_parts_render_is_refused_naming_both() {
         &f,
         GitRepository::builder()
             .name(name!("other"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/other")
             .interval(duration!("1m"))
             .build(),

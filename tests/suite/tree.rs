@@ -44,6 +44,7 @@ fn cluster(with_extra: bool) -> Cluster {
             &extra,
             GitRepository::builder()
                 .name(name!("extra"))
+                .reference(fluxdsl::GitRef::branch("main"))
                 .url("https://example.com/extra")
                 .interval(duration!("5m"))
                 .build(),
@@ -206,6 +207,7 @@ fn a_file_outside_the_tree_is_refused_with_exit_2() {
         &f,
         GitRepository::builder()
             .name(name!("x"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/x")
             .interval(duration!("1m"))
             .build(),

@@ -17,6 +17,7 @@ fn cluster(root: &str, files: &[&str]) -> Cluster {
             &f,
             GitRepository::builder()
                 .name(fluxdsl::Name::new(format!("repo-{i}")).unwrap())
+                .reference(fluxdsl::GitRef::branch("main"))
                 .url("https://example.com/repo")
                 .interval(duration!("1m"))
                 .build(),
@@ -190,6 +191,7 @@ fn cluster_of(first: bool) -> Cluster {
         &f,
         GitRepository::builder()
             .name(fluxdsl::name!("marker"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/m")
             .interval(if first {
                 duration!("1m")

@@ -74,6 +74,7 @@ fn an_upstream_manifest_is_typed_with_handles_and_rendered_as_flux_writes_it() {
         &sync,
         GitRepository::builder()
             .name(name!("shop"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/shop")
             .interval(duration!("1m"))
             .build(),

@@ -78,6 +78,7 @@ fn same_name_in_another_namespace_or_kind_is_not_a_duplicate() {
         GitRepository::builder()
             .name(name!("podinfo"))
             .namespace(namespace!("apps"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/repo")
             .interval(duration!("1m"))
             .build(),
@@ -167,6 +168,7 @@ fn a_local_reference_to_another_namespace_is_refused() {
         &f,
         GitRepository::builder()
             .name(name!("x"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/repo")
             .secret_ref(&key)
             .interval(duration!("1m"))
@@ -204,6 +206,7 @@ fn cross_namespace_references_can_be_forbidden() {
             GitRepository::builder()
                 .name(name!("infra"))
                 .namespace(namespace!("infra"))
+                .reference(fluxdsl::GitRef::branch("main"))
                 .url("https://example.com/repo")
                 .interval(duration!("1m"))
                 .build(),
@@ -263,6 +266,7 @@ fn runtime_values_flux_rejects_are_refused() {
         &f,
         GitRepository::builder()
             .name(name!("scp"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("git@github.com:org/repo")
             .timeout(duration!("2h"))
             .interval(duration!("1m"))
@@ -448,6 +452,7 @@ fn a_namespace_scope_refuses_another_namespace_and_cluster_scoped_objects() {
         GitRepository::builder()
             .name(name!("x"))
             .namespace(namespace!("other"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/x")
             .interval(duration!("1m"))
             .build(),
@@ -492,6 +497,7 @@ fn a_dependency_cycle_through_an_imported_handle_is_refused_naming_every_member(
         &file,
         GitRepository::builder()
             .name(name!("repo"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/repo")
             .interval(duration!("1m"))
             .build(),
@@ -591,6 +597,7 @@ fn urls_credentials_timeouts_and_paths_flux_would_reject_or_misuse_are_refused()
         &file,
         GitRepository::builder()
             .name(name!("git"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("http://git.example.com/repo")
             .secret_ref(&creds)
             .interval(duration!("1m"))
@@ -628,6 +635,7 @@ fn declare_repo(cluster: &mut Cluster, file: &fluxdsl::File) {
         file,
         GitRepository::builder()
             .name(name!("same"))
+            .reference(fluxdsl::GitRef::branch("main"))
             .url("https://example.com/x")
             .interval(duration!("1m"))
             .build(),
@@ -747,4 +755,26 @@ fn what_the_api_server_would_reject_is_refused_for_any_object() {
     ] {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
+}
+
+#[test]
+fn a_git_repository_without_a_ref_is_refused() {
+    let mut cluster = Cluster::new("t");
+    let file = cluster.file("sources.yaml");
+    cluster.add(
+        &file,
+        GitRepository::builder()
+            .name(name!("podinfo"))
+            .url("https://github.com/stefanprodan/podinfo")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "GitRepository flux-system/podinfo spec.ref: is not set, so Flux checks out the branch `master`"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("tests/suite/validation.rs:"), "{err}");
 }

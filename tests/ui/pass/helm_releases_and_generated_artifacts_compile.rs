@@ -37,6 +37,7 @@ fn main() {
     let repo = cluster.add(&file, GitRepository::builder()
         .name(name!("monorepo"))
         .url("https://example.com/monorepo")
+        .reference(fluxdsl::GitRef::branch("main"))
         .interval(duration!("1m"))
         .build());
     let generator = cluster.add(&file, ArtifactGenerator::builder()
