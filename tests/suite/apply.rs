@@ -944,3 +944,35 @@ async fn dry_run_first_applies_nothing_when_the_dry_run_refuses_an_object() {
     );
     assert!(api.get("configmaps", Some("apps"), "a").is_some());
 }
+
+#[tokio::test]
+async fn an_object_of_a_kustomize_folder_is_applied_as_kustomize_would_build_it() {
+    use fluxdsl::{KustomizeConfig, namespace};
+    let api = FakeApi::new();
+    let (_dir, tree) = tree_with_flux();
+    let mut c = cluster(&[], 1);
+    let folder = c.kustomize_folder(
+        "apps/settings",
+        KustomizeConfig::builder()
+            .namespace(namespace!("apps"))
+            .name_prefix("p-")
+            .build(),
+    );
+    let file = c.folder_file(&folder, "settings.yaml");
+    // No namespace, the name without the prefix: as the file says.
+    let mut settings = config_map("settings");
+    settings.metadata.namespace = None;
+    let handle = c.add(&file, settings);
+    assert_eq!(
+        (handle.namespace(), handle.name()),
+        (Some("apps"), "p-settings")
+    );
+    let (result, out) = run(&api, &c, &tree, &quick()).await;
+    result.unwrap_or_else(|e| panic!("{e}\n{out}"));
+    assert!(
+        out.contains("configmap/p-settings -n apps created"),
+        "{out}"
+    );
+    assert!(api.get("configmaps", Some("apps"), "p-settings").is_some());
+    assert!(api.get("configmaps", Some("apps"), "settings").is_none());
+}
