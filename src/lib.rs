@@ -73,7 +73,7 @@ pub use flux::kustomization::{
 };
 pub use flux::oci_repository::{LayerSelector, OCIRepository, OciProvider, OciRef, OciVerify};
 pub use kustomize::config::{
-    ConfigMapGenerator, GeneratorOptions, KustomizeConfig, Labels, PatchFile, Resource,
+    Component, ConfigMapGenerator, GeneratorOptions, KustomizeConfig, Labels, PatchFile, Resource,
     SecretGenerator,
 };
 pub use model::bootstrap::{BootstrapSecret, SecretInputs, SecretKey, SecretSource};

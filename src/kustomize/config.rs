@@ -49,9 +49,16 @@ pub struct KustomizeConfig {
     /// More `resources`: folders or remote URLs, written as given.
     #[builder(default, setter(transform = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect()))]
     pub(crate) resource_paths: Vec<String>,
-    /// `components`: kustomize components (folders) to include.
+    /// `components`: kustomize components (folders) to include, written as given.
     #[builder(default, setter(transform = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect()))]
     pub(crate) components: Vec<String>,
+    /// `components` declared in this program ([`Cluster::kustomize_component`](crate::Cluster::kustomize_component)),
+    /// written relative to the folder, before `components`.
+    #[builder(default, setter(transform = |components: &[&Component]| components.iter().map(|c| (*c).clone()).collect()))]
+    pub(crate) component_folders: Vec<Component>,
+    /// Written as a kustomize `Component` (`kustomize.config.k8s.io/v1alpha1`).
+    #[builder(default, setter(skip))]
+    pub(crate) is_component: bool,
     /// `namespace`: set on every object.
     #[builder(default, setter(strip_option))]
     pub(crate) namespace: Option<NamespaceName>,
@@ -81,6 +88,27 @@ pub struct KustomizeConfig {
     /// `generatorOptions`: for every generator of this kustomization.yaml.
     #[builder(default, setter(strip_option))]
     pub(crate) generator_options: Option<GeneratorOptions>,
+}
+
+/// A kustomize component: a folder whose kustomization.yaml is a `Component`, included by
+/// others with [`KustomizeConfigBuilder::component_folders`]. From
+/// [`Cluster::kustomize_component`](crate::Cluster::kustomize_component).
+#[derive(Debug, Clone)]
+pub struct Component {
+    pub(crate) dir: String,
+    pub(crate) file: File,
+}
+
+impl Component {
+    /// The folder, relative to the tree.
+    pub fn dir(&self) -> &str {
+        &self.dir
+    }
+
+    /// Its `kustomization.yaml`.
+    pub fn config_file(&self) -> &File {
+        &self.file
+    }
 }
 
 /// One entry of a kustomization.yaml's `resources`, for
@@ -401,6 +429,11 @@ impl KustomizeConfig {
         listed.chain(self.resources.iter())
     }
 
+    /// Every component folder it includes, tree-relative where declared, else as written.
+    pub(crate) fn component_dirs(&self) -> impl Iterator<Item = &String> {
+        self.component_folders.iter().map(|c| &c.dir)
+    }
+
     /// Every folder or URL `resources` names, in either form.
     pub(crate) fn resource_folders(&self) -> impl Iterator<Item = &String> {
         let listed = self.resource_list.iter().flatten().filter_map(|r| match r {
@@ -469,12 +502,23 @@ impl KustomizeConfig {
         } else {
             vec![NAME_REFERENCES]
         };
+        let mut components: Vec<String> = self
+            .component_folders
+            .iter()
+            .map(|c| relative_path(dir, &c.dir))
+            .collect();
+        components.extend(self.components.iter().cloned());
+        let (api_version, kind) = if self.is_component {
+            ("kustomize.config.k8s.io/v1alpha1", "Component")
+        } else {
+            ("kustomize.config.k8s.io/v1beta1", "Kustomization")
+        };
         Wire {
-            api_version: "kustomize.config.k8s.io/v1beta1",
-            kind: "Kustomization",
+            api_version,
+            kind,
             configurations,
             resources: write_resources.then_some(resources),
-            components: &self.components,
+            components,
             namespace: self.namespace.as_ref(),
             labels: &self.labels,
             patches: inline.chain(files).collect(),
@@ -496,8 +540,8 @@ struct Wire<'a> {
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     resources: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    components: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    components: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     namespace: Option<&'a NamespaceName>,
     #[serde(skip_serializing_if = "<[Labels]>::is_empty")]

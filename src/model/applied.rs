@@ -69,6 +69,7 @@ impl Files {
                                 .resource_folders()
                                 .filter_map(|e| normalize(&join(dir, e))),
                         )
+                        .chain(config.component_dirs().cloned())
                         .collect();
                     if config.namespace.is_some()
                         || config.name_prefix.is_some()

@@ -644,6 +644,39 @@ impl Cluster {
         }
     }
 
+    /// A kustomize component in folder `dir` of the main tree: `config` written as a
+    /// `Component` (`kustomize.config.k8s.io/v1alpha1`), for other kustomization.yaml
+    /// files to include with `component_folders(&[&component])`.
+    ///
+    /// ```
+    /// use fluxdsl::{Cluster, KustomizeConfig, Resource};
+    /// let mut cluster = Cluster::new("k8s");
+    /// let monitoring = cluster.kustomize_component("components/monitoring", KustomizeConfig::builder()
+    ///     .resource_list(&[])
+    ///     .build());
+    /// cluster.kustomize_config("apps", KustomizeConfig::builder()
+    ///     .resource_list(&[])
+    ///     .component_folders(&[&monitoring])
+    ///     .build());
+    /// let rendered = cluster.render().unwrap();
+    /// assert!(rendered.file("components/monitoring/kustomization.yaml").unwrap().contains("kind: Component\n"));
+    /// assert!(rendered.file("apps/kustomization.yaml").unwrap().contains("components:\n- ../components/monitoring\n"));
+    /// ```
+    #[track_caller]
+    pub fn kustomize_component(
+        &mut self,
+        dir: &str,
+        mut config: KustomizeConfig,
+    ) -> crate::kustomize::config::Component {
+        let dir = dir
+            .trim_start_matches("./")
+            .trim_end_matches('/')
+            .to_owned();
+        config.is_component = true;
+        let file = self.kustomize_config(&dir, config);
+        crate::kustomize::config::Component { dir, file }
+    }
+
     /// A file of manifests `name` in `folder`, listed in its kustomization.yaml's
     /// `resources` (see [`kustomize_folder`](Self::kustomize_folder)).
     #[track_caller]

@@ -302,3 +302,52 @@ fn a_single_cluster_is_refused_when_two_kustomizations_apply_one_object() {
         "{err}"
     );
 }
+
+#[test]
+fn a_component_declared_once_is_built_into_the_folders_that_include_it() {
+    use fluxdsl::k8s_openapi::api::core::v1::ConfigMap;
+    let settings = || ConfigMap {
+        metadata: ObjectMeta {
+            name: Some("settings".into()),
+            namespace: Some("apps".into()),
+            ..ObjectMeta::default()
+        },
+        ..ConfigMap::default()
+    };
+    let mut cluster = Cluster::new("k8s");
+    let file = cluster.file("components/settings/settings.yaml");
+    cluster.add(&file, settings());
+    let component = cluster.kustomize_component(
+        "components/settings",
+        KustomizeConfig::builder().resources(&[&file]).build(),
+    );
+    cluster.kustomize_config(
+        "apps",
+        KustomizeConfig::builder()
+            .resource_list(&[])
+            .component_folders(&[&component])
+            .build(),
+    );
+    let built = build(&cluster, "apps");
+    assert_eq!(
+        find(&built, "ConfigMap", "settings")["metadata"]["namespace"],
+        "apps"
+    );
+
+    // kustomize loads no file outside a kustomization's folder.
+    let mut cluster = Cluster::new("k8s");
+    let file = cluster.file("shared/settings.yaml");
+    cluster.add(&file, settings());
+    cluster.kustomize_config(
+        "apps",
+        KustomizeConfig::builder().resources(&[&file]).build(),
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "file \"apps/kustomization.yaml\": lists file \"shared/settings.yaml\", which is not \
+             in or below its folder \"apps\": kustomize refuses to load it"
+        ),
+        "{err}"
+    );
+}
