@@ -9,12 +9,13 @@
 //! The pieces: `connection` (kubeconfig, client, guard, error wording), `collect` (what a
 //! run applies), `session` (discovery, reads, one apply, a tier), `report` (outcomes),
 //! `preflight` (permissions), `secrets` (bootstrap Secrets), `applyset` (prune),
-//! `retry`, `wait`, `diff`.
+//! `retry`, `wait`, `diff`, `live` (`tree --live`).
 
 mod applyset;
 mod collect;
 mod connection;
 mod diff;
+mod live;
 mod preflight;
 mod report;
 mod retry;
@@ -36,6 +37,7 @@ pub use applyset::{
 };
 pub use connection::{Connection, describe};
 pub use diff::diff;
+pub use live::live_states;
 pub use report::{Applied, ApplyReport, ObjectId, Outcome};
 
 use collect::{Item, collect};

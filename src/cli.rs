@@ -78,6 +78,36 @@ enum Command {
         #[command(flatten)]
         target: Target,
     },
+    /// Show what a cluster will reconcile, as `flux tree` draws it: each source, the
+    /// Kustomizations and HelmReleases built from it (nested under what they depend on),
+    /// and the objects each Kustomization applies. Offline unless --live.
+    Tree {
+        #[command(flatten)]
+        target: Target,
+        /// Add each object's state, read from the cluster (read-only): Ready for Flux
+        /// kinds, exists or missing for others.
+        #[arg(long)]
+        live: bool,
+    },
+    /// Print the references between a cluster's objects (sourceRef, dependsOn, chartRef,
+    /// valuesFrom, healthChecks, …) as a Mermaid flowchart or Graphviz DOT.
+    Graph {
+        /// The repository's cluster to show (required when it declares several).
+        #[arg(long, value_name = "NAME")]
+        cluster: Option<String>,
+        /// The output format.
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: GraphFormat,
+    },
+}
+
+/// `graph --format`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum GraphFormat {
+    /// A Mermaid flowchart (GitHub renders it in Markdown).
+    Mermaid,
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
 }
 
 /// Which cluster to talk to, as kubectl reads it.
@@ -346,6 +376,35 @@ fn execute(
                 crate::apply::diff(&conn, cluster, &tree, &opts, color, stdout).await
             })?;
             Ok(u8::from(differs))
+        }
+        Command::Tree { target, live } => {
+            let cluster = select(&target)?;
+            let view = crate::view::ClusterView::of(repository, cluster);
+            let text = if live {
+                let keys = view.keys();
+                let states = runtime()?.block_on(async {
+                    let conn = connect(&target).await?;
+                    crate::apply::live_states(&conn, &keys).await
+                })?;
+                let state = |k: &crate::object::ObjectKey| states.get(k).cloned();
+                crate::view::tree::tree(&view, Some(&state))
+            } else {
+                crate::view::tree::tree(&view, None)
+            };
+            let _ = write!(stdout, "{text}");
+            Ok(0)
+        }
+        Command::Graph { cluster, format } => {
+            let cluster = repository
+                .select(cluster.as_deref())
+                .map_err(|message| Error::ChooseCluster { message })?;
+            let format = match format {
+                GraphFormat::Mermaid => crate::view::graph::Format::Mermaid,
+                GraphFormat::Dot => crate::view::graph::Format::Dot,
+            };
+            let view = crate::view::ClusterView::of(repository, cluster);
+            let _ = write!(stdout, "{}", crate::view::graph::graph(&view, format));
+            Ok(0)
         }
         Command::ClusterId { target } => {
             select(&target)?;

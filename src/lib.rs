@@ -48,6 +48,7 @@ mod model;
 mod object;
 pub mod render;
 mod values;
+mod view;
 
 pub use app::{
     App, AppHandles, ConfigFile, Env, EnvFrom, Ingress, Issuer, Port, ReadyCheck, Resources,
@@ -89,6 +90,7 @@ pub use values::{
     Duration, DurationProblem, IntoDuration, IntoName, InvalidDuration, InvalidName, MAX_NAME_LEN,
     Name, NameProblem, NamespaceName,
 };
+pub use view::graph::Format as GraphFormat;
 
 /// The API types (k8s-openapi) fluxdsl is built on, for declaring core objects.
 pub use k8s_openapi;

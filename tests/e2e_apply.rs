@@ -604,6 +604,27 @@ async fn fresh_server_monacocloud_bootstraps_with_its_secrets_from_files() {
     outputs.push(text.clone());
     assert_eq!(code, 0, "diff after apply: {text}");
 
+    // tree --live: each object's state as the server has it, read-only. No controllers
+    // run here, so Flux objects have no Ready condition; the apps repository's objects are
+    // Flux's to apply, so they are missing.
+    let before = flux_resource_versions(&client).await;
+    let (code, text) = monacocloud(&["tree", "--live"], &kc);
+    outputs.push(text.clone());
+    assert_eq!(code, 0, "{text}");
+    for line in [
+        "GitRepository/flux-system/monacocloud-config  [not ready: no Ready condition yet]",
+        "└── Kustomization/flux-system/flux-system  [not ready: no Ready condition yet]",
+        "Deployment/kube-system/metrics-server  [exists]",
+        "Namespace/owncloud  [missing]",
+    ] {
+        assert!(text.contains(line), "{line:?} in:\n{text}");
+    }
+    assert_eq!(
+        before,
+        flux_resource_versions(&client).await,
+        "tree --live changed nothing"
+    );
+
     // No output ever held a secret value, plain or base64.
     use base64::Engine as _;
     for value in [identity, apps_identity, other_identity] {

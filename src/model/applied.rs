@@ -397,6 +397,78 @@ impl Parts<'_> {
     }
 }
 
+impl Parts<'_> {
+    /// What each Kustomization of cluster `p` applies from this repository — those it
+    /// declares and, in turn, those they apply from the shared folders: `(Kustomization,
+    /// objects)`, each as (part, object index), in declaration order.
+    pub(crate) fn applied_by(&self, p: usize) -> Vec<AppliedBy> {
+        let files = Files::of(self.0);
+        let mut out: Vec<AppliedBy> = Vec::new();
+        let mut queue: Vec<(usize, usize)> = (0..self.0[p].cluster.objects.len())
+            .map(|i| (p, i))
+            .collect();
+        let mut seen: BTreeSet<(usize, usize)> = queue.iter().copied().collect();
+        let mut next = 0;
+        while next < queue.len() {
+            let holder = queue[next];
+            next += 1;
+            let Some(objects) = self.applies(&files, holder) else {
+                continue;
+            };
+            for &o in &objects {
+                if seen.insert(o) {
+                    queue.push(o);
+                }
+            }
+            out.push((holder, objects));
+        }
+        out
+    }
+
+    /// The objects Kustomization `holder` applies from a tree some part renders, if it is
+    /// a Kustomization built from one.
+    fn applies(&self, files: &Files, holder: (usize, usize)) -> Option<Vec<(usize, usize)>> {
+        let o = &self.0[holder.0].cluster.objects[holder.1];
+        let (source, path) = o.object.checks().into_iter().find_map(|c| match c {
+            Check::KustomizationPath { source, path } => Some((source, path)),
+            _ => None,
+        })?;
+        let tree = self
+            .0
+            .iter()
+            .flat_map(|part| part.cluster.trees.iter())
+            .find(|t| t.sources.iter().any(|s| Arc::ptr_eq(s, &source)))?;
+        let in_tree = in_tree(&tree.repo_path, &path)?;
+        let applied = files.applied(&tree.path, &in_tree);
+        Some(
+            applied
+                .iter()
+                .filter_map(|f| files.decls.get(&(tree.path.clone(), f.clone())))
+                .flatten()
+                .filter_map(|d| files.objects.get(d))
+                .flatten()
+                .copied()
+                .collect(),
+        )
+    }
+}
+
+/// A Kustomization and the objects it applies, each as (part, object index).
+pub(crate) type AppliedBy = ((usize, usize), Vec<(usize, usize)>);
+
+/// A Kustomization's `path` relative to the tree whose repository path is `root`.
+fn in_tree(root: &str, path: &str) -> Option<String> {
+    normalize(path).and_then(|p| {
+        if root.is_empty() {
+            Some(p)
+        } else if p == root {
+            Some(String::new())
+        } else {
+            p.strip_prefix(&format!("{root}/")).map(str::to_owned)
+        }
+    })
+}
+
 /// The Flux Kustomizations of `cluster` whose source is this repository, with what each
 /// applies.
 fn appliers<'c>(files: &Files, cluster: &'c Cluster) -> Vec<Applier<'c>> {
@@ -413,16 +485,7 @@ fn appliers<'c>(files: &Files, cluster: &'c Cluster) -> Vec<Applier<'c>> {
             else {
                 continue;
             };
-            let Some(in_tree) = normalize(&path).and_then(|p| {
-                let root = tree.repo_path.as_str();
-                if root.is_empty() {
-                    Some(p)
-                } else if p == root {
-                    Some(String::new())
-                } else {
-                    p.strip_prefix(&format!("{root}/")).map(str::to_owned)
-                }
-            }) else {
+            let Some(in_tree) = in_tree(&tree.repo_path, &path) else {
                 continue;
             };
             let applied = files.applied(&tree.path, &in_tree);

@@ -19,6 +19,7 @@ mod tree;
 mod tree_safety;
 mod upstream;
 mod validation;
+mod views;
 
 use std::path::{Path, PathBuf};
 
