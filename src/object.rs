@@ -804,6 +804,15 @@ pub enum Check {
     },
     /// The artifacts an ArtifactGenerator produces.
     Generates(Vec<String>),
+    /// What an ArtifactGenerator copies into artifact `artifact`: for each copy operation,
+    /// the source and the folders (`from` below the source's root, `to` below the
+    /// artifact's), when both are a folder (`@alias/dir/**`, `@artifact/dir/`).
+    ArtifactCopies {
+        /// The artifact's name.
+        artifact: String,
+        /// `(source, from, to)`.
+        copies: Vec<(Arc<Target>, String, String)>,
+    },
 }
 
 /// A fluxdsl kind as the API server takes it: `spec` is the kind's own serialization.

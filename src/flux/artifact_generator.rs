@@ -215,12 +215,34 @@ impl Object for ArtifactGenerator {
             .collect()
     }
     fn checks(&self) -> Vec<Check> {
-        vec![Check::Generates(
+        let mut checks = vec![Check::Generates(
             self.artifacts
                 .iter()
                 .map(|a| a.name.as_str().to_owned())
                 .collect(),
-        )]
+        )];
+        for a in &self.artifacts {
+            let copies = a
+                .copy
+                .iter()
+                .filter_map(|c| {
+                    let (alias, from) = c.from.strip_prefix('@')?.split_once('/')?;
+                    let from = from.strip_suffix("**")?.trim_end_matches('/');
+                    let to = c.to.strip_prefix("@artifact/")?.trim_end_matches('/');
+                    let source = self.sources.iter().find(|s| s.alias == alias)?;
+                    Some((
+                        Arc::clone(&source.source.target),
+                        from.to_owned(),
+                        to.to_owned(),
+                    ))
+                })
+                .collect();
+            checks.push(Check::ArtifactCopies {
+                artifact: a.name.as_str().to_owned(),
+                copies,
+            });
+        }
+        checks
     }
 }
 

@@ -315,7 +315,17 @@ impl Parts<'_> {
             if part.name.is_none() {
                 continue;
             }
-            let appliers = appliers(&files, part.cluster);
+            let appliers: Vec<Applier> = (0..part.cluster.objects.len())
+                .filter_map(|i| {
+                    let objects = self.applies(&files, (p, i))?;
+                    let o = &part.cluster.objects[i];
+                    Some(Applier {
+                        key: o.key(),
+                        at: o.at(),
+                        objects,
+                    })
+                })
+                .collect();
             let mut by_object: BTreeMap<(usize, usize), &Applier> = BTreeMap::new();
             for a in &appliers {
                 for &o in &a.objects {
@@ -433,6 +443,7 @@ impl Parts<'_> {
             Check::KustomizationPath { source, path } => Some((source, path)),
             _ => None,
         })?;
+        let (source, path) = self.through_artifact(holder.0, source, path);
         let tree = self
             .0
             .iter()
@@ -453,6 +464,57 @@ impl Parts<'_> {
     }
 }
 
+impl Parts<'_> {
+    /// Where a path in an ExternalArtifact comes from: the generator's source and the path
+    /// in it, through the copy operation whose destination holds the path (the longest);
+    /// any other source and path as given. The generator is looked for in part `p` (the
+    /// Kustomization's) first: clusters of one repository may each have one of that name.
+    fn through_artifact(
+        &self,
+        p: usize,
+        source: Arc<Target>,
+        path: String,
+    ) -> (Arc<Target>, String) {
+        let Some(generator) = source.generated_by.as_deref() else {
+            return (source, path);
+        };
+        let parts = std::iter::once(&self.0[p]).chain(self.0.iter());
+        let copies = parts
+            .flat_map(|p| p.cluster.objects.iter())
+            .filter(|o| o.key() == generator)
+            .flat_map(|o| o.object.checks())
+            .find_map(|c| match c {
+                Check::ArtifactCopies { artifact, copies } if artifact == source.key.name => {
+                    Some(copies)
+                }
+                _ => None,
+            });
+        let Some(path_in) = normalize(&path) else {
+            return (source, path);
+        };
+        let below = |to: &str| {
+            if to.is_empty() {
+                Some(path_in.clone())
+            } else if path_in == to {
+                Some(String::new())
+            } else {
+                path_in.strip_prefix(&format!("{to}/")).map(str::to_owned)
+            }
+        };
+        let best = copies
+            .into_iter()
+            .flatten()
+            .filter_map(|(from_source, from, to)| {
+                below(&to).map(|rest| (to.len(), from_source, from, rest))
+            })
+            .max_by_key(|(len, ..)| *len);
+        match best {
+            Some((_, from_source, from, rest)) => (from_source, join(&from, &rest)),
+            None => (source, path),
+        }
+    }
+}
+
 /// A Kustomization and the objects it applies, each as (part, object index).
 pub(crate) type AppliedBy = ((usize, usize), Vec<(usize, usize)>);
 
@@ -467,42 +529,4 @@ fn in_tree(root: &str, path: &str) -> Option<String> {
             p.strip_prefix(&format!("{root}/")).map(str::to_owned)
         }
     })
-}
-
-/// The Flux Kustomizations of `cluster` whose source is this repository, with what each
-/// applies.
-fn appliers<'c>(files: &Files, cluster: &'c Cluster) -> Vec<Applier<'c>> {
-    let mut out = Vec::new();
-    for o in &cluster.objects {
-        for check in o.object.checks() {
-            let Check::KustomizationPath { source, path } = check else {
-                continue;
-            };
-            let Some(tree) = cluster
-                .trees
-                .iter()
-                .find(|t| t.sources.iter().any(|s| Arc::ptr_eq(s, &source)))
-            else {
-                continue;
-            };
-            let Some(in_tree) = in_tree(&tree.repo_path, &path) else {
-                continue;
-            };
-            let applied = files.applied(&tree.path, &in_tree);
-            let objects = applied
-                .iter()
-                .filter_map(|f| files.decls.get(&(tree.path.clone(), f.clone())))
-                .flatten()
-                .filter_map(|d| files.objects.get(d))
-                .flatten()
-                .copied()
-                .collect();
-            out.push(Applier {
-                key: o.key(),
-                at: o.at(),
-                objects,
-            });
-        }
-    }
-    out
 }

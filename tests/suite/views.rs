@@ -369,12 +369,34 @@ fn tree_and_graph_of_a_repository_take_the_cluster_by_name() {
     let graph = repo
         .graph(Some("production"), fluxdsl::GraphFormat::Mermaid)
         .unwrap();
+    // The cluster's own files, and what kubectl kustomize builds of the folders its
+    // Kustomizations apply through the ExternalArtifacts (infrastructure/** and apps/**).
     let rendered = repo.render().unwrap();
-    let docs: Vec<Value> = rendered
-        .main()
-        .files()
-        .filter(|(p, _)| p.starts_with("clusters/production/"))
-        .flat_map(|(_, text)| parse_yaml_stream(text))
-        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut docs: Vec<Value> = Vec::new();
+    for (path, text) in rendered.main().files() {
+        let file = tmp.path().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, text).unwrap();
+        if path.starts_with("clusters/production/") {
+            docs.extend(parse_yaml_stream(text));
+        }
+    }
+    for dir in [
+        "infrastructure/controllers",
+        "infrastructure/configs",
+        "apps/production",
+    ] {
+        docs.extend(super::kustomize::kubectl_kustomize(&tmp.path().join(dir)));
+    }
     assert_eq!(mermaid_edges(&graph), edges_in_yaml(&docs), "{graph}");
+    // The tree follows the artifacts into the repository.
+    assert!(
+        staging.contains(
+            "ExternalArtifact/flux-system/apps\n\
+             └── Kustomization/flux-system/apps (after Kustomization/flux-system/infra-configs)\n    \
+                 ├── Namespace/podinfo\n"
+        ),
+        "{staging}"
+    );
 }
