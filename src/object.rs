@@ -153,6 +153,12 @@ pub trait Object: Kind + Send + Sync + 'static {
             }
         }
     }
+    /// For a Flux kind given fields with `extra_spec`: what is wrong with them (`Some`,
+    /// possibly empty, when there are any).
+    #[doc(hidden)]
+    fn extra_spec_problems(&self) -> Option<Vec<(String, String)>> {
+        None
+    }
     /// The versions of its kind it can be written at, newest first (Flux kinds; empty for
     /// others, which are written as their type says).
     #[doc(hidden)]
@@ -222,6 +228,10 @@ pub(crate) trait Wire: Send + Sync {
     fn known_versions(&self) -> &'static [&'static str] {
         &[]
     }
+    /// [`Object::extra_spec_problems`].
+    fn extra_spec_problems(&self) -> Option<Vec<(String, String)>> {
+        None
+    }
     /// [`Object::use_api_version`].
     fn use_api_version(&mut self, _api_version: &'static str) {}
 }
@@ -263,6 +273,9 @@ impl<T: Object> Wire for T {
     }
     fn known_versions(&self) -> &'static [&'static str] {
         Object::known_versions(self)
+    }
+    fn extra_spec_problems(&self) -> Option<Vec<(String, String)>> {
+        Object::extra_spec_problems(self)
     }
     fn use_api_version(&mut self, api_version: &'static str) {
         Object::use_api_version(self, api_version)
@@ -873,6 +886,16 @@ macro_rules! flux_struct {
             #[serde(skip)]
             #[builder(default, setter(skip))]
             api_version: Option<&'static str>,
+            /// Fields of `spec` the typed builder does not offer, merged into `spec`: the
+            /// escape hatch for a field fluxdsl lacks. Only in a cluster whose Flux API is
+            /// pinned ([`Cluster::flux_api`](crate::Cluster::flux_api)), whose CRD schema
+            /// then checks them; a field a typed setter also writes is refused.
+            #[serde(skip)]
+            #[builder(default, setter(transform = |fields: serde_json::Value| match fields {
+                serde_json::Value::Object(map) => Some(Box::new(map)),
+                other => Some(Box::new([("".to_owned(), other)].into_iter().collect())),
+            }))]
+            extra_spec: Option<Box<serde_json::Map<String, serde_json::Value>>>,
             /// `metadata.labels`.
             #[serde(skip)]
             #[builder(default)]
@@ -968,10 +991,55 @@ macro_rules! flux_identity {
         fn use_api_version(&mut self, api_version: &'static str) {
             self.api_version = Some(api_version);
         }
+        fn extra_spec_problems(&self) -> Option<Vec<(String, String)>> {
+            let extra = self.extra_spec.as_deref()?;
+            let typed = serde_json::to_value(self).unwrap_or_default();
+            Some(
+                extra
+                    .keys()
+                    .map(|k| {
+                        let problem = if k.is_empty() {
+                            Some("takes a JSON object of spec fields".to_owned())
+                        } else if typed.get(k).is_some() {
+                            Some("is set by a typed setter too; set it there only".to_owned())
+                        } else {
+                            None
+                        };
+                        (format!("spec.{k}"), problem)
+                    })
+                    .filter_map(|(field, problem)| problem.map(|p| (field, p)))
+                    .collect(),
+            )
+        }
         fn serialize_wire<S: serde::Serializer>(
             &self,
             s: S,
         ) -> std::result::Result<S::Ok, S::Error> {
+            if let Some(extra) = self.extra_spec.as_deref() {
+                let mut spec = match serde_json::to_value(self) {
+                    Ok(serde_json::Value::Object(map)) => map,
+                    _ => serde_json::Map::new(),
+                };
+                for (k, v) in extra {
+                    spec.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+                return serde::Serialize::serialize(
+                    &$crate::object::FluxWire {
+                        api_version: self
+                            .api_version
+                            .unwrap_or_else(<Self as $crate::object::Kind>::api_version),
+                        kind: <Self as $crate::object::Kind>::kind(),
+                        metadata: $crate::object::FluxMetadata {
+                            name: &self.name,
+                            namespace: (!self.namespace_inherited).then(|| self.ns()),
+                            labels: &self.labels,
+                            annotations: &self.annotations,
+                        },
+                        spec: &spec,
+                    },
+                    s,
+                );
+            }
             serde::Serialize::serialize(
                 &$crate::object::FluxWire {
                     api_version: self

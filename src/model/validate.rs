@@ -339,6 +339,27 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
                 sites: vec![("declared", o.at())],
             });
         }
+        if let Some(extra) = o.object.extra_spec_problems() {
+            if cluster.flux_api.is_none() {
+                problems.push(Problem {
+                    object: Some(o.key().clone()),
+                    field: Some("spec"),
+                    message: "has fields given with extra_spec, which only a cluster whose \
+                              Flux API is pinned (Cluster::flux_api) can check against the \
+                              CRD's schema; pin it first"
+                        .into(),
+                    sites: vec![("declared", o.at())],
+                });
+            }
+            for (field, message) in extra {
+                problems.push(Problem {
+                    object: Some(o.key().clone()),
+                    field: None,
+                    message: format!("{field} (extra_spec): {message}"),
+                    sites: vec![("declared", o.at())],
+                });
+            }
+        }
         if let Some((api, pinned)) = &cluster.flux_api
             && let Ok(json) = o.object.to_json()
         {

@@ -200,3 +200,74 @@ fn every_object_is_checked_against_the_pinned_schemas() {
         assert!(err.contains(expected), "expected {expected:?} in:\n{err}");
     }
 }
+
+/// A HelmRelease given `extra` with `extra_spec`, in a cluster pinned to `api` (if any).
+fn release_with_extra(api: Option<&FluxApi>, extra: serde_json::Value) -> Cluster {
+    let mut cluster = Cluster::new("k8s");
+    if let Some(api) = api {
+        cluster.flux_api(api);
+    }
+    let file = cluster.file("podinfo.yaml");
+    let charts = cluster.add(
+        &file,
+        HelmRepository::builder()
+            .name(name!("podinfo"))
+            .url("https://stefanprodan.github.io/podinfo")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    cluster.add(
+        &file,
+        HelmRelease::builder()
+            .name(name!("podinfo"))
+            .chart(Chart::from_source(&charts, "podinfo"))
+            .interval(duration!("1h"))
+            .extra_spec(extra)
+            .build(),
+    );
+    cluster
+}
+
+#[test]
+fn extra_spec_fields_are_merged_and_checked_against_the_pinned_schema() {
+    let api = v2_9_3();
+    let drift = serde_json::json!({ "driftDetection": { "mode": "enabled" } });
+    let text = release_with_extra(Some(&api), drift.clone())
+        .render()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_listing();
+    assert!(
+        text.contains("  driftDetection:\n    mode: enabled\n"),
+        "{text}"
+    );
+
+    let err = release_with_extra(
+        Some(&api),
+        serde_json::json!({ "driftDetection": { "mode": "sometimes" } }),
+    )
+    .render()
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("spec.driftDetection.mode: \"sometimes\" is not one of \"enabled\", \"warn\", \"disabled\""),
+        "{err}"
+    );
+    let err = release_with_extra(Some(&api), serde_json::json!({ "interval": "5m" }))
+        .render()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("spec.interval (extra_spec): is set by a typed setter too"),
+        "{err}"
+    );
+    let err = release_with_extra(None, drift)
+        .render()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "has fields given with extra_spec, which only a cluster whose Flux API is pinned"
+        ),
+        "{err}"
+    );
+}
