@@ -360,12 +360,115 @@ struct Done {
 pub struct Committed {
     staged: Staged,
     done: Vec<Done>,
+    /// Committed by exchanging the tree's folder with a complete new one: the old tree is
+    /// this folder (inside the staging folder) until [`Committed::finish`].
+    exchanged: Option<PathBuf>,
 }
 
 impl Staged {
-    /// Moves every staged file into place and removes the owned files no longer rendered,
-    /// keeping each replaced or removed file aside; on any failure, puts everything back.
+    /// Puts the staged tree in place. Where the system can (Linux, a tree folder that is not
+    /// the working folder nor a repository's root), in one step: a complete new tree folder
+    /// — unchanged and unowned files hard-linked, new files staged — is exchanged with the
+    /// tree's folder (`renameat2(RENAME_EXCHANGE)`), so a render killed at any instant
+    /// leaves the old tree or the new one. Otherwise file by file, keeping each replaced or
+    /// removed file aside, with a journal for the next render to undo a killed one; on any
+    /// failure, everything is put back.
     pub fn commit(self) -> Result<Committed> {
+        #[cfg(target_os = "linux")]
+        if let Some((out, next)) = self.next_tree() {
+            if let Err(e) = exchange(&out, &next) {
+                let _ = fs::remove_dir_all(&next);
+                if !matches!(
+                    e.raw_os_error(),
+                    Some(libc::EINVAL | libc::ENOSYS | libc::EXDEV)
+                ) {
+                    return Err(io("cannot replace", &self.out)(e));
+                }
+            } else {
+                return Ok(Committed {
+                    staged: self,
+                    done: Vec::new(),
+                    exchanged: Some(next),
+                });
+            }
+        }
+        self.commit_file_by_file()
+    }
+
+    /// The tree's folder (resolved) and the new tree as a complete folder beside the staged
+    /// files, or `None` where the
+    /// tree cannot be exchanged as a whole: every file of the tree hard-linked (or the
+    /// staged one), the owned files no longer rendered left out.
+    #[cfg(target_os = "linux")]
+    fn next_tree(&self) -> Option<(PathBuf, PathBuf)> {
+        if fs::symlink_metadata(&self.out)
+            .ok()?
+            .file_type()
+            .is_symlink()
+        {
+            return None;
+        }
+        let out = self.out.canonicalize().ok()?;
+        let cwd = std::env::current_dir().ok()?.canonicalize().ok()?;
+        // Not the folder the program (or a shell) works in, nor a repository's root.
+        if cwd.starts_with(&out) || out.join(".git").exists() {
+            return None;
+        }
+        let next = self.stage.path().join(".next");
+        let staged: std::collections::HashMap<&str, &Path> = self
+            .moves
+            .iter()
+            .map(|(file, rel)| (rel.as_str(), file.as_path()))
+            .collect();
+        let removed: BTreeSet<&str> = self.removals.iter().map(String::as_str).collect();
+        let built = (|| -> std::io::Result<bool> {
+            let mut stack = vec![PathBuf::new()];
+            while let Some(rel_dir) = stack.pop() {
+                let from = out.join(&rel_dir);
+                let to = next.join(&rel_dir);
+                fs::create_dir(&to)?;
+                fs::set_permissions(&to, fs::metadata(&from)?.permissions())?;
+                for entry in fs::read_dir(&from)? {
+                    let entry = entry?;
+                    let rel = rel_dir.join(entry.file_name());
+                    let rel_text = rel.to_string_lossy();
+                    let kind = entry.file_type()?;
+                    if kind.is_dir() {
+                        stack.push(rel);
+                    } else if kind.is_symlink() {
+                        std::os::unix::fs::symlink(fs::read_link(entry.path())?, next.join(&rel))?;
+                    } else if !kind.is_file() {
+                        return Ok(false); // a socket or fifo: leave it to the file-by-file way
+                    } else if !removed.contains(rel_text.as_ref())
+                        && !staged.contains_key(rel_text.as_ref())
+                    {
+                        fs::hard_link(entry.path(), next.join(&rel))?;
+                    }
+                }
+            }
+            for (rel, file) in &staged {
+                let target = next.join(rel);
+                if let Some(parent) = target.parent() {
+                    fs::create_dir_all(parent)?;
+                }
+                fs::hard_link(file, &target)?;
+            }
+            for rel in &removed {
+                remove_empty_parents(&next, &next.join(rel));
+            }
+            Ok(true)
+        })();
+        match built {
+            Ok(true) => Some((out, next)),
+            _ => {
+                let _ = fs::remove_dir_all(&next);
+                None
+            }
+        }
+    }
+
+    /// The file-by-file commit (see [`commit`](Self::commit)).
+    fn commit_file_by_file(self) -> Result<Committed> {
         let kept_dir = self.stage.path().join(".kept");
         let journal = self.out.join(JOURNAL);
         // The journal names the staging folder and every path the commit will touch: a
@@ -381,6 +484,7 @@ impl Staged {
         let mut committed = Committed {
             staged: self,
             done: Vec::new(),
+            exchanged: None,
         };
         if let Err(e) = committed.apply(&kept_dir) {
             committed.undo();
@@ -427,6 +531,11 @@ impl Committed {
 
     /// Puts back every file this commit replaced or removed, and removes the new ones.
     fn undo(self) {
+        #[cfg(target_os = "linux")]
+        if let Some(old) = &self.exchanged {
+            let _ = exchange(&self.staged.out, old);
+            return;
+        }
         for d in self.done.iter().rev() {
             let _ = fs::remove_file(&d.target);
             match &d.kept {
@@ -441,8 +550,17 @@ impl Committed {
 
     /// Ends the commit: the replaced files are dropped with the staging folder.
     fn finish(self) -> WriteReport {
-        let Committed { staged, done } = self;
+        let Committed {
+            staged,
+            done,
+            exchanged,
+        } = self;
         let mut report = staged.report;
+        if exchanged.is_some() {
+            // The old tree goes with the staging folder.
+            report.removed = staged.removals.clone();
+            return report;
+        }
         for d in &done {
             if !d.target.exists()
                 && let Ok(rel) = d.target.strip_prefix(&staged.out)
@@ -453,6 +571,31 @@ impl Committed {
         }
         let _ = fs::remove_file(staged.out.join(JOURNAL));
         report
+    }
+}
+
+/// Exchanges two folders in one step (`renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c =
+        |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both paths are NUL-terminated strings that live across the call.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
     }
 }
 
@@ -637,6 +780,59 @@ mod tests {
     }
 
     #[test]
+    #[cfg(target_os = "linux")]
+    fn the_tree_folder_is_exchanged_whole_keeping_unowned_files_and_can_be_undone() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("t");
+        write_tree(&tree(&[("a.yaml", "a1\n"), ("b/b.yaml", "b1\n")]), &out).unwrap();
+        fs::write(out.join("notes.txt"), "mine\n").unwrap();
+        fs::create_dir(out.join("docs")).unwrap();
+        fs::write(out.join("docs/x.txt"), "x\n").unwrap();
+        std::os::unix::fs::symlink("notes.txt", out.join("link")).unwrap();
+        let notes_inode = fs::metadata(out.join("notes.txt")).unwrap().ino();
+        let folder_inode = fs::metadata(&out).unwrap().ino();
+
+        let next = tree(&[("a.yaml", "a2\n"), ("c.yaml", "c2\n")]);
+        let committed = stage_tree(&next, &out, WriteOptions::default())
+            .unwrap()
+            .commit()
+            .unwrap();
+        assert!(
+            committed.exchanged.is_some(),
+            "committed by exchanging the folder"
+        );
+        // Already in place, whole, before the old tree is dropped.
+        assert_eq!(fs::read_to_string(out.join("a.yaml")).unwrap(), "a2\n");
+        assert_ne!(fs::metadata(&out).unwrap().ino(), folder_inode);
+        let report = committed.finish();
+        assert_eq!(report.removed, ["b/b.yaml"]);
+        assert_eq!(fs::read_to_string(out.join("c.yaml")).unwrap(), "c2\n");
+        assert!(!out.join("b").exists(), "the folder left empty goes too");
+        // What fluxdsl does not own stays, the same file (a hard link), links as links.
+        assert_eq!(
+            fs::metadata(out.join("notes.txt")).unwrap().ino(),
+            notes_inode
+        );
+        assert_eq!(fs::read_to_string(out.join("docs/x.txt")).unwrap(), "x\n");
+        assert_eq!(
+            fs::read_link(out.join("link")).unwrap(),
+            Path::new("notes.txt")
+        );
+
+        // Undone (another tree of the same render failed): the old folder is back.
+        let other = tree(&[("a.yaml", "a3\n")]);
+        let committed = stage_tree(&other, &out, WriteOptions::default())
+            .unwrap()
+            .commit()
+            .unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.yaml")).unwrap(), "a3\n");
+        committed.undo();
+        assert_eq!(fs::read_to_string(out.join("a.yaml")).unwrap(), "a2\n");
+        assert_eq!(fs::read_to_string(out.join("c.yaml")).unwrap(), "c2\n");
+    }
+
+    #[test]
     fn a_move_that_fails_half_way_puts_every_file_back() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("t");
@@ -645,7 +841,10 @@ mod tests {
         let staged = stage_tree(&next, &out, WriteOptions::default()).unwrap();
         // b.yaml's staged copy vanishes: its move fails after a.yaml's succeeded.
         fs::remove_file(staged.stage.path().join("b.yaml")).unwrap();
-        let err = staged.commit().err().expect("the second move fails");
+        let err = staged
+            .commit_file_by_file()
+            .err()
+            .expect("the second move fails");
         assert!(err.to_string().contains("b.yaml"), "{err}");
         assert_eq!(fs::read_to_string(out.join("a.yaml")).unwrap(), "a1\n");
         assert_eq!(fs::read_to_string(out.join("b.yaml")).unwrap(), "b1\n");
