@@ -54,9 +54,19 @@ impl FluxApi {
     /// skipped); `label` names it in messages (`Flux v2.0.1`).
     pub fn from_crds(label: &str, manifests: &str) -> Result<FluxApi, String> {
         use serde::Deserialize;
+        let docs = serde_yaml::Deserializer::from_str(manifests)
+            .map(|doc| Value::deserialize(doc).map_err(|e| format!("{label}: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        FluxApi::from_crd_values(label, docs.iter())
+    }
+
+    /// [`from_crds`](Self::from_crds) for CRDs given as JSON (other objects skipped).
+    pub(crate) fn from_crd_values<'a>(
+        label: &str,
+        objects: impl Iterator<Item = &'a Value>,
+    ) -> Result<FluxApi, String> {
         let mut kinds = HashMap::new();
-        for doc in serde_yaml::Deserializer::from_str(manifests) {
-            let crd = Value::deserialize(doc).map_err(|e| format!("{label}: {e}"))?;
+        for crd in objects {
             if crd["kind"] != "CustomResourceDefinition" {
                 continue;
             }

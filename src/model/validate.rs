@@ -325,6 +325,22 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
         cluster.objects.len() + cluster.bootstrap.len(),
         Default::default(),
     );
+    // CustomResourceDefinitions this program declares: their schemas check the custom
+    // resources it declares of those kinds, as the API server will.
+    let crds: Vec<serde_json::Value> = cluster
+        .objects
+        .iter()
+        .filter(|o| {
+            o.key().kind == "CustomResourceDefinition" && o.key().group() == "apiextensions.k8s.io"
+        })
+        .filter_map(|o| o.object.to_json().ok())
+        .collect();
+    let declared_crds = (!crds.is_empty())
+        .then(|| {
+            let label = "the CRD this program declares";
+            crate::model::flux_api::FluxApi::from_crd_values(label, crds.iter()).ok()
+        })
+        .flatten();
     for (index, o) in cluster
         .objects
         .iter()
@@ -356,6 +372,22 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
                     object: Some(o.key().clone()),
                     field: None,
                     message: format!("{field} (extra_spec): {message}"),
+                    sites: vec![("declared", o.at())],
+                });
+            }
+        }
+        if let Some(declared) = &declared_crds
+            && o.key().kind != "CustomResourceDefinition"
+            && let Ok(json) = o.object.to_json()
+        {
+            let api_version = json["apiVersion"].as_str().unwrap_or_default();
+            let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+            let kind = json["kind"].as_str().unwrap_or_default();
+            for (field, message) in declared.schema_problems(group, kind, version, &json) {
+                problems.push(Problem {
+                    object: Some(o.key().clone()),
+                    field: None,
+                    message: format!("{field}: {message}"),
                     sites: vec![("declared", o.at())],
                 });
             }

@@ -271,3 +271,52 @@ fn extra_spec_fields_are_merged_and_checked_against_the_pinned_schema() {
         "{err}"
     );
 }
+
+#[test]
+fn a_custom_resource_is_checked_against_the_crd_the_program_declares() {
+    let mut cluster = Cluster::new("k8s");
+    let file = cluster.file("widgets.yaml");
+    cluster.add_manifest(
+        &file,
+        serde_json::json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": { "name": "widgets.example.com" },
+            "spec": {
+                "group": "example.com",
+                "names": { "kind": "Widget", "plural": "widgets" },
+                "scope": "Namespaced",
+                "versions": [{
+                    "name": "v1", "served": true, "storage": true,
+                    "schema": { "openAPIV3Schema": {
+                        "type": "object",
+                        "properties": { "spec": {
+                            "type": "object",
+                            "required": ["size"],
+                            "properties": { "size": { "type": "integer", "minimum": 1 } },
+                        }},
+                    }},
+                }],
+            },
+        }),
+    );
+    let widget = |name: &str, spec: serde_json::Value| {
+        serde_json::json!({
+            "apiVersion": "example.com/v1", "kind": "Widget",
+            "metadata": { "name": name, "namespace": "apps" },
+            "spec": spec,
+        })
+    };
+    cluster.add_manifest(&file, widget("good", serde_json::json!({ "size": 3 })));
+    cluster.add_manifest(&file, widget("small", serde_json::json!({ "size": 0 })));
+    cluster.add_manifest(&file, widget("typo", serde_json::json!({ "sise": 3 })));
+    let err = cluster.render().unwrap_err().to_string();
+    for expected in [
+        "Widget apps/small: spec.size: 0 is below the minimum 1 in Widget example.com/v1 of the CRD this program declares",
+        "Widget apps/typo: spec.sise: is not a field in Widget example.com/v1",
+        "Widget apps/typo: spec.size: is required in Widget example.com/v1",
+    ] {
+        assert!(err.contains(expected), "expected {expected:?} in:\n{err}");
+    }
+    assert!(!err.contains("apps/good"), "{err}");
+}
