@@ -59,6 +59,7 @@ pub use flux::artifact_generator::{
     ArtifactGenerator, CopyOperation, ExternalArtifact, GeneratedArtifact, GeneratorSource,
     GeneratorSourceRef,
 };
+pub use flux::bucket::{Bucket, BucketProvider};
 pub use flux::git_repository::{
     GitProvider, GitRef, GitRepository, GitRepositoryInclude, GitVerify,
 };
@@ -71,6 +72,9 @@ pub use flux::kustomization::{
     CommonMetadata, Decryption, DeletionPolicy, HealthCheck, Image, KubeConfig, Kustomization,
     KustomizationDependency, KustomizationSource, Patch, PatchTarget, PostBuild, SourceRef,
     SubstituteFrom,
+};
+pub use flux::notification::{
+    Alert, EventSource, EventSourceKind, Provider, ProviderType, Severity,
 };
 pub use flux::oci_repository::{LayerSelector, OCIRepository, OciProvider, OciRef, OciVerify};
 pub use kustomize::config::{

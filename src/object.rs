@@ -721,9 +721,9 @@ pub(crate) fn opt_local_ref<K, S: serde::Serializer>(
 pub(crate) struct FluxRef<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     kind: Option<&'static str>,
-    name: &'a str,
+    pub(crate) name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    namespace: Option<&'a str>,
+    pub(crate) namespace: Option<&'a str>,
 }
 
 /// A handle held in a field Flux reads relative to the holder's namespace (`sourceRef`,

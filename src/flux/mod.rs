@@ -1,9 +1,12 @@
 //! The Flux kinds, one file per kind: sources (GitRepository, OCIRepository,
-//! HelmRepository), Kustomization, HelmRelease, and ArtifactGenerator.
+//! HelmRepository, Bucket), Kustomization, HelmRelease, ArtifactGenerator, and the
+//! notification kinds (Provider, Alert).
 
 pub(crate) mod artifact_generator;
+pub(crate) mod bucket;
 pub(crate) mod git_repository;
 pub(crate) mod helm_release;
 pub(crate) mod helm_repository;
 pub(crate) mod kustomization;
+pub(crate) mod notification;
 pub(crate) mod oci_repository;

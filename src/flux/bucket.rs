@@ -1,0 +1,150 @@
+//! Flux `Bucket` (`source.toolkit.fluxcd.io/v1`): an S3-compatible, GCS or Azure Blob
+//! bucket whose objects source-controller packages as an artifact.
+
+use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
+use serde::Serialize;
+use typed_builder::TypedBuilder;
+
+use crate::object::{Object, Ref, RefRule, Reference, opt_local_ref, opt_ref_name};
+use crate::values::Duration;
+
+/// `spec.provider` of a Bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BucketProvider {
+    /// Any S3-compatible API (Flux's default).
+    Generic,
+    /// Amazon S3, with the controller's AWS identity.
+    Aws,
+    /// Google Cloud Storage.
+    Gcp,
+    /// Azure Blob Storage.
+    Azure,
+}
+
+crate::object::flux_struct! {
+    /// A Flux `Bucket`: Kustomizations, HelmReleases (chart templates) and
+    /// ArtifactGenerators build from its handle.
+    ///
+    /// ```
+    /// use fluxdsl::{duration, name, Bucket, BucketProvider};
+    /// let manifests = Bucket::builder()
+    ///     .name(name!("manifests"))
+    ///     .bucket_name("fleet-manifests")
+    ///     .endpoint("s3.amazonaws.com")
+    ///     .provider(BucketProvider::Aws)
+    ///     .region("eu-west-1")
+    ///     .interval(duration!("5m"))
+    ///     .build();
+    /// ```
+    #[derive(Debug, TypedBuilder, Serialize)]
+    #[builder(
+        doc,
+        builder_type(doc = "Builds a [`Bucket`]; `name`, `bucket_name`, `endpoint` and `interval` are required."),
+        build_method(doc = "Finishes the Bucket.")
+    )]
+    #[serde(rename_all = "camelCase")]
+    pub struct Bucket {
+        /// `spec.bucketName`.
+        #[builder(setter(transform = |name: impl Into<String>| name.into()))]
+        bucket_name: String,
+        /// `spec.certSecretRef`: TLS client certificate and CA (same namespace).
+        #[serde(serialize_with = "opt_local_ref", skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        cert_secret_ref: Option<Ref<Secret>>,
+        /// `spec.endpoint`: the API's host (`s3.amazonaws.com`, `minio.example.com:9000`).
+        #[builder(setter(transform = |endpoint: impl Into<String>| endpoint.into()))]
+        endpoint: String,
+        /// `spec.ignore`: paths to leave out of the artifact, one `.gitignore` pattern each.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |patterns: &[&str]| Some(patterns.join("\n"))))]
+        ignore: Option<String>,
+        /// `spec.insecure`: plain HTTP to the endpoint.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        insecure: bool,
+        /// `spec.interval`.
+        #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
+        interval: Duration,
+        /// `spec.prefix`: only objects whose key starts with it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |prefix: impl Into<String>| Some(prefix.into())))]
+        prefix: Option<String>,
+        /// `spec.provider`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        provider: Option<BucketProvider>,
+        /// `spec.proxySecretRef`: the Secret with proxy settings (same namespace).
+        #[serde(serialize_with = "opt_local_ref", skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        proxy_secret_ref: Option<Ref<Secret>>,
+        /// `spec.region`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |region: impl Into<String>| Some(region.into())))]
+        region: Option<String>,
+        /// `spec.secretRef`: credentials (same namespace).
+        #[serde(serialize_with = "opt_local_ref", skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        secret_ref: Option<Ref<Secret>>,
+        /// `spec.serviceAccountName`: the ServiceAccount for the provider's workload identity.
+        #[serde(serialize_with = "opt_ref_name", skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
+        service_account_name: Option<Ref<ServiceAccount>>,
+        /// `spec.suspend`.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        suspend: bool,
+        /// `spec.timeout`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
+        timeout: Option<Duration>,
+    }
+}
+
+crate::object::flux_kind!(Bucket, "source.toolkit.fluxcd.io/v1", ["v1", "v1beta2"]);
+
+impl Object for Bucket {
+    crate::object::flux_identity!();
+    fn references(&self) -> Vec<Reference> {
+        let mut refs = Vec::new();
+        for (field, secret) in [
+            ("spec.secretRef", &self.secret_ref),
+            ("spec.certSecretRef", &self.cert_secret_ref),
+            ("spec.proxySecretRef", &self.proxy_secret_ref),
+        ] {
+            if let Some(s) = secret {
+                refs.push(s.reference(field, RefRule::SameNamespace));
+            }
+        }
+        if let Some(sa) = &self.service_account_name {
+            refs.push(sa.reference("spec.serviceAccountName", RefRule::SameNamespace));
+        }
+        refs
+    }
+    fn own_problems(&self) -> Vec<(&'static str, String)> {
+        use crate::object::rules;
+        let endpoint = (self.endpoint.contains("://")
+            || self.endpoint.is_empty()
+            || self.endpoint.chars().any(char::is_whitespace))
+        .then(|| {
+            format!(
+                "{:?} is not an endpoint: write the host (and port) alone, without a scheme \
+                 (insecure(true) for plain HTTP)",
+                self.endpoint
+            )
+        });
+        let credentials = (self.insecure && self.secret_ref.is_some()).then(|| {
+            "credentials (secretRef) would go over plain HTTP (insecure); use TLS".to_owned()
+        });
+        rules::found([
+            ("spec.endpoint", endpoint),
+            ("spec.insecure", credentials),
+            ("spec.interval", rules::interval(self.interval)),
+            ("spec.timeout", rules::timeout_without_hours(self.timeout)),
+        ])
+    }
+}
+
+impl crate::KustomizationSource for Bucket {}
+impl crate::HelmChartSource for Bucket {}
+impl crate::GeneratorSource for Bucket {}

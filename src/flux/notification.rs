@@ -1,0 +1,371 @@
+//! Flux's notification kinds (`notification.toolkit.fluxcd.io/v1beta3`): a `Provider` (where
+//! notifications go) and an `Alert` (which objects' events go to which Provider).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
+use serde::Serialize;
+use typed_builder::TypedBuilder;
+
+use crate::object::{
+    Kind, Object, Ref, RefRule, Reference, RelativeRef, local_ref, opt_local_ref, opt_ref_name,
+};
+use crate::values::{Duration, NamespaceName};
+
+/// `spec.type` of a Provider: the service notifications go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum ProviderType {
+    Slack,
+    Discord,
+    Msteams,
+    Rocket,
+    Generic,
+    #[serde(rename = "generic-hmac")]
+    GenericHmac,
+    Github,
+    Gitlab,
+    Gitea,
+    Giteapullrequestcomment,
+    Bitbucketserver,
+    Bitbucket,
+    Azuredevops,
+    Googlechat,
+    Googlepubsub,
+    Webex,
+    Sentry,
+    Azureeventhub,
+    Telegram,
+    Lark,
+    Matrix,
+    Opsgenie,
+    Alertmanager,
+    Grafana,
+    Githubdispatch,
+    Githubpullrequestcomment,
+    Gitlabmergerequestcomment,
+    Pagerduty,
+    Datadog,
+    Nats,
+    Zulip,
+    Otel,
+}
+
+crate::object::flux_struct! {
+    /// A Flux notification `Provider`.
+    ///
+    /// ```
+    /// use fluxdsl::{name, namespace, Provider, ProviderType, Ref};
+    /// use fluxdsl::k8s_openapi::api::core::v1::Secret;
+    /// let webhook: Ref<Secret> = Ref::existing(&namespace!("flux-system"), name!("slack-url"));
+    /// let slack = Provider::builder()
+    ///     .name(name!("slack"))
+    ///     .provider_type(ProviderType::Slack)
+    ///     .channel("#deployments")
+    ///     .secret_ref(&webhook)
+    ///     .build();
+    /// ```
+    #[derive(Debug, TypedBuilder, Serialize)]
+    #[builder(
+        doc,
+        builder_type(doc = "Builds a [`Provider`]; `name` and `provider_type` are required."),
+        build_method(doc = "Finishes the Provider.")
+    )]
+    #[serde(rename_all = "camelCase")]
+    pub struct Provider {
+        /// `spec.address`: the webhook or API address (else from `secretRef`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |address: impl Into<String>| Some(address.into())))]
+        address: Option<String>,
+        /// `spec.certSecretRef`: the CA for the address (same namespace).
+        #[serde(serialize_with = "opt_local_ref", skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        cert_secret_ref: Option<Ref<Secret>>,
+        /// `spec.channel`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |channel: impl Into<String>| Some(channel.into())))]
+        channel: Option<String>,
+        /// `spec.commitStatusExpr`: a CEL expression for the commit status key.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |expr: impl Into<String>| Some(expr.into())))]
+        commit_status_expr: Option<String>,
+        /// `spec.proxySecretRef`: proxy settings (same namespace).
+        #[serde(serialize_with = "opt_local_ref", skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        proxy_secret_ref: Option<Ref<Secret>>,
+        /// `spec.secretRef`: the address or token (same namespace).
+        #[serde(serialize_with = "opt_local_ref", skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        secret_ref: Option<Ref<Secret>>,
+        /// `spec.serviceAccountName`: the ServiceAccount for workload identity.
+        #[serde(serialize_with = "opt_ref_name", skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
+        service_account_name: Option<Ref<ServiceAccount>>,
+        /// `spec.suspend`.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        suspend: bool,
+        /// `spec.timeout`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
+        timeout: Option<Duration>,
+        /// `spec.type`.
+        #[serde(rename = "type")]
+        provider_type: ProviderType,
+        /// `spec.username`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |username: impl Into<String>| Some(username.into())))]
+        username: Option<String>,
+    }
+}
+
+crate::object::flux_kind!(
+    Provider,
+    "notification.toolkit.fluxcd.io/v1beta3",
+    ["v1beta3"]
+);
+
+impl Object for Provider {
+    crate::object::flux_identity!();
+    fn references(&self) -> Vec<Reference> {
+        let mut refs = Vec::new();
+        for (field, secret) in [
+            ("spec.secretRef", &self.secret_ref),
+            ("spec.certSecretRef", &self.cert_secret_ref),
+            ("spec.proxySecretRef", &self.proxy_secret_ref),
+        ] {
+            if let Some(s) = secret {
+                refs.push(s.reference(field, RefRule::SameNamespace));
+            }
+        }
+        if let Some(sa) = &self.service_account_name {
+            refs.push(sa.reference("spec.serviceAccountName", RefRule::SameNamespace));
+        }
+        refs
+    }
+    fn own_problems(&self) -> Vec<(&'static str, String)> {
+        use crate::object::rules;
+        let address = self
+            .address
+            .as_deref()
+            .and_then(|a| rules::url(a, &["http://", "https://", "nats://"]));
+        rules::found([
+            ("spec.address", address),
+            ("spec.timeout", rules::timeout_without_hours(self.timeout)),
+        ])
+    }
+}
+
+/// A kind whose events an Alert can take (`spec.eventSources[].kind`).
+#[diagnostic::on_unimplemented(
+    message = "an Alert cannot take events from a `{Self}`",
+    label = "not a kind Alert.spec.eventSources accepts",
+    note = "event sources are Flux kinds: Bucket, GitRepository, HelmRepository, OCIRepository, ExternalArtifact, ArtifactGenerator, Kustomization and HelmRelease"
+)]
+pub trait EventSourceKind: Kind {}
+
+impl EventSourceKind for crate::GitRepository {}
+impl EventSourceKind for crate::OCIRepository {}
+impl EventSourceKind for crate::HelmRepository {}
+impl EventSourceKind for crate::Bucket {}
+impl EventSourceKind for crate::Kustomization {}
+impl EventSourceKind for crate::HelmRelease {}
+impl EventSourceKind for crate::ArtifactGenerator {}
+impl EventSourceKind for crate::flux::artifact_generator::ExternalArtifact {}
+
+/// One entry of an Alert's `spec.eventSources`: one object by handle, every object of a
+/// kind in a namespace (`*`), or those of a kind whose labels match.
+#[derive(Debug, Clone)]
+pub struct EventSource {
+    kind: &'static str,
+    /// One object.
+    object: Option<RelativeRef>,
+    /// `*` in this namespace (the Alert's when `None`).
+    namespace: Option<NamespaceName>,
+    match_labels: BTreeMap<String, String>,
+}
+
+impl EventSource {
+    /// The events of the object `handle` names.
+    pub fn of<K: EventSourceKind>(handle: &Ref<K>) -> EventSource {
+        EventSource {
+            kind: K::kind(),
+            object: Some(RelativeRef::without_kind(handle.target())),
+            namespace: None,
+            match_labels: BTreeMap::new(),
+        }
+    }
+
+    /// The events of every `K` in the Alert's namespace (`name: "*"`).
+    pub fn all<K: EventSourceKind>() -> EventSource {
+        EventSource {
+            kind: K::kind(),
+            object: None,
+            namespace: None,
+            match_labels: BTreeMap::new(),
+        }
+    }
+
+    /// Every `K` in `namespace` rather than the Alert's.
+    pub fn in_namespace(mut self, namespace: &NamespaceName) -> EventSource {
+        if self.object.is_none() {
+            self.namespace = Some(namespace.clone());
+        }
+        self
+    }
+
+    /// Only the objects (of [`all`](Self::all)) whose labels match these.
+    pub fn matching(mut self, labels: &[(&str, &str)]) -> EventSource {
+        self.match_labels = labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self
+    }
+}
+
+impl Serialize for EventSource {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Wire<'a> {
+            kind: &'static str,
+            #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+            match_labels: &'a BTreeMap<String, String>,
+            name: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            namespace: Option<&'a str>,
+        }
+        let (name, namespace) = match &self.object {
+            Some(r) => {
+                let w = r.wire();
+                (w.name, w.namespace)
+            }
+            None => ("*", self.namespace.as_ref().map(NamespaceName::as_str)),
+        };
+        Wire {
+            kind: self.kind,
+            match_labels: &self.match_labels,
+            name,
+            namespace,
+        }
+        .serialize(s)
+    }
+}
+
+/// `spec.eventSeverity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Every event (Flux's default).
+    Info,
+    /// Errors only.
+    Error,
+}
+
+crate::object::flux_struct! {
+    /// A Flux notification `Alert`: the events of its sources go to its Provider (a handle,
+    /// in the Alert's namespace, as Flux requires).
+    ///
+    /// ```
+    /// use fluxdsl::*;
+    /// let mut cluster = Cluster::new("k8s");
+    /// let file = cluster.file("alerts.yaml");
+    /// let slack = cluster.add(&file, Provider::builder()
+    ///     .name(name!("slack"))
+    ///     .provider_type(ProviderType::Slack)
+    ///     .address("https://hooks.slack.com/services/T000/B000/XXX")
+    ///     .build());
+    /// cluster.add(&file, Alert::builder()
+    ///     .name(name!("on-call"))
+    ///     .provider_ref(&slack)
+    ///     .event_sources(&[EventSource::all::<Kustomization>(), EventSource::all::<HelmRelease>()])
+    ///     .event_severity(Severity::Error)
+    ///     .build());
+    /// ```
+    #[derive(Debug, TypedBuilder, Serialize)]
+    #[builder(
+        doc,
+        builder_type(doc = "Builds an [`Alert`]; `name`, `provider_ref` and `event_sources` are required."),
+        build_method(doc = "Finishes the Alert.")
+    )]
+    #[serde(rename_all = "camelCase")]
+    pub struct Alert {
+        /// `spec.eventMetadata`: added to every event.
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        #[builder(default)]
+        event_metadata: BTreeMap<String, String>,
+        /// `spec.eventSeverity`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        event_severity: Option<Severity>,
+        /// `spec.eventSources`.
+        #[builder(setter(transform = |sources: &[EventSource]| sources.to_vec()))]
+        event_sources: Vec<EventSource>,
+        /// `spec.exclusionList`: regular expressions of messages to drop.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |patterns: &[&str]| patterns.iter().map(|p| p.to_string()).collect()))]
+        exclusion_list: Vec<String>,
+        /// `spec.inclusionList`: regular expressions of the only messages to send.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |patterns: &[&str]| patterns.iter().map(|p| p.to_string()).collect()))]
+        inclusion_list: Vec<String>,
+        /// `spec.providerRef`: the Provider (same namespace).
+        #[serde(serialize_with = "local_ref")]
+        #[builder(setter(transform = |provider: &Ref<Provider>| provider.clone()))]
+        provider_ref: Ref<Provider>,
+        /// `spec.suspend`.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        suspend: bool,
+    }
+}
+
+crate::object::flux_kind!(Alert, "notification.toolkit.fluxcd.io/v1beta3", ["v1beta3"]);
+
+impl Object for Alert {
+    crate::object::flux_identity!();
+    fn settle(&mut self) {
+        let holder = crate::object::namespace_or_default(&self.namespace).clone();
+        for s in &mut self.event_sources {
+            if let Some(r) = &mut s.object {
+                r.settle(&holder);
+            }
+        }
+    }
+    fn references(&self) -> Vec<Reference> {
+        let mut refs = vec![
+            self.provider_ref
+                .reference("spec.providerRef", RefRule::SameNamespace),
+        ];
+        refs.extend(self.event_sources.iter().filter_map(|s| {
+            s.object.as_ref().map(|r| Reference {
+                field: "spec.eventSources",
+                target: Arc::clone(&r.target),
+                rule: RefRule::CrossNamespaceAllowed,
+            })
+        }));
+        refs
+    }
+    fn own_problems(&self) -> Vec<(&'static str, String)> {
+        let empty = self
+            .event_sources
+            .is_empty()
+            .then(|| "is empty: an Alert needs at least one event source".to_owned());
+        let labels_on_one = self
+            .event_sources
+            .iter()
+            .any(|s| s.object.is_some() && !s.match_labels.is_empty())
+            .then(|| {
+                "matchLabels needs name `*`: use EventSource::all::<K>().matching(..), not \
+                 EventSource::of(..)"
+                    .to_owned()
+            });
+        crate::object::rules::found([
+            ("spec.eventSources", empty),
+            ("spec.eventSources", labels_on_one),
+        ])
+    }
+}

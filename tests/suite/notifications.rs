@@ -1,0 +1,142 @@
+//! Bucket and the notification kinds (Provider, Alert): typed with handles, and what they
+//! render is what the CRDs of Flux v2.9.3 accept.
+
+use fluxdsl::k8s_openapi::api::core::v1::Secret;
+use fluxdsl::{
+    Alert, Bucket, BucketProvider, Chart, Cluster, EventSource, FluxApi, HelmRelease,
+    Kustomization, Provider, ProviderType, Ref, Severity, duration, name, namespace,
+};
+
+fn v2_9_3() -> FluxApi {
+    let components = super::read_fixture("flux-v2.9.3-bootstrap/flux-system/gotk-components.yaml");
+    FluxApi::from_crds("Flux v2.9.3", &components).unwrap()
+}
+
+#[test]
+fn a_bucket_provider_and_alert_render_as_the_crds_accept() {
+    let mut cluster = Cluster::new("k8s");
+    cluster.flux_api(&v2_9_3());
+    let file = cluster.file("flux.yaml");
+    let creds: Ref<Secret> = Ref::existing(&namespace!("flux-system"), name!("minio"));
+    let bucket = cluster.add(
+        &file,
+        Bucket::builder()
+            .name(name!("manifests"))
+            .bucket_name("fleet")
+            .endpoint("minio.example.com:9000")
+            .provider(BucketProvider::Generic)
+            .secret_ref(&creds)
+            .interval(duration!("5m"))
+            .build(),
+    );
+    let apps = cluster.add(
+        &file,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&bucket)
+            .path("./apps")
+            .interval(duration!("10m"))
+            .prune(true)
+            .build(),
+    );
+    let release = cluster.add(
+        &file,
+        HelmRelease::builder()
+            .name(name!("podinfo"))
+            .namespace(namespace!("podinfo"))
+            .chart(Chart::from_source(&bucket, "./charts/podinfo"))
+            .interval(duration!("1h"))
+            .build(),
+    );
+    let hook: Ref<Secret> = Ref::existing(&namespace!("flux-system"), name!("slack-url"));
+    let slack = cluster.add(
+        &file,
+        Provider::builder()
+            .name(name!("slack"))
+            .provider_type(ProviderType::Slack)
+            .channel("#deploys")
+            .secret_ref(&hook)
+            .build(),
+    );
+    cluster.add(
+        &file,
+        Alert::builder()
+            .name(name!("on-call"))
+            .provider_ref(&slack)
+            .event_severity(Severity::Error)
+            .event_sources(&[
+                EventSource::of(&apps),
+                EventSource::of(&release),
+                EventSource::all::<HelmRelease>().in_namespace(&namespace!("podinfo")),
+                EventSource::all::<Kustomization>().matching(&[("team", "web")]),
+            ])
+            .build(),
+    );
+    let text = cluster
+        .render()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_listing();
+    for expected in [
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: Bucket\n",
+        "  bucketName: fleet\n  endpoint: minio.example.com:9000\n",
+        "  sourceRef:\n    kind: Bucket\n    name: manifests\n",
+        "apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Provider\n",
+        "  channel: '#deploys'\n",
+        "  type: slack\n",
+        "  eventSeverity: error\n",
+        // Same namespace: no namespace; another: written; all of a kind: `*`.
+        "  - kind: Kustomization\n    name: apps\n",
+        "  - kind: HelmRelease\n    name: podinfo\n    namespace: podinfo\n",
+        "  - kind: HelmRelease\n    name: '*'\n    namespace: podinfo\n",
+        "  - kind: Kustomization\n    matchLabels:\n      team: web\n    name: '*'\n",
+        "  providerRef:\n    name: slack\n",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn what_flux_would_reject_in_them_is_refused() {
+    let mut cluster = Cluster::new("k8s");
+    let file = cluster.file("flux.yaml");
+    let creds: Ref<Secret> = Ref::existing(&namespace!("flux-system"), name!("minio"));
+    cluster.add(
+        &file,
+        Bucket::builder()
+            .name(name!("manifests"))
+            .bucket_name("fleet")
+            .endpoint("https://minio.example.com")
+            .insecure(true)
+            .secret_ref(&creds)
+            .interval(duration!("5m"))
+            .build(),
+    );
+    let hook = cluster.add(
+        &file,
+        Provider::builder()
+            .name(name!("hook"))
+            .namespace(namespace!("monitoring"))
+            .provider_type(ProviderType::Generic)
+            .address("ftp://example.com/hook")
+            .build(),
+    );
+    // An Alert in another namespace than its Provider, with no event source.
+    cluster.add(
+        &file,
+        Alert::builder()
+            .name(name!("lost"))
+            .provider_ref(&hook)
+            .event_sources(&[])
+            .build(),
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    for expected in [
+        "Bucket flux-system/manifests spec.endpoint: \"https://minio.example.com\" is not an endpoint",
+        "Bucket flux-system/manifests spec.insecure: credentials (secretRef) would go over plain HTTP",
+        "Provider monitoring/hook spec.address: \"ftp://example.com/hook\" is not a URL Flux accepts here",
+        "Alert flux-system/lost spec.eventSources: is empty",
+        "Alert flux-system/lost spec.providerRef",
+    ] {
+        assert!(err.contains(expected), "{expected:?} in:\n{err}");
+    }
+}
