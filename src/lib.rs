@@ -63,6 +63,7 @@ pub use flux::bucket::{Bucket, BucketProvider};
 pub use flux::git_repository::{
     GitProvider, GitRef, GitRepository, GitRepositoryInclude, GitVerify,
 };
+pub use flux::helm_chart::{ChartSource, HelmChart, ReconcileStrategy};
 pub use flux::helm_release::{
     Chart, ChartRef, ChartTemplate, Crds, DeletionPropagation, HelmChartRefSource, HelmChartSource,
     HelmRelease, HelmReleaseDependency, Install, Strategy, Uninstall, Upgrade, ValuesFrom,
@@ -74,7 +75,7 @@ pub use flux::kustomization::{
     SubstituteFrom,
 };
 pub use flux::notification::{
-    Alert, EventSource, EventSourceKind, Provider, ProviderType, Severity,
+    Alert, EventSource, EventSourceKind, Provider, ProviderType, Receiver, ReceiverType, Severity,
 };
 pub use flux::oci_repository::{LayerSelector, OCIRepository, OciProvider, OciRef, OciVerify};
 pub use kustomize::config::{

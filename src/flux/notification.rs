@@ -369,3 +369,134 @@ impl Object for Alert {
         ])
     }
 }
+
+/// `spec.type` of a Receiver: who calls its webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum ReceiverType {
+    Generic,
+    #[serde(rename = "generic-hmac")]
+    GenericHmac,
+    #[serde(rename = "generic-oidc")]
+    GenericOidc,
+    Github,
+    Gitlab,
+    Bitbucket,
+    Harbor,
+    Dockerhub,
+    Quay,
+    Gcr,
+    Nexus,
+    Acr,
+    Cdevents,
+}
+
+crate::object::flux_struct! {
+    /// A Flux notification `Receiver`: a webhook that makes Flux reconcile its resources
+    /// (given like an Alert's event sources) at once.
+    ///
+    /// ```
+    /// use fluxdsl::*;
+    /// use fluxdsl::k8s_openapi::api::core::v1::Secret;
+    /// let mut cluster = Cluster::new("k8s");
+    /// let file = cluster.file("receivers.yaml");
+    /// let repo = cluster.add(&file, GitRepository::builder()
+    ///     .name(name!("apps"))
+    ///     .url("https://github.com/example/apps")
+    ///     .reference(GitRef::branch("main"))
+    ///     .interval(duration!("1h"))
+    ///     .build());
+    /// let token: Ref<Secret> = Ref::existing(&namespace!("flux-system"), name!("webhook-token"));
+    /// cluster.add(&file, Receiver::builder()
+    ///     .name(name!("github"))
+    ///     .receiver_type(ReceiverType::Github)
+    ///     .events(&["ping", "push"])
+    ///     .secret_ref(&token)
+    ///     .resources(&[EventSource::of(&repo)])
+    ///     .build());
+    /// ```
+    #[derive(Debug, TypedBuilder, Serialize)]
+    #[builder(
+        doc,
+        builder_type(doc = "Builds a [`Receiver`]; `name`, `receiver_type` and `resources` are required."),
+        build_method(doc = "Finishes the Receiver.")
+    )]
+    #[serde(rename_all = "camelCase")]
+    pub struct Receiver {
+        /// `spec.events`: the event types it acts on (e.g. `push`).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |events: &[&str]| events.iter().map(|e| e.to_string()).collect()))]
+        events: Vec<String>,
+        /// `spec.interval`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |interval: impl crate::values::IntoDuration| Some(interval.into_duration())))]
+        interval: Option<Duration>,
+        /// `spec.resourceFilter`: a CEL expression selecting among the resources.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |expr: impl Into<String>| Some(expr.into())))]
+        resource_filter: Option<String>,
+        /// `spec.resources`: what to reconcile, as an Alert's event sources are given.
+        #[builder(setter(transform = |resources: &[EventSource]| resources.to_vec()))]
+        resources: Vec<EventSource>,
+        /// `spec.secretRef`: the token the webhook's URL is made from (same namespace).
+        #[serde(serialize_with = "opt_local_ref", skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        secret_ref: Option<Ref<Secret>>,
+        /// `spec.suspend`.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        suspend: bool,
+        /// `spec.type`.
+        #[serde(rename = "type")]
+        receiver_type: ReceiverType,
+    }
+}
+
+crate::object::flux_kind!(
+    Receiver,
+    "notification.toolkit.fluxcd.io/v1",
+    ["v1", "v1beta2"]
+);
+
+impl Object for Receiver {
+    crate::object::flux_identity!();
+    fn settle(&mut self) {
+        let holder = crate::object::namespace_or_default(&self.namespace).clone();
+        for s in &mut self.resources {
+            if let Some(r) = &mut s.object {
+                r.settle(&holder);
+            }
+        }
+    }
+    fn references(&self) -> Vec<Reference> {
+        let mut refs: Vec<Reference> = self
+            .resources
+            .iter()
+            .filter_map(|s| {
+                s.object.as_ref().map(|r| Reference {
+                    field: "spec.resources",
+                    target: Arc::clone(&r.target),
+                    rule: RefRule::CrossNamespaceAllowed,
+                })
+            })
+            .collect();
+        if let Some(s) = &self.secret_ref {
+            refs.push(s.reference("spec.secretRef", RefRule::SameNamespace));
+        }
+        refs
+    }
+    fn own_problems(&self) -> Vec<(&'static str, String)> {
+        let empty = self
+            .resources
+            .is_empty()
+            .then(|| "is empty: a Receiver needs at least one resource".to_owned());
+        let token = (self.secret_ref.is_none()
+            && !matches!(self.receiver_type, ReceiverType::GenericOidc))
+        .then(|| {
+            "is not set: the webhook's URL and its authentication come from a token Secret"
+                .to_owned()
+        });
+        crate::object::rules::found([("spec.resources", empty), ("spec.secretRef", token)])
+    }
+}

@@ -140,3 +140,72 @@ fn what_flux_would_reject_in_them_is_refused() {
         assert!(err.contains(expected), "{expected:?} in:\n{err}");
     }
 }
+
+#[test]
+fn a_helm_chart_and_a_receiver_render_as_the_crds_accept() {
+    use fluxdsl::{GitRef, GitRepository, HelmChart, HelmRepository, Receiver, ReceiverType};
+    let mut cluster = Cluster::new("k8s");
+    cluster.flux_api(&v2_9_3());
+    let file = cluster.file("flux.yaml");
+    let charts = cluster.add(
+        &file,
+        HelmRepository::builder()
+            .name(name!("podinfo"))
+            .url("https://stefanprodan.github.io/podinfo")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    let chart = cluster.add(
+        &file,
+        HelmChart::builder()
+            .name(name!("podinfo"))
+            .chart("podinfo")
+            .source_ref(&charts)
+            .version("6.x")
+            .values_files(&["values.yaml", "values-prod.yaml"])
+            .interval(duration!("10m"))
+            .build(),
+    );
+    cluster.add(
+        &file,
+        HelmRelease::builder()
+            .name(name!("podinfo"))
+            .chart(Chart::from_ref(&chart))
+            .interval(duration!("1h"))
+            .build(),
+    );
+    let repo = cluster.add(
+        &file,
+        GitRepository::builder()
+            .name(name!("apps"))
+            .url("https://github.com/example/apps")
+            .reference(GitRef::branch("main"))
+            .interval(duration!("1h"))
+            .build(),
+    );
+    let token: Ref<Secret> = Ref::existing(&namespace!("flux-system"), name!("webhook-token"));
+    cluster.add(
+        &file,
+        Receiver::builder()
+            .name(name!("github"))
+            .receiver_type(ReceiverType::Github)
+            .events(&["ping", "push"])
+            .secret_ref(&token)
+            .resources(&[EventSource::of(&repo), EventSource::of(&chart)])
+            .build(),
+    );
+    let text = cluster
+        .render()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_listing();
+    for expected in [
+        "kind: HelmChart\n",
+        "  sourceRef:\n    kind: HelmRepository\n    name: podinfo\n",
+        "  chartRef:\n    kind: HelmChart\n    name: podinfo\n",
+        "apiVersion: notification.toolkit.fluxcd.io/v1\nkind: Receiver\n",
+        "  resources:\n  - kind: GitRepository\n    name: apps\n  - kind: HelmChart\n    name: podinfo\n",
+        "  type: github\n",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+}
