@@ -69,6 +69,9 @@ pub use flux::helm_release::{
     HelmRelease, HelmReleaseDependency, Install, Strategy, Uninstall, Upgrade, ValuesFrom,
 };
 pub use flux::helm_repository::HelmRepository;
+pub use flux::image::{
+    CommitAuthor, FilterTags, ImagePolicy, ImageRepository, ImageUpdateAutomation, TagPolicy,
+};
 pub use flux::kustomization::{
     CommonMetadata, Decryption, DeletionPolicy, HealthCheck, Image, KubeConfig, Kustomization,
     KustomizationDependency, KustomizationSource, Patch, PatchTarget, PostBuild, SourceRef,

@@ -815,6 +815,17 @@ pub enum Check {
         /// The path.
         path: String,
     },
+    /// Another path into `source`'s repository, `field` of the object (an
+    /// ImageUpdateAutomation's `spec.update.path`): checked like a Kustomization's, never
+    /// applied.
+    RepositoryPath {
+        /// The field.
+        field: &'static str,
+        /// The source.
+        source: Arc<Target>,
+        /// The path.
+        path: String,
+    },
     /// The artifacts an ArtifactGenerator produces.
     Generates(Vec<String>),
     /// What an ArtifactGenerator copies into artifact `artifact`: for each copy operation,

@@ -162,7 +162,7 @@ impl Object for Provider {
 #[diagnostic::on_unimplemented(
     message = "an Alert cannot take events from a `{Self}`",
     label = "not a kind Alert.spec.eventSources accepts",
-    note = "event sources are Flux kinds: Bucket, GitRepository, HelmRepository, OCIRepository, ExternalArtifact, ArtifactGenerator, Kustomization and HelmRelease"
+    note = "event sources are Flux kinds: Bucket, GitRepository, HelmChart, HelmRepository, OCIRepository, ExternalArtifact, ArtifactGenerator, Kustomization, HelmRelease, ImageRepository, ImagePolicy and ImageUpdateAutomation"
 )]
 pub trait EventSourceKind: Kind {}
 

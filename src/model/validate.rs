@@ -725,22 +725,29 @@ fn checks(cluster: &Cluster, rendered: &[BTreeSet<String>], problems: &mut Vec<P
     }
     for o in &cluster.objects {
         for check in &o.object.checks() {
-            if let Check::KustomizationPath { source, path } = check
-                && let Some(p) = kustomization_path(cluster, o, source, path, rendered)
-            {
+            let (field, source, path) = match check {
+                Check::KustomizationPath { source, path } => ("spec.path", source, path),
+                Check::RepositoryPath {
+                    field,
+                    source,
+                    path,
+                } => (*field, source, path),
+                _ => continue,
+            };
+            if let Some(p) = kustomization_path(cluster, o, (field, source, path), rendered) {
                 problems.push(p);
             }
         }
     }
 }
 
-/// A Kustomization's `path` into a tree this program renders must name a folder with
-/// rendered files (a path into any other repository is not ours to check).
+/// A Kustomization's `path` (or another `field` naming a path of its source) into a tree
+/// this program renders must name a folder with rendered files (a path into any other
+/// repository is not ours to check).
 fn kustomization_path(
     cluster: &Cluster,
     o: &crate::model::cluster::Declared,
-    source: &Arc<crate::object::Target>,
-    path: &str,
+    (field, source, path): (&'static str, &Arc<crate::object::Target>, &str),
     rendered: &[BTreeSet<String>],
 ) -> Option<Problem> {
     let tree = cluster
@@ -750,7 +757,7 @@ fn kustomization_path(
     let decl = &cluster.trees[tree];
     let problem = |message: String| Problem {
         object: Some(o.key().clone()),
-        field: Some("spec.path"),
+        field: Some(field),
         message,
         sites: vec![
             ("declared", o.at()),

@@ -209,3 +209,88 @@ fn a_helm_chart_and_a_receiver_render_as_the_crds_accept() {
         assert!(text.contains(expected), "{expected:?} in:\n{text}");
     }
 }
+
+#[test]
+fn the_image_automation_kinds_render_as_the_crds_accept_and_the_update_path_is_checked() {
+    use fluxdsl::{
+        CommitAuthor, FilterTags, GitRef, GitRepository, ImagePolicy, ImageRepository,
+        ImageUpdateAutomation, TagPolicy,
+    };
+    let automation = |update_path: &str| {
+        let mut cluster = Cluster::new("k8s");
+        cluster.flux_api(&v2_9_3());
+        let file = cluster.file("images.yaml");
+        let repo = cluster.add(
+            &file,
+            GitRepository::builder()
+                .name(name!("flux-system"))
+                .url("ssh://git@github.com/example/fleet")
+                .reference(GitRef::branch("main"))
+                .interval(duration!("1m"))
+                .build(),
+        );
+        cluster.source_is_this_repository(&repo);
+        let images = cluster.add(
+            &file,
+            ImageRepository::builder()
+                .name(name!("podinfo"))
+                .image("ghcr.io/stefanprodan/podinfo")
+                .interval(duration!("5m"))
+                .build(),
+        );
+        let policy = cluster.add(
+            &file,
+            ImagePolicy::builder()
+                .name(name!("podinfo"))
+                .image_repository_ref(&images)
+                .policy(TagPolicy::Numerical { descending: false })
+                .filter_tags(FilterTags {
+                    pattern: "^main-[a-f0-9]+-(?P<ts>[0-9]+)".into(),
+                    extract: Some("$ts".into()),
+                })
+                .build(),
+        );
+        cluster.add(
+            &file,
+            ImageUpdateAutomation::builder()
+                .name(name!("flux-system"))
+                .source_ref(&repo)
+                .author(CommitAuthor::new(
+                    "fluxcdbot",
+                    "fluxcdbot@users.noreply.github.com",
+                ))
+                .message_template("chore: update images")
+                .push_branch("main")
+                .update_path(update_path)
+                .interval(duration!("30m"))
+                .build(),
+        );
+        let _ = EventSource::of(&policy);
+        cluster
+    };
+    let text = automation("./k8s")
+        .render()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_listing();
+    for expected in [
+        "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\n",
+        "  imageRepositoryRef:\n    name: podinfo\n",
+        "  policy:\n    numerical:\n      order: asc\n",
+        "  filterTags:\n    extract: $ts\n    pattern: ^main-[a-f0-9]+-(?P<ts>[0-9]+)\n",
+        "  git:\n    commit:\n      author:\n        email: fluxcdbot@users.noreply.github.com\n        name: fluxcdbot\n      messageTemplate: 'chore: update images'\n    push:\n      branch: main\n",
+        "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+        "  update:\n    path: ./k8s\n    strategy: Setters\n",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+    let err = automation("./k8s/nowhere")
+        .render()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "ImageUpdateAutomation flux-system/flux-system spec.update.path: \"./k8s/nowhere\" points into the tree this program renders"
+        ),
+        "{err}"
+    );
+}
