@@ -510,6 +510,11 @@ crate::object::flux_struct! {
         /// `spec.interval`.
         #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
         interval: Duration,
+        /// `spec.kubeConfig`: install into the cluster this kubeconfig (in a Secret of the
+        /// HelmRelease's namespace) or provider ConfigMap reaches.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        kube_config: Option<crate::flux::kustomization::KubeConfig>,
         /// `spec.maxHistory`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
@@ -599,6 +604,9 @@ impl Object for HelmRelease {
         }
         if let Some(sa) = &self.service_account_name {
             refs.push(sa.reference("spec.serviceAccountName", RefRule::SameNamespace));
+        }
+        if let Some(k) = &self.kube_config {
+            refs.push(k.reference());
         }
         refs
     }

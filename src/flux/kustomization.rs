@@ -247,13 +247,8 @@ impl Object for Kustomization {
         {
             refs.push(s.reference("spec.decryption.secretRef", RefRule::SameNamespace));
         }
-        match self.kube_config.as_deref() {
-            Some(KubeConfig::Secret { secret, .. }) => {
-                refs.push(secret.reference("spec.kubeConfig.secretRef", RefRule::SameNamespace))
-            }
-            Some(KubeConfig::ConfigMap { config_map }) => refs
-                .push(config_map.reference("spec.kubeConfig.configMapRef", RefRule::SameNamespace)),
-            None => {}
+        if let Some(k) = self.kube_config.as_deref() {
+            refs.push(k.reference());
         }
         refs
     }
@@ -580,6 +575,20 @@ pub enum KubeConfig {
         /// The ConfigMap.
         config_map: Ref<ConfigMap>,
     },
+}
+
+impl KubeConfig {
+    /// The Secret or ConfigMap it names, as a reference of the holder's namespace.
+    pub(crate) fn reference(&self) -> Reference {
+        match self {
+            KubeConfig::Secret { secret, .. } => {
+                secret.reference("spec.kubeConfig.secretRef", RefRule::SameNamespace)
+            }
+            KubeConfig::ConfigMap { config_map } => {
+                config_map.reference("spec.kubeConfig.configMapRef", RefRule::SameNamespace)
+            }
+        }
+    }
 }
 
 impl Serialize for KubeConfig {

@@ -35,6 +35,9 @@ pub struct Cluster {
     pub(crate) files: Vec<FileDecl>,
     pub(crate) objects: Vec<Declared>,
     pub(crate) cross_namespace_refs: bool,
+    /// Flux's `--default-service-account`: the ServiceAccount a Kustomization or
+    /// HelmRelease naming none is reconciled as.
+    pub(crate) default_service_account: Option<crate::values::Name>,
     pub(crate) problems: Vec<Problem>,
     guard: Option<crate::model::target::ClusterGuard>,
     applyset: Option<crate::model::target::ApplySetParent>,
@@ -259,6 +262,7 @@ impl Cluster {
             files: Vec::new(),
             objects: Vec::new(),
             cross_namespace_refs: true,
+            default_service_account: None,
             problems: Vec::new(),
             generators: Vec::new(),
             guard: None,
@@ -1046,6 +1050,15 @@ impl Cluster {
     /// `--no-cross-namespace-refs`.
     pub fn forbid_cross_namespace_refs(&mut self) {
         self.cross_namespace_refs = false;
+    }
+
+    /// Like Flux's `--default-service-account=NAME` (multi-tenancy lockdown): a
+    /// Kustomization or HelmRelease outside `flux-system` that names no
+    /// `serviceAccountName` is reconciled as ServiceAccount `name` of its own namespace, so
+    /// that ServiceAccount must be declared (or imported with `Ref::existing`); `render`
+    /// refuses one that is not.
+    pub fn default_service_account(&mut self, name: crate::values::Name) {
+        self.default_service_account = Some(name);
     }
 
     /// How many objects are declared.

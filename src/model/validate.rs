@@ -59,6 +59,7 @@ pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>
         }
     }
     generators(cluster, &mut problems);
+    default_service_accounts(cluster, &declared, &mut problems);
     let edges = references(cluster, &declared, &mut problems);
     cycles(cluster, edges, &mut problems);
     checks(cluster, &rendered_paths, &mut problems);
@@ -609,6 +610,65 @@ fn references(
         }
     }
     edges
+}
+
+/// With a default ServiceAccount (`Cluster::default_service_account`): each Kustomization
+/// and HelmRelease outside `flux-system` that names none is reconciled as that
+/// ServiceAccount of its namespace, which must be declared or imported.
+fn default_service_accounts(
+    cluster: &Cluster,
+    declared: &HashMap<Id<'_>, Seen>,
+    problems: &mut Vec<Problem>,
+) {
+    let Some(account) = &cluster.default_service_account else {
+        return;
+    };
+    let imported: Vec<crate::object::ObjectKey> = cluster
+        .objects
+        .iter()
+        .flat_map(|o| o.object.references())
+        .filter(|r| r.target.origin == Origin::Existing)
+        .map(|r| r.target.key.clone())
+        .collect();
+    for o in &cluster.objects {
+        let key = o.key();
+        let reconciled = matches!(
+            (key.group(), key.kind),
+            ("kustomize.toolkit.fluxcd.io", "Kustomization")
+                | ("helm.toolkit.fluxcd.io", "HelmRelease")
+        );
+        let namespace = key.namespace.as_deref().unwrap_or("");
+        if !reconciled || namespace == "flux-system" {
+            continue;
+        }
+        if o.object
+            .references()
+            .iter()
+            .any(|r| r.field == "spec.serviceAccountName")
+        {
+            continue;
+        }
+        let sa = ("", "ServiceAccount", Some(namespace), account.as_str());
+        let known = declared.contains_key(&sa)
+            || imported.iter().any(|k| {
+                k.kind == "ServiceAccount"
+                    && k.namespace.as_deref() == Some(namespace)
+                    && k.name == account.as_str()
+            });
+        if !known {
+            problems.push(Problem {
+                object: Some(key.clone()),
+                field: Some("spec.serviceAccountName"),
+                message: format!(
+                    "is not set, so Flux reconciles it as the default ServiceAccount {:?} of \
+                     namespace {namespace:?}, which this program does not declare; declare it \
+                     (or name one with .service_account_name(..))",
+                    account.as_str()
+                ),
+                sites: vec![("declared", o.at())],
+            });
+        }
+    }
 }
 
 /// Refuses every cycle of references between objects (a `dependsOn` loop, also through a

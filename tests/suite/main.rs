@@ -12,6 +12,7 @@ mod golden;
 mod helm_example;
 mod kustomize;
 mod metrics_server;
+mod multi_tenancy;
 mod notifications;
 mod repository;
 mod reproductions;
