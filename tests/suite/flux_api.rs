@@ -320,3 +320,277 @@ fn a_custom_resource_is_checked_against_the_crd_the_program_declares() {
     }
     assert!(!err.contains("apps/good"), "{err}");
 }
+
+/// The apiVersion fluxdsl writes `kind` at in a cluster pinned to `api`, the object
+/// declared by `declare` (with whatever it needs); or why it writes none.
+fn written(api: &FluxApi, kind: &str, declare: &dyn Fn(&mut Cluster)) -> String {
+    let mut cluster = Cluster::new("k8s");
+    cluster.flux_api(api);
+    declare(&mut cluster);
+    match cluster.render() {
+        Ok(rendered) => {
+            let listing = rendered.to_listing();
+            let at = listing
+                .find(&format!("\nkind: {kind}\n"))
+                .unwrap_or_else(|| panic!("{kind} not rendered:\n{listing}"));
+            let line = listing[..at].rsplit('\n').next().unwrap();
+            let version = line.rsplit('/').next().unwrap();
+            format!("`{version}`")
+        }
+        Err(e) => {
+            let e = e.to_string();
+            if e.contains("does not serve") {
+                "not served".into()
+            } else if let Some(rest) = e.split(&format!("serves {kind} at ")).nth(1) {
+                let served = rest.split(", none of which").next().unwrap();
+                format!("not written (serves {served})")
+            } else {
+                panic!("{kind}: {e}")
+            }
+        }
+    }
+}
+
+#[test]
+fn readme_lists_the_version_of_each_kind_each_release_gets() {
+    use fluxdsl::*;
+    let releases = [
+        v2_0_1(),
+        FluxApi::from_crds(
+            "Flux v2.3.0",
+            &read_fixture(
+                "flux2-kustomize-helm-example-bootstrap-v2.3.0/clusters/staging/flux-system/gotk-components.yaml",
+            ),
+        )
+        .unwrap(),
+        v2_9_3(),
+    ];
+    let git = |c: &mut Cluster| {
+        let f = c.file("a.yaml");
+        c.add(
+            &f,
+            GitRepository::builder()
+                .name(name!("repo"))
+                .url("https://example.com/repo")
+                .reference(GitRef::branch("main"))
+                .interval(duration!("1m"))
+                .build(),
+        )
+    };
+    let helm_repo = |c: &mut Cluster| {
+        let f = c.file("a.yaml");
+        c.add(
+            &f,
+            HelmRepository::builder()
+                .name(name!("charts"))
+                .url("https://example.com/charts")
+                .interval(duration!("1h"))
+                .build(),
+        )
+    };
+    let provider = |c: &mut Cluster| {
+        let f = c.file("a.yaml");
+        c.add(
+            &f,
+            Provider::builder()
+                .name(name!("slack"))
+                .provider_type(ProviderType::Slack)
+                .address("https://hooks.slack.com/services/x")
+                .build(),
+        )
+    };
+    let image_repo = |c: &mut Cluster| {
+        let f = c.file("a.yaml");
+        c.add(
+            &f,
+            ImageRepository::builder()
+                .name(name!("app"))
+                .image("ghcr.io/example/app")
+                .interval(duration!("5m"))
+                .build(),
+        )
+    };
+    type Declare<'a> = Box<dyn Fn(&mut Cluster) + 'a>;
+    let kinds: Vec<(&str, Declare)> = vec![
+        ("GitRepository", Box::new(|c| drop(git(c)))),
+        ("HelmRepository", Box::new(|c| drop(helm_repo(c)))),
+        (
+            "OCIRepository",
+            Box::new(|c| {
+                let f = c.file("a.yaml");
+                c.add(
+                    &f,
+                    OCIRepository::builder()
+                        .name(name!("app"))
+                        .url("oci://ghcr.io/example/app")
+                        .interval(duration!("5m"))
+                        .build(),
+                );
+            }),
+        ),
+        (
+            "Bucket",
+            Box::new(|c| {
+                let f = c.file("a.yaml");
+                c.add(
+                    &f,
+                    Bucket::builder()
+                        .name(name!("b"))
+                        .bucket_name("b")
+                        .endpoint("s3.amazonaws.com")
+                        .interval(duration!("5m"))
+                        .build(),
+                );
+            }),
+        ),
+        (
+            "HelmChart",
+            Box::new(|c| {
+                let r = helm_repo(c);
+                let f = c.file("a.yaml");
+                c.add(
+                    &f,
+                    HelmChart::builder()
+                        .name(name!("chart"))
+                        .chart("podinfo")
+                        .source_ref(&r)
+                        .interval(duration!("10m"))
+                        .build(),
+                );
+            }),
+        ),
+        (
+            "Kustomization",
+            Box::new(|c| {
+                let r = git(c);
+                let f = c.file("a.yaml");
+                c.add(
+                    &f,
+                    Kustomization::builder()
+                        .name(name!("apps"))
+                        .source_ref(&r)
+                        .path("./apps")
+                        .interval(duration!("10m"))
+                        .prune(true)
+                        .build(),
+                );
+            }),
+        ),
+        (
+            "HelmRelease",
+            Box::new(|c| {
+                let r = helm_repo(c);
+                let f = c.file("a.yaml");
+                c.add(
+                    &f,
+                    HelmRelease::builder()
+                        .name(name!("podinfo"))
+                        .chart(Chart::from_source(&r, "podinfo"))
+                        .interval(duration!("1h"))
+                        .build(),
+                );
+            }),
+        ),
+        ("Provider", Box::new(|c| drop(provider(c)))),
+        (
+            "Alert",
+            Box::new(|c| {
+                let p = provider(c);
+                let f = c.file("a.yaml");
+                c.add(
+                    &f,
+                    Alert::builder()
+                        .name(name!("all"))
+                        .provider_ref(&p)
+                        .event_sources(&[EventSource::all::<Kustomization>()])
+                        .build(),
+                );
+            }),
+        ),
+        (
+            "Receiver",
+            Box::new(|c| {
+                let r = git(c);
+                let token: Ref<fluxdsl::k8s_openapi::api::core::v1::Secret> =
+                    Ref::existing(&namespace!("flux-system"), name!("token"));
+                let f = c.file("a.yaml");
+                c.add(
+                    &f,
+                    Receiver::builder()
+                        .name(name!("hook"))
+                        .receiver_type(ReceiverType::Github)
+                        .secret_ref(&token)
+                        .resources(&[EventSource::of(&r)])
+                        .build(),
+                );
+            }),
+        ),
+        ("ImageRepository", Box::new(|c| drop(image_repo(c)))),
+        (
+            "ImagePolicy",
+            Box::new(|c| {
+                let r = image_repo(c);
+                let f = c.file("a.yaml");
+                c.add(
+                    &f,
+                    ImagePolicy::builder()
+                        .name(name!("app"))
+                        .image_repository_ref(&r)
+                        .policy(TagPolicy::Semver(">=1.0.0".into()))
+                        .build(),
+                );
+            }),
+        ),
+        (
+            "ImageUpdateAutomation",
+            Box::new(|c| {
+                let r = git(c);
+                let f = c.file("a.yaml");
+                c.add(
+                    &f,
+                    ImageUpdateAutomation::builder()
+                        .name(name!("auto"))
+                        .source_ref(&r)
+                        .author(CommitAuthor::new("bot", "bot@example.com"))
+                        .interval(duration!("30m"))
+                        .build(),
+                );
+            }),
+        ),
+        (
+            "ArtifactGenerator",
+            Box::new(|c| {
+                let r = git(c);
+                let f = c.file("a.yaml");
+                c.add(
+                    &f,
+                    ArtifactGenerator::builder()
+                        .name(name!("split"))
+                        .sources(&[GeneratorSourceRef::new("repo", &r)])
+                        .artifacts(&[GeneratedArtifact::new(
+                            name!("all"),
+                            &[CopyOperation::new("@repo/**", "@artifact/")],
+                        )])
+                        .build(),
+                );
+            }),
+        ),
+    ];
+    let mut table = String::from(
+        "| kind | Flux v2.0.1 | Flux v2.3.0 | Flux v2.9.3 |\n| --- | --- | --- | --- |\n",
+    );
+    for (kind, declare) in &kinds {
+        let cells: Vec<String> = releases
+            .iter()
+            .map(|api| written(api, kind, declare.as_ref()))
+            .collect();
+        table.push_str(&format!("| {kind} | {} |\n", cells.join(" | ")));
+    }
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    assert!(
+        readme.contains(&table),
+        "README lacks the table of API versions this test computes:\n{table}"
+    );
+}
