@@ -839,6 +839,41 @@ pub enum Check {
     },
 }
 
+/// The references of a kind's local Secrets (`(field, secret)`) and ServiceAccount, each a
+/// reference in the holder's namespace, for [`Object::references`].
+pub(crate) fn local_references<K: Kind, A: Kind>(
+    secrets: &[(&'static str, &Option<Ref<K>>)],
+    service_account: &Option<Ref<A>>,
+) -> Vec<Reference> {
+    let mut refs: Vec<Reference> = secrets
+        .iter()
+        .filter_map(|(field, secret)| {
+            secret
+                .as_ref()
+                .map(|s| s.reference(field, RefRule::SameNamespace))
+        })
+        .collect();
+    if let Some(sa) = service_account {
+        refs.push(sa.reference("spec.serviceAccountName", RefRule::SameNamespace));
+    }
+    refs
+}
+
+/// A kind's `spec`: its own serialization, or that merged with `extra_spec` fields.
+pub(crate) struct Spec<'a, T> {
+    pub(crate) typed: &'a T,
+    pub(crate) merged: Option<&'a serde_json::Map<String, serde_json::Value>>,
+}
+
+impl<T: serde::Serialize> serde::Serialize for Spec<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.merged {
+            Some(merged) => merged.serialize(s),
+            None => self.typed.serialize(s),
+        }
+    }
+}
+
 /// A fluxdsl kind as the API server takes it: `spec` is the kind's own serialization.
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -1026,7 +1061,9 @@ macro_rules! flux_identity {
             &self,
             s: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            if let Some(extra) = self.extra_spec.as_deref() {
+            // With `extra_spec`, the typed spec and the extra fields merged; else the
+            // typed spec as it serializes.
+            let merged = self.extra_spec.as_deref().map(|extra| {
                 let mut spec = match serde_json::to_value(self) {
                     Ok(serde_json::Value::Object(map)) => map,
                     _ => serde_json::Map::new(),
@@ -1034,23 +1071,8 @@ macro_rules! flux_identity {
                 for (k, v) in extra {
                     spec.entry(k.clone()).or_insert_with(|| v.clone());
                 }
-                return serde::Serialize::serialize(
-                    &$crate::object::FluxWire {
-                        api_version: self
-                            .api_version
-                            .unwrap_or_else(<Self as $crate::object::Kind>::api_version),
-                        kind: <Self as $crate::object::Kind>::kind(),
-                        metadata: $crate::object::FluxMetadata {
-                            name: &self.name,
-                            namespace: (!self.namespace_inherited).then(|| self.ns()),
-                            labels: &self.labels,
-                            annotations: &self.annotations,
-                        },
-                        spec: &spec,
-                    },
-                    s,
-                );
-            }
+                spec
+            });
             serde::Serialize::serialize(
                 &$crate::object::FluxWire {
                     api_version: self
@@ -1063,7 +1085,10 @@ macro_rules! flux_identity {
                         labels: &self.labels,
                         annotations: &self.annotations,
                     },
-                    spec: self,
+                    spec: $crate::object::Spec {
+                        typed: self,
+                        merged: merged.as_ref(),
+                    },
                 },
                 s,
             )

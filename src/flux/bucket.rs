@@ -5,7 +5,7 @@ use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
-use crate::object::{Object, Ref, RefRule, Reference, opt_local_ref, opt_ref_name};
+use crate::object::{Object, Ref, Reference, opt_local_ref, opt_ref_name};
 use crate::values::Duration;
 
 /// `spec.provider` of a Bucket.
@@ -106,20 +106,14 @@ crate::object::flux_kind!(Bucket, "source.toolkit.fluxcd.io/v1", ["v1", "v1beta2
 impl Object for Bucket {
     crate::object::flux_identity!();
     fn references(&self) -> Vec<Reference> {
-        let mut refs = Vec::new();
-        for (field, secret) in [
-            ("spec.secretRef", &self.secret_ref),
-            ("spec.certSecretRef", &self.cert_secret_ref),
-            ("spec.proxySecretRef", &self.proxy_secret_ref),
-        ] {
-            if let Some(s) = secret {
-                refs.push(s.reference(field, RefRule::SameNamespace));
-            }
-        }
-        if let Some(sa) = &self.service_account_name {
-            refs.push(sa.reference("spec.serviceAccountName", RefRule::SameNamespace));
-        }
-        refs
+        crate::object::local_references(
+            &[
+                ("spec.secretRef", &self.secret_ref),
+                ("spec.certSecretRef", &self.cert_secret_ref),
+                ("spec.proxySecretRef", &self.proxy_secret_ref),
+            ],
+            &self.service_account_name,
+        )
     }
     fn own_problems(&self) -> Vec<(&'static str, String)> {
         use crate::object::rules;

@@ -90,20 +90,14 @@ crate::object::flux_kind!(
 impl Object for ImageRepository {
     crate::object::flux_identity!();
     fn references(&self) -> Vec<Reference> {
-        let mut refs = Vec::new();
-        for (field, secret) in [
-            ("spec.secretRef", &self.secret_ref),
-            ("spec.certSecretRef", &self.cert_secret_ref),
-            ("spec.proxySecretRef", &self.proxy_secret_ref),
-        ] {
-            if let Some(s) = secret {
-                refs.push(s.reference(field, RefRule::SameNamespace));
-            }
-        }
-        if let Some(sa) = &self.service_account_name {
-            refs.push(sa.reference("spec.serviceAccountName", RefRule::SameNamespace));
-        }
-        refs
+        crate::object::local_references(
+            &[
+                ("spec.secretRef", &self.secret_ref),
+                ("spec.certSecretRef", &self.cert_secret_ref),
+                ("spec.proxySecretRef", &self.proxy_secret_ref),
+            ],
+            &self.service_account_name,
+        )
     }
     fn own_problems(&self) -> Vec<(&'static str, String)> {
         use crate::object::rules;

@@ -16,26 +16,11 @@ use super::{first_difference, fixture, object_key, parse_yaml_stream, read_fixtu
 const REPO: &str = "flux2-kustomize-helm-example";
 const BOOTSTRAP: &str = "flux2-kustomize-helm-example-bootstrap-v2.3.0";
 
-/// Durations compared as durations: every string Flux would read as one is written as Go
-/// prints it (`1h` and `1h0m0s` are equal).
-fn normalize(v: &mut Value) {
-    match v {
-        Value::String(s) => {
-            if let Ok(d) = fluxdsl::Duration::parse(s) {
-                *s = d.to_string();
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(normalize),
-        Value::Object(m) => m.values_mut().for_each(normalize),
-        _ => {}
-    }
-}
-
 fn objects(text: &str) -> BTreeMap<String, Value> {
     parse_yaml_stream(text)
         .into_iter()
         .map(|mut o| {
-            normalize(&mut o);
+            super::normalize_durations(&mut o);
             (object_key(&o), o)
         })
         .collect()

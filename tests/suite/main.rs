@@ -109,3 +109,19 @@ pub fn first_difference(
         _ => Some(format!("{path}: ours {ours}, theirs {theirs}")),
     }
 }
+
+/// Durations compared as durations: every string Flux would read as one is written as Go
+/// prints it (`1h` and `1h0m0s` are equal).
+pub fn normalize_durations(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => {
+            if let Ok(d) = fluxdsl::Duration::parse(s) {
+                *s = d.to_string();
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(normalize_durations),
+        Value::Object(m) => m.values_mut().for_each(normalize_durations),
+        _ => {}
+    }
+}

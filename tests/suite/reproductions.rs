@@ -21,21 +21,6 @@ use serde_json::Value;
 
 use super::{first_difference, fixture, parse_yaml_stream};
 
-/// Durations compared as durations: every string Flux would read as one is written as Go
-/// prints it (`1h` and `1h0m0s` are equal).
-fn normalize(v: &mut Value) {
-    match v {
-        Value::String(s) => {
-            if let Ok(d) = fluxdsl::Duration::parse(s) {
-                *s = d.to_string();
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(normalize),
-        Value::Object(m) => m.values_mut().for_each(normalize),
-        _ => {}
-    }
-}
-
 /// Each document of a YAML file, keyed by kind, namespace and name (a kustomization.yaml
 /// by its file alone).
 fn documents(text: &str) -> BTreeMap<String, Value> {
@@ -43,7 +28,7 @@ fn documents(text: &str) -> BTreeMap<String, Value> {
         .into_iter()
         .enumerate()
         .map(|(i, mut o)| {
-            normalize(&mut o);
+            super::normalize_durations(&mut o);
             let key = match (o["kind"].as_str(), o["metadata"]["name"].as_str()) {
                 (Some(kind), Some(name)) => format!(
                     "{kind} {}/{name}",
