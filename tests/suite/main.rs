@@ -2,6 +2,7 @@
 
 mod apply;
 mod cli;
+mod coverage;
 mod custom_resources;
 mod emitter;
 mod fake_api;
