@@ -65,8 +65,9 @@ pub use flux::git_repository::{
 };
 pub use flux::helm_chart::{ChartSource, HelmChart, ReconcileStrategy};
 pub use flux::helm_release::{
-    Chart, ChartRef, ChartTemplate, Crds, DeletionPropagation, HelmChartRefSource, HelmChartSource,
-    HelmRelease, HelmReleaseDependency, Install, Strategy, Uninstall, Upgrade, ValuesFrom,
+    ActionFlags, Chart, ChartRef, ChartTemplate, Crds, DeletionPropagation, DriftDetection,
+    DriftIgnore, DriftMode, HelmChartRefSource, HelmChartSource, HelmRelease,
+    HelmReleaseDependency, HelmTest, Install, Rollback, Strategy, Uninstall, Upgrade, ValuesFrom,
 };
 pub use flux::helm_repository::HelmRepository;
 pub use flux::image::{

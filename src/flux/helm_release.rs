@@ -323,6 +323,10 @@ pub struct Install {
     pub strategy: Option<Strategy>,
     /// `timeout`.
     pub timeout: Option<Duration>,
+    /// `replace`: reuse the name of a release that was deleted but kept in history.
+    pub replace: bool,
+    /// What Helm skips.
+    pub flags: ActionFlags,
 }
 
 /// `spec.upgrade`.
@@ -336,6 +340,111 @@ pub struct Upgrade {
     pub strategy: Option<Strategy>,
     /// `timeout`.
     pub timeout: Option<Duration>,
+    /// `force`: replace objects that cannot be patched.
+    pub force: bool,
+    /// `preserveValues`: keep the values of the last release.
+    pub preserve_values: bool,
+    /// What Helm skips.
+    pub flags: ActionFlags,
+}
+
+/// What Helm skips during an install or upgrade (each written only when set).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionFlags {
+    /// `disableHooks`: run no chart hooks.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disable_hooks: bool,
+    /// `disableOpenAPIValidation`: do not validate the rendered manifests against the
+    /// server's OpenAPI schema.
+    #[serde(
+        rename = "disableOpenAPIValidation",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub disable_open_api_validation: bool,
+    /// `disableSchemaValidation`: do not validate the values against the chart's schema.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disable_schema_validation: bool,
+    /// `disableWait`: do not wait for the release's objects to be ready.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disable_wait: bool,
+    /// `disableWaitForJobs`: do not wait for Jobs to complete.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disable_wait_for_jobs: bool,
+}
+
+/// `spec.test`: run the chart's tests after an install or upgrade.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HelmTest {
+    /// `enable`.
+    pub enable: bool,
+    /// `ignoreFailures`: a failed test does not fail the release.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ignore_failures: bool,
+    /// `timeout`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+}
+
+/// `spec.rollback`: how a failed upgrade is rolled back.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rollback {
+    /// `cleanupOnFail`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cleanup_on_fail: bool,
+    /// `disableHooks`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disable_hooks: bool,
+    /// `disableWait`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disable_wait: bool,
+    /// `disableWaitForJobs`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disable_wait_for_jobs: bool,
+    /// `force`: replace objects that cannot be patched.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub force: bool,
+    /// `recreate`: restart Pods.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub recreate: bool,
+    /// `timeout`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+}
+
+/// `spec.driftDetection`: whether helm-controller compares the cluster with the release.
+#[derive(Debug, Clone, Serialize)]
+pub struct DriftDetection {
+    /// Fields to leave alone: JSON pointers (`/spec/replicas`), on the objects `target`
+    /// selects (all when `None`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignore: Vec<DriftIgnore>,
+    /// `mode`.
+    pub mode: DriftMode,
+}
+
+/// One entry of `spec.driftDetection.ignore`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DriftIgnore {
+    /// JSON pointers of the fields.
+    pub paths: Vec<String>,
+    /// The objects they apply to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<crate::flux::kustomization::PatchTarget>,
+}
+
+/// `spec.driftDetection.mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DriftMode {
+    /// Correct drift.
+    Enabled,
+    /// Report drift, change nothing.
+    Warn,
+    /// No detection (Flux's default).
+    Disabled,
 }
 
 /// `spec.uninstall`.
@@ -387,6 +496,14 @@ struct ActionWire<'a> {
     strategy: Option<StrategyWire<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     timeout: Option<&'a Duration>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    replace: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    force: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    preserve_values: bool,
+    #[serde(flatten)]
+    flags: ActionFlags,
 }
 
 #[derive(Serialize)]
@@ -428,6 +545,10 @@ impl<'a> ActionWire<'a> {
             remediation,
             strategy,
             timeout: timeout.as_ref(),
+            replace: false,
+            force: false,
+            preserve_values: false,
+            flags: ActionFlags::default(),
         }
     }
 }
@@ -448,6 +569,8 @@ impl Install {
     fn wire(&self) -> ActionWire<'_> {
         ActionWire {
             create_namespace: self.create_namespace,
+            replace: self.replace,
+            flags: self.flags,
             ..ActionWire::new(self.crds, &self.strategy, &self.timeout)
         }
     }
@@ -457,6 +580,9 @@ impl Upgrade {
     fn wire(&self) -> ActionWire<'_> {
         ActionWire {
             cleanup_on_fail: self.cleanup_on_fail,
+            force: self.force,
+            preserve_values: self.preserve_values,
+            flags: self.flags,
             ..ActionWire::new(self.crds, &self.strategy, &self.timeout)
         }
     }
@@ -503,6 +629,10 @@ crate::object::flux_struct! {
             }
         ))]
         depends_on: Vec<RelativeRef>,
+        /// `spec.driftDetection`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        drift_detection: Option<DriftDetection>,
         /// `spec.install`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
@@ -523,6 +653,10 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |name: impl Into<String>| Some(name.into())))]
         release_name: Option<String>,
+        /// `spec.rollback`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        rollback: Option<Rollback>,
         /// `spec.serviceAccountName`: the ServiceAccount to impersonate (same namespace).
         #[serde(
             serialize_with = "opt_ref_name",
@@ -542,6 +676,10 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
         target_namespace: Option<NamespaceName>,
+        /// `spec.test`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        test: Option<HelmTest>,
         /// `spec.timeout`: Helm's timeout for each action.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]

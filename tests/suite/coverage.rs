@@ -65,9 +65,11 @@ fn reached(value: &Value, schema: &Value, path: &str, out: &mut BTreeSet<String>
     }
 }
 
-/// Objects of every kind, built with every typed setter (alternatives in several objects).
-fn maximal() -> Cluster {
+/// Objects of every kind, built with every typed setter (alternatives in several objects),
+/// in a cluster pinned to `api`: what they write is also checked against its schemas.
+fn maximal(api: &FluxApi) -> Cluster {
     let mut c = Cluster::new("k8s");
+    c.flux_api(api);
     let f = c.file("all.yaml");
     let ns = namespace!("flux-system");
     let secret: Ref<Secret> = Ref::existing(&ns, name!("creds"));
@@ -111,7 +113,7 @@ fn maximal() -> Cluster {
                 .build(),
         );
     }
-    let oci = c.add(
+    c.add(
         &f,
         OCIRepository::builder()
             .name(name!("oci"))
@@ -158,7 +160,7 @@ fn maximal() -> Cluster {
             .oci(true)
             .build(),
     );
-    let bucket = c.add(
+    c.add(
         &f,
         Bucket::builder()
             .name(name!("bucket"))
@@ -263,6 +265,13 @@ fn maximal() -> Cluster {
             })
             .build(),
     );
+    let all_flags = ActionFlags {
+        disable_hooks: true,
+        disable_open_api_validation: true,
+        disable_schema_validation: true,
+        disable_wait: true,
+        disable_wait_for_jobs: true,
+    };
     let retry = Some(Strategy::RetryOnFailure {
         retry_interval: Some(duration!("1m")),
     });
@@ -282,6 +291,33 @@ fn maximal() -> Cluster {
                 create_namespace: true,
                 crds: Some(Crds::CreateReplace),
                 strategy: retry,
+                timeout: Some(duration!("1m")),
+                replace: true,
+                flags: all_flags,
+            })
+            .drift_detection(DriftDetection {
+                mode: DriftMode::Enabled,
+                ignore: vec![DriftIgnore {
+                    paths: vec!["/spec/replicas".into()],
+                    target: Some(
+                        PatchTarget::kind::<Secret>()
+                            .named("x")
+                            .with_group_version::<Secret>(),
+                    ),
+                }],
+            })
+            .test(HelmTest {
+                enable: true,
+                ignore_failures: true,
+                timeout: Some(duration!("1m")),
+            })
+            .rollback(Rollback {
+                cleanup_on_fail: true,
+                disable_hooks: true,
+                disable_wait: true,
+                disable_wait_for_jobs: true,
+                force: true,
+                recreate: true,
                 timeout: Some(duration!("1m")),
             })
             .kube_config(KubeConfig::Secret {
@@ -307,6 +343,9 @@ fn maximal() -> Cluster {
                 crds: Some(Crds::Skip),
                 strategy: retry,
                 timeout: Some(duration!("1m")),
+                force: true,
+                preserve_values: true,
+                flags: all_flags,
             })
             .values(serde_json::json!({ "a": 1 }))
             .values_from(&[ValuesFrom::config_map(&config_map)
@@ -333,26 +372,6 @@ fn maximal() -> Cluster {
             })
             .build(),
     );
-    let generator = c.add(
-        &f,
-        ArtifactGenerator::builder()
-            .name(name!("generator"))
-            .sources(&[
-                GeneratorSourceRef::new("git", &git),
-                GeneratorSourceRef::new("oci", &oci),
-                GeneratorSourceRef::new("bucket", &bucket),
-            ])
-            .artifacts(&[GeneratedArtifact::new(
-                name!("all"),
-                &[CopyOperation::new("@git/**", "@artifact/")
-                    .exclude(&["*.md"])
-                    .merge()],
-            )
-            .origin_revision("@git")
-            .revision("@git")])
-            .build(),
-    );
-    let _ = generator;
     let provider = c.add(
         &f,
         Provider::builder()
@@ -560,7 +579,8 @@ fn readme_shows_how_much_of_each_kinds_spec_the_typed_builders_reach() {
             version["schema"]["openAPIV3Schema"]["properties"]["spec"].clone(),
         );
     }
-    let listing = maximal()
+    let api = FluxApi::from_crds("Flux v2.9.3", &components).unwrap();
+    let listing = maximal(&api)
         .render()
         .unwrap_or_else(|e| panic!("{e}"))
         .to_listing();
