@@ -82,12 +82,20 @@ enum Command {
     /// Kustomizations and HelmReleases built from it (nested under what they depend on),
     /// and the objects each Kustomization applies. Offline unless --live.
     Tree {
-        #[command(flatten)]
-        target: Target,
+        /// The repository's cluster to show (required when it declares several).
+        #[arg(long, value_name = "NAME")]
+        cluster: Option<String>,
         /// Add each object's state, read from the cluster (read-only): Ready for Flux
         /// kinds, exists or missing for others.
         #[arg(long)]
         live: bool,
+        /// With --live: the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config,
+        /// then in-cluster).
+        #[arg(long, value_name = "PATH", requires = "live")]
+        kubeconfig: Option<PathBuf>,
+        /// With --live: the kubeconfig context to use (default: the current context).
+        #[arg(long, value_name = "NAME", requires = "live")]
+        context: Option<String>,
     },
     /// Print the references between a cluster's objects (sourceRef, dependsOn, chartRef,
     /// valuesFrom, healthChecks, …) as a Mermaid flowchart or Graphviz DOT.
@@ -377,22 +385,17 @@ fn execute(
             })?;
             Ok(u8::from(differs))
         }
-        Command::Tree { target, live } => {
-            let cluster = select(&target)?;
-            let view = crate::view::ClusterView::of(repository, cluster);
-            let text = if live {
-                let keys = view.keys();
-                let states = runtime()?.block_on(async {
-                    let conn = connect(&target).await?;
-                    crate::apply::live_states(&conn, &keys).await
-                })?;
-                let state = |k: &crate::object::ObjectKey| states.get(k).cloned();
-                crate::view::tree::tree(&view, Some(&state))
-            } else {
-                crate::view::tree::tree(&view, None)
-            };
-            let _ = write!(stdout, "{text}");
-            Ok(0)
+        Command::Tree {
+            cluster,
+            live,
+            kubeconfig,
+            context,
+        } => {
+            let cluster = repository
+                .select(cluster.as_deref())
+                .map_err(|message| Error::ChooseCluster { message })?;
+            let live = live.then_some((kubeconfig, context));
+            tree_command(repository, cluster, live, stdout)
         }
         Command::Graph { cluster, format } => {
             let cluster = repository
@@ -417,6 +420,33 @@ fn execute(
             Ok(0)
         }
     }
+}
+
+/// `tree`: offline, or with each object's live state read through the kubeconfig and
+/// context `live` names.
+fn tree_command(
+    repository: &Repository,
+    cluster: &Cluster,
+    live: Option<(Option<PathBuf>, Option<String>)>,
+    stdout: &mut dyn Write,
+) -> Result<u8, Error> {
+    let view = crate::view::ClusterView::of(repository, cluster);
+    let text = match live {
+        Some((kubeconfig, context)) => {
+            let keys = view.keys();
+            let states = runtime()?.block_on(async {
+                let conn =
+                    crate::apply::Connection::connect(kubeconfig.as_deref(), context.as_deref())
+                        .await?;
+                crate::apply::live_states(&conn, &keys).await
+            })?;
+            let state = |k: &crate::object::ObjectKey| states.get(k).cloned();
+            crate::view::tree::tree(&view, Some(&state))
+        }
+        None => crate::view::tree::tree(&view, None),
+    };
+    let _ = write!(stdout, "{text}");
+    Ok(0)
 }
 
 /// `print`: every rendered file after a `# file:` line.

@@ -1051,7 +1051,12 @@ macro_rules! flux_identity {
                         } else {
                             None
                         };
-                        (format!("spec.{k}"), problem)
+                        let field = if k.is_empty() {
+                            "spec".to_owned()
+                        } else {
+                            format!("spec.{k}")
+                        };
+                        (field, problem)
                     })
                     .filter_map(|(field, problem)| problem.map(|p| (field, p)))
                     .collect(),

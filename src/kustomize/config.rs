@@ -429,6 +429,33 @@ impl KustomizeConfig {
         listed.chain(self.resources.iter())
     }
 
+    /// The `configMapGenerator` and `secretGenerator` entries: its own, then those declared
+    /// with handles (`generated`), their input paths written relative to `dir`.
+    fn generator_entries(
+        &self,
+        dir: &str,
+        generated: &[&Generator],
+    ) -> (Vec<ConfigMapGenerator>, Vec<SecretGenerator>) {
+        let relative = |paths: &[String]| paths.iter().map(|f| relative_path(dir, f)).collect();
+        let mut config_maps: Vec<ConfigMapGenerator> = self.config_map_generator.clone();
+        let mut secrets: Vec<SecretGenerator> = Vec::new();
+        for g in generated {
+            match g {
+                Generator::ConfigMap(g) => config_maps.push(ConfigMapGenerator {
+                    files: relative(&g.files),
+                    envs: relative(&g.envs),
+                    ..g.clone()
+                }),
+                Generator::Secret(g) => secrets.push(SecretGenerator {
+                    files: relative(&g.files),
+                    envs: relative(&g.envs),
+                    ..g.clone()
+                }),
+            }
+        }
+        (config_maps, secrets)
+    }
+
     /// Every component folder it includes, tree-relative where declared, else as written.
     pub(crate) fn component_dirs(&self) -> impl Iterator<Item = &String> {
         self.component_folders.iter().map(|c| &c.dir)
@@ -480,23 +507,7 @@ impl KustomizeConfig {
             path: Some(relative_path(dir, p.file.path())),
             target: p.target.as_ref(),
         });
-        let relative = |paths: &[String]| paths.iter().map(|f| relative_path(dir, f)).collect();
-        let mut config_maps: Vec<ConfigMapGenerator> = self.config_map_generator.clone();
-        let mut secrets: Vec<SecretGenerator> = Vec::new();
-        for g in generated {
-            match g {
-                Generator::ConfigMap(g) => config_maps.push(ConfigMapGenerator {
-                    files: relative(&g.files),
-                    envs: relative(&g.envs),
-                    ..g.clone()
-                }),
-                Generator::Secret(g) => secrets.push(SecretGenerator {
-                    files: relative(&g.files),
-                    envs: relative(&g.envs),
-                    ..g.clone()
-                }),
-            }
-        }
+        let (config_maps, secrets) = self.generator_entries(dir, generated);
         let configurations = if generated.is_empty() {
             Vec::new()
         } else {

@@ -946,9 +946,16 @@ impl Cluster {
                 Ok(Some(chosen)) => api_version = chosen,
                 Ok(None) => {}
                 Err(message) => self.problems.push(Problem {
-                    object: None,
+                    object: Some(ObjectKey {
+                        api_version,
+                        kind: T::kind(),
+                        namespace: object.key_namespace().or_else(|| namespace.clone()),
+                        name: name
+                            .clone()
+                            .unwrap_or_else(|| object.object_name().to_owned()),
+                    }),
                     field: Some("apiVersion"),
-                    message: format!("{} {}: {message}", T::kind(), object.object_name()),
+                    message,
                     sites: vec![("declared", at), ("Flux API pinned", pinned)],
                 }),
             }

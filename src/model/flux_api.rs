@@ -150,6 +150,15 @@ impl FluxApi {
         })
     }
 
+    /// [`schema_problems`](Self::schema_problems) for `object` at the apiVersion and kind it
+    /// names.
+    pub(crate) fn object_problems(&self, object: &Value) -> Vec<(String, String)> {
+        let api_version = object["apiVersion"].as_str().unwrap_or_default();
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let kind = object["kind"].as_str().unwrap_or_default();
+        self.schema_problems(group, kind, version, object)
+    }
+
     /// What the schema of `kind` at `version` does not allow in `object` (its JSON):
     /// `(field path, what is wrong)`. Nothing for a kind these CRDs do not define.
     pub(crate) fn schema_problems(
@@ -166,25 +175,13 @@ impl FluxApi {
         else {
             return Vec::new();
         };
+        // The object without what the API server checks itself.
+        let mut body = object.as_object().cloned().unwrap_or_default();
+        for own in ["apiVersion", "kind", "metadata"] {
+            body.remove(own);
+        }
         let mut out = Vec::new();
-        let properties = schema["properties"].as_object();
-        for (key, value) in object.as_object().into_iter().flatten() {
-            if matches!(key.as_str(), "apiVersion" | "kind" | "metadata") {
-                continue;
-            }
-            match properties.and_then(|p| p.get(key)) {
-                Some(s) => check(value, s, key, &mut out),
-                None if properties.is_some() => out.push((key.clone(), "is not a field".into())),
-                None => {}
-            }
-        }
-        for required in schema["required"].as_array().into_iter().flatten() {
-            if let Some(name) = required.as_str()
-                && object.get(name).is_none()
-            {
-                out.push((name.to_owned(), "is required".into()));
-            }
-        }
+        check_object(&body, schema, "", &mut out);
         let label = self.label();
         out.into_iter()
             .map(|(path, problem)| {
@@ -212,28 +209,7 @@ fn check(value: &Value, schema: &Value, path: &str, out: &mut Vec<(String, Strin
         return;
     }
     match value {
-        Value::Object(map) => {
-            let properties = schema["properties"].as_object();
-            let additional = &schema["additionalProperties"];
-            for (key, v) in map {
-                let field = format!("{path}.{key}");
-                match properties.and_then(|p| p.get(key)) {
-                    Some(s) => check(v, s, &field, out),
-                    None if additional.is_object() => check(v, additional, &field, out),
-                    None if properties.is_some() || additional == false => {
-                        out.push((field, "is not a field".into()));
-                    }
-                    None => {}
-                }
-            }
-            for required in schema["required"].as_array().into_iter().flatten() {
-                if let Some(name) = required.as_str()
-                    && !map.contains_key(name)
-                {
-                    out.push((format!("{path}.{name}"), "is required".into()));
-                }
-            }
-        }
+        Value::Object(map) => check_object(map, schema, path, out),
         Value::Array(items) => {
             bound(
                 items.len(),
@@ -248,35 +224,7 @@ fn check(value: &Value, schema: &Value, path: &str, out: &mut Vec<(String, Strin
                 check(v, &schema["items"], &format!("{path}[{i}]"), out);
             }
         }
-        Value::String(s) => {
-            if let Some(allowed) = schema["enum"].as_array()
-                && !allowed.iter().any(|a| a == s)
-            {
-                let names: Vec<String> = allowed.iter().map(|a| a.to_string()).collect();
-                out.push((
-                    path.to_owned(),
-                    format!("{s:?} is not one of {}", names.join(", ")),
-                ));
-            }
-            let chars = s.chars().count();
-            bound(
-                chars,
-                schema,
-                "minLength",
-                "maxLength",
-                "characters",
-                path,
-                out,
-            );
-            if let Some(pattern) = schema["pattern"].as_str()
-                && !matches(pattern, s)
-            {
-                out.push((
-                    path.to_owned(),
-                    format!("{s:?} does not match the pattern {pattern}"),
-                ));
-            }
-        }
+        Value::String(s) => check_string(s, schema, path, out),
         Value::Number(n) => {
             if let (Some(min), Some(v)) = (schema["minimum"].as_f64(), n.as_f64())
                 && v < min
@@ -290,6 +238,73 @@ fn check(value: &Value, schema: &Value, path: &str, out: &mut Vec<(String, Strin
             }
         }
         _ => {}
+    }
+}
+
+/// An object's fields against `properties` (or `additionalProperties`), and `required`.
+fn check_object(
+    map: &serde_json::Map<String, Value>,
+    schema: &Value,
+    path: &str,
+    out: &mut Vec<(String, String)>,
+) {
+    let properties = schema["properties"].as_object();
+    let additional = &schema["additionalProperties"];
+    let at = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    for (key, v) in map {
+        let field = at(key);
+        match properties.and_then(|p| p.get(key)) {
+            Some(s) => check(v, s, &field, out),
+            None if additional.is_object() => check(v, additional, &field, out),
+            None if properties.is_some() || additional == false => {
+                out.push((field, "is not a field".into()));
+            }
+            None => {}
+        }
+    }
+    for required in schema["required"].as_array().into_iter().flatten() {
+        if let Some(name) = required.as_str()
+            && !map.contains_key(name)
+        {
+            out.push((at(name), "is required".into()));
+        }
+    }
+}
+
+/// A string against `enum`, `minLength`/`maxLength` and `pattern`.
+fn check_string(s: &str, schema: &Value, path: &str, out: &mut Vec<(String, String)>) {
+    if let Some(allowed) = schema["enum"].as_array()
+        && !allowed.iter().any(|a| a == s)
+    {
+        let names: Vec<String> = allowed.iter().map(|a| a.to_string()).collect();
+        out.push((
+            path.to_owned(),
+            format!("{s:?} is not one of {}", names.join(", ")),
+        ));
+    }
+    let chars = s.chars().count();
+    bound(
+        chars,
+        schema,
+        "minLength",
+        "maxLength",
+        "characters",
+        path,
+        out,
+    );
+    if let Some(pattern) = schema["pattern"].as_str()
+        && !matches(pattern, s)
+    {
+        out.push((
+            path.to_owned(),
+            format!("{s:?} does not match the pattern {pattern}"),
+        ));
     }
 }
 

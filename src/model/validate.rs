@@ -59,6 +59,7 @@ pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>
         }
     }
     generators(cluster, &mut problems);
+    schemas(cluster, &mut problems);
     default_service_accounts(cluster, &declared, &mut problems);
     let edges = references(cluster, &declared, &mut problems);
     cycles(cluster, edges, &mut problems);
@@ -326,22 +327,6 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
         cluster.objects.len() + cluster.bootstrap.len(),
         Default::default(),
     );
-    // CustomResourceDefinitions this program declares: their schemas check the custom
-    // resources it declares of those kinds, as the API server will.
-    let crds: Vec<serde_json::Value> = cluster
-        .objects
-        .iter()
-        .filter(|o| {
-            o.key().kind == "CustomResourceDefinition" && o.key().group() == "apiextensions.k8s.io"
-        })
-        .filter_map(|o| o.object.to_json().ok())
-        .collect();
-    let declared_crds = (!crds.is_empty())
-        .then(|| {
-            let label = "the CRD this program declares";
-            crate::model::flux_api::FluxApi::from_crd_values(label, crds.iter()).ok()
-        })
-        .flatten();
     for (index, o) in cluster
         .objects
         .iter()
@@ -355,58 +340,6 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
                 message: format!("{field}: {message}"),
                 sites: vec![("declared", o.at())],
             });
-        }
-        if let Some(extra) = o.object.extra_spec_problems() {
-            if cluster.flux_api.is_none() {
-                problems.push(Problem {
-                    object: Some(o.key().clone()),
-                    field: Some("spec"),
-                    message: "has fields given with extra_spec, which only a cluster whose \
-                              Flux API is pinned (Cluster::flux_api) can check against the \
-                              CRD's schema; pin it first"
-                        .into(),
-                    sites: vec![("declared", o.at())],
-                });
-            }
-            for (field, message) in extra {
-                problems.push(Problem {
-                    object: Some(o.key().clone()),
-                    field: None,
-                    message: format!("{field} (extra_spec): {message}"),
-                    sites: vec![("declared", o.at())],
-                });
-            }
-        }
-        if let Some(declared) = &declared_crds
-            && o.key().kind != "CustomResourceDefinition"
-            && let Ok(json) = o.object.to_json()
-        {
-            let api_version = json["apiVersion"].as_str().unwrap_or_default();
-            let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-            let kind = json["kind"].as_str().unwrap_or_default();
-            for (field, message) in declared.schema_problems(group, kind, version, &json) {
-                problems.push(Problem {
-                    object: Some(o.key().clone()),
-                    field: None,
-                    message: format!("{field}: {message}"),
-                    sites: vec![("declared", o.at())],
-                });
-            }
-        }
-        if let Some((api, pinned)) = &cluster.flux_api
-            && let Ok(json) = o.object.to_json()
-        {
-            let api_version = json["apiVersion"].as_str().unwrap_or_default();
-            let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-            let kind = json["kind"].as_str().unwrap_or_default();
-            for (field, message) in api.schema_problems(group, kind, version, &json) {
-                problems.push(Problem {
-                    object: Some(o.key().clone()),
-                    field: None,
-                    message: format!("{field}: {message}"),
-                    sites: vec![("declared", o.at()), ("Flux API pinned", pinned)],
-                });
-            }
         }
         if o.key().name.is_empty() {
             problems.push(Problem {
@@ -610,6 +543,68 @@ fn references(
         }
     }
     edges
+}
+
+/// What the CRD schemas the cluster knows refuse: those of its pinned Flux API
+/// (`Cluster::flux_api`) and those of the CustomResourceDefinitions it declares, each
+/// checking the objects of its kinds; and `extra_spec` fields, which need the pinned API.
+fn schemas(cluster: &Cluster, problems: &mut Vec<Problem>) {
+    use crate::model::flux_api::FluxApi;
+    let crds: Vec<serde_json::Value> = cluster
+        .objects
+        .iter()
+        .filter(|o| {
+            o.key().kind == "CustomResourceDefinition" && o.key().group() == "apiextensions.k8s.io"
+        })
+        .filter_map(|o| o.object.to_json().ok())
+        .collect();
+    let declared = (!crds.is_empty())
+        .then(|| FluxApi::from_crd_values("the CRD this program declares", crds.iter()).ok())
+        .flatten();
+    let pinned = cluster.flux_api.as_ref();
+    for o in cluster.objects.iter().filter(|o| !o.patch_only) {
+        let refuse =
+            |field: String, message: String, site: Option<&'static Location<'static>>| Problem {
+                object: Some(o.key().clone()),
+                field: None,
+                message: format!("{field}: {message}"),
+                sites: std::iter::once(("declared", o.at()))
+                    .chain(site.map(|at| ("Flux API pinned", at)))
+                    .collect(),
+            };
+        if let Some(extra) = o.object.extra_spec_problems() {
+            if pinned.is_none() {
+                problems.push(refuse(
+                    "spec".into(),
+                    "has fields given with extra_spec, which only a cluster whose Flux API is \
+                     pinned (Cluster::flux_api) can check against the CRD's schema; pin it first"
+                        .into(),
+                    None,
+                ));
+            }
+            for (field, message) in extra {
+                problems.push(refuse(format!("{field} (extra_spec)"), message, None));
+            }
+        }
+        if declared.is_none() && pinned.is_none() {
+            continue;
+        }
+        let Ok(json) = o.object.to_json() else {
+            continue;
+        };
+        if let Some(declared) = &declared
+            && o.key().kind != "CustomResourceDefinition"
+        {
+            for (field, message) in declared.object_problems(&json) {
+                problems.push(refuse(field, message, None));
+            }
+        }
+        if let Some((api, at)) = pinned {
+            for (field, message) in api.object_problems(&json) {
+                problems.push(refuse(field, message, Some(at)));
+            }
+        }
+    }
 }
 
 /// With a default ServiceAccount (`Cluster::default_service_account`): each Kustomization

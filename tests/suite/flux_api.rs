@@ -4,7 +4,7 @@
 use fluxdsl::{
     ArtifactGenerator, Chart, Cluster, CopyOperation, FluxApi, GeneratedArtifact,
     GeneratorSourceRef, GitRepository, HelmRelease, HelmRepository, Install, LayerSelector,
-    OCIRepository, Strategy, duration, name,
+    OCIRepository, Ref, Strategy, duration, name,
 };
 
 use super::read_fixture;
@@ -18,10 +18,16 @@ fn v2_9_3() -> FluxApi {
     FluxApi::from_crds("Flux v2.9.3", &components).unwrap()
 }
 
-/// A HelmRepository and a HelmRelease of it, in a cluster pinned to `api`.
-fn release(api: &FluxApi, install: Install) -> Cluster {
+/// A HelmRepository and the HelmRelease `release` makes of it, in a cluster pinned to
+/// `api` (if any).
+fn podinfo(
+    api: Option<&FluxApi>,
+    release: impl FnOnce(&Ref<HelmRepository>) -> HelmRelease,
+) -> Cluster {
     let mut cluster = Cluster::new("k8s");
-    cluster.flux_api(api);
+    if let Some(api) = api {
+        cluster.flux_api(api);
+    }
     let file = cluster.file("podinfo.yaml");
     let charts = cluster.add(
         &file,
@@ -31,16 +37,20 @@ fn release(api: &FluxApi, install: Install) -> Cluster {
             .interval(duration!("1h"))
             .build(),
     );
-    cluster.add(
-        &file,
+    cluster.add(&file, release(&charts));
+    cluster
+}
+
+/// A HelmRelease with `install`, in a cluster pinned to `api`.
+fn release(api: &FluxApi, install: Install) -> Cluster {
+    podinfo(Some(api), |charts| {
         HelmRelease::builder()
             .name(name!("podinfo"))
-            .chart(Chart::from_source(&charts, "podinfo"))
+            .chart(Chart::from_source(charts, "podinfo"))
             .interval(duration!("1h"))
             .install(install)
-            .build(),
-    );
-    cluster
+            .build()
+    })
 }
 
 #[test]
@@ -131,7 +141,7 @@ fn a_field_or_kind_the_pinned_version_lacks_is_refused_with_the_version() {
         "{err}"
     );
     assert!(
-        err.contains("ArtifactGenerator split: Flux v2.0.1 does not serve ArtifactGenerator (source.extensions.fluxcd.io)"),
+        err.contains("ArtifactGenerator flux-system/split apiVersion: Flux v2.0.1 does not serve ArtifactGenerator (source.extensions.fluxcd.io)"),
         "{err}"
     );
 }
@@ -203,29 +213,14 @@ fn every_object_is_checked_against_the_pinned_schemas() {
 
 /// A HelmRelease given `extra` with `extra_spec`, in a cluster pinned to `api` (if any).
 fn release_with_extra(api: Option<&FluxApi>, extra: serde_json::Value) -> Cluster {
-    let mut cluster = Cluster::new("k8s");
-    if let Some(api) = api {
-        cluster.flux_api(api);
-    }
-    let file = cluster.file("podinfo.yaml");
-    let charts = cluster.add(
-        &file,
-        HelmRepository::builder()
-            .name(name!("podinfo"))
-            .url("https://stefanprodan.github.io/podinfo")
-            .interval(duration!("1h"))
-            .build(),
-    );
-    cluster.add(
-        &file,
+    podinfo(api, |charts| {
         HelmRelease::builder()
             .name(name!("podinfo"))
-            .chart(Chart::from_source(&charts, "podinfo"))
+            .chart(Chart::from_source(charts, "podinfo"))
             .interval(duration!("1h"))
             .extra_spec(extra)
-            .build(),
-    );
-    cluster
+            .build()
+    })
 }
 
 #[test]
