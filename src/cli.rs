@@ -341,11 +341,7 @@ fn execute(
 ) -> Result<u8, Error> {
     // The whole repository is checked before anything is printed, written or applied.
     let rendered = repository.render()?;
-    let select = |target: &Target| -> Result<&Cluster, Error> {
-        repository
-            .select(target.cluster.as_deref())
-            .map_err(|message| Error::ChooseCluster { message })
-    };
+    let select = |target: &Target| choose(repository, target.cluster.as_deref());
     let tree_or_default = |out: Option<PathBuf>, cluster: &Cluster| {
         out.unwrap_or_else(|| PathBuf::from(non_empty(cluster.root())))
     };
@@ -391,23 +387,11 @@ fn execute(
             kubeconfig,
             context,
         } => {
-            let cluster = repository
-                .select(cluster.as_deref())
-                .map_err(|message| Error::ChooseCluster { message })?;
             let live = live.then_some((kubeconfig, context));
-            tree_command(repository, cluster, live, stdout)
+            tree_command(repository, cluster.as_deref(), live, stdout)
         }
         Command::Graph { cluster, format } => {
-            let cluster = repository
-                .select(cluster.as_deref())
-                .map_err(|message| Error::ChooseCluster { message })?;
-            let format = match format {
-                GraphFormat::Mermaid => crate::view::graph::Format::Mermaid,
-                GraphFormat::Dot => crate::view::graph::Format::Dot,
-            };
-            let view = crate::view::ClusterView::of(repository, cluster);
-            let _ = write!(stdout, "{}", crate::view::graph::graph(&view, format));
-            Ok(0)
+            graph_command(repository, cluster.as_deref(), format, stdout)
         }
         Command::ClusterId { target } => {
             select(&target)?;
@@ -426,10 +410,11 @@ fn execute(
 /// context `live` names.
 fn tree_command(
     repository: &Repository,
-    cluster: &Cluster,
+    cluster: Option<&str>,
     live: Option<(Option<PathBuf>, Option<String>)>,
     stdout: &mut dyn Write,
 ) -> Result<u8, Error> {
+    let cluster = choose(repository, cluster)?;
     let view = crate::view::ClusterView::of(repository, cluster);
     let text = match live {
         Some((kubeconfig, context)) => {
@@ -447,6 +432,30 @@ fn tree_command(
     };
     let _ = write!(stdout, "{text}");
     Ok(0)
+}
+
+/// `graph`: the cluster's references in `format`.
+fn graph_command(
+    repository: &Repository,
+    cluster: Option<&str>,
+    format: GraphFormat,
+    stdout: &mut dyn Write,
+) -> Result<u8, Error> {
+    let cluster = choose(repository, cluster)?;
+    let format = match format {
+        GraphFormat::Mermaid => crate::view::graph::Format::Mermaid,
+        GraphFormat::Dot => crate::view::graph::Format::Dot,
+    };
+    let view = crate::view::ClusterView::of(repository, cluster);
+    let _ = write!(stdout, "{}", crate::view::graph::graph(&view, format));
+    Ok(0)
+}
+
+/// The repository's cluster `name` (the only one when `None`).
+fn choose<'r>(repository: &'r Repository, name: Option<&str>) -> Result<&'r Cluster, Error> {
+    repository
+        .select(name)
+        .map_err(|message| Error::ChooseCluster { message })
 }
 
 /// `print`: every rendered file after a `# file:` line.
