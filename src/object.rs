@@ -859,6 +859,64 @@ pub(crate) fn local_references<K: Kind, A: Kind>(
     refs
 }
 
+/// What is wrong with `extra_spec` fields given beside the typed `spec`: not an object, or
+/// a field a typed setter also writes. Objects merge field by field, so `extra_spec` can add
+/// one field inside a typed object (`sourceRef.apiVersion`); a value it would replace is
+/// refused.
+pub(crate) fn extra_spec_conflicts(
+    typed: &serde_json::Value,
+    extra: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<(String, String)> {
+    if extra.len() == 1 && extra.contains_key("") {
+        return vec![(
+            "spec".to_owned(),
+            "takes a JSON object of spec fields".to_owned(),
+        )];
+    }
+    let mut problems = Vec::new();
+    conflicts(typed, extra, "spec", &mut problems);
+    problems
+}
+
+fn conflicts(
+    typed: &serde_json::Value,
+    extra: &serde_json::Map<String, serde_json::Value>,
+    path: &str,
+    problems: &mut Vec<(String, String)>,
+) {
+    for (k, v) in extra {
+        let field = format!("{path}.{k}");
+        match (typed.get(k), v) {
+            (None, _) => {}
+            (Some(serde_json::Value::Object(_)), serde_json::Value::Object(inner)) => {
+                conflicts(&typed[k], inner, &field, problems);
+            }
+            (Some(_), _) => problems.push((
+                field,
+                "is set by a typed setter too; set it there only".to_owned(),
+            )),
+        }
+    }
+}
+
+/// `extra` merged into the typed `spec`, object by object (values already typed stay).
+pub(crate) fn merge_extra_spec(
+    spec: &mut serde_json::Map<String, serde_json::Value>,
+    extra: &serde_json::Map<String, serde_json::Value>,
+) {
+    for (k, v) in extra {
+        match (spec.get_mut(k), v) {
+            (Some(serde_json::Value::Object(typed)), serde_json::Value::Object(inner)) => {
+                merge_extra_spec(typed, inner)
+            }
+            (Some(_), _) => {}
+            (None, _) => {
+                spec.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
 /// A kind's `spec`: its own serialization, or that merged with `extra_spec` fields.
 pub(crate) struct Spec<'a, T> {
     pub(crate) typed: &'a T,
@@ -1040,27 +1098,7 @@ macro_rules! flux_identity {
         fn extra_spec_problems(&self) -> Option<Vec<(String, String)>> {
             let extra = self.extra_spec.as_deref()?;
             let typed = serde_json::to_value(self).unwrap_or_default();
-            Some(
-                extra
-                    .keys()
-                    .map(|k| {
-                        let problem = if k.is_empty() {
-                            Some("takes a JSON object of spec fields".to_owned())
-                        } else if typed.get(k).is_some() {
-                            Some("is set by a typed setter too; set it there only".to_owned())
-                        } else {
-                            None
-                        };
-                        let field = if k.is_empty() {
-                            "spec".to_owned()
-                        } else {
-                            format!("spec.{k}")
-                        };
-                        (field, problem)
-                    })
-                    .filter_map(|(field, problem)| problem.map(|p| (field, p)))
-                    .collect(),
-            )
+            Some($crate::object::extra_spec_conflicts(&typed, extra))
         }
         fn serialize_wire<S: serde::Serializer>(
             &self,
@@ -1073,9 +1111,7 @@ macro_rules! flux_identity {
                     Ok(serde_json::Value::Object(map)) => map,
                     _ => serde_json::Map::new(),
                 };
-                for (k, v) in extra {
-                    spec.entry(k.clone()).or_insert_with(|| v.clone());
-                }
+                $crate::object::merge_extra_spec(&mut spec, extra);
                 spec
             });
             serde::Serialize::serialize(

@@ -255,6 +255,32 @@ fn extra_spec_fields_are_merged_and_checked_against_the_pinned_schema() {
         err.contains("spec.interval (extra_spec): is set by a typed setter too"),
         "{err}"
     );
+    // Objects merge field by field: a field inside a typed object can be added, and a typed
+    // value inside it cannot be replaced.
+    let version = serde_json::json!({
+        "chart": { "spec": { "sourceRef": { "apiVersion": "source.toolkit.fluxcd.io/v1" } } }
+    });
+    let text = release_with_extra(Some(&api), version)
+        .render()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_listing();
+    assert!(
+        text.contains(
+            "    spec:\n      chart: podinfo\n      sourceRef:\n        apiVersion: source.toolkit.fluxcd.io/v1\n        kind: HelmRepository\n        name: podinfo\n"
+        ),
+        "{text}"
+    );
+    let err = release_with_extra(
+        Some(&api),
+        serde_json::json!({ "chart": { "spec": { "chart": "other" } } }),
+    )
+    .render()
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("spec.chart.spec.chart (extra_spec): is set by a typed setter too"),
+        "{err}"
+    );
     let err = release_with_extra(None, drift)
         .render()
         .unwrap_err()
