@@ -59,27 +59,32 @@ pub use flux::artifact_generator::{
     ArtifactGenerator, CopyOperation, ExternalArtifact, GeneratedArtifact, GeneratorSource,
     GeneratorSourceRef,
 };
-pub use flux::bucket::{Bucket, BucketProvider};
+pub use flux::bucket::{Bucket, BucketProvider, BucketSts};
+pub use flux::common::{DependsOn, HealthCheckExpr, IntoDependency};
 pub use flux::git_repository::{
     GitProvider, GitRef, GitRepository, GitRepositoryInclude, GitVerify,
 };
 pub use flux::helm_chart::{ChartSource, HelmChart, ReconcileStrategy};
 pub use flux::helm_release::{
-    ActionFlags, Chart, ChartRef, ChartTemplate, Crds, DeletionPropagation, DriftDetection,
-    DriftIgnore, DriftMode, HelmChartRefSource, HelmChartSource, HelmRelease,
-    HelmReleaseDependency, HelmTest, Install, Rollback, Strategy, Uninstall, Upgrade, ValuesFrom,
+    ActionFlags, Chart, ChartNameChange, ChartRef, ChartTemplate, Crds, DeletionPropagation,
+    DriftDetection, DriftIgnore, DriftMode, HelmChartRefSource, HelmChartSource, HelmRelease,
+    HelmReleaseDependency, HelmTest, Install, PostRenderStrategy, PostRenderer, Remediation,
+    RemediationStrategy, Rollback, ServerSideApply, Strategy, TestFilter, Uninstall, Upgrade,
+    ValuesFrom, WaitStrategy,
 };
 pub use flux::helm_repository::HelmRepository;
 pub use flux::image::{
-    CommitAuthor, FilterTags, ImagePolicy, ImageRepository, ImageUpdateAutomation, TagPolicy,
+    CommitAuthor, DigestReflection, FilterTags, ImagePolicy, ImageRepository,
+    ImageUpdateAutomation, SigningKey, TagPolicy,
 };
 pub use flux::kustomization::{
-    CommonMetadata, Decryption, DeletionPolicy, HealthCheck, Image, KubeConfig, Kustomization,
-    KustomizationDependency, KustomizationSource, Patch, PatchTarget, PostBuild, SourceRef,
-    SubstituteFrom,
+    BuildMetadata, CommonMetadata, Decryption, DeletionPolicy, HealthCheck, Image, KubeConfig,
+    Kustomization, KustomizationDependency, KustomizationSource, Patch, PatchTarget, PostBuild,
+    SourceRef, SubstituteFrom,
 };
 pub use flux::notification::{
-    Alert, EventSource, EventSourceKind, Provider, ProviderType, Receiver, ReceiverType, Severity,
+    Alert, EventSource, EventSourceKind, OidcProvider, Provider, ProviderType, Receiver,
+    ReceiverType, Severity,
 };
 pub use flux::oci_repository::{LayerSelector, OCIRepository, OciProvider, OciRef, OciVerify};
 pub use kustomize::config::{

@@ -10,7 +10,6 @@
 use std::panic::Location;
 use std::sync::Arc;
 
-use k8s_openapi::NamespaceResourceScope;
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
@@ -18,18 +17,86 @@ use crate::object::Check;
 use crate::object::{Kind, Object, ObjectKey, Ref, RefRule, Reference, RelativeRef};
 use crate::values::Name;
 
-/// An artifact produced by an [`ArtifactGenerator`]; never declared directly.
-#[derive(Debug)]
-pub struct ExternalArtifact;
+crate::object::flux_struct! {
+    /// A Flux `ExternalArtifact`: an artifact another controller produces. An
+    /// [`ArtifactGenerator`] produces its own, and handles to those come from the
+    /// generator's handle ([`Ref::<ArtifactGenerator>::artifact`](crate::Ref)); declare one
+    /// only for a controller of your own, naming the object it is produced for.
+    ///
+    /// ```
+    /// use fluxdsl::*;
+    /// let mut cluster = Cluster::new("k8s");
+    /// let file = cluster.file("artifacts.yaml");
+    /// let repo = cluster.add(&file, GitRepository::builder()
+    ///     .name(name!("apps")).url("https://example.com/apps")
+    ///     .reference(GitRef::branch("main")).interval(duration!("1m")).build());
+    /// cluster.add(&file, ExternalArtifact::builder()
+    ///     .name(name!("apps-bundle"))
+    ///     .source_ref(&repo)
+    ///     .build());
+    /// ```
+    #[derive(Debug, TypedBuilder, Serialize)]
+    #[builder(
+        doc,
+        builder_type(doc = "Builds an [`ExternalArtifact`]; `name` is required."),
+        build_method(doc = "Finishes the ExternalArtifact.")
+    )]
+    #[serde(rename_all = "camelCase")]
+    pub struct ExternalArtifact {
+        /// `spec.sourceRef`: the object the artifact is produced for (any kind, written with
+        /// its `apiVersion`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(
+            fn transform<K: Kind>(object: &Ref<K>) -> Option<ArtifactSourceRef> {
+                Some(ArtifactSourceRef(RelativeRef::with_kind(object.target())))
+            }
+        ))]
+        source_ref: Option<ArtifactSourceRef>,
+    }
+}
 
-impl Kind for ExternalArtifact {
-    fn api_version() -> &'static str {
-        "source.toolkit.fluxcd.io/v1"
+crate::object::flux_kind!(ExternalArtifact, "source.toolkit.fluxcd.io/v1", ["v1"]);
+
+impl Object for ExternalArtifact {
+    crate::object::flux_identity!();
+    fn settle(&mut self) {
+        let holder = crate::object::namespace_or_default(&self.namespace).clone();
+        if let Some(r) = &mut self.source_ref {
+            r.0.settle(&holder);
+        }
     }
-    fn kind() -> &'static str {
-        "ExternalArtifact"
+    fn references(&self) -> Vec<Reference> {
+        self.source_ref
+            .iter()
+            .map(|r| Reference {
+                field: "spec.sourceRef",
+                target: Arc::clone(&r.0.target),
+                rule: RefRule::CrossNamespaceAllowed,
+            })
+            .collect()
     }
-    type Scope = NamespaceResourceScope;
+}
+
+/// `spec.sourceRef` of an ExternalArtifact: `apiVersion`, `kind`, `name` and `namespace`
+/// (unless the ExternalArtifact's own).
+#[derive(Debug, Clone)]
+pub struct ArtifactSourceRef(RelativeRef);
+
+impl Serialize for ArtifactSourceRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Wire<'a> {
+            api_version: &'static str,
+            #[serde(flatten)]
+            reference: crate::object::FluxRef<'a>,
+        }
+        Wire {
+            api_version: self.0.target.key.api_version,
+            reference: self.0.wire(),
+        }
+        .serialize(s)
+    }
 }
 
 impl crate::KustomizationSource for ExternalArtifact {}

@@ -90,6 +90,10 @@ crate::object::flux_struct! {
         #[serde(serialize_with = "opt_ref_name", skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
         service_account_name: Option<Ref<ServiceAccount>>,
+        /// `spec.sts`: temporary credentials from a Security Token Service.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        sts: Option<BucketSts>,
         /// `spec.suspend`.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         #[builder(default)]
@@ -106,11 +110,18 @@ crate::object::flux_kind!(Bucket, "source.toolkit.fluxcd.io/v1", ["v1", "v1beta2
 impl Object for Bucket {
     crate::object::flux_identity!();
     fn references(&self) -> Vec<Reference> {
+        let none = None;
+        let (sts_secret, sts_cert) = match &self.sts {
+            Some(sts) => (&sts.secret_ref, &sts.cert_secret_ref),
+            None => (&none, &none),
+        };
         crate::object::local_references(
             &[
                 ("spec.secretRef", &self.secret_ref),
                 ("spec.certSecretRef", &self.cert_secret_ref),
                 ("spec.proxySecretRef", &self.proxy_secret_ref),
+                ("spec.sts.secretRef", sts_secret),
+                ("spec.sts.certSecretRef", sts_cert),
             ],
             &self.service_account_name,
         )
@@ -133,6 +144,10 @@ impl Object for Bucket {
         rules::found([
             ("spec.endpoint", endpoint),
             ("spec.insecure", credentials),
+            (
+                "spec.sts",
+                self.sts.as_ref().and_then(|sts| sts.problem(self.provider)),
+            ),
             ("spec.interval", rules::interval(self.interval)),
             ("spec.timeout", rules::timeout_without_hours(self.timeout)),
         ])
@@ -142,3 +157,85 @@ impl Object for Bucket {
 impl crate::KustomizationSource for Bucket {}
 impl crate::HelmChartSource for Bucket {}
 impl crate::GeneratorSource for Bucket {}
+
+/// `spec.sts` of a Bucket: where source-controller gets temporary credentials.
+///
+/// ```
+/// use fluxdsl::{duration, name, namespace, Bucket, BucketProvider, BucketSts, Ref};
+/// use fluxdsl::k8s_openapi::api::core::v1::Secret;
+/// let ldap: Ref<Secret> = Ref::existing(&namespace!("flux-system"), name!("ldap-credentials"));
+/// let bucket = Bucket::builder()
+///     .name(name!("manifests"))
+///     .bucket_name("manifests")
+///     .endpoint("minio.example.com")
+///     .provider(BucketProvider::Generic)
+///     .sts(BucketSts::ldap("https://minio.example.com", &ldap))
+///     .interval(duration!("5m"))
+///     .build();
+/// ```
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[must_use]
+pub struct BucketSts {
+    provider: &'static str,
+    endpoint: String,
+    #[serde(
+        serialize_with = "opt_local_ref",
+        skip_serializing_if = "Option::is_none"
+    )]
+    secret_ref: Option<Ref<Secret>>,
+    #[serde(
+        serialize_with = "opt_local_ref",
+        skip_serializing_if = "Option::is_none"
+    )]
+    cert_secret_ref: Option<Ref<Secret>>,
+}
+
+impl BucketSts {
+    /// AWS STS at `endpoint` (`https://…`), for a Bucket of provider `aws`.
+    pub fn aws(endpoint: impl Into<String>) -> BucketSts {
+        BucketSts {
+            provider: "aws",
+            endpoint: endpoint.into(),
+            secret_ref: None,
+            cert_secret_ref: None,
+        }
+    }
+    /// MinIO's LDAP STS at `endpoint`, with the LDAP credentials in `credentials` (same
+    /// namespace), for a Bucket of provider `generic`.
+    pub fn ldap(endpoint: impl Into<String>, credentials: &Ref<Secret>) -> BucketSts {
+        BucketSts {
+            provider: "ldap",
+            secret_ref: Some(credentials.clone()),
+            ..BucketSts::aws(endpoint)
+        }
+    }
+    /// The STS endpoint's CA and client certificate (same namespace).
+    pub fn cert_secret_ref(mut self, secret: &Ref<Secret>) -> BucketSts {
+        self.cert_secret_ref = Some(secret.clone());
+        self
+    }
+
+    fn problem(&self, bucket: Option<BucketProvider>) -> Option<String> {
+        let needs = match self.provider {
+            "aws" => BucketProvider::Aws,
+            _ => BucketProvider::Generic,
+        };
+        if !self.endpoint.starts_with("https://") && !self.endpoint.starts_with("http://") {
+            return Some(format!(
+                "endpoint {:?} is not an http(s):// URL",
+                self.endpoint
+            ));
+        }
+        (bucket.unwrap_or(BucketProvider::Generic) != needs).then(|| {
+            format!(
+                "{} STS works only with a Bucket of provider {}",
+                self.provider,
+                serde_json::to_value(needs)
+                    .unwrap_or_default()
+                    .as_str()
+                    .unwrap_or_default()
+            )
+        })
+    }
+}

@@ -115,6 +115,12 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |range: impl Into<String>| Some(range.into())))]
         version: Option<String>,
+        /// `spec.verify`: verify the chart's signature (an OCI HelmRepository only): cosign
+        /// with keys or keyless identities, or notation. A trusted root is refused: the
+        /// HelmChart has no such field.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        verify: Option<crate::OciVerify>,
     }
 }
 
@@ -123,11 +129,15 @@ crate::object::flux_kind!(HelmChart, "source.toolkit.fluxcd.io/v1", ["v1", "v1be
 impl Object for HelmChart {
     crate::object::flux_identity!();
     fn references(&self) -> Vec<Reference> {
-        vec![Reference {
+        let mut refs = vec![Reference {
             field: "spec.sourceRef",
             target: Arc::clone(&self.source_ref.target),
             rule: RefRule::SameNamespace,
-        }]
+        }];
+        if let Some(v) = &self.verify {
+            refs.extend(v.secret_reference("spec.verify.secretRef"));
+        }
+        refs
     }
     fn own_problems(&self) -> Vec<(&'static str, String)> {
         use crate::object::rules;
@@ -136,9 +146,15 @@ impl Object for HelmChart {
             .trim()
             .is_empty()
             .then(|| "is empty: name the chart (or its path in the source)".to_owned());
+        let trusted_root = self
+            .verify
+            .as_ref()
+            .filter(|v| v.keyless_settings().contains(&"trustedRootSecretRef"))
+            .map(|_| "trustedRootSecretRef is not a field of a HelmChart's verify".to_owned());
         rules::found([
             ("spec.chart", chart),
             ("spec.interval", rules::interval(self.interval)),
+            ("spec.verify", trusted_root),
         ])
     }
 }

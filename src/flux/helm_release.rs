@@ -8,6 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 use typed_builder::TypedBuilder;
 
+use crate::flux::common::{Dependency, HealthCheckExpr, IntoDependency};
+use crate::flux::kustomization::{CommonMetadata, Image, Patch};
 use crate::object::{
     FluxRef, Kind, Object, Ref, RefRule, Reference, RelativeRef, Target, opt_ref_name,
 };
@@ -78,6 +80,9 @@ pub struct ChartTemplate {
     interval: Option<Duration>,
     reconcile_strategy: Option<&'static str>,
     values_files: Vec<String>,
+    ignore_missing_values_files: bool,
+    verify: Option<Box<crate::OciVerify>>,
+    metadata: Option<Box<CommonMetadata>>,
 }
 
 /// `spec.chartRef`: the chart an OCIRepository, HelmChart or ExternalArtifact holds; made
@@ -98,6 +103,9 @@ impl Chart {
             interval: None,
             reconcile_strategy: None,
             values_files: Vec::new(),
+            ignore_missing_values_files: false,
+            verify: None,
+            metadata: None,
         }
     }
 
@@ -148,15 +156,39 @@ impl ChartTemplate {
         self
     }
 
+    /// Values files missing from the chart are skipped instead of failing.
+    pub fn ignore_missing_values_files(mut self) -> ChartTemplate {
+        self.ignore_missing_values_files = true;
+        self
+    }
+
+    /// Verify the chart's signature (an OCI HelmRepository only): cosign or notation, with
+    /// the keys in a Secret of the HelmRelease's namespace. Only `provider` and `secretRef`
+    /// exist here; OIDC identities and a trusted root are refused.
+    pub fn verify(mut self, verify: crate::OciVerify) -> ChartTemplate {
+        self.verify = Some(Box::new(verify));
+        self
+    }
+
+    /// `spec.chart.metadata`: labels and annotations of the HelmChart helm-controller
+    /// creates.
+    pub fn metadata(mut self, metadata: CommonMetadata) -> ChartTemplate {
+        self.metadata = Some(Box::new(metadata));
+        self
+    }
+
     fn wire(&self) -> ChartWire<'_> {
         ChartWire {
+            metadata: self.metadata.as_deref(),
             spec: ChartSpecWire {
                 chart: &self.chart,
                 source_ref: self.source.wire(),
                 version: self.version.as_deref(),
+                ignore_missing_values_files: self.ignore_missing_values_files,
                 interval: self.interval.as_ref(),
                 reconcile_strategy: self.reconcile_strategy,
                 values_files: &self.values_files,
+                verify: self.verify.as_deref(),
             },
         }
     }
@@ -165,6 +197,8 @@ impl ChartTemplate {
 /// `spec.chart` as written.
 #[derive(Serialize)]
 struct ChartWire<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<&'a CommonMetadata>,
     spec: ChartSpecWire<'a>,
 }
 
@@ -175,12 +209,16 @@ struct ChartSpecWire<'a> {
     source_ref: FluxRef<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    ignore_missing_values_files: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     interval: Option<&'a Duration>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reconcile_strategy: Option<&'static str>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     values_files: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verify: Option<&'a crate::OciVerify>,
 }
 
 /// `chart` or `chartRef`, whichever the chart is.
@@ -215,6 +253,7 @@ pub struct ValuesFrom {
     values_key: Option<String>,
     target_path: Option<String>,
     optional: bool,
+    literal: bool,
 }
 
 impl ValuesFrom {
@@ -232,6 +271,7 @@ impl ValuesFrom {
             values_key: None,
             target_path: None,
             optional: false,
+            literal: false,
         }
     }
     /// The key holding the values.
@@ -249,6 +289,12 @@ impl ValuesFrom {
         self.optional = true;
         self
     }
+    /// With [`target_path`](Self::target_path): set the value as it is, without reading
+    /// Helm's `--set` syntax (commas, brackets, dots), like `helm --set-literal`.
+    pub fn literal(mut self) -> ValuesFrom {
+        self.literal = true;
+        self
+    }
 }
 
 impl Serialize for ValuesFrom {
@@ -264,6 +310,8 @@ impl Serialize for ValuesFrom {
             target_path: Option<&'a str>,
             #[serde(skip_serializing_if = "std::ops::Not::not")]
             optional: bool,
+            #[serde(skip_serializing_if = "std::ops::Not::not")]
+            literal: bool,
         }
         Wire {
             kind: self.target.key.kind,
@@ -271,6 +319,7 @@ impl Serialize for ValuesFrom {
             values_key: self.values_key.as_deref(),
             target_path: self.target_path.as_deref(),
             optional: self.optional,
+            literal: self.literal,
         }
         .serialize(s)
     }
@@ -327,6 +376,15 @@ pub struct Install {
     pub replace: bool,
     /// What Helm skips.
     pub flags: ActionFlags,
+    /// How [`Strategy::RemediateOnFailure`] remediates.
+    pub remediation: Remediation,
+    /// `disableTakeOwnership`: fail on objects another release or no release owns,
+    /// instead of taking them over.
+    pub disable_take_ownership: bool,
+    /// `serverSideApply`: apply the release's objects server-side (`None`: Flux's default).
+    pub server_side_apply: Option<bool>,
+    /// `skipCRDs`: deprecated in Flux for `crds: Skip`; kept for repositories that write it.
+    pub skip_crds: bool,
 }
 
 /// `spec.upgrade`.
@@ -346,6 +404,61 @@ pub struct Upgrade {
     pub preserve_values: bool,
     /// What Helm skips.
     pub flags: ActionFlags,
+    /// How [`Strategy::RemediateOnFailure`] remediates.
+    pub remediation: Remediation,
+    /// `remediation.strategy`: roll back (Flux's default) or uninstall a failed upgrade.
+    pub remediation_strategy: Option<RemediationStrategy>,
+    /// `disableTakeOwnership`: fail on objects another release or no release owns.
+    pub disable_take_ownership: bool,
+    /// `serverSideApply`: whether the upgrade applies server-side (`None`: Flux's default,
+    /// `auto`).
+    pub server_side_apply: Option<ServerSideApply>,
+    /// `chartNameChangeStrategy`: what a renamed chart does to the release.
+    pub chart_name_change: Option<ChartNameChange>,
+}
+
+/// `remediation.ignoreTestFailures` and `remediation.remediateLastFailure` of an install or
+/// upgrade (each written only when set, `false` too).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Remediation {
+    /// A failed test does not count as a failed action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignore_test_failures: Option<bool>,
+    /// Remediate the last failure too, when the retries run out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediate_last_failure: Option<bool>,
+}
+
+/// `serverSideApply` of an upgrade or rollback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServerSideApply {
+    /// Apply server-side.
+    Enabled,
+    /// Apply client-side, as Helm 3 did.
+    Disabled,
+    /// As the release's last action did (Flux's default).
+    Auto,
+}
+
+/// `spec.upgrade.remediation.strategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RemediationStrategy {
+    /// Roll back to the last successful release.
+    Rollback,
+    /// Uninstall the release.
+    Uninstall,
+}
+
+/// `spec.upgrade.chartNameChangeStrategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ChartNameChange {
+    /// Uninstall and install again (Flux's default).
+    Reinstall,
+    /// Upgrade the release in place.
+    InPlaceUpdate,
 }
 
 /// What Helm skips during an install or upgrade (each written only when set).
@@ -385,6 +498,35 @@ pub struct HelmTest {
     /// `timeout`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Duration>,
+    /// `filters`: which of the chart's tests run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<TestFilter>,
+}
+
+/// One entry of `spec.test.filters`: a test of the chart, by name.
+#[derive(Debug, Clone, Serialize)]
+#[must_use]
+pub struct TestFilter {
+    name: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    exclude: bool,
+}
+
+impl TestFilter {
+    /// Run this test (with only such filters, only the tests named).
+    pub fn run(name: impl Into<String>) -> TestFilter {
+        TestFilter {
+            name: name.into(),
+            exclude: false,
+        }
+    }
+    /// Skip this test.
+    pub fn skip(name: impl Into<String>) -> TestFilter {
+        TestFilter {
+            name: name.into(),
+            exclude: true,
+        }
+    }
 }
 
 /// `spec.rollback`: how a failed upgrade is rolled back.
@@ -409,6 +551,10 @@ pub struct Rollback {
     /// `recreate`: restart Pods.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub recreate: bool,
+    /// `serverSideApply`: whether the rollback applies server-side (`None`: Flux's
+    /// default, `auto`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_side_apply: Option<ServerSideApply>,
     /// `timeout`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Duration>,
@@ -504,11 +650,24 @@ struct ActionWire<'a> {
     preserve_values: bool,
     #[serde(flatten)]
     flags: ActionFlags,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    disable_take_ownership: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_side_apply: Option<serde_json::Value>,
+    #[serde(rename = "skipCRDs", skip_serializing_if = "std::ops::Not::not")]
+    skip_crds: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chart_name_change_strategy: Option<ChartNameChange>,
 }
 
 #[derive(Serialize)]
 struct RemediationWire {
-    retries: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retries: Option<i64>,
+    #[serde(flatten)]
+    extra: Remediation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    strategy: Option<RemediationStrategy>,
 }
 
 #[derive(Serialize)]
@@ -524,19 +683,28 @@ impl<'a> ActionWire<'a> {
         crds: Option<Crds>,
         strategy: &'a Option<Strategy>,
         timeout: &'a Option<Duration>,
+        remediation: (Remediation, Option<RemediationStrategy>),
     ) -> ActionWire<'a> {
-        let (remediation, strategy) = match strategy {
-            Some(Strategy::RemediateOnFailure { retries }) => {
-                (Some(RemediationWire { retries: *retries }), None)
-            }
-            Some(Strategy::RetryOnFailure { retry_interval }) => (
-                None,
-                Some(StrategyWire {
-                    name: "RetryOnFailure",
-                    retry_interval: retry_interval.as_ref(),
-                }),
-            ),
-            None => (None, None),
+        let (extra, remediation_strategy) = remediation;
+        let retries = match strategy {
+            Some(Strategy::RemediateOnFailure { retries }) => Some(*retries),
+            _ => None,
+        };
+        let remediation = (retries.is_some()
+            || remediation_strategy.is_some()
+            || extra.ignore_test_failures.is_some()
+            || extra.remediate_last_failure.is_some())
+        .then_some(RemediationWire {
+            retries,
+            extra,
+            strategy: remediation_strategy,
+        });
+        let strategy = match strategy {
+            Some(Strategy::RetryOnFailure { retry_interval }) => Some(StrategyWire {
+                name: "RetryOnFailure",
+                retry_interval: retry_interval.as_ref(),
+            }),
+            _ => None,
         };
         ActionWire {
             create_namespace: false,
@@ -549,6 +717,10 @@ impl<'a> ActionWire<'a> {
             force: false,
             preserve_values: false,
             flags: ActionFlags::default(),
+            disable_take_ownership: false,
+            server_side_apply: None,
+            skip_crds: false,
+            chart_name_change_strategy: None,
         }
     }
 }
@@ -571,7 +743,15 @@ impl Install {
             create_namespace: self.create_namespace,
             replace: self.replace,
             flags: self.flags,
-            ..ActionWire::new(self.crds, &self.strategy, &self.timeout)
+            disable_take_ownership: self.disable_take_ownership,
+            server_side_apply: self.server_side_apply.map(Value::Bool),
+            skip_crds: self.skip_crds,
+            ..ActionWire::new(
+                self.crds,
+                &self.strategy,
+                &self.timeout,
+                (self.remediation, None),
+            )
         }
     }
 }
@@ -583,7 +763,15 @@ impl Upgrade {
             force: self.force,
             preserve_values: self.preserve_values,
             flags: self.flags,
-            ..ActionWire::new(self.crds, &self.strategy, &self.timeout)
+            disable_take_ownership: self.disable_take_ownership,
+            server_side_apply: self.server_side_apply.map(|s| serde_json::json!(s)),
+            chart_name_change_strategy: self.chart_name_change,
+            ..ActionWire::new(
+                self.crds,
+                &self.strategy,
+                &self.timeout,
+                (self.remediation, self.remediation_strategy),
+            )
         }
     }
 }
@@ -621,18 +809,29 @@ crate::object::flux_struct! {
         #[serde(flatten)]
         #[builder(setter(transform = |chart: impl Into<Chart>| chart.into()))]
         chart: Chart,
-        /// `spec.dependsOn`: HelmReleases that must be Ready first.
+        /// `spec.commonMetadata`: labels and annotations added to every object of the
+        /// release.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        common_metadata: Option<CommonMetadata>,
+        /// `spec.dependsOn`: HelmReleases that must be Ready first: handles, or
+        /// [`DependsOn`](crate::DependsOn) entries with a readiness expression.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         #[builder(default, setter(
-            fn transform<K: HelmReleaseDependency>(releases: &[&Ref<K>]) -> Vec<RelativeRef> {
-                releases.iter().map(|r| RelativeRef::without_kind(r.target())).collect()
+            fn transform<K: HelmReleaseDependency, D: IntoDependency<K>>(releases: &[D]) -> Vec<Dependency> {
+                releases.iter().map(IntoDependency::dependency).collect()
             }
         ))]
-        depends_on: Vec<RelativeRef>,
+        depends_on: Vec<Dependency>,
         /// `spec.driftDetection`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
         drift_detection: Option<DriftDetection>,
+        /// `spec.healthCheckExprs`: when objects of custom kinds count as ready (with the
+        /// `poller` wait strategy).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |exprs: &[HealthCheckExpr]| exprs.to_vec()))]
+        health_check_exprs: Vec<HealthCheckExpr>,
         /// `spec.install`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
@@ -649,6 +848,20 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
         max_history: Option<i64>,
+        /// `spec.persistentClient`: reuse one Kubernetes client for a whole reconciliation
+        /// (`None`: Flux's default, `true`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        persistent_client: Option<bool>,
+        /// `spec.postRenderStrategy`: whether chart hooks go through the post-renderers.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        post_render_strategy: Option<PostRenderStrategy>,
+        /// `spec.postRenderers`: kustomize patches and image overrides applied to what
+        /// Helm renders, in order.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |renderers: &[PostRenderer]| renderers.to_vec()))]
+        post_renderers: Vec<PostRenderer>,
         /// `spec.releaseName`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |name: impl Into<String>| Some(name.into())))]
@@ -700,6 +913,92 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "Vec::is_empty")]
         #[builder(default, setter(transform = |from: &[ValuesFrom]| from.to_vec()))]
         values_from: Vec<ValuesFrom>,
+        /// `spec.waitStrategy`: how Helm waits for the release's objects.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        wait_strategy: Option<WaitStrategy>,
+    }
+}
+
+/// `spec.postRenderStrategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PostRenderStrategy {
+    /// Hooks are not post-rendered (Helm 3's way).
+    NoHooks,
+    /// Hooks and templates are post-rendered together (Flux's default).
+    Combined,
+    /// Hooks and templates are post-rendered as separate streams.
+    Separate,
+}
+
+/// `spec.waitStrategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitStrategy {
+    /// kstatus polling, which also runs `healthCheckExprs` (Flux's default).
+    Poller,
+    /// Helm's own wait.
+    Legacy,
+}
+
+impl Serialize for WaitStrategy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Wire {
+            name: &'static str,
+        }
+        Wire {
+            name: match self {
+                WaitStrategy::Poller => "poller",
+                WaitStrategy::Legacy => "legacy",
+            },
+        }
+        .serialize(s)
+    }
+}
+
+/// One entry of `spec.postRenderers`: a kustomize pass over what Helm renders.
+///
+/// ```
+/// use fluxdsl::{Image, Patch, PatchTarget, PostRenderer};
+/// use fluxdsl::k8s_openapi::api::apps::v1::Deployment;
+/// let renderer = PostRenderer::kustomize()
+///     .patches(&[Patch::new(
+///         "- op: add\n  path: /metadata/labels/team\n  value: web\n",
+///         PatchTarget::kind::<Deployment>(),
+///     )])
+///     .images(&[Image { name: "nginx".into(), new_tag: Some("1.27".into()), ..Image::default() }]);
+/// ```
+#[derive(Debug, Clone, Serialize)]
+#[must_use]
+pub struct PostRenderer {
+    kustomize: PostRendererKustomize,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+struct PostRendererKustomize {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    images: Vec<Image>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    patches: Vec<Patch>,
+}
+
+impl PostRenderer {
+    /// A kustomize post-renderer; give it patches, image overrides or both.
+    pub fn kustomize() -> PostRenderer {
+        PostRenderer {
+            kustomize: PostRendererKustomize::default(),
+        }
+    }
+    /// `kustomize.patches`: strategic-merge or JSON6902 patches.
+    pub fn patches(mut self, patches: &[Patch]) -> PostRenderer {
+        self.kustomize.patches = patches.to_vec();
+        self
+    }
+    /// `kustomize.images`: image overrides.
+    pub fn images(mut self, images: &[Image]) -> PostRenderer {
+        self.kustomize.images = images.to_vec();
+        self
     }
 }
 
@@ -730,9 +1029,15 @@ impl Object for HelmRelease {
         }];
         refs.extend(self.depends_on.iter().map(|t| Reference {
             field: "spec.dependsOn",
-            target: Arc::clone(&t.target),
+            target: Arc::clone(t.target()),
             rule: RefRule::CrossNamespaceAllowed,
         }));
+        if let Chart::Template(ChartTemplate {
+            verify: Some(v), ..
+        }) = &self.chart
+        {
+            refs.extend(v.secret_reference("spec.chart.spec.verify.secretRef"));
+        }
         for v in &self.values_from {
             refs.push(Reference {
                 field: "spec.valuesFrom",
@@ -747,5 +1052,22 @@ impl Object for HelmRelease {
             refs.push(k.reference());
         }
         refs
+    }
+    fn own_problems(&self) -> Vec<(&'static str, String)> {
+        match &self.chart {
+            Chart::Template(ChartTemplate {
+                verify: Some(v), ..
+            }) => v
+                .keyless_settings()
+                .into_iter()
+                .map(|setting| {
+                    (
+                        "spec.chart.spec.verify",
+                        format!("{setting} is not a field of a chart template's verify"),
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 }

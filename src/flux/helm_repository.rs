@@ -28,6 +28,11 @@ crate::object::flux_struct! {
     )]
     #[serde(rename_all = "camelCase")]
     pub struct HelmRepository {
+        /// `spec.accessFrom`: the namespaces, each given by labels it has, whose objects
+        /// may refer to this one (`&[&[("team", "a")]]`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |selectors: &[&[(&str, &str)]]| Some(crate::flux::common::AccessFrom::new(selectors))))]
+        access_from: Option<crate::flux::common::AccessFrom>,
         /// `spec.certSecretRef`: TLS client certificate and CA (same namespace).
         #[serde(
             serialize_with = "opt_local_ref",

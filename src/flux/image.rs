@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
@@ -36,6 +37,11 @@ crate::object::flux_struct! {
     )]
     #[serde(rename_all = "camelCase")]
     pub struct ImageRepository {
+        /// `spec.accessFrom`: the namespaces, each given by labels it has, whose objects
+        /// may refer to this one (`&[&[("team", "a")]]`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |selectors: &[&[(&str, &str)]]| Some(crate::flux::common::AccessFrom::new(selectors))))]
+        access_from: Option<crate::flux::common::AccessFrom>,
         /// `spec.certSecretRef`: TLS client certificate and CA (same namespace).
         #[serde(serialize_with = "opt_local_ref", skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
@@ -198,6 +204,10 @@ crate::object::flux_struct! {
     )]
     #[serde(rename_all = "camelCase")]
     pub struct ImagePolicy {
+        /// `spec.digestReflectionPolicy`: when `status.latestRef.digest` is set.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(strip_option))]
+        digest_reflection_policy: Option<DigestReflection>,
         /// `spec.filterTags`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
@@ -241,7 +251,58 @@ impl Object for ImagePolicy {
             }
             _ => None,
         };
-        crate::object::rules::found([("spec.policy.semver.range", range)])
+        let always = (self.digest_reflection_policy == Some(DigestReflection::Always)
+            && self.interval.is_none())
+        .then(|| "Always needs an interval: the digest is looked up again on each".to_owned());
+        crate::object::rules::found([
+            ("spec.policy.semver.range", range),
+            ("spec.digestReflectionPolicy", always),
+        ])
+    }
+}
+
+/// `spec.digestReflectionPolicy` of an ImagePolicy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DigestReflection {
+    /// Look the digest up on every reconciliation (needs an interval).
+    Always,
+    /// Look it up once for each new latest image.
+    IfNotPresent,
+    /// Leave the digest empty (Flux's default).
+    Never,
+}
+
+/// `spec.git.commit.signingKey` of an ImageUpdateAutomation: the Secret with the key, and
+/// its format (OpenPGP when not written). A `&Ref<Secret>` is a key of unwritten format.
+#[derive(Debug, Clone)]
+pub struct SigningKey {
+    secret: Ref<Secret>,
+    format: Option<&'static str>,
+}
+
+impl SigningKey {
+    /// An OpenPGP key (`type: gpg`).
+    pub fn gpg(secret: &Ref<Secret>) -> SigningKey {
+        SigningKey {
+            secret: secret.clone(),
+            format: Some("gpg"),
+        }
+    }
+    /// An SSH key (`type: ssh`).
+    pub fn ssh(secret: &Ref<Secret>) -> SigningKey {
+        SigningKey {
+            secret: secret.clone(),
+            format: Some("ssh"),
+        }
+    }
+}
+
+impl From<&Ref<Secret>> for SigningKey {
+    fn from(secret: &Ref<Secret>) -> SigningKey {
+        SigningKey {
+            secret: secret.clone(),
+            format: None,
+        }
     }
 }
 
@@ -306,15 +367,29 @@ crate::object::flux_struct! {
         /// `spec.git.commit.messageTemplate`.
         #[builder(default, setter(transform = |template: impl Into<String>| Some(template.into())))]
         message_template: Option<String>,
+        /// `spec.git.commit.messageTemplateValues`: more values for the message template.
+        #[builder(default, setter(transform = |values: &[(&str, &str)]| pairs(values)))]
+        message_template_values: BTreeMap<String, String>,
         /// `spec.policySelector.matchLabels`: only the ImagePolicies with these labels.
-        #[builder(default, setter(transform = |labels: &[(&str, &str)]| labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()))]
+        #[builder(default, setter(transform = |labels: &[(&str, &str)]| pairs(labels)))]
         policy_labels: BTreeMap<String, String>,
+        /// `spec.policySelector.matchExpressions`: only the ImagePolicies whose labels
+        /// satisfy these.
+        #[builder(default, setter(transform = |expressions: &[LabelSelectorRequirement]| expressions.to_vec()))]
+        policy_expressions: Vec<LabelSelectorRequirement>,
         /// `spec.git.push.branch`: push to this branch (else the checked-out one).
         #[builder(default, setter(transform = |branch: impl Into<String>| Some(branch.into())))]
         push_branch: Option<String>,
-        /// `spec.git.commit.signingKey.secretRef`: an OpenPGP key to sign commits with.
-        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
-        signing_key: Option<Ref<Secret>>,
+        /// `spec.git.push.options`: git push options (`ci.skip`, `merge_request.create`).
+        #[builder(default, setter(transform = |options: &[(&str, &str)]| pairs(options)))]
+        push_options: BTreeMap<String, String>,
+        /// `spec.git.push.refspec`: push with this refspec (`refs/heads/main:refs/heads/auto`).
+        #[builder(default, setter(transform = |refspec: impl Into<String>| Some(refspec.into())))]
+        push_refspec: Option<String>,
+        /// `spec.git.commit.signingKey`: the key to sign commits with (same namespace): a
+        /// `&Ref<Secret>`, or [`SigningKey::gpg`] / [`SigningKey::ssh`] to write its type.
+        #[builder(default, setter(transform = |key: impl Into<SigningKey>| Some(key.into())))]
+        signing_key: Option<SigningKey>,
         /// `spec.sourceRef`: the GitRepository to commit to.
         #[builder(setter(transform = |repository: &Ref<GitRepository>| RelativeRef::with_kind(repository.target())))]
         source_ref: RelativeRef,
@@ -334,7 +409,7 @@ struct AutomationSpec {
     git: AutomationGit,
     interval: Duration,
     #[serde(skip_serializing_if = "Option::is_none")]
-    policy_selector: Option<BTreeMap<&'static str, BTreeMap<String, String>>>,
+    policy_selector: Option<PolicySelector>,
     source_ref: RelativeRef,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     suspend: bool,
@@ -348,7 +423,34 @@ struct AutomationGit {
     checkout: Option<BTreeMap<&'static str, GitRef>>,
     commit: AutomationCommit,
     #[serde(skip_serializing_if = "Option::is_none")]
-    push: Option<BTreeMap<&'static str, String>>,
+    push: Option<AutomationPush>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PolicySelector {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    match_expressions: Vec<LabelSelectorRequirement>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    match_labels: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct AutomationPush {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    branch: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    options: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refspec: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SigningKeyWire {
+    secret_ref: BTreeMap<&'static str, String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    format: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -357,8 +459,10 @@ struct AutomationCommit {
     author: CommitAuthor,
     #[serde(skip_serializing_if = "Option::is_none")]
     message_template: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    message_template_values: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    signing_key: Option<BTreeMap<&'static str, BTreeMap<&'static str, String>>>,
+    signing_key: Option<SigningKeyWire>,
 }
 
 #[derive(Serialize)]
@@ -375,18 +479,27 @@ impl From<ImageUpdateAutomation> for AutomationSpec {
                 commit: AutomationCommit {
                     author: a.author,
                     message_template: a.message_template,
-                    signing_key: a.signing_key.map(|k| {
-                        BTreeMap::from([(
-                            "secretRef",
-                            BTreeMap::from([("name", k.name().to_owned())]),
-                        )])
+                    message_template_values: a.message_template_values,
+                    signing_key: a.signing_key.map(|k| SigningKeyWire {
+                        secret_ref: BTreeMap::from([("name", k.secret.name().to_owned())]),
+                        format: k.format,
                     }),
                 },
-                push: a.push_branch.map(|b| BTreeMap::from([("branch", b)])),
+                push: (a.push_branch.is_some()
+                    || a.push_refspec.is_some()
+                    || !a.push_options.is_empty())
+                .then_some(AutomationPush {
+                    branch: a.push_branch,
+                    options: a.push_options,
+                    refspec: a.push_refspec,
+                }),
             },
             interval: a.interval,
-            policy_selector: (!a.policy_labels.is_empty())
-                .then(|| BTreeMap::from([("matchLabels", a.policy_labels)])),
+            policy_selector: (!a.policy_labels.is_empty() || !a.policy_expressions.is_empty())
+                .then_some(PolicySelector {
+                    match_expressions: a.policy_expressions,
+                    match_labels: a.policy_labels,
+                }),
             source_ref: a.source_ref,
             suspend: a.suspend,
             update: a.update_path.map(|path| AutomationUpdate {
@@ -416,7 +529,7 @@ impl Object for ImageUpdateAutomation {
             rule: RefRule::CrossNamespaceAllowed,
         }];
         if let Some(k) = &self.signing_key {
-            refs.push(k.reference(
+            refs.push(k.secret.reference(
                 "spec.git.commit.signingKey.secretRef",
                 RefRule::SameNamespace,
             ));
@@ -436,7 +549,23 @@ impl Object for ImageUpdateAutomation {
     fn own_problems(&self) -> Vec<(&'static str, String)> {
         let email = (!self.author.email.contains('@'))
             .then(|| format!("{:?} is not an email address", self.author.email));
+        let expressions = self.policy_expressions.iter().find_map(|e| {
+            let values = e.values.as_deref().unwrap_or_default();
+            match e.operator.as_str() {
+                "In" | "NotIn" if values.is_empty() => {
+                    Some(format!("{} {} needs at least one value", e.key, e.operator))
+                }
+                "Exists" | "DoesNotExist" if !values.is_empty() => {
+                    Some(format!("{} {} takes no values", e.key, e.operator))
+                }
+                "In" | "NotIn" | "Exists" | "DoesNotExist" => None,
+                other => Some(format!(
+                    "{other:?} is not an operator: In, NotIn, Exists or DoesNotExist"
+                )),
+            }
+        });
         crate::object::rules::found([
+            ("spec.policySelector.matchExpressions", expressions),
             ("spec.git.commit.author.email", email),
             (
                 "spec.interval",
@@ -449,3 +578,11 @@ impl Object for ImageUpdateAutomation {
 impl crate::EventSourceKind for ImageRepository {}
 impl crate::EventSourceKind for ImagePolicy {}
 impl crate::EventSourceKind for ImageUpdateAutomation {}
+
+/// `&[(key, value)]` as a map.
+fn pairs(entries: &[(&str, &str)]) -> BTreeMap<String, String> {
+    entries
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}

@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, Secret, ServiceAccount};
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
+use crate::flux::common::{Dependency, HealthCheckExpr, IntoDependency};
 use crate::flux::git_repository::GitRepository;
 use crate::object::Check;
 use crate::object::{Kind, Object, Ref, RefRule, Reference, RelativeRef, Target, opt_ref_name};
@@ -101,14 +102,19 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
         deletion_policy: Option<DeletionPolicy>,
-        /// `spec.dependsOn`: Kustomizations that must be Ready first.
-        #[serde(skip_serializing_if = "<[RelativeRef]>::is_empty")]
+        /// `spec.buildMetadata`: kustomize build metadata added to the built objects.
+        #[serde(skip_serializing_if = "<[BuildMetadata]>::is_empty")]
+        #[builder(default, setter(transform = |metadata: &[BuildMetadata]| metadata.into()))]
+        build_metadata: Box<[BuildMetadata]>,
+        /// `spec.dependsOn`: Kustomizations that must be Ready first: handles, or
+        /// [`DependsOn`] entries with a readiness expression.
+        #[serde(skip_serializing_if = "<[Dependency]>::is_empty")]
         #[builder(default, setter(
-            fn transform<K: KustomizationDependency>(kustomizations: &[&Ref<K>]) -> Box<[RelativeRef]> {
-                kustomizations.iter().map(|k| RelativeRef::without_kind(k.target())).collect()
+            fn transform<K: KustomizationDependency, D: IntoDependency<K>>(kustomizations: &[D]) -> Box<[Dependency]> {
+                kustomizations.iter().map(IntoDependency::dependency).collect()
             }
         ))]
-        depends_on: Box<[RelativeRef]>,
+        depends_on: Box<[Dependency]>,
         /// `spec.force`: recreate objects whose immutable fields changed.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         #[builder(default)]
@@ -117,6 +123,20 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "<[HealthCheck]>::is_empty")]
         #[builder(default, setter(transform = |targets: &[HealthCheck]| targets.into()))]
         health_checks: Box<[HealthCheck]>,
+        /// `spec.healthCheckExprs`: when objects of custom kinds count as ready.
+        #[serde(skip_serializing_if = "<[HealthCheckExpr]>::is_empty")]
+        #[builder(default, setter(transform = |exprs: &[HealthCheckExpr]| exprs.into()))]
+        health_check_exprs: Box<[HealthCheckExpr]>,
+        /// `spec.ignore`: fields of applied objects that drift detection and apply leave
+        /// alone.
+        #[serde(skip_serializing_if = "<[crate::DriftIgnore]>::is_empty")]
+        #[builder(default, setter(transform = |rules: &[crate::DriftIgnore]| rules.into()))]
+        ignore: Box<[crate::DriftIgnore]>,
+        /// `spec.ignoreMissingComponents`: drop `components` the source lacks instead of
+        /// failing.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[builder(default)]
+        ignore_missing_components: bool,
         /// `spec.images`: image overrides.
         #[serde(skip_serializing_if = "<[Image]>::is_empty")]
         #[builder(default, setter(transform = |images: &[Image]| images.into()))]
@@ -218,7 +238,7 @@ impl Object for Kustomization {
         }];
         refs.extend(self.depends_on.iter().map(|t| Reference {
             field: "spec.dependsOn",
-            target: Arc::clone(&t.target),
+            target: Arc::clone(t.target()),
             rule: RefRule::CrossNamespaceAllowed,
         }));
         for hc in &self.health_checks {
@@ -240,12 +260,15 @@ impl Object for Kustomization {
                 });
             }
         }
-        if let Some(Decryption {
-            secret_ref: Some(s),
-            ..
-        }) = self.decryption.as_deref()
-        {
-            refs.push(s.reference("spec.decryption.secretRef", RefRule::SameNamespace));
+        if let Some(d) = self.decryption.as_deref() {
+            if let Some(s) = &d.secret_ref {
+                refs.push(s.reference("spec.decryption.secretRef", RefRule::SameNamespace));
+            }
+            if let Some(sa) = &d.service_account_name {
+                refs.push(
+                    sa.reference("spec.decryption.serviceAccountName", RefRule::SameNamespace),
+                );
+            }
         }
         if let Some(k) = self.kube_config.as_deref() {
             refs.push(k.reference());
@@ -405,6 +428,24 @@ impl PatchTarget {
         self
     }
 
+    /// Only objects in namespaces matching `namespace` (a regular expression).
+    pub fn in_namespace(mut self, namespace: impl Into<String>) -> PatchTarget {
+        self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// Only objects whose labels match `selector` (`app=web,tier!=db`).
+    pub fn with_labels(mut self, selector: impl Into<String>) -> PatchTarget {
+        self.label_selector = Some(selector.into());
+        self
+    }
+
+    /// Only objects whose annotations match `selector`.
+    pub fn with_annotations(mut self, selector: impl Into<String>) -> PatchTarget {
+        self.annotation_selector = Some(selector.into());
+        self
+    }
+
     /// Also match the API group and version of `K`.
     pub fn with_group_version<K: Kind>(mut self) -> PatchTarget {
         let (group, version) = K::api_version()
@@ -441,6 +482,8 @@ pub struct PostBuild {
     substitute: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     substitute_from: Vec<SubstituteFrom>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    substitute_strategy: Option<&'static str>,
 }
 
 impl PostBuild {
@@ -451,6 +494,12 @@ impl PostBuild {
     /// Substitute `${name}` with `value`.
     pub fn substitute(mut self, name: &str, value: &str) -> PostBuild {
         self.substitute.insert(name.to_owned(), value.to_owned());
+        self
+    }
+    /// `substituteStrategy: Always`: substitute even when no variable is defined (Flux's
+    /// default, `WithVariables`, skips substitution then).
+    pub fn always(mut self) -> PostBuild {
+        self.substitute_strategy = Some("Always");
         self
     }
     /// Take variables from a ConfigMap or Secret (same namespace).
@@ -517,6 +566,11 @@ pub struct Decryption {
         skip_serializing_if = "Option::is_none"
     )]
     secret_ref: Option<Ref<Secret>>,
+    #[serde(
+        serialize_with = "opt_ref_name",
+        skip_serializing_if = "Option::is_none"
+    )]
+    service_account_name: Option<Ref<ServiceAccount>>,
 }
 
 impl Decryption {
@@ -525,6 +579,7 @@ impl Decryption {
         Decryption {
             provider: "sops",
             secret_ref: Some(keys.clone()),
+            service_account_name: None,
         }
     }
     /// SOPS with keys from the controller's cloud identity.
@@ -532,8 +587,25 @@ impl Decryption {
         Decryption {
             provider: "sops",
             secret_ref: None,
+            service_account_name: None,
         }
     }
+    /// Reach the cloud KMS as this ServiceAccount (same namespace); static credentials in
+    /// the keys Secret take priority.
+    pub fn service_account(mut self, sa: &Ref<ServiceAccount>) -> Decryption {
+        self.service_account_name = Some(sa.clone());
+        self
+    }
+}
+
+/// One entry of `spec.buildMetadata`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BuildMetadata {
+    /// Annotate each object with the file it came from.
+    OriginAnnotations,
+    /// Annotate each object with the transformers that changed it.
+    TransformerAnnotations,
 }
 
 /// `spec.commonMetadata`.

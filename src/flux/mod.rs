@@ -5,6 +5,7 @@
 
 pub(crate) mod artifact_generator;
 pub(crate) mod bucket;
+pub(crate) mod common;
 pub(crate) mod git_repository;
 pub(crate) mod helm_chart;
 pub(crate) mod helm_release;

@@ -91,6 +91,15 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |expr: impl Into<String>| Some(expr.into())))]
         commit_status_expr: Option<String>,
+        /// `spec.interval`: deprecated in Flux and not used by `v1beta3`; kept for
+        /// repositories that write it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |interval: impl crate::values::IntoDuration| Some(interval.into_duration())))]
+        interval: Option<Duration>,
+        /// `spec.proxy`: the proxy's address; deprecated in Flux for `proxy_secret_ref`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |address: impl Into<String>| Some(address.into())))]
+        proxy: Option<String>,
         /// `spec.proxySecretRef`: proxy settings (same namespace).
         #[serde(serialize_with = "opt_local_ref", skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
@@ -145,8 +154,13 @@ impl Object for Provider {
             .address
             .as_deref()
             .and_then(|a| rules::url(a, &["http://", "https://", "nats://"]));
+        let proxy = self
+            .proxy
+            .as_deref()
+            .and_then(|a| rules::url(a, &["http://", "https://"]));
         rules::found([
             ("spec.address", address),
+            ("spec.proxy", proxy),
             ("spec.timeout", rules::timeout_without_hours(self.timeout)),
         ])
     }
@@ -179,6 +193,10 @@ pub struct EventSource {
     /// `*` in this namespace (the Alert's when `None`).
     namespace: Option<NamespaceName>,
     match_labels: BTreeMap<String, String>,
+    /// `apiVersion`, written when asked for.
+    api_version: Option<&'static str>,
+    /// `filter` (a Receiver's resources only).
+    filter: Option<String>,
 }
 
 impl EventSource {
@@ -189,6 +207,8 @@ impl EventSource {
             object: Some(RelativeRef::without_kind(handle.target())),
             namespace: None,
             match_labels: BTreeMap::new(),
+            api_version: None,
+            filter: None,
         }
     }
 
@@ -199,6 +219,8 @@ impl EventSource {
             object: None,
             namespace: None,
             match_labels: BTreeMap::new(),
+            api_version: None,
+            filter: None,
         }
     }
 
@@ -218,6 +240,46 @@ impl EventSource {
             .collect();
         self
     }
+
+    /// Also write the object's `apiVersion`, the one its handle is written at (one object
+    /// of [`of`](Self::of) only: for `*`, the version is the cluster's to decide).
+    pub fn with_api_version(mut self) -> EventSource {
+        self.api_version = self.object.as_ref().map(|r| r.target.key.api_version);
+        if self.api_version.is_none() {
+            self.api_version = Some("");
+        }
+        self
+    }
+
+    /// A Receiver's resources only: reconcile only the objects for which this CEL
+    /// expression holds (`res.metadata.name == 'app'`).
+    pub fn filter(mut self, expr: impl Into<String>) -> EventSource {
+        self.filter = Some(expr.into());
+        self
+    }
+
+    /// What is wrong with the entry in the event sources or resources of a `holder`.
+    fn problems(&self, holder: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.object.is_some() && !self.match_labels.is_empty() {
+            problems.push(
+                "matchLabels needs name `*`: use EventSource::all::<K>().matching(..), not \
+                 EventSource::of(..)"
+                    .to_owned(),
+            );
+        }
+        if self.api_version == Some("") {
+            problems.push(format!(
+                "with_api_version needs one object (EventSource::of): the version of `*` {} \
+                 sources is the cluster's Flux API's to decide",
+                self.kind
+            ));
+        }
+        if holder == "Alert" && self.filter.is_some() {
+            problems.push("filter is a field of a Receiver's resources, not an Alert's".to_owned());
+        }
+        problems
+    }
 }
 
 impl Serialize for EventSource {
@@ -225,6 +287,10 @@ impl Serialize for EventSource {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Wire<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            api_version: Option<&'static str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            filter: Option<&'a str>,
             kind: &'static str,
             #[serde(skip_serializing_if = "BTreeMap::is_empty")]
             match_labels: &'a BTreeMap<String, String>,
@@ -240,6 +306,8 @@ impl Serialize for EventSource {
             None => ("*", self.namespace.as_ref().map(NamespaceName::as_str)),
         };
         Wire {
+            api_version: self.api_version.filter(|v| !v.is_empty()),
+            filter: self.filter.as_deref(),
             kind: self.kind,
             match_labels: &self.match_labels,
             name,
@@ -310,6 +378,11 @@ crate::object::flux_struct! {
         #[serde(serialize_with = "local_ref")]
         #[builder(setter(transform = |provider: &Ref<Provider>| provider.clone()))]
         provider_ref: Ref<Provider>,
+        /// `spec.summary`: deprecated in Flux for `event_metadata`; kept for repositories
+        /// that write it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[builder(default, setter(transform = |summary: impl Into<String>| Some(summary.into())))]
+        summary: Option<String>,
         /// `spec.suspend`.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         #[builder(default)]
@@ -348,19 +421,15 @@ impl Object for Alert {
             .event_sources
             .is_empty()
             .then(|| "is empty: an Alert needs at least one event source".to_owned());
-        let labels_on_one = self
-            .event_sources
-            .iter()
-            .any(|s| s.object.is_some() && !s.match_labels.is_empty())
-            .then(|| {
-                "matchLabels needs name `*`: use EventSource::all::<K>().matching(..), not \
-                 EventSource::of(..)"
-                    .to_owned()
-            });
-        crate::object::rules::found([
-            ("spec.eventSources", empty),
-            ("spec.eventSources", labels_on_one),
-        ])
+        let mut problems = crate::object::rules::found([("spec.eventSources", empty)]);
+        for s in &self.event_sources {
+            problems.extend(
+                s.problems("Alert")
+                    .into_iter()
+                    .map(|p| ("spec.eventSources", p)),
+            );
+        }
+        problems
     }
 }
 
@@ -426,6 +495,10 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |interval: impl crate::values::IntoDuration| Some(interval.into_duration())))]
         interval: Option<Duration>,
+        /// `spec.oidcProviders`: the issuers whose tokens a `generic-oidc` Receiver accepts.
+        #[serde(rename = "oidcProviders", skip_serializing_if = "Vec::is_empty")]
+        #[builder(default, setter(transform = |providers: &[OidcProvider]| providers.to_vec()))]
+        oidc_providers: Vec<OidcProvider>,
         /// `spec.resourceFilter`: a CEL expression selecting among the resources.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |expr: impl Into<String>| Some(expr.into())))]
@@ -491,6 +564,117 @@ impl Object for Receiver {
             "is not set: the webhook's URL and its authentication come from a token Secret"
                 .to_owned()
         });
-        crate::object::rules::found([("spec.resources", empty), ("spec.secretRef", token)])
+        let oidc = (!self.oidc_providers.is_empty()
+            && !matches!(self.receiver_type, ReceiverType::GenericOidc))
+        .then(|| "are read only by a Receiver of type generic-oidc".to_owned());
+        let mut problems = crate::object::rules::found([
+            ("spec.resources", empty),
+            ("spec.secretRef", token),
+            ("spec.oidcProviders", oidc),
+        ]);
+        for s in &self.resources {
+            problems.extend(
+                s.problems("Receiver")
+                    .into_iter()
+                    .map(|p| ("spec.resources", p)),
+            );
+        }
+        for p in &self.oidc_providers {
+            if let Some(problem) = p.problem() {
+                problems.push(("spec.oidcProviders", problem));
+            }
+        }
+        problems
+    }
+}
+
+/// One entry of a Receiver's `spec.oidcProviders`: an issuer whose tokens are accepted when
+/// every validation (a CEL expression over the token's `claims` and the variables) holds.
+///
+/// ```
+/// use fluxdsl::OidcProvider;
+/// let github_actions = OidcProvider::new("https://token.actions.githubusercontent.com")
+///     .audience("flux")
+///     .variable("repo", "claims.repository")
+///     .validation("variables.repo == 'example/apps'", "only example/apps may call");
+/// ```
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[must_use]
+pub struct OidcProvider {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audience: Option<String>,
+    #[serde(rename = "issuerURL")]
+    issuer_url: String,
+    validations: Vec<OidcValidation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    variables: Vec<OidcVariable>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct OidcValidation {
+    expression: String,
+    message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct OidcVariable {
+    expression: String,
+    name: String,
+}
+
+impl OidcProvider {
+    /// Tokens issued by `issuer_url` (`https://…`); give it at least one validation.
+    pub fn new(issuer_url: impl Into<String>) -> OidcProvider {
+        OidcProvider {
+            audience: None,
+            issuer_url: issuer_url.into(),
+            validations: Vec::new(),
+            variables: Vec::new(),
+        }
+    }
+    /// `audience`: the token's `aud` must be this.
+    pub fn audience(mut self, audience: impl Into<String>) -> OidcProvider {
+        self.audience = Some(audience.into());
+        self
+    }
+    /// `validations[]`: `expression` must hold, else the call is refused with `message`.
+    pub fn validation(
+        mut self,
+        expression: impl Into<String>,
+        message: impl Into<String>,
+    ) -> OidcProvider {
+        self.validations.push(OidcValidation {
+            expression: expression.into(),
+            message: message.into(),
+        });
+        self
+    }
+    /// `variables[]`: `variables.<name>` is `expression`, for the validations to read.
+    pub fn variable(
+        mut self,
+        name: impl Into<String>,
+        expression: impl Into<String>,
+    ) -> OidcProvider {
+        self.variables.push(OidcVariable {
+            expression: expression.into(),
+            name: name.into(),
+        });
+        self
+    }
+
+    fn problem(&self) -> Option<String> {
+        if !self.issuer_url.starts_with("https://") && !self.issuer_url.starts_with("http://") {
+            return Some(format!(
+                "issuer {:?} is not an http(s):// URL",
+                self.issuer_url
+            ));
+        }
+        self.validations.is_empty().then(|| {
+            format!(
+                "issuer {:?} has no validation: Flux needs at least one",
+                self.issuer_url
+            )
+        })
     }
 }

@@ -30,6 +30,14 @@ crate::object::flux_struct! {
     )]
     #[serde(rename_all = "camelCase")]
     pub struct OCIRepository {
+        /// `spec.certSecretRef`: TLS client certificate and CA for the registry (same
+        /// namespace).
+        #[serde(
+            serialize_with = "opt_local_ref",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        cert_secret_ref: Option<Ref<Secret>>,
         /// `spec.ignore`: paths to leave out, one `.gitignore` pattern each.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |patterns: &[&str]| Some(patterns.join("\n"))))]
@@ -49,6 +57,13 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
         provider: Option<crate::flux::oci_repository::OciProvider>,
+        /// `spec.proxySecretRef`: the proxy to reach the registry through (same namespace).
+        #[serde(
+            serialize_with = "opt_local_ref",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
+        proxy_secret_ref: Option<Ref<Secret>>,
         /// `spec.ref`: tag, semver range or digest (`latest` when not set).
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
@@ -106,6 +121,21 @@ pub struct OciVerify {
         skip_serializing_if = "Option::is_none"
     )]
     secret_ref: Option<Ref<Secret>>,
+    #[serde(rename = "matchOIDCIdentity", skip_serializing_if = "Vec::is_empty")]
+    match_oidc_identity: Vec<OidcIdentity>,
+    #[serde(
+        serialize_with = "crate::object::opt_local_ref",
+        skip_serializing_if = "Option::is_none"
+    )]
+    trusted_root_secret_ref: Option<Ref<Secret>>,
+}
+
+/// One entry of `verify.matchOIDCIdentity`: regular expressions the keyless signature's
+/// certificate must match.
+#[derive(Debug, Clone, Serialize)]
+struct OidcIdentity {
+    issuer: String,
+    subject: String,
 }
 
 impl OciVerify {
@@ -114,19 +144,60 @@ impl OciVerify {
         OciVerify {
             provider: "cosign",
             secret_ref: None,
+            match_oidc_identity: Vec::new(),
+            trusted_root_secret_ref: None,
         }
     }
     /// Notation, with the trust policy and certificates in `secret`.
     pub fn notation(secret: &Ref<Secret>) -> OciVerify {
         OciVerify {
             provider: "notation",
-            secret_ref: Some(secret.clone()),
+            ..OciVerify::cosign().keys(secret)
         }
     }
     /// With the public keys (cosign) in `secret` (same namespace).
     pub fn keys(mut self, secret: &Ref<Secret>) -> OciVerify {
         self.secret_ref = Some(secret.clone());
         self
+    }
+    /// Keyless: accept a signature whose certificate's issuer and subject match these
+    /// regular expressions (one identity of several).
+    pub fn identity(mut self, issuer: impl Into<String>, subject: impl Into<String>) -> OciVerify {
+        self.match_oidc_identity.push(OidcIdentity {
+            issuer: issuer.into(),
+            subject: subject.into(),
+        });
+        self
+    }
+    /// Keyless against a private Sigstore: its trusted root (`trusted_root.json`) in
+    /// `secret` (same namespace).
+    pub fn trusted_root(mut self, secret: &Ref<Secret>) -> OciVerify {
+        self.trusted_root_secret_ref = Some(secret.clone());
+        self
+    }
+
+    /// The keys Secret, as a reference of the holder's namespace in `field`.
+    pub(crate) fn secret_reference(&self, field: &'static str) -> Option<Reference> {
+        let s = self.secret_ref.as_ref()?;
+        Some(s.reference(field, RefRule::SameNamespace))
+    }
+
+    /// The trusted-root Secret, as a reference of the holder's namespace in `field`.
+    pub(crate) fn trusted_root_reference(&self, field: &'static str) -> Option<Reference> {
+        let s = self.trusted_root_secret_ref.as_ref()?;
+        Some(s.reference(field, RefRule::SameNamespace))
+    }
+
+    /// The settings given beyond `provider` and the keys, by field name.
+    pub(crate) fn keyless_settings(&self) -> Vec<&'static str> {
+        let mut settings = Vec::new();
+        if !self.match_oidc_identity.is_empty() {
+            settings.push("matchOIDCIdentity");
+        }
+        if self.trusted_root_secret_ref.is_some() {
+            settings.push("trustedRootSecretRef");
+        }
+        settings
     }
 }
 
@@ -219,9 +290,18 @@ impl Object for OCIRepository {
         if let Some(sa) = &self.service_account_name {
             refs.push(sa.reference("spec.serviceAccountName", RefRule::SameNamespace));
         }
-        if let Some(s) = self.verify.as_ref().and_then(|v| v.secret_ref.as_ref()) {
-            refs.push(s.reference("spec.verify.secretRef", RefRule::SameNamespace));
+        if let Some(v) = &self.verify {
+            refs.extend(v.secret_reference("spec.verify.secretRef"));
+            refs.extend(v.trusted_root_reference("spec.verify.trustedRootSecretRef"));
         }
+        refs.extend(
+            [
+                ("spec.certSecretRef", &self.cert_secret_ref),
+                ("spec.proxySecretRef", &self.proxy_secret_ref),
+            ]
+            .into_iter()
+            .filter_map(|(field, s)| Some(s.as_ref()?.reference(field, RefRule::SameNamespace))),
+        );
         refs
     }
     fn own_problems(&self) -> Vec<(&'static str, String)> {

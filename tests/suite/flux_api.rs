@@ -579,6 +579,16 @@ fn readme_lists_the_version_of_each_kind_each_release_gets() {
             }),
         ),
         (
+            "ExternalArtifact",
+            Box::new(|c| {
+                let f = c.file("a.yaml");
+                c.add(
+                    &f,
+                    ExternalArtifact::builder().name(name!("bundle")).build(),
+                );
+            }),
+        ),
+        (
             "ArtifactGenerator",
             Box::new(|c| {
                 let r = git(c);
