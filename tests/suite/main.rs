@@ -23,6 +23,7 @@ mod tree_safety;
 mod upstream;
 mod validation;
 mod views;
+mod whole_api;
 
 use std::path::{Path, PathBuf};
 
