@@ -15,7 +15,7 @@ use fluxdsl::k8s_openapi::api::apps::v1::Deployment;
 use fluxdsl::k8s_openapi::api::core::v1::{Namespace, Secret};
 use fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use fluxdsl::{
-    ArtifactGenerator, Chart, Cluster, CopyOperation, Duration, FLUX_GENERATED_HEADER,
+    ArtifactGenerator, Chart, Cluster, CopyOperation, Duration, FLUX_GENERATED_HEADER, FluxApi,
     GeneratedArtifact, GeneratorSourceRef, GitRef, GitRepository, HelmRelease, HelmRepository,
     Install, Kustomization, KustomizeConfig, LayerSelector, Name, NamespaceName, OCIRepository,
     OciRef, Patch, PatchFile, PatchTarget, Ref, Repository, Strategy, Upgrade, duration, name,
@@ -88,7 +88,13 @@ pub const LOCAL_PATH: &str = "flux2-kustomize-helm-example";
 
 /// The whole repository: both clusters and the folders they share.
 pub fn repository() -> Repository {
-    let mut shared = Cluster::for_repository(LOCAL_PATH);
+    repository_at(None)
+}
+
+/// The repository with every cluster pinned to the Flux install `api` describes (the
+/// Flux API versions it serves and their schemas), or to none.
+pub fn repository_at(api: Option<&FluxApi>) -> Repository {
+    let mut shared = new_cluster(api);
     infrastructure_folder(&mut shared);
     apps_base(&mut shared);
     for env in [Env::Staging, Env::Production] {
@@ -96,15 +102,23 @@ pub fn repository() -> Repository {
     }
     let mut repository = Repository::new();
     repository
-        .cluster("staging", cluster(Env::Staging))
-        .cluster("production", cluster(Env::Production))
+        .cluster("staging", cluster(Env::Staging, api))
+        .cluster("production", cluster(Env::Production, api))
         .shared(shared);
     repository
 }
 
-/// What the `env` cluster declares: `clusters/<env>/`.
-pub fn cluster(env: Env) -> Cluster {
+fn new_cluster(api: Option<&FluxApi>) -> Cluster {
     let mut c = Cluster::for_repository(LOCAL_PATH);
+    if let Some(api) = api {
+        c.flux_api(api);
+    }
+    c
+}
+
+/// What the `env` cluster declares: `clusters/<env>/`.
+pub fn cluster(env: Env, api: Option<&FluxApi>) -> Cluster {
+    let mut c = new_cluster(api);
     let flux_ns = NamespaceName::FLUX_SYSTEM;
     let cluster_dir = format!("clusters/{}", env.name());
 

@@ -172,3 +172,54 @@ fn kubectl_kustomize_builds_every_rendered_folder() {
         }
     }
 }
+
+/// The problems of rendering the example pinned to the Flux install of `components`.
+fn pinned_problems(label: &str, components: &str) -> Vec<String> {
+    let api = fluxdsl::FluxApi::from_crds(label, &read_fixture(components)).unwrap();
+    match example::repository_at(Some(&api)).render() {
+        Ok(_) => Vec::new(),
+        Err(fluxdsl::Error::Refused(problems)) => problems
+            .iter()
+            .map(|p| p.to_string().lines().next().unwrap().to_owned())
+            .collect(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The repository's main branch splits its tree with an ArtifactGenerator, source-watcher's
+/// kind (Flux 2.7+, an extra component). Pinned to Flux v2.9.3's install without it, that
+/// is the only thing refused: every other object passes v2.9.3's schemas. Pinned to
+/// v2.3.0, the ExternalArtifact sources are refused too.
+#[test]
+fn pinned_to_a_flux_install_only_what_it_does_not_serve_is_refused() {
+    let v2_9_3 = pinned_problems(
+        "Flux v2.9.3",
+        "flux-v2.9.3-bootstrap/flux-system/gotk-components.yaml",
+    );
+    assert_eq!(
+        v2_9_3,
+        [
+            "ArtifactGenerator flux-system/flux-system apiVersion: Flux v2.9.3 does not serve ArtifactGenerator (source.extensions.fluxcd.io)",
+            "ArtifactGenerator flux-system/flux-system apiVersion: Flux v2.9.3 does not serve ArtifactGenerator (source.extensions.fluxcd.io)",
+        ]
+    );
+    let v2_3_0 = pinned_problems(
+        "Flux v2.3.0",
+        &format!("{BOOTSTRAP}/clusters/staging/flux-system/gotk-components.yaml"),
+    );
+    // Each refusal is one of the three things v2.3.0 lacks, for each cluster: the
+    // generator kind, ExternalArtifact as a Kustomization source, and the install and
+    // upgrade `strategy` (RetryOnFailure) of the three HelmReleases.
+    let lacks = [
+        "does not serve ArtifactGenerator",
+        "spec.sourceRef.kind: \"ExternalArtifact\" is not one of \"OCIRepository\", \"GitRepository\", \"Bucket\"",
+        "spec.install.strategy: is not a field in HelmRelease helm.toolkit.fluxcd.io/v2 of Flux v2.3.0",
+        "spec.upgrade.strategy: is not a field in HelmRelease helm.toolkit.fluxcd.io/v2 of Flux v2.3.0",
+    ];
+    let counts: Vec<usize> = lacks
+        .iter()
+        .map(|l| v2_3_0.iter().filter(|p| p.contains(l)).count())
+        .collect();
+    assert_eq!(counts, [2, 6, 3, 3], "{v2_3_0:#?}");
+    assert_eq!(v2_3_0.len(), 14, "{v2_3_0:#?}");
+}
