@@ -671,6 +671,10 @@ pub enum RefRule {
     /// The target may be in another namespace, unless the cluster forbids cross-namespace
     /// references (Flux's `--no-cross-namespace-refs`).
     CrossNamespaceAllowed,
+    /// The target may be in another namespace only if its `spec.accessFrom` admits the
+    /// referencing object's namespace by its labels (Flux's ACL, as an ImagePolicy's
+    /// ImageRepository), and the cluster does not forbid cross-namespace references.
+    AccessFrom,
 }
 
 /// One handle held by an object: the field it sits in and the object it names.

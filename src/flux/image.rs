@@ -241,7 +241,7 @@ impl Object for ImagePolicy {
         vec![Reference {
             field: "spec.imageRepositoryRef",
             target: Arc::clone(&self.image_repository_ref.target),
-            rule: RefRule::CrossNamespaceAllowed,
+            rule: RefRule::AccessFrom,
         }]
     }
     fn own_problems(&self) -> Vec<(&'static str, String)> {

@@ -1,7 +1,7 @@
 //! The checks types cannot make, run before anything is written or applied. Each problem
 //! names the object, the field and the Rust source location of every declaration involved.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::FxHashMap as HashMap;
 use std::panic::Location;
@@ -532,17 +532,71 @@ fn references(
                     t.key,
                     t.key.namespace.as_deref().unwrap_or("")
                 ))),
-                RefRule::CrossNamespaceAllowed if cross && !cluster.cross_namespace_refs => {
+                RefRule::CrossNamespaceAllowed | RefRule::AccessFrom
+                    if cross && !cluster.cross_namespace_refs =>
+                {
                     problems.push(problem(format!(
                         "refers to {} in another namespace, and this cluster forbids cross-namespace references",
                         t.key
                     )))
+                }
+                RefRule::AccessFrom if cross => {
+                    if let Some(Seen { index: Some(j), .. }) = declared.get(&key) {
+                        let holder = o.key().namespace.as_deref().unwrap_or_default();
+                        if let Some(message) = access_denied(cluster, *j, holder) {
+                            problems.push(problem(message));
+                        }
+                    }
                 }
                 _ => {}
             }
         }
     }
     edges
+}
+
+/// Why the declared object `target` does not admit references from namespace `holder`
+/// (Flux's ACL): it has no `spec.accessFrom`, or none of its namespace selectors matches
+/// the labels of `holder` (as declared, with the `kubernetes.io/metadata.name` label the
+/// API server adds). A namespace this cluster does not declare has labels it cannot know;
+/// only that label is checked then, and no match is not refused.
+fn access_denied(cluster: &Cluster, target: usize, holder: &str) -> Option<String> {
+    let object = &cluster.objects[target];
+    let json = object.object.to_json().ok()?;
+    let Some(selectors) = json["spec"]["accessFrom"]["namespaceSelectors"].as_array() else {
+        return Some(format!(
+            "refers to {} in another namespace, which Flux allows only when its spec.accessFrom \
+             admits namespace {holder:?}; it has no accessFrom",
+            object.key()
+        ));
+    };
+    let declared = cluster.objects.iter().find(|n| {
+        n.key().kind == "Namespace" && n.key().group().is_empty() && n.key().name == holder
+    });
+    let mut labels: BTreeMap<String, String> = declared
+        .and_then(|n| n.object.to_json().ok())
+        .and_then(|n| serde_json::from_value(n["metadata"]["labels"].clone()).ok())
+        .unwrap_or_default();
+    labels.insert("kubernetes.io/metadata.name".into(), holder.to_owned());
+    let admitted = selectors.iter().any(|s| {
+        s["matchLabels"].as_object().is_some_and(|wanted| {
+            wanted
+                .iter()
+                .all(|(k, v)| labels.get(k).map(String::as_str) == v.as_str())
+        })
+    });
+    (!admitted && declared.is_some()).then(|| {
+        format!(
+            "refers to {} in another namespace, whose spec.accessFrom admits no namespace with \
+             the labels of {holder:?} ({})",
+            object.key(),
+            labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
 }
 
 /// What the CRD schemas the cluster knows refuse: those of its pinned Flux API

@@ -324,3 +324,79 @@ fn what_flux_would_reject_in_the_new_fields_is_refused() {
         assert!(err.contains(expected), "{expected:?} in:\n{err}");
     }
 }
+
+/// An ImagePolicy in namespace `policy_ns` reading an ImageRepository of flux-system that
+/// admits namespaces labelled `admits` (no accessFrom when `None`); `team` labels the
+/// declared Namespace `apps`.
+fn image_policy_across(
+    policy_ns: &str,
+    admits: Option<&[(&str, &str)]>,
+    team: &str,
+) -> fluxdsl::Result<()> {
+    let mut cluster = Cluster::new("k8s");
+    let file = cluster.file("images.yaml");
+    cluster.add(
+        &file,
+        fluxdsl::k8s_openapi::api::core::v1::Namespace {
+            metadata: fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some("apps".into()),
+                labels: Some([("team".to_owned(), team.to_owned())].into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    );
+    let builder = ImageRepository::builder()
+        .name(name!("app"))
+        .image("ghcr.io/example/app")
+        .interval(duration!("5m"));
+    let repository = match admits {
+        Some(labels) => cluster.add(&file, builder.access_from(&[labels]).build()),
+        None => cluster.add(&file, builder.build()),
+    };
+    cluster.add(
+        &file,
+        ImagePolicy::builder()
+            .name(name!("app"))
+            .namespace(NamespaceName::new(policy_ns).unwrap())
+            .image_repository_ref(&repository)
+            .policy(TagPolicy::Semver("1.x".into()))
+            .build(),
+    );
+    cluster.render().map(drop)
+}
+
+/// image-reflector-controller lets an ImagePolicy read an ImageRepository of another
+/// namespace only when the repository's `accessFrom` selects the policy's namespace by its
+/// labels (or by `kubernetes.io/metadata.name`, which the API server sets).
+#[test]
+fn an_image_policy_reads_another_namespaces_repository_only_when_access_from_admits_it() {
+    image_policy_across("apps", Some(&[("team", "web")]), "web").unwrap();
+    image_policy_across(
+        "apps",
+        Some(&[("kubernetes.io/metadata.name", "apps")]),
+        "x",
+    )
+    .unwrap();
+    let err = image_policy_across("apps", None, "web")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "ImagePolicy apps/app spec.imageRepositoryRef: refers to ImageRepository flux-system/app in another namespace, which Flux allows only when its spec.accessFrom admits namespace \"apps\"; it has no accessFrom"
+        ),
+        "{err}"
+    );
+    let err = image_policy_across("apps", Some(&[("team", "web")]), "data")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "whose spec.accessFrom admits no namespace with the labels of \"apps\" (kubernetes.io/metadata.name=apps, team=data)"
+        ),
+        "{err}"
+    );
+    // A namespace the cluster does not declare: its labels are unknown, so only a missing
+    // accessFrom is refused.
+    image_policy_across("tenants", Some(&[("team", "web")]), "web").unwrap();
+}
