@@ -60,14 +60,14 @@ pub use flux::artifact_generator::{
     GeneratorSourceRef,
 };
 pub use flux::bucket::{Bucket, BucketProvider, BucketSts};
-pub use flux::common::{DependsOn, HealthCheckExpr, IntoDependency};
+pub use flux::common::{DependsOn, DriftIgnore, HealthCheckExpr, IntoDependency, PatchTarget};
 pub use flux::git_repository::{
     GitProvider, GitRef, GitRepository, GitRepositoryInclude, GitVerify,
 };
 pub use flux::helm_chart::{ChartSource, HelmChart, ReconcileStrategy};
 pub use flux::helm_release::{
     ActionFlags, Chart, ChartNameChange, ChartRef, ChartTemplate, Crds, DeletionPropagation,
-    DriftDetection, DriftIgnore, DriftMode, HelmChartRefSource, HelmChartSource, HelmRelease,
+    DriftDetection, DriftMode, HelmChartRefSource, HelmChartSource, HelmRelease,
     HelmReleaseDependency, HelmTest, Install, PostRenderStrategy, PostRenderer, Remediation,
     RemediationStrategy, Rollback, ServerSideApply, Strategy, TestFilter, Uninstall, Upgrade,
     ValuesFrom, WaitStrategy,
@@ -79,8 +79,8 @@ pub use flux::image::{
 };
 pub use flux::kustomization::{
     BuildMetadata, CommonMetadata, Decryption, DeletionPolicy, HealthCheck, Image, KubeConfig,
-    Kustomization, KustomizationDependency, KustomizationSource, Patch, PatchTarget, PostBuild,
-    SourceRef, SubstituteFrom,
+    Kustomization, KustomizationDependency, KustomizationSource, Patch, PostBuild, SourceRef,
+    SubstituteFrom,
 };
 pub use flux::notification::{
     Alert, EventSource, EventSourceKind, OidcProvider, Provider, ProviderType, Receiver,

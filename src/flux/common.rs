@@ -212,3 +212,87 @@ impl AccessFrom {
         }
     }
 }
+
+/// The selector of a [`Patch`](crate::Patch) or a [`DriftIgnore`]; every field set must
+/// match.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PatchTarget {
+    /// API group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// API version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Name (a regular expression).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Namespace (a regular expression).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Label selector.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_selector: Option<String>,
+    /// Annotation selector.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annotation_selector: Option<String>,
+}
+
+impl PatchTarget {
+    /// Objects of kind `K`, matched by kind as Flux and kustomize match a target's `kind`
+    /// (`PatchTarget::kind::<Deployment>()`); a kind from a type, not a string.
+    pub fn kind<K: Kind>() -> PatchTarget {
+        PatchTarget {
+            kind: Some(K::kind().to_owned()),
+            ..PatchTarget::default()
+        }
+    }
+
+    /// Only objects whose name matches `name` (a regular expression).
+    pub fn named(mut self, name: impl Into<String>) -> PatchTarget {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Only objects in namespaces matching `namespace` (a regular expression).
+    pub fn in_namespace(mut self, namespace: impl Into<String>) -> PatchTarget {
+        self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// Only objects whose labels match `selector` (`app=web,tier!=db`).
+    pub fn with_labels(mut self, selector: impl Into<String>) -> PatchTarget {
+        self.label_selector = Some(selector.into());
+        self
+    }
+
+    /// Only objects whose annotations match `selector`.
+    pub fn with_annotations(mut self, selector: impl Into<String>) -> PatchTarget {
+        self.annotation_selector = Some(selector.into());
+        self
+    }
+
+    /// Also match the API group and version of `K`.
+    pub fn with_group_version<K: Kind>(mut self) -> PatchTarget {
+        let (group, version) = K::api_version()
+            .rsplit_once('/')
+            .unwrap_or(("", K::api_version()));
+        self.group = Some(group.to_owned());
+        self.version = Some(version.to_owned());
+        self
+    }
+}
+
+/// One entry of a HelmRelease's `spec.driftDetection.ignore` or a Kustomization's
+/// `spec.ignore`: fields to leave alone on the objects `target` selects.
+#[derive(Debug, Clone, Serialize)]
+pub struct DriftIgnore {
+    /// JSON pointers of the fields.
+    pub paths: Vec<String>,
+    /// The objects they apply to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<PatchTarget>,
+}

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 use typed_builder::TypedBuilder;
 
-use crate::flux::common::{Dependency, HealthCheckExpr, IntoDependency};
+use crate::flux::common::{Dependency, DriftIgnore, HealthCheckExpr, IntoDependency};
 use crate::flux::kustomization::{CommonMetadata, Image, Patch};
 use crate::object::{
     FluxRef, Kind, Object, Ref, RefRule, Reference, RelativeRef, Target, opt_ref_name,
@@ -569,16 +569,6 @@ pub struct DriftDetection {
     pub ignore: Vec<DriftIgnore>,
     /// `mode`.
     pub mode: DriftMode,
-}
-
-/// One entry of `spec.driftDetection.ignore`.
-#[derive(Debug, Clone, Serialize)]
-pub struct DriftIgnore {
-    /// JSON pointers of the fields.
-    pub paths: Vec<String>,
-    /// The objects they apply to.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<crate::flux::kustomization::PatchTarget>,
 }
 
 /// `spec.driftDetection.mode`.

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, Secret, ServiceAccount};
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
-use crate::flux::common::{Dependency, HealthCheckExpr, IntoDependency};
+use crate::flux::common::{Dependency, DriftIgnore, HealthCheckExpr, IntoDependency, PatchTarget};
 use crate::flux::git_repository::GitRepository;
 use crate::object::Check;
 use crate::object::{Kind, Object, Ref, RefRule, Reference, RelativeRef, Target, opt_ref_name};
@@ -129,9 +129,9 @@ crate::object::flux_struct! {
         health_check_exprs: Box<[HealthCheckExpr]>,
         /// `spec.ignore`: fields of applied objects that drift detection and apply leave
         /// alone.
-        #[serde(skip_serializing_if = "<[crate::DriftIgnore]>::is_empty")]
-        #[builder(default, setter(transform = |rules: &[crate::DriftIgnore]| rules.into()))]
-        ignore: Box<[crate::DriftIgnore]>,
+        #[serde(skip_serializing_if = "<[DriftIgnore]>::is_empty")]
+        #[builder(default, setter(transform = |rules: &[DriftIgnore]| rules.into()))]
+        ignore: Box<[DriftIgnore]>,
         /// `spec.ignoreMissingComponents`: drop `components` the source lacks instead of
         /// failing.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -382,78 +382,6 @@ impl Patch {
             patch: patch.to_owned(),
             target: None,
         }
-    }
-}
-
-/// The selector of a [`Patch`]; every field set must match.
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PatchTarget {
-    /// API group.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
-    /// API version.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// Kind.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    /// Name (a regular expression).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Namespace (a regular expression).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    /// Label selector.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub label_selector: Option<String>,
-    /// Annotation selector.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub annotation_selector: Option<String>,
-}
-
-impl PatchTarget {
-    /// Objects of kind `K`, matched by kind as Flux and kustomize match a target's `kind`
-    /// (`PatchTarget::kind::<Deployment>()`); a kind from a type, not a string.
-    pub fn kind<K: Kind>() -> PatchTarget {
-        PatchTarget {
-            kind: Some(K::kind().to_owned()),
-            ..PatchTarget::default()
-        }
-    }
-
-    /// Only objects whose name matches `name` (a regular expression).
-    pub fn named(mut self, name: impl Into<String>) -> PatchTarget {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Only objects in namespaces matching `namespace` (a regular expression).
-    pub fn in_namespace(mut self, namespace: impl Into<String>) -> PatchTarget {
-        self.namespace = Some(namespace.into());
-        self
-    }
-
-    /// Only objects whose labels match `selector` (`app=web,tier!=db`).
-    pub fn with_labels(mut self, selector: impl Into<String>) -> PatchTarget {
-        self.label_selector = Some(selector.into());
-        self
-    }
-
-    /// Only objects whose annotations match `selector`.
-    pub fn with_annotations(mut self, selector: impl Into<String>) -> PatchTarget {
-        self.annotation_selector = Some(selector.into());
-        self
-    }
-
-    /// Also match the API group and version of `K`.
-    pub fn with_group_version<K: Kind>(mut self) -> PatchTarget {
-        let (group, version) = K::api_version()
-            .rsplit_once('/')
-            .unwrap_or(("", K::api_version()));
-        self.group = Some(group.to_owned());
-        self.version = Some(version.to_owned());
-        self
     }
 }
 

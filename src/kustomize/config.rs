@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use typed_builder::TypedBuilder;
 
-use crate::flux::kustomization::{Image, Patch, PatchTarget};
+use crate::flux::common::PatchTarget;
+use crate::flux::kustomization::{Image, Patch};
 use crate::object::File;
 use crate::values::NamespaceName;
 
