@@ -182,6 +182,10 @@ impl FluxApi {
         }
         let mut out = Vec::new();
         check_object(&body, schema, "", &mut out);
+        // The CEL rules run on an object the structural checks accept, as on the server.
+        if out.is_empty() {
+            crate::model::crd_rules::problems(&Value::Object(body), schema, "", &mut out);
+        }
         let label = self.label();
         out.into_iter()
             .map(|(path, problem)| {

@@ -104,7 +104,7 @@ fn maximal(api: &FluxApi) -> Cluster {
             .ignore(&["/*"])
             .include(&[])
             .interval(duration!("1m"))
-            .provider(GitProvider::Generic)
+            .provider(GitProvider::Azure)
             .proxy_secret_ref(&secret)
             .recurse_submodules(true)
             .secret_ref(&secret)
@@ -200,7 +200,6 @@ fn maximal(api: &FluxApi) -> Cluster {
             .proxy_secret_ref(&secret)
             .region("r")
             .secret_ref(&secret)
-            .service_account_name(&sa)
             .suspend(true)
             .timeout(duration!("1m"))
             .build(),
@@ -214,6 +213,17 @@ fn maximal(api: &FluxApi) -> Cluster {
             .insecure(true)
             .interval(duration!("1m"))
             .sts(BucketSts::ldap("https://minio:9000", &secret).cert_secret_ref(&secret))
+            .build(),
+    );
+    c.add(
+        &f,
+        Bucket::builder()
+            .name(name!("gcs"))
+            .bucket_name("b")
+            .endpoint("storage.googleapis.com")
+            .provider(BucketProvider::Gcp)
+            .service_account_name(&sa)
+            .interval(duration!("1m"))
             .build(),
     );
     let chart = c.add(
@@ -547,6 +557,7 @@ fn maximal(api: &FluxApi) -> Cluster {
                     extract: Some("$0".into()),
                 })
                 .interval(duration!("1m"))
+                .digest_reflection_policy(DigestReflection::Always)
                 .suspend(true)
                 .build(),
         );

@@ -2,9 +2,9 @@
 //! they store, and a field that version lacks is refused.
 
 use fluxdsl::{
-    ArtifactGenerator, Chart, Cluster, CopyOperation, FluxApi, GeneratedArtifact,
-    GeneratorSourceRef, GitRepository, HelmRelease, HelmRepository, Install, LayerSelector,
-    OCIRepository, Ref, Strategy, duration, name,
+    ArtifactGenerator, Bucket, BucketProvider, Chart, Cluster, CopyOperation, FluxApi,
+    GeneratedArtifact, GeneratorSourceRef, GitRef, GitRepository, HelmRelease, HelmRepository,
+    Install, LayerSelector, OCIRepository, Ref, Strategy, duration, name, namespace,
 };
 
 use super::read_fixture;
@@ -293,6 +293,48 @@ fn extra_spec_fields_are_merged_and_checked_against_the_pinned_schema() {
     );
 }
 
+/// The CEL rules of Flux's CRDs (`x-kubernetes-validations`) run too: the API server
+/// would refuse these objects although every field is right on its own.
+#[test]
+fn the_cel_rules_of_the_pinned_crds_are_evaluated() {
+    let mut cluster = Cluster::new("k8s");
+    cluster.flux_api(&v2_9_3());
+    let file = cluster.file("sources.yaml");
+    let sa: Ref<fluxdsl::k8s_openapi::api::core::v1::ServiceAccount> =
+        Ref::existing(&namespace!("flux-system"), name!("reader"));
+    let creds: Ref<fluxdsl::k8s_openapi::api::core::v1::Secret> =
+        Ref::existing(&namespace!("flux-system"), name!("creds"));
+    cluster.add(
+        &file,
+        GitRepository::builder()
+            .name(name!("repo"))
+            .url("https://example.com/repo")
+            .reference(GitRef::branch("main"))
+            .service_account_name(&sa)
+            .interval(duration!("1m"))
+            .build(),
+    );
+    cluster.add(
+        &file,
+        Bucket::builder()
+            .name(name!("bucket"))
+            .bucket_name("b")
+            .endpoint("s3.amazonaws.com")
+            .provider(BucketProvider::Aws)
+            .secret_ref(&creds)
+            .service_account_name(&sa)
+            .interval(duration!("1m"))
+            .build(),
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    for expected in [
+        "GitRepository flux-system/repo: spec: serviceAccountName can only be set when provider is 'azure' or 'aws' in GitRepository source.toolkit.fluxcd.io/v1 of Flux v2.9.3",
+        "Bucket flux-system/bucket: spec: cannot set both .spec.secretRef and .spec.serviceAccountName in Bucket source.toolkit.fluxcd.io/v1 of Flux v2.9.3",
+    ] {
+        assert!(err.contains(expected), "expected {expected:?} in:\n{err}");
+    }
+}
+
 #[test]
 fn a_custom_resource_is_checked_against_the_crd_the_program_declares() {
     let mut cluster = Cluster::new("k8s");
@@ -314,7 +356,14 @@ fn a_custom_resource_is_checked_against_the_crd_the_program_declares() {
                         "properties": { "spec": {
                             "type": "object",
                             "required": ["size"],
-                            "properties": { "size": { "type": "integer", "minimum": 1 } },
+                            "properties": {
+                                "size": { "type": "integer", "minimum": 1 },
+                                "max": { "type": "integer", "default": 10 },
+                            },
+                            "x-kubernetes-validations": [{
+                                "rule": "self.size <= self.max",
+                                "message": "size must not exceed max",
+                            }],
                         }},
                     }},
                 }],
@@ -331,15 +380,23 @@ fn a_custom_resource_is_checked_against_the_crd_the_program_declares() {
     cluster.add_manifest(&file, widget("good", serde_json::json!({ "size": 3 })));
     cluster.add_manifest(&file, widget("small", serde_json::json!({ "size": 0 })));
     cluster.add_manifest(&file, widget("typo", serde_json::json!({ "sise": 3 })));
+    // The CEL rule sees max's default, 10.
+    cluster.add_manifest(&file, widget("big", serde_json::json!({ "size": 11 })));
+    cluster.add_manifest(
+        &file,
+        widget("wide", serde_json::json!({ "size": 11, "max": 12 })),
+    );
     let err = cluster.render().unwrap_err().to_string();
     for expected in [
         "Widget apps/small: spec.size: 0 is below the minimum 1 in Widget example.com/v1 of the CRD this program declares",
         "Widget apps/typo: spec.sise: is not a field in Widget example.com/v1",
         "Widget apps/typo: spec.size: is required in Widget example.com/v1",
+        "Widget apps/big: spec: size must not exceed max in Widget example.com/v1",
     ] {
         assert!(err.contains(expected), "expected {expected:?} in:\n{err}");
     }
     assert!(!err.contains("apps/good"), "{err}");
+    assert!(!err.contains("apps/wide"), "{err}");
 }
 
 /// The apiVersion fluxdsl writes `kind` at in a cluster pinned to `api`, the object
