@@ -1,5 +1,6 @@
 //! The integration suite: one test binary, so the library links once.
 
+mod all_fields;
 mod apply;
 mod cli;
 mod coverage;
