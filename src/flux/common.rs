@@ -105,16 +105,23 @@ impl Dependency {
 
 impl Serialize for Dependency {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        // A struct, not a flattened map: the emitter writes struct fields in order
+        // without sorting, and dependsOn entries are many.
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Wire<'a> {
-            #[serde(flatten)]
-            reference: FluxRef<'a>,
+            name: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            namespace: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
             ready_expr: Option<&'a str>,
         }
+        let FluxRef {
+            name, namespace, ..
+        } = self.reference.wire();
         Wire {
-            reference: self.reference.wire(),
+            name,
+            namespace,
             ready_expr: self.ready_expr.as_deref(),
         }
         .serialize(s)
