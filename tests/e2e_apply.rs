@@ -905,16 +905,17 @@ async fn fresh_server_every_typed_field_is_accepted_by_the_api_server() {
     let f = unpinned.file("repo.yaml");
     let reader: fluxdsl::Ref<fluxdsl::k8s_openapi::api::core::v1::ServiceAccount> =
         fluxdsl::Ref::existing(&NamespaceName::FLUX_SYSTEM, Name::new("reader").unwrap());
-    unpinned.add(
-        &f,
+    // A ServiceAccount without the azure or aws provider: each field is right on its own.
+    let needs_a_provider = || {
         fluxdsl::GitRepository::builder()
             .name(Name::new("needs-a-provider").unwrap())
             .url("https://example.com/repo")
             .reference(fluxdsl::GitRef::branch("main"))
             .service_account_name(&reader)
             .interval(fluxdsl::duration!("1m"))
-            .build(),
-    );
+            .build()
+    };
+    unpinned.add(&f, needs_a_provider());
     let mut out = Vec::new();
     let err = apply::apply(&conn, &unpinned, &tree, &dry_run, &mut out)
         .await
@@ -929,16 +930,7 @@ async fn fresh_server_every_typed_field_is_accepted_by_the_api_server() {
     let mut pinned = Cluster::new("tree");
     pinned.flux_api(&api);
     let f = pinned.file("repo.yaml");
-    pinned.add(
-        &f,
-        fluxdsl::GitRepository::builder()
-            .name(Name::new("needs-a-provider").unwrap())
-            .url("https://example.com/repo")
-            .reference(fluxdsl::GitRef::branch("main"))
-            .service_account_name(&reader)
-            .interval(fluxdsl::duration!("1m"))
-            .build(),
-    );
+    pinned.add(&f, needs_a_provider());
     let refused = pinned.render().unwrap_err().to_string();
     assert!(refused.contains(rule), "{refused}");
 }

@@ -201,14 +201,15 @@ fn every_object_is_checked_against_the_pinned_schemas() {
         }),
     );
     let err = cluster.render().unwrap_err().to_string();
-    for expected in [
-        "HelmRelease flux-system/podinfo: spec.releaseName: has 60 characters, more than 53 in HelmRelease helm.toolkit.fluxcd.io/v2 of Flux v2.9.3",
-        "Bucket flux-system/artifacts: spec.endpoint: is required in Bucket source.toolkit.fluxcd.io/v1 of Flux v2.9.3",
-        "Bucket flux-system/artifacts: spec.interval: \"10 minutes\" does not match the pattern ^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$",
-        "Bucket flux-system/artifacts: spec.provider: \"dropbox\" is not one of \"generic\", \"aws\", \"gcp\", \"azure\"",
-    ] {
-        assert!(err.contains(expected), "expected {expected:?} in:\n{err}");
-    }
+    super::assert_contains_all(
+        &err,
+        &[
+            "HelmRelease flux-system/podinfo: spec.releaseName: has 60 characters, more than 53 in HelmRelease helm.toolkit.fluxcd.io/v2 of Flux v2.9.3",
+            "Bucket flux-system/artifacts: spec.endpoint: is required in Bucket source.toolkit.fluxcd.io/v1 of Flux v2.9.3",
+            "Bucket flux-system/artifacts: spec.interval: \"10 minutes\" does not match the pattern ^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$",
+            "Bucket flux-system/artifacts: spec.provider: \"dropbox\" is not one of \"generic\", \"aws\", \"gcp\", \"azure\"",
+        ],
+    );
 }
 
 /// A HelmRelease given `extra` with `extra_spec`, in a cluster pinned to `api` (if any).
@@ -327,12 +328,13 @@ fn the_cel_rules_of_the_pinned_crds_are_evaluated() {
             .build(),
     );
     let err = cluster.render().unwrap_err().to_string();
-    for expected in [
-        "GitRepository flux-system/repo: spec: serviceAccountName can only be set when provider is 'azure' or 'aws' in GitRepository source.toolkit.fluxcd.io/v1 of Flux v2.9.3",
-        "Bucket flux-system/bucket: spec: cannot set both .spec.secretRef and .spec.serviceAccountName in Bucket source.toolkit.fluxcd.io/v1 of Flux v2.9.3",
-    ] {
-        assert!(err.contains(expected), "expected {expected:?} in:\n{err}");
-    }
+    super::assert_contains_all(
+        &err,
+        &[
+            "GitRepository flux-system/repo: spec: serviceAccountName can only be set when provider is 'azure' or 'aws' in GitRepository source.toolkit.fluxcd.io/v1 of Flux v2.9.3",
+            "Bucket flux-system/bucket: spec: cannot set both .spec.secretRef and .spec.serviceAccountName in Bucket source.toolkit.fluxcd.io/v1 of Flux v2.9.3",
+        ],
+    );
 }
 
 #[test]
@@ -387,14 +389,15 @@ fn a_custom_resource_is_checked_against_the_crd_the_program_declares() {
         widget("wide", serde_json::json!({ "size": 11, "max": 12 })),
     );
     let err = cluster.render().unwrap_err().to_string();
-    for expected in [
-        "Widget apps/small: spec.size: 0 is below the minimum 1 in Widget example.com/v1 of the CRD this program declares",
-        "Widget apps/typo: spec.sise: is not a field in Widget example.com/v1",
-        "Widget apps/typo: spec.size: is required in Widget example.com/v1",
-        "Widget apps/big: spec: size must not exceed max in Widget example.com/v1",
-    ] {
-        assert!(err.contains(expected), "expected {expected:?} in:\n{err}");
-    }
+    super::assert_contains_all(
+        &err,
+        &[
+            "Widget apps/small: spec.size: 0 is below the minimum 1 in Widget example.com/v1 of the CRD this program declares",
+            "Widget apps/typo: spec.sise: is not a field in Widget example.com/v1",
+            "Widget apps/typo: spec.size: is required in Widget example.com/v1",
+            "Widget apps/big: spec: size must not exceed max in Widget example.com/v1",
+        ],
+    );
     assert!(!err.contains("apps/good"), "{err}");
     assert!(!err.contains("apps/wide"), "{err}");
 }

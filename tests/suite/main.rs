@@ -128,3 +128,11 @@ pub fn normalize_durations(v: &mut serde_json::Value) {
         _ => {}
     }
 }
+
+/// Fails, showing `text`, unless it contains every one of `expected`.
+#[track_caller]
+pub fn assert_contains_all(text: &str, expected: &[&str]) {
+    for e in expected {
+        assert!(text.contains(e), "expected {e:?} in:\n{text}");
+    }
+}

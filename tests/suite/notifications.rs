@@ -76,23 +76,24 @@ fn a_bucket_provider_and_alert_render_as_the_crds_accept() {
         .render()
         .unwrap_or_else(|e| panic!("{e}"))
         .to_listing();
-    for expected in [
-        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: Bucket\n",
-        "  bucketName: fleet\n  endpoint: minio.example.com:9000\n",
-        "  sourceRef:\n    kind: Bucket\n    name: manifests\n",
-        "apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Provider\n",
-        "  channel: '#deploys'\n",
-        "  type: slack\n",
-        "  eventSeverity: error\n",
-        // Same namespace: no namespace; another: written; all of a kind: `*`.
-        "  - kind: Kustomization\n    name: apps\n",
-        "  - kind: HelmRelease\n    name: podinfo\n    namespace: podinfo\n",
-        "  - kind: HelmRelease\n    name: '*'\n    namespace: podinfo\n",
-        "  - kind: Kustomization\n    matchLabels:\n      team: web\n    name: '*'\n",
-        "  providerRef:\n    name: slack\n",
-    ] {
-        assert!(text.contains(expected), "{expected:?} in:\n{text}");
-    }
+    super::assert_contains_all(
+        &text,
+        &[
+            "apiVersion: source.toolkit.fluxcd.io/v1\nkind: Bucket\n",
+            "  bucketName: fleet\n  endpoint: minio.example.com:9000\n",
+            "  sourceRef:\n    kind: Bucket\n    name: manifests\n",
+            "apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Provider\n",
+            "  channel: '#deploys'\n",
+            "  type: slack\n",
+            "  eventSeverity: error\n",
+            // Same namespace: no namespace; another: written; all of a kind: `*`.
+            "  - kind: Kustomization\n    name: apps\n",
+            "  - kind: HelmRelease\n    name: podinfo\n    namespace: podinfo\n",
+            "  - kind: HelmRelease\n    name: '*'\n    namespace: podinfo\n",
+            "  - kind: Kustomization\n    matchLabels:\n      team: web\n    name: '*'\n",
+            "  providerRef:\n    name: slack\n",
+        ],
+    );
 }
 
 #[test]
@@ -130,15 +131,16 @@ fn what_flux_would_reject_in_them_is_refused() {
             .build(),
     );
     let err = cluster.render().unwrap_err().to_string();
-    for expected in [
-        "Bucket flux-system/manifests spec.endpoint: \"https://minio.example.com\" is not an endpoint",
-        "Bucket flux-system/manifests spec.insecure: credentials (secretRef) would go over plain HTTP",
-        "Provider monitoring/hook spec.address: \"ftp://example.com/hook\" is not a URL Flux accepts here",
-        "Alert flux-system/lost spec.eventSources: is empty",
-        "Alert flux-system/lost spec.providerRef",
-    ] {
-        assert!(err.contains(expected), "{expected:?} in:\n{err}");
-    }
+    super::assert_contains_all(
+        &err,
+        &[
+            "Bucket flux-system/manifests spec.endpoint: \"https://minio.example.com\" is not an endpoint",
+            "Bucket flux-system/manifests spec.insecure: credentials (secretRef) would go over plain HTTP",
+            "Provider monitoring/hook spec.address: \"ftp://example.com/hook\" is not a URL Flux accepts here",
+            "Alert flux-system/lost spec.eventSources: is empty",
+            "Alert flux-system/lost spec.providerRef",
+        ],
+    );
 }
 
 #[test]
@@ -198,16 +200,17 @@ fn a_helm_chart_and_a_receiver_render_as_the_crds_accept() {
         .render()
         .unwrap_or_else(|e| panic!("{e}"))
         .to_listing();
-    for expected in [
-        "kind: HelmChart\n",
-        "  sourceRef:\n    kind: HelmRepository\n    name: podinfo\n",
-        "  chartRef:\n    kind: HelmChart\n    name: podinfo\n",
-        "apiVersion: notification.toolkit.fluxcd.io/v1\nkind: Receiver\n",
-        "  resources:\n  - kind: GitRepository\n    name: apps\n  - kind: HelmChart\n    name: podinfo\n",
-        "  type: github\n",
-    ] {
-        assert!(text.contains(expected), "{expected:?} in:\n{text}");
-    }
+    super::assert_contains_all(
+        &text,
+        &[
+            "kind: HelmChart\n",
+            "  sourceRef:\n    kind: HelmRepository\n    name: podinfo\n",
+            "  chartRef:\n    kind: HelmChart\n    name: podinfo\n",
+            "apiVersion: notification.toolkit.fluxcd.io/v1\nkind: Receiver\n",
+            "  resources:\n  - kind: GitRepository\n    name: apps\n  - kind: HelmChart\n    name: podinfo\n",
+            "  type: github\n",
+        ],
+    );
 }
 
 #[test]
@@ -272,17 +275,18 @@ fn the_image_automation_kinds_render_as_the_crds_accept_and_the_update_path_is_c
         .render()
         .unwrap_or_else(|e| panic!("{e}"))
         .to_listing();
-    for expected in [
-        "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\n",
-        "  imageRepositoryRef:\n    name: podinfo\n",
-        "  policy:\n    numerical:\n      order: asc\n",
-        "  filterTags:\n    extract: $ts\n    pattern: ^main-[a-f0-9]+-(?P<ts>[0-9]+)\n",
-        "  git:\n    commit:\n      author:\n        email: fluxcdbot@users.noreply.github.com\n        name: fluxcdbot\n      messageTemplate: 'chore: update images'\n    push:\n      branch: main\n",
-        "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
-        "  update:\n    path: ./k8s\n    strategy: Setters\n",
-    ] {
-        assert!(text.contains(expected), "{expected:?} in:\n{text}");
-    }
+    super::assert_contains_all(
+        &text,
+        &[
+            "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\n",
+            "  imageRepositoryRef:\n    name: podinfo\n",
+            "  policy:\n    numerical:\n      order: asc\n",
+            "  filterTags:\n    extract: $ts\n    pattern: ^main-[a-f0-9]+-(?P<ts>[0-9]+)\n",
+            "  git:\n    commit:\n      author:\n        email: fluxcdbot@users.noreply.github.com\n        name: fluxcdbot\n      messageTemplate: 'chore: update images'\n    push:\n      branch: main\n",
+            "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+            "  update:\n    path: ./k8s\n    strategy: Setters\n",
+        ],
+    );
     let err = automation("./k8s/nowhere")
         .render()
         .unwrap_err()

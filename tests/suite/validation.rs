@@ -614,18 +614,19 @@ fn urls_credentials_timeouts_and_paths_flux_would_reject_or_misuse_are_refused()
             .build(),
     );
     let err = cluster.render().unwrap_err().to_string();
-    for expected in [
-        "HelmRepository flux-system/ftp spec.url: \"ftp://charts.example.com\" is not a URL Flux accepts here: it must start with http://, https://",
-        "HelmRepository flux-system/ftp spec.timeout: 1h30m0s is not accepted here",
-        "HelmRepository flux-system/plain spec.url: credentials would be sent unencrypted",
-        "OCIRepository flux-system/spaced spec.url: \"oci://ghcr.io/org/my chart\" is not a URL: it contains ' '",
-        "OCIRepository flux-system/spaced spec.interval: 0s would reconcile without pause",
-        "OCIRepository flux-system/spaced spec.timeout: 2h0m0s is not accepted here",
-        "GitRepository flux-system/git spec.url: credentials would be sent unencrypted",
-        "Kustomization flux-system/escape spec.path: \"./apps/../../../etc\" leaves the root of the source",
-    ] {
-        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
-    }
+    super::assert_contains_all(
+        &err,
+        &[
+            "HelmRepository flux-system/ftp spec.url: \"ftp://charts.example.com\" is not a URL Flux accepts here: it must start with http://, https://",
+            "HelmRepository flux-system/ftp spec.timeout: 1h30m0s is not accepted here",
+            "HelmRepository flux-system/plain spec.url: credentials would be sent unencrypted",
+            "OCIRepository flux-system/spaced spec.url: \"oci://ghcr.io/org/my chart\" is not a URL: it contains ' '",
+            "OCIRepository flux-system/spaced spec.interval: 0s would reconcile without pause",
+            "OCIRepository flux-system/spaced spec.timeout: 2h0m0s is not accepted here",
+            "GitRepository flux-system/git spec.url: credentials would be sent unencrypted",
+            "Kustomization flux-system/escape spec.path: \"./apps/../../../etc\" leaves the root of the source",
+        ],
+    );
 }
 
 /// A user's helper marked `#[track_caller]` passes its caller's line to the refusal.
@@ -740,21 +741,22 @@ fn what_the_api_server_would_reject_is_refused_for_any_object() {
         }),
     );
     let err = cluster.render().unwrap_err().to_string();
-    for expected in [
-        "ConfigMap apps/Bad_Name: metadata.name: \"Bad_Name\": may contain only lowercase letters",
-        "ConfigMap apps/Bad_Name: metadata.labels: key \"bad key!\"",
-        "Service apps/1st-service: metadata.name: \"1st-service\": must start with a lowercase letter",
-        "Service apps/1st-service: spec.ports[0].port: 70000 is not a port number",
-        "Service apps/1st-service: spec.ports[0].name: \"a-very-long-port-name\": a port name has 1 to 15 characters",
-        "Deployment apps/web: spec.replicas: -1 is negative",
-        "Deployment apps/web: spec.template.spec.containers[0].image: \"Nginx :: 1.2 3\" is not an image reference",
-        "Deployment apps/web: spec.template.spec.containers[0].env[0].name: \"A=B\" is not an environment variable name",
-        "Deployment apps/web: spec.template.spec.containers[0].ports[0].containerPort: 0 is not a port number",
-        "Deployment apps/web: spec.template.spec.containers[0].resources.requests.cpu: \"lots\" is not a quantity",
-        "Widget w: metadata.annotations: key \"/empty-name\" its prefix \"\"",
-    ] {
-        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
-    }
+    super::assert_contains_all(
+        &err,
+        &[
+            "ConfigMap apps/Bad_Name: metadata.name: \"Bad_Name\": may contain only lowercase letters",
+            "ConfigMap apps/Bad_Name: metadata.labels: key \"bad key!\"",
+            "Service apps/1st-service: metadata.name: \"1st-service\": must start with a lowercase letter",
+            "Service apps/1st-service: spec.ports[0].port: 70000 is not a port number",
+            "Service apps/1st-service: spec.ports[0].name: \"a-very-long-port-name\": a port name has 1 to 15 characters",
+            "Deployment apps/web: spec.replicas: -1 is negative",
+            "Deployment apps/web: spec.template.spec.containers[0].image: \"Nginx :: 1.2 3\" is not an image reference",
+            "Deployment apps/web: spec.template.spec.containers[0].env[0].name: \"A=B\" is not an environment variable name",
+            "Deployment apps/web: spec.template.spec.containers[0].ports[0].containerPort: 0 is not a port number",
+            "Deployment apps/web: spec.template.spec.containers[0].resources.requests.cpu: \"lots\" is not a quantity",
+            "Widget w: metadata.annotations: key \"/empty-name\" its prefix \"\"",
+        ],
+    );
 }
 
 #[test]

@@ -86,15 +86,16 @@ fn a_kustomization_writes_readiness_and_health_expressions_and_ignore_rules() {
             .build(),
     );
     let apps = document(&cluster, "Kustomization", "apps");
-    for expected in [
-        "  decryption:\n    provider: sops\n    serviceAccountName: sops-kms\n",
-        "  dependsOn:\n  - name: infra\n    readyExpr: dep.status.lastAppliedRevision == self.status.lastAttemptedRevision\n",
-        "  healthCheckExprs:\n  - apiVersion: kafka.strimzi.io/v1beta2\n    current: status.conditions.filter(e, e.type == 'Ready').all(e, e.status == 'True')\n    failed: status.conditions.filter(e, e.type == 'Ready').all(e, e.status == 'False')\n    kind: Kafka\n",
-        "  ignore:\n  - paths:\n    - /spec/replicas\n    target:\n      kind: Deployment\n      labelSelector: autoscaled=true\n",
-        "  postBuild:\n    substituteStrategy: Always\n",
-    ] {
-        assert!(apps.contains(expected), "{expected:?} in:\n{apps}");
-    }
+    super::assert_contains_all(
+        &apps,
+        &[
+            "  decryption:\n    provider: sops\n    serviceAccountName: sops-kms\n",
+            "  dependsOn:\n  - name: infra\n    readyExpr: dep.status.lastAppliedRevision == self.status.lastAttemptedRevision\n",
+            "  healthCheckExprs:\n  - apiVersion: kafka.strimzi.io/v1beta2\n    current: status.conditions.filter(e, e.type == 'Ready').all(e, e.status == 'True')\n    failed: status.conditions.filter(e, e.type == 'Ready').all(e, e.status == 'False')\n    kind: Kafka\n",
+            "  ignore:\n  - paths:\n    - /spec/replicas\n    target:\n      kind: Deployment\n      labelSelector: autoscaled=true\n",
+            "  postBuild:\n    substituteStrategy: Always\n",
+        ],
+    );
 }
 
 #[test]
@@ -141,15 +142,16 @@ fn a_helm_release_writes_post_renderers_remediation_and_wait_strategy() {
             .build(),
     );
     let release = document(&cluster, "HelmRelease", "podinfo");
-    for expected in [
-        "      verify:\n        provider: cosign\n",
-        "  postRenderers:\n  - kustomize:\n      images:\n      - name: ghcr.io/stefanprodan/podinfo\n        newTag: 6.7.1\n",
-        "  test:\n    enable: true\n    filters:\n    - exclude: true\n      name: podinfo-jwt\n",
-        "  upgrade:\n    remediation:\n      remediateLastFailure: true\n      retries: 3\n      strategy: uninstall\n    serverSideApply: auto\n",
-        "  waitStrategy:\n    name: poller\n",
-    ] {
-        assert!(release.contains(expected), "{expected:?} in:\n{release}");
-    }
+    super::assert_contains_all(
+        &release,
+        &[
+            "      verify:\n        provider: cosign\n",
+            "  postRenderers:\n  - kustomize:\n      images:\n      - name: ghcr.io/stefanprodan/podinfo\n        newTag: 6.7.1\n",
+            "  test:\n    enable: true\n    filters:\n    - exclude: true\n      name: podinfo-jwt\n",
+            "  upgrade:\n    remediation:\n      remediateLastFailure: true\n      retries: 3\n      strategy: uninstall\n    serverSideApply: auto\n",
+            "  waitStrategy:\n    name: poller\n",
+        ],
+    );
 }
 
 #[test]
@@ -177,16 +179,14 @@ fn an_image_update_automation_writes_push_options_and_a_typed_signing_key() {
             .build(),
     );
     let automation = document(&cluster, "ImageUpdateAutomation", "fleet");
-    for expected in [
-        "    commit:\n      author:\n        email: fluxbot@example.com\n        name: fluxbot\n      signingKey:\n        secretRef:\n          name: signing-key\n        type: ssh\n",
-        "    push:\n      options:\n        merge_request.create: \"\"\n      refspec: refs/heads/main:refs/heads/image-updates\n",
-        "  policySelector:\n    matchExpressions:\n    - key: team\n      operator: In\n      values:\n      - web\n",
-    ] {
-        assert!(
-            automation.contains(expected),
-            "{expected:?} in:\n{automation}"
-        );
-    }
+    super::assert_contains_all(
+        &automation,
+        &[
+            "    commit:\n      author:\n        email: fluxbot@example.com\n        name: fluxbot\n      signingKey:\n        secretRef:\n          name: signing-key\n        type: ssh\n",
+            "    push:\n      options:\n        merge_request.create: \"\"\n      refspec: refs/heads/main:refs/heads/image-updates\n",
+            "  policySelector:\n    matchExpressions:\n    - key: team\n      operator: In\n      values:\n      - web\n",
+        ],
+    );
 }
 
 #[test]
@@ -308,21 +308,22 @@ fn what_flux_would_reject_in_the_new_fields_is_refused() {
             .build(),
     );
     let err = cluster.render().unwrap_err().to_string();
-    for expected in [
-        "Bucket flux-system/generic spec.sts: aws STS works only with a Bucket of provider aws",
-        "Bucket flux-system/aws spec.sts: endpoint \"sts.amazonaws.com\" is not an http(s):// URL",
-        "HelmChart flux-system/chart spec.verify: trustedRootSecretRef is not a field of a HelmChart's verify",
-        "HelmRelease flux-system/app spec.chart.spec.verify: matchOIDCIdentity is not a field of a chart template's verify",
-        "Provider flux-system/slack spec.proxy: \"socks5://proxy:1080\" is not a URL Flux accepts here",
-        "Alert flux-system/alert spec.eventSources: filter is a field of a Receiver's resources, not an Alert's",
-        "Alert flux-system/alert spec.eventSources: with_api_version needs one object (EventSource::of)",
-        "Receiver flux-system/github spec.oidcProviders: are read only by a Receiver of type generic-oidc",
-        "Receiver flux-system/github spec.oidcProviders: issuer \"https://token.actions.githubusercontent.com\" has no validation",
-        "ImagePolicy flux-system/app spec.digestReflectionPolicy: Always needs an interval",
-        "ImageUpdateAutomation flux-system/fleet spec.policySelector.matchExpressions: \"Equals\" is not an operator",
-    ] {
-        assert!(err.contains(expected), "{expected:?} in:\n{err}");
-    }
+    super::assert_contains_all(
+        &err,
+        &[
+            "Bucket flux-system/generic spec.sts: aws STS works only with a Bucket of provider aws",
+            "Bucket flux-system/aws spec.sts: endpoint \"sts.amazonaws.com\" is not an http(s):// URL",
+            "HelmChart flux-system/chart spec.verify: trustedRootSecretRef is not a field of a HelmChart's verify",
+            "HelmRelease flux-system/app spec.chart.spec.verify: matchOIDCIdentity is not a field of a chart template's verify",
+            "Provider flux-system/slack spec.proxy: \"socks5://proxy:1080\" is not a URL Flux accepts here",
+            "Alert flux-system/alert spec.eventSources: filter is a field of a Receiver's resources, not an Alert's",
+            "Alert flux-system/alert spec.eventSources: with_api_version needs one object (EventSource::of)",
+            "Receiver flux-system/github spec.oidcProviders: are read only by a Receiver of type generic-oidc",
+            "Receiver flux-system/github spec.oidcProviders: issuer \"https://token.actions.githubusercontent.com\" has no validation",
+            "ImagePolicy flux-system/app spec.digestReflectionPolicy: Always needs an interval",
+            "ImageUpdateAutomation flux-system/fleet spec.policySelector.matchExpressions: \"Equals\" is not an operator",
+        ],
+    );
 }
 
 /// An ImagePolicy in namespace `policy_ns` reading an ImageRepository of flux-system that
