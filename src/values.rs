@@ -695,6 +695,14 @@ impl IntoDuration for Duration {
     }
 }
 
+/// `(key, value)` pairs as the map of strings a label set or an options field is.
+pub(crate) fn string_map(entries: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    entries
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

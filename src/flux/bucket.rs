@@ -221,11 +221,8 @@ impl BucketSts {
             "aws" => BucketProvider::Aws,
             _ => BucketProvider::Generic,
         };
-        if !self.endpoint.starts_with("https://") && !self.endpoint.starts_with("http://") {
-            return Some(format!(
-                "endpoint {:?} is not an http(s):// URL",
-                self.endpoint
-            ));
+        if let Some(problem) = crate::object::rules::url(&self.endpoint, &["https://", "http://"]) {
+            return Some(format!("endpoint {problem}"));
         }
         (bucket.unwrap_or(BucketProvider::Generic) != needs).then(|| {
             format!(

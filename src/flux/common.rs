@@ -210,10 +210,7 @@ impl AccessFrom {
             namespace_selectors: selectors
                 .iter()
                 .map(|labels| MatchLabels {
-                    match_labels: labels
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .collect(),
+                    match_labels: crate::values::string_map(labels),
                 })
                 .collect(),
         }

@@ -643,11 +643,19 @@ struct ActionWire<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     disable_take_ownership: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    server_side_apply: Option<serde_json::Value>,
+    server_side_apply: Option<ServerSideApplyWire>,
     #[serde(rename = "skipCRDs", skip_serializing_if = "std::ops::Not::not")]
     skip_crds: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     chart_name_change_strategy: Option<ChartNameChange>,
+}
+
+/// `serverSideApply`: a boolean on install, a mode on upgrade.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ServerSideApplyWire {
+    Install(bool),
+    Upgrade(ServerSideApply),
 }
 
 #[derive(Serialize)]
@@ -734,7 +742,7 @@ impl Install {
             replace: self.replace,
             flags: self.flags,
             disable_take_ownership: self.disable_take_ownership,
-            server_side_apply: self.server_side_apply.map(Value::Bool),
+            server_side_apply: self.server_side_apply.map(ServerSideApplyWire::Install),
             skip_crds: self.skip_crds,
             ..ActionWire::new(
                 self.crds,
@@ -754,7 +762,7 @@ impl Upgrade {
             preserve_values: self.preserve_values,
             flags: self.flags,
             disable_take_ownership: self.disable_take_ownership,
-            server_side_apply: self.server_side_apply.map(|s| serde_json::json!(s)),
+            server_side_apply: self.server_side_apply.map(ServerSideApplyWire::Upgrade),
             chart_name_change_strategy: self.chart_name_change,
             ..ActionWire::new(
                 self.crds,

@@ -368,10 +368,10 @@ crate::object::flux_struct! {
         #[builder(default, setter(transform = |template: impl Into<String>| Some(template.into())))]
         message_template: Option<String>,
         /// `spec.git.commit.messageTemplateValues`: more values for the message template.
-        #[builder(default, setter(transform = |values: &[(&str, &str)]| pairs(values)))]
+        #[builder(default, setter(transform = |values: &[(&str, &str)]| crate::values::string_map(values)))]
         message_template_values: BTreeMap<String, String>,
         /// `spec.policySelector.matchLabels`: only the ImagePolicies with these labels.
-        #[builder(default, setter(transform = |labels: &[(&str, &str)]| pairs(labels)))]
+        #[builder(default, setter(transform = |labels: &[(&str, &str)]| crate::values::string_map(labels)))]
         policy_labels: BTreeMap<String, String>,
         /// `spec.policySelector.matchExpressions`: only the ImagePolicies whose labels
         /// satisfy these.
@@ -381,7 +381,7 @@ crate::object::flux_struct! {
         #[builder(default, setter(transform = |branch: impl Into<String>| Some(branch.into())))]
         push_branch: Option<String>,
         /// `spec.git.push.options`: git push options (`ci.skip`, `merge_request.create`).
-        #[builder(default, setter(transform = |options: &[(&str, &str)]| pairs(options)))]
+        #[builder(default, setter(transform = |options: &[(&str, &str)]| crate::values::string_map(options)))]
         push_options: BTreeMap<String, String>,
         /// `spec.git.push.refspec`: push with this refspec (`refs/heads/main:refs/heads/auto`).
         #[builder(default, setter(transform = |refspec: impl Into<String>| Some(refspec.into())))]
@@ -578,11 +578,3 @@ impl Object for ImageUpdateAutomation {
 impl crate::EventSourceKind for ImageRepository {}
 impl crate::EventSourceKind for ImagePolicy {}
 impl crate::EventSourceKind for ImageUpdateAutomation {}
-
-/// `&[(key, value)]` as a map.
-fn pairs(entries: &[(&str, &str)]) -> BTreeMap<String, String> {
-    entries
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}

@@ -193,8 +193,8 @@ pub struct EventSource {
     /// `*` in this namespace (the Alert's when `None`).
     namespace: Option<NamespaceName>,
     match_labels: BTreeMap<String, String>,
-    /// `apiVersion`, written when asked for.
-    api_version: Option<&'static str>,
+    /// Write the object's `apiVersion` too.
+    with_api_version: bool,
     /// `filter` (a Receiver's resources only).
     filter: Option<String>,
 }
@@ -207,7 +207,7 @@ impl EventSource {
             object: Some(RelativeRef::without_kind(handle.target())),
             namespace: None,
             match_labels: BTreeMap::new(),
-            api_version: None,
+            with_api_version: false,
             filter: None,
         }
     }
@@ -219,7 +219,7 @@ impl EventSource {
             object: None,
             namespace: None,
             match_labels: BTreeMap::new(),
-            api_version: None,
+            with_api_version: false,
             filter: None,
         }
     }
@@ -234,20 +234,14 @@ impl EventSource {
 
     /// Only the objects (of [`all`](Self::all)) whose labels match these.
     pub fn matching(mut self, labels: &[(&str, &str)]) -> EventSource {
-        self.match_labels = labels
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        self.match_labels = crate::values::string_map(labels);
         self
     }
 
     /// Also write the object's `apiVersion`, the one its handle is written at (one object
     /// of [`of`](Self::of) only: for `*`, the version is the cluster's to decide).
     pub fn with_api_version(mut self) -> EventSource {
-        self.api_version = self.object.as_ref().map(|r| r.target.key.api_version);
-        if self.api_version.is_none() {
-            self.api_version = Some("");
-        }
+        self.with_api_version = true;
         self
     }
 
@@ -268,7 +262,7 @@ impl EventSource {
                     .to_owned(),
             );
         }
-        if self.api_version == Some("") {
+        if self.with_api_version && self.object.is_none() {
             problems.push(format!(
                 "with_api_version needs one object (EventSource::of): the version of `*` {} \
                  sources is the cluster's Flux API's to decide",
@@ -306,7 +300,11 @@ impl Serialize for EventSource {
             None => ("*", self.namespace.as_ref().map(NamespaceName::as_str)),
         };
         Wire {
-            api_version: self.api_version.filter(|v| !v.is_empty()),
+            api_version: self
+                .object
+                .as_ref()
+                .filter(|_| self.with_api_version)
+                .map(|r| r.target.key.api_version),
             filter: self.filter.as_deref(),
             kind: self.kind,
             match_labels: &self.match_labels,
@@ -664,11 +662,9 @@ impl OidcProvider {
     }
 
     fn problem(&self) -> Option<String> {
-        if !self.issuer_url.starts_with("https://") && !self.issuer_url.starts_with("http://") {
-            return Some(format!(
-                "issuer {:?} is not an http(s):// URL",
-                self.issuer_url
-            ));
+        if let Some(problem) = crate::object::rules::url(&self.issuer_url, &["https://", "http://"])
+        {
+            return Some(format!("issuer {problem}"));
         }
         self.validations.is_empty().then(|| {
             format!(

@@ -312,7 +312,7 @@ fn what_flux_would_reject_in_the_new_fields_is_refused() {
         &err,
         &[
             "Bucket flux-system/generic spec.sts: aws STS works only with a Bucket of provider aws",
-            "Bucket flux-system/aws spec.sts: endpoint \"sts.amazonaws.com\" is not an http(s):// URL",
+            "Bucket flux-system/aws spec.sts: endpoint \"sts.amazonaws.com\" is not a URL Flux accepts here: it must start with https://, http://",
             "HelmChart flux-system/chart spec.verify: trustedRootSecretRef is not a field of a HelmChart's verify",
             "HelmRelease flux-system/app spec.chart.spec.verify: matchOIDCIdentity is not a field of a chart template's verify",
             "Provider flux-system/slack spec.proxy: \"socks5://proxy:1080\" is not a URL Flux accepts here",
