@@ -59,6 +59,7 @@ pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>
         }
     }
     generators(cluster, &mut problems);
+    produced_artifacts(cluster, &mut problems);
     schemas(cluster, &mut problems);
     default_service_accounts(cluster, &declared, &mut problems);
     let edges = references(cluster, &declared, &mut problems);
@@ -802,6 +803,42 @@ fn cycles(cluster: &Cluster, mut edges: Vec<Edge>, problems: &mut Vec<Problem>) 
 
 /// A handle to an artifact named through its generator: the generator must be declared
 /// here and list that artifact.
+/// An ExternalArtifact declared where an ArtifactGenerator of this cluster produces one of
+/// that name: source-watcher writes and owns it, so a second writer would fight it.
+fn produced_artifacts(cluster: &Cluster, problems: &mut Vec<Problem>) {
+    for generator in &cluster.objects {
+        let checks = generator.object.checks();
+        let Some(names) = checks.iter().find_map(|c| match c {
+            Check::Generates(names) => Some(names),
+            _ => None,
+        }) else {
+            continue;
+        };
+        for artifact in &cluster.objects {
+            let key = artifact.key();
+            if key.kind == "ExternalArtifact"
+                && key.group() == "source.toolkit.fluxcd.io"
+                && key.namespace == generator.key().namespace
+                && names.contains(&key.name)
+            {
+                problems.push(Problem {
+                    object: Some(key.clone()),
+                    field: None,
+                    message: format!(
+                        "is produced by {}, which writes and owns it; use the generator's \
+                         handle (generator.artifact(name)) instead of declaring it",
+                        generator.key()
+                    ),
+                    sites: vec![
+                        ("declared", artifact.at()),
+                        ("generator declared", generator.at()),
+                    ],
+                });
+            }
+        }
+    }
+}
+
 fn generated_artifact(cluster: &Cluster, t: &crate::object::Target) -> Option<String> {
     let generator = t.generated_by.as_ref()?;
     let produced = cluster

@@ -405,6 +405,46 @@ fn an_artifact_the_generator_does_not_produce_is_refused() {
 }
 
 #[test]
+fn an_external_artifact_a_generator_produces_cannot_be_declared_too() {
+    use fluxdsl::{
+        ArtifactGenerator, CopyOperation, ExternalArtifact, GeneratedArtifact, GeneratorSourceRef,
+    };
+    let mut c = Cluster::new("t");
+    let f = c.file("a.yaml");
+    let source = c.add(&f, repo(name!("mono")));
+    let generator = c.add(
+        &f,
+        ArtifactGenerator::builder()
+            .name(name!("mono"))
+            .sources(&[GeneratorSourceRef::new("mono", &source)])
+            .artifacts(&[GeneratedArtifact::new(
+                name!("apps"),
+                &[CopyOperation::new("@mono/apps/**", "@artifact/")],
+            )])
+            .build(),
+    );
+    let line = line!() + 1;
+    c.add(
+        &f,
+        ExternalArtifact::builder()
+            .name(name!("apps"))
+            .source_ref(&generator)
+            .build(),
+    );
+    // Another name is an artifact of some other controller: accepted.
+    c.add(&f, ExternalArtifact::builder().name(name!("other")).build());
+    let msg = refused(&c);
+    assert!(
+        msg.contains(
+            "ExternalArtifact flux-system/apps: is produced by ArtifactGenerator flux-system/mono, which writes and owns it"
+        ),
+        "{msg}"
+    );
+    assert!(msg.contains(&site(line)), "{msg}");
+    assert!(!msg.contains("flux-system/other"), "{msg}");
+}
+
+#[test]
 fn a_namespace_scope_puts_what_is_declared_in_it_and_renders_the_namespace() {
     let mut c = Cluster::new("t");
     let f = c.file("podinfo.yaml");
