@@ -513,7 +513,7 @@ impl From<ImageUpdateAutomation> for AutomationSpec {
 crate::object::flux_kind!(
     ImageUpdateAutomation,
     "image.toolkit.fluxcd.io/v1",
-    ["v1", "v1beta2"]
+    ["v1", "v1beta2", "v1beta1"]
 );
 
 impl Object for ImageUpdateAutomation {

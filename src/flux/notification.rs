@@ -133,7 +133,7 @@ crate::object::flux_struct! {
 crate::object::flux_kind!(
     Provider,
     "notification.toolkit.fluxcd.io/v1beta3",
-    ["v1beta3"]
+    ["v1beta3", "v1beta2"]
 );
 
 impl Object for Provider {
@@ -388,7 +388,11 @@ crate::object::flux_struct! {
     }
 }
 
-crate::object::flux_kind!(Alert, "notification.toolkit.fluxcd.io/v1beta3", ["v1beta3"]);
+crate::object::flux_kind!(
+    Alert,
+    "notification.toolkit.fluxcd.io/v1beta3",
+    ["v1beta3", "v1beta2"]
+);
 
 impl Object for Alert {
     crate::object::flux_identity!();

@@ -179,3 +179,45 @@ fn every_spec_field_of_the_14_kinds_is_typed_or_merged_into_a_typed_field() {
         "README lacks the coverage table this test computes:\n{table}"
     );
 }
+
+/// The spec schema of `kind` at `version` in the CRDs of `fixture`.
+fn spec_schema(fixture: &str, kind: &str, version: &str) -> Value {
+    super::parse_yaml_stream(&super::read_fixture(fixture))
+        .into_iter()
+        .find(|d| d["kind"] == "CustomResourceDefinition" && d["spec"]["names"]["kind"] == kind)
+        .and_then(|crd| {
+            crd["spec"]["versions"]
+                .as_array()?
+                .iter()
+                .find(|v| v["name"] == version)
+                .map(|v| v["schema"]["openAPIV3Schema"]["properties"]["spec"].clone())
+        })
+        .unwrap_or_else(|| panic!("{kind} {version} in {fixture}"))
+}
+
+/// README says the older versions fluxdsl writes Provider, Alert and ImageUpdateAutomation
+/// at (for Flux v2.0.1) have no spec field the newest lacks: the typed builders, made for
+/// the newest, can write every one of their fields.
+#[test]
+fn the_older_notification_and_automation_versions_have_no_field_the_newest_lacks() {
+    let newest = "flux-v2.9.3-bootstrap/flux-system/gotk-components.yaml";
+    for (kind, old, new) in [
+        ("Provider", "v1beta2", "v1beta3"),
+        ("Alert", "v1beta2", "v1beta3"),
+        ("ImageUpdateAutomation", "v1beta1", "v1"),
+    ] {
+        let (mut old_fields, mut new_fields) = (BTreeSet::new(), BTreeSet::new());
+        leaves(
+            &spec_schema("flux-crds/v2.0.1/crds.yaml", kind, old),
+            "spec",
+            &mut old_fields,
+        );
+        leaves(&spec_schema(newest, kind, new), "spec", &mut new_fields);
+        let only_old: Vec<&String> = old_fields.difference(&new_fields).collect();
+        assert!(
+            only_old.is_empty(),
+            "{kind} {old} has {only_old:?}, which {new} lacks"
+        );
+        assert!(!old_fields.is_empty(), "{kind} {old} has fields");
+    }
+}
