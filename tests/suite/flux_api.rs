@@ -685,3 +685,41 @@ fn readme_lists_the_version_of_each_kind_each_release_gets() {
         "README lacks the table of API versions this test computes:\n{table}"
     );
 }
+
+/// A cluster that runs components beyond an install's (`--components-extra`) gives their
+/// CRDs in the same text: here the image automation CRDs added to the v2.3.0 install the
+/// helm example bootstrapped without them.
+#[test]
+fn an_install_and_extra_components_are_one_text_of_crds() {
+    let install = read_fixture(
+        "flux2-kustomize-helm-example-bootstrap-v2.3.0/clusters/staging/flux-system/gotk-components.yaml",
+    );
+    let extra: String = super::parse_yaml_stream(&read_fixture(
+        "flux-v2.9.3-bootstrap/flux-system/gotk-components.yaml",
+    ))
+    .into_iter()
+    .filter(|d| {
+        d["kind"] == "CustomResourceDefinition" && d["spec"]["group"] == "image.toolkit.fluxcd.io"
+    })
+    .map(|d| format!("---\n{}", serde_yaml::to_string(&d).unwrap()))
+    .collect();
+    let declare = |c: &mut Cluster| {
+        let f = c.file("images.yaml");
+        c.add(
+            &f,
+            fluxdsl::ImageRepository::builder()
+                .name(name!("app"))
+                .image("ghcr.io/example/app")
+                .interval(duration!("5m"))
+                .build(),
+        );
+    };
+    let alone = FluxApi::from_crds("Flux v2.3.0", &install).unwrap();
+    assert_eq!(written(&alone, "ImageRepository", &declare), "not served");
+    let with_extra = FluxApi::from_crds(
+        "Flux v2.3.0 + image automation",
+        &format!("{install}{extra}"),
+    )
+    .unwrap();
+    assert_eq!(written(&with_extra, "ImageRepository", &declare), "`v1`");
+}
