@@ -123,6 +123,14 @@ pub trait Object: Kind + Send + Sync + 'static {
     fn own_problems(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
+    /// The CEL rules (`x-kubernetes-validations`) of the newest CRD of the kind that the
+    /// object breaks, each `(field path, the rule's message)`. Asked only in a cluster
+    /// without a pinned Flux API, which writes the newest version; a pinned cluster
+    /// evaluates its own CRDs' rules instead.
+    #[doc(hidden)]
+    fn newest_rules(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
     /// The rules of the Kubernetes API server this object breaks, `(field path, what is
     /// wrong)`: names by kind, labels, annotations, ports, env names, images, replicas.
     #[doc(hidden)]

@@ -146,10 +146,62 @@ impl Object for Bucket {
             ("spec.insecure", credentials),
             (
                 "spec.sts",
-                self.sts.as_ref().and_then(|sts| sts.problem(self.provider)),
+                self.sts.as_ref().and_then(BucketSts::endpoint_problem),
             ),
             ("spec.interval", rules::interval(self.interval)),
             ("spec.timeout", rules::timeout_without_hours(self.timeout)),
+        ])
+    }
+    fn newest_rules(&self) -> Vec<(&'static str, String)> {
+        let provider = self.provider.unwrap_or(BucketProvider::Generic);
+        let sts = self.sts.as_ref().map(|s| s.provider);
+        let rule = |broken: bool, message: &str| broken.then(|| message.to_owned());
+        crate::object::rules::found([
+            (
+                "spec",
+                rule(
+                    sts.is_some()
+                        && !matches!(provider, BucketProvider::Aws | BucketProvider::Generic),
+                    "STS configuration is only supported for the 'aws' and 'generic' Bucket providers",
+                ),
+            ),
+            (
+                "spec",
+                rule(
+                    provider == BucketProvider::Aws && sts.is_some_and(|s| s != "aws"),
+                    "'aws' is the only supported STS provider for the 'aws' Bucket provider",
+                ),
+            ),
+            (
+                "spec",
+                rule(
+                    provider == BucketProvider::Generic && sts.is_some_and(|s| s != "ldap"),
+                    "'ldap' is the only supported STS provider for the 'generic' Bucket provider",
+                ),
+            ),
+            (
+                "spec",
+                rule(
+                    self.sts
+                        .as_ref()
+                        .is_some_and(|s| s.provider == "aws" && s.cert_secret_ref.is_some()),
+                    "spec.sts.certSecretRef is not required for the 'aws' STS provider",
+                ),
+            ),
+            (
+                "spec",
+                rule(
+                    provider == BucketProvider::Generic && self.service_account_name.is_some(),
+                    "ServiceAccountName is not supported for the 'generic' Bucket provider",
+                ),
+            ),
+            (
+                "spec",
+                rule(
+                    self.secret_ref.is_some() && self.service_account_name.is_some(),
+                    "cannot set both .spec.secretRef and .spec.serviceAccountName",
+                ),
+            ),
         ])
     }
 }
@@ -216,23 +268,8 @@ impl BucketSts {
         self
     }
 
-    fn problem(&self, bucket: Option<BucketProvider>) -> Option<String> {
-        let needs = match self.provider {
-            "aws" => BucketProvider::Aws,
-            _ => BucketProvider::Generic,
-        };
-        if let Some(problem) = crate::object::rules::url(&self.endpoint, &["https://", "http://"]) {
-            return Some(format!("endpoint {problem}"));
-        }
-        (bucket.unwrap_or(BucketProvider::Generic) != needs).then(|| {
-            format!(
-                "{} STS works only with a Bucket of provider {}",
-                self.provider,
-                serde_json::to_value(needs)
-                    .unwrap_or_default()
-                    .as_str()
-                    .unwrap_or_default()
-            )
-        })
+    fn endpoint_problem(&self) -> Option<String> {
+        crate::object::rules::url(&self.endpoint, &["https://", "http://"])
+            .map(|problem| format!("endpoint {problem}"))
     }
 }

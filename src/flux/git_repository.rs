@@ -152,6 +152,12 @@ impl Object for GitRepository {
             ),
         ])
     }
+    fn newest_rules(&self) -> Vec<(&'static str, String)> {
+        let provider = (self.service_account_name.is_some()
+            && !matches!(self.provider, Some(GitProvider::Azure | GitProvider::Aws)))
+        .then(|| "serviceAccountName can only be set when provider is 'azure' or 'aws'".to_owned());
+        crate::object::rules::found([("spec", provider)])
+    }
 }
 
 /// `spec.ref` of a GitRepository: what to check out. Flux picks, in order of precedence,

@@ -157,6 +157,14 @@ impl Object for HelmChart {
             ("spec.verify", trusted_root),
         ])
     }
+    fn newest_rules(&self) -> Vec<(&'static str, String)> {
+        let verify = (self.verify.is_some() && self.source_ref.target.key.kind != "HelmRepository")
+            .then(|| {
+                "spec.verify is only supported when spec.sourceRef.kind is 'HelmRepository'"
+                    .to_owned()
+            });
+        crate::object::rules::found([("spec", verify)])
+    }
 }
 
 impl crate::flux::helm_release::HelmChartRefSource for HelmChart {}

@@ -251,12 +251,26 @@ impl Object for ImagePolicy {
             }
             _ => None,
         };
-        let always = (self.digest_reflection_policy == Some(DigestReflection::Always)
-            && self.interval.is_none())
-        .then(|| "Always needs an interval: the digest is looked up again on each".to_owned());
+        crate::object::rules::found([("spec.policy.semver.range", range)])
+    }
+    fn newest_rules(&self) -> Vec<(&'static str, String)> {
+        let always = self.digest_reflection_policy == Some(DigestReflection::Always);
+        let rule = |broken: bool, message: &str| broken.then(|| message.to_owned());
         crate::object::rules::found([
-            ("spec.policy.semver.range", range),
-            ("spec.digestReflectionPolicy", always),
+            (
+                "spec",
+                rule(
+                    self.interval.is_some() && !always,
+                    "spec.interval is only accepted when spec.digestReflectionPolicy is set to 'Always'",
+                ),
+            ),
+            (
+                "spec",
+                rule(
+                    always && self.interval.is_none(),
+                    "spec.interval must be set when spec.digestReflectionPolicy is set to 'Always'",
+                ),
+            ),
         ])
     }
 }

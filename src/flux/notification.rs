@@ -164,6 +164,20 @@ impl Object for Provider {
             ("spec.timeout", rules::timeout_without_hours(self.timeout)),
         ])
     }
+    fn newest_rules(&self) -> Vec<(&'static str, String)> {
+        use ProviderType::*;
+        let commit_status = (self.commit_status_expr.is_some()
+            && !matches!(
+                self.provider_type,
+                Github | Gitlab | Gitea | Bitbucketserver | Bitbucket | Azuredevops
+            ))
+        .then(|| {
+            "spec.commitStatusExpr is only supported for the 'github', 'gitlab', 'gitea', \
+             'bitbucketserver', 'bitbucket', 'azuredevops' provider types"
+                .to_owned()
+        });
+        crate::object::rules::found([("spec", commit_status)])
+    }
 }
 
 /// A kind whose events an Alert can take (`spec.eventSources[].kind`).
@@ -560,20 +574,7 @@ impl Object for Receiver {
             .resources
             .is_empty()
             .then(|| "is empty: a Receiver needs at least one resource".to_owned());
-        let token = (self.secret_ref.is_none()
-            && !matches!(self.receiver_type, ReceiverType::GenericOidc))
-        .then(|| {
-            "is not set: the webhook's URL and its authentication come from a token Secret"
-                .to_owned()
-        });
-        let oidc = (!self.oidc_providers.is_empty()
-            && !matches!(self.receiver_type, ReceiverType::GenericOidc))
-        .then(|| "are read only by a Receiver of type generic-oidc".to_owned());
-        let mut problems = crate::object::rules::found([
-            ("spec.resources", empty),
-            ("spec.secretRef", token),
-            ("spec.oidcProviders", oidc),
-        ]);
+        let mut problems = crate::object::rules::found([("spec.resources", empty)]);
         for s in &self.resources {
             problems.extend(
                 s.problems("Receiver")
@@ -587,6 +588,41 @@ impl Object for Receiver {
             }
         }
         problems
+    }
+    fn newest_rules(&self) -> Vec<(&'static str, String)> {
+        let oidc = matches!(self.receiver_type, ReceiverType::GenericOidc);
+        let rule = |broken: bool, message: &str| broken.then(|| message.to_owned());
+        crate::object::rules::found([
+            (
+                "spec",
+                rule(
+                    oidc && self.oidc_providers.is_empty(),
+                    "generic-oidc receivers must define at least one oidcProvider",
+                ),
+            ),
+            (
+                "spec",
+                rule(
+                    !oidc && !self.oidc_providers.is_empty(),
+                    "oidcProviders can only be set when type is generic-oidc",
+                ),
+            ),
+            (
+                "spec",
+                rule(
+                    oidc && self.secret_ref.is_some(),
+                    "secretRef cannot be set when type is generic-oidc",
+                ),
+            ),
+            (
+                "spec",
+                rule(
+                    !oidc && self.secret_ref.is_none(),
+                    "secretRef is required when type is not generic-oidc: the webhook's URL and \
+                 its authentication come from a token Secret",
+                ),
+            ),
+        ])
     }
 }
 

@@ -967,7 +967,11 @@ impl Cluster {
             namespace: object.key_namespace().or(namespace),
             name: name.unwrap_or_else(|| object.object_name().to_owned()),
         };
-        for (field, message) in object.own_problems() {
+        let newest_rules = match self.flux_api {
+            Some(_) => Vec::new(),
+            None => object.newest_rules(),
+        };
+        for (field, message) in object.own_problems().into_iter().chain(newest_rules) {
             self.problems.push(Problem {
                 object: Some(key.clone()),
                 field: Some(field),
