@@ -740,3 +740,48 @@ fn an_install_and_extra_components_are_one_text_of_crds() {
     .unwrap();
     assert_eq!(written(&with_extra, "ImageRepository", &declare), "`v1`");
 }
+
+/// The rules an unpinned cluster checks by hand say what Flux v2.9.3's CRDs say: each
+/// message they give is one of the CRDs' `x-kubernetes-validations` messages.
+#[test]
+fn the_hand_written_rules_repeat_the_crds_messages() {
+    fn messages(schema: &serde_json::Value, out: &mut Vec<String>) {
+        match schema {
+            serde_json::Value::Object(map) => {
+                for rule in map
+                    .get("x-kubernetes-validations")
+                    .and_then(|v| v.as_array())
+                    .into_iter()
+                    .flatten()
+                {
+                    out.push(rule["message"].as_str().unwrap().to_owned());
+                }
+                map.values().for_each(|v| messages(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| messages(v, out)),
+            _ => {}
+        }
+    }
+    let mut crd_messages = Vec::new();
+    for crd in super::parse_yaml_stream(&read_fixture(
+        "flux-v2.9.3-bootstrap/flux-system/gotk-components.yaml",
+    )) {
+        messages(&crd, &mut crd_messages);
+    }
+    let refusals = format!(
+        "{}\n{}",
+        sources_breaking_cel_rules(None),
+        super::whole_api::misused(None)
+    );
+    let hand: Vec<&str> = refusals
+        .lines()
+        .filter_map(|l| l.split_once(" spec: ").map(|(_, m)| m))
+        .collect();
+    assert!(hand.len() >= 5, "{refusals}");
+    for message in hand {
+        assert!(
+            crd_messages.iter().any(|m| message.starts_with(m.as_str())),
+            "{message:?} is not a message of the CRDs' rules"
+        );
+    }
+}

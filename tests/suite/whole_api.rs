@@ -220,7 +220,7 @@ fn what_flux_would_reject_in_the_new_fields_is_refused() {
 }
 
 /// A cluster (pinned to `api`, if any) misusing the fields typed last; its refusal.
-fn misused(api: Option<&FluxApi>) -> String {
+pub fn misused(api: Option<&FluxApi>) -> String {
     let mut cluster = Cluster::new("k8s");
     if let Some(api) = api {
         cluster.flux_api(api);
