@@ -123,10 +123,12 @@ pub trait Object: Kind + Send + Sync + 'static {
     fn own_problems(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
-    /// The CEL rules (`x-kubernetes-validations`) of the newest CRD of the kind that the
-    /// object breaks, each `(field path, the rule's message)`. Asked only in a cluster
-    /// without a pinned Flux API, which writes the newest version; a pinned cluster
-    /// evaluates its own CRDs' rules instead.
+    /// What the newest CRD of the kind refuses in the object beyond what its types rule
+    /// out: its CEL rules (`x-kubernetes-validations`, with their messages) and the schema
+    /// facts the builders cannot express (a field one kind's `verify` lacks, a pattern),
+    /// each `(field path, what is wrong)`. Asked only in a cluster without a pinned Flux
+    /// API, which writes the newest versions; a pinned cluster checks its own CRDs instead,
+    /// so nothing is said twice.
     #[doc(hidden)]
     fn newest_rules(&self) -> Vec<(&'static str, String)> {
         Vec::new()

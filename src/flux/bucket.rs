@@ -144,10 +144,6 @@ impl Object for Bucket {
         rules::found([
             ("spec.endpoint", endpoint),
             ("spec.insecure", credentials),
-            (
-                "spec.sts",
-                self.sts.as_ref().and_then(BucketSts::endpoint_problem),
-            ),
             ("spec.interval", rules::interval(self.interval)),
             ("spec.timeout", rules::timeout_without_hours(self.timeout)),
         ])
@@ -157,6 +153,10 @@ impl Object for Bucket {
         let sts = self.sts.as_ref().map(|s| s.provider);
         let rule = |broken: bool, message: &str| broken.then(|| message.to_owned());
         crate::object::rules::found([
+            (
+                "spec.sts",
+                self.sts.as_ref().and_then(BucketSts::endpoint_problem),
+            ),
             (
                 "spec",
                 rule(

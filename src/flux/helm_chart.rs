@@ -146,24 +146,23 @@ impl Object for HelmChart {
             .trim()
             .is_empty()
             .then(|| "is empty: name the chart (or its path in the source)".to_owned());
+        rules::found([
+            ("spec.chart", chart),
+            ("spec.interval", rules::interval(self.interval)),
+        ])
+    }
+    fn newest_rules(&self) -> Vec<(&'static str, String)> {
         let trusted_root = self
             .verify
             .as_ref()
             .filter(|v| v.keyless_settings().contains(&"trustedRootSecretRef"))
             .map(|_| "trustedRootSecretRef is not a field of a HelmChart's verify".to_owned());
-        rules::found([
-            ("spec.chart", chart),
-            ("spec.interval", rules::interval(self.interval)),
-            ("spec.verify", trusted_root),
-        ])
-    }
-    fn newest_rules(&self) -> Vec<(&'static str, String)> {
         let verify = (self.verify.is_some() && self.source_ref.target.key.kind != "HelmRepository")
             .then(|| {
                 "spec.verify is only supported when spec.sourceRef.kind is 'HelmRepository'"
                     .to_owned()
             });
-        crate::object::rules::found([("spec", verify)])
+        crate::object::rules::found([("spec.verify", trusted_root), ("spec", verify)])
     }
 }
 

@@ -1051,7 +1051,7 @@ impl Object for HelmRelease {
         }
         refs
     }
-    fn own_problems(&self) -> Vec<(&'static str, String)> {
+    fn newest_rules(&self) -> Vec<(&'static str, String)> {
         match &self.chart {
             Chart::Template(ChartTemplate {
                 verify: Some(v), ..

@@ -154,13 +154,8 @@ impl Object for Provider {
             .address
             .as_deref()
             .and_then(|a| rules::url(a, &["http://", "https://", "nats://"]));
-        let proxy = self
-            .proxy
-            .as_deref()
-            .and_then(|a| rules::url(a, &["http://", "https://"]));
         rules::found([
             ("spec.address", address),
-            ("spec.proxy", proxy),
             ("spec.timeout", rules::timeout_without_hours(self.timeout)),
         ])
     }
@@ -176,7 +171,11 @@ impl Object for Provider {
              'bitbucketserver', 'bitbucket', 'azuredevops' provider types"
                 .to_owned()
         });
-        crate::object::rules::found([("spec", commit_status)])
+        let proxy = self
+            .proxy
+            .as_deref()
+            .and_then(|a| crate::object::rules::url(a, &["http://", "https://"]));
+        crate::object::rules::found([("spec", commit_status), ("spec.proxy", proxy)])
     }
 }
 
@@ -266,8 +265,8 @@ impl EventSource {
         self
     }
 
-    /// What is wrong with the entry in the event sources or resources of a `holder`.
-    fn problems(&self, holder: &str) -> Vec<String> {
+    /// What is wrong with the entry, as an event source or a resource.
+    fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
         if self.object.is_some() && !self.match_labels.is_empty() {
             problems.push(
@@ -282,9 +281,6 @@ impl EventSource {
                  sources is the cluster's Flux API's to decide",
                 self.kind
             ));
-        }
-        if holder == "Alert" && self.filter.is_some() {
-            problems.push("filter is a field of a Receiver's resources, not an Alert's".to_owned());
         }
         problems
     }
@@ -439,13 +435,21 @@ impl Object for Alert {
             .then(|| "is empty: an Alert needs at least one event source".to_owned());
         let mut problems = crate::object::rules::found([("spec.eventSources", empty)]);
         for s in &self.event_sources {
-            problems.extend(
-                s.problems("Alert")
-                    .into_iter()
-                    .map(|p| ("spec.eventSources", p)),
-            );
+            problems.extend(s.problems().into_iter().map(|p| ("spec.eventSources", p)));
         }
         problems
+    }
+    fn newest_rules(&self) -> Vec<(&'static str, String)> {
+        self.event_sources
+            .iter()
+            .filter(|s| s.filter.is_some())
+            .map(|_| {
+                (
+                    "spec.eventSources",
+                    "filter is a field of a Receiver's resources, not an Alert's".to_owned(),
+                )
+            })
+            .collect()
     }
 }
 
@@ -576,16 +580,7 @@ impl Object for Receiver {
             .then(|| "is empty: a Receiver needs at least one resource".to_owned());
         let mut problems = crate::object::rules::found([("spec.resources", empty)]);
         for s in &self.resources {
-            problems.extend(
-                s.problems("Receiver")
-                    .into_iter()
-                    .map(|p| ("spec.resources", p)),
-            );
-        }
-        for p in &self.oidc_providers {
-            if let Some(problem) = p.problem() {
-                problems.push(("spec.oidcProviders", problem));
-            }
+            problems.extend(s.problems().into_iter().map(|p| ("spec.resources", p)));
         }
         problems
     }
@@ -623,6 +618,13 @@ impl Object for Receiver {
                 ),
             ),
         ])
+        .into_iter()
+        .chain(
+            self.oidc_providers
+                .iter()
+                .filter_map(|p| Some(("spec.oidcProviders", p.problem()?))),
+        )
+        .collect()
     }
 }
 

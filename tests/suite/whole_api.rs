@@ -217,6 +217,14 @@ fn what_flux_would_reject_in_the_new_fields_is_refused() {
     ] {
         assert_eq!(err.matches(rule).count(), 1, "{rule:?} once in:\n{err}");
     }
+    for hand_only in [
+        "is not a field of a HelmChart's verify",
+        "is not a field of a chart template's verify",
+        "filter is a field of a Receiver's resources",
+        "has no validation: Flux needs at least one",
+    ] {
+        assert!(!err.contains(hand_only), "{hand_only:?} pinned:\n{err}");
+    }
 }
 
 /// A cluster (pinned to `api`, if any) misusing the fields typed last; its refusal.
