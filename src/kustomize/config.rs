@@ -92,7 +92,7 @@ pub struct KustomizeConfig {
 }
 
 /// A kustomize component: a folder whose kustomization.yaml is a `Component`, included by
-/// others with [`KustomizeConfigBuilder::component_folders`]. From
+/// others with `KustomizeConfig::builder().component_folders(..)`. From
 /// [`Cluster::kustomize_component`](crate::Cluster::kustomize_component).
 #[derive(Debug, Clone)]
 pub struct Component {
@@ -113,7 +113,7 @@ impl Component {
 }
 
 /// One entry of a kustomization.yaml's `resources`, for
-/// [`KustomizeConfigBuilder::resource_list`]: a file this program declares, or a folder or
+/// `KustomizeConfig::builder().resource_list(..)`: a file this program declares, or a folder or
 /// URL written as given.
 #[derive(Debug, Clone)]
 pub enum Resource {

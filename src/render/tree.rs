@@ -356,7 +356,7 @@ struct Done {
 }
 
 /// A tree whose new files are in place, the replaced ones kept in the staging folder until
-/// [`Committed::finish`].
+/// `Committed::finish`.
 pub struct Committed {
     staged: Staged,
     done: Vec<Done>,
