@@ -15,11 +15,11 @@ use fluxdsl::k8s_openapi::api::apps::v1::Deployment;
 use fluxdsl::k8s_openapi::api::core::v1::{Namespace, Secret};
 use fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use fluxdsl::{
-    ArtifactGenerator, Chart, Cluster, CopyOperation, Duration, FLUX_GENERATED_HEADER, FluxApi,
-    GeneratedArtifact, GeneratorSourceRef, GitRef, GitRepository, HelmRelease, HelmRepository,
-    Install, Kustomization, KustomizeConfig, LayerSelector, Name, NamespaceName, OCIRepository,
-    OciRef, Patch, PatchFile, PatchTarget, Ref, Repository, Strategy, Upgrade, duration, name,
-    namespace,
+    ArtifactGenerator, Chart, Cluster, CopyOperation, Duration, ExternalArtifact,
+    FLUX_GENERATED_HEADER, FluxApi, GeneratedArtifact, GeneratorSourceRef, GitRef, GitRepository,
+    HelmRelease, HelmRepository, Install, Kustomization, KustomizeConfig, LayerSelector, Name,
+    NamespaceName, OCIRepository, OciRef, Patch, PatchFile, PatchTarget, Ref, Repository, Strategy,
+    Upgrade, duration, name, namespace,
 };
 use kube::CustomResource;
 use serde::{Deserialize, Serialize};
@@ -67,9 +67,47 @@ fn namespace_object(name: &str, tenant: &str) -> Namespace {
     }
 }
 
-fn retry_on_failure() -> (Install, Upgrade) {
-    let strategy = Some(Strategy::RetryOnFailure {
-        retry_interval: None,
+/// What the Flux install a cluster is pinned to offers of what the repository's main
+/// branch uses; all of it when nothing is pinned.
+#[derive(Clone, Copy)]
+pub struct Features {
+    /// source-watcher's ArtifactGenerator (Flux 2.7+, `--components-extra`): without it,
+    /// the clusters sync `infrastructure/` and `apps/<env>/` from the repository directly,
+    /// the layout the repository had before.
+    pub artifact_generator: bool,
+    /// HelmRelease `install.strategy`/`upgrade.strategy` (Flux 2.5+): without it, the
+    /// releases retry three times, remediating in between, as older Flux can.
+    pub retry_on_failure: bool,
+}
+
+impl Features {
+    /// What the install `api` describes offers (everything without one).
+    pub fn of(api: Option<&FluxApi>) -> Features {
+        match api {
+            None => Features {
+                artifact_generator: true,
+                retry_on_failure: true,
+            },
+            Some(api) => Features {
+                artifact_generator: api
+                    .storage_version("source.extensions.fluxcd.io", "ArtifactGenerator")
+                    .is_some(),
+                retry_on_failure: api.has_field(
+                    "helm.toolkit.fluxcd.io",
+                    "HelmRelease",
+                    "spec.install.strategy",
+                ),
+            },
+        }
+    }
+}
+
+fn retry_on_failure(features: Features) -> (Install, Upgrade) {
+    let strategy = Some(match features.retry_on_failure {
+        true => Strategy::RetryOnFailure {
+            retry_interval: None,
+        },
+        false => Strategy::RemediateOnFailure { retries: 3 },
     });
     (
         Install {
@@ -94,9 +132,10 @@ pub fn repository() -> Repository {
 /// The repository with every cluster pinned to the Flux install `api` describes (the
 /// Flux API versions it serves and their schemas), or to none.
 pub fn repository_at(api: Option<&FluxApi>) -> Repository {
+    let features = Features::of(api);
     let mut shared = new_cluster(api);
-    infrastructure_folder(&mut shared);
-    apps_base(&mut shared);
+    infrastructure_folder(&mut shared, features);
+    apps_base(&mut shared, features);
     for env in [Env::Staging, Env::Production] {
         apps_overlay(&mut shared, env);
     }
@@ -172,13 +211,94 @@ pub fn cluster(env: Env, api: Option<&FluxApi>) -> Cluster {
             .build(),
     );
 
-    // clusters/<env>/artifacts.yaml: the monorepo split into two artifacts.
-    let artifacts = c.file(&format!("{cluster_dir}/artifacts.yaml"));
+    // clusters/<env>/infrastructure.yaml and apps.yaml build from the monorepo split
+    // into two artifacts (clusters/<env>/artifacts.yaml), or from the repository itself.
+    let ks = |name: Name, path: &str| {
+        Kustomization::builder()
+            .name(name)
+            .path(path)
+            .interval(duration!("1h"))
+            .retry_interval(duration!("2m"))
+            .timeout(duration!("5m"))
+            .prune(true)
+    };
+    let configs_patch = Patch::new(
+        &format!(
+            "- op: replace\n  path: /spec/acme/server\n  value: {}\n",
+            env.acme_server()
+        ),
+        PatchTarget::kind::<ClusterIssuer>().named("letsencrypt"),
+    );
+    let infra_file = c.file(&format!("{cluster_dir}/infrastructure.yaml"));
+    let apps_file = c.file(&format!("{cluster_dir}/apps.yaml"));
+    let apps_path = format!("./{}", env.name());
+    if Features::of(api).artifact_generator {
+        let (infrastructure, apps) = artifacts(&mut c, env, &repo);
+        let controllers = c.add(
+            &infra_file,
+            ks(name!("infra-controllers"), "./controllers")
+                .source_ref(&infrastructure)
+                .wait(true)
+                .build(),
+        );
+        let configs = c.add(
+            &infra_file,
+            ks(name!("infra-configs"), "./configs")
+                .source_ref(&infrastructure)
+                .depends_on(&[&controllers])
+                .patches(&[configs_patch])
+                .build(),
+        );
+        c.add(
+            &apps_file,
+            ks(name!("apps"), &apps_path)
+                .source_ref(&apps)
+                .depends_on(&[&configs])
+                .wait(true)
+                .build(),
+        );
+    } else {
+        let controllers = c.add(
+            &infra_file,
+            ks(name!("infra-controllers"), "./infrastructure/controllers")
+                .source_ref(&repo)
+                .wait(true)
+                .build(),
+        );
+        let configs = c.add(
+            &infra_file,
+            ks(name!("infra-configs"), "./infrastructure/configs")
+                .source_ref(&repo)
+                .depends_on(&[&controllers])
+                .patches(&[configs_patch])
+                .build(),
+        );
+        c.add(
+            &apps_file,
+            ks(name!("apps"), &format!("./apps/{}", env.name()))
+                .source_ref(&repo)
+                .depends_on(&[&configs])
+                .wait(true)
+                .build(),
+        );
+    }
+
+    c
+}
+
+/// `clusters/<env>/artifacts.yaml`: the ArtifactGenerator splitting the monorepo into the
+/// `infrastructure` and `apps` artifacts, whose handles it returns.
+fn artifacts(
+    c: &mut Cluster,
+    env: Env,
+    repo: &Ref<GitRepository>,
+) -> (Ref<ExternalArtifact>, Ref<ExternalArtifact>) {
+    let file = c.file(&format!("clusters/{}/artifacts.yaml", env.name()));
     let generator = c.add(
-        &artifacts,
+        &file,
         ArtifactGenerator::builder()
             .name(name!("flux-system"))
-            .sources(&[GeneratorSourceRef::new("monorepo", &repo)])
+            .sources(&[GeneratorSourceRef::new("monorepo", repo)])
             .artifacts(&[
                 GeneratedArtifact::new(
                     name!("infrastructure"),
@@ -202,57 +322,15 @@ pub fn cluster(env: Env, api: Option<&FluxApi>) -> Cluster {
             ])
             .build(),
     );
-    let infrastructure = generator.artifact(name!("infrastructure"));
-    let apps_artifact = generator.artifact(name!("apps"));
-
-    // clusters/<env>/infrastructure.yaml and apps.yaml
-    let ks = |name: Name, path: &str| {
-        Kustomization::builder()
-            .name(name)
-            .path(path)
-            .interval(duration!("1h"))
-            .retry_interval(duration!("2m"))
-            .timeout(duration!("5m"))
-            .prune(true)
-    };
-    let infra_file = c.file(&format!("{cluster_dir}/infrastructure.yaml"));
-    let controllers = c.add(
-        &infra_file,
-        ks(name!("infra-controllers"), "./controllers")
-            .source_ref(&infrastructure)
-            .wait(true)
-            .build(),
-    );
-    let configs = c.add(
-        &infra_file,
-        ks(name!("infra-configs"), "./configs")
-            .source_ref(&infrastructure)
-            .depends_on(&[&controllers])
-            .patches(&[Patch::new(
-                &format!(
-                    "- op: replace\n  path: /spec/acme/server\n  value: {}\n",
-                    env.acme_server()
-                ),
-                PatchTarget::kind::<ClusterIssuer>().named("letsencrypt"),
-            )])
-            .build(),
-    );
-    let apps_file = c.file(&format!("{cluster_dir}/apps.yaml"));
-    c.add(
-        &apps_file,
-        ks(name!("apps"), &format!("./{}", env.name()))
-            .source_ref(&apps_artifact)
-            .depends_on(&[&configs])
-            .wait(true)
-            .build(),
-    );
-
-    c
+    (
+        generator.artifact(name!("infrastructure")),
+        generator.artifact(name!("apps")),
+    )
 }
 
 /// `infrastructure/controllers` (cert-manager, Envoy Gateway) and `infrastructure/configs`.
-fn infrastructure_folder(c: &mut Cluster) {
-    let (install, upgrade) = retry_on_failure();
+fn infrastructure_folder(c: &mut Cluster, features: Features) {
+    let (install, upgrade) = retry_on_failure(features);
     let cert_manager = c.file("infrastructure/controllers/cert-manager.yaml");
     c.add(&cert_manager, namespace_object("cert-manager", "sre-team"));
     let chart = c.add(
@@ -375,7 +453,7 @@ fn infrastructure_folder(c: &mut Cluster) {
 }
 
 /// `apps/base/podinfo`.
-fn apps_base(c: &mut Cluster) {
+fn apps_base(c: &mut Cluster, features: Features) {
     let podinfo_ns = namespace!("podinfo");
     let namespace_file = c.file("apps/base/podinfo/namespace.yaml");
     c.add(&namespace_file, namespace_object("podinfo", "dev-team"));
@@ -390,7 +468,7 @@ fn apps_base(c: &mut Cluster) {
             .build(),
     );
     let release_file = c.file("apps/base/podinfo/release.yaml");
-    let (install, upgrade) = retry_on_failure();
+    let (install, upgrade) = retry_on_failure(features);
     c.add(
         &release_file,
         HelmRelease::builder()

@@ -117,6 +117,37 @@ impl FluxApi {
         self.versions(group, kind)?.storage.as_deref()
     }
 
+    /// Whether the version the CRD of `kind` in `group` stores has the field `path`
+    /// (`spec.install.strategy`): a definition that targets several Flux releases asks what
+    /// the install it is pinned to offers, instead of naming releases.
+    ///
+    /// ```
+    /// # let crds = include_str!("../../tests/fixtures/flux-crds/v2.0.1/crds.yaml");
+    /// let api = fluxdsl::FluxApi::from_crds("Flux v2.0.1", crds).unwrap();
+    /// let helm = "helm.toolkit.fluxcd.io";
+    /// assert!(api.has_field(helm, "HelmRelease", "spec.install.remediation.retries"));
+    /// assert!(!api.has_field(helm, "HelmRelease", "spec.install.strategy"));
+    /// ```
+    pub fn has_field(&self, group: &str, kind: &str, path: &str) -> bool {
+        let Some(versions) = self.versions(group, kind) else {
+            return false;
+        };
+        let Some(schema) = versions
+            .served
+            .iter()
+            .find(|(name, _)| Some(name) == versions.storage.as_ref())
+            .map(|(_, schema)| schema)
+        else {
+            return false;
+        };
+        path.split('.')
+            .try_fold(schema, |s, field| {
+                let s = if s["type"] == "array" { &s["items"] } else { s };
+                s["properties"].get(field)
+            })
+            .is_some()
+    }
+
     fn versions(&self, group: &str, kind: &str) -> Option<&Versions> {
         self.inner.kinds.get(&(group.to_owned(), kind.to_owned()))
     }

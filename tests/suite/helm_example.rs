@@ -173,53 +173,86 @@ fn kubectl_kustomize_builds_every_rendered_folder() {
     }
 }
 
-/// The problems of rendering the example pinned to the Flux install of `components`.
-fn pinned_problems(label: &str, components: &str) -> Vec<String> {
-    let api = fluxdsl::FluxApi::from_crds(label, &read_fixture(components)).unwrap();
-    match example::repository_at(Some(&api)).render() {
-        Ok(_) => Vec::new(),
-        Err(fluxdsl::Error::Refused(problems)) => problems
-            .iter()
-            .map(|p| p.to_string().lines().next().unwrap().to_owned())
-            .collect(),
-        Err(e) => panic!("{e}"),
-    }
+/// The documents of every file the example renders pinned to `api` (none when `None`).
+fn pinned_documents(api: Option<&fluxdsl::FluxApi>) -> Vec<Value> {
+    let rendered = example::repository_at(api)
+        .render()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text: String = rendered
+        .main()
+        .files()
+        .map(|(_, t)| format!("---\n{t}"))
+        .collect();
+    parse_yaml_stream(&text)
 }
 
-/// The repository's main branch splits its tree with an ArtifactGenerator, source-watcher's
-/// kind (Flux 2.7+, an extra component). Pinned to Flux v2.9.3's install without it, that
-/// is the only thing refused: every other object passes v2.9.3's schemas. Pinned to
-/// v2.3.0, the ExternalArtifact sources are refused too.
+/// The repository's main branch splits its tree with source-watcher's ArtifactGenerator
+/// (Flux 2.7+, an extra component) and retries releases with `RetryOnFailure` (Flux 2.5+).
+/// Pinned to an install, the example writes what that install serves: without
+/// source-watcher (v2.9.3's install here, and v2.3.0's) the clusters sync `infrastructure/`
+/// and `apps/<env>/` from the repository, and at v2.3.0 the releases remediate instead.
+/// Every Flux object is written at the version the install stores, and render has checked
+/// each against that version's schema and every Kustomization path against the tree.
 #[test]
-fn pinned_to_a_flux_install_only_what_it_does_not_serve_is_refused() {
-    let v2_9_3 = pinned_problems(
-        "Flux v2.9.3",
-        "flux-v2.9.3-bootstrap/flux-system/gotk-components.yaml",
-    );
-    assert_eq!(
-        v2_9_3,
-        [
-            "ArtifactGenerator flux-system/flux-system apiVersion: Flux v2.9.3 does not serve ArtifactGenerator (source.extensions.fluxcd.io)",
-            "ArtifactGenerator flux-system/flux-system apiVersion: Flux v2.9.3 does not serve ArtifactGenerator (source.extensions.fluxcd.io)",
-        ]
-    );
-    let v2_3_0 = pinned_problems(
-        "Flux v2.3.0",
-        &format!("{BOOTSTRAP}/clusters/staging/flux-system/gotk-components.yaml"),
-    );
-    // Each refusal is one of the three things v2.3.0 lacks, for each cluster: the
-    // generator kind, ExternalArtifact as a Kustomization source, and the install and
-    // upgrade `strategy` (RetryOnFailure) of the three HelmReleases.
-    let lacks = [
-        "does not serve ArtifactGenerator",
-        "spec.sourceRef.kind: \"ExternalArtifact\" is not one of \"OCIRepository\", \"GitRepository\", \"Bucket\"",
-        "spec.install.strategy: is not a field in HelmRelease helm.toolkit.fluxcd.io/v2 of Flux v2.3.0",
-        "spec.upgrade.strategy: is not a field in HelmRelease helm.toolkit.fluxcd.io/v2 of Flux v2.3.0",
-    ];
-    let counts: Vec<usize> = lacks
-        .iter()
-        .map(|l| v2_3_0.iter().filter(|p| p.contains(l)).count())
-        .collect();
-    assert_eq!(counts, [2, 6, 3, 3], "{v2_3_0:#?}");
-    assert_eq!(v2_3_0.len(), 14, "{v2_3_0:#?}");
+fn pinned_to_flux_v2_3_0_or_v2_9_3_it_writes_what_that_install_serves() {
+    let unpinned = pinned_documents(None);
+    for (label, components) in [
+        (
+            "Flux v2.9.3",
+            "flux-v2.9.3-bootstrap/flux-system/gotk-components.yaml".to_owned(),
+        ),
+        (
+            "Flux v2.3.0",
+            format!("{BOOTSTRAP}/clusters/staging/flux-system/gotk-components.yaml"),
+        ),
+    ] {
+        let api = fluxdsl::FluxApi::from_crds(label, &read_fixture(&components)).unwrap();
+        let pinned = pinned_documents(Some(&api));
+        let kinds = |docs: &[Value]| -> BTreeMap<String, usize> {
+            let mut count = BTreeMap::new();
+            for d in docs {
+                *count
+                    .entry(d["kind"].as_str().unwrap().to_owned())
+                    .or_default() += 1;
+            }
+            count
+        };
+        let mut expected = kinds(&unpinned);
+        expected.remove("ArtifactGenerator");
+        assert_eq!(
+            kinds(&pinned),
+            expected,
+            "{label}: the same objects, no generator"
+        );
+        for d in &pinned {
+            let (group, _) = d["apiVersion"]
+                .as_str()
+                .unwrap()
+                .rsplit_once('/')
+                .unwrap_or(("", ""));
+            if let Some(storage) = api.storage_version(group, d["kind"].as_str().unwrap()) {
+                assert_eq!(
+                    d["apiVersion"],
+                    format!("{group}/{storage}"),
+                    "{label}: {d}"
+                );
+            }
+            if d["kind"] == "Kustomization" && group == "kustomize.toolkit.fluxcd.io" {
+                assert_eq!(
+                    d["spec"]["sourceRef"]["kind"], "GitRepository",
+                    "{label}: {d}"
+                );
+            }
+            // The overlays' patch documents have no interval.
+            if d["kind"] == "HelmRelease" && !d["spec"]["interval"].is_null() {
+                let strategy = &d["spec"]["install"]["strategy"]["name"];
+                let expected = if label == "Flux v2.3.0" {
+                    Value::Null
+                } else {
+                    "RetryOnFailure".into()
+                };
+                assert_eq!(*strategy, expected, "{label}: {d}");
+            }
+        }
+    }
 }
