@@ -9,7 +9,10 @@
 //! cargo run --example flux2_kustomize_helm_example -- apply --cluster staging
 //! ```
 //!
-//! `tests/suite/helm_example.rs` compares every object with the real repository.
+//! `tests/suite/helm_example.rs` compares every object with the real repository, and
+//! renders [`repository_at`] pinned to Flux v2.3.0 and v2.9.3, whose installs lack what the
+//! main branch uses (source-watcher, `RetryOnFailure`): the definition asks the install
+//! ([`Features::of`]) and writes what it serves.
 
 use fluxdsl::k8s_openapi::api::apps::v1::Deployment;
 use fluxdsl::k8s_openapi::api::core::v1::{Namespace, Secret};
