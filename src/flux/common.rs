@@ -1,5 +1,6 @@
 //! Field types more than one Flux kind shares: a `dependsOn` entry with its readiness
-//! expression, and a CEL health check for a custom kind (`healthCheckExprs`).
+//! expression, a CEL health check for a custom kind (`healthCheckExprs`), the target of a
+//! patch or of fields drift detection leaves alone, and `accessFrom`.
 
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -105,8 +106,9 @@ impl Dependency {
 
 impl Serialize for Dependency {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        // A struct, not a flattened map: the emitter writes struct fields in order
-        // without sorting, and dependsOn entries are many.
+        // A struct with its fields in go-yaml's key order, not a flattened map: the emitter
+        // writes such a struct as it comes, where a map's keys are compared one by one; and
+        // dependsOn entries are many.
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Wire<'a> {
