@@ -559,8 +559,8 @@ fn references(
 /// Why the declared object `target` does not admit references from namespace `holder`
 /// (Flux's ACL): it has no `spec.accessFrom`, or none of its namespace selectors matches
 /// the labels of `holder` (as declared, with the `kubernetes.io/metadata.name` label the
-/// API server adds). A namespace this cluster does not declare has labels it cannot know;
-/// only that label is checked then, and no match is not refused.
+/// API server adds). A namespace this cluster does not declare may carry labels it cannot
+/// see, so there a selector that does not match is not held against the reference.
 fn access_denied(cluster: &Cluster, target: usize, holder: &str) -> Option<String> {
     let object = &cluster.objects[target];
     let json = object.object.to_json().ok()?;
@@ -801,8 +801,6 @@ fn cycles(cluster: &Cluster, mut edges: Vec<Edge>, problems: &mut Vec<Problem>) 
     }
 }
 
-/// A handle to an artifact named through its generator: the generator must be declared
-/// here and list that artifact.
 /// An ExternalArtifact declared where an ArtifactGenerator of this cluster produces one of
 /// that name: source-watcher writes and owns it, so a second writer would fight it.
 fn produced_artifacts(cluster: &Cluster, problems: &mut Vec<Problem>) {
@@ -839,6 +837,8 @@ fn produced_artifacts(cluster: &Cluster, problems: &mut Vec<Problem>) {
     }
 }
 
+/// A handle to an artifact named through its generator: the generator must be declared
+/// here and list that artifact.
 fn generated_artifact(cluster: &Cluster, t: &crate::object::Target) -> Option<String> {
     let generator = t.generated_by.as_ref()?;
     let produced = cluster
