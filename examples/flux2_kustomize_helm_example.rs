@@ -214,6 +214,16 @@ pub fn cluster(env: Env, api: Option<&FluxApi>) -> Cluster {
             .build(),
     );
 
+    infrastructure_and_apps(&mut c, env, &repo, Features::of(api).artifact_generator);
+    c
+}
+
+/// `clusters/<env>/infrastructure.yaml` and `apps.yaml`: the Kustomizations building
+/// `infrastructure/` and `apps/<env>/`, from the monorepo split into two artifacts by an
+/// ArtifactGenerator (`clusters/<env>/artifacts.yaml`) when `generator`, else from the
+/// repository itself.
+fn infrastructure_and_apps(c: &mut Cluster, env: Env, repo: &Ref<GitRepository>, generator: bool) {
+    let cluster_dir = format!("clusters/{}", env.name());
     // clusters/<env>/infrastructure.yaml and apps.yaml build from the monorepo split
     // into two artifacts (clusters/<env>/artifacts.yaml), or from the repository itself.
     let ks = |name: Name, path: &str| {
@@ -235,8 +245,8 @@ pub fn cluster(env: Env, api: Option<&FluxApi>) -> Cluster {
     let infra_file = c.file(&format!("{cluster_dir}/infrastructure.yaml"));
     let apps_file = c.file(&format!("{cluster_dir}/apps.yaml"));
     let apps_path = format!("./{}", env.name());
-    if Features::of(api).artifact_generator {
-        let (infrastructure, apps) = artifacts(&mut c, env, &repo);
+    if generator {
+        let (infrastructure, apps) = artifacts(c, env, repo);
         let controllers = c.add(
             &infra_file,
             ks(name!("infra-controllers"), "./controllers")
@@ -264,14 +274,14 @@ pub fn cluster(env: Env, api: Option<&FluxApi>) -> Cluster {
         let controllers = c.add(
             &infra_file,
             ks(name!("infra-controllers"), "./infrastructure/controllers")
-                .source_ref(&repo)
+                .source_ref(repo)
                 .wait(true)
                 .build(),
         );
         let configs = c.add(
             &infra_file,
             ks(name!("infra-configs"), "./infrastructure/configs")
-                .source_ref(&repo)
+                .source_ref(repo)
                 .depends_on(&[&controllers])
                 .patches(&[configs_patch])
                 .build(),
@@ -279,14 +289,12 @@ pub fn cluster(env: Env, api: Option<&FluxApi>) -> Cluster {
         c.add(
             &apps_file,
             ks(name!("apps"), &format!("./apps/{}", env.name()))
-                .source_ref(&repo)
+                .source_ref(repo)
                 .depends_on(&[&configs])
                 .wait(true)
                 .build(),
         );
     }
-
-    c
 }
 
 /// `clusters/<env>/artifacts.yaml`: the ArtifactGenerator splitting the monorepo into the
