@@ -373,8 +373,9 @@ fn an_ingress_to_a_port_the_app_lacks_is_refused() {
     assert!(msg.contains(&site(line)), "{msg}");
 }
 
-#[test]
-fn an_artifact_the_generator_does_not_produce_is_refused() {
+/// A cluster with a GitRepository `mono` split by an ArtifactGenerator `mono` into one
+/// artifact, `apps`; its file and the generator's handle.
+fn mono_generator() -> (Cluster, fluxdsl::File, Ref<fluxdsl::ArtifactGenerator>) {
     use fluxdsl::{ArtifactGenerator, CopyOperation, GeneratedArtifact, GeneratorSourceRef};
     let mut c = Cluster::new("t");
     let f = c.file("a.yaml");
@@ -390,6 +391,12 @@ fn an_artifact_the_generator_does_not_produce_is_refused() {
             )])
             .build(),
     );
+    (c, f, generator)
+}
+
+#[test]
+fn an_artifact_the_generator_does_not_produce_is_refused() {
+    let (mut c, f, generator) = mono_generator();
     let line = line!() + 1;
     let missing = generator.artifact(name!("infra"));
     c.add(&f, ks(name!("infra"), &missing, "./"));
@@ -406,23 +413,8 @@ fn an_artifact_the_generator_does_not_produce_is_refused() {
 
 #[test]
 fn an_external_artifact_a_generator_produces_cannot_be_declared_too() {
-    use fluxdsl::{
-        ArtifactGenerator, CopyOperation, ExternalArtifact, GeneratedArtifact, GeneratorSourceRef,
-    };
-    let mut c = Cluster::new("t");
-    let f = c.file("a.yaml");
-    let source = c.add(&f, repo(name!("mono")));
-    let generator = c.add(
-        &f,
-        ArtifactGenerator::builder()
-            .name(name!("mono"))
-            .sources(&[GeneratorSourceRef::new("mono", &source)])
-            .artifacts(&[GeneratedArtifact::new(
-                name!("apps"),
-                &[CopyOperation::new("@mono/apps/**", "@artifact/")],
-            )])
-            .build(),
-    );
+    use fluxdsl::ExternalArtifact;
+    let (mut c, f, generator) = mono_generator();
     let line = line!() + 1;
     c.add(
         &f,
