@@ -22,6 +22,7 @@ mod schema;
 mod tree;
 mod tree_safety;
 mod upstream;
+mod valid_counterparts;
 mod validation;
 mod views;
 mod whole_api;
