@@ -106,5 +106,30 @@ pub use values::{
 };
 pub use view::graph::Format as GraphFormat;
 
+/// The builder of every kind, shown so that rustdoc lists each setter with its argument
+/// type and its field's documentation (`Kustomization::builder()` returns a
+/// [`KustomizationBuilder`](builders::KustomizationBuilder), and so on).
+///
+/// Nothing needs to name these types: start from `Kind::builder()`, call setters, finish
+/// with `.build()`. Their generic parameters track which required fields are set, so a
+/// missing one is a compile error naming it; no function of fluxdsl takes or returns a
+/// half-built builder.
+pub mod builders {
+    pub use crate::app::AppBuilder;
+    pub use crate::flux::artifact_generator::{ArtifactGeneratorBuilder, ExternalArtifactBuilder};
+    pub use crate::flux::bucket::BucketBuilder;
+    pub use crate::flux::git_repository::GitRepositoryBuilder;
+    pub use crate::flux::helm_chart::HelmChartBuilder;
+    pub use crate::flux::helm_release::HelmReleaseBuilder;
+    pub use crate::flux::helm_repository::HelmRepositoryBuilder;
+    pub use crate::flux::image::{
+        ImagePolicyBuilder, ImageRepositoryBuilder, ImageUpdateAutomationBuilder,
+    };
+    pub use crate::flux::kustomization::KustomizationBuilder;
+    pub use crate::flux::notification::{AlertBuilder, ProviderBuilder, ReceiverBuilder};
+    pub use crate::flux::oci_repository::OCIRepositoryBuilder;
+    pub use crate::kustomize::config::KustomizeConfigBuilder;
+}
+
 /// The API types (k8s-openapi) fluxdsl is built on, for declaring core objects.
 pub use k8s_openapi;

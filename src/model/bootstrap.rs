@@ -23,6 +23,36 @@ pub struct SecretKey {
     pub about: &'static str,
 }
 
+impl SecretKey {
+    /// A key `apply` refuses to create the Secret without; `about` says what it holds,
+    /// for error messages (never its value).
+    ///
+    /// ```
+    /// use fluxdsl::{BootstrapSecret, SecretKey, name, namespace};
+    /// let registry = BootstrapSecret::with_keys(&namespace!("flux-system"), name!("registry"), vec![
+    ///     SecretKey::required("token", "the registry's access token"),
+    ///     SecretKey::optional("ca.crt", "the registry's CA certificate"),
+    /// ]);
+    /// assert_eq!(registry.keys()[0].key, "token");
+    /// ```
+    pub const fn required(key: &'static str, about: &'static str) -> SecretKey {
+        SecretKey {
+            key,
+            required: true,
+            about,
+        }
+    }
+
+    /// A key the Secret may hold; `apply` creates the Secret without it when it is not given.
+    pub const fn optional(key: &'static str, about: &'static str) -> SecretKey {
+        SecretKey {
+            key,
+            required: false,
+            about,
+        }
+    }
+}
+
 /// A Secret `apply` creates at bootstrap from values given on its command line; the
 /// definition gets a `Ref<Secret>` to it from [`Cluster::bootstrap_secret`](crate::Cluster::bootstrap_secret).
 ///
@@ -50,21 +80,9 @@ impl BootstrapSecret {
             namespace,
             name,
             vec![
-                SecretKey {
-                    key: "identity",
-                    required: true,
-                    about: "the SSH private key",
-                },
-                SecretKey {
-                    key: "identity.pub",
-                    required: false,
-                    about: "the SSH public key",
-                },
-                SecretKey {
-                    key: "known_hosts",
-                    required: true,
-                    about: "the Git host's SSH host keys",
-                },
+                SecretKey::required("identity", "the SSH private key"),
+                SecretKey::optional("identity.pub", "the SSH public key"),
+                SecretKey::required("known_hosts", "the Git host's SSH host keys"),
             ],
         )
     }
@@ -76,16 +94,8 @@ impl BootstrapSecret {
             namespace,
             name,
             vec![
-                SecretKey {
-                    key: "username",
-                    required: true,
-                    about: "the HTTPS user name",
-                },
-                SecretKey {
-                    key: "password",
-                    required: true,
-                    about: "the HTTPS password or access token",
-                },
+                SecretKey::required("username", "the HTTPS user name"),
+                SecretKey::required("password", "the HTTPS password or access token"),
             ],
         )
     }
@@ -95,11 +105,7 @@ impl BootstrapSecret {
         BootstrapSecret::with_keys(
             namespace,
             name,
-            vec![SecretKey {
-                key: "bearerToken",
-                required: true,
-                about: "the HTTPS bearer token",
-            }],
+            vec![SecretKey::required("bearerToken", "the HTTPS bearer token")],
         )
     }
 
