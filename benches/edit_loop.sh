@@ -27,4 +27,5 @@ for i in $(seq 1 "$runs"); do
   times+=("$t")
   echo "run $i: $t s"
 done
-printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {print "median of " NR ": " a[int((NR + 1) / 2)] " s (" ENVIRON["HOSTNAME"] ", " "'"$(nproc)"' cores)"}'
+median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+echo "median of $runs: $median s ($(nproc) cores)"

@@ -155,3 +155,31 @@ mod helm_releases_and_generated_artifacts {
         cluster.render().unwrap();
     }
 }
+
+/// README's `cargo test` runs the compile-fail cases only while `tests/ui` is a default
+/// member of the workspace: without it they would silently stop running.
+#[test]
+fn cargo_test_runs_the_compile_fail_package() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let default_members = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("default-members = "))
+        .expect("Cargo.toml has a [workspace] default-members line");
+    assert!(
+        default_members.contains("\".\"") && default_members.contains("\"tests/ui\""),
+        "Cargo.toml's default-members must list \".\" and \"tests/ui\", found {default_members}"
+    );
+    let ui = std::fs::read_to_string(root.join("tests/ui/Cargo.toml")).unwrap();
+    assert!(
+        ui.contains("name = \"fluxdsl-compile-fail\""),
+        "tests/ui/Cargo.toml is the fluxdsl-compile-fail package"
+    );
+    assert!(
+        std::fs::read_dir(root.join("tests/ui/fail"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.path().extension().is_some_and(|x| x == "rs")),
+        "tests/ui/fail holds the compile-fail cases"
+    );
+}
