@@ -25,6 +25,32 @@ pub(crate) fn check(object: &Value) -> Vec<(String, String)> {
     if kind == "Service" {
         ports(&spec["ports"], "spec.ports", true, &mut out);
     }
+    if kind == "StatefulSet"
+        && let Some(name) = object["metadata"]["name"].as_str()
+        && name.len() > 52
+    {
+        out.push((
+            "metadata.name".into(),
+            format!(
+                "{name:?} has {} characters; a StatefulSet's name has at most 52: its pods carry \
+                 the label controller-revision-hash = the name, '-' and a 10-character hash, \
+                 and a label value over 63 characters means no pod is ever created",
+                name.len()
+            ),
+        ));
+    }
+    if kind == "Ingress" {
+        ingress(spec, &mut out);
+    }
+    if matches!(kind, "ConfigMap" | "Secret") && object["apiVersion"] == "v1" {
+        for field in ["data", "binaryData", "stringData"] {
+            for key in object[field].as_object().into_iter().flat_map(|m| m.keys()) {
+                if let Some(problem) = config_key_problem(key) {
+                    out.push((field.to_owned(), format!("key {key:?} {problem}")));
+                }
+            }
+        }
+    }
     if kind == "PersistentVolumeClaim" {
         quantities(&spec["resources"], "spec.resources", &mut out);
     }
@@ -36,6 +62,14 @@ pub(crate) fn check(object: &Value) -> Vec<(String, String)> {
     {
         let at = format!("spec.volumeClaimTemplates[{i}].spec.resources");
         quantities(&claim["spec"]["resources"], &at, &mut out);
+        if let Some(name) = claim["metadata"]["name"].as_str()
+            && let Some(problem) = dns_label(name, false)
+        {
+            out.push((
+                format!("spec.volumeClaimTemplates[{i}].metadata.name"),
+                format!("{name:?}: the name of a claim template names the pods' volume, and a volume name {problem}"),
+            ));
+        }
     }
     let pod = if spec["template"]["spec"].is_object() {
         labels_and_annotations(
@@ -50,6 +84,16 @@ pub(crate) fn check(object: &Value) -> Vec<(String, String)> {
         None
     };
     if let Some((pod, at)) = pod {
+        for (i, v) in pod["volumes"].as_array().into_iter().flatten().enumerate() {
+            if let Some(name) = v["name"].as_str()
+                && let Some(problem) = dns_label(name, false)
+            {
+                out.push((
+                    format!("{at}.volumes[{i}].name"),
+                    format!("{name:?}: a volume name {problem}"),
+                ));
+            }
+        }
         for list in ["containers", "initContainers"] {
             if let Some(containers) = pod[list].as_array() {
                 for (i, c) in containers.iter().enumerate() {
@@ -58,11 +102,174 @@ pub(crate) fn check(object: &Value) -> Vec<(String, String)> {
             }
         }
     }
+    strings(object, &mut String::new(), &mut out);
     out
+}
+
+/// The start of the message for an image that names no fixed version (no tag, or
+/// `latest`): refused unless the cluster allows it for the object
+/// (`Cluster::allow_floating_image`).
+pub(crate) const FLOATING_IMAGE: &str = "names no fixed version";
+
+/// Characters YAML parsers refuse in a document ("control characters are not allowed"):
+/// C0 and C1 controls other than tab and line feed (so also CR and NEL), and U+FFFE, U+FFFF.
+fn unreadable_char(s: &str) -> Option<char> {
+    s.chars()
+        .find(|&c| (c.is_control() && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}')
+}
+
+/// Every key and string value of `value`, for characters kustomize will not read; `at`
+/// is the path so far.
+fn strings(value: &Value, at: &mut String, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::String(s) => {
+            if let Some(c) = unreadable_char(s) {
+                out.push((
+                    at.clone(),
+                    format!(
+                        "the value holds the control character {c:?}, which kustomize and the \
+                         Kubernetes YAML reader refuse (\"control characters are not allowed\"); \
+                         only tab and newline may appear"
+                    ),
+                ));
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = at.len();
+                at.push_str(&format!("[{i}]"));
+                strings(item, at, out);
+                at.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                if let Some(c) = unreadable_char(key) {
+                    out.push((
+                        at.clone(),
+                        format!(
+                            "key {key:?} holds the control character {c:?}, which kustomize \
+                             and the Kubernetes YAML reader refuse; only printable characters \
+                             may appear in a key"
+                        ),
+                    ));
+                    continue;
+                }
+                let len = at.len();
+                if !at.is_empty() {
+                    at.push('.');
+                }
+                at.push_str(key);
+                strings(item, at, out);
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A ConfigMap or Secret key as the API server takes it: 1 to 253 characters of letters,
+/// digits, '-', '_' and '.', not `.` or `..` and not starting with `..` (a key becomes a
+/// file name when the object is mounted).
+fn config_key_problem(key: &str) -> Option<&'static str> {
+    if key.is_empty() || key.len() > 253 {
+        return Some("must have 1 to 253 characters");
+    }
+    if !key
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    {
+        return Some(
+            "may contain only letters, digits, '-', '_' and '.' (it becomes a file name when \
+             mounted)",
+        );
+    }
+    if key == "." || key == ".." || key.starts_with("..") {
+        return Some("must not be '.' or '..' nor start with '..'");
+    }
+    None
+}
+
+/// An Ingress: each rule's host is a DNS name (a leading `*.` allowed), never a URL; each
+/// path of type Prefix or Exact is absolute; TLS hosts likewise.
+fn ingress(spec: &Value, out: &mut Vec<(String, String)>) {
+    let host_problem = |host: &str| -> Option<String> {
+        if host.contains("://") || host.contains(['/', ':']) {
+            return Some(format!(
+                "{host:?} is not a host name: give the name alone, without scheme, port or \
+                 path ({:?})",
+                bare_host(host)
+            ));
+        }
+        let name = host.strip_prefix("*.").unwrap_or(host);
+        if name.parse::<std::net::Ipv4Addr>().is_ok() {
+            return Some(format!(
+                "{host:?}: an Ingress host must be a name, not an IP address"
+            ));
+        }
+        dns_subdomain(name, 253).map(|p| format!("{host:?}: a host {p}"))
+    };
+    for (i, rule) in spec["rules"].as_array().into_iter().flatten().enumerate() {
+        if let Some(host) = rule["host"].as_str()
+            && let Some(p) = host_problem(host)
+        {
+            out.push((format!("spec.rules[{i}].host"), p));
+        }
+        for (j, path) in rule["http"]["paths"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let typed = matches!(path["pathType"].as_str(), Some("Prefix" | "Exact"));
+            if let Some(p) = path["path"].as_str()
+                && typed
+                && !p.starts_with('/')
+            {
+                out.push((
+                    format!("spec.rules[{i}].http.paths[{j}].path"),
+                    format!("{p:?} must be an absolute path (start with '/': \"/{p}\")"),
+                ));
+            }
+        }
+    }
+    for (i, tls) in spec["tls"].as_array().into_iter().flatten().enumerate() {
+        for (j, host) in tls["hosts"].as_array().into_iter().flatten().enumerate() {
+            if let Some(p) = host.as_str().and_then(host_problem) {
+                out.push((format!("spec.tls[{i}].hosts[{j}]"), p));
+            }
+        }
+    }
+}
+
+/// What a URL-like host would be as a host name: no scheme, port or path, lowercase.
+fn bare_host(host: &str) -> String {
+    let rest = host.split_once("://").map_or(host, |(_, r)| r);
+    let rest = rest.split(['/', '?', '#']).next().unwrap_or("");
+    rest.rsplit_once(':')
+        .map_or(rest, |(h, _)| h)
+        .to_ascii_lowercase()
 }
 
 fn container(c: &Value, at: &str, out: &mut Vec<(String, String)>) {
     ports(&c["ports"], &format!("{at}.ports"), false, out);
+    for (i, m) in c["volumeMounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let Some(sub) = m["subPath"].as_str()
+            && (sub.starts_with('/') || sub.split('/').any(|part| part == ".."))
+        {
+            out.push((
+                format!("{at}.volumeMounts[{i}].subPath"),
+                format!(
+                    "{sub:?} must be a relative path inside the volume (no leading '/', no '..')"
+                ),
+            ));
+        }
+    }
     quantities(&c["resources"], &format!("{at}.resources"), out);
     if let Some(env) = c["env"].as_array() {
         for (i, e) in env.iter().enumerate() {
@@ -76,16 +283,42 @@ fn container(c: &Value, at: &str, out: &mut Vec<(String, String)>) {
             }
         }
     }
-    if let Some(image) = c["image"].as_str()
-        && (image.is_empty()
-            || image
-                .chars()
-                .any(|ch| ch.is_whitespace() || ch.is_control()))
-    {
-        out.push((
-            format!("{at}.image"),
-            format!("{image:?} is not an image reference (no spaces)"),
-        ));
+    if let Some(image) = c["image"].as_str() {
+        if image.is_empty() {
+            out.push((
+                format!("{at}.image"),
+                "is empty: give an image reference with a tag or digest (nginx:1.27.3)".into(),
+            ));
+        } else if let Some(ch) = image
+            .chars()
+            .find(|ch| ch.is_whitespace() || ch.is_control())
+        {
+            out.push((
+                format!("{at}.image"),
+                format!("{image:?} is not an image reference: it contains {ch:?}"),
+            ));
+        } else if let Some(why) = floating(image) {
+            out.push((
+                format!("{at}.image"),
+                format!(
+                    "{image:?} {FLOATING_IMAGE} ({why}): every restart may run another image; \
+                     pin a tag or digest, or say you mean it with Cluster::allow_floating_image"
+                ),
+            ));
+        }
+    }
+}
+
+/// Why `image` floats: it has neither tag nor digest, or its tag is `latest`.
+fn floating(image: &str) -> Option<&'static str> {
+    if image.contains('@') {
+        return None;
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    match last.rsplit_once(':') {
+        None => Some("no tag, so `latest`"),
+        Some((_, "latest")) => Some("the tag `latest`"),
+        Some(_) => None,
     }
 }
 
@@ -131,7 +364,32 @@ fn ports(list: &Value, at: &str, service: bool, out: &mut Vec<(String, String)>)
         return;
     };
     let number_field = if service { "port" } else { "containerPort" };
+    let mut names: Vec<(&str, usize)> = Vec::new();
+    let mut numbers: Vec<(i64, &str, usize)> = Vec::new();
     for (i, p) in list.iter().enumerate() {
+        if service {
+            let protocol = p["protocol"].as_str().unwrap_or("TCP");
+            if let Some(name) = p["name"].as_str() {
+                if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
+                    out.push((
+                        format!("{at}[{i}].name"),
+                        format!("{name:?} is already the name of {at}[{first}]; each port of a Service needs its own name"),
+                    ));
+                }
+                names.push((name, i));
+            }
+            if let Some(n) = p["port"].as_i64() {
+                if let Some((_, _, first)) =
+                    numbers.iter().find(|(m, pr, _)| *m == n && *pr == protocol)
+                {
+                    out.push((
+                        format!("{at}[{i}].port"),
+                        format!("{n}/{protocol} is already the port of {at}[{first}]; the API server refuses a Service with one port and protocol twice"),
+                    ));
+                }
+                numbers.push((n, protocol, i));
+            }
+        }
         if let Some(n) = p[number_field].as_i64()
             && !(1..=65535).contains(&n)
         {

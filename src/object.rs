@@ -531,6 +531,12 @@ impl<K> Clone for Ref<K> {
     }
 }
 
+impl<K> Ref<K> {
+    pub(crate) fn target(&self) -> &Arc<Target> {
+        &self.target
+    }
+}
+
 impl<K> fmt::Debug for Ref<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -594,10 +600,6 @@ impl<K: Kind> Ref<K> {
             target,
             kind: PhantomData,
         }
-    }
-
-    pub(crate) fn target(&self) -> &Arc<Target> {
-        &self.target
     }
 
     /// The referenced object's name.

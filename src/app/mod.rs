@@ -58,73 +58,106 @@ impl Port {
 
 /// One environment variable: a literal, or a key of a Secret or ConfigMap (by handle).
 #[derive(Debug, Clone)]
-pub struct Env(EnvVar);
+pub struct Env(
+    EnvVar,
+    Option<(&'static str, std::sync::Arc<crate::object::Target>)>,
+);
 
 impl Env {
     /// A literal value (no secrets here: use [`Env::secret_key`]).
     pub fn value(name: &str, value: &str) -> Env {
-        Env(EnvVar {
-            name: name.to_owned(),
-            value: Some(value.to_owned()),
-            ..EnvVar::default()
-        })
+        Env(
+            EnvVar {
+                name: name.to_owned(),
+                value: Some(value.to_owned()),
+                ..EnvVar::default()
+            },
+            None,
+        )
     }
     /// The value of `key` in a Secret (the app's namespace).
     pub fn secret_key(name: &str, secret: &Ref<Secret>, key: &str) -> Env {
-        Env(EnvVar {
-            name: name.to_owned(),
-            value_from: Some(EnvVarSource {
-                secret_key_ref: Some(SecretKeySelector {
-                    name: secret.name().to_owned(),
-                    key: key.to_owned(),
-                    ..SecretKeySelector::default()
+        Env(
+            EnvVar {
+                name: name.to_owned(),
+                value_from: Some(EnvVarSource {
+                    secret_key_ref: Some(SecretKeySelector {
+                        name: secret.name().to_owned(),
+                        key: key.to_owned(),
+                        ..SecretKeySelector::default()
+                    }),
+                    ..EnvVarSource::default()
                 }),
-                ..EnvVarSource::default()
-            }),
-            ..EnvVar::default()
-        })
+                ..EnvVar::default()
+            },
+            Some((
+                "spec.template.spec.containers[0].env[].valueFrom.secretKeyRef",
+                std::sync::Arc::clone(secret.target()),
+            )),
+        )
     }
     /// The value of `key` in a ConfigMap (the app's namespace).
     pub fn config_map_key(name: &str, config_map: &Ref<ConfigMap>, key: &str) -> Env {
-        Env(EnvVar {
-            name: name.to_owned(),
-            value_from: Some(EnvVarSource {
-                config_map_key_ref: Some(k8s_openapi::api::core::v1::ConfigMapKeySelector {
-                    name: config_map.name().to_owned(),
-                    key: key.to_owned(),
-                    ..Default::default()
+        Env(
+            EnvVar {
+                name: name.to_owned(),
+                value_from: Some(EnvVarSource {
+                    config_map_key_ref: Some(k8s_openapi::api::core::v1::ConfigMapKeySelector {
+                        name: config_map.name().to_owned(),
+                        key: key.to_owned(),
+                        ..Default::default()
+                    }),
+                    ..EnvVarSource::default()
                 }),
-                ..EnvVarSource::default()
-            }),
-            ..EnvVar::default()
-        })
+                ..EnvVar::default()
+            },
+            Some((
+                "spec.template.spec.containers[0].env[].valueFrom.configMapKeyRef",
+                std::sync::Arc::clone(config_map.target()),
+            )),
+        )
     }
 }
 
 /// Every key of a Secret or ConfigMap as environment variables.
 #[derive(Debug, Clone)]
-pub struct EnvFrom(EnvFromSource);
+pub struct EnvFrom(
+    EnvFromSource,
+    (&'static str, std::sync::Arc<crate::object::Target>),
+);
 
 impl EnvFrom {
     /// All keys of a Secret.
     pub fn secret(secret: &Ref<Secret>) -> EnvFrom {
-        EnvFrom(EnvFromSource {
-            secret_ref: Some(SecretEnvSource {
-                name: secret.name().to_owned(),
-                ..SecretEnvSource::default()
-            }),
-            ..EnvFromSource::default()
-        })
+        EnvFrom(
+            EnvFromSource {
+                secret_ref: Some(SecretEnvSource {
+                    name: secret.name().to_owned(),
+                    ..SecretEnvSource::default()
+                }),
+                ..EnvFromSource::default()
+            },
+            (
+                "spec.template.spec.containers[0].envFrom[].secretRef",
+                std::sync::Arc::clone(secret.target()),
+            ),
+        )
     }
     /// All keys of a ConfigMap.
     pub fn config_map(config_map: &Ref<ConfigMap>) -> EnvFrom {
-        EnvFrom(EnvFromSource {
-            config_map_ref: Some(ConfigMapEnvSource {
-                name: config_map.name().to_owned(),
-                ..ConfigMapEnvSource::default()
-            }),
-            ..EnvFromSource::default()
-        })
+        EnvFrom(
+            EnvFromSource {
+                config_map_ref: Some(ConfigMapEnvSource {
+                    name: config_map.name().to_owned(),
+                    ..ConfigMapEnvSource::default()
+                }),
+                ..EnvFromSource::default()
+            },
+            (
+                "spec.template.spec.containers[0].envFrom[].configMapRef",
+                std::sync::Arc::clone(config_map.target()),
+            ),
+        )
     }
 }
 
@@ -572,6 +605,28 @@ impl App {
             }
             (Some(cluster.add_at(file, self.deployment(), at)), None)
         };
+        // The workload reads its Secrets and ConfigMaps by name in its own namespace: the
+        // handles are checked as local references.
+        let handles = self
+            .env
+            .iter()
+            .filter_map(|e| e.1.as_ref())
+            .chain(self.env_from.iter().map(|e| &e.1));
+        let workload = deployment
+            .as_ref()
+            .map(|d| d.target())
+            .or(stateful_set.as_ref().map(|s| s.target()));
+        if let Some(last) = cluster.objects.last_mut()
+            && workload.is_some_and(|w| std::sync::Arc::ptr_eq(w, &last.target))
+        {
+            last.more_references = handles
+                .map(|(field, target)| crate::object::Reference {
+                    field,
+                    target: std::sync::Arc::clone(target),
+                    rule: crate::object::RefRule::SameNamespace,
+                })
+                .collect();
+        }
         let service = cluster.add_at(file, self.service(), at);
         let ingress = self
             .ingress

@@ -378,7 +378,7 @@ impl Parts<'_> {
         let mut problems = Vec::new();
         for (hp, hi) in holders {
             let holder = &self.0[hp].cluster.objects[hi];
-            for r in holder.object.references() {
+            for r in holder.references() {
                 let target: &Arc<Target> = &r.target;
                 if r.rule != RefRule::SameNamespace || target.origin != Origin::Declared {
                     continue;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Problem, Result};
 use crate::model::cluster::{Cluster, FileContent, join};
-use crate::object::{Check, ObjectKey, Origin, RefRule};
+use crate::object::{Check, ObjectKey, Origin, RefRule, Target};
 use crate::values::NamespaceName;
 
 pub(crate) fn validate(cluster: &Cluster) -> Result<()> {
@@ -55,7 +55,7 @@ pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>
     let mut declared = objects(cluster, &mut problems);
     if let Some(repository) = repository {
         for (id, seen) in &repository.shared {
-            declared.entry(*id).or_insert(Seen::elsewhere(seen.at));
+            declared.entry(*id).or_insert(seen.from_elsewhere());
         }
     }
     generators(cluster, &mut problems);
@@ -303,21 +303,33 @@ pub(crate) type Id<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
 
 /// A declared object: where, and its index in the cluster's objects (none for a bootstrap
 /// Secret or an object of another part of the repository).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Seen {
     pub(crate) at: &'static Location<'static>,
     index: Option<usize>,
+    /// The target the declaration's handle names: a handle with the same key but another
+    /// target was made by another declaration (another Cluster's).
+    target: Arc<Target>,
 }
 
 impl Seen {
-    fn object(at: &'static Location<'static>, index: usize) -> Seen {
+    fn object(target: &Arc<Target>, index: usize) -> Seen {
         Seen {
-            at,
+            at: target.at,
             index: Some(index),
+            target: Arc::clone(target),
         }
     }
-    fn elsewhere(at: &'static Location<'static>) -> Seen {
-        Seen { at, index: None }
+    fn elsewhere(target: &Arc<Target>) -> Seen {
+        Seen {
+            at: target.at,
+            index: None,
+            target: Arc::clone(target),
+        }
+    }
+    /// The same, seen from another part of the repository.
+    fn from_elsewhere(&self) -> Seen {
+        Seen::elsewhere(&self.target)
     }
 }
 
@@ -335,6 +347,14 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
         .filter(|(_, o)| !o.patch_only)
     {
         for (field, message) in o.object.kube_problems() {
+            if message.contains(crate::kube_rules::FLOATING_IMAGE)
+                && cluster
+                    .floating_images
+                    .iter()
+                    .any(|(t, _)| Arc::ptr_eq(t, &o.target))
+            {
+                continue;
+            }
             problems.push(Problem {
                 object: Some(o.key().clone()),
                 field: None,
@@ -367,7 +387,7 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
             o.key().namespace.as_deref(),
             o.key().name.as_str(),
         );
-        if let Some(first) = seen.insert(id, Seen::object(o.at(), index)) {
+        if let Some(first) = seen.insert(id, Seen::object(&o.target, index)) {
             let first = first.at;
             problems.push(Problem {
                 object: Some(o.key().clone()),
@@ -377,14 +397,15 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
             });
         }
     }
-    for (secret, at) in &cluster.bootstrap {
+    for (secret, target) in &cluster.bootstrap {
+        let at = target.at;
         let id = (
             "",
             "Secret",
             Some(secret.namespace().as_str()),
             secret.name().as_str(),
         );
-        if let Some(Seen { at: first, .. }) = seen.insert(id, Seen::elsewhere(at)) {
+        if let Some(Seen { at: first, .. }) = seen.insert(id, Seen::elsewhere(target)) {
             problems.push(Problem {
                 object: Some(ObjectKey {
                     api_version: "v1",
@@ -451,7 +472,6 @@ fn generators(cluster: &Cluster, problems: &mut Vec<Problem>) {
         }
         for o in &cluster.objects {
             let refers = o
-                .object
                 .references()
                 .iter()
                 .any(|r| Arc::ptr_eq(&r.target, target));
@@ -485,7 +505,7 @@ fn references(
 ) -> Vec<Edge> {
     let mut edges = Vec::new();
     for (i, o) in cluster.objects.iter().enumerate() {
-        for r in &o.object.references() {
+        for r in &o.references() {
             let t = &r.target;
             let problem = |message: String| Problem {
                 object: Some(o.key().clone()),
@@ -514,6 +534,24 @@ fn references(
                 t.key.name.as_str(),
             );
             match declared.get(&key) {
+                Some(seen) if t.origin == Origin::Declared && !Arc::ptr_eq(&seen.target, t) => {
+                    problems.push(Problem {
+                        sites: vec![
+                            ("declared", o.at()),
+                            ("the handle's object declared", t.at),
+                            ("this cluster's declaration", seen.at),
+                        ],
+                        ..problem(format!(
+                            "refers to {} through a handle another Cluster's declaration \
+                             returned; this cluster declares its own {0}: use the handle that \
+                             declaration returns",
+                            t.key
+                        ))
+                    });
+                    if let Some(j) = seen.index {
+                        edges.push((i, j, r.field));
+                    }
+                }
                 Some(Seen { index: Some(j), .. }) => edges.push((i, *j, r.field)),
                 Some(_) => {}
                 None if t.origin == Origin::Declared => problems.push(problem(format!(
@@ -676,7 +714,7 @@ fn default_service_accounts(
     let imported: Vec<crate::object::ObjectKey> = cluster
         .objects
         .iter()
-        .flat_map(|o| o.object.references())
+        .flat_map(|o| o.references())
         .filter(|r| r.target.origin == Origin::Existing)
         .map(|r| r.target.key.clone())
         .collect();
@@ -691,8 +729,7 @@ fn default_service_accounts(
         if !reconciled || namespace == "flux-system" {
             continue;
         }
-        if o.object
-            .references()
+        if o.references()
             .iter()
             .any(|r| r.field == "spec.serviceAccountName")
         {

@@ -812,3 +812,174 @@ fn a_git_repository_without_a_ref_is_refused() {
     );
     assert!(err.contains("tests/suite/validation.rs:"), "{err}");
 }
+
+fn secret(namespace: &str, name: &str) -> Secret {
+    Secret {
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some(namespace.into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+#[test]
+fn workloads_the_api_server_or_the_kubelet_would_refuse_or_break_are_refused() {
+    use fluxdsl::{App, ConfigFile, Env, EnvFrom, Ingress, Port, Storage};
+    use k8s_openapi::api::core::v1::{ConfigMap, Service, ServicePort, ServiceSpec};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    let mut other = Cluster::new("other");
+    let other_file = other.file("secrets.yaml");
+    let foreign = other.add(&other_file, secret("web", "db"));
+    let mut cluster = Cluster::new("t");
+    let file = cluster.file("apps.yaml");
+    let elsewhere = cluster.add(&file, secret("db", "db-password"));
+    let own = cluster.add(&file, secret("web", "db"));
+    let app_line = line!() + 1;
+    cluster.add(
+        &file,
+        App::builder()
+            .name(name!("web"))
+            .namespace(namespace!("web"))
+            .image("ghcr.io/example/web")
+            .ports(&[Port::http(name!("http"), 8080)])
+            .env(&[
+                Env::secret_key("DB_PASSWORD", &elsewhere, "password"),
+                Env::secret_key("OWN", &own, "password"),
+            ])
+            .env_from(&[EnvFrom::secret(&foreign)])
+            .ingress(
+                Ingress::new("https://Web.Example.com:443/", name!("http"))
+                    .path("api")
+                    .tls(fluxdsl::Issuer::Cluster(name!("le"))),
+            )
+            .config_files(&[ConfigFile::new("/etc/web", "../../etc/passwd", "x")])
+            .storage(&[Storage::new(name!("cache.v1"), "/cache", "1Gi")])
+            .build(),
+    );
+    let long = "a".repeat(57);
+    cluster.add(
+        &file,
+        App::builder()
+            .name(fluxdsl::Name::new(&long).unwrap())
+            .namespace(namespace!("web"))
+            .image("postgres:latest")
+            .stateful(true)
+            .storage(&[Storage::new(name!("data.v1"), "/data", "1Gi")])
+            .build(),
+    );
+    cluster.add(
+        &file,
+        Service {
+            metadata: ObjectMeta {
+                name: Some("api".into()),
+                namespace: Some("web".into()),
+                ..Default::default()
+            },
+            spec: Some(ServiceSpec {
+                ports: Some(vec![
+                    ServicePort {
+                        name: Some("http".into()),
+                        port: 80,
+                        ..Default::default()
+                    },
+                    ServicePort {
+                        name: Some("http".into()),
+                        port: 80,
+                        ..Default::default()
+                    },
+                    ServicePort {
+                        name: Some("dns".into()),
+                        port: 80,
+                        protocol: Some("UDP".into()),
+                        ..Default::default()
+                    },
+                ]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    cluster.add(
+        &file,
+        ConfigMap {
+            metadata: ObjectMeta {
+                name: Some("bell".into()),
+                namespace: Some("web".into()),
+                ..Default::default()
+            },
+            data: Some(
+                [
+                    ("script".to_string(), "echo \u{7}done\u{85}".to_string()),
+                    ("k\u{1b}".to_string(), "ok\tand\nlines".to_string()),
+                ]
+                .into(),
+            ),
+            ..Default::default()
+        },
+    );
+    let msg = refused(&cluster);
+    super::assert_contains_all(
+        &msg,
+        &[
+            "Deployment web/web spec.template.spec.containers[0].env[].valueFrom.secretKeyRef: must name an object in its own namespace \"web\"",
+            "but Secret db/db-password is in \"db\"",
+            "Deployment web/web spec.template.spec.containers[0].envFrom[].secretRef: refers to Secret web/db through a handle another Cluster's declaration returned",
+            "Ingress web/web: spec.rules[0].host: \"https://Web.Example.com:443/\" is not a host name: give the name alone, without scheme, port or path (\"web.example.com\")",
+            "Ingress web/web: spec.tls[0].hosts[0]: \"https://Web.Example.com:443/\" is not a host name",
+            "Ingress web/web: spec.rules[0].http.paths[0].path: \"api\" must be an absolute path (start with '/': \"/api\")",
+            "ConfigMap web/web-config: data: key \"../../etc/passwd\" may contain only letters, digits, '-', '_' and '.'",
+            "Deployment web/web: spec.template.spec.containers[0].volumeMounts[1].subPath: \"../../etc/passwd\" must be a relative path inside the volume",
+            "Deployment web/web: spec.template.spec.volumes[0].name: \"cache.v1\": a volume name may contain only lowercase letters",
+            "Deployment web/web: spec.template.spec.containers[0].image: \"ghcr.io/example/web\" names no fixed version (no tag, so `latest`)",
+            &format!(
+                "StatefulSet web/{long}: metadata.name: \"{long}\" has 57 characters; a StatefulSet's name has at most 52"
+            ),
+            &format!(
+                "StatefulSet web/{long}: spec.template.spec.containers[0].image: \"postgres:latest\" names no fixed version (the tag `latest`)"
+            ),
+            &format!(
+                "StatefulSet web/{long}: spec.volumeClaimTemplates[0].metadata.name: \"data.v1\": the name of a claim template names the pods' volume, and a volume name may contain only lowercase letters, digits and '-'"
+            ),
+            "Service web/api: spec.ports[1].name: \"http\" is already the name of spec.ports[0]",
+            "Service web/api: spec.ports[1].port: 80/TCP is already the port of spec.ports[0]",
+            "ConfigMap web/bell: data.script: the value holds the control character '\\u{7}'",
+            "ConfigMap web/bell: data: key \"k\\u{1b}\" holds the control character '\\u{1b}'",
+            &site(app_line),
+        ],
+    );
+    // A UDP port may share its number with a TCP one; tab and newline are fine; the local
+    // Secret handle of this cluster is fine.
+    for fine in [
+        "spec.ports[2]",
+        "OWN",
+        "\"ok\\tand\\nlines\"",
+        "Secret web/db is in",
+    ] {
+        assert!(!msg.contains(fine), "{fine} in:\n{msg}");
+    }
+}
+
+#[test]
+fn a_floating_image_renders_where_the_cluster_allows_it() {
+    let mut cluster = Cluster::new("t");
+    let file = cluster.file("apps.yaml");
+    let app = cluster.add(
+        &file,
+        fluxdsl::App::builder()
+            .name(name!("scratch"))
+            .namespace(namespace!("dev"))
+            .image("busybox:latest")
+            .build(),
+    );
+    assert!(refused(&cluster).contains("\"busybox:latest\" names no fixed version"));
+    cluster.allow_floating_image(app.deployment.as_ref().unwrap());
+    let rendered = cluster.render().unwrap();
+    assert!(
+        rendered
+            .file("apps.yaml")
+            .unwrap()
+            .contains("image: busybox:latest")
+    );
+}
