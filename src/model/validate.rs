@@ -55,7 +55,7 @@ pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>
     let mut declared = objects(cluster, &mut problems);
     if let Some(repository) = repository {
         for (id, seen) in &repository.shared {
-            declared.entry(*id).or_insert(seen.from_elsewhere());
+            declared.entry(*id).or_insert(seen.seen_elsewhere());
         }
     }
     generators(cluster, &mut problems);
@@ -328,7 +328,7 @@ impl Seen {
         }
     }
     /// The same, seen from another part of the repository.
-    fn from_elsewhere(&self) -> Seen {
+    fn seen_elsewhere(&self) -> Seen {
         Seen::elsewhere(&self.target)
     }
 }
