@@ -506,6 +506,9 @@ pub struct Target {
     pub(crate) origin: Origin,
     /// For [`Origin::Generated`]: the object that produces it.
     pub(crate) generated_by: Option<Box<ObjectKey>>,
+    /// For [`Origin::Existing`]: made by [`Ref::outside_repository`], so no part of the
+    /// repository is expected to declare it.
+    pub(crate) outside: bool,
 }
 
 /// A typed handle to an object of kind `K`.
@@ -555,6 +558,7 @@ impl Target {
             at,
             origin: Origin::Declared,
             generated_by: None,
+            outside: false,
         })
     }
 
@@ -566,6 +570,7 @@ impl Target {
             at,
             origin: Origin::Generated,
             generated_by: None,
+            outside: false,
         })
     }
 }
@@ -589,6 +594,7 @@ impl<K: Kind> Ref<K> {
                 at,
                 origin: Origin::Generated,
                 generated_by: Some(Box::new(generator)),
+                outside: false,
             }),
             kind: PhantomData,
         }
@@ -640,9 +646,29 @@ impl<K: Kind> Ref<K> {
 impl<K: Kind<Scope = NamespaceResourceScope>> Ref<K> {
     /// A handle to a namespaced object that exists in the cluster but is not declared in
     /// this program; the call is the visible import in review.
+    ///
+    /// A Flux object (a `*.toolkit.fluxcd.io` kind) named this way must be declared by some
+    /// part of the repository the cluster gets (itself or the shared folders): `render`
+    /// refuses one that is not, with the declared names closest to it. One that another
+    /// repository or a person manages is named with [`Ref::outside_repository`].
     #[track_caller]
     pub fn existing(namespace: &NamespaceName, name: Name) -> Ref<K> {
-        Self::import(Some(namespace.to_cow()), name)
+        Self::import(Some(namespace.to_cow()), name, false)
+    }
+
+    /// A handle to a namespaced object that no part of this repository declares: another
+    /// repository's Flux objects (a tenant's), or one `flux bootstrap` or a person made.
+    /// `render` takes its name as given; the call says so in review.
+    ///
+    /// ```
+    /// use fluxdsl::{name, namespace, GitRepository, Ref};
+    /// let platform: Ref<GitRepository> =
+    ///     Ref::outside_repository(&namespace!("flux-system"), name!("platform"));
+    /// assert_eq!(platform.name(), "platform");
+    /// ```
+    #[track_caller]
+    pub fn outside_repository(namespace: &NamespaceName, name: Name) -> Ref<K> {
+        Self::import(Some(namespace.to_cow()), name, true)
     }
 }
 
@@ -651,13 +677,13 @@ impl<K: Kind<Scope = ClusterResourceScope>> Ref<K> {
     /// in this program.
     #[track_caller]
     pub fn existing_cluster_scoped(name: Name) -> Ref<K> {
-        Self::import(None, name)
+        Self::import(None, name, false)
     }
 }
 
 impl<K: Kind> Ref<K> {
     #[track_caller]
-    fn import(namespace: Option<Cow<'static, str>>, name: Name) -> Ref<K> {
+    fn import(namespace: Option<Cow<'static, str>>, name: Name, outside: bool) -> Ref<K> {
         Ref {
             target: Arc::new(Target {
                 key: ObjectKey {
@@ -669,6 +695,7 @@ impl<K: Kind> Ref<K> {
                 at: Location::caller(),
                 origin: Origin::Existing,
                 generated_by: None,
+                outside,
             }),
             kind: PhantomData,
         }

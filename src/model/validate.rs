@@ -558,6 +558,12 @@ fn references(
                     "refers to {} whose handle comes from another Cluster; declare it in this one",
                     t.key
                 ))),
+                None if t.origin == Origin::Existing
+                    && !t.outside
+                    && t.key.group().ends_with(".toolkit.fluxcd.io") =>
+                {
+                    problems.push(problem(undeclared_flux_object(&t.key, declared)))
+                }
                 None => {}
             }
             if let Some(message) = generated_artifact(cluster, t) {
@@ -592,6 +598,29 @@ fn references(
         }
     }
     edges
+}
+
+/// Why a `Ref::existing` handle to a Flux object that nothing declares is refused, with
+/// the declared objects of its kind whose names are closest.
+fn undeclared_flux_object(key: &ObjectKey, declared: &HashMap<Id<'_>, Seen>) -> String {
+    let wanted = format!("{}/{}", key.namespace.as_deref().unwrap_or(""), key.name);
+    let mut near: Vec<(usize, String)> = declared
+        .keys()
+        .filter(|(group, kind, _, _)| *group == key.group() && *kind == key.kind)
+        .map(|(_, _, ns, name)| format!("{}/{name}", ns.unwrap_or("")))
+        .map(|candidate| (strsim::levenshtein(&wanted, &candidate), candidate))
+        .filter(|(distance, _)| *distance <= (wanted.len() / 3).max(2))
+        .collect();
+    near.sort();
+    let hint = match near.first() {
+        Some((_, closest)) => format!(" (did you mean {closest}?)"),
+        None => String::new(),
+    };
+    format!(
+        "refers to {key} with Ref::existing, but no part of the repository this cluster gets \
+         declares it{hint}; name an object that another repository or a person manages with \
+         Ref::outside_repository"
+    )
 }
 
 /// Why the declared object `target` does not admit references from namespace `holder`

@@ -983,3 +983,61 @@ fn a_floating_image_renders_where_the_cluster_allows_it() {
             .contains("image: busybox:latest")
     );
 }
+
+#[test]
+fn a_flux_object_named_as_existing_must_be_declared_unless_it_comes_from_outside() {
+    let mut cluster = Cluster::new("t");
+    let file = cluster.file("flux.yaml");
+    let source = cluster.add(&file, repo(name!("fleet")));
+    cluster.add(
+        &file,
+        ks(name!("infrastructure"), &source, "./infrastructure"),
+    );
+    let typo: Ref<Kustomization> =
+        Ref::existing(&NamespaceName::FLUX_SYSTEM, name!("infrastucture"));
+    let line = line!() + 1;
+    cluster.add(
+        &file,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&source)
+            .path("./apps")
+            .interval(duration!("1m"))
+            .prune(true)
+            .depends_on(&[&typo])
+            .build(),
+    );
+    let msg = refused(&cluster);
+    super::assert_contains_all(
+        &msg,
+        &[
+            "Kustomization flux-system/apps spec.dependsOn: refers to Kustomization flux-system/infrastucture with Ref::existing, but no part of the repository this cluster gets declares it (did you mean flux-system/infrastructure?)",
+            "Ref::outside_repository",
+            &site(line),
+        ],
+    );
+
+    let mut cluster = Cluster::new("t");
+    let file = cluster.file("flux.yaml");
+    let tenant: Ref<GitRepository> =
+        Ref::outside_repository(&namespace!("tenants"), name!("team-a"));
+    cluster.add(
+        &file,
+        Kustomization::builder()
+            .name(name!("team-a"))
+            .namespace(namespace!("tenants"))
+            .source_ref(&tenant)
+            .path("./")
+            .interval(duration!("1m"))
+            .prune(true)
+            .build(),
+    );
+    let rendered = cluster.render().unwrap();
+    assert!(rendered.file("flux.yaml").unwrap().contains("name: team-a"));
+    // The same handle made with Ref::existing is refused: nothing declares it.
+    let mut cluster = Cluster::new("t");
+    let file = cluster.file("flux.yaml");
+    let tenant: Ref<GitRepository> = Ref::existing(&namespace!("tenants"), name!("team-a"));
+    cluster.add(&file, ks(name!("team-a"), &tenant, "./"));
+    assert!(refused(&cluster).contains("GitRepository tenants/team-a with Ref::existing"));
+}
