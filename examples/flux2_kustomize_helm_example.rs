@@ -166,10 +166,19 @@ pub fn cluster(env: Env, api: Option<&FluxApi>) -> Cluster {
 
     // clusters/<env>/flux-system: what bootstrap writes, plus the repository's own
     // kustomization.yaml (tenant label, controller concurrency).
+    // The install and the pinned API are one release: pinned to another release, this is
+    // the repository upgraded to it (the components file `flux install --export` writes).
+    let (version, sha256) = match api.and_then(FluxApi::release) {
+        Some("v2.9.3") => (
+            "v2.9.3",
+            "4e2b0567407b1ebb5e772bbb3ef0da088e0a1ad3039d0d913249c2661bb2d365",
+        ),
+        _ => (FLUX_VERSION, FLUX_COMPONENTS_SHA256),
+    };
     let components = c.flux_components(
         &format!("{cluster_dir}/flux-system/gotk-components.yaml"),
-        FLUX_VERSION,
-        FLUX_COMPONENTS_SHA256,
+        version,
+        sha256,
     );
     let sync = c.file_with_header(
         &format!("{cluster_dir}/flux-system/gotk-sync.yaml"),

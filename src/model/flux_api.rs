@@ -38,6 +38,8 @@ pub struct FluxApi {
 struct Inner {
     /// How messages name it (`Flux v2.0.1`).
     label: String,
+    /// The Flux release the CRDs come from (`v2.9.3`), if they or the label say.
+    release: Option<String>,
     /// (group, kind) → its versions.
     kinds: HashMap<(String, String), Versions>,
 }
@@ -47,6 +49,17 @@ struct Versions {
     storage: Option<String>,
     /// Served versions with their `openAPIV3Schema`.
     served: Vec<(String, Value)>,
+}
+
+/// `vX.Y.Z`, digits each.
+fn is_release(word: &str) -> bool {
+    word.strip_prefix('v').is_some_and(|rest| {
+        let parts: Vec<&str> = rest.split('.').collect();
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 impl FluxApi {
@@ -66,9 +79,13 @@ impl FluxApi {
         objects: impl Iterator<Item = &'a Value>,
     ) -> Result<FluxApi, String> {
         let mut kinds = HashMap::new();
+        let mut releases = std::collections::BTreeSet::new();
         for crd in objects {
             if crd["kind"] != "CustomResourceDefinition" {
                 continue;
+            }
+            if let Some(v) = crd["metadata"]["labels"]["app.kubernetes.io/version"].as_str() {
+                releases.insert(v.to_owned());
             }
             let spec = &crd["spec"];
             let (Some(group), Some(kind)) =
@@ -99,12 +116,26 @@ impl FluxApi {
         if kinds.is_empty() {
             return Err(format!("{label}: no CustomResourceDefinition found"));
         }
+        let release = match releases.len() {
+            1 => releases.pop_first(),
+            _ => label
+                .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+                .find(|word| is_release(word))
+                .map(str::to_owned),
+        };
         Ok(FluxApi {
             inner: Arc::new(Inner {
                 label: label.to_owned(),
+                release,
                 kinds,
             }),
         })
+    }
+
+    /// The Flux release the CRDs come from (`v2.9.3`): their `app.kubernetes.io/version`
+    /// label (as `flux install` writes it), else a `vX.Y.Z` word of the label.
+    pub fn release(&self) -> Option<&str> {
+        self.inner.release.as_deref()
     }
 
     /// How messages name it.

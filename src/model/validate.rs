@@ -61,6 +61,7 @@ pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>
     generators(cluster, &mut problems);
     produced_artifacts(cluster, &mut problems);
     schemas(cluster, &mut problems);
+    pins_agree(cluster, &mut problems);
     default_service_accounts(cluster, &declared, &mut problems);
     let edges = references(cluster, &declared, &mut problems);
     cycles(cluster, edges, &mut problems);
@@ -665,6 +666,39 @@ fn access_denied(cluster: &Cluster, target: usize, holder: &str) -> Option<Strin
                 .join(", ")
         )
     })
+}
+
+/// The Flux API a cluster is pinned to and the Flux it installs (`flux_components`) are
+/// one release: otherwise it writes kinds at versions the installed controllers may not
+/// serve (HelmRelease `v2beta1` under Flux v2.9).
+fn pins_agree(cluster: &Cluster, problems: &mut Vec<Problem>) {
+    let Some((api, pinned_at)) = &cluster.flux_api else {
+        return;
+    };
+    let Some(release) = api.release() else {
+        return;
+    };
+    for f in &cluster.files {
+        if let FileContent::Upstream { pin: Some(pin), .. } = &f.content
+            && pin.version != release
+        {
+            problems.push(Problem {
+                object: None,
+                field: None,
+                message: format!(
+                    "the cluster's Flux API is pinned to {} ({release}), but it installs Flux \
+                     {} ({:?}): it would write each Flux kind at a version of {release}, which \
+                     {} may not serve; pin the API from the CRDs of the release it installs \
+                     (FluxApi::from_crds on that gotk-components.yaml)",
+                    api.label(),
+                    pin.version,
+                    f.path,
+                    pin.version
+                ),
+                sites: vec![("Flux API pinned", pinned_at), ("Flux installed", f.at)],
+            });
+        }
+    }
 }
 
 /// What the CRD schemas the cluster knows refuse: those of its pinned Flux API

@@ -785,3 +785,47 @@ fn the_hand_written_rules_repeat_the_crds_messages() {
         );
     }
 }
+
+/// The release a pinned API comes from is read from its CRDs' `app.kubernetes.io/version`
+/// label, or from the label given; a cluster that installs another release is refused.
+#[test]
+fn the_pinned_api_and_the_installed_flux_must_be_one_release() {
+    assert_eq!(v2_9_3().release(), Some("v2.9.3"));
+    assert_eq!(v2_0_1().release(), Some("v2.0.1"));
+    let mut cluster = podinfo(Some(&v2_0_1()), |charts| {
+        HelmRelease::builder()
+            .name(name!("podinfo"))
+            .chart(Chart::from_source(charts, "podinfo"))
+            .interval(duration!("10m"))
+            .build()
+    });
+    let pinned_line = line!() + 1;
+    cluster.flux_components(
+        "flux-system/gotk-components.yaml",
+        "v2.9.3",
+        "4e2b0567407b1ebb5e772bbb3ef0da088e0a1ad3039d0d913249c2661bb2d365",
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    super::assert_contains_all(
+        &err,
+        &[
+            "the cluster's Flux API is pinned to Flux v2.0.1 (v2.0.1), but it installs Flux v2.9.3 (\"flux-system/gotk-components.yaml\")",
+            "FluxApi::from_crds on that gotk-components.yaml",
+            &format!("Flux installed at tests/suite/flux_api.rs:{pinned_line}:"),
+            "Flux API pinned at tests/suite/flux_api.rs:",
+        ],
+    );
+    let mut cluster = podinfo(Some(&v2_9_3()), |charts| {
+        HelmRelease::builder()
+            .name(name!("podinfo"))
+            .chart(Chart::from_source(charts, "podinfo"))
+            .interval(duration!("10m"))
+            .build()
+    });
+    cluster.flux_components(
+        "flux-system/gotk-components.yaml",
+        "v2.9.3",
+        "4e2b0567407b1ebb5e772bbb3ef0da088e0a1ad3039d0d913249c2661bb2d365",
+    );
+    cluster.render().unwrap();
+}
