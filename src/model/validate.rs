@@ -214,7 +214,34 @@ fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> Vec<BTreeSet<String>
             kustomize_config(cluster, f, config, &paths[f.tree], problems);
         }
     }
+    if cluster.trees.len() > 1 {
+        nested_trees(cluster, problems);
+    }
     paths
+}
+
+/// One file declared in two trees of the cluster, one inside the other: both would own it.
+fn nested_trees(cluster: &Cluster, problems: &mut Vec<Problem>) {
+    let mut full: HashMap<String, &crate::model::cluster::FileDecl> = HashMap::default();
+    for f in &cluster.files {
+        let path = join(&cluster.trees[f.tree].path, &f.path);
+        if let Some(first) = full.get(path.as_str())
+            && first.tree != f.tree
+        {
+            problems.push(Problem {
+                object: None,
+                field: None,
+                message: format!(
+                    "file {path:?} is declared in tree {:?} and in tree {:?}, which holds the \
+                     other; both would own it: declare it once",
+                    cluster.trees[first.tree].path, cluster.trees[f.tree].path
+                ),
+                sites: vec![("declared first", first.at), ("declared again", f.at)],
+            });
+            continue;
+        }
+        full.insert(path, f);
+    }
 }
 
 /// The entries of one kustomization.yaml: files of its own tree and Cluster, and paths

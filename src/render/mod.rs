@@ -176,8 +176,9 @@ impl Repository {
             return Err(Error::Refused(problems));
         }
         let mut trees: Vec<RenderedTree> = Vec::new();
-        // (tree, path) -> the part that renders it
-        let mut owner: BTreeMap<(String, String), usize> = BTreeMap::new();
+        // The path from the repository's root (trees may nest: a cluster's tree inside the
+        // shared folders' one) -> the part and tree that render it.
+        let mut owner: BTreeMap<String, (usize, String)> = BTreeMap::new();
         let mut problems = Vec::new();
         for (i, part) in self.parts.iter().enumerate() {
             for tree in render(&part.cluster)?.trees {
@@ -198,10 +199,15 @@ impl Repository {
                     .cloned()
                     .chain(tree.upstream.iter().map(|u| u.path.clone()));
                 for path in paths {
-                    if let Some(&first) = owner.get(&(tree.root.clone(), path.clone())) {
-                        problems.push(self.rendered_twice(&tree.root, &path, first, i));
+                    let full = crate::model::cluster::join(&tree.root, &path);
+                    if let Some((first, first_root)) = owner.get(&full) {
+                        problems.push(self.rendered_twice(
+                            (first_root, *first),
+                            (&tree.root, i),
+                            &full,
+                        ));
                     } else {
-                        owner.insert((tree.root.clone(), path), i);
+                        owner.insert(full, (i, tree.root.clone()));
                     }
                 }
                 merged.files.extend(tree.files);
@@ -215,25 +221,36 @@ impl Repository {
         }
     }
 
-    /// The refusal of a file that two parts render.
-    fn rendered_twice(&self, root: &str, path: &str, first: usize, again: usize) -> Problem {
-        let site = |i: usize| {
+    /// The refusal of a file (`full`, from the repository's root) that two parts render,
+    /// each given as (its tree's root, the part).
+    fn rendered_twice(&self, first: (&str, usize), again: (&str, usize), full: &str) -> Problem {
+        let site = |(root, i): (&str, usize)| {
             let cluster = &self.parts[i].cluster;
             cluster
                 .files
                 .iter()
-                .find(|f| cluster.trees[f.tree].path == root && f.path == path)
+                .find(|f| {
+                    let tree = &cluster.trees[f.tree].path;
+                    tree == root && crate::model::cluster::join(tree, &f.path) == full
+                })
                 .map_or(self.parts[i].at, |f| f.at)
+        };
+        let trees = if first.0 == again.0 {
+            String::new()
+        } else {
+            format!(
+                " (as a file of tree {:?} and of tree {:?}, which holds the other)",
+                first.0, again.0
+            )
         };
         Problem {
             object: None,
             field: None,
             message: format!(
-                "file {:?} is rendered by {} and by {}; declare it once (in the shared folders if \
-                 several clusters use it)",
-                crate::model::cluster::join(root, path),
-                self.parts[first].label(),
-                self.parts[again].label()
+                "file {full:?} is rendered by {} and by {}{trees}; declare it once (in the \
+                 shared folders if several clusters use it)",
+                self.parts[first.1].label(),
+                self.parts[again.1].label()
             ),
             sites: vec![
                 ("declared first", site(first)),

@@ -314,3 +314,65 @@ fn a_reference_to_a_shared_object_no_kustomization_of_the_cluster_applies_is_ref
         "{err}"
     );
 }
+
+/// A cluster whose tree is `clusters/prod` beside shared folders at the repository's root
+/// that also declare `clusters/prod/apps.yaml`: both trees would own the file.
+#[test]
+fn a_file_of_two_nested_trees_is_refused_naming_both() {
+    let mut prod = Cluster::new("clusters/prod");
+    let apps = prod.file("apps.yaml");
+    let first = line!() - 1;
+    prod.add(
+        &apps,
+        GitRepository::builder()
+            .name(name!("apps"))
+            .reference(fluxdsl::GitRef::branch("main"))
+            .url("https://example.com/apps")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    let mut shared = Cluster::for_repository("");
+    let again_file = shared.file("clusters/prod/apps.yaml");
+    let again = line!() - 1;
+    shared.add(
+        &again_file,
+        GitRepository::builder()
+            .name(name!("other"))
+            .reference(fluxdsl::GitRef::branch("main"))
+            .url("https://example.com/other")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    let mut repo = Repository::new();
+    repo.cluster("prod", prod).shared(shared);
+    let err = repo.render().unwrap_err().to_string();
+    super::assert_contains_all(
+        &err,
+        &[
+            "file \"clusters/prod/apps.yaml\" is rendered by cluster \"prod\" and by the shared folders (as a file of tree \"clusters/prod\" and of tree \"\", which holds the other)",
+            &format!("declared first at tests/suite/repository.rs:{first}:"),
+            &format!("declared again at tests/suite/repository.rs:{again}:"),
+        ],
+    );
+
+    // One cluster with a second tree inside its main one.
+    let mut c = Cluster::new("k8s");
+    let f = c.file("apps/sources.yaml");
+    let source = c.add(
+        &f,
+        GitRepository::builder()
+            .name(name!("apps"))
+            .reference(fluxdsl::GitRef::branch("main"))
+            .url("https://example.com/apps")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    let tree = c.repository_tree(&source, "k8s/apps", "");
+    let inner = c.file_in(&tree, "sources.yaml");
+    c.namespace(&inner, namespace!("apps"));
+    let err = c.render().unwrap_err().to_string();
+    assert!(
+        err.contains("file \"k8s/apps/sources.yaml\" is declared in tree \"k8s\" and in tree \"k8s/apps\", which holds the other"),
+        "{err}"
+    );
+}
