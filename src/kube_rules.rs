@@ -106,6 +106,34 @@ pub(crate) fn check(object: &Value) -> Vec<(String, String)> {
     out
 }
 
+/// What is wrong with a manifest's `apiVersion` and `kind`: a kind is letters and digits
+/// starting with a letter (`HelmRelease`); an apiVersion is a version (`v1`) or
+/// `group/version`, the group a DNS subdomain and the version a DNS-1035 label.
+pub(crate) fn type_problem(api_version: &str, kind: &str) -> Option<String> {
+    let mut kind_chars = kind.chars();
+    let kind_ok = kind_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && kind_chars.all(|c| c.is_ascii_alphanumeric());
+    if !kind_ok {
+        return Some(format!(
+            "kind {kind:?} is not a kind: letters and digits, starting with a letter"
+        ));
+    }
+    let (group, version) = match api_version.split_once('/') {
+        Some((group, version)) => (Some(group), version),
+        None => (None, api_version),
+    };
+    if let Some(group) = group
+        && let Some(problem) = dns_subdomain(group, 253)
+    {
+        return Some(format!(
+            "apiVersion {api_version:?} is not group/version: the group {problem}"
+        ));
+    }
+    dns_label(version, true).map(|problem| {
+        format!("apiVersion {api_version:?} is not [group/]version: the version {problem}")
+    })
+}
+
 /// The start of the message for an image that names no fixed version (no tag, or
 /// `latest`): refused unless the cluster allows it for the object
 /// (`Cluster::allow_floating_image`).

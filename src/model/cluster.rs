@@ -812,6 +812,15 @@ impl Cluster {
             });
             return;
         };
+        if let Some(problem) = crate::kube_rules::type_problem(&api_version, &kind) {
+            self.problems.push(Problem {
+                object: None,
+                field: None,
+                message: format!("manifest {name:?}: {problem}"),
+                sites: vec![("declared", at)],
+            });
+            return;
+        }
         let mut key = ObjectKey {
             api_version: crate::object::intern(&api_version),
             kind: crate::object::intern(&kind),

@@ -164,6 +164,9 @@ fn declare_document(
     ) else {
         return Err((None, "needs apiVersion, kind and metadata.name".into()));
     };
+    if let Some(problem) = crate::kube_rules::type_problem(&api_version, &kind) {
+        return Err((None, format!("manifest {name:?}: {problem}")));
+    }
     let key = ObjectKey {
         api_version: intern(&api_version),
         kind: intern(&kind),

@@ -86,9 +86,24 @@ impl ClusterView<'_> {
 
 /// `Kind/namespace/name`, or `Kind/name` for a cluster-scoped object, as `flux tree` writes.
 pub(crate) fn label(key: &ObjectKey) -> String {
-    match &key.namespace {
+    let text = match &key.namespace {
         Some(ns) => format!("{}/{ns}/{}", key.kind, key.name),
         None => format!("{}/{}", key.kind, key.name),
+    };
+    // A view is drawn before validation may have refused the definition: a control
+    // character (a newline) must not start a line of its own in the tree or the graph.
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        text
     }
 }
 

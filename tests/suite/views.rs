@@ -400,3 +400,76 @@ fn tree_and_graph_of_a_repository_take_the_cluster_by_name() {
         "{staging}"
     );
 }
+
+/// A manifest whose kind or apiVersion is not one is refused, and the views, which draw a
+/// definition before validation, write control characters escaped: no label starts a line.
+#[test]
+fn kinds_are_checked_and_labels_cannot_start_lines_of_their_own() {
+    use fluxdsl::{Cluster, GraphFormat, Repository};
+    let mut cluster = Cluster::new("k8s");
+    let file = cluster.file("a.yaml");
+    cluster.add_manifest(
+        &file,
+        serde_json::json!({
+            "apiVersion": "example.com/v1", "kind": "Widget\"]\n  click n0 \"https://evil\"",
+            "metadata": { "name": "w" },
+        }),
+    );
+    cluster.add_manifest(
+        &file,
+        serde_json::json!({
+            "apiVersion": "example.com/v1\n---", "kind": "Widget",
+            "metadata": { "name": "v" },
+        }),
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    super::assert_contains_all(
+        &err,
+        &[
+            "manifest \"w\": kind \"Widget\\\"]\\n  click n0 \\\"https://evil\\\"\" is not a kind: letters and digits",
+            "manifest \"v\": apiVersion \"example.com/v1\\n---\" is not [group/]version",
+        ],
+    );
+    let mut cluster = Cluster::new("k8s");
+    let file = cluster.file("a.yaml");
+    let source = cluster.add(
+        &file,
+        fluxdsl::GitRepository::builder()
+            .name(fluxdsl::name!("apps"))
+            .url("https://example.com/apps")
+            .reference(fluxdsl::GitRef::branch("main"))
+            .interval(fluxdsl::duration!("1m"))
+            .build(),
+    );
+    cluster.source_is_this_repository(&source);
+    cluster.add(
+        &file,
+        fluxdsl::Kustomization::builder()
+            .name(fluxdsl::name!("apps"))
+            .source_ref(&source)
+            .path("./k8s")
+            .interval(fluxdsl::duration!("1m"))
+            .prune(true)
+            .build(),
+    );
+    cluster.add_manifest(
+        &file,
+        serde_json::json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+            "metadata": { "name": "evil\n  click n0", "namespace": "flux-system" },
+        }),
+    );
+    let repo = Repository::of_one(cluster);
+    for drawn in [
+        repo.graph(None, GraphFormat::Mermaid).unwrap(),
+        repo.graph(None, GraphFormat::Dot).unwrap(),
+        repo.tree(None).unwrap(),
+    ] {
+        // Escaped: `\n` (DOT writes the backslash itself escaped).
+        assert!(drawn.contains("evil\\"), "{drawn}");
+        assert!(
+            !drawn.lines().any(|l| l.trim_start().starts_with("click")),
+            "{drawn}"
+        );
+    }
+}
