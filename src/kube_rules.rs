@@ -134,6 +134,34 @@ pub(crate) fn type_problem(api_version: &str, kind: &str) -> Option<String> {
     })
 }
 
+/// What is wrong with a `namePrefix` or `nameSuffix`: it becomes part of every name it is
+/// put on, so it holds only what names may (lowercase letters, digits, '-' and '.').
+pub(crate) fn name_affix_problem(affix: &str) -> Option<String> {
+    (!affix
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'))
+    .then(|| {
+        format!(
+            "{affix:?} is put into every name, so it may contain only lowercase letters, \
+             digits, '-' and '.'"
+        )
+    })
+}
+
+/// What is wrong with the characters of a path in a source (`spec.path`, a component): a
+/// control character (a newline) or a YAML document separator `---` would be read as
+/// something else.
+pub(crate) fn path_text_problem(path: &str) -> Option<String> {
+    if let Some(c) = path.chars().find(|c| c.is_control()) {
+        return Some(format!(
+            "{path:?} contains the control character {c:?}; a path is one line of printable \
+             characters"
+        ));
+    }
+    path.contains("---")
+        .then(|| format!("{path:?} contains \"---\", which YAML reads as a document separator"))
+}
+
 /// The start of the message for an image that names no fixed version (no tag, or
 /// `latest`): refused unless the cluster allows it for the object
 /// (`Cluster::allow_floating_image`).

@@ -282,12 +282,38 @@ impl Object for Kustomization {
         }]
     }
     fn own_problems(&self) -> Vec<(&'static str, String)> {
-        let mut problems: Vec<(&'static str, String)> = self
-            .components
-            .iter()
-            .filter(|p| p.starts_with('/'))
-            .map(|p| ("spec.components", format!("{p:?} must be a relative path")))
-            .collect();
+        let mut problems: Vec<(&'static str, String)> = Vec::new();
+        for c in &self.components {
+            if c.starts_with('/') {
+                problems.push(("spec.components", format!("{c:?} must be a relative path")));
+            } else if leaves_root(&format!("{}/{c}", self.path)) {
+                problems.push((
+                    "spec.components",
+                    format!(
+                        "{c:?} climbs above the root of the source from path {:?}; \
+                         kustomize-controller refuses a component outside the source",
+                        self.path
+                    ),
+                ));
+            }
+            if let Some(p) = crate::kube_rules::path_text_problem(c) {
+                problems.push(("spec.components", p));
+            }
+        }
+        if let Some(p) = crate::kube_rules::path_text_problem(&self.path) {
+            problems.push(("spec.path", p));
+        }
+        for (field, affix) in [
+            ("spec.namePrefix", &self.name_prefix),
+            ("spec.nameSuffix", &self.name_suffix),
+        ] {
+            if let Some(p) = affix
+                .as_deref()
+                .and_then(crate::kube_rules::name_affix_problem)
+            {
+                problems.push((field, p));
+            }
+        }
         if leaves_root(&self.path) {
             problems.push((
                 "spec.path",

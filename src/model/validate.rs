@@ -254,6 +254,17 @@ fn kustomize_config(
     problems: &mut Vec<Problem>,
 ) {
     let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+    for (field, affix) in [
+        ("namePrefix", &config.name_prefix),
+        ("nameSuffix", &config.name_suffix),
+    ] {
+        if let Some(p) = affix
+            .as_deref()
+            .and_then(crate::kube_rules::name_affix_problem)
+        {
+            problems.push(file_problem(&f.path, format!("{field}: {p}"), f.at));
+        }
+    }
     for r in config
         .resource_files()
         .chain(config.patch_files.iter().map(|p| &p.file))

@@ -1041,3 +1041,46 @@ fn a_flux_object_named_as_existing_must_be_declared_unless_it_comes_from_outside
     cluster.add(&file, ks(name!("team-a"), &tenant, "./"));
     assert!(refused(&cluster).contains("GitRepository tenants/team-a with Ref::existing"));
 }
+
+#[test]
+fn paths_and_prefixes_that_yaml_or_kustomize_would_read_as_something_else_are_refused() {
+    let mut cluster = Cluster::new("k8s");
+    let file = cluster.file("flux.yaml");
+    let source = cluster.add(&file, repo(name!("fleet")));
+    let line = line!() + 1;
+    cluster.add(
+        &file,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&source)
+            .path("./apps\n---\nkind: Secret")
+            .interval(duration!("1m"))
+            .prune(true)
+            .name_prefix("team\n")
+            .name_suffix("-Prod")
+            .components(&["../../escape", "ok/../../../also-escapes", "../fine"])
+            .build(),
+    );
+    cluster.add(&file, ks(name!("infra"), &source, "./infra/---"));
+    let folder = cluster.kustomize_folder(
+        "apps",
+        KustomizeConfig::builder().name_prefix("a/b-").build(),
+    );
+    let inner = cluster.folder_file(&folder, "ns.yaml");
+    cluster.namespace(&inner, namespace!("apps"));
+    let msg = refused(&cluster);
+    super::assert_contains_all(
+        &msg,
+        &[
+            "Kustomization flux-system/apps spec.path: \"./apps\\n---\\nkind: Secret\" contains the control character '\\n'",
+            "Kustomization flux-system/apps spec.namePrefix: \"team\\n\" is put into every name, so it may contain only lowercase letters",
+            "Kustomization flux-system/apps spec.nameSuffix: \"-Prod\" is put into every name",
+            "Kustomization flux-system/apps spec.components: \"../../escape\" climbs above the root of the source",
+            "Kustomization flux-system/apps spec.components: \"ok/../../../also-escapes\" climbs above the root",
+            "Kustomization flux-system/infra spec.path: \"./infra/---\" contains \"---\", which YAML reads as a document separator",
+            "file \"apps/kustomization.yaml\": namePrefix: \"a/b-\" is put into every name",
+            &site(line),
+        ],
+    );
+    assert!(!msg.contains("\"../fine\""), "{msg}");
+}
