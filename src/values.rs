@@ -381,26 +381,50 @@ impl Duration {
     /// # Panics
     /// When it is longer than a Go `time.Duration` holds (about 2,562,047 hours); in a
     /// `const`, that is a compile error.
+    #[track_caller]
     pub const fn millis(n: u64) -> Duration {
-        Duration::of(n, NANOS_PER_MS)
+        Duration::of(
+            n,
+            NANOS_PER_MS,
+            "Duration::millis: longer than a Go time.Duration holds (at most 9223372036854 ms, about 2562047h)",
+        )
     }
-    /// A duration of whole seconds; panics as [`Duration::millis`] does.
+    /// A duration of whole seconds; panics as [`Duration::millis`] does, at the caller's
+    /// line.
+    #[track_caller]
     pub const fn seconds(n: u64) -> Duration {
-        Duration::of(n, NANOS_PER_S)
+        Duration::of(
+            n,
+            NANOS_PER_S,
+            "Duration::seconds: longer than a Go time.Duration holds (at most 9223372036 s, about 2562047h)",
+        )
     }
-    /// A duration of whole minutes; panics as [`Duration::millis`] does.
+    /// A duration of whole minutes; panics as [`Duration::millis`] does, at the caller's
+    /// line.
+    #[track_caller]
     pub const fn minutes(n: u64) -> Duration {
-        Duration::of(n, 60 * NANOS_PER_S)
+        Duration::of(
+            n,
+            60 * NANOS_PER_S,
+            "Duration::minutes: longer than a Go time.Duration holds (at most 153722867 minutes, about 2562047h)",
+        )
     }
-    /// A duration of whole hours; panics as [`Duration::millis`] does.
+    /// A duration of whole hours; panics as [`Duration::millis`] does, at the caller's
+    /// line.
+    #[track_caller]
     pub const fn hours(n: u64) -> Duration {
-        Duration::of(n, 3600 * NANOS_PER_S)
+        Duration::of(
+            n,
+            3600 * NANOS_PER_S,
+            "Duration::hours: longer than a Go time.Duration holds (at most 2562047 hours)",
+        )
     }
 
-    const fn of(n: u64, unit: u64) -> Duration {
+    #[track_caller]
+    const fn of(n: u64, unit: u64, too_long: &'static str) -> Duration {
         match n.checked_mul(unit) {
             Some(nanos) if nanos <= MAX_GO_DURATION => Duration { nanos },
-            _ => panic!("the duration is longer than a Go time.Duration can hold (about 2562047h)"),
+            _ => panic!("{}", too_long),
         }
     }
 

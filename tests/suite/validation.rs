@@ -1084,3 +1084,44 @@ fn paths_and_prefixes_that_yaml_or_kustomize_would_read_as_something_else_are_re
     );
     assert!(!msg.contains("\"../fine\""), "{msg}");
 }
+
+/// A duration longer than Go holds panics at the caller's line, naming the limit.
+#[test]
+fn a_duration_too_long_for_go_panics_at_the_callers_line() {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Option<String>>> = Arc::default();
+    let previous: Arc<dyn Fn(&std::panic::PanicHookInfo<'_>) + Send + Sync> =
+        Arc::from(std::panic::take_hook());
+    {
+        let seen = Arc::clone(&seen);
+        let previous = Arc::clone(&previous);
+        let me = std::thread::current().id();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().id() == me {
+                *seen.lock().unwrap() = info.location().map(|l| l.to_string());
+            } else {
+                previous(info);
+            }
+        }));
+    }
+    let line = line!() + 1;
+    let result = std::panic::catch_unwind(|| fluxdsl::Duration::hours(3_000_000));
+    let _ = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| previous(info)));
+    let message = result.unwrap_err();
+    let message = message
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| message.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap();
+    assert_eq!(
+        message,
+        "Duration::hours: longer than a Go time.Duration holds (at most 2562047 hours)"
+    );
+    let at = seen.lock().unwrap().clone().unwrap();
+    assert!(at.starts_with(&site(line)), "{at}");
+    assert_eq!(
+        fluxdsl::Duration::hours(2_562_047).as_nanos(),
+        2_562_047 * 3_600_000_000_000
+    );
+}
