@@ -400,9 +400,15 @@ pub(crate) mod rules {
     /// whitespace or control character (Flux would fail to fetch it, or fetch another).
     pub(crate) fn url(url: &str, schemes: &[&str]) -> Option<String> {
         if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
-            return Some(format!(
-                "{url:?} is not a URL: it contains {c:?}; write spaces as %20"
-            ));
+            let trimmed = url.trim();
+            let hint = if trimmed != url && !trimmed.chars().any(|c| c.is_whitespace()) {
+                format!("remove the whitespace around it ({trimmed:?})")
+            } else if c == ' ' {
+                "a space inside a URL is written %20".to_owned()
+            } else {
+                "a URL is one line of printable characters".to_owned()
+            };
+            return Some(format!("{url:?} is not a URL: it contains {c:?}; {hint}"));
         }
         if !schemes
             .iter()

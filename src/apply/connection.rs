@@ -36,7 +36,11 @@ impl Connection {
             Some(path) => {
                 let file =
                     kube::config::Kubeconfig::read_from(path).map_err(|e| Error::Connect {
-                        message: format!("cannot read kubeconfig {}: {e}", path.display()),
+                        message: format!(
+                            "cannot read kubeconfig {}: {}",
+                            path.display(),
+                            kubeconfig_error(&e)
+                        ),
                     })?;
                 let name = context
                     .map(str::to_owned)
@@ -53,7 +57,14 @@ impl Connection {
                     Config::from_kubeconfig(&options)
                         .await
                         .map_err(|e| Error::Connect {
-                            message: format!("kubeconfig: {e}"),
+                            message: match &e {
+                                kube::config::KubeconfigError::ReadConfig(_, path) => format!(
+                                    "cannot read kubeconfig {}: {}",
+                                    path.display(),
+                                    kubeconfig_error(&e)
+                                ),
+                                _ => format!("kubeconfig: {e}"),
+                            },
                         })?;
                 (config, context.map(str::to_owned))
             }
@@ -250,5 +261,14 @@ pub fn describe(e: &kube::Error) -> String {
             format!("Error from server ({}): {}", status.reason, status.message)
         }
         other => crate::error::with_causes(other),
+    }
+}
+
+/// What went wrong reading a kubeconfig, without the path the caller names already (kube
+/// writes it quoted twice: `from '"/x"'`).
+fn kubeconfig_error(e: &kube::config::KubeconfigError) -> String {
+    match e {
+        kube::config::KubeconfigError::ReadConfig(io, _) => io.to_string(),
+        other => other.to_string(),
     }
 }

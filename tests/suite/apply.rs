@@ -818,7 +818,14 @@ async fn an_unreachable_server_is_one_clear_line() {
         .err()
         .unwrap()
         .to_string();
-    assert!(err.starts_with("cannot read kubeconfig"), "{err}");
+    let missing = dir.path().join("missing");
+    assert_eq!(
+        err,
+        format!(
+            "cannot read kubeconfig {}: No such file or directory (os error 2)",
+            missing.display()
+        )
+    );
 }
 
 #[tokio::test]
