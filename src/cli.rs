@@ -516,6 +516,13 @@ fn check(
     stderr: &mut dyn Write,
 ) -> Result<u8, Error> {
     let mut code = 0;
+    // The render that makes the trees current writes where this check read.
+    let mut render_command = invocation.command("render");
+    for (flag, path) in [("--out", &out), ("--root", &root)] {
+        if let Some(path) = path {
+            render_command.push_str(&format!(" {flag} {}", shell_word(path)));
+        }
+    }
     for (tree, dir) in tree_dirs(rendered, out, root) {
         let report = tree::check_tree(tree, &dir)?;
         for (u, problem) in &report.upstream_problems {
@@ -532,7 +539,7 @@ fn check(
                 "{} is not current: {} file(s) differ from the definition; run `{}`",
                 dir.display(),
                 report.differing.len(),
-                invocation.command("render")
+                render_command
             );
         }
         if !report.is_current() {
@@ -540,6 +547,20 @@ fn check(
         }
     }
     Ok(code)
+}
+
+/// `path` as one shell word: as it is when it needs no quoting, else in single quotes.
+fn shell_word(path: &std::path::Path) -> String {
+    let text = path.display().to_string();
+    if !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+=:,@".contains(&b))
+    {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 impl ApplyArgs {

@@ -30,8 +30,27 @@ pub struct UpstreamFile {
 }
 
 impl UpstreamFile {
+    /// The command that produces the file where the tree is at `out` (the declared tree
+    /// when `None`): for Flux's components, `flux install` written into that folder.
+    pub fn produce_in(&self, out: Option<&std::path::Path>) -> String {
+        match (&self.pin, out) {
+            (Some(pin), Some(out)) => format!(
+                "flux install --version={} --export > {}",
+                pin.version,
+                out.join(&self.path).display()
+            ),
+            _ => self.produce.clone(),
+        }
+    }
+
     /// Checks the file's bytes against the pin: `Err` says what differs and how to upgrade.
     pub fn verify(&self, bytes: &[u8]) -> Result<(), String> {
+        self.verify_in(bytes, None)
+    }
+
+    /// [`verify`](Self::verify) for the file of the tree at `out`, whose upgrade hint
+    /// writes there.
+    pub fn verify_in(&self, bytes: &[u8], out: Option<&std::path::Path>) -> Result<(), String> {
         let Some(pin) = &self.pin else {
             return Ok(());
         };
@@ -46,7 +65,8 @@ impl UpstreamFile {
             "to change Flux's version, run `{}` with the new version, then pin it in the \
              definition: `flux_components(\"{}\", \"<version>\", \"<sha256>\")` with the file's \
              `sha256sum`",
-            self.produce, self.path
+            self.produce_in(out),
+            self.path
         );
         if header != Some(pin.version.as_str()) {
             return Err(format!(

@@ -704,10 +704,10 @@ impl CheckReport {
 pub fn upstream_problem(u: &crate::render::UpstreamFile, out: &Path) -> Result<Option<String>> {
     let path = out.join(&u.path);
     match fs::read(&path) {
-        Ok(bytes) => Ok(u.verify(&bytes).err()),
+        Ok(bytes) => Ok(u.verify_in(&bytes, Some(out)).err()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Some(format!(
             "it is missing; produce it with `{}`",
-            u.produce
+            u.produce_in(Some(out))
         ))),
         Err(e) => Err(io("cannot read", &path)(e)),
     }

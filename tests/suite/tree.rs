@@ -91,9 +91,11 @@ fn render_writes_then_check_passes_and_render_is_idempotent() {
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("gotk-components.yaml is upstream")
-            && stderr
-                .contains("it is missing; produce it with `flux install --version=v2.9.3 --export"),
-        "{stderr}"
+            && stderr.contains(&format!(
+                "it is missing; produce it with `flux install --version=v2.9.3 --export > {}`",
+                out.join("flux-system/gotk-components.yaml").display()
+            )),
+        "the command writes where --out points: {stderr}"
     );
     fs::copy(
         super::fixture("flux-v2.9.3-bootstrap/flux-system/gotk-components.yaml"),
@@ -168,7 +170,14 @@ fn check_reports_a_diff_and_exits_1() {
         stdout.contains("+++ ") && stdout.contains("apps/extra.yaml"),
         "{stdout}"
     );
-    assert!(stderr.contains("is not current"), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{} is not current: 3 file(s) differ from the definition; run `cluster render --out {}`",
+            out.display(),
+            out.display()
+        )),
+        "the render it suggests writes where --out points: {stderr}"
+    );
     // check wrote nothing
     assert!(!out.join("apps/extra.yaml").exists());
     assert!(fs::read_to_string(&sync).unwrap().contains("5m0s"));
