@@ -493,6 +493,14 @@ fn render(
             report.unchanged.len(),
             report.removed.len()
         );
+        if let Some((folder, why)) = &report.left_behind {
+            let _ = writeln!(
+                stderr,
+                "warning: the tree is complete, but the staging folder {} could not be \
+                 removed: {why}",
+                folder.display()
+            );
+        }
         for u in tree.upstream() {
             if let Some(problem) = tree::upstream_problem(u, dir)? {
                 let _ = writeln!(

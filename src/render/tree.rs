@@ -70,6 +70,10 @@ pub struct WriteReport {
     pub unchanged: Vec<String>,
     /// Files this program wrote before and no longer renders, removed.
     pub removed: Vec<String>,
+    /// The staging folder (holding the old tree, when the tree was exchanged whole) that
+    /// could not be removed after the new tree was in place, and why: the new tree is
+    /// complete, but that folder stays beside it until it is removed by hand.
+    pub left_behind: Option<(PathBuf, String)>,
 }
 
 /// How [`write_trees`] may treat files already in the tree.
@@ -555,21 +559,39 @@ impl Committed {
             done,
             exchanged,
         } = self;
-        let mut report = staged.report;
+        let Staged {
+            out,
+            stage,
+            removals,
+            mut report,
+            ..
+        } = staged;
         if exchanged.is_some() {
             // The old tree goes with the staging folder.
-            report.removed = staged.removals.clone();
-            return report;
-        }
-        for d in &done {
-            if !d.target.exists()
-                && let Ok(rel) = d.target.strip_prefix(&staged.out)
-            {
-                report.removed.push(rel.to_string_lossy().into_owned());
-                remove_empty_parents(&staged.out, &d.target);
+            report.removed = removals;
+        } else {
+            for d in &done {
+                if !d.target.exists()
+                    && let Ok(rel) = d.target.strip_prefix(&out)
+                {
+                    report.removed.push(rel.to_string_lossy().into_owned());
+                    remove_empty_parents(&out, &d.target);
+                }
             }
+            let _ = fs::remove_file(out.join(JOURNAL));
         }
-        let _ = fs::remove_file(staged.out.join(JOURNAL));
+        let folder = stage.path().to_owned();
+        if let Err(e) = stage.close() {
+            let what = if exchanged.is_some() {
+                "the previous tree"
+            } else {
+                "the replaced files"
+            };
+            report.left_behind = Some((
+                folder,
+                format!("{e}; it holds {what} and can be removed once that is fixed"),
+            ));
+        }
         report
     }
 }

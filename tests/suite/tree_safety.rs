@@ -273,3 +273,78 @@ fn a_render_killed_at_any_instant_is_undone_by_the_next_run() {
         );
     }
 }
+
+/// Makes `dir` one whose entries cannot be removed: immutable as root (`chattr +i`), else
+/// read-only; `false` undoes it.
+fn lock_folder(dir: &Path, locked: bool) {
+    use std::os::unix::fs::PermissionsExt;
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    if root {
+        let status = std::process::Command::new("chattr")
+            .arg(if locked { "+i" } else { "-i" })
+            .arg(dir)
+            .status()
+            .expect("chattr (e2fsprogs) runs");
+        assert!(status.success(), "chattr on {}", dir.display());
+    } else {
+        let mode = if locked { 0o555 } else { 0o755 };
+        fs::set_permissions(dir, fs::Permissions::from_mode(mode)).unwrap();
+    }
+}
+
+/// The old tree cannot be removed after the new one is in place (a folder of it is
+/// immutable): render succeeds, since the tree is complete, and says which folder was left
+/// and why.
+#[test]
+fn a_staging_folder_that_cannot_be_removed_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    assert_eq!(render(cluster("t", &["a.yaml"]), &tree).0, 0);
+    let kept = tree.join("kept");
+    fs::create_dir_all(&kept).unwrap();
+    fs::write(kept.join("notes.txt"), "by hand\n").unwrap();
+    lock_folder(&kept, true);
+    let (code, err) = render(cluster("t", &["a.yaml", "b.yaml"]), &tree);
+    // Unlock every copy of the folder before asserting, so the temporary folder goes.
+    let left = leftovers(tmp.path());
+    for name in &left {
+        for entry in walk(&tmp.path().join(name)) {
+            if entry.ends_with("kept") {
+                lock_folder(&entry, false);
+            }
+        }
+    }
+    lock_folder(&kept, false);
+    assert_eq!(code, 0, "{err}");
+    assert!(tree.join("b.yaml").is_file());
+    assert_eq!(
+        fs::read_to_string(kept.join("notes.txt")).unwrap(),
+        "by hand\n"
+    );
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(
+        err.contains(&format!(
+            "warning: the tree is complete, but the staging folder {} could not be removed",
+            tmp.path().join(&left[0]).display()
+        )) && err.contains("it holds the previous tree"),
+        "{err}"
+    );
+}
+
+/// Every folder below `dir`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                found.push(e.path());
+                stack.push(e.path());
+            }
+        }
+    }
+    found
+}
