@@ -812,6 +812,10 @@ fn default_service_accounts(
     let Some(account) = &cluster.default_service_account else {
         return;
     };
+    if account.as_str() == "default" {
+        // Kubernetes creates the ServiceAccount `default` in every namespace.
+        return;
+    }
     let imported: Vec<crate::object::ObjectKey> = cluster
         .objects
         .iter()

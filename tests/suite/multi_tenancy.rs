@@ -45,11 +45,20 @@ fn the_tenants_render_and_kubectl_kustomize_builds_them() {
     assert!(sync.contains("  serviceAccountName: dev-team\n"), "{sync}");
 }
 
-/// A locked-down cluster with a tenant Kustomization in `apps`.
+/// A locked-down cluster with a tenant Kustomization in `apps`, reconciled by default as
+/// the ServiceAccount `reconciler`.
 fn locked(source_in_flux_system: bool, service_account: bool) -> Cluster {
+    locked_as(source_in_flux_system, service_account, name!("reconciler"))
+}
+
+fn locked_as(
+    source_in_flux_system: bool,
+    service_account: bool,
+    account: fluxdsl::Name,
+) -> Cluster {
     let mut c = Cluster::new("k8s");
     c.forbid_cross_namespace_refs();
-    c.default_service_account(name!("default"));
+    c.default_service_account(account.clone());
     let file = c.file("apps.yaml");
     let apps = namespace!("apps");
     let platform = c.add(
@@ -83,8 +92,8 @@ fn locked(source_in_flux_system: bool, service_account: bool) -> Cluster {
         builder.source_ref(&own).build()
     };
     if service_account {
-        // The default ServiceAccount exists in every namespace: imported, not declared.
-        let default: Ref<ServiceAccount> = Ref::existing(&apps, name!("default"));
+        // A ServiceAccount made by someone else: imported, not declared.
+        let default: Ref<ServiceAccount> = Ref::existing(&apps, account);
         let _ = c.add(
             &file,
             Kustomization::builder()
@@ -113,12 +122,16 @@ fn the_lockdown_refuses_a_cross_namespace_source_and_an_undeclared_default_accou
     );
     assert!(
         err.contains(
-            "Kustomization apps/apps spec.serviceAccountName: is not set, so Flux reconciles it as the default ServiceAccount \"default\" of namespace \"apps\", which this program does not declare"
+            "Kustomization apps/apps spec.serviceAccountName: is not set, so Flux reconciles it as the default ServiceAccount \"reconciler\" of namespace \"apps\", which this program does not declare"
         ),
         "{err}"
     );
-    // Importing the namespace's default ServiceAccount satisfies it.
+    // Importing the namespace's ServiceAccount satisfies it.
     locked(false, true)
+        .render()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Kubernetes creates `default` in every namespace: nothing to import.
+    locked_as(false, false, name!("default"))
         .render()
         .unwrap_or_else(|e| panic!("{e}"));
 }
