@@ -1109,7 +1109,8 @@ impl Cluster {
     /// Kustomization or HelmRelease outside `flux-system` that names no
     /// `serviceAccountName` is reconciled as ServiceAccount `name` of its own namespace, so
     /// that ServiceAccount must be declared (or imported with `Ref::existing`); `render`
-    /// refuses one that is not.
+    /// refuses one that is not. `default` is neither: Kubernetes creates it in every
+    /// namespace.
     pub fn default_service_account(&mut self, name: crate::values::Name) {
         self.default_service_account = Some(name);
     }
