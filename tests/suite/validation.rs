@@ -1125,3 +1125,45 @@ fn a_duration_too_long_for_go_panics_at_the_callers_line() {
         2_562_047 * 3_600_000_000_000
     );
 }
+
+/// The hint fits the input: whitespace around a URL is removed, a space inside is %20, and
+/// an empty image is called empty.
+#[test]
+fn messages_about_urls_and_images_say_what_fits_the_input() {
+    let mut cluster = Cluster::new("t");
+    let file = cluster.file("sources.yaml");
+    for (name, url) in [
+        (name!("padded"), " https://example.com/repo\n"),
+        (name!("spaced"), "https://example.com/my repo"),
+        (name!("tabbed"), "https://example.com/\trepo"),
+    ] {
+        cluster.add(
+            &file,
+            GitRepository::builder()
+                .name(name)
+                .url(url)
+                .reference(GitRef::branch("main"))
+                .interval(duration!("1m"))
+                .build(),
+        );
+    }
+    cluster.add(
+        &file,
+        fluxdsl::App::builder()
+            .name(name!("web"))
+            .namespace(namespace!("web"))
+            .image("")
+            .build(),
+    );
+    let msg = refused(&cluster);
+    super::assert_contains_all(
+        &msg,
+        &[
+            "\" https://example.com/repo\\n\" is not a URL: it contains ' '; remove the whitespace around it (\"https://example.com/repo\")",
+            "\"https://example.com/my repo\" is not a URL: it contains ' '; a space inside a URL is written %20",
+            "\"https://example.com/\\trepo\" is not a URL: it contains '\\t'; a URL is one line of printable characters",
+            "Deployment web/web: spec.template.spec.containers[0].image: is empty: give an image reference with a tag or digest",
+        ],
+    );
+    assert!(!msg.contains("no spaces"), "{msg}");
+}
