@@ -768,7 +768,9 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "longer than a Go time.Duration can hold")]
+    #[should_panic(
+        expected = "Duration::hours: longer than a Go time.Duration holds (at most 2562047 hours)"
+    )]
     fn hours_beyond_go_range_panic_with_the_reason() {
         let _ = Duration::hours(3_000_000);
     }

@@ -247,7 +247,10 @@ fn an_examples_hints_and_help_name_the_example() {
     let (code, _, stderr) = run(&["check", "--out", out.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(
-        stderr.contains("run `cargo run --example minimal -- render`"),
+        stderr.contains(&format!(
+            "run `cargo run --example minimal -- render --out {}`",
+            out.display()
+        )),
         "{stderr}"
     );
     let (code, help, _) = run(&["render", "--help"]);
