@@ -49,9 +49,21 @@ pub(crate) struct Scratch {
     format: String,
     order: Vec<usize>,
     fields: Box<FieldCache>,
+    /// Refuse strings that kustomize would not read back (control characters): what
+    /// render writes for Flux. The emitter itself writes any string.
+    refuse_unreadable: bool,
 }
 
 impl Scratch {
+    /// Working memory for documents kustomize will read: a string with a control character
+    /// other than tab and newline is an error naming it.
+    pub(crate) fn for_kustomize() -> Scratch {
+        Scratch {
+            refuse_unreadable: true,
+            ..Scratch::default()
+        }
+    }
+
     /// [`write_document`] with this working memory.
     pub(crate) fn write_document<T: Serialize + ?Sized>(
         &mut self,
@@ -68,11 +80,16 @@ impl Scratch {
             format: std::mem::take(&mut self.format),
             order: std::mem::take(&mut self.order),
             fields: &mut self.fields,
+            unreadable: None,
+            refuse_unreadable: self.refuse_unreadable,
         };
-        let result = value.serialize(Node {
+        let mut result = value.serialize(Node {
             e: &mut e,
             at: At::Top,
         });
+        if let (Ok(()), Some(problem)) = (&result, e.unreadable.take()) {
+            result = Err(EmitError(problem));
+        }
         self.keys = e.keys;
         self.entries = e.entries;
         self.reorder = e.scratch;
@@ -120,6 +137,10 @@ struct Emitter<'a> {
     order: Vec<usize>,
     /// What is known of struct field names.
     fields: &'a mut FieldCache,
+    /// The first string that YAML readers would refuse (a control character), described.
+    unreadable: Option<String>,
+    /// Whether to look for one ([`Scratch::for_kustomize`]).
+    refuse_unreadable: bool,
 }
 
 /// One written entry of a mapping: its key and where its text starts in the output. A
@@ -311,6 +332,21 @@ impl Emitter<'_> {
             self.out.push_str(s);
             self.column += s.len();
             return;
+        }
+        if self.refuse_unreadable
+            && self.unreadable.is_none()
+            && let Some(c) = s.chars().find(|&c| {
+                (c.is_control() && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}'
+            })
+        {
+            let excerpt: String = s.chars().take(60).collect();
+            let more = if excerpt.len() < s.len() { "…" } else { "" };
+            self.unreadable = Some(format!(
+                "the {} {excerpt:?}{more} holds the control character {c:?}, which kustomize and \
+                 the Kubernetes YAML reader refuse (\"control characters are not allowed\"); \
+                 only tab and newline may appear",
+                if simple_key { "key" } else { "string" }
+            ));
         }
         let style = select_style(s, simple_key);
         let allow_breaks = !simple_key;

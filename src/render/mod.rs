@@ -286,7 +286,7 @@ pub(crate) fn render(cluster: &Cluster) -> Result<Rendered> {
         per_file[o.file].push(o);
     }
     let mut problems = Vec::new();
-    let mut scratch = crate::go_yaml::Scratch::default();
+    let mut scratch = crate::go_yaml::Scratch::for_kustomize();
     let mut trees: Vec<RenderedTree> = cluster
         .trees
         .iter()

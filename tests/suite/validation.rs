@@ -1167,3 +1167,38 @@ fn messages_about_urls_and_images_say_what_fits_the_input() {
     );
     assert!(!msg.contains("no spaces"), "{msg}");
 }
+
+/// Flux kinds are written by the emitter, which refuses for render what kustomize would
+/// not read back: a Helm value or key with a control character.
+#[test]
+fn a_control_character_in_a_flux_object_is_refused_naming_the_object() {
+    let mut cluster = Cluster::new("t");
+    let file = cluster.file("podinfo.yaml");
+    let charts = cluster.add(
+        &file,
+        fluxdsl::HelmRepository::builder()
+            .name(name!("podinfo"))
+            .url("https://stefanprodan.github.io/podinfo")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    let line = line!() + 1;
+    cluster.add(
+        &file,
+        fluxdsl::HelmRelease::builder()
+            .name(name!("podinfo"))
+            .chart(fluxdsl::Chart::from_source(&charts, "podinfo"))
+            .interval(duration!("10m"))
+            .values(serde_json::json!({ "banner": "ring \u{7} ring", "ok": "tab\tand\nnewline" }))
+            .build(),
+    );
+    let msg = refused(&cluster);
+    super::assert_contains_all(
+        &msg,
+        &[
+            "HelmRelease flux-system/podinfo: it cannot be written as YAML: the string \"ring \\u{7} ring\" holds the control character '\\u{7}'",
+            &site(line),
+        ],
+    );
+    assert!(!msg.contains("newline\""), "{msg}");
+}
