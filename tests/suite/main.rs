@@ -13,6 +13,7 @@ mod folders;
 mod golden;
 mod helm_example;
 mod kustomize;
+mod layout;
 mod metrics_server;
 mod multi_tenancy;
 mod notifications;
