@@ -80,7 +80,7 @@ crate::object::flux_struct! {
     #[builder(
         doc,
         builder_type(
-            doc = "Builds a Flux [`Kustomization`]; `name`, `source_ref`, `path`, `interval` and `prune` are required."
+            doc = "Builds a Flux [`Kustomization`]; `name`, `source_ref`, `interval` and `prune` are required (`path` defaults to the source's root)."
         ),
         build_method(doc = "Finishes the Kustomization.")
     )]
@@ -160,8 +160,10 @@ crate::object::flux_struct! {
         #[serde(skip_serializing_if = "<[Patch]>::is_empty")]
         #[builder(default, setter(transform = |patches: &[Patch]| patches.into()))]
         patches: Box<[Patch]>,
-        /// `spec.path`: the folder in the source to build, e.g. `./k8s/flux`.
-        #[builder(setter(transform = |path: impl Into<String>| path.into()))]
+        /// `spec.path`: the folder in the source to build, e.g. `./k8s/flux`; when not set,
+        /// Flux builds the source's root.
+        #[serde(skip_serializing_if = "String::is_empty")]
+        #[builder(default, setter(transform = |path: impl Into<String>| path.into()))]
         path: String,
         /// `spec.postBuild`: variable substitution.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -209,7 +211,7 @@ crate::object::flux_struct! {
 }
 
 impl Kustomization {
-    /// `spec.path`.
+    /// `spec.path` (`""` when not set: the source's root).
     pub fn path(&self) -> &str {
         &self.path
     }

@@ -277,6 +277,9 @@ fn first_difference(a: &Value, b: &Value, path: String) -> Option<String> {
             .enumerate()
             .find_map(|(i, (xv, yv))| first_difference(xv, yv, format!("{path}[{i}]"))),
         _ if a == b => None,
+        // The type holds the number as a float (a schema's `maximum: 65535` is an f64):
+        // the same number either way.
+        (Value::Number(x), Value::Number(y)) if x.as_f64() == y.as_f64() => None,
         _ => Some(if path.is_empty() { ".".into() } else { path }),
     }
 }

@@ -143,3 +143,44 @@ fn an_upstream_manifest_cannot_be_moved_into_a_namespace_scope() {
     let err = cluster.render().unwrap_err().to_string();
     assert!(err.contains("shop v1 is included as published"), "{err}");
 }
+
+/// A CRD schema's integer bounds (Gateway API's port: `maximum: 65535`) are numbers the
+/// typed CRD holds as floats: accepted, and written back as the integers they are.
+#[test]
+fn integer_bounds_in_a_crd_schema_are_the_same_number_as_floats() {
+    let crd = "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gateways.gateway.networking.k8s.io
+spec:
+  group: gateway.networking.k8s.io
+  names:
+    kind: Gateway
+    plural: gateways
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          port:
+            type: integer
+            format: int32
+            minimum: 1
+            maximum: 65535
+          weight:
+            type: number
+            maximum: 0.5
+";
+    let text = render(UpstreamManifest::yaml("gateway-api v1.2.0", crd)).unwrap();
+    assert!(text.contains("maximum: 65535\n"), "{text}");
+    assert!(text.contains("minimum: 1\n"), "{text}");
+    assert!(text.contains("maximum: 0.5\n"), "{text}");
+    // A value that really differs is still refused.
+    let wrong = crd.replace("    served: true", "    served: yes-please");
+    assert!(render(UpstreamManifest::yaml("gateway-api", wrong)).is_err());
+}

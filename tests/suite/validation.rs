@@ -1202,3 +1202,33 @@ fn a_control_character_in_a_flux_object_is_refused_naming_the_object() {
     );
     assert!(!msg.contains("newline\""), "{msg}");
 }
+
+/// The CRD does not require `spec.path`: without one Flux builds the source's root, and
+/// fluxdsl writes none and resolves the Kustomization to the whole tree.
+#[test]
+fn a_kustomization_without_a_path_builds_the_source_root() {
+    let mut cluster = Cluster::new("");
+    let file = cluster.file("clusters/dev/sync.yaml");
+    let source = cluster.add(&file, repo(name!("fleet")));
+    cluster.source_is_this_repository(&source);
+    cluster.add(
+        &file,
+        Kustomization::builder()
+            .name(name!("everything"))
+            .source_ref(&source)
+            .interval(duration!("10m"))
+            .prune(true)
+            .build(),
+    );
+    let rendered = cluster.render().unwrap_or_else(|e| panic!("{e}"));
+    let sync = rendered.file("clusters/dev/sync.yaml").unwrap();
+    assert!(sync.contains("name: everything"), "{sync}");
+    assert!(!sync.contains("path:"), "{sync}");
+    let tree = fluxdsl::Repository::of_one(cluster).tree(None).unwrap();
+    assert!(
+        tree.contains(
+            "└── Kustomization/flux-system/everything\n    ├── GitRepository/flux-system/fleet"
+        ),
+        "{tree}"
+    );
+}
