@@ -260,6 +260,16 @@ impl SecretGenerator {
         }
     }
 
+    /// A Secret generated from files this program declares, each under the key given
+    /// (`values.yaml=helm/prod-values.yaml`).
+    pub fn from_keyed_files(name: crate::values::Name, files: &[(&str, &File)]) -> SecretGenerator {
+        SecretGenerator {
+            name: name.as_str().to_owned(),
+            files: keyed(files),
+            ..SecretGenerator::default()
+        }
+    }
+
     /// A Secret generated from a `.env` file this program declares (`KEY=value` lines).
     pub fn from_env(name: crate::values::Name, env: &File) -> SecretGenerator {
         SecretGenerator {
@@ -314,6 +324,33 @@ impl ConfigMapGenerator {
         }
     }
 
+    /// A ConfigMap generated from files this program declares, each under the key given
+    /// (`values.yaml=helm/prod-values.yaml`): what a HelmRelease's `valuesFrom` reads as
+    /// `valuesKey: values.yaml` whatever the file is called.
+    ///
+    /// ```
+    /// use fluxdsl::{name, Cluster, ConfigMapGenerator};
+    /// let mut cluster = Cluster::new("k8s");
+    /// let values = cluster.data_file("apps/podinfo/prod-values.yaml", &serde_json::json!({"replicaCount": 2}));
+    /// cluster.generate_config_map(
+    ///     "apps/podinfo",
+    ///     ConfigMapGenerator::from_keyed_files(name!("podinfo-values"), &[("values.yaml", &values)]),
+    /// );
+    /// let text = cluster.render().unwrap();
+    /// assert!(text.file("apps/podinfo/kustomization.yaml").unwrap()
+    ///     .contains("- values.yaml=prod-values.yaml\n"));
+    /// ```
+    pub fn from_keyed_files(
+        name: crate::values::Name,
+        files: &[(&str, &File)],
+    ) -> ConfigMapGenerator {
+        ConfigMapGenerator {
+            name: name.as_str().to_owned(),
+            files: keyed(files),
+            ..ConfigMapGenerator::default()
+        }
+    }
+
     /// In namespace `namespace`.
     pub fn in_namespace(mut self, namespace: &NamespaceName) -> ConfigMapGenerator {
         self.namespace = Some(namespace.as_str().to_owned());
@@ -325,6 +362,23 @@ impl ConfigMapGenerator {
         self.literals.extend(literals.iter().map(|l| l.to_string()));
         self
     }
+}
+
+/// A generator's `files` entry as kustomize reads it: `key=path` (the key the file's
+/// contents get) or a path alone (the file's name is the key).
+fn split_key(entry: &str) -> (Option<&str>, &str) {
+    match entry.split_once('=') {
+        Some((key, path)) if !key.is_empty() && !key.contains('/') => (Some(key), path),
+        _ => (None, entry),
+    }
+}
+
+/// Each `(key, file)` as a `files` entry `key=path` (tree-relative, as declared).
+fn keyed(files: &[(&str, &File)]) -> Vec<String> {
+    files
+        .iter()
+        .map(|(key, f)| format!("{key}={}", f.path()))
+        .collect()
 }
 
 /// A ConfigMap or Secret that a kustomization.yaml generates and this program holds a
@@ -358,13 +412,17 @@ impl Generator {
         }
     }
 
-    /// The files it reads (`files` and `envs`), tree-relative.
-    pub(crate) fn inputs(&self) -> impl Iterator<Item = &String> {
+    /// The files it reads (`files` and `envs`), tree-relative: of a `key=path` entry, the
+    /// path.
+    pub(crate) fn inputs(&self) -> impl Iterator<Item = &str> {
         let (files, envs) = match self {
             Generator::ConfigMap(g) => (&g.files, &g.envs),
             Generator::Secret(g) => (&g.files, &g.envs),
         };
-        files.iter().chain(envs)
+        files
+            .iter()
+            .map(|f| split_key(f).1)
+            .chain(envs.iter().map(String::as_str))
     }
 
     /// Whether kustomize appends a content hash to its name.
@@ -437,7 +495,15 @@ impl KustomizeConfig {
         dir: &str,
         generated: &[&Generator],
     ) -> (Vec<ConfigMapGenerator>, Vec<SecretGenerator>) {
-        let relative = |paths: &[String]| paths.iter().map(|f| relative_path(dir, f)).collect();
+        let relative = |paths: &[String]| {
+            paths
+                .iter()
+                .map(|f| match split_key(f) {
+                    (Some(key), path) => format!("{key}={}", relative_path(dir, path)),
+                    (None, path) => relative_path(dir, path),
+                })
+                .collect()
+        };
         let mut config_maps: Vec<ConfigMapGenerator> = self.config_map_generator.clone();
         let mut secrets: Vec<SecretGenerator> = Vec::new();
         for g in generated {

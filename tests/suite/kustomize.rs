@@ -153,3 +153,44 @@ fn resources_keep_the_order_given_and_an_empty_list_is_written() {
     names.sort();
     assert_eq!(names, ["a", "b", "z"]);
 }
+
+/// A generator entry `values.yaml=<file>` (the key differs from the file's name) is in its
+/// folder, and kubectl builds the ConfigMap with that key.
+#[test]
+fn a_generator_file_under_a_key_of_its_own_builds_with_that_key() {
+    use fluxdsl::{Cluster, ConfigMapGenerator, KustomizeConfig, name, namespace};
+    let mut cluster = Cluster::new("k8s");
+    let folder = cluster.kustomize_folder(
+        "apps/podinfo",
+        KustomizeConfig::builder()
+            .namespace(namespace!("podinfo"))
+            .build(),
+    );
+    let ns = cluster.folder_file(&folder, "namespace.yaml");
+    cluster.namespace(&ns, namespace!("podinfo"));
+    let values = cluster.data_file(
+        "apps/podinfo/prod-values.yaml",
+        &serde_json::json!({ "replicaCount": 2 }),
+    );
+    let settings = cluster.generate_config_map(
+        "apps/podinfo",
+        ConfigMapGenerator::from_keyed_files(name!("podinfo-values"), &[("values.yaml", &values)]),
+    );
+    assert_eq!(settings.name(), "podinfo-values");
+    let rendered = cluster.render().unwrap_or_else(|e| panic!("{e}"));
+    let tmp = tempfile::tempdir().unwrap();
+    fluxdsl::tree::write_tree(rendered.main(), tmp.path()).unwrap();
+    let built = kubectl_kustomize(&tmp.path().join("apps/podinfo"));
+    let map = built
+        .iter()
+        .find(|o| o["kind"] == "ConfigMap")
+        .expect("kubectl builds the ConfigMap");
+    assert!(
+        map["metadata"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("podinfo-values-"),
+        "{map}"
+    );
+    assert_eq!(map["data"]["values.yaml"], "replicaCount: 2\n", "{map}");
+}
