@@ -486,7 +486,7 @@ fn generators(cluster: &Cluster, problems: &mut Vec<Problem>) {
             continue;
         };
         for file in generator.inputs() {
-            if !cluster.files.iter().any(|f| f.tree == 0 && &f.path == file) {
+            if !cluster.files.iter().any(|f| f.tree == 0 && f.path == file) {
                 problems.push(refuse(format!(
                     "is generated from {file:?}, which this program does not declare"
                 )));
