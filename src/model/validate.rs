@@ -217,7 +217,56 @@ fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> Vec<BTreeSet<String>
     if cluster.trees.len() > 1 {
         nested_trees(cluster, problems);
     }
+    unlisted_files(cluster, problems);
     paths
+}
+
+/// A file of objects in a folder that has a kustomization.yaml, listed by none of the
+/// tree's kustomization.yaml files (its own, or a parent's naming `app/ks.yaml`): it renders,
+/// but kustomize (and so Flux) never builds it.
+fn unlisted_files(cluster: &Cluster, problems: &mut Vec<Problem>) {
+    let mut folders: BTreeSet<(usize, &str)> = BTreeSet::new();
+    let mut listed: BTreeSet<(usize, String)> = BTreeSet::new();
+    for f in &cluster.files {
+        if let FileContent::KustomizeConfig(config) = &f.content
+            && let Some(dir) = f.path.strip_suffix("kustomization.yaml")
+        {
+            let dir = dir.trim_end_matches('/');
+            folders.insert((f.tree, dir));
+            for r in config
+                .resource_files()
+                .chain(config.patch_files.iter().map(|p| &p.file))
+            {
+                listed.insert((f.tree, r.path().to_owned()));
+            }
+            for p in config.resource_folders() {
+                if let Some(p) = normalize(&join(dir, p)) {
+                    listed.insert((f.tree, p));
+                }
+            }
+        }
+    }
+    if folders.is_empty() {
+        return;
+    }
+    for f in &cluster.files {
+        if !matches!(f.content, FileContent::Manifests { .. }) {
+            continue;
+        }
+        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+        if folders.contains(&(f.tree, dir)) && !listed.contains(&(f.tree, f.path.clone())) {
+            problems.push(file_problem(
+                &f.path,
+                format!(
+                    "is in folder {dir:?}, but no kustomization.yaml lists it (that folder's \
+                     builds only what it lists): it would render, and kustomize and Flux \
+                     would never build it; declare it with Cluster::folder_file (or list it \
+                     in a kustomization.yaml's resources)"
+                ),
+                f.at,
+            ));
+        }
+    }
 }
 
 /// One file declared in two trees of the cluster, one inside the other: both would own it.

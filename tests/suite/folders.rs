@@ -351,3 +351,51 @@ fn a_component_declared_once_is_built_into_the_folders_that_include_it() {
         "{err}"
     );
 }
+
+/// A file of objects in a folder with a kustomization.yaml that no kustomization.yaml
+/// lists renders and is never built: refused. Listed by a parent's kustomization.yaml (the
+/// `app/ks.yaml` layout), it is built there and accepted.
+#[test]
+fn a_file_no_kustomization_yaml_lists_is_refused() {
+    let mut cluster = Cluster::new("k8s");
+    let folder = cluster.kustomize_folder(
+        "apps/web",
+        fluxdsl::KustomizeConfig::builder()
+            .namespace(fluxdsl::namespace!("web"))
+            .build(),
+    );
+    let listed = cluster.folder_file(&folder, "namespace.yaml");
+    cluster.namespace(&listed, fluxdsl::namespace!("web"));
+    let stray_line = line!() + 1;
+    let stray = cluster.file("apps/web/extra.yaml");
+    cluster.namespace(&stray, fluxdsl::namespace!("extra"));
+    let err = cluster.render().unwrap_err().to_string();
+    super::assert_contains_all(
+        &err,
+        &[
+            "file \"apps/web/extra.yaml\": is in folder \"apps/web\", but no kustomization.yaml lists it",
+            &format!("tests/suite/folders.rs:{stray_line}:"),
+        ],
+    );
+    assert!(!err.contains("namespace.yaml"), "{err}");
+
+    // The same file listed by the parent folder's kustomization.yaml.
+    let mut cluster = Cluster::new("k8s");
+    let folder = cluster.kustomize_folder(
+        "apps/web",
+        fluxdsl::KustomizeConfig::builder()
+            .namespace(fluxdsl::namespace!("web"))
+            .build(),
+    );
+    let listed = cluster.folder_file(&folder, "namespace.yaml");
+    cluster.namespace(&listed, fluxdsl::namespace!("web"));
+    let ks = cluster.file("apps/web/ks.yaml");
+    cluster.namespace(&ks, fluxdsl::namespace!("extra"));
+    cluster.kustomize_config(
+        "apps",
+        fluxdsl::KustomizeConfig::builder()
+            .resources(&[&ks])
+            .build(),
+    );
+    cluster.render().unwrap_or_else(|e| panic!("{e}"));
+}
