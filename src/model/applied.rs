@@ -25,6 +25,9 @@ struct Files {
     objects: BTreeMap<(usize, usize), Vec<(usize, usize)>>,
     /// The kustomization.yaml files that change namespaces or names, with their changes.
     transforms: BTreeMap<FileId, Transform>,
+    /// The tree each source fetches (its address → (tree's local path, path in its
+    /// repository)): found once, not by a walk over every part per Kustomization.
+    source_trees: rustc_hash::FxHashMap<usize, (String, String)>,
 }
 
 /// What a kustomization.yaml does to every object it builds.
@@ -44,9 +47,18 @@ impl Files {
             decls: BTreeMap::new(),
             objects: BTreeMap::new(),
             transforms: BTreeMap::new(),
+            source_trees: Default::default(),
         };
         for (p, part) in parts.iter().enumerate() {
             let cluster = part.cluster;
+            for tree in &cluster.trees {
+                for source in &tree.sources {
+                    files
+                        .source_trees
+                        .entry(Arc::as_ptr(source) as usize)
+                        .or_insert_with(|| (tree.path.clone(), tree.repo_path.clone()));
+                }
+            }
             for (fi, f) in cluster.files.iter().enumerate() {
                 let tree = cluster.trees[f.tree].path.clone();
                 files
@@ -444,17 +456,13 @@ impl Parts<'_> {
             _ => None,
         })?;
         let (source, path) = self.through_artifact(holder.0, source, path);
-        let tree = self
-            .0
-            .iter()
-            .flat_map(|part| part.cluster.trees.iter())
-            .find(|t| t.sources.iter().any(|s| Arc::ptr_eq(s, &source)))?;
-        let in_tree = in_tree(&tree.repo_path, &path)?;
-        let applied = files.applied(&tree.path, &in_tree);
+        let (tree_path, repo_path) = files.source_trees.get(&(Arc::as_ptr(&source) as usize))?;
+        let in_tree = in_tree(repo_path, &path)?;
+        let applied = files.applied(tree_path, &in_tree);
         Some(
             applied
                 .iter()
-                .filter_map(|f| files.decls.get(&(tree.path.clone(), f.clone())))
+                .filter_map(|f| files.decls.get(&(tree_path.clone(), f.clone())))
                 .flatten()
                 .filter_map(|d| files.objects.get(d))
                 .flatten()

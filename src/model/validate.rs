@@ -44,14 +44,19 @@ pub(crate) struct RepositoryContext<'r> {
 /// the whole repository.
 pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>) -> Vec<Problem> {
     let mut problems = cluster.problems.clone();
-    let mut rendered_paths = files(cluster, &mut problems);
-    if let Some(repository) = repository {
-        for (tree, paths) in cluster.trees.iter().zip(&mut rendered_paths) {
-            if let Some(all) = repository.paths.get(tree.path.as_str()) {
-                paths.extend(all.iter().cloned());
-            }
-        }
-    }
+    let own_paths = files(cluster, &mut problems);
+    // In a repository, a tree holds what every part renders into it (this part's own paths
+    // among them): read the repository's set, never copy it per part.
+    let rendered_paths: Vec<&BTreeSet<String>> = cluster
+        .trees
+        .iter()
+        .zip(&own_paths)
+        .map(|(tree, own)| {
+            repository
+                .and_then(|r| r.paths.get(tree.path.as_str()))
+                .unwrap_or(own)
+        })
+        .collect();
     let mut declared = objects(cluster, &mut problems);
     if let Some(repository) = repository {
         for (id, seen) in &repository.shared {
@@ -269,6 +274,18 @@ fn unlisted_files(cluster: &Cluster, problems: &mut Vec<Problem>) {
     }
 }
 
+/// Whether `paths` holds a path starting with `prefix`: the first path at or after it in
+/// order tells, without a scan.
+fn holds_below(paths: &BTreeSet<String>, prefix: &str) -> bool {
+    paths
+        .range::<str, _>((
+            std::ops::Bound::Included(prefix),
+            std::ops::Bound::Unbounded,
+        ))
+        .next()
+        .is_some_and(|p| p.starts_with(prefix))
+}
+
 /// One file declared in two trees of the cluster, one inside the other: both would own it.
 fn nested_trees(cluster: &Cluster, problems: &mut Vec<Problem>) {
     let mut full: HashMap<String, &crate::model::cluster::FileDecl> = HashMap::default();
@@ -367,7 +384,7 @@ fn kustomize_config(
         // a path outside the tree is not ours to check
         if let Some(target) = normalize(&join(dir, p)) {
             let prefix = format!("{target}/");
-            if !tree.contains(&target) && !tree.iter().any(|q| q.starts_with(&prefix)) {
+            if !tree.contains(&target) && !holds_below(tree, &prefix) {
                 problems.push(file_problem(
                     &f.path,
                     format!("resource {p:?} names nothing this program renders"),
@@ -1055,7 +1072,7 @@ fn generated_artifact(cluster: &Cluster, t: &crate::object::Target) -> Option<St
     }
 }
 
-fn checks(cluster: &Cluster, rendered: &[BTreeSet<String>], problems: &mut Vec<Problem>) {
+fn checks(cluster: &Cluster, rendered: &[&BTreeSet<String>], problems: &mut Vec<Problem>) {
     // Kustomization paths are checked only against trees this program renders for a source.
     if cluster.trees.iter().all(|t| t.sources.is_empty()) {
         return;
@@ -1085,7 +1102,7 @@ fn kustomization_path(
     cluster: &Cluster,
     o: &crate::model::cluster::Declared,
     (field, source, path): (&'static str, &Arc<crate::object::Target>, &str),
-    rendered: &[BTreeSet<String>],
+    rendered: &[&BTreeSet<String>],
 ) -> Option<Problem> {
     let tree = cluster
         .trees
@@ -1118,7 +1135,7 @@ fn kustomization_path(
     } else {
         format!("{rel}/")
     };
-    (!rendered[tree].iter().any(|f| f.starts_with(&prefix))).then(|| {
+    (!holds_below(rendered[tree], &prefix)).then(|| {
         problem(format!(
             "{path:?} points into the tree this program renders at {:?}, but nothing is rendered in {}",
             decl.path,
