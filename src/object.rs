@@ -654,7 +654,7 @@ impl<K: Kind<Scope = NamespaceResourceScope>> Ref<K> {
     /// this program; the call is the visible import in review.
     ///
     /// A Flux object (a `*.toolkit.fluxcd.io` kind) named this way must be declared by some
-    /// part of the repository the cluster gets (itself or the shared folders): `render`
+    /// part of the repository (the cluster, another, or the shared folders): `render`
     /// refuses one that is not, with the declared names closest to it. One that another
     /// repository or a person manages is named with [`Ref::outside_repository`].
     #[track_caller]

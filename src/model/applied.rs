@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::error::Problem;
 use crate::model::cluster::{Cluster, FileContent, join};
-use crate::object::{Check, ObjectKey, Origin, RefRule, Target};
+use crate::object::{Check, ObjectKey, Origin, Target};
 
 /// A rendered file of the repository: (tree's local path, path in the tree).
 type FileId = (String, String);
@@ -392,7 +392,10 @@ impl Parts<'_> {
             let holder = &self.0[hp].cluster.objects[hi];
             for r in holder.references() {
                 let target: &Arc<Target> = &r.target;
-                if r.rule != RefRule::SameNamespace || target.origin != Origin::Declared {
+                // Any handle to a shared object (a local reference, a `dependsOn`, a
+                // `sourceRef`): the cluster waits for it unless one of its Kustomizations
+                // applies it.
+                if target.origin != Origin::Declared {
                     continue;
                 }
                 if let Some(&o) = shared.get(&target.key)

@@ -194,6 +194,9 @@ impl Repository {
                     .shared
                     .extend(validate::declared_objects(&part.cluster));
             }
+            context
+                .flux_objects
+                .extend(validate::flux_objects(&part.cluster));
         }
         for part in &self.parts {
             problems.extend(validate::problems(&part.cluster, Some(&context)));

@@ -38,6 +38,19 @@ pub(crate) struct RepositoryContext<'r> {
     pub(crate) paths: HashMap<&'r str, BTreeSet<String>>,
     /// Objects declared in the shared folders: handles to them are valid in every cluster.
     pub(crate) shared: HashMap<Id<'r>, Seen>,
+    /// Every Flux object any part declares: what a `Ref::existing` handle may name (the
+    /// shared folders name each cluster's `flux-system` source this way).
+    pub(crate) flux_objects: rustc_hash::FxHashSet<Id<'r>>,
+}
+
+/// The Flux objects `cluster` declares, for [`RepositoryContext::flux_objects`].
+pub(crate) fn flux_objects(cluster: &Cluster) -> impl Iterator<Item = Id<'_>> {
+    cluster
+        .objects
+        .iter()
+        .map(|o| o.key())
+        .filter(|k| k.group().ends_with(".toolkit.fluxcd.io"))
+        .map(|k| (k.group(), k.kind, k.namespace.as_deref(), k.name.as_str()))
 }
 
 /// Every problem of `cluster`; inside a repository, paths and handles are resolved against
@@ -68,7 +81,7 @@ pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>
     schemas(cluster, &mut problems);
     pins_agree(cluster, &mut problems);
     default_service_accounts(cluster, &declared, &mut problems);
-    let edges = references(cluster, &declared, &mut problems);
+    let edges = references(cluster, &declared, repository, &mut problems);
     cycles(cluster, edges, &mut problems);
     checks(cluster, &rendered_paths, &mut problems);
     problems
@@ -606,6 +619,7 @@ type Edge = (usize, usize, &'static str);
 fn references(
     cluster: &Cluster,
     declared: &HashMap<Id<'_>, Seen>,
+    repository: Option<&RepositoryContext>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Edge> {
     let mut edges = Vec::new();
@@ -665,7 +679,8 @@ fn references(
                 ))),
                 None if t.origin == Origin::Existing
                     && !t.outside
-                    && t.key.group().ends_with(".toolkit.fluxcd.io") =>
+                    && t.key.group().ends_with(".toolkit.fluxcd.io")
+                    && !repository.is_some_and(|r| r.flux_objects.contains(&key)) =>
                 {
                     problems.push(problem(undeclared_flux_object(&t.key, declared)))
                 }
@@ -722,8 +737,8 @@ fn undeclared_flux_object(key: &ObjectKey, declared: &HashMap<Id<'_>, Seen>) -> 
         None => String::new(),
     };
     format!(
-        "refers to {key} with Ref::existing, but no part of the repository this cluster gets \
-         declares it{hint}; name an object that another repository or a person manages with \
+        "refers to {key} with Ref::existing, but no part of the repository declares \
+         it{hint}; name an object that another repository or a person manages with \
          Ref::outside_repository"
     )
 }

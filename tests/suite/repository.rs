@@ -376,3 +376,77 @@ fn a_file_of_two_nested_trees_is_refused_naming_both() {
         "{err}"
     );
 }
+
+/// A `dependsOn` on a Kustomization of the shared folders that none of this cluster's
+/// Kustomizations applies: Flux would wait for it forever.
+#[test]
+fn a_dependency_on_a_shared_kustomization_the_cluster_never_applies_is_refused() {
+    let build = |applies_infra: bool| {
+        let mut shared = Cluster::for_repository("");
+        let infra_file = shared.file("infrastructure/flux/infra.yaml");
+        let fleet: Ref<GitRepository> =
+            Ref::existing(&fluxdsl::NamespaceName::FLUX_SYSTEM, name!("flux-system"));
+        let infra = shared.add(
+            &infra_file,
+            Kustomization::builder()
+                .name(name!("infra"))
+                .source_ref(&fleet)
+                .path("./infrastructure/controllers")
+                .interval(duration!("10m"))
+                .prune(true)
+                .build(),
+        );
+        let controllers = shared.file("infrastructure/controllers/ns.yaml");
+        shared.namespace(&controllers, namespace!("controllers"));
+        let mut c = Cluster::for_repository("");
+        let sync = c.file("clusters/prod/sync.yaml");
+        let source = c.add(
+            &sync,
+            GitRepository::builder()
+                .name(name!("flux-system"))
+                .reference(fluxdsl::GitRef::branch("main"))
+                .url("https://example.com/fleet")
+                .interval(duration!("1m"))
+                .build(),
+        );
+        c.source_is_this_repository(&source);
+        if applies_infra {
+            c.add(
+                &sync,
+                Kustomization::builder()
+                    .name(name!("infra-flux"))
+                    .source_ref(&source)
+                    .path("./infrastructure/flux")
+                    .interval(duration!("10m"))
+                    .prune(true)
+                    .build(),
+            );
+        }
+        let line = line!() + 1;
+        c.add(
+            &sync,
+            Kustomization::builder()
+                .name(name!("apps"))
+                .source_ref(&source)
+                .path("./clusters/prod")
+                .interval(duration!("10m"))
+                .prune(true)
+                .depends_on(&[&infra])
+                .build(),
+        );
+        let mut repo = Repository::new();
+        repo.cluster("prod", c).shared(shared);
+        (repo, line)
+    };
+    let (repo, line) = build(false);
+    let err = repo.render().unwrap_err().to_string();
+    super::assert_contains_all(
+        &err,
+        &[
+            "Kustomization flux-system/apps spec.dependsOn: refers to Kustomization flux-system/infra, which no Kustomization of cluster \"prod\" applies",
+            &format!("tests/suite/repository.rs:{line}:"),
+        ],
+    );
+    let (repo, _) = build(true);
+    repo.render().unwrap_or_else(|e| panic!("{e}"));
+}

@@ -1011,7 +1011,7 @@ fn a_flux_object_named_as_existing_must_be_declared_unless_it_comes_from_outside
     super::assert_contains_all(
         &msg,
         &[
-            "Kustomization flux-system/apps spec.dependsOn: refers to Kustomization flux-system/infrastucture with Ref::existing, but no part of the repository this cluster gets declares it (did you mean flux-system/infrastructure?)",
+            "Kustomization flux-system/apps spec.dependsOn: refers to Kustomization flux-system/infrastucture with Ref::existing, but no part of the repository declares it (did you mean flux-system/infrastructure?)",
             "Ref::outside_repository",
             &site(line),
         ],
