@@ -305,6 +305,26 @@ impl Object for Kustomization {
         if let Some(p) = crate::kube_rules::path_text_problem(&self.path) {
             problems.push(("spec.path", p));
         }
+        if let Some(post_build) = &self.post_build {
+            for name in post_build.substitute.keys() {
+                if !is_variable_name(name) {
+                    problems.push((
+                        "spec.postBuild.substitute",
+                        format!(
+                            "{name:?} is not a variable name Flux accepts (letters, digits and \
+                             '_', not starting with a digit: ^[_[:alpha:]][_[:alpha:][:digit:]]*$); \
+                             kustomize-controller fails the Kustomization (\"var name is \
+                             invalid\"){}",
+                            if name.contains('-') {
+                                format!("; write {:?}", name.replace('-', "_"))
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    ));
+                }
+            }
+        }
         for (field, affix) in [
             ("spec.namePrefix", &self.name_prefix),
             ("spec.nameSuffix", &self.name_suffix),
@@ -331,6 +351,16 @@ impl Object for Kustomization {
         }
         problems
     }
+}
+
+/// A postBuild variable name as kustomize-controller takes it:
+/// `^[_[:alpha:]][_[:alpha:][:digit:]]*$` (ASCII, as Go's regexp classes are).
+fn is_variable_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b == b'_' || b.is_ascii_alphabetic())
+        && bytes.all(|b| b == b'_' || b.is_ascii_alphanumeric())
 }
 
 /// Whether `path` goes above the root it is relative to (`..` beyond the start).

@@ -1232,3 +1232,42 @@ fn a_kustomization_without_a_path_builds_the_source_root() {
         "{tree}"
     );
 }
+
+/// kustomize-controller refuses a postBuild variable whose name is not
+/// `^[_[:alpha:]][_[:alpha:][:digit:]]*$`.
+#[test]
+fn a_post_build_variable_name_flux_refuses_is_refused() {
+    let mut cluster = Cluster::new("k8s");
+    let file = cluster.file("flux.yaml");
+    let source = cluster.add(&file, repo(name!("fleet")));
+    let line = line!() + 1;
+    cluster.add(
+        &file,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&source)
+            .path("./apps")
+            .interval(duration!("1m"))
+            .prune(true)
+            .post_build(
+                fluxdsl::PostBuild::new()
+                    .substitute("cluster-name", "prod")
+                    .substitute("1st", "x")
+                    .substitute("cluster_name", "prod")
+                    .substitute("_DOMAIN2", "example.com"),
+            )
+            .build(),
+    );
+    let msg = refused(&cluster);
+    super::assert_contains_all(
+        &msg,
+        &[
+            "Kustomization flux-system/apps spec.postBuild.substitute: \"cluster-name\" is not a variable name Flux accepts",
+            "write \"cluster_name\"",
+            "Kustomization flux-system/apps spec.postBuild.substitute: \"1st\" is not a variable name",
+            &site(line),
+        ],
+    );
+    assert!(!msg.contains("\"_DOMAIN2\" is not"), "{msg}");
+    assert!(!msg.contains("\"cluster_name\" is not"), "{msg}");
+}
