@@ -352,20 +352,18 @@ fn a_component_declared_once_is_built_into_the_folders_that_include_it() {
     );
 }
 
+/// A cluster whose folder `apps/web` (namespace `web`) lists its `namespace.yaml`.
+fn web_folder() -> Cluster {
+    let mut cluster = web_folder();
+    cluster
+}
+
 /// A file of objects in a folder with a kustomization.yaml that no kustomization.yaml
 /// lists renders and is never built: refused. Listed by a parent's kustomization.yaml (the
 /// `app/ks.yaml` layout), it is built there and accepted.
 #[test]
 fn a_file_no_kustomization_yaml_lists_is_refused() {
-    let mut cluster = Cluster::new("k8s");
-    let folder = cluster.kustomize_folder(
-        "apps/web",
-        fluxdsl::KustomizeConfig::builder()
-            .namespace(fluxdsl::namespace!("web"))
-            .build(),
-    );
-    let listed = cluster.folder_file(&folder, "namespace.yaml");
-    cluster.namespace(&listed, fluxdsl::namespace!("web"));
+    let mut cluster = web_folder();
     let stray_line = line!() + 1;
     let stray = cluster.file("apps/web/extra.yaml");
     cluster.namespace(&stray, fluxdsl::namespace!("extra"));
@@ -380,15 +378,7 @@ fn a_file_no_kustomization_yaml_lists_is_refused() {
     assert!(!err.contains("namespace.yaml"), "{err}");
 
     // The same file listed by the parent folder's kustomization.yaml.
-    let mut cluster = Cluster::new("k8s");
-    let folder = cluster.kustomize_folder(
-        "apps/web",
-        fluxdsl::KustomizeConfig::builder()
-            .namespace(fluxdsl::namespace!("web"))
-            .build(),
-    );
-    let listed = cluster.folder_file(&folder, "namespace.yaml");
-    cluster.namespace(&listed, fluxdsl::namespace!("web"));
+    let mut cluster = web_folder();
     let ks = cluster.file("apps/web/ks.yaml");
     cluster.namespace(&ks, fluxdsl::namespace!("extra"));
     cluster.kustomize_config(
