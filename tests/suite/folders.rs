@@ -354,7 +354,15 @@ fn a_component_declared_once_is_built_into_the_folders_that_include_it() {
 
 /// A cluster whose folder `apps/web` (namespace `web`) lists its `namespace.yaml`.
 fn web_folder() -> Cluster {
-    let mut cluster = web_folder();
+    let mut cluster = Cluster::new("k8s");
+    let folder = cluster.kustomize_folder(
+        "apps/web",
+        fluxdsl::KustomizeConfig::builder()
+            .namespace(fluxdsl::namespace!("web"))
+            .build(),
+    );
+    let listed = cluster.folder_file(&folder, "namespace.yaml");
+    cluster.namespace(&listed, fluxdsl::namespace!("web"));
     cluster
 }
 
