@@ -154,8 +154,14 @@ impl Object for Provider {
             .address
             .as_deref()
             .and_then(|a| rules::url(a, &["http://", "https://", "nats://"]));
+        // A token in secretRef goes to the address with every event: never in clear.
+        let in_clear = self
+            .address
+            .as_deref()
+            .and_then(|a| rules::credentials_over_http(a, self.secret_ref.is_some()));
         rules::found([
             ("spec.address", address),
+            ("spec.address", in_clear),
             ("spec.timeout", rules::timeout_without_hours(self.timeout)),
         ])
     }

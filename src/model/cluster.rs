@@ -789,7 +789,8 @@ impl Cluster {
     ) {
         if doc.get("sops").is_some() {
             self.problems.push(Problem {
-                object: None,
+                // SOPS leaves apiVersion, kind and metadata in clear: name the object.
+                object: manifest_key(&doc),
                 field: Some("sops"),
                 message: "is SOPS-encrypted: written again it would no longer match its MAC; \
                           carry the file as it is with Cluster::verbatim_file"
@@ -1254,4 +1255,18 @@ pub(crate) fn join(a: &str, b: &str) -> String {
         (_, true) => a.to_owned(),
         _ => format!("{}/{}", a.trim_end_matches('/'), b),
     }
+}
+
+/// Who a manifest says it is, when it says (`kind` and `metadata.name` at least).
+fn manifest_key(doc: &serde_json::Value) -> Option<ObjectKey> {
+    let kind = doc["kind"].as_str()?;
+    let name = doc["metadata"]["name"].as_str()?;
+    Some(ObjectKey {
+        api_version: crate::object::intern(doc["apiVersion"].as_str().unwrap_or("")),
+        kind: crate::object::intern(kind),
+        namespace: doc["metadata"]["namespace"]
+            .as_str()
+            .map(|ns| ns.to_owned().into()),
+        name: name.to_owned(),
+    })
 }

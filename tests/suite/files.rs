@@ -53,7 +53,10 @@ fn an_encrypted_document_given_as_an_object_is_refused() {
     let file = cluster.file("secrets.yaml");
     cluster.add_manifest(&file, value);
     let err = cluster.render().unwrap_err().to_string();
-    assert!(err.contains("is SOPS-encrypted"), "{err}");
+    assert!(
+        err.contains("Secret prometheus-operator/grafana-secret sops: is SOPS-encrypted"),
+        "the refusal names the object SOPS leaves in clear: {err}"
+    );
     assert!(err.contains("Cluster::verbatim_file"), "{err}");
     assert!(err.contains("files.rs:"), "{err}");
 

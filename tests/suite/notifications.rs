@@ -298,3 +298,35 @@ fn the_image_automation_kinds_render_as_the_crds_accept_and_the_update_path_is_c
         "{err}"
     );
 }
+
+/// A Provider sends its `secretRef` token to its address with every event: over `http://`
+/// it would travel in clear.
+#[test]
+fn a_provider_token_over_http_is_refused() {
+    use fluxdsl::k8s_openapi::api::core::v1::Secret;
+    let build = |address: &str| {
+        let mut cluster = fluxdsl::Cluster::new("k8s");
+        let file = cluster.file("notifications.yaml");
+        let token: fluxdsl::Ref<Secret> = fluxdsl::Ref::existing(
+            &fluxdsl::NamespaceName::FLUX_SYSTEM,
+            fluxdsl::name!("webhook-token"),
+        );
+        cluster.add(
+            &file,
+            fluxdsl::Provider::builder()
+                .name(fluxdsl::name!("hooks"))
+                .provider_type(fluxdsl::ProviderType::Generic)
+                .address(address)
+                .secret_ref(&token)
+                .build(),
+        );
+        cluster.render().map(|_| ()).map_err(|e| e.to_string())
+    };
+    let err = build("http://hooks.example.com/flux").unwrap_err();
+    assert!(
+        err.contains("Provider flux-system/hooks spec.address: credentials would be sent unencrypted to \"http://hooks.example.com/flux\""),
+        "{err}"
+    );
+    assert!(err.contains("notifications.rs:"), "{err}");
+    build("https://hooks.example.com/flux").unwrap_or_else(|e| panic!("{e}"));
+}
