@@ -169,7 +169,8 @@ pub(crate) const FLOATING_IMAGE: &str = "names no fixed version";
 
 /// Characters YAML parsers refuse in a document ("control characters are not allowed"):
 /// C0 and C1 controls other than tab and line feed (so also CR and NEL), and U+FFFE, U+FFFF.
-fn unreadable_char(s: &str) -> Option<char> {
+/// The emitter asks the same when it writes for kustomize.
+pub(crate) fn unreadable_char(s: &str) -> Option<char> {
     s.chars()
         .find(|&c| (c.is_control() && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}')
 }
@@ -250,7 +251,7 @@ fn config_key_problem(key: &str) -> Option<&'static str> {
 /// path of type Prefix or Exact is absolute; TLS hosts likewise.
 fn ingress(spec: &Value, out: &mut Vec<(String, String)>) {
     let host_problem = |host: &str| -> Option<String> {
-        if host.contains("://") || host.contains(['/', ':']) {
+        if host.contains(['/', ':']) {
             return Some(format!(
                 "{host:?} is not a host name: give the name alone, without scheme, port or \
                  path ({:?})",

@@ -616,16 +616,13 @@ impl App {
             .as_ref()
             .map(|d| d.target())
             .or(stateful_set.as_ref().map(|s| s.target()));
-        if let Some(last) = cluster.objects.last_mut()
-            && workload.is_some_and(|w| std::sync::Arc::ptr_eq(w, &last.target))
-        {
-            last.more_references = handles
-                .map(|(field, target)| crate::object::Reference {
-                    field,
-                    target: std::sync::Arc::clone(target),
-                    rule: crate::object::RefRule::SameNamespace,
-                })
-                .collect();
+        if let Some(workload) = workload {
+            let references = handles.map(|(field, target)| crate::object::Reference {
+                field,
+                target: std::sync::Arc::clone(target),
+                rule: crate::object::RefRule::SameNamespace,
+            });
+            cluster.hold_references(workload, references.collect());
         }
         let service = cluster.add_at(file, self.service(), at);
         let ingress = self

@@ -335,9 +335,7 @@ impl Emitter<'_> {
         }
         if self.refuse_unreadable
             && self.unreadable.is_none()
-            && let Some(c) = s.chars().find(|&c| {
-                (c.is_control() && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}'
-            })
+            && let Some(c) = crate::kube_rules::unreadable_char(s)
         {
             let excerpt: String = s.chars().take(60).collect();
             let more = if excerpt.len() < s.len() { "…" } else { "" };

@@ -516,10 +516,7 @@ impl Cluster {
     /// ```
     #[track_caller]
     pub fn flux_components(&mut self, path: &str, version: &str, sha256: &str) -> File {
-        let produce = format!(
-            "flux install --version={version} --export > {}",
-            join(self.root(), path)
-        );
+        let produce = flux_install_command(version, &join(self.root(), path));
         let content = FileContent::Upstream {
             produce,
             pin: Some(UpstreamPin {
@@ -1025,6 +1022,24 @@ impl Cluster {
         })
     }
 
+    /// Records handles the declared object `holder` holds that its type does not know
+    /// (an App's env Secrets), to be checked like its own. Nothing if it was not declared
+    /// here (its file was another Cluster's, which is refused already).
+    pub(crate) fn hold_references(
+        &mut self,
+        holder: &Arc<Target>,
+        references: Vec<crate::object::Reference>,
+    ) {
+        if let Some(o) = self
+            .objects
+            .iter_mut()
+            .rev()
+            .find(|o| Arc::ptr_eq(&o.target, holder))
+        {
+            o.more_references.extend(references);
+        }
+    }
+
     pub(crate) fn declare(&mut self, file: &File, target: Arc<Target>, object: Box<dyn Wire>) {
         let at = target.at;
         if file.index() >= self.files.len() || *self.files[file.index()].path != *file.path() {
@@ -1269,4 +1284,9 @@ fn manifest_key(doc: &serde_json::Value) -> Option<ObjectKey> {
             .map(|ns| ns.to_owned().into()),
         name: name.to_owned(),
     })
+}
+
+/// The command that writes Flux `version`'s components to `path`.
+pub(crate) fn flux_install_command(version: &str, path: &str) -> String {
+    format!("flux install --version={version} --export > {path}")
 }

@@ -34,10 +34,9 @@ impl UpstreamFile {
     /// when `None`): for Flux's components, `flux install` written into that folder.
     pub fn produce_in(&self, out: Option<&std::path::Path>) -> String {
         match (&self.pin, out) {
-            (Some(pin), Some(out)) => format!(
-                "flux install --version={} --export > {}",
-                pin.version,
-                out.join(&self.path).display()
+            (Some(pin), Some(out)) => crate::model::cluster::flux_install_command(
+                &pin.version,
+                &out.join(&self.path).display().to_string(),
             ),
             _ => self.produce.clone(),
         }

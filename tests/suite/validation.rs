@@ -813,13 +813,21 @@ fn a_git_repository_without_a_ref_is_refused() {
     assert!(err.contains("tests/suite/validation.rs:"), "{err}");
 }
 
+/// `metadata` naming `namespace/name`.
+fn meta_in(
+    namespace: &str,
+    name: &str,
+) -> k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+    k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+        name: Some(name.into()),
+        namespace: Some(namespace.into()),
+        ..Default::default()
+    }
+}
+
 fn secret(namespace: &str, name: &str) -> Secret {
     Secret {
-        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
-            name: Some(name.into()),
-            namespace: Some(namespace.into()),
-            ..Default::default()
-        },
+        metadata: meta_in(namespace, name),
         ..Default::default()
     }
 }
@@ -828,7 +836,6 @@ fn secret(namespace: &str, name: &str) -> Secret {
 fn workloads_the_api_server_or_the_kubelet_would_refuse_or_break_are_refused() {
     use fluxdsl::{App, ConfigFile, Env, EnvFrom, Ingress, Port, Storage};
     use k8s_openapi::api::core::v1::{ConfigMap, Service, ServicePort, ServiceSpec};
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
     let mut other = Cluster::new("other");
     let other_file = other.file("secrets.yaml");
     let foreign = other.add(&other_file, secret("web", "db"));
@@ -872,11 +879,7 @@ fn workloads_the_api_server_or_the_kubelet_would_refuse_or_break_are_refused() {
     cluster.add(
         &file,
         Service {
-            metadata: ObjectMeta {
-                name: Some("api".into()),
-                namespace: Some("web".into()),
-                ..Default::default()
-            },
+            metadata: meta_in("web", "api"),
             spec: Some(ServiceSpec {
                 ports: Some(vec![
                     ServicePort {
@@ -904,11 +907,7 @@ fn workloads_the_api_server_or_the_kubelet_would_refuse_or_break_are_refused() {
     cluster.add(
         &file,
         ConfigMap {
-            metadata: ObjectMeta {
-                name: Some("bell".into()),
-                namespace: Some("web".into()),
-                ..Default::default()
-            },
+            metadata: meta_in("web", "bell"),
             data: Some(
                 [
                     ("script".to_string(), "echo \u{7}done\u{85}".to_string()),
