@@ -51,6 +51,7 @@ pub(crate) fn check(object: &Value) -> Vec<(String, String)> {
             }
         }
     }
+    out.extend(crate::sops::clear_secret(object));
     if kind == "PersistentVolumeClaim" {
         quantities(&spec["resources"], "spec.resources", &mut out);
     }

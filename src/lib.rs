@@ -47,6 +47,7 @@ mod kustomize;
 mod model;
 mod object;
 pub mod render;
+mod sops;
 mod values;
 mod view;
 
@@ -93,6 +94,7 @@ pub use kustomize::config::{
 };
 pub use model::bootstrap::{BootstrapSecret, SecretInputs, SecretKey, SecretSource};
 pub use model::cluster::{Cluster, Declare, FLUX_GENERATED_HEADER, Folder, NamespaceScope, Tree};
+pub use model::encrypted::SopsFile;
 pub use model::flux_api::FluxApi;
 pub use model::repository::Repository;
 pub use model::target::{ApplySetParent, ClusterGuard};

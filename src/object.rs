@@ -399,6 +399,10 @@ pub(crate) mod rules {
     /// A URL must start with one of `schemes`, have something after it, and hold no
     /// whitespace or control character (Flux would fail to fetch it, or fetch another).
     pub(crate) fn url(url: &str, schemes: &[&str]) -> Option<String> {
+        // First, and without the address: it holds a secret.
+        if let Some(what) = crate::sops::credentials_in_address(url) {
+            return Some(crate::sops::address_problem(what));
+        }
         if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
             let trimmed = url.trim();
             let hint = if trimmed != url && !trimmed.chars().any(|c| c.is_whitespace()) {
@@ -424,7 +428,8 @@ pub(crate) mod rules {
 
     /// Credentials (`secretRef`) with a plain `http://` URL would be sent unencrypted.
     pub(crate) fn credentials_over_http(url: &str, has_credentials: bool) -> Option<String> {
-        (has_credentials && url.starts_with("http://")).then(|| {
+        let in_address = crate::sops::credentials_in_address(url).is_some();
+        (has_credentials && !in_address && url.starts_with("http://")).then(|| {
             format!(
                 "credentials would be sent unencrypted to {url:?}: use an https:// URL, or no \
                  secretRef"
@@ -875,6 +880,10 @@ pub enum Check {
         /// The path.
         path: String,
     },
+    /// A Kustomization's `spec.decryption`: the Secret holding the SOPS keys, or `None`
+    /// for keys from the controller's cloud identity. A Kustomization without it has no
+    /// such check.
+    Decrypts(Option<Arc<Target>>),
     /// The artifacts an ArtifactGenerator produces.
     Generates(Vec<String>),
     /// What an ArtifactGenerator copies into artifact `artifact`: for each copy operation,

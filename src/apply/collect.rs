@@ -131,6 +131,8 @@ pub(crate) fn collect(
         .objects
         .iter()
         .filter(|o| cluster.files[o.file].tree == 0 && !o.patch_only)
+        // Encrypted Secrets: only kustomize-controller holds the key to decrypt them.
+        .filter(|o| !o.encrypted)
     {
         let mut value = o
             .object

@@ -278,10 +278,16 @@ impl Object for Kustomization {
         refs
     }
     fn checks(&self) -> Vec<Check> {
-        vec![Check::KustomizationPath {
+        let mut checks = vec![Check::KustomizationPath {
             source: Arc::clone(&self.source_ref.0.target),
             path: self.path.clone(),
-        }]
+        }];
+        if let Some(d) = self.decryption.as_deref() {
+            checks.push(Check::Decrypts(
+                d.secret_ref.as_ref().map(|s| Arc::clone(s.target())),
+            ));
+        }
+        checks
     }
     fn own_problems(&self) -> Vec<(&'static str, String)> {
         let mut problems: Vec<(&'static str, String)> = Vec::new();

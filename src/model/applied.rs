@@ -242,6 +242,8 @@ struct Applier<'r> {
     key: &'r ObjectKey,
     at: &'static Location<'static>,
     objects: Vec<(usize, usize)>,
+    /// `spec.decryption`: `Some(keys Secret)`, `Some(None)` for a cloud identity.
+    decrypts: Option<Option<Arc<Target>>>,
 }
 
 /// The parts of a repository (or one cluster alone), checked for what Flux will apply.
@@ -331,10 +333,15 @@ impl Parts<'_> {
                 .filter_map(|i| {
                     let objects = self.applies(&files, (p, i))?;
                     let o = &part.cluster.objects[i];
+                    let decrypts = o.object.checks().into_iter().find_map(|c| match c {
+                        Check::Decrypts(keys) => Some(keys),
+                        _ => None,
+                    });
                     Some(Applier {
                         key: o.key(),
                         at: o.at(),
                         objects,
+                        decrypts,
                     })
                 })
                 .collect();
@@ -362,8 +369,65 @@ impl Parts<'_> {
                     }
                 }
             }
+            for a in &appliers {
+                problems.extend(self.decryption_problems(a));
+            }
             let applied: BTreeSet<(usize, usize)> = by_object.keys().copied().collect();
             problems.extend(self.unapplied_references(p, &applied));
+        }
+        problems
+    }
+
+    /// A Kustomization applying SOPS-encrypted Secrets must decrypt them, with keys this
+    /// program provides: a Secret it declares or `apply` creates at bootstrap, or, for
+    /// files encrypted to a cloud KMS, the controller's cloud identity.
+    fn decryption_problems(&self, a: &Applier) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for &(op, oi) in &a.objects {
+            let o = &self.0[op].cluster.objects[oi];
+            if !o.encrypted {
+                continue;
+            }
+            let file = &self.0[op].cluster.files[o.file].path;
+            let recipients = crate::model::encrypted::recipients(o);
+            let message = match &a.decrypts {
+                None => format!(
+                    "applies {} (SOPS-encrypted, in {file:?}) but has no spec.decryption: \
+                     kustomize-controller fails it (\"is SOPS encrypted, configuring decryption \
+                     is required\"); add .decryption(Decryption::sops(&keys))",
+                    o.key()
+                ),
+                Some(Some(keys)) if keys.origin != Origin::Declared => format!(
+                    "decrypts {} (in {file:?}) with the keys in {}, which this program neither \
+                     declares nor creates at bootstrap; declare it with \
+                     Cluster::bootstrap_secret(BootstrapSecret::sops_age(..)) so that apply \
+                     creates it from --secret-file",
+                    o.key(),
+                    keys.key
+                ),
+                Some(None)
+                    if !recipients.is_empty()
+                        && recipients.iter().all(|r| matches!(*r, "age" | "pgp")) =>
+                {
+                    format!(
+                        "decrypts {} (in {file:?}) with the controller's cloud identity, but \
+                         the file is encrypted only to {} keys, which no cloud identity holds; \
+                         give the keys Secret: Decryption::sops(&keys)",
+                        o.key(),
+                        recipients.join(" and ")
+                    )
+                }
+                _ => continue,
+            };
+            problems.push(Problem {
+                object: Some(a.key.clone()),
+                field: Some("spec.decryption"),
+                message,
+                sites: vec![
+                    ("Kustomization declared", a.at),
+                    ("SOPS file declared", o.at()),
+                ],
+            });
         }
         problems
     }

@@ -109,6 +109,33 @@ impl BootstrapSecret {
         )
     }
 
+    /// The age private key kustomize-controller decrypts SOPS files with, as Flux's SOPS
+    /// guide creates it (`kubectl create secret generic sops-age
+    /// --from-file=age.agekey=…`): key `age.agekey`. `apply --secret-file
+    /// flux-system/sops-age/age.agekey=PATH` creates it; a Kustomization names it in
+    /// `Decryption::sops(&keys)`.
+    ///
+    /// ```
+    /// use fluxdsl::{BootstrapSecret, Cluster, Decryption, name, namespace};
+    /// let mut cluster = Cluster::new("k8s/flux");
+    /// let keys = cluster.bootstrap_secret(BootstrapSecret::sops_age(
+    ///     &namespace!("flux-system"),
+    ///     name!("sops-age"),
+    /// ));
+    /// let decryption = Decryption::sops(&keys);
+    /// # let _ = decryption;
+    /// ```
+    pub fn sops_age(namespace: &NamespaceName, name: Name) -> BootstrapSecret {
+        BootstrapSecret::with_keys(
+            namespace,
+            name,
+            vec![SecretKey::required(
+                "age.agekey",
+                "the age private key the SOPS files are encrypted to",
+            )],
+        )
+    }
+
     /// Any other Secret, with the keys it holds.
     pub fn with_keys(namespace: &NamespaceName, name: Name, keys: Vec<SecretKey>) -> Self {
         BootstrapSecret {

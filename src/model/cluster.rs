@@ -49,6 +49,9 @@ pub struct Cluster {
     /// Objects whose images may float (no tag, or `latest`):
     /// [`Cluster::allow_floating_image`].
     pub(crate) floating_images: Vec<(Arc<Target>, &'static Location<'static>)>,
+    /// Objects (and generated Secrets) that may hold secret values in clear:
+    /// [`Cluster::allow_secret_in_clear`].
+    pub(crate) secrets_in_clear: Vec<(Arc<Target>, &'static Location<'static>)>,
     /// The Flux API the cluster runs, and where it was pinned.
     pub(crate) flux_api: Option<(crate::model::flux_api::FluxApi, &'static Location<'static>)>,
 }
@@ -71,7 +74,7 @@ pub(crate) struct TreeDecl {
 /// is [`Cluster::main_tree`]).
 #[derive(Debug, Clone)]
 pub struct Tree {
-    index: usize,
+    pub(crate) index: usize,
 }
 
 #[derive(Debug)]
@@ -231,6 +234,10 @@ pub(crate) struct Declared {
     /// A document that is not an object of its own (a kustomize patch file): rendered,
     /// never checked for duplicates nor applied.
     pub(crate) patch_only: bool,
+    /// A SOPS-encrypted document carried in a verbatim file (`Cluster::sops_file`): its
+    /// identity is checked like any object's, its text is the file's, and only Flux,
+    /// which can decrypt it, applies it.
+    pub(crate) encrypted: bool,
     /// Handles the object holds that its type does not know (an App's Secrets and
     /// ConfigMaps behind `env`), checked like its own.
     pub(crate) more_references: Vec<crate::object::Reference>,
@@ -279,6 +286,7 @@ impl Cluster {
             applyset: None,
             bootstrap: Vec::new(),
             floating_images: Vec::new(),
+            secrets_in_clear: Vec::new(),
             flux_api: None,
         }
     }
@@ -456,8 +464,7 @@ impl Cluster {
     /// [`verbatim_file`](Self::verbatim_file) in `tree`.
     #[track_caller]
     pub fn verbatim_file_in(&mut self, tree: &Tree, path: &str, text: impl Into<String>) -> File {
-        let content = FileContent::Verbatim(text.into());
-        self.declare_file(tree.index, path, content, Location::caller())
+        self.carry(tree, path, text.into(), Location::caller()).0
     }
 
     /// A YAML file of data at `path` of the main tree, e.g. a Helm values file: `data` (a
@@ -734,7 +741,7 @@ impl Cluster {
         self.declare_file(tree.index, &path, content, Location::caller())
     }
 
-    fn declare_file(
+    pub(crate) fn declare_file(
         &mut self,
         tree: usize,
         path: &str,
@@ -1056,6 +1063,7 @@ impl Cluster {
             file: file.index(),
             object,
             patch_only: false,
+            encrypted: false,
             more_references: Vec::new(),
         });
     }
@@ -1099,6 +1107,39 @@ impl Cluster {
     pub fn allow_floating_image<K>(&mut self, object: &Ref<K>) {
         self.floating_images
             .push((Arc::clone(object.target()), Location::caller()));
+    }
+
+    /// Lets the object `object` names hold secret values in clear — a Secret's `data` or
+    /// `stringData`, a generated Secret's literals or unencrypted input files — which
+    /// `render` otherwise refuses: every file it writes is committed, and read by everyone
+    /// with access to the repository. For test clusters and throwaway values; the call is
+    /// the visible opt-in in review (grep for it).
+    ///
+    /// ```
+    /// use fluxdsl::{Cluster, k8s_openapi::api::core::v1::Secret};
+    /// use fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    /// let mut cluster = Cluster::new("k8s");
+    /// let file = cluster.file("secrets.yaml");
+    /// let secret = cluster.add(&file, Secret {
+    ///     metadata: ObjectMeta { name: Some("demo".into()), namespace: Some("dev".into()), ..Default::default() },
+    ///     string_data: Some([("password".to_string(), "not-a-secret".to_string())].into()),
+    ///     ..Default::default()
+    /// });
+    /// assert!(cluster.render().unwrap_err().to_string().contains("in clear in Git"));
+    /// cluster.allow_secret_in_clear(&secret);
+    /// cluster.render().unwrap();
+    /// ```
+    #[track_caller]
+    pub fn allow_secret_in_clear<K>(&mut self, object: &Ref<K>) {
+        self.secrets_in_clear
+            .push((Arc::clone(object.target()), Location::caller()));
+    }
+
+    /// Whether [`Cluster::allow_secret_in_clear`] was called for `target`.
+    pub(crate) fn allows_secret_in_clear(&self, target: &Arc<Target>) -> bool {
+        self.secrets_in_clear
+            .iter()
+            .any(|(t, _)| Arc::ptr_eq(t, target))
     }
 
     /// The Secrets `apply` creates at bootstrap.
@@ -1273,7 +1314,7 @@ pub(crate) fn join(a: &str, b: &str) -> String {
 }
 
 /// Who a manifest says it is, when it says (`kind` and `metadata.name` at least).
-fn manifest_key(doc: &serde_json::Value) -> Option<ObjectKey> {
+pub(crate) fn manifest_key(doc: &serde_json::Value) -> Option<ObjectKey> {
     let kind = doc["kind"].as_str()?;
     let name = doc["metadata"]["name"].as_str()?;
     Some(ObjectKey {

@@ -5,6 +5,7 @@ pub(crate) mod applied;
 pub(crate) mod bootstrap;
 pub(crate) mod cluster;
 pub(crate) mod crd_rules;
+pub(crate) mod encrypted;
 pub(crate) mod flux_api;
 pub(crate) mod repository;
 pub(crate) mod target;

@@ -8,6 +8,7 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use crate::error::{Error, Problem, Result};
+use crate::kustomize::config::Generator;
 use crate::model::cluster::{Cluster, FileContent, join};
 use crate::object::{Check, ObjectKey, Origin, RefRule, Target};
 use crate::values::NamespaceName;
@@ -56,7 +57,19 @@ pub(crate) fn flux_objects(cluster: &Cluster) -> impl Iterator<Item = Id<'_>> {
 /// Every problem of `cluster`; inside a repository, paths and handles are resolved against
 /// the whole repository.
 pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>) -> Vec<Problem> {
-    let mut problems = cluster.problems.clone();
+    // Found at declaration, before a handle could opt in: a Flux object's credentials in
+    // its address, for one, pass when the cluster allows that object secrets in clear.
+    let mut problems: Vec<Problem> = cluster
+        .problems
+        .iter()
+        .filter(|p| {
+            !(p.message.contains(crate::sops::SECRET_IN_CLEAR)
+                && cluster.secrets_in_clear.iter().any(|(t, _)| {
+                    p.object.as_ref() == Some(&t.key) && p.sites.first().map(|s| s.1) == Some(t.at)
+                }))
+        })
+        .cloned()
+        .collect();
     let own_paths = files(cluster, &mut problems);
     // In a repository, a tree holds what every part renders into it (this part's own paths
     // among them): read the repository's set, never copy it per part.
@@ -473,6 +486,11 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
             {
                 continue;
             }
+            if message.contains(crate::sops::SECRET_IN_CLEAR)
+                && cluster.allows_secret_in_clear(&o.target)
+            {
+                continue;
+            }
             problems.push(Problem {
                 object: Some(o.key().clone()),
                 field: None,
@@ -564,12 +582,40 @@ fn generators(cluster: &Cluster, problems: &mut Vec<Problem>) {
             )));
             continue;
         };
+        let in_clear_allowed = cluster.allows_secret_in_clear(target);
         for file in generator.inputs() {
-            if !cluster.files.iter().any(|f| f.tree == 0 && f.path == file) {
-                problems.push(refuse(format!(
+            match cluster.files.iter().find(|f| f.tree == 0 && f.path == file) {
+                None => problems.push(refuse(format!(
                     "is generated from {file:?}, which this program does not declare"
-                )));
+                ))),
+                Some(f) if matches!(generator, Generator::Secret(_)) && !in_clear_allowed => {
+                    let encrypted = match &f.content {
+                        FileContent::Verbatim(text) => crate::sops::is_encrypted_file(file, text),
+                        _ => false,
+                    };
+                    if !encrypted {
+                        problems.push(Problem {
+                            field: Some("secretGenerator"),
+                            ..refuse(crate::sops::clear_input(file))
+                        });
+                    }
+                }
+                Some(_) => {}
             }
+        }
+        if let Generator::Secret(g) = generator
+            && !g.literals.is_empty()
+            && !in_clear_allowed
+        {
+            let keys: Vec<&str> = g
+                .literals
+                .iter()
+                .map(|l| l.split_once('=').map_or(l.as_str(), |(k, _)| k))
+                .collect();
+            problems.push(Problem {
+                field: Some("secretGenerator"),
+                ..refuse(crate::sops::clear_literals(&keys))
+            });
         }
         if let Some(ns) = &config.namespace
             && generator.namespace().map(String::as_str) != Some(ns.as_str())

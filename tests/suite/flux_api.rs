@@ -493,7 +493,7 @@ fn readme_lists_the_version_of_each_kind_each_release_gets() {
             Provider::builder()
                 .name(name!("slack"))
                 .provider_type(ProviderType::Slack)
-                .address("https://hooks.slack.com/services/x")
+                .address("https://hooks.example.com/flux")
                 .build(),
         )
     };

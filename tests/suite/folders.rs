@@ -81,6 +81,8 @@ fn handles_of_a_folder_know_the_namespace_and_name_kustomize_gives_its_objects()
             ..GeneratorOptions::default()
         }),
     );
+    // A log level, not a secret: the generated Secret may read it in clear.
+    cluster.allow_secret_in_clear(&generated_settings);
     let file = cluster.folder_file(&folder, "release.yaml");
     let charts = cluster.add(
         &file,

@@ -20,6 +20,7 @@ mod notifications;
 mod repository;
 mod reproductions;
 mod schema;
+mod secrets;
 mod tree;
 mod tree_safety;
 mod upstream;

@@ -1,0 +1,165 @@
+//! Files carried byte for byte that hold objects: SOPS-encrypted Secrets (kustomize-
+//! controller decrypts them when it applies their folder) and, refused, Secrets in clear.
+//! An encrypted document's identity (apiVersion, kind, namespace, name, which SOPS leaves
+//! in clear) is declared like any object's, so duplicates of it and references to it are
+//! checked; its text is the file's, and `apply` never sends it (only Flux can decrypt it).
+
+use std::panic::Location;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::Secret;
+use serde_json::Value;
+
+use crate::error::Problem;
+use crate::model::cluster::{Cluster, Declared, FileContent, Tree};
+use crate::object::{File, Ref, Target};
+
+/// A SOPS-encrypted file declared with [`Cluster::sops_file`]: the file, for a
+/// kustomization.yaml's `resources`, and a handle to each Secret it holds.
+#[derive(Debug, Clone)]
+pub struct SopsFile {
+    /// The file.
+    pub file: File,
+    /// Its Secrets, in the order of its documents.
+    pub secrets: Vec<Ref<Secret>>,
+}
+
+/// An encrypted document: never written (the file's text is) and never applied.
+pub(crate) struct Encrypted(pub(crate) Value);
+
+impl crate::object::Wire for Encrypted {
+    fn write_yaml(
+        &self,
+        scratch: &mut crate::go_yaml::Scratch,
+        out: &mut String,
+    ) -> Result<(), crate::go_yaml::EmitError> {
+        scratch.write_document(out, &self.0)
+    }
+    fn to_json(&self) -> Result<Value, serde_json::Error> {
+        Ok(self.0.clone())
+    }
+    fn kube_problems(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+}
+
+impl Cluster {
+    /// A SOPS-encrypted file at `path` of the main tree, carried byte for byte (written
+    /// again it would no longer match its MAC), and a handle to each Secret in it. Each
+    /// document is checked as SOPS wrote it — a MAC, a recipient, every value its own
+    /// rules (`encrypted_regex`, …) encrypt in ciphertext, a Secret's `data` and
+    /// `stringData` all encrypted — and declared like any object: a duplicate of it, or a
+    /// Kustomization applying it without `decryption`, is refused.
+    ///
+    /// ```
+    /// # let encrypted = concat!(
+    /// #     "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: apps\n",
+    /// #     "stringData:\n  password: ENC[AES256_GCM,data:b3c=,iv:aXY=,tag:dGFn,type:str]\n",
+    /// #     "sops:\n  age:\n    - recipient: age1example\n      enc: x\n",
+    /// #     "  mac: ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]\n",
+    /// #     "  encrypted_regex: ^(data|stringData)$\n  version: 3.10.2\n",
+    /// # );
+    /// use fluxdsl::{Cluster, KustomizeConfig};
+    /// let mut cluster = Cluster::new("k8s");
+    /// let db = cluster.sops_file("apps/db-secret.yaml", encrypted);
+    /// assert_eq!(db.secrets[0].name(), "db");
+    /// cluster.kustomize_config("apps", KustomizeConfig::builder().resources(&[&db.file]).build());
+    /// assert_eq!(cluster.render().unwrap().file("apps/db-secret.yaml"), Some(encrypted));
+    /// ```
+    #[track_caller]
+    pub fn sops_file(&mut self, path: &str, text: impl Into<String>) -> SopsFile {
+        let main = self.main_tree();
+        self.sops_file_in(&main, path, text)
+    }
+
+    /// [`sops_file`](Self::sops_file) in `tree`.
+    #[track_caller]
+    pub fn sops_file_in(&mut self, tree: &Tree, path: &str, text: impl Into<String>) -> SopsFile {
+        let at = Location::caller();
+        let text = text.into();
+        let (file, secrets) = self.carry(tree, path, text, at);
+        if secrets.is_empty() {
+            self.problems.push(Problem {
+                object: None,
+                field: None,
+                message: format!(
+                    "file {path:?} holds no SOPS-encrypted Secret (no document with a `sops` \
+                     field); carry other files with Cluster::verbatim_file"
+                ),
+                sites: vec![("declared", at)],
+            });
+        }
+        SopsFile {
+            file,
+            secrets: secrets.into_iter().map(Ref::from_target).collect(),
+        }
+    }
+
+    /// Declares `text` as a verbatim file of `tree`; of a YAML file, each SOPS-encrypted
+    /// document is checked and declared (its targets returned), and each Secret in clear
+    /// refused.
+    pub(crate) fn carry(
+        &mut self,
+        tree: &Tree,
+        path: &str,
+        text: String,
+        at: &'static Location<'static>,
+    ) -> (File, Vec<Arc<Target>>) {
+        let yaml = path.ends_with(".yaml") || path.ends_with(".yml");
+        let docs = if yaml {
+            crate::sops::yaml_documents(&text).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let file = self.declare_file(tree.index, path, FileContent::Verbatim(text), at);
+        let mut targets = Vec::new();
+        for doc in docs {
+            let key = crate::model::cluster::manifest_key(&doc);
+            if doc.get("sops").is_none() {
+                for (field, message) in crate::sops::clear_secret(&doc) {
+                    self.problems.push(Problem {
+                        object: key.clone(),
+                        field: None,
+                        message: format!(
+                            "{field} (in verbatim file {path:?}): {message} (declared as an \
+                             object: a verbatim file cannot opt in)"
+                        ),
+                        sites: vec![("declared", at)],
+                    });
+                }
+                continue;
+            }
+            for (field, message) in crate::sops::document_problems(&doc) {
+                self.problems.push(Problem {
+                    object: key.clone(),
+                    field: None,
+                    message: format!("{field} (in SOPS file {path:?}): {message}"),
+                    sites: vec![("declared", at)],
+                });
+            }
+            let Some(key) = key.filter(|k| !k.name.starts_with("ENC[")) else {
+                continue;
+            };
+            let target = Target::declared(key, at);
+            self.objects.push(Declared {
+                target: Arc::clone(&target),
+                file: file.index(),
+                object: Box::new(Encrypted(doc)),
+                patch_only: false,
+                encrypted: true,
+                more_references: Vec::new(),
+            });
+            targets.push(target);
+        }
+        (file, targets)
+    }
+}
+
+/// Which keys can decrypt the encrypted object `o`: the kinds of its SOPS recipients.
+pub(crate) fn recipients(o: &Declared) -> Vec<&'static str> {
+    if !o.encrypted {
+        return Vec::new();
+    }
+    let value = o.object.to_json().unwrap_or_default();
+    crate::sops::recipient_kinds(&value["sops"])
+}
