@@ -287,6 +287,73 @@ async fn a_second_apply_changes_no_resource_version() {
     cleanup(&client, &ns).await;
 }
 
+/// A SOPS-encrypted Secret in the tree: the k8s-home-ops grafana Secret, moved to `ns`
+/// (its identity is in clear; its MAC no longer matches, which only decryption checks).
+fn encrypted_secret_in(ns: &str) -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/k8s-home-ops/infrastructure/secrets/grafana-secret.yaml"
+    );
+    std::fs::read_to_string(path).unwrap().replace(
+        "namespace: prometheus-operator",
+        &format!("namespace: {ns}"),
+    )
+}
+
+#[tokio::test]
+#[ignore = "needs FLUXDSL_E2E_KUBECONFIG"]
+async fn the_sops_age_key_is_created_at_bootstrap_and_never_shown_and_encrypted_secrets_are_left_to_flux()
+ {
+    use fluxdsl::BootstrapSecret;
+    use fluxdsl::k8s_openapi::api::core::v1::Secret;
+    let conn = connection().await;
+    let uid = conn.cluster_id().await.unwrap();
+    let ns = unique("fluxdsl-e2e-sops");
+    let mut c = app_cluster(&ns, &uid, &[("a", "1")]);
+    let namespace = NamespaceName::new(&ns).unwrap();
+    c.bootstrap_secret(BootstrapSecret::sops_age(
+        &namespace,
+        Name::new("sops-age").unwrap(),
+    ));
+    let encrypted = c.sops_file("secrets/grafana.yaml", encrypted_secret_in(&ns));
+    assert_eq!(encrypted.secrets[0].name(), "grafana-secret");
+    // A value that must never appear in any output.
+    let key = "AGE-SECRET-KEY-1SENTINEL0SOPS0AGE0KEY0E2E0NEVER0PRINTED0QQQQQQQQQQQQQQQQQQ\n";
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("age.agekey");
+    std::fs::write(&key_file, key).unwrap();
+    let mut options = opts();
+    options
+        .secrets
+        .add(
+            &format!("{ns}/sops-age/age.agekey={}", key_file.display()),
+            false,
+        )
+        .unwrap();
+    let tree = PathBuf::from("/nonexistent");
+    let (report, out) = apply_ok(&conn, &c, &tree, &options).await;
+    let mut diff = Vec::new();
+    apply::diff(&conn, &c, &tree, &options, false, &mut diff)
+        .await
+        .unwrap();
+    let (again, out_again) = apply_ok(&conn, &c, &tree, &options).await;
+    let client = kube_client().await;
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    let created = secrets.get("sops-age").await.unwrap();
+    let value = &created.data.as_ref().unwrap()["age.agekey"].0;
+    assert_eq!(value, key.as_bytes(), "the Secret holds the file's bytes");
+    // Only Flux can decrypt the encrypted Secret: apply never sends it.
+    assert!(secrets.get_opt("grafana-secret").await.unwrap().is_none());
+    let diff = String::from_utf8(diff).unwrap();
+    let shown = format!("{out}\n{out_again}\n{diff}\n{report:?}\n{again:?}");
+    assert!(
+        !shown.contains("SENTINEL0SOPS"),
+        "the key never appears in any output: {shown}"
+    );
+    assert!(!shown.contains("grafana-secret"), "{shown}");
+    cleanup(&client, &ns).await;
+}
+
 #[tokio::test]
 #[ignore = "needs FLUXDSL_E2E_KUBECONFIG"]
 async fn prune_removes_exactly_the_dropped_object() {

@@ -110,9 +110,14 @@ impl Printer<'_, '_> {
             } else {
                 "├── "
             };
-            let key = self.view.objects[leaf].key();
+            let object = self.view.objects[leaf];
+            let key = object.key();
             let state = self.state_of(key);
-            self.line(&format!("{prefix}{branch}"), &label(key), state);
+            let mut text = label(key);
+            if object.encrypted {
+                text.push_str(" (SOPS-encrypted)");
+            }
+            self.line(&format!("{prefix}{branch}"), &text, state);
         }
         for (n, &node) in nodes.iter().enumerate() {
             let last = leaves.len() + n + 1 == count;

@@ -110,6 +110,13 @@ fn a_sops_repository_renders_with_every_encrypted_file_recognised() {
             "{path} is carried byte for byte"
         );
     }
+    // `tree` shows what the Kustomization applies, encrypted as it is in Git.
+    let tree = fluxdsl::Repository::of_one(cluster).tree(None).unwrap();
+    assert!(
+        tree.contains("Secret/prometheus-operator/grafana-secret (SOPS-encrypted)\n"),
+        "{tree}"
+    );
+    assert_eq!(tree.matches("(SOPS-encrypted)").count(), 7, "{tree}");
     // The kustomization.yaml lists them as the repository's own does.
     let config = rendered
         .file("infrastructure/secrets/kustomization.yaml")
