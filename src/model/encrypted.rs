@@ -155,6 +155,91 @@ impl Cluster {
     }
 }
 
+/// Every SOPS file against the creation rules of the `.sops.yaml` above it in its tree
+/// (a verbatim file): the first rule whose `path_regex` matches the file's path (relative
+/// to the `.sops.yaml`'s folder) says its `encrypted_regex` and its age recipients, and a
+/// file encrypted otherwise was made by hand or with another rule.
+pub(crate) fn creation_rule_problems(cluster: &Cluster) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let configs: Vec<(usize, &str, Value, &'static Location<'static>)> = cluster
+        .files
+        .iter()
+        .filter(|f| f.path == ".sops.yaml" || f.path.ends_with("/.sops.yaml"))
+        .filter_map(|f| match &f.content {
+            FileContent::Verbatim(text) => serde_yaml::from_str::<Value>(text)
+                .ok()
+                .map(|v| (f.tree, f.path.trim_end_matches(".sops.yaml"), v, f.at)),
+            _ => None,
+        })
+        .collect();
+    for o in cluster.objects.iter().filter(|o| o.encrypted) {
+        let file = &cluster.files[o.file];
+        // The nearest .sops.yaml above it, as SOPS finds its configuration.
+        let Some((_, dir, config, config_at)) = configs
+            .iter()
+            .filter(|(tree, dir, _, _)| *tree == file.tree && file.path.starts_with(dir))
+            .max_by_key(|(_, dir, _, _)| dir.len())
+        else {
+            continue;
+        };
+        let rel = &file.path[dir.len()..];
+        let rule = config["creation_rules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| {
+                r["path_regex"]
+                    .as_str()
+                    .is_none_or(|re| regex::Regex::new(re).is_ok_and(|re| re.is_match(rel)))
+            });
+        let Some(rule) = rule else {
+            continue;
+        };
+        let doc = o.object.to_json().unwrap_or_default();
+        let sops = &doc["sops"];
+        let mut wrong = Vec::new();
+        if let Some(want) = rule["encrypted_regex"].as_str()
+            && sops["encrypted_regex"].as_str() != Some(want)
+        {
+            wrong.push(format!(
+                "is encrypted with encrypted_regex {:?}, but the rule says {want:?}",
+                sops["encrypted_regex"].as_str().unwrap_or("(none)")
+            ));
+        }
+        let has: Vec<&str> = sops["age"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a["recipient"].as_str())
+            .collect();
+        for want in rule["age"].as_str().into_iter().flat_map(|a| a.split(',')) {
+            let want = want.trim();
+            if !want.is_empty() && !has.contains(&want) {
+                wrong.push(format!(
+                    "is not encrypted to age recipient {want:?}, which the rule names (whoever \
+                     holds that key cannot decrypt it)"
+                ));
+            }
+        }
+        for w in wrong {
+            problems.push(Problem {
+                object: Some(o.key().clone()),
+                field: Some("sops"),
+                message: format!(
+                    "{w}: the first creation rule of {:?} that matches {rel:?}; re-encrypt with \
+                     `sops updatekeys` or `sops --encrypt` under that configuration",
+                    format!("{dir}.sops.yaml")
+                ),
+                sites: vec![
+                    ("SOPS file declared", o.at()),
+                    (".sops.yaml declared", config_at),
+                ],
+            });
+        }
+    }
+    problems
+}
+
 /// Which keys can decrypt the encrypted object `o`: the kinds of its SOPS recipients.
 pub(crate) fn recipients(o: &Declared) -> Vec<&'static str> {
     if !o.encrypted {

@@ -138,6 +138,37 @@ fn a_sops_repository_renders_with_every_encrypted_file_recognised() {
 }
 
 #[test]
+fn sops_files_are_checked_against_the_repositorys_creation_rules() {
+    let rules = super::read_fixture("k8s-home-ops/.sops.yaml");
+    // The repository's own rules: every file was encrypted by them.
+    let (mut cluster, _) = home_ops(Some(age_keys));
+    cluster.verbatim_file(".sops.yaml", rules.clone());
+    cluster.render().unwrap_or_else(|e| panic!("{e}"));
+    // A rule with another recipient and another regex: each file is named.
+    let (mut cluster, _) = home_ops(Some(age_keys));
+    let other = rules
+        .replace("^(data|stringData)$", "^(data)$")
+        .replace("age1xlgj", "age1zzzz");
+    cluster.verbatim_file(".sops.yaml", other);
+    let err = refused(&cluster);
+    super::assert_contains_all(
+        &err,
+        &[
+            "Secret prometheus-operator/grafana-secret sops: is encrypted with encrypted_regex \
+             \"^(data|stringData)$\", but the rule says \"^(data)$\": the first creation rule of \
+             \".sops.yaml\" that matches \"infrastructure/secrets/grafana-secret.yaml\"",
+            "is not encrypted to age recipient \"age1zzzz",
+            ".sops.yaml declared at tests/suite/secrets.rs:",
+        ],
+    );
+    assert_eq!(
+        err.matches("is not encrypted to age recipient").count(),
+        7,
+        "{err}"
+    );
+}
+
+#[test]
 fn a_kustomization_applying_sops_files_without_keys_it_can_have_is_refused() {
     let (cluster, _) = home_ops(None);
     let err = refused(&cluster);
