@@ -437,6 +437,18 @@ pub(crate) mod rules {
         })
     }
 
+    /// Credentials (`secretRef`) with `insecure` (plain HTTP to `to`: the endpoint, the
+    /// registry) would be sent unencrypted.
+    pub(crate) fn credentials_insecure(
+        insecure: bool,
+        has_credentials: bool,
+        to: &str,
+    ) -> Option<String> {
+        (insecure && has_credentials).then(|| {
+            format!("credentials (secretRef) would go to {to} over plain HTTP (insecure); use TLS")
+        })
+    }
+
     /// A timeout field whose Flux schema has no hours unit (`^([0-9]+(\.[0-9]+)?(ms|s|m))+$`):
     /// Go writes one hour or more with `h`, which the API server rejects.
     pub(crate) fn timeout_without_hours(timeout: Option<Duration>) -> Option<String> {

@@ -128,19 +128,22 @@ impl Object for Bucket {
     }
     fn own_problems(&self) -> Vec<(&'static str, String)> {
         use crate::object::rules;
-        let endpoint = (self.endpoint.contains("://")
-            || self.endpoint.is_empty()
-            || self.endpoint.chars().any(char::is_whitespace))
-        .then(|| {
-            format!(
-                "{:?} is not an endpoint: write the host (and port) alone, without a scheme \
+        let endpoint = match crate::sops::credentials_in_address(&self.endpoint) {
+            // First, and without the endpoint: it holds a secret.
+            Some(what) => Some(crate::sops::address_problem(what)),
+            None => (self.endpoint.contains("://")
+                || self.endpoint.is_empty()
+                || self.endpoint.chars().any(char::is_whitespace))
+            .then(|| {
+                format!(
+                    "{:?} is not an endpoint: write the host (and port) alone, without a scheme \
                  (insecure(true) for plain HTTP)",
-                self.endpoint
-            )
-        });
-        let credentials = (self.insecure && self.secret_ref.is_some()).then(|| {
-            "credentials (secretRef) would go over plain HTTP (insecure); use TLS".to_owned()
-        });
+                    self.endpoint
+                )
+            }),
+        };
+        let credentials =
+            rules::credentials_insecure(self.insecure, self.secret_ref.is_some(), "the endpoint");
         rules::found([
             ("spec.endpoint", endpoint),
             ("spec.insecure", credentials),

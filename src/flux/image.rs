@@ -123,6 +123,14 @@ impl Object for ImageRepository {
         });
         rules::found([
             ("spec.image", image),
+            (
+                "spec.insecure",
+                rules::credentials_insecure(
+                    self.insecure,
+                    self.secret_ref.is_some(),
+                    "the registry",
+                ),
+            ),
             ("spec.interval", rules::interval(self.interval)),
             ("spec.timeout", rules::timeout_without_hours(self.timeout)),
         ])

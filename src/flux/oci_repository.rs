@@ -308,6 +308,14 @@ impl Object for OCIRepository {
         use crate::object::rules;
         rules::found([
             ("spec.url", rules::url(&self.url, &["oci://"])),
+            (
+                "spec.insecure",
+                rules::credentials_insecure(
+                    self.insecure,
+                    self.secret_ref.is_some(),
+                    "the registry",
+                ),
+            ),
             ("spec.interval", rules::interval(self.interval)),
             ("spec.timeout", rules::timeout_without_hours(self.timeout)),
         ])

@@ -45,6 +45,12 @@ pub(crate) fn graph(view: &ClusterView, format: Format) -> String {
             edges.insert((id(key), id(&r.target.key), r.field));
         }
     }
+    // A SOPS-encrypted Secret is shown as Git holds it.
+    for o in view.objects.iter().filter(|o| o.encrypted) {
+        if let Some(l) = labels.get_mut(&id(o.key())) {
+            l.push_str(" (SOPS-encrypted)");
+        }
+    }
     // Nodes numbered in label order: the same definition always gives the same text.
     let mut nodes: Vec<(&String, &Id)> = labels.iter().map(|(i, l)| (l, i)).collect();
     nodes.sort();

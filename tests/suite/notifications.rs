@@ -135,7 +135,7 @@ fn what_flux_would_reject_in_them_is_refused() {
         &err,
         &[
             "Bucket flux-system/manifests spec.endpoint: \"https://minio.example.com\" is not an endpoint",
-            "Bucket flux-system/manifests spec.insecure: credentials (secretRef) would go over plain HTTP",
+            "Bucket flux-system/manifests spec.insecure: credentials (secretRef) would go to the endpoint over plain HTTP",
             "Provider monitoring/hook spec.address: \"ftp://example.com/hook\" is not a URL Flux accepts here",
             "Alert flux-system/lost spec.eventSources: is empty",
             "Alert flux-system/lost spec.providerRef",

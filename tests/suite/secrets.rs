@@ -84,7 +84,18 @@ fn age_keys(cluster: &mut Cluster) -> Decryption {
 
 #[test]
 fn a_sops_repository_renders_with_every_encrypted_file_recognised() {
-    let (cluster, files) = home_ops(Some(age_keys));
+    let (mut cluster, files) = home_ops(Some(age_keys));
+    // A handle to an encrypted Secret, as any other: the graph shows the reference.
+    let alerts = cluster.file("clusters/production/alerts.yaml");
+    cluster.add(
+        &alerts,
+        Provider::builder()
+            .name(name!("grafana"))
+            .namespace(namespace!("prometheus-operator"))
+            .provider_type(ProviderType::Grafana)
+            .secret_ref(&files[1].secrets[0])
+            .build(),
+    );
     let rendered = cluster.render().unwrap_or_else(|e| panic!("{e}"));
     let names: Vec<String> = files
         .iter()
@@ -111,7 +122,15 @@ fn a_sops_repository_renders_with_every_encrypted_file_recognised() {
         );
     }
     // `tree` shows what the Kustomization applies, encrypted as it is in Git.
-    let tree = fluxdsl::Repository::of_one(cluster).tree(None).unwrap();
+    let repository = fluxdsl::Repository::of_one(cluster);
+    let graph = repository
+        .graph(None, fluxdsl::GraphFormat::Mermaid)
+        .unwrap();
+    assert!(
+        graph.contains("[\"Secret/prometheus-operator/grafana-secret (SOPS-encrypted)\"]"),
+        "{graph}"
+    );
+    let tree = repository.tree(None).unwrap();
     assert!(
         tree.contains("Secret/prometheus-operator/grafana-secret (SOPS-encrypted)\n"),
         "{tree}"
@@ -403,20 +422,55 @@ fn credentials_in_an_address_are_refused_without_printing_them() {
             .address("https://hooks.slack.com/services/T0001/B0001/XXXXsecretXXXX")
             .build(),
     );
+    let creds: Ref<Secret> = Ref::existing(&namespace!("flux-system"), name!("registry"));
+    cluster.add(
+        &file,
+        fluxdsl::OCIRepository::builder()
+            .name(name!("manifests"))
+            .url("oci://registry.example.com/fleet")
+            .reference(fluxdsl::OciRef::tag("v1.0.0"))
+            .insecure(true)
+            .secret_ref(&creds)
+            .interval(duration!("5m"))
+            .build(),
+    );
+    cluster.add(
+        &file,
+        fluxdsl::ImageRepository::builder()
+            .name(name!("web"))
+            .image("registry.example.com/web")
+            .insecure(true)
+            .secret_ref(&creds)
+            .interval(duration!("5m"))
+            .build(),
+    );
+    cluster.add(
+        &file,
+        fluxdsl::Bucket::builder()
+            .name(name!("store"))
+            .bucket_name("fleet")
+            .endpoint("minio:minio123@minio.example.com")
+            .interval(duration!("5m"))
+            .build(),
+    );
     let err = refused(&cluster);
     super::assert_contains_all(
         &err,
         &[
+            "OCIRepository flux-system/manifests spec.insecure: credentials (secretRef) would go \
+             to the registry over plain HTTP",
+            "ImageRepository flux-system/web spec.insecure: credentials (secretRef) would go to \
+             the registry over plain HTTP",
+            "Bucket flux-system/store spec.endpoint: holds a user name and password",
             "GitRepository flux-system/app spec.url: holds a user name and password \
              (user:password@) in clear in Git",
             "Provider flux-system/slack spec.address: holds a Slack webhook token in clear in Git: \
              put the address in a Secret (the kind's secretRef, key `address`)",
         ],
     );
-    assert!(
-        !err.contains("ghp_s3cr3t") && !err.contains("XXXXsecretXXXX"),
-        "{err}"
-    );
+    for secret in ["ghp_s3cr3t", "XXXXsecretXXXX", "minio123"] {
+        assert!(!err.contains(secret), "{err}");
+    }
     cluster.allow_secret_in_clear(&slack);
     assert!(!refused(&cluster).contains("Provider flux-system/slack"));
 }
