@@ -405,6 +405,26 @@ impl Parts<'_> {
                     o.key(),
                     keys.key
                 ),
+                Some(Some(keys))
+                    if let Some(held) = self.bootstrap_key_kinds(keys)
+                        && !recipients.is_empty()
+                        && !recipients.iter().any(|r| held.contains(r)) =>
+                {
+                    format!(
+                        "decrypts {} (in {file:?}) with the keys in bootstrap {}, which \
+                         holds {} keys, but the file is encrypted only to {} keys; create the \
+                         Secret with the key the file names (BootstrapSecret::sops_age for age, \
+                         sops_gpg for pgp)",
+                        o.key(),
+                        keys.key,
+                        if held.is_empty() {
+                            "no age or pgp".to_owned()
+                        } else {
+                            held.join(" and ")
+                        },
+                        recipients.join(" and ")
+                    )
+                }
                 Some(None)
                     if !recipients.is_empty()
                         && recipients.iter().all(|r| matches!(*r, "age" | "pgp")) =>
@@ -430,6 +450,27 @@ impl Parts<'_> {
             });
         }
         problems
+    }
+
+    /// The kinds of SOPS key (`age`, `pgp`) a bootstrap Secret holds, by its keys' names as
+    /// kustomize-controller reads them (`*.agekey`, `*.asc`); `None` if `keys` is no
+    /// bootstrap Secret of the repository.
+    fn bootstrap_key_kinds(&self, keys: &Arc<Target>) -> Option<Vec<&'static str>> {
+        let secret = self.0.iter().find_map(|part| {
+            part.cluster
+                .bootstrap
+                .iter()
+                .find(|(_, t)| Arc::ptr_eq(t, keys))
+                .map(|(s, _)| s)
+        })?;
+        let mut kinds = Vec::new();
+        if secret.keys().iter().any(|k| k.key.ends_with(".agekey")) {
+            kinds.push("age");
+        }
+        if secret.keys().iter().any(|k| k.key.ends_with(".asc")) {
+            kinds.push("pgp");
+        }
+        Some(kinds)
     }
 
     /// References from what cluster `p` declares or applies to objects of the shared

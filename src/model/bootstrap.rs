@@ -136,6 +136,20 @@ impl BootstrapSecret {
         )
     }
 
+    /// The OpenPGP private keys kustomize-controller decrypts SOPS files with, as Flux's
+    /// SOPS guide creates it (`kubectl create secret generic sops-gpg
+    /// --from-file=sops.asc=…`): key `sops.asc`.
+    pub fn sops_gpg(namespace: &NamespaceName, name: Name) -> BootstrapSecret {
+        BootstrapSecret::with_keys(
+            namespace,
+            name,
+            vec![SecretKey::required(
+                "sops.asc",
+                "the armored OpenPGP private keys the SOPS files are encrypted to",
+            )],
+        )
+    }
+
     /// Any other Secret, with the keys it holds.
     pub fn with_keys(namespace: &NamespaceName, name: Name, keys: Vec<SecretKey>) -> Self {
         BootstrapSecret {

@@ -111,6 +111,29 @@ impl Cluster {
         } else {
             Vec::new()
         };
+        let named_encrypted = [
+            ".sops.yaml",
+            ".sops.yml",
+            ".sops.json",
+            ".sops.env",
+            ".enc.yaml",
+        ]
+        .iter()
+        .any(|suffix| path.ends_with(suffix) && !path.ends_with(&format!("/{suffix}")))
+            && !path.rsplit('/').next().is_some_and(|n| n == ".sops.yaml");
+        if named_encrypted && !crate::sops::is_encrypted_file(path, &text) {
+            self.problems.push(Problem {
+                object: None,
+                field: None,
+                message: format!(
+                    "file {path:?} is named as SOPS-encrypted but is not (no `sops` metadata \
+                     with a MAC): committed, its values would be {}; run `sops --encrypt \
+                     --in-place` on it",
+                    crate::sops::SECRET_IN_CLEAR
+                ),
+                sites: vec![("declared", at)],
+            });
+        }
         let file = self.declare_file(tree.index, path, FileContent::Verbatim(text), at);
         let mut targets = Vec::new();
         for doc in docs {

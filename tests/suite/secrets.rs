@@ -224,6 +224,18 @@ fn a_kustomization_applying_sops_files_without_keys_it_can_have_is_refused() {
     );
     assert!(err.contains("BootstrapSecret::sops_age"), "{err}");
 
+    // OpenPGP keys for files encrypted to age.
+    let (cluster, _) = home_ops(Some(|c| {
+        Decryption::sops(&c.bootstrap_secret(BootstrapSecret::sops_gpg(
+            &namespace!("flux-system"),
+            name!("sops-gpg"),
+        )))
+    }));
+    assert!(refused(&cluster).contains(
+        "with the keys in bootstrap Secret flux-system/sops-gpg, which holds pgp keys, \
+             but the file is encrypted only to age keys"
+    ));
+
     // A cloud identity holds no age key.
     let (cluster, _) = home_ops(Some(|_| Decryption::sops_workload_identity()));
     let err = refused(&cluster);
@@ -340,7 +352,7 @@ fn secret_values_in_clear_are_refused_unless_the_object_opts_in() {
         },
     );
     cluster.verbatim_file(
-        "apps/plain-secret.yaml",
+        "apps/plain-secret.sops.yaml",
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\n  namespace: apps\ndata:\n  token: aHVudGVyMg==\n",
     );
     let env = cluster.verbatim_file("apps/settings.env", "PASSWORD=hunter2\n");
@@ -357,8 +369,9 @@ fn secret_values_in_clear_are_refused_unless_the_object_opts_in() {
         &[
             "Secret apps/db: stringData: holds \"password\" in clear in Git: every file render \
              writes is committed; carry it SOPS-encrypted (Cluster::sops_file)",
-            "Secret apps/api: data (in verbatim file \"apps/plain-secret.yaml\"): holds \"token\" \
-             in clear in Git",
+            "Secret apps/api: data (in verbatim file \"apps/plain-secret.sops.yaml\"): holds \
+             \"token\" in clear in Git",
+            "file \"apps/plain-secret.sops.yaml\" is named as SOPS-encrypted but is not",
             "Secret settings secretGenerator: reads \"apps/settings.env\", which is not \
              SOPS-encrypted",
             "Secret literal secretGenerator: literals \"password\" would be written in clear \
