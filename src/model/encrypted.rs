@@ -120,7 +120,7 @@ impl Cluster {
         ]
         .iter()
         .any(|suffix| path.ends_with(suffix) && !path.ends_with(&format!("/{suffix}")))
-            && !path.rsplit('/').next().is_some_and(|n| n == ".sops.yaml");
+            && path.rsplit('/').next().is_none_or(|n| n != ".sops.yaml");
         if named_encrypted && !crate::sops::is_encrypted_file(path, &text) {
             self.problems.push(Problem {
                 object: None,
