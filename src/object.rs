@@ -432,7 +432,8 @@ pub(crate) mod rules {
         (has_credentials && !in_address && url.starts_with("http://")).then(|| {
             format!(
                 "credentials would be sent unencrypted to {url:?}: use an https:// URL, or no \
-                 secretRef"
+                 secretRef, {}",
+                crate::sops::SECRET_OVER_HTTP
             )
         })
     }
@@ -445,7 +446,10 @@ pub(crate) mod rules {
         to: &str,
     ) -> Option<String> {
         (insecure && has_credentials).then(|| {
-            format!("credentials (secretRef) would go to {to} over plain HTTP (insecure); use TLS")
+            format!(
+                "credentials (secretRef) would go to {to} over plain HTTP (insecure); use TLS, {}",
+                crate::sops::SECRET_OVER_HTTP
+            )
         })
     }
 

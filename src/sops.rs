@@ -17,6 +17,15 @@ use serde_json::Value;
 /// `Cluster::allow_secret_in_clear`.
 pub(crate) const SECRET_IN_CLEAR: &str = "in clear in Git";
 
+/// In every message about credentials sent over plain HTTP; the same opt-in applies.
+pub(crate) const SECRET_OVER_HTTP: &str = "or say you mean it (a test cluster) with \
+                                           Cluster::allow_secret_in_clear";
+
+/// Whether `message` refuses a secret that `Cluster::allow_secret_in_clear` lets through.
+pub(crate) fn may_opt_in(message: &str) -> bool {
+    message.contains(SECRET_IN_CLEAR) || message.contains(SECRET_OVER_HTTP)
+}
+
 /// The advice every refusal of a secret in clear ends with.
 const INSTEAD: &str = "carry it SOPS-encrypted (Cluster::sops_file), create it out of band \
                        (Ref::existing, or Cluster::bootstrap_secret for apply to create), or \

@@ -63,7 +63,7 @@ pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>
         .problems
         .iter()
         .filter(|p| {
-            !(p.message.contains(crate::sops::SECRET_IN_CLEAR)
+            !(crate::sops::may_opt_in(&p.message)
                 && cluster.secrets_in_clear.iter().any(|(t, _)| {
                     p.object.as_ref() == Some(&t.key) && p.sites.first().map(|s| s.1) == Some(t.at)
                 }))
@@ -487,9 +487,7 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
             {
                 continue;
             }
-            if message.contains(crate::sops::SECRET_IN_CLEAR)
-                && cluster.allows_secret_in_clear(&o.target)
-            {
+            if crate::sops::may_opt_in(&message) && cluster.allows_secret_in_clear(&o.target) {
                 continue;
             }
             problems.push(Problem {

@@ -74,7 +74,7 @@ pub fn maximal(api: &FluxApi) -> Cluster {
                 .build(),
         );
     }
-    c.add(
+    let oci = c.add(
         &f,
         OCIRepository::builder()
             .name(name!("oci"))
@@ -101,6 +101,8 @@ pub fn maximal(api: &FluxApi) -> Cluster {
             )
             .build(),
     );
+    // Every field set: credentials with insecure too, which a test cluster may mean.
+    c.allow_secret_in_clear(&oci);
     for reference in [OciRef::tag("v1"), OciRef::digest("sha256:0")] {
         c.add(
             &f,
@@ -482,6 +484,7 @@ pub fn maximal(api: &FluxApi) -> Cluster {
             .timeout(duration!("1m"))
             .build(),
     );
+    c.allow_secret_in_clear(&images);
     for (n, policy) in [
         TagPolicy::Semver("1.x".into()),
         TagPolicy::Alphabetical { descending: true },
