@@ -254,12 +254,17 @@ impl Object for ImagePolicy {
     }
     fn own_problems(&self) -> Vec<(&'static str, String)> {
         let range = match &self.policy {
-            TagPolicy::Semver(range) if range.trim().is_empty() => {
-                Some("is an empty semver range".to_owned())
-            }
+            TagPolicy::Semver(range) => crate::flux::semver::range_problem(range),
             _ => None,
         };
-        crate::object::rules::found([("spec.policy.semver.range", range)])
+        let mut problems = crate::object::rules::found([("spec.policy.semver.range", range)]);
+        if let Some(f) = &self.filter_tags
+            && let Some(problem) =
+                crate::flux::semver::filter_problem(&f.pattern, f.extract.as_deref())
+        {
+            problems.push(problem);
+        }
+        problems
     }
     fn newest_rules(&self) -> Vec<(&'static str, String)> {
         let always = self.digest_reflection_policy == Some(DigestReflection::Always);

@@ -14,3 +14,4 @@ pub(crate) mod image;
 pub(crate) mod kustomization;
 pub(crate) mod notification;
 pub(crate) mod oci_repository;
+pub(crate) mod semver;

@@ -309,6 +309,21 @@ impl Object for OCIRepository {
         rules::found([
             ("spec.url", rules::url(&self.url, &["oci://"])),
             (
+                "spec.ref.semver",
+                self.reference
+                    .as_ref()
+                    .and_then(|r| r.semver.as_deref())
+                    .and_then(crate::flux::semver::range_problem),
+            ),
+            (
+                "spec.ref.semverFilter",
+                self.reference
+                    .as_ref()
+                    .and_then(|r| r.semver_filter.as_deref())
+                    .and_then(|f| crate::flux::semver::filter_problem(f, None))
+                    .map(|(_, problem)| problem),
+            ),
+            (
                 "spec.insecure",
                 rules::credentials_insecure(
                     self.insecure,

@@ -1270,3 +1270,86 @@ fn a_post_build_variable_name_flux_refuses_is_refused() {
     assert!(!msg.contains("\"_DOMAIN2\" is not"), "{msg}");
     assert!(!msg.contains("\"cluster_name\" is not"), "{msg}");
 }
+
+#[test]
+fn version_ranges_and_tag_filters_the_controllers_refuse_are_refused() {
+    use fluxdsl::{FilterTags, ImagePolicy, ImageRepository, OCIRepository, OciRef, TagPolicy};
+    let mut cluster = Cluster::new("k8s");
+    let file = cluster.file("images.yaml");
+    let repo = cluster.add(
+        &file,
+        ImageRepository::builder()
+            .name(name!("web"))
+            .image("ghcr.io/example/web")
+            .interval(duration!("5m"))
+            .build(),
+    );
+    cluster.add(
+        &file,
+        ImagePolicy::builder()
+            .name(name!("web"))
+            .image_repository_ref(&repo)
+            .policy(TagPolicy::Semver("latest".into()))
+            .build(),
+    );
+    cluster.add(
+        &file,
+        ImagePolicy::builder()
+            .name(name!("web-main"))
+            .image_repository_ref(&repo)
+            .policy(TagPolicy::Numerical { descending: false })
+            .filter_tags(FilterTags {
+                pattern: "^main-[a-f0-9]+-(?P<ts>[0-9]+)".into(),
+                extract: Some("$timestamp".into()),
+            })
+            .build(),
+    );
+    cluster.add(
+        &file,
+        ImagePolicy::builder()
+            .name(name!("web-broken"))
+            .image_repository_ref(&repo)
+            .policy(TagPolicy::Alphabetical { descending: false })
+            .filter_tags(FilterTags {
+                pattern: "^v(?P<v>[0-9]+".into(),
+                extract: None,
+            })
+            .build(),
+    );
+    cluster.add(
+        &file,
+        OCIRepository::builder()
+            .name(name!("manifests"))
+            .url("oci://ghcr.io/example/manifests")
+            .reference(OciRef::semver("stable"))
+            .interval(duration!("5m"))
+            .build(),
+    );
+    // What the controllers accept passes.
+    cluster.add(
+        &file,
+        ImagePolicy::builder()
+            .name(name!("web-ok"))
+            .image_repository_ref(&repo)
+            .policy(TagPolicy::Semver(">=1.0.0 <2.0.0".into()))
+            .filter_tags(FilterTags {
+                pattern: "^v(?P<v>[0-9.]+)$".into(),
+                extract: Some("${v}".into()),
+            })
+            .build(),
+    );
+    let msg = refused(&cluster);
+    super::assert_contains_all(
+        &msg,
+        &[
+            "ImagePolicy flux-system/web spec.policy.semver.range: \"latest\" is not a semver range \
+             the controller accepts (improper constraint: latest)",
+            "ImagePolicy flux-system/web-main spec.filterTags.extract: \"$timestamp\" names group \
+             \"timestamp\", which pattern \"^main-[a-f0-9]+-(?P<ts>[0-9]+)\" does not have",
+            "ImagePolicy flux-system/web-broken spec.filterTags.pattern: \"^v(?P<v>[0-9]+\" is not a \
+             regular expression Go's regexp compiles",
+            "OCIRepository flux-system/manifests spec.ref.semver: \"stable\" is not a semver range",
+        ],
+    );
+    assert!(!msg.contains("web-ok"), "{msg}");
+}
