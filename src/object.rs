@@ -900,6 +900,15 @@ pub enum Check {
     /// for keys from the controller's cloud identity. A Kustomization without it has no
     /// such check.
     Decrypts(Option<Arc<Target>>),
+    /// A Kustomization's `spec.postBuild`: the variables `substitute` defines and the
+    /// ConfigMaps and Secrets `substituteFrom` reads more from. Only when it defines any
+    /// (Flux substitutes nothing otherwise, unless `substituteStrategy: Always`).
+    Substitutes {
+        /// `substitute`'s names.
+        names: Vec<String>,
+        /// `substituteFrom`'s sources.
+        from: Vec<Arc<Target>>,
+    },
     /// The artifacts an ArtifactGenerator produces.
     Generates(Vec<String>),
     /// What an ArtifactGenerator copies into artifact `artifact`: for each copy operation,

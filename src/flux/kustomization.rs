@@ -282,6 +282,20 @@ impl Object for Kustomization {
             source: Arc::clone(&self.source_ref.0.target),
             path: self.path.clone(),
         }];
+        if let Some(pb) = &self.post_build
+            && (!pb.substitute.is_empty()
+                || !pb.substitute_from.is_empty()
+                || pb.substitute_strategy.is_some())
+        {
+            checks.push(Check::Substitutes {
+                names: pb.substitute.keys().cloned().collect(),
+                from: pb
+                    .substitute_from
+                    .iter()
+                    .map(|f| Arc::clone(&f.target))
+                    .collect(),
+            });
+        }
         if let Some(d) = self.decryption.as_deref() {
             checks.push(Check::Decrypts(
                 d.secret_ref.as_ref().map(|s| Arc::clone(s.target())),

@@ -244,6 +244,9 @@ struct Applier<'r> {
     objects: Vec<(usize, usize)>,
     /// `spec.decryption`: `Some(keys Secret)`, `Some(None)` for a cloud identity.
     decrypts: Option<Option<Arc<Target>>>,
+    /// `spec.postBuild` when it substitutes: `substitute`'s names, `substituteFrom`'s
+    /// sources.
+    substitutes: Option<(Vec<String>, Vec<Arc<Target>>)>,
 }
 
 /// The parts of a repository (or one cluster alone), checked for what Flux will apply.
@@ -337,11 +340,16 @@ impl Parts<'_> {
                         Check::Decrypts(keys) => Some(keys),
                         _ => None,
                     });
+                    let substitutes = o.object.checks().into_iter().find_map(|c| match c {
+                        Check::Substitutes { names, from } => Some((names, from)),
+                        _ => None,
+                    });
                     Some(Applier {
                         key: o.key(),
                         at: o.at(),
                         objects,
                         decrypts,
+                        substitutes,
                     })
                 })
                 .collect();
@@ -371,6 +379,7 @@ impl Parts<'_> {
             }
             for a in &appliers {
                 problems.extend(self.decryption_problems(a));
+                problems.extend(self.substitution_problems(a));
             }
             let applied: BTreeSet<(usize, usize)> = by_object.keys().copied().collect();
             problems.extend(self.unapplied_references(p, &applied));
@@ -448,6 +457,53 @@ impl Parts<'_> {
                     ("SOPS file declared", o.at()),
                 ],
             });
+        }
+        problems
+    }
+
+    /// Every `${var}` in what a substituting Kustomization applies is defined by it or has
+    /// a default, when this program knows every variable it defines.
+    fn substitution_problems(&self, a: &Applier) -> Vec<Problem> {
+        use crate::model::substitution;
+        let Some((names, from)) = &a.substitutes else {
+            return Vec::new();
+        };
+        let mut defined: BTreeSet<String> = names.iter().cloned().collect();
+        for source in from {
+            match substitution::keys_of(self.0.iter().map(|p| p.cluster), source) {
+                Some(keys) => defined.extend(keys),
+                // A source whose keys are unknown here may define anything.
+                None => return Vec::new(),
+            }
+        }
+        let mut problems = Vec::new();
+        for &(op, oi) in &a.objects {
+            let o = &self.0[op].cluster.objects[oi];
+            if o.encrypted {
+                continue;
+            }
+            let Ok(value) = o.object.to_json() else {
+                continue;
+            };
+            if substitution::disabled(&value) {
+                continue;
+            }
+            for (field, var) in substitution::undefined_in(&value, &defined) {
+                problems.push(Problem {
+                    object: Some(o.key().clone()),
+                    field: None,
+                    message: format!(
+                        "{field}: ${{{var}}} is a variable the postBuild substitution of {} \
+                         replaces, and it defines no {var:?} (strict substitution fails the \
+                         Kustomization; older Flux writes an empty string); write $${{{var}}} \
+                         to keep the text, annotate the object {}: disabled, or define {var} \
+                         in postBuild",
+                        a.key,
+                        substitution::DISABLED
+                    ),
+                    sites: vec![("declared", o.at()), ("Kustomization declared", a.at)],
+                });
+            }
         }
         problems
     }

@@ -8,6 +8,7 @@ pub(crate) mod crd_rules;
 pub(crate) mod encrypted;
 pub(crate) mod flux_api;
 pub(crate) mod repository;
+pub(crate) mod substitution;
 pub(crate) mod target;
 pub(crate) mod upstream;
 pub(crate) mod validate;

@@ -21,6 +21,7 @@ mod repository;
 mod reproductions;
 mod schema;
 mod secrets;
+mod substitution;
 mod tree;
 mod tree_safety;
 mod upstream;

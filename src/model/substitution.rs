@@ -1,0 +1,186 @@
+//! kustomize-controller's postBuild substitution over what a Kustomization applies: every
+//! `${var}` in an applied object is replaced, so one the Kustomization does not define (and
+//! gives no default) fails it under strict substitution and is emptied by older Flux — a
+//! script's `${HOME}`, a typo in a variable's name. Variables come from `substitute` and
+//! from the keys of the `substituteFrom` ConfigMaps and Secrets, when this program knows
+//! them (objects it declares, generators, SOPS files); with any source it cannot read, the
+//! check says nothing.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::kustomize::config::Generator;
+use crate::model::cluster::{Cluster, FileContent};
+use crate::object::Target;
+
+/// The annotation that turns substitution off for one object.
+pub(crate) const DISABLED: &str = "kustomize.toolkit.fluxcd.io/substitute";
+
+/// The variables `text` refers to without a default: `${name}`, not `$${name}` (an
+/// escape), not `${name:=x}`, `${name:-x}`, `${name=x}` or `${name-x}`.
+pub(crate) fn required_variables(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(at) = text[i..].find("${") {
+        let start = i + at;
+        i = start + 2;
+        if start > 0 && bytes[start - 1] == b'$' {
+            continue; // `$${x}`: written as `${x}`
+        }
+        let Some(end) = text[start + 2..].find('}') else {
+            break;
+        };
+        let inner = &text[start + 2..start + 2 + end];
+        let inner = inner.strip_prefix('#').unwrap_or(inner);
+        let name_len = inner
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(inner.len());
+        let (name, rest) = inner.split_at(name_len);
+        let defaulted = [":=", ":-", "=", "-"].iter().any(|d| rest.starts_with(d));
+        if !name.is_empty() && !defaulted {
+            out.push(name);
+        }
+        i = start + 2 + end + 1;
+    }
+    out
+}
+
+/// Every `(field path, variable)` of `object` (keys and values alike, as Flux substitutes
+/// the whole document) that needs a variable outside `defined`.
+pub(crate) fn undefined_in(object: &Value, defined: &BTreeSet<String>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    walk(object, &mut String::new(), defined, &mut out);
+    out
+}
+
+fn walk(
+    value: &Value,
+    path: &mut String,
+    defined: &BTreeSet<String>,
+    out: &mut Vec<(String, String)>,
+) {
+    let check = |text: &str, path: &str, out: &mut Vec<(String, String)>| {
+        for v in required_variables(text) {
+            if !defined.contains(v) {
+                out.push((path.to_owned(), v.to_owned()));
+            }
+        }
+    };
+    match value {
+        Value::String(s) => check(s, path, out),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                walk(item, path, defined, out);
+                path.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                check(k, path, out);
+                walk(v, path, defined, out);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `object` opts out (`kustomize.toolkit.fluxcd.io/substitute: disabled`).
+pub(crate) fn disabled(object: &Value) -> bool {
+    object["metadata"]["annotations"][DISABLED] == "disabled"
+}
+
+/// The keys of the ConfigMap or Secret `target` names, if this repository's `clusters`
+/// declare or generate it; `None` if it is unknown here (`Ref::existing`).
+pub(crate) fn keys_of<'c>(
+    clusters: impl Iterator<Item = &'c Cluster> + Clone,
+    target: &Arc<Target>,
+) -> Option<BTreeSet<String>> {
+    for cluster in clusters.clone() {
+        if let Some(o) = cluster
+            .objects
+            .iter()
+            .find(|o| Arc::ptr_eq(&o.target, target))
+        {
+            let value = o.object.to_json().ok()?;
+            let keys = ["data", "stringData", "binaryData"]
+                .iter()
+                .flat_map(|f| value[*f].as_object().into_iter().flatten())
+                .map(|(k, _)| k.clone())
+                .collect();
+            return Some(keys);
+        }
+        if let Some((_, g, _)) = cluster
+            .generators
+            .iter()
+            .find(|(_, _, t)| Arc::ptr_eq(t, target))
+        {
+            return generated_keys(cluster, g);
+        }
+    }
+    None
+}
+
+/// The keys a generator writes: its literals', its files' (the key given, or the file's
+/// name) and its `.env` files' lines; `None` if an input is not a file this program holds.
+fn generated_keys(cluster: &Cluster, g: &Generator) -> Option<BTreeSet<String>> {
+    let (literals, files, envs) = match g {
+        Generator::ConfigMap(g) => (&g.literals, &g.files, &g.envs),
+        Generator::Secret(g) => (&g.literals, &g.files, &g.envs),
+    };
+    let mut keys: BTreeSet<String> = literals
+        .iter()
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.to_owned()))
+        .collect();
+    for f in files {
+        let key = match f.split_once('=') {
+            Some((key, _)) if !key.contains('/') => key,
+            _ => f.rsplit('/').next().unwrap_or(f),
+        };
+        keys.insert(key.to_owned());
+    }
+    for env in envs {
+        let text = cluster
+            .files
+            .iter()
+            .find(|f| f.tree == 0 && f.path == *env)
+            .and_then(|f| match &f.content {
+                FileContent::Verbatim(text) | FileContent::Data(text) => Some(text),
+                _ => None,
+            })?;
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') || line.starts_with("sops_") {
+                continue;
+            }
+            keys.insert(line.split_once('=').map_or(line, |(k, _)| k).to_owned());
+        }
+    }
+    Some(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_are_read_as_flux_substitutes_them() {
+        assert_eq!(required_variables("echo ${HOME}/x"), ["HOME"]);
+        assert_eq!(required_variables("$${HOME} $HOME"), Vec::<&str>::new());
+        assert_eq!(
+            required_variables("${a:=1} ${b:-2} ${c=3} ${d-4} ${e,,} ${#f}"),
+            ["e", "f"]
+        );
+        assert_eq!(required_variables("${cluster_name}-web"), ["cluster_name"]);
+    }
+}
