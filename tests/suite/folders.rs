@@ -5,9 +5,8 @@
 use fluxdsl::k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use fluxdsl::{
-    Chart, Cluster, ConfigMapGenerator, GeneratorOptions, GitRepository, HelmRelease,
-    HelmRepository, Kustomization, KustomizeConfig, Ref, SecretGenerator, ValuesFrom, duration,
-    name, namespace,
+    Chart, Cluster, ConfigMapGenerator, GeneratorOptions, HelmRelease, HelmRepository,
+    Kustomization, KustomizeConfig, Ref, SecretGenerator, ValuesFrom, duration, name, namespace,
 };
 
 use super::kustomize::kubectl_kustomize;
@@ -264,16 +263,7 @@ fn an_overlay_that_sets_the_namespace_its_base_already_has_is_accepted() {
 fn a_single_cluster_is_refused_when_two_kustomizations_apply_one_object() {
     let mut cluster = Cluster::new("");
     let sync = cluster.file("clusters/dev/sync.yaml");
-    let repo = cluster.add(
-        &sync,
-        GitRepository::builder()
-            .name(name!("flux-system"))
-            .reference(fluxdsl::GitRef::branch("main"))
-            .url("https://example.com/fleet")
-            .interval(duration!("1m"))
-            .build(),
-    );
-    cluster.source_is_this_repository(&repo);
+    let repo = super::fleet_source(&mut cluster, &sync);
     for ks in [name!("apps"), name!("apps-again")] {
         cluster.add(
             &sync,

@@ -41,6 +41,25 @@ pub fn fixture(rel: &str) -> PathBuf {
     path
 }
 
+/// The cluster's `flux-system` GitRepository, declared in `file`, fetching this repository.
+pub fn fleet_source(
+    c: &mut fluxdsl::Cluster,
+    file: &fluxdsl::File,
+) -> fluxdsl::Ref<fluxdsl::GitRepository> {
+    use fluxdsl::{GitRepository, duration, name};
+    let source = c.add(
+        file,
+        GitRepository::builder()
+            .name(name!("flux-system"))
+            .reference(fluxdsl::GitRef::branch("main"))
+            .url("https://example.com/fleet")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    c.source_is_this_repository(&source);
+    source
+}
+
 pub fn read_fixture(rel: &str) -> String {
     std::fs::read_to_string(fixture(rel)).expect("fixture is readable text")
 }

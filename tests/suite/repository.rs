@@ -19,7 +19,7 @@ fn cluster(env: &str, path: &str, wait_for: Option<&Ref<ConfigMap>>) -> Cluster 
 fn cluster_of(env: &str, kustomizations: &[(&str, &str)], checks: &[HealthCheck]) -> Cluster {
     let mut c = Cluster::for_repository("");
     let sync = c.file(&format!("clusters/{env}/sync.yaml"));
-    let source = fleet_source(&mut c, &sync);
+    let source = super::fleet_source(&mut c, &sync);
     for (ks, path) in kustomizations {
         c.add(
             &sync,
@@ -34,21 +34,6 @@ fn cluster_of(env: &str, kustomizations: &[(&str, &str)], checks: &[HealthCheck]
         );
     }
     c
-}
-
-/// The cluster's `flux-system` GitRepository, declared in `file`, fetching this repository.
-fn fleet_source(c: &mut Cluster, file: &fluxdsl::File) -> Ref<GitRepository> {
-    let source = c.add(
-        file,
-        GitRepository::builder()
-            .name(name!("flux-system"))
-            .reference(fluxdsl::GitRef::branch("main"))
-            .url("https://example.com/fleet")
-            .interval(duration!("1m"))
-            .build(),
-    );
-    c.source_is_this_repository(&source);
-    source
 }
 
 /// Shared folders: `apps/base/settings.yaml` with one ConfigMap; returns its handle too.
@@ -406,7 +391,7 @@ fn a_dependency_on_a_shared_kustomization_the_cluster_never_applies_is_refused()
         shared.namespace(&controllers, namespace!("controllers"));
         let mut c = Cluster::for_repository("");
         let sync = c.file("clusters/prod/sync.yaml");
-        let source = fleet_source(&mut c, &sync);
+        let source = super::fleet_source(&mut c, &sync);
         if applies_infra {
             c.add(
                 &sync,

@@ -6,8 +6,8 @@
 use fluxdsl::k8s_openapi::api::core::v1::ConfigMap;
 use fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use fluxdsl::{
-    Cluster, ConfigMapGenerator, GeneratorOptions, GitRepository, Kustomization, KustomizeConfig,
-    PostBuild, Ref, SubstituteFrom, duration, name, namespace,
+    Cluster, ConfigMapGenerator, GeneratorOptions, Kustomization, KustomizeConfig, PostBuild, Ref,
+    SubstituteFrom, duration, name, namespace,
 };
 
 fn config_map(name: &str, data: &[(&str, &str)], disabled: bool) -> ConfigMap {
@@ -38,16 +38,7 @@ fn config_map(name: &str, data: &[(&str, &str)], disabled: bool) -> ConfigMap {
 fn cluster(post_build: impl Fn(&Ref<ConfigMap>) -> PostBuild) -> Cluster {
     let mut cluster = Cluster::new("");
     let sync = cluster.file("clusters/dev/sync.yaml");
-    let repo = cluster.add(
-        &sync,
-        GitRepository::builder()
-            .name(name!("flux-system"))
-            .reference(fluxdsl::GitRef::branch("main"))
-            .url("https://example.com/fleet")
-            .interval(duration!("1m"))
-            .build(),
-    );
-    cluster.source_is_this_repository(&repo);
+    let repo = super::fleet_source(&mut cluster, &sync);
     let apps = cluster.file("apps/config.yaml");
     cluster.add(
         &apps,
