@@ -24,25 +24,6 @@ pub struct SopsFile {
     pub secrets: Vec<Ref<Secret>>,
 }
 
-/// An encrypted document: never written (the file's text is) and never applied.
-pub(crate) struct Encrypted(pub(crate) Value);
-
-impl crate::object::Wire for Encrypted {
-    fn write_yaml(
-        &self,
-        scratch: &mut crate::go_yaml::Scratch,
-        out: &mut String,
-    ) -> Result<(), crate::go_yaml::EmitError> {
-        scratch.write_document(out, &self.0)
-    }
-    fn to_json(&self) -> Result<Value, serde_json::Error> {
-        Ok(self.0.clone())
-    }
-    fn kube_problems(&self) -> Vec<(String, String)> {
-        Vec::new()
-    }
-}
-
 impl Cluster {
     /// A SOPS-encrypted file at `path` of the main tree, carried byte for byte (written
     /// again it would no longer match its MAC), and a handle to each Secret in it. Each
@@ -167,7 +148,9 @@ impl Cluster {
             self.objects.push(Declared {
                 target: Arc::clone(&target),
                 file: file.index(),
-                object: Box::new(Encrypted(doc)),
+                // Written as the file's text, never applied; its identity checked as a
+                // manifest's.
+                object: Box::new(crate::object::Manifest(doc)),
                 patch_only: false,
                 encrypted: true,
                 more_references: Vec::new(),
