@@ -493,6 +493,7 @@ fn render(
             report.unchanged.len(),
             report.removed.len()
         );
+        automation_notes(&report.automated, dir, "render", stdout, stderr);
         if let Some((folder, why)) = &report.left_behind {
             let _ = writeln!(
                 stderr,
@@ -533,6 +534,7 @@ fn check(
     }
     for (tree, dir) in tree_dirs(rendered, out, root) {
         let report = tree::check_tree(tree, &dir)?;
+        automation_notes(&report.automated, &dir, "check", stdout, stderr);
         for (u, problem) in &report.upstream_problems {
             let _ = writeln!(
                 stderr,
@@ -555,6 +557,46 @@ fn check(
         }
     }
     Ok(code)
+}
+
+/// What `render` or `check` made of the values image automation committed in the tree at
+/// `dir`: those kept on stdout, those its policy could not have chosen on stderr.
+fn automation_notes(
+    values: &[crate::AutomatedValue],
+    dir: &std::path::Path,
+    command: &str,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) {
+    for v in values {
+        let file = dir.join(&v.path);
+        match &v.not_chosen {
+            None => {
+                let _ = writeln!(
+                    stdout,
+                    "{command}: kept {:?} at {}:{}, committed by image automation ({}; the \
+                     program declares {:?})",
+                    v.committed,
+                    file.display(),
+                    v.line,
+                    v.marker,
+                    v.declared
+                );
+            }
+            Some(why) => {
+                let _ = writeln!(
+                    stderr,
+                    "{}:{}: {:?} at a field marked {} is not a value its policy could \
+                     choose ({why}); render writes the declared {:?} back",
+                    file.display(),
+                    v.line,
+                    v.committed,
+                    v.marker,
+                    v.declared
+                );
+            }
+        }
+    }
 }
 
 /// `path` as one shell word: as it is when it needs no quoting, else in single quotes.

@@ -92,6 +92,7 @@ pub use kustomize::config::{
     Component, ConfigMapGenerator, GeneratorOptions, KustomizeConfig, Labels, PatchFile, Resource,
     SecretGenerator,
 };
+pub use model::automation::ImageSetter;
 pub use model::bootstrap::{BootstrapSecret, SecretInputs, SecretKey, SecretSource};
 pub use model::cluster::{Cluster, Declare, FLUX_GENERATED_HEADER, Folder, NamespaceScope, Tree};
 pub use model::encrypted::SopsFile;
@@ -101,6 +102,7 @@ pub use model::target::{ApplySetParent, ClusterGuard};
 pub use model::upstream::{UpstreamManifest, UpstreamObjects};
 pub use object::{File, Kind, Object, ObjectKey, Origin, Ref, RefRule, Reference, Scope};
 /// Writing and checking rendered trees on disk (also `fluxdsl::render::tree`).
+pub use render::automation::AutomatedValue;
 pub use render::tree;
 pub use values::{
     Duration, DurationProblem, IntoDuration, IntoName, InvalidDuration, InvalidName, MAX_NAME_LEN,

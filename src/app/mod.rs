@@ -343,6 +343,11 @@ pub struct App {
     /// Container image, with a tag or digest.
     #[builder(setter(transform = |image: impl Into<String>| image.into()))]
     image: String,
+    /// The ImagePolicy that keeps `image` current: the container's image is marked for
+    /// image automation ([`Cluster::automate`](crate::Cluster::automate) with
+    /// [`ImageSetter::Image`](crate::ImageSetter::Image)), `image` being where it starts.
+    #[builder(default, setter(transform = |policy: &crate::object::Ref<crate::flux::image::ImagePolicy>| Some(policy.clone())))]
+    image_policy: Option<crate::object::Ref<crate::flux::image::ImagePolicy>>,
     /// Replicas (1 when not set).
     #[builder(default = 1)]
     replicas: i32,
@@ -616,6 +621,15 @@ impl App {
             .as_ref()
             .map(|d| d.target())
             .or(stateful_set.as_ref().map(|s| s.target()));
+        if let (Some(workload), Some(policy)) = (workload, &self.image_policy) {
+            cluster.mark(
+                crate::model::automation::Marked::Object(std::sync::Arc::clone(workload)),
+                "spec.template.spec.containers[0].image",
+                policy,
+                crate::model::automation::ImageSetter::Image,
+                at,
+            );
+        }
         if let Some(workload) = workload {
             let references = handles.map(|(field, target)| crate::object::Reference {
                 field,

@@ -22,6 +22,10 @@ use serializer::Node;
 const BEST_WIDTH: usize = 80;
 const BEST_INDENT: usize = 2;
 
+/// The name of a newtype struct whose value, a string `value\0comment`, is written as the
+/// scalar `value` followed by `# comment` on its line (image automation's setter markers).
+pub(crate) const LINE_COMMENT: &str = "$fluxdsl::line-comment";
+
 /// One YAML document (without `---`) for `value`, as Flux writes it.
 pub(crate) fn document<T: Serialize + ?Sized>(value: &T) -> Result<String, EmitError> {
     let mut s = String::new();
@@ -82,6 +86,7 @@ impl Scratch {
             fields: &mut self.fields,
             unreadable: None,
             refuse_unreadable: self.refuse_unreadable,
+            comment_next: false,
         };
         let mut result = value.serialize(Node {
             e: &mut e,
@@ -107,6 +112,13 @@ impl Scratch {
 /// Why a value cannot be written as YAML.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmitError(String);
+
+impl EmitError {
+    /// An error that says `message`.
+    pub(crate) fn from_message(message: String) -> EmitError {
+        EmitError(message)
+    }
+}
 
 impl fmt::Display for EmitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -141,6 +153,8 @@ struct Emitter<'a> {
     unreadable: Option<String>,
     /// Whether to look for one ([`Scratch::for_kustomize`]).
     refuse_unreadable: bool,
+    /// The next string is `value\0comment` ([`LINE_COMMENT`]).
+    comment_next: bool,
 }
 
 /// One written entry of a mapping: its key and where its text starts in the output. A

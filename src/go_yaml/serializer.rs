@@ -22,6 +22,25 @@ impl<'e, 'a> Node<'e, 'a> {
         Ok(())
     }
 
+    /// A string scalar with a comment after it on its line (`image: app:1.0 # {...}`):
+    /// the value must fit on that line.
+    fn commented(self, value: &str, comment: &str) -> Result<()> {
+        if let At::MapValue { .. } = self.at {
+            self.e.put(' ');
+        }
+        let start = self.e.out.len();
+        self.e.string(value, self.at.scalar_indent(), false);
+        if self.e.out[start..].contains('\n') {
+            return Err(EmitError(format!(
+                "the value {value:?} before the comment `# {comment}` does not fit on one line"
+            )));
+        }
+        self.e.put_str(" # ");
+        self.e.put_str(comment);
+        self.e.newline();
+        Ok(())
+    }
+
     fn plain(self, text: &str) -> Result<()> {
         self.scalar(|e, _| e.put_str(text))
     }
@@ -342,6 +361,10 @@ impl<'e, 'a> Serializer for Node<'e, 'a> {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> Result<()> {
+        if std::mem::take(&mut self.e.comment_next) {
+            let (value, comment) = v.split_once('\0').unwrap_or((v, ""));
+            return self.commented(value, comment);
+        }
         self.scalar(|e, indent| e.string(v, indent, false))
     }
     fn serialize_bytes(self, _: &[u8]) -> Result<()> {
@@ -378,9 +401,12 @@ impl<'e, 'a> Serializer for Node<'e, 'a> {
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        _: &'static str,
+        name: &'static str,
         value: &T,
     ) -> Result<()> {
+        if name == super::LINE_COMMENT {
+            self.e.comment_next = true;
+        }
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(

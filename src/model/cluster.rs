@@ -54,6 +54,8 @@ pub struct Cluster {
     pub(crate) secrets_in_clear: Vec<(Arc<Target>, &'static Location<'static>)>,
     /// The Flux API the cluster runs, and where it was pinned.
     pub(crate) flux_api: Option<(crate::model::flux_api::FluxApi, &'static Location<'static>)>,
+    /// Fields image automation keeps current ([`Cluster::automate`]).
+    pub(crate) setters: Vec<crate::model::automation::Setter>,
 }
 
 /// A folder of some repository that this program renders, e.g. `k8s/flux` of this
@@ -286,6 +288,7 @@ impl Cluster {
             applyset: None,
             bootstrap: Vec::new(),
             floating_images: Vec::new(),
+            setters: Vec::new(),
             secrets_in_clear: Vec::new(),
             flux_api: None,
         }

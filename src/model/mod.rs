@@ -2,6 +2,7 @@
 //! the cluster's identity (guard, ApplySet parent), and the validation types cannot express.
 
 pub(crate) mod applied;
+pub(crate) mod automation;
 pub(crate) mod bootstrap;
 pub(crate) mod cluster;
 pub(crate) mod crd_rules;

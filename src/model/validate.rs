@@ -91,6 +91,7 @@ pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>
     }
     generators(cluster, &mut problems);
     problems.extend(crate::model::encrypted::creation_rule_problems(cluster));
+    problems.extend(crate::model::automation::problems(cluster));
     produced_artifacts(cluster, &mut problems);
     schemas(cluster, &mut problems);
     pins_agree(cluster, &mut problems);

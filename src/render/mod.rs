@@ -2,6 +2,7 @@
 //! byte-for-byte as the Flux CLI writes it. This is the only module that turns objects
 //! into text.
 
+pub(crate) mod automation;
 pub mod tree;
 
 use std::collections::BTreeMap;
@@ -100,6 +101,8 @@ pub struct RenderedTree {
     root: String,
     files: BTreeMap<String, String>,
     upstream: Vec<UpstreamFile>,
+    /// By file: the fields marked for image automation written in it.
+    automated: BTreeMap<String, Vec<automation::MarkedValue>>,
 }
 
 impl RenderedTree {
@@ -208,6 +211,7 @@ impl Repository {
                             root: tree.root.clone(),
                             files: BTreeMap::new(),
                             upstream: Vec::new(),
+                            automated: BTreeMap::new(),
                         });
                         trees.last_mut().expect("just pushed")
                     }
@@ -231,6 +235,7 @@ impl Repository {
                 }
                 merged.files.extend(tree.files);
                 merged.upstream.extend(tree.upstream);
+                merged.automated.extend(tree.automated);
             }
         }
         if problems.is_empty() {
@@ -293,10 +298,15 @@ pub(crate) fn render(cluster: &Cluster) -> Result<Rendered> {
             root: t.path.clone(),
             files: BTreeMap::new(),
             upstream: Vec::new(),
+            automated: BTreeMap::new(),
         })
         .collect();
-    for (decl, objects) in cluster.files.iter().zip(per_file) {
+    let mut marks = automation::ClusterMarks::of(cluster);
+    for (index, (decl, objects)) in cluster.files.iter().zip(per_file).enumerate() {
         let tree = &mut trees[decl.tree];
+        if let Some(values) = marks.values.remove(&index) {
+            tree.automated.insert(decl.path.clone(), values);
+        }
         match &decl.content {
             FileContent::Manifests { header } => {
                 // Most objects take a few hundred bytes: start there rather than grow
@@ -308,7 +318,21 @@ pub(crate) fn render(cluster: &Cluster) -> Result<Rendered> {
                 }
                 for o in objects {
                     text.push_str("---\n");
-                    if let Err(e) = o.object.write_yaml(&mut scratch, &mut text) {
+                    let written = match marks.objects.get(&std::sync::Arc::as_ptr(&o.target)) {
+                        None => o.object.write_yaml(&mut scratch, &mut text),
+                        Some(marks) => match o.object.to_json() {
+                            Ok(value) => scratch.write_document(
+                                &mut text,
+                                &automation::Commented {
+                                    value: &value,
+                                    marks,
+                                    pointer: String::new(),
+                                },
+                            ),
+                            Err(e) => Err(crate::go_yaml::EmitError::from_message(e.to_string())),
+                        },
+                    };
+                    if let Err(e) = written {
                         problems.push(Problem {
                             object: Some(o.key().clone()),
                             field: None,
@@ -327,8 +351,20 @@ pub(crate) fn render(cluster: &Cluster) -> Result<Rendered> {
                     .filter(|(d, _, _)| decl.tree == 0 && d == dir)
                     .map(|(_, g, _)| g)
                     .collect();
-                let text = crate::go_yaml::document(&config.wire(dir, &generated))
-                    .expect("a kustomization.yaml has a YAML form");
+                let wire = config.wire(dir, &generated);
+                let text = match marks.files.get(&index) {
+                    None => crate::go_yaml::document(&wire),
+                    Some(marks) => {
+                        let value = serde_json::to_value(&wire)
+                            .expect("a kustomization.yaml has a JSON form");
+                        crate::go_yaml::document(&automation::Commented {
+                            value: &value,
+                            marks,
+                            pointer: String::new(),
+                        })
+                    }
+                }
+                .expect("a kustomization.yaml has a YAML form");
                 tree.files.insert(decl.path.clone(), text);
                 if !generated.is_empty() {
                     use crate::kustomize::config::{NAME_REFERENCES, name_references};

@@ -74,6 +74,9 @@ pub struct WriteReport {
     /// could not be removed after the new tree was in place, and why: the new tree is
     /// complete, but that folder stays beside it until it is removed by hand.
     pub left_behind: Option<(PathBuf, String)>,
+    /// Values image automation committed at marked fields: kept where their policy could
+    /// have chosen them, put back where it could not.
+    pub automated: Vec<crate::render::automation::AutomatedValue>,
 }
 
 /// How [`write_trees`] may treat files already in the tree.
@@ -216,6 +219,9 @@ pub fn stage_tree(rendered: &RenderedTree, out: &Path, options: WriteOptions) ->
     let lock = Lock::take(out)?;
     recover(out)?;
     let previous = previously_owned(out)?;
+    let (rendered, automated) = crate::render::automation::with_committed(rendered, out)
+        .map_err(|e| io("cannot read", out)(e))?;
+    let rendered = &*rendered;
 
     // Stage beside the tree (same file system, so renames are atomic).
     let stage_parent = out
@@ -232,7 +238,10 @@ pub fn stage_tree(rendered: &RenderedTree, out: &Path, options: WriteOptions) ->
         .tempdir_in(&stage_parent)
         .map_err(io("cannot write into", &stage_parent))?;
 
-    let mut report = WriteReport::default();
+    let mut report = WriteReport {
+        automated,
+        ..WriteReport::default()
+    };
     let mut moves: Vec<(PathBuf, String)> = Vec::new();
     let mut not_ours = Vec::new();
     let mut stage_file = |rel: &str, text: &str| -> Result<()> {
@@ -712,6 +721,9 @@ pub struct CheckReport {
     /// Upstream files that are missing or not what the definition pins, each with what is
     /// wrong and how to fix it.
     pub upstream_problems: Vec<(crate::render::UpstreamFile, String)>,
+    /// Values image automation committed at marked fields: those its policy could have
+    /// chosen are accepted, the others are drift.
+    pub automated: Vec<crate::render::automation::AutomatedValue>,
 }
 
 impl CheckReport {
@@ -739,6 +751,10 @@ pub fn upstream_problem(u: &crate::render::UpstreamFile, out: &Path) -> Result<O
 pub fn check_tree(rendered: &RenderedTree, out: &Path) -> Result<CheckReport> {
     let previous = previously_owned(out)?;
     let mut report = CheckReport::default();
+    let (rendered, automated) = crate::render::automation::with_committed(rendered, out)
+        .map_err(|e| io("cannot read", out)(e))?;
+    let rendered = &*rendered;
+    report.automated = automated;
     let shown = |rel: &str| out.join(rel).display().to_string();
     let mut compare = |rel: &str, want: &str| -> Result<()> {
         let path = out.join(rel);
@@ -798,6 +814,7 @@ mod tests {
                 .map(|(p, t)| (p.to_string(), t.to_string()))
                 .collect::<BTreeMap<_, _>>(),
             upstream: Vec::new(),
+            automated: BTreeMap::new(),
         }
     }
 
