@@ -535,6 +535,14 @@ fn check(
     for (tree, dir) in tree_dirs(rendered, out, root) {
         let report = tree::check_tree(tree, &dir)?;
         automation_notes(&report.automated, &dir, "check", stdout, stderr);
+        for path in &report.reformatted {
+            let _ = writeln!(
+                stdout,
+                "check: {} holds the rendered documents in image automation's layout: \
+                 current (`render` writes it as fluxdsl does)",
+                dir.join(path).display()
+            );
+        }
         for (u, problem) in &report.upstream_problems {
             let _ = writeln!(
                 stderr,

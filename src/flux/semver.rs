@@ -178,7 +178,10 @@ impl Version {
 fn compare_prerelease(a: &str, b: &str) -> Ordering {
     let (a, b): (Vec<&str>, Vec<&str>) = (a.split('.').collect(), b.split('.').collect());
     for i in 0..a.len().max(b.len()) {
-        let (s, o) = (a.get(i).copied().unwrap_or(""), b.get(i).copied().unwrap_or(""));
+        let (s, o) = (
+            a.get(i).copied().unwrap_or(""),
+            b.get(i).copied().unwrap_or(""),
+        );
         let order = match (s, o) {
             _ if s == o => Ordering::Equal,
             ("", _) => Ordering::Less,
@@ -293,7 +296,8 @@ impl Comparison {
                 if !self.dirty {
                     return order != Ordering::Greater;
                 }
-                !(v.major > c.major || (v.major == c.major && v.minor > c.minor && !self.minor_dirty))
+                !(v.major > c.major
+                    || (v.major == c.major && v.minor > c.minor && !self.minor_dirty))
             }
             "~" | "~>" => self.tilde(v),
             "^" => {
@@ -340,9 +344,8 @@ pub(crate) fn admits(range: &str, version: &str) -> bool {
         return false;
     }
     static FIND: OnceLock<Regex> = OnceLock::new();
-    let find = FIND.get_or_init(|| {
-        Regex::new(&format!(r"({OPS})\s*({CV})")).expect("the pattern compiles")
-    });
+    let find = FIND
+        .get_or_init(|| Regex::new(&format!(r"({OPS})\s*({CV})")).expect("the pattern compiles"));
     let (_, hyphen) = regexes();
     let rewritten = hyphen.replace_all(range, |c: &regex::Captures| {
         format!(">= {}, <= {} ", &c[1], &c[11])
@@ -562,8 +565,16 @@ mod tests {
             (">= 1.0.0  <= 2.0.0-beta", "3.0.0", false),
             (">= 1.0.0  <= 2.0.0-beta || > 3", "1.0.1-beta", true),
             (">= 1.0.0  <= 2.0.0-beta || > 3", "3.0.1-beta", false),
-            (">= 1.0.0  <= 2.0.0-beta != 1.0.1 || > 3", "1.0.1-beta", true),
-            (">= 1.0.0  <= 2.0.0-beta != 1.0.1-beta || > 3", "1.0.1-beta", false),
+            (
+                ">= 1.0.0  <= 2.0.0-beta != 1.0.1 || > 3",
+                "1.0.1-beta",
+                true,
+            ),
+            (
+                ">= 1.0.0  <= 2.0.0-beta != 1.0.1-beta || > 3",
+                "1.0.1-beta",
+                false,
+            ),
             (">= 1.0.0-0  <= 2.0.0", "1.0.1-beta", true),
             ("1.1 - 2", "1.1.1", true),
             ("1.5.0 - 4.5", "3.7.0", true),

@@ -217,7 +217,7 @@ impl Cluster {
         let Some((i, name, tag, digest)) = entry else {
             self.problems.push(Problem {
                 object: None,
-                field: Some("images".into()),
+                field: Some("images"),
                 message: format!(
                     "{}/kustomization.yaml has no `images` entry named {image:?} to automate",
                     folder.dir()
@@ -462,7 +462,10 @@ pub(crate) fn file_document(cluster: &Cluster, index: usize) -> Option<Value> {
 /// Whether the ImageUpdateAutomation `automation` (its JSON) applies the policy `policy`
 /// (labels `labels`) to the file at `repo_path` of a repository its source fetches.
 fn updates(automation: &Value, labels: &Value, repo_path: &str) -> bool {
-    let Some(path) = automation.pointer("/spec/update/path").and_then(Value::as_str) else {
+    let Some(path) = automation
+        .pointer("/spec/update/path")
+        .and_then(Value::as_str)
+    else {
         return false;
     };
     let path = path.trim_start_matches("./").trim_matches('/');
@@ -589,7 +592,9 @@ pub(crate) fn problems(cluster: &Cluster) -> Vec<Problem> {
             let Ok(automation) = o.object.to_json() else {
                 return false;
             };
-            let source = automation.pointer("/spec/sourceRef/name").and_then(Value::as_str);
+            let source = automation
+                .pointer("/spec/sourceRef/name")
+                .and_then(Value::as_str);
             let source_namespace = automation
                 .pointer("/spec/sourceRef/namespace")
                 .and_then(Value::as_str)

@@ -12,6 +12,7 @@ mod flux_api;
 mod folders;
 mod golden;
 mod helm_example;
+mod image_automation;
 mod kustomize;
 mod layout;
 mod metrics_server;
