@@ -98,7 +98,18 @@ pub(crate) fn collect(
 ) -> Result<(Vec<Item>, Vec<Error>)> {
     let mut items = Vec::new();
     let mut missing = Vec::new();
-    for u in cluster.render()?.upstream() {
+    let rendered = cluster.render()?;
+    // Values image automation committed at marked fields and render keeps: applied as the
+    // tree holds them, never rolled back to the declared start.
+    let committed = crate::render::automation::committed_documents(rendered.main(), tree).map_err(
+        |source| Error::Io {
+            action: "cannot read",
+            path: tree.to_owned(),
+            source,
+        },
+    )?;
+    let marks = crate::render::automation::ClusterMarks::of(cluster);
+    for u in rendered.upstream() {
         let path = tree.join(&u.path);
         match std::fs::read_to_string(&path) {
             Ok(text) => {
@@ -138,6 +149,12 @@ pub(crate) fn collect(
             .object
             .to_json()
             .map_err(|source| Error::Serialize { source })?;
+        if let (Some(marks), Some(documents)) = (
+            marks.objects.get(&std::sync::Arc::as_ptr(&o.target)),
+            committed.get(cluster.files[o.file].path.as_str()),
+        ) {
+            crate::render::automation::take_committed(&mut value, marks, documents);
+        }
         // The namespace and name its folder's kustomization.yaml gives it (its handle's).
         let key = o.key();
         if let Some(meta) = value["metadata"].as_object_mut() {

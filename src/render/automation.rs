@@ -272,6 +272,52 @@ pub(crate) fn with_committed<'r>(
     Ok((Cow::Owned(tree), seen))
 }
 
+/// By file, the documents of the files of `rendered` in which [`with_committed`] kept a
+/// value image automation committed in the tree at `out`.
+#[cfg_attr(not(feature = "apply"), allow(dead_code))]
+pub(crate) fn committed_documents(
+    rendered: &RenderedTree,
+    out: &Path,
+) -> std::io::Result<HashMap<String, Vec<Value>>> {
+    use serde::Deserialize;
+    let (adopted, _) = with_committed(rendered, out)?;
+    let mut documents = HashMap::new();
+    if let Cow::Owned(adopted) = adopted {
+        for (path, text) in adopted.files() {
+            if rendered.file(path) == Some(text) {
+                continue;
+            }
+            let parsed: Vec<Value> = serde_yaml::Deserializer::from_str(text)
+                .filter_map(|d| Value::deserialize(d).ok())
+                .filter(|v| !v.is_null())
+                .collect();
+            documents.insert(path.to_owned(), parsed);
+        }
+    }
+    Ok(documents)
+}
+
+/// Sets each marked string of `value` to the one the document of the same kind and name
+/// among `documents` holds there.
+#[cfg_attr(not(feature = "apply"), allow(dead_code))]
+pub(crate) fn take_committed(value: &mut Value, marks: &Marks, documents: &[Value]) {
+    let same = |d: &&Value| {
+        d.get("kind") == value.get("kind")
+            && d.pointer("/metadata/name") == value.pointer("/metadata/name")
+            && d.pointer("/metadata/namespace") == value.pointer("/metadata/namespace")
+    };
+    let Some(document) = documents.iter().find(same).cloned() else {
+        return;
+    };
+    for (pointer, _) in marks {
+        if let (Some(Value::String(kept)), Some(slot)) =
+            (document.pointer(pointer), value.pointer_mut(pointer))
+        {
+            *slot = Value::String(kept.clone());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

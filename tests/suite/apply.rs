@@ -983,3 +983,69 @@ async fn an_object_of_a_kustomize_folder_is_applied_as_kustomize_would_build_it(
     assert!(api.get("configmaps", Some("apps"), "p-settings").is_some());
     assert!(api.get("configmaps", Some("apps"), "settings").is_none());
 }
+
+#[tokio::test]
+async fn apply_sends_what_image_automation_committed_not_the_declared_start() {
+    use fluxdsl::{App, CommitAuthor, ImagePolicy, ImageRepository, ImageUpdateAutomation};
+    let api = FakeApi::new();
+    let (_dir, tree) = tree_with_flux();
+    let mut c = cluster(&[], 1);
+    let images = c.file("flux-system/images.yaml");
+    let fleet: Ref<GitRepository> =
+        Ref::existing(&NamespaceName::FLUX_SYSTEM, name!("flux-system"));
+    c.add(
+        &images,
+        ImageUpdateAutomation::builder()
+            .name(name!("flux-system"))
+            .source_ref(&fleet)
+            .author(CommitAuthor::new("bot", "bot@example.com"))
+            .update_path("./k8s/flux")
+            .interval(duration!("30m"))
+            .build(),
+    );
+    let repository = c.add(
+        &images,
+        ImageRepository::builder()
+            .name(name!("api"))
+            .image("ghcr.io/example/api")
+            .interval(duration!("5m"))
+            .build(),
+    );
+    let policy = c.add(
+        &images,
+        ImagePolicy::builder()
+            .name(name!("api"))
+            .image_repository_ref(&repository)
+            .policy(fluxdsl::TagPolicy::Semver("1.x".into()))
+            .build(),
+    );
+    let apps = c.file("api.yaml");
+    c.add(
+        &apps,
+        App::builder()
+            .name(name!("api"))
+            .namespace(fluxdsl::namespace!("apps"))
+            .image("ghcr.io/example/api:1.0.0")
+            .image_policy(&policy)
+            .build(),
+    );
+    fluxdsl::tree::write_tree(c.render().unwrap().main(), &tree).unwrap();
+    // The controller's commit.
+    let file = tree.join("api.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace(
+            "image: ghcr.io/example/api:1.0.0 #",
+            "image: ghcr.io/example/api:1.4.2 #",
+        ),
+    )
+    .unwrap();
+    let (result, out) = run(&api, &c, &tree, &quick()).await;
+    result.unwrap_or_else(|e| panic!("{e}\n{out}"));
+    let deployment = api.get("deployments", Some("apps"), "api").unwrap();
+    assert_eq!(
+        deployment["spec"]["template"]["spec"]["containers"][0]["image"],
+        "ghcr.io/example/api:1.4.2"
+    );
+}
