@@ -75,7 +75,7 @@ pub use flux::helm_release::{
 };
 pub use flux::helm_repository::HelmRepository;
 pub use flux::image::{
-    CommitAuthor, DigestReflection, FilterTags, ImagePolicy, ImageRepository,
+    CommitAuthor, DigestReflection, FilterTags, ImagePolicy, ImageRepository, ImageSetter,
     ImageUpdateAutomation, SigningKey, TagPolicy,
 };
 pub use flux::kustomization::{
@@ -92,7 +92,6 @@ pub use kustomize::config::{
     Component, ConfigMapGenerator, GeneratorOptions, KustomizeConfig, Labels, PatchFile, Resource,
     SecretGenerator,
 };
-pub use model::automation::ImageSetter;
 pub use model::bootstrap::{BootstrapSecret, SecretInputs, SecretKey, SecretSource};
 pub use model::cluster::{Cluster, Declare, FLUX_GENERATED_HEADER, Folder, NamespaceScope, Tree};
 pub use model::encrypted::SopsFile;

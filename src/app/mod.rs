@@ -623,10 +623,10 @@ impl App {
             .or(stateful_set.as_ref().map(|s| s.target()));
         if let (Some(workload), Some(policy)) = (workload, &self.image_policy) {
             cluster.mark(
-                crate::model::automation::Marked::Object(std::sync::Arc::clone(workload)),
+                crate::flux::image::Marked::Object(std::sync::Arc::clone(workload)),
                 "spec.template.spec.containers[0].image",
                 policy,
-                crate::model::automation::ImageSetter::Image,
+                crate::flux::image::ImageSetter::Image,
                 at,
             );
         }

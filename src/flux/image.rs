@@ -605,3 +605,66 @@ impl Object for ImageUpdateAutomation {
 impl crate::EventSourceKind for ImageRepository {}
 impl crate::EventSourceKind for ImagePolicy {}
 impl crate::EventSourceKind for ImageUpdateAutomation {}
+
+/// Which part of the image an ImagePolicy chooses a marked field holds: the four setter
+/// forms image-automation-controller knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageSetter {
+    /// The whole reference, `repository:tag` (`{"$imagepolicy": "ns:policy"}`).
+    Image,
+    /// The repository alone (`ns:policy:name`), as in a kustomize `newName`.
+    Name,
+    /// The tag alone (`ns:policy:tag`), as in Helm values `image.tag` or a `newTag`.
+    Tag,
+    /// The digest alone (`ns:policy:digest`, `sha256:…`), when the policy reflects digests.
+    Digest,
+}
+
+impl ImageSetter {
+    fn suffix(self) -> &'static str {
+        match self {
+            ImageSetter::Image => "",
+            ImageSetter::Name => ":name",
+            ImageSetter::Tag => ":tag",
+            ImageSetter::Digest => ":digest",
+        }
+    }
+}
+
+/// What a setter marks: an object, or a file fluxdsl writes from a value of its own (a
+/// folder's kustomization.yaml).
+#[derive(Debug, Clone)]
+pub(crate) enum Marked {
+    Object(Arc<crate::object::Target>),
+    File(usize),
+}
+
+/// One field declared as driven by an ImagePolicy.
+#[derive(Debug, Clone)]
+pub(crate) struct Setter {
+    pub(crate) marked: Marked,
+    /// The field as the program wrote it (`spec.values.image.tag`).
+    pub(crate) field: String,
+    /// The same field as a JSON pointer into the written document.
+    pub(crate) pointer: String,
+    pub(crate) policy: Arc<crate::object::Target>,
+    pub(crate) form: ImageSetter,
+    pub(crate) at: &'static std::panic::Location<'static>,
+}
+
+impl Setter {
+    /// The comment after the value, exactly as image-automation-controller reads it.
+    pub(crate) fn comment(&self) -> String {
+        marker(&self.policy.key, self.form)
+    }
+}
+
+/// `{"$imagepolicy": "NAMESPACE:NAME[:form]"}`.
+pub(crate) fn marker(policy: &crate::object::ObjectKey, form: ImageSetter) -> String {
+    format!(
+        "{{\"$imagepolicy\": \"{}:{}{}\"}}",
+        policy.namespace.as_deref().unwrap_or("default"),
+        policy.name,
+        form.suffix()
+    )
+}

@@ -11,72 +11,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::error::Problem;
-use crate::flux::image::ImagePolicy;
+pub(crate) use crate::flux::image::{ImagePolicy, ImageSetter, Marked, Setter};
 use crate::model::cluster::{Cluster, Declared, FileContent, Folder};
-use crate::object::{ObjectKey, Ref, Target};
-
-/// Which part of the image an ImagePolicy chooses a marked field holds: the four setter
-/// forms image-automation-controller knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageSetter {
-    /// The whole reference, `repository:tag` (`{"$imagepolicy": "ns:policy"}`).
-    Image,
-    /// The repository alone (`ns:policy:name`), as in a kustomize `newName`.
-    Name,
-    /// The tag alone (`ns:policy:tag`), as in Helm values `image.tag` or a `newTag`.
-    Tag,
-    /// The digest alone (`ns:policy:digest`, `sha256:…`), when the policy reflects digests.
-    Digest,
-}
-
-impl ImageSetter {
-    fn suffix(self) -> &'static str {
-        match self {
-            ImageSetter::Image => "",
-            ImageSetter::Name => ":name",
-            ImageSetter::Tag => ":tag",
-            ImageSetter::Digest => ":digest",
-        }
-    }
-}
-
-/// What a setter marks: an object, or a file fluxdsl writes from a value of its own (a
-/// folder's kustomization.yaml).
-#[derive(Debug, Clone)]
-pub(crate) enum Marked {
-    Object(Arc<Target>),
-    File(usize),
-}
-
-/// One field declared as driven by an ImagePolicy.
-#[derive(Debug, Clone)]
-pub(crate) struct Setter {
-    pub(crate) marked: Marked,
-    /// The field as the program wrote it (`spec.values.image.tag`).
-    pub(crate) field: String,
-    /// The same field as a JSON pointer into the written document.
-    pub(crate) pointer: String,
-    pub(crate) policy: Arc<Target>,
-    pub(crate) form: ImageSetter,
-    pub(crate) at: &'static Location<'static>,
-}
-
-impl Setter {
-    /// The comment after the value, exactly as image-automation-controller reads it.
-    pub(crate) fn comment(&self) -> String {
-        marker(&self.policy.key, self.form)
-    }
-}
-
-/// `{"$imagepolicy": "NAMESPACE:NAME[:form]"}`.
-pub(crate) fn marker(policy: &ObjectKey, form: ImageSetter) -> String {
-    format!(
-        "{{\"$imagepolicy\": \"{}:{}{}\"}}",
-        policy.namespace.as_deref().unwrap_or("default"),
-        policy.name,
-        form.suffix()
-    )
-}
+use crate::object::{ObjectKey, Ref};
 
 /// A field path (`spec.template.spec.containers[0].image`) as a JSON pointer, or why it
 /// is not one.

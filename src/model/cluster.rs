@@ -55,7 +55,7 @@ pub struct Cluster {
     /// The Flux API the cluster runs, and where it was pinned.
     pub(crate) flux_api: Option<(crate::model::flux_api::FluxApi, &'static Location<'static>)>,
     /// Fields image automation keeps current ([`Cluster::automate`]).
-    pub(crate) setters: Vec<crate::model::automation::Setter>,
+    pub(crate) setters: Vec<crate::flux::image::Setter>,
 }
 
 /// A folder of some repository that this program renders, e.g. `k8s/flux` of this
