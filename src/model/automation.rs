@@ -386,13 +386,7 @@ pub(crate) fn file_document(cluster: &Cluster, index: usize) -> Option<Value> {
     let FileContent::KustomizeConfig(config) = &decl.content else {
         return None;
     };
-    let dir = decl.path.rsplit_once('/').map_or("", |(d, _)| d);
-    let generated: Vec<_> = cluster
-        .generators
-        .iter()
-        .filter(|(d, _, _)| decl.tree == 0 && d == dir)
-        .map(|(_, g, _)| g)
-        .collect();
+    let (dir, generated) = cluster.generated_by(decl);
     serde_json::to_value(config.wire(dir, &generated)).ok()
 }
 

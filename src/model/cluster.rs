@@ -261,6 +261,24 @@ impl Declared {
 }
 
 impl Cluster {
+    /// The folder of the kustomization.yaml declared as file `decl`, and the ConfigMaps and
+    /// Secrets it generates (only the main tree's folders generate).
+    pub(crate) fn generated_by<'c>(
+        &'c self,
+        decl: &'c FileDecl,
+    ) -> (&'c str, Vec<&'c crate::kustomize::config::Generator>) {
+        let dir = decl.path.rsplit_once('/').map_or("", |(d, _)| d);
+        let generated = self
+            .generators
+            .iter()
+            .filter(|(d, _, _)| decl.tree == 0 && d == dir)
+            .map(|(_, g, _)| g)
+            .collect();
+        (dir, generated)
+    }
+}
+
+impl Cluster {
     /// A cluster whose main tree is rendered at `root`, a path relative to the repository
     /// root (`k8s/flux`). `render` writes there by default, and a Kustomization whose source
     /// is this repository (see [`Cluster::source_is_this_repository`]) has its `path`

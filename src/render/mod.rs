@@ -344,13 +344,7 @@ pub(crate) fn render(cluster: &Cluster) -> Result<Rendered> {
                 tree.files.insert(decl.path.clone(), text);
             }
             FileContent::KustomizeConfig(config) => {
-                let dir = decl.path.rsplit_once('/').map_or("", |(d, _)| d);
-                let generated: Vec<_> = cluster
-                    .generators
-                    .iter()
-                    .filter(|(d, _, _)| decl.tree == 0 && d == dir)
-                    .map(|(_, g, _)| g)
-                    .collect();
+                let (dir, generated) = cluster.generated_by(decl);
                 let wire = config.wire(dir, &generated);
                 let text = match marks.files.get(&index) {
                     None => crate::go_yaml::document(&wire),

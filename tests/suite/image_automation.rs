@@ -94,6 +94,26 @@ fn marked_lines(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Declares in `path` an App `(name, namespace)` whose `image` `policy` keeps current.
+fn automated_app(
+    c: &mut Cluster,
+    path: &str,
+    (name, namespace): (fluxdsl::Name, fluxdsl::NamespaceName),
+    image: &str,
+    policy: &Ref<ImagePolicy>,
+) {
+    let file = c.file(path);
+    c.add(
+        &file,
+        App::builder()
+            .name(name)
+            .namespace(namespace)
+            .image(image)
+            .image_policy(policy)
+            .build(),
+    );
+}
+
 /// A cluster like the controller's test data: policies in `automation-ns`, a folder whose
 /// kustomization.yaml sets the image `container`, and a CronJob-like App image.
 fn like_the_controllers_test_data() -> Cluster {
@@ -162,15 +182,12 @@ fn like_the_controllers_test_data() -> Cluster {
             .build(),
     );
     c.automate_folder_image(&digests, "container", &with_digest);
-    let jobs = c.file("jobs/job.yaml");
-    c.add(
-        &jobs,
-        App::builder()
-            .name(name!("c"))
-            .namespace(namespace!("bar"))
-            .image("index.repo.fake/updated:v1.0.0")
-            .image_policy(&plain)
-            .build(),
+    automated_app(
+        &mut c,
+        "jobs/job.yaml",
+        (name!("c"), namespace!("bar")),
+        "index.repo.fake/updated:v1.0.0",
+        &plain,
     );
     c
 }
@@ -241,6 +258,22 @@ fn rendered_then_committed(latest: &[(&str, &str)]) -> tempfile::TempDir {
     tmp
 }
 
+/// `cluster check --out DIR` of the example: exit code, stdout, stderr.
+fn check_command(dir: &std::path::Path) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = run_with(
+        &example::cluster().into(),
+        ["cluster", "check", "--out", dir.to_str().unwrap()],
+        &mut out,
+        &mut err,
+    );
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
 const NEWER: [(&str, &str); 2] = [
     (
         "flux-system:web",
@@ -282,18 +315,7 @@ fn what_the_controller_commits_survives_render_and_check() {
     assert_eq!(after, web);
 
     // Through the command line, as CI runs it.
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let dir = tmp.path().to_str().unwrap();
-    let code = run_with(
-        &example::cluster().into(),
-        ["cluster", "check", "--out", dir],
-        &mut out,
-        &mut err,
-    );
-    let (out, err) = (
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    );
+    let (code, out, err) = check_command(tmp.path());
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.contains("check: kept \"6.9.2\" at ") && out.contains("committed by image automation"),
@@ -345,15 +367,7 @@ fn a_value_its_policy_could_not_choose_is_drift_and_render_puts_the_declared_one
         ]
     );
 
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let dir = tmp.path().to_str().unwrap();
-    let code = run_with(
-        &example::cluster().into(),
-        ["cluster", "check", "--out", dir],
-        &mut out,
-        &mut err,
-    );
-    let err = String::from_utf8(err).unwrap();
+    let (code, _, err) = check_command(tmp.path());
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("apps/web.yaml:20: \"ghcr.io/example/web:latest\" at a field marked {\"$imagepolicy\": \"flux-system:web\"} is not a value its policy could choose"),
@@ -502,15 +516,12 @@ fn a_mark_nothing_would_update_or_a_value_the_policy_could_never_choose_is_refus
 
     // A whole image for a tag-only policy: the repository is checked.
     let (mut c, _, policy) = podinfo_with(automation("./k8s"), "6.5.0");
-    let apps = c.file("apps/other.yaml");
-    c.add(
-        &apps,
-        App::builder()
-            .name(name!("other"))
-            .namespace(namespace!("apps"))
-            .image("ghcr.io/example/other:6.5.0")
-            .image_policy(&policy)
-            .build(),
+    automated_app(
+        &mut c,
+        "apps/other.yaml",
+        (name!("other"), namespace!("apps")),
+        "ghcr.io/example/other:6.5.0",
+        &policy,
     );
     let message = refusal(&c);
     assert!(
