@@ -530,6 +530,21 @@ fn a_mark_nothing_would_update_or_a_value_the_policy_could_never_choose_is_refus
         "{message}"
     );
 
+    // A kustomize `images` entry the folder does not have.
+    let (mut c, _, policy) = podinfo_with(automation("./k8s"), "6.5.0");
+    let folder = c.kustomize_folder(
+        "apps/kustomized",
+        KustomizeConfig::builder().resource_list(&[]).build(),
+    );
+    c.automate_folder_image(&folder, "podinfo", &policy);
+    assert!(
+        refusal(&c).contains(
+            "apps/kustomized/kustomization.yaml has no `images` entry named \"podinfo\" to automate"
+        ),
+        "{}",
+        refusal(&c)
+    );
+
     // A policy another cluster declares.
     let (mut c, release, _) = podinfo_with(automation("./k8s"), "6.5.0");
     let elsewhere: Ref<ImagePolicy> =
