@@ -10,10 +10,20 @@ use serde_json::Value;
 pub(crate) fn check(object: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let kind = object["kind"].as_str().unwrap_or("");
-    if let Some(name) = object["metadata"]["name"].as_str()
-        && let Some(problem) = name_problem(kind, name)
-    {
-        out.push(("metadata.name".to_owned(), format!("{name:?}: {problem}")));
+    if let Some(name) = object["metadata"]["name"].as_str() {
+        // A name of postBuild variables is checked as far as it is known here (each
+        // variable as `x`), and in full with each applying Kustomization's values.
+        let problem = match name.contains("${") {
+            false => name_problem(kind, name),
+            true => match crate::values::placeholder_form(name) {
+                Ok(form) => name_problem(kind, &form)
+                    .map(|p| format!("{p} (with each variable as `x` or its default)")),
+                Err(problem) => Some(problem.to_owned()),
+            },
+        };
+        if let Some(problem) = problem {
+            out.push(("metadata.name".to_owned(), format!("{name:?}: {problem}")));
+        }
     }
     labels_and_annotations(&object["metadata"], "metadata", &mut out);
     let spec = &object["spec"];
@@ -488,7 +498,7 @@ fn port_name_problem(name: &str) -> Option<&'static str> {
 /// The rule for `metadata.name` of `kind`: a DNS-1035 label for Services, a DNS-1123
 /// label for Namespaces, a path segment for RBAC kinds (`system:metrics-server`), a
 /// DNS-1123 subdomain (at most 253 characters) for the rest.
-fn name_problem(kind: &str, name: &str) -> Option<String> {
+pub(crate) fn name_problem(kind: &str, name: &str) -> Option<String> {
     match kind {
         "Service" => dns_label(name, true),
         "Namespace" => dns_label(name, false),

@@ -904,8 +904,8 @@ pub enum Check {
     /// ConfigMaps and Secrets `substituteFrom` reads more from. Only when it defines any
     /// (Flux substitutes nothing otherwise, unless `substituteStrategy: Always`).
     Substitutes {
-        /// `substitute`'s names.
-        names: Vec<String>,
+        /// `substitute`'s variables and values.
+        substitute: Vec<(String, String)>,
         /// `substituteFrom`'s sources.
         from: Vec<Arc<Target>>,
     },

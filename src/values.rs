@@ -153,9 +153,122 @@ impl Name {
         }
     }
 
+    /// A name holding postBuild variables, which kustomize-controller fills in for each
+    /// Kustomization that applies the object (`${cluster_name}-podinfo`): `${var}`,
+    /// `${var:=default}`, `${var:-default}`, `${var=default}` or `${var-default}`. Checked
+    /// now with each variable as `x` (or its default), and again with the values of every
+    /// Kustomization that applies it; a name without variables is refused here (write
+    /// [`name!`](crate::name) or [`Name::new`]).
+    ///
+    /// ```
+    /// use fluxdsl::Name;
+    /// let name = Name::with_variables("${cluster_name}-podinfo").unwrap();
+    /// assert_eq!(name.as_str(), "${cluster_name}-podinfo");
+    /// assert!(name.has_variables());
+    /// assert!(Name::with_variables("${1st}-web").is_err()); // not a variable name
+    /// assert!(Name::with_variables("${env}_web").is_err()); // `_` is never in a name
+    /// assert!(Name::with_variables("web").is_err()); // no variable: use name!
+    /// ```
+    pub fn with_variables(template: impl Into<String>) -> Result<Name, InvalidName> {
+        let template = template.into();
+        match placeholder_form(&template) {
+            Ok(form) => match Self::check(&form) {
+                None => Ok(Name(Cow::Owned(template))),
+                Some(problem) => Err(InvalidName {
+                    what: "name",
+                    value: template,
+                    problem: problem.describe(),
+                }),
+            },
+            Err(problem) => Err(InvalidName {
+                what: "name",
+                value: template,
+                problem,
+            }),
+        }
+    }
+
+    /// Whether it holds postBuild variables ([`Name::with_variables`]).
+    pub fn has_variables(&self) -> bool {
+        self.0.contains("${")
+    }
+
+    /// Whether `s` holds `${`: what [`name!`](crate::name) refuses with a pointer to
+    /// [`Name::with_variables`].
+    #[doc(hidden)]
+    pub const fn holds_variable(s: &str) -> bool {
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i + 1 < b.len() {
+            if b[i] == b'$' && b[i + 1] == b'{' {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
     /// The name as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Whether `name` is a variable name kustomize-controller accepts
+/// (`^[_[:alpha:]][_[:alpha:][:digit:]]*$`).
+pub(crate) fn is_variable_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    matches!(bytes.next(), Some(b) if b == b'_' || b.is_ascii_alphabetic())
+        && bytes.all(|b| b == b'_' || b.is_ascii_alphanumeric())
+}
+
+/// `template` with each postBuild variable written as `x`, or as its default when it has
+/// one; why it is not a template of variables otherwise.
+pub(crate) fn placeholder_form(template: &str) -> Result<String, &'static str> {
+    let mut out = String::new();
+    let mut rest = template;
+    let mut found = false;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let Some(inner) = after.strip_prefix('{') else {
+            return Err("a `$` stands only in a variable, `${name}`");
+        };
+        let Some(end) = inner.find('}') else {
+            return Err("a `${` is not closed by `}`");
+        };
+        let expression = &inner[..end];
+        let name_len = expression
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(expression.len());
+        let (name, operator) = expression.split_at(name_len);
+        if !is_variable_name(name) {
+            return Err(
+                "a variable name starts with a letter or `_` and holds only letters, digits \
+                 and `_` (kustomize-controller: `^[_[:alpha:]][_[:alpha:][:digit:]]*$`)",
+            );
+        }
+        let default = [":=", ":-", "=", "-"]
+            .iter()
+            .find_map(|op| operator.strip_prefix(op));
+        match (operator.is_empty(), default) {
+            (true, _) => out.push('x'),
+            (false, Some(default)) if !default.contains('$') => out.push_str(default),
+            _ => {
+                return Err(
+                    "a variable is `${name}` or has a plain default: `${name:=default}`, \
+                     `${name:-default}`, `${name=default}`, `${name-default}`",
+                );
+            }
+        }
+        found = true;
+        rest = &inner[end + 1..];
+    }
+    out.push_str(rest);
+    if found {
+        Ok(out)
+    } else {
+        Err("it holds no `${variable}`: a fixed name is written with name!, namespace! or new")
     }
 }
 
@@ -205,6 +318,36 @@ impl NamespaceName {
                 problem: problem.describe(),
             }),
         }
+    }
+
+    /// A namespace name holding postBuild variables (`${tenant}-apps`), as
+    /// [`Name::with_variables`]: checked now with each variable as `x` (or its default),
+    /// and again with the values of every Kustomization that applies the object.
+    ///
+    /// ```
+    /// use fluxdsl::NamespaceName;
+    /// assert!(NamespaceName::with_variables("${tenant}-apps").unwrap().has_variables());
+    /// assert!(NamespaceName::with_variables("${tenant}.apps").is_err()); // a label: no dots
+    /// ```
+    pub fn with_variables(template: impl Into<String>) -> Result<NamespaceName, InvalidName> {
+        let template = template.into();
+        let problem = match placeholder_form(&template) {
+            Ok(form) => Self::check(&form).map(NameProblem::describe),
+            Err(problem) => Some(problem),
+        };
+        match problem {
+            None => Ok(NamespaceName(Cow::Owned(template))),
+            Some(problem) => Err(InvalidName {
+                what: "namespace",
+                value: template,
+                problem,
+            }),
+        }
+    }
+
+    /// Whether it holds postBuild variables ([`NamespaceName::with_variables`]).
+    pub fn has_variables(&self) -> bool {
+        self.0.contains("${")
     }
 
     /// The name, shared when it is a literal.
@@ -260,20 +403,25 @@ macro_rules! name {
     ($name:literal) => {{
         const NAME: $crate::Name = match $crate::Name::check($name) {
             None => $crate::Name::from_checked_static($name),
+            // `{}`: the name's braces are no format arguments.
+            Some(_) if $crate::Name::holds_variable($name) => panic!("{}", concat!(
+                "name \"", $name, "\" holds a postBuild variable: a literal name is fixed; write \
+                 Name::with_variables(\"", $name, "\"), checked with each Kustomization's values"
+            )),
             Some($crate::NameProblem::Empty) => panic!("an object name cannot be empty"),
-            Some($crate::NameProblem::TooLong) => panic!(concat!(
+            Some($crate::NameProblem::TooLong) => panic!("{}", concat!(
                 "name \"", $name, "\" is longer than 63 characters, the limit for Flux object names"
             )),
-            Some($crate::NameProblem::InvalidCharacter) => panic!(concat!(
+            Some($crate::NameProblem::InvalidCharacter) => panic!("{}", concat!(
                 "name \"", $name,
                 "\" is not a valid Kubernetes name: only lowercase letters, digits, '-' and '.' (RFC 1123)"
             )),
-            Some($crate::NameProblem::BadEdge) => panic!(concat!(
+            Some($crate::NameProblem::BadEdge) => panic!("{}", concat!(
                 "name \"", $name,
                 "\" is not a valid Kubernetes name: it must start and end with a lowercase letter or digit (RFC 1123)"
             )),
             // only namespace names are single labels
-            Some(_) => panic!(concat!("name \"", $name, "\" is not a valid Kubernetes name")),
+            Some(_) => panic!("{}", concat!("name \"", $name, "\" is not a valid Kubernetes name")),
         };
         NAME
     }};
@@ -295,22 +443,22 @@ macro_rules! namespace {
         const NAMESPACE: $crate::NamespaceName = match $crate::NamespaceName::check($name) {
             None => $crate::NamespaceName::from_checked_static($name),
             Some($crate::NameProblem::Empty) => panic!("a namespace name cannot be empty"),
-            Some($crate::NameProblem::TooLong) => panic!(concat!(
+            Some($crate::NameProblem::TooLong) => panic!("{}", concat!(
                 "namespace \"",
                 $name,
                 "\" is longer than 63 characters"
             )),
-            Some($crate::NameProblem::Dot) => panic!(concat!(
+            Some($crate::NameProblem::Dot) => panic!("{}", concat!(
                 "namespace \"",
                 $name,
                 "\" contains '.': a namespace name is a single DNS label (RFC 1123), without dots"
             )),
-            Some($crate::NameProblem::BadEdge) => panic!(concat!(
+            Some($crate::NameProblem::BadEdge) => panic!("{}", concat!(
                 "namespace \"",
                 $name,
                 "\" must start and end with a lowercase letter or digit (RFC 1123 label)"
             )),
-            Some(_) => panic!(concat!(
+            Some(_) => panic!("{}", concat!(
                 "namespace \"",
                 $name,
                 "\" may contain only lowercase letters, digits and '-' (RFC 1123 label)"

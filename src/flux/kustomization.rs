@@ -288,7 +288,11 @@ impl Object for Kustomization {
                 || pb.substitute_strategy.is_some())
         {
             checks.push(Check::Substitutes {
-                names: pb.substitute.keys().cloned().collect(),
+                substitute: pb
+                    .substitute
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
                 from: pb
                     .substitute_from
                     .iter()

@@ -244,10 +244,13 @@ struct Applier<'r> {
     objects: Vec<(usize, usize)>,
     /// `spec.decryption`: `Some(keys Secret)`, `Some(None)` for a cloud identity.
     decrypts: Option<Option<Arc<Target>>>,
-    /// `spec.postBuild` when it substitutes: `substitute`'s names, `substituteFrom`'s
-    /// sources.
-    substitutes: Option<(Vec<String>, Vec<Arc<Target>>)>,
+    /// `spec.postBuild` when it substitutes: `substitute`'s variables and values,
+    /// `substituteFrom`'s sources.
+    substitutes: Option<(Substitute, Vec<Arc<Target>>)>,
 }
+
+/// `postBuild.substitute`: each variable and its value.
+type Substitute = Vec<(String, String)>;
 
 /// The parts of a repository (or one cluster alone), checked for what Flux will apply.
 pub(crate) struct Parts<'a>(pub(crate) &'a [PartView<'a>]);
@@ -341,7 +344,7 @@ impl Parts<'_> {
                         _ => None,
                     });
                     let substitutes = o.object.checks().into_iter().find_map(|c| match c {
-                        Check::Substitutes { names, from } => Some((names, from)),
+                        Check::Substitutes { substitute, from } => Some((substitute, from)),
                         _ => None,
                     });
                     Some(Applier {
@@ -465,18 +468,27 @@ impl Parts<'_> {
     /// a default, when this program knows every variable it defines.
     fn substitution_problems(&self, a: &Applier) -> Vec<Problem> {
         use crate::model::substitution;
-        let Some((names, from)) = &a.substitutes else {
-            return Vec::new();
+        let Some((substitute, from)) = &a.substitutes else {
+            return self.unsubstituted_names(a);
         };
-        let mut defined: BTreeSet<String> = names.iter().cloned().collect();
+        let mut defined: BTreeSet<String> = substitute.iter().map(|(k, _)| k.clone()).collect();
+        // The values known here, for names built of variables: `substitute`'s, then (as
+        // Flux reads them in order, later ones winning) each source's that this program
+        // holds.
+        let mut values: BTreeMap<String, String> = substitute.iter().cloned().collect();
+        let mut all_known = true;
         for source in from {
             match substitution::keys_of(self.0.iter().map(|p| p.cluster), source) {
                 Some(keys) => defined.extend(keys),
                 // A source whose keys are unknown here may define anything.
                 None => return Vec::new(),
             }
+            match substitution::values_of(self.0.iter().map(|p| p.cluster), source) {
+                Some(known) => values.extend(known),
+                None => all_known = false,
+            }
         }
-        let mut problems = Vec::new();
+        let mut problems = self.substituted_names(a, &values, all_known);
         for &(op, oi) in &a.objects {
             let o = &self.0[op].cluster.objects[oi];
             if o.encrypted {
@@ -503,6 +515,88 @@ impl Parts<'_> {
                     ),
                     sites: vec![("declared", o.at()), ("Kustomization declared", a.at)],
                 });
+            }
+        }
+        problems
+    }
+
+    /// The names and namespaces built of variables ([`Name::with_variables`]) of what `a`
+    /// applies, with `values` filled in (`all_known`: no source's values are missing): each
+    /// must be one the API server accepts.
+    ///
+    /// [`Name::with_variables`]: crate::Name::with_variables
+    fn substituted_names(
+        &self,
+        a: &Applier,
+        values: &BTreeMap<String, String>,
+        all_known: bool,
+    ) -> Vec<Problem> {
+        use crate::model::substitution;
+        let mut problems = Vec::new();
+        for &(op, oi) in &a.objects {
+            let o = &self.0[op].cluster.objects[oi];
+            let key = o.key();
+            for (field, text, namespace) in [
+                ("metadata.name", key.name.as_str(), false),
+                (
+                    "metadata.namespace",
+                    key.namespace.as_deref().unwrap_or(""),
+                    true,
+                ),
+            ] {
+                if !text.contains("${") {
+                    continue;
+                }
+                let Some(value) = substitution::substitute(text, values, all_known) else {
+                    continue;
+                };
+                let problem = if namespace {
+                    crate::kube_rules::name_problem("Namespace", &value)
+                } else {
+                    crate::kube_rules::name_problem(key.kind, &value)
+                };
+                if let Some(problem) = problem {
+                    problems.push(Problem {
+                        object: Some(key.clone()),
+                        field: Some(field),
+                        message: format!(
+                            "{text:?} becomes {value:?} under the postBuild substitution of {}, \
+                             which the API server refuses: {problem}",
+                            a.key
+                        ),
+                        sites: vec![("declared", o.at()), ("Kustomization declared", a.at)],
+                    });
+                }
+            }
+        }
+        problems
+    }
+
+    /// What a Kustomization without postBuild substitution applies with a name or
+    /// namespace of variables: the API server gets `${var}` as written.
+    fn unsubstituted_names(&self, a: &Applier) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for &(op, oi) in &a.objects {
+            let o = &self.0[op].cluster.objects[oi];
+            let key = o.key();
+            for (field, text) in [
+                ("metadata.name", key.name.as_str()),
+                ("metadata.namespace", key.namespace.as_deref().unwrap_or("")),
+            ] {
+                if text.contains("${") {
+                    problems.push(Problem {
+                        object: Some(key.clone()),
+                        field: Some(field),
+                        message: format!(
+                            "{text:?} holds postBuild variables, but {} applies it without \
+                             postBuild substitution: the API server would get the name as \
+                             written, which it refuses; give that Kustomization a post_build \
+                             that defines them",
+                            a.key
+                        ),
+                        sites: vec![("declared", o.at()), ("Kustomization declared", a.at)],
+                    });
+                }
             }
         }
         problems

@@ -48,6 +48,114 @@ pub(crate) fn required_variables(text: &str) -> Vec<&str> {
     out
 }
 
+/// `text` with its variables replaced as kustomize-controller (drone/envsubst) does:
+/// `${v}` by its value, `${v:=d}`/`${v:-d}` by the value unless it is unset or empty,
+/// `${v=d}`/`${v-d}` unless it is unset; `None` when a variable without a default has no
+/// value here, unless `complete` says every value is known (it is then empty, as Flux
+/// writes it).
+pub(crate) fn substitute(
+    text: &str,
+    values: &std::collections::BTreeMap<String, String>,
+    complete: bool,
+) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let inner = &rest[at + 2..];
+        let end = inner.find('}')?;
+        let expression = &inner[..end];
+        let name_len = expression
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(expression.len());
+        let (name, operator) = expression.split_at(name_len);
+        let value = values.get(name);
+        let written = match (operator.get(..2), operator.get(..1)) {
+            (Some(":=" | ":-"), _) => match value {
+                Some(v) if !v.is_empty() => v.clone(),
+                Some(_) => operator[2..].to_owned(),
+                None if complete => operator[2..].to_owned(),
+                None => return None,
+            },
+            (_, Some("=" | "-")) => match value {
+                Some(v) => v.clone(),
+                None if complete => operator[1..].to_owned(),
+                None => return None,
+            },
+            _ => match value {
+                Some(v) => v.clone(),
+                None if complete => String::new(),
+                None => return None,
+            },
+        };
+        out.push_str(&written);
+        rest = &inner[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The values of the ConfigMap or Secret `target` names, where this program holds them
+/// (a declared object's `data` and `stringData`, a generator's literals); `None` if any
+/// is unknown here.
+pub(crate) fn values_of<'c>(
+    clusters: impl Iterator<Item = &'c Cluster> + Clone,
+    target: &Arc<Target>,
+) -> Option<std::collections::BTreeMap<String, String>> {
+    use base64::Engine;
+    for cluster in clusters.clone() {
+        if let Some(o) = cluster
+            .objects
+            .iter()
+            .find(|o| Arc::ptr_eq(&o.target, target))
+        {
+            if o.encrypted {
+                return None;
+            }
+            let value = o.object.to_json().ok()?;
+            let mut out = std::collections::BTreeMap::new();
+            let secret = value["kind"] == "Secret";
+            for (k, v) in value["data"].as_object().into_iter().flatten() {
+                let text = v.as_str()?;
+                let text = if secret {
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(text)
+                        .ok()?;
+                    String::from_utf8(bytes).ok()?
+                } else {
+                    text.to_owned()
+                };
+                out.insert(k.clone(), text);
+            }
+            for (k, v) in value["stringData"].as_object().into_iter().flatten() {
+                out.insert(k.clone(), v.as_str()?.to_owned());
+            }
+            return Some(out);
+        }
+        if let Some((_, g, _)) = cluster
+            .generators
+            .iter()
+            .find(|(_, _, t)| Arc::ptr_eq(t, target))
+        {
+            let (literals, files, envs) = match g {
+                Generator::ConfigMap(g) => (&g.literals, &g.files, &g.envs),
+                Generator::Secret(g) => (&g.literals, &g.files, &g.envs),
+            };
+            if !files.is_empty() || !envs.is_empty() {
+                return None;
+            }
+            return Some(
+                literals
+                    .iter()
+                    .filter_map(|l| l.split_once('='))
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect(),
+            );
+        }
+    }
+    None
+}
+
 /// Every `(field path, variable)` of `object` (keys and values alike, as Flux substitutes
 /// the whole document) that needs a variable outside `defined`.
 pub(crate) fn undefined_in(object: &Value, defined: &BTreeSet<String>) -> Vec<(String, String)> {
@@ -182,5 +290,23 @@ mod tests {
             ["e", "f"]
         );
         assert_eq!(required_variables("${cluster_name}-web"), ["cluster_name"]);
+    }
+
+    #[test]
+    fn names_are_substituted_as_flux_substitutes_them() {
+        let values = [
+            ("env".to_owned(), "staging".to_owned()),
+            ("empty".to_owned(), String::new()),
+        ]
+        .into_iter()
+        .collect();
+        let sub = |t: &str, complete| substitute(t, &values, complete);
+        assert_eq!(sub("${env}-web", false).as_deref(), Some("staging-web"));
+        assert_eq!(sub("${empty:=x}-${empty=y}", false).as_deref(), Some("x-"));
+        // Unset here, but perhaps set by a source whose values are unknown.
+        assert_eq!(sub("${other:-dev}", false), None);
+        assert_eq!(sub("${other:-dev}", true).as_deref(), Some("dev"));
+        assert_eq!(sub("${other}", false), None);
+        assert_eq!(sub("${other}-web", true).as_deref(), Some("-web"));
     }
 }

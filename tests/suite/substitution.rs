@@ -124,3 +124,89 @@ fn without_the_variables_source_every_use_is_named_and_an_unknown_source_silence
     });
     c.render().unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// A cluster whose folder `apps` holds a HelmRepository named of a variable and a
+/// HelmRelease reading it, applied with `cluster_name` set to `value` (no postBuild at all
+/// when `None`).
+fn named_of_variables(value: Option<&str>) -> Cluster {
+    use fluxdsl::{Chart, HelmRelease, HelmRepository, Name};
+    let mut cluster = Cluster::new("");
+    let sync = cluster.file("clusters/dev/sync.yaml");
+    let repo = super::fleet_source(&mut cluster, &sync);
+    let apps = cluster.file("apps/podinfo.yaml");
+    let charts = cluster.add(
+        &apps,
+        HelmRepository::builder()
+            .name(Name::with_variables("${cluster_name}-charts").unwrap())
+            .namespace(namespace!("apps"))
+            .url("https://stefanprodan.github.io/podinfo")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    cluster.add(
+        &apps,
+        HelmRelease::builder()
+            .name(name!("podinfo"))
+            .namespace(namespace!("apps"))
+            .chart(Chart::from_source(&charts, "podinfo"))
+            .interval(duration!("1h"))
+            .build(),
+    );
+    let kustomization = Kustomization::builder()
+        .name(name!("apps"))
+        .source_ref(&repo)
+        .path("./apps")
+        .interval(duration!("10m"))
+        .prune(true);
+    let kustomization = match value {
+        Some(value) => kustomization
+            .post_build(PostBuild::new().substitute("cluster_name", value))
+            .build(),
+        None => kustomization.build(),
+    };
+    cluster.add(&sync, kustomization);
+    cluster
+}
+
+#[test]
+fn a_name_of_variables_is_checked_with_the_values_of_the_kustomization_that_applies_it() {
+    let rendered = named_of_variables(Some("staging"))
+        .render()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let file = rendered.file("apps/podinfo.yaml").unwrap();
+    assert!(file.contains("  name: ${cluster_name}-charts\n"), "{file}");
+    // The release's handle names the same template, which Flux substitutes alike.
+    assert!(
+        file.contains("        kind: HelmRepository\n        name: ${cluster_name}-charts\n"),
+        "{file}"
+    );
+
+    let refused = named_of_variables(Some("Staging_1"))
+        .render()
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("HelmRepository apps/${cluster_name}-charts")
+            && refused.contains("metadata.name")
+            && refused.contains(
+                "\"${cluster_name}-charts\" becomes \"Staging_1-charts\" under the postBuild \
+                 substitution of Kustomization flux-system/apps, which the API server refuses"
+            )
+            && refused.contains("tests/suite/substitution.rs"),
+        "{refused}"
+    );
+
+    let unsubstituted = named_of_variables(None)
+        .render()
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        unsubstituted.contains(
+            "\"${cluster_name}-charts\" holds postBuild variables, but Kustomization \
+             flux-system/apps applies it without postBuild substitution"
+        ),
+        "{unsubstituted}"
+    );
+}

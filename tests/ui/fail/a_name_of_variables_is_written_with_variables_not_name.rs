@@ -1,0 +1,3 @@
+fn main() {
+    let _name = fluxdsl::name!("${cluster_name}-podinfo");
+}
