@@ -132,6 +132,18 @@ impl Printer<'_, '_> {
             let deps: Vec<String> = deps.iter().map(label).collect();
             text.push_str(&format!(" (after {})", deps.join(", ")));
         }
+        // The variables its postBuild substitution sets (values as Git holds them), and
+        // where the others come from.
+        for check in self.view.objects[i].object.checks() {
+            if let crate::object::Check::Substitutes { substitute, from } = check {
+                let mut sets: Vec<String> =
+                    substitute.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                sets.extend(from.iter().map(|t| format!("from {}", label(&t.key))));
+                if !sets.is_empty() {
+                    text.push_str(&format!(" (postBuild: {})", sets.join(", ")));
+                }
+            }
+        }
         let state = self.state_of(key);
         let branch = if last { "└── " } else { "├── " };
         self.line(&format!("{prefix}{branch}"), &text, state);

@@ -197,6 +197,15 @@ fn a_name_of_variables_is_checked_with_the_values_of_the_kustomization_that_appl
         "{refused}"
     );
 
+    // `tree` shows what the Kustomization sets.
+    let tree = fluxdsl::Repository::from(named_of_variables(Some("staging")))
+        .tree(None)
+        .unwrap();
+    assert!(
+        tree.contains("Kustomization/flux-system/apps (postBuild: cluster_name=staging)\n"),
+        "{tree}"
+    );
+
     let unsubstituted = named_of_variables(None)
         .render()
         .map(|_| ())
