@@ -33,7 +33,16 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Print every rendered file to stdout (the default).
-    Print,
+    Print {
+        /// Print instead what each Kustomization applies, as Flux will apply it (folder
+        /// namespace and names, targetNamespace, postBuild variables filled in).
+        #[arg(long)]
+        effective: bool,
+        /// With --effective: the repository's cluster to show (required when it declares
+        /// several).
+        #[arg(long, value_name = "NAME", requires = "effective")]
+        cluster: Option<String>,
+    },
     /// Write the rendered trees to disk, atomically; only files this program owns change.
     Render {
         /// The folder of the main tree.
@@ -258,7 +267,10 @@ pub fn run_with(
     match execute(
         repository,
         &invocation,
-        cli.command.unwrap_or(Command::Print),
+        cli.command.unwrap_or(Command::Print {
+            effective: false,
+            cluster: None,
+        }),
         stdout,
         stderr,
     ) {
@@ -346,7 +358,16 @@ fn execute(
         out.unwrap_or_else(|| PathBuf::from(non_empty(cluster.root())))
     };
     match command {
-        Command::Print => print(&rendered, stdout),
+        Command::Print {
+            effective: false, ..
+        } => print(&rendered, stdout),
+        Command::Print { cluster, .. } => {
+            let text = repository
+                .effective(cluster.as_deref())
+                .map_err(|message| Error::ChooseCluster { message })?;
+            let _ = stdout.write_all(text.as_bytes());
+            Ok(0)
+        }
         Command::Render { out, root, adopt } => {
             let options = tree::WriteOptions { adopt };
             render(&rendered, out, root, options, stdout, stderr)

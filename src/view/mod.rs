@@ -2,6 +2,7 @@
 //! `tree` (what Flux will reconcile, source by source) and `graph` (the references
 //! between objects, as Mermaid or Graphviz DOT).
 
+pub(crate) mod effective;
 pub(crate) mod graph;
 pub(crate) mod tree;
 
@@ -144,6 +145,19 @@ impl Repository {
     pub fn tree(&self, cluster: Option<&str>) -> Result<String, String> {
         let cluster = self.select(cluster)?;
         Ok(tree::tree(&ClusterView::of(self, cluster), None))
+    }
+
+    /// The objects each Kustomization of cluster `name` (the only one when `None`) applies,
+    /// as Flux will apply them: each Kustomization's list after a `#` line, every object
+    /// with the namespace and name its folder gives it, the Kustomization's
+    /// `targetNamespace`, and its postBuild variables filled in where this program knows
+    /// their values (`print --effective`).
+    pub fn effective(&self, cluster: Option<&str>) -> Result<String, String> {
+        let cluster = self.select(cluster)?;
+        Ok(effective::effective(
+            &ClusterView::of(self, cluster),
+            self.parts.iter().map(|p| &p.cluster),
+        ))
     }
 
     /// The references between the objects of cluster `name` (the only one when `None`) —

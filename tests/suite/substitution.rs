@@ -206,6 +206,26 @@ fn a_name_of_variables_is_checked_with_the_values_of_the_kustomization_that_appl
         "{tree}"
     );
 
+    // `print --effective` shows the objects as Flux applies them.
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = fluxdsl::cli::run_with(
+        &named_of_variables(Some("staging")).into(),
+        ["cluster", "print", "--effective"],
+        &mut out,
+        &mut err,
+    );
+    let effective = String::from_utf8(out).unwrap();
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+    assert!(
+        effective.contains("# Kustomization/flux-system/apps applies 2 object(s)\n")
+            && effective.contains(
+                "kind: HelmRepository\nmetadata:\n  name: staging-charts\n  namespace: apps\n"
+            )
+            && effective.contains("        kind: HelmRepository\n        name: staging-charts\n")
+            && !effective.contains("${"),
+        "{effective}"
+    );
+
     let unsubstituted = named_of_variables(None)
         .render()
         .map(|_| ())
