@@ -214,6 +214,36 @@ impl Name {
     }
 }
 
+/// Whether `text` holds a postBuild variable expression (`${name…}`, not `$${…}`).
+pub(crate) fn holds_variable(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(at) = rest.find("${") {
+        let escaped = at > 0 && rest.as_bytes()[at - 1] == b'$';
+        if !escaped
+            && rest[at + 2..]
+                .chars()
+                .next()
+                .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        {
+            return true;
+        }
+        rest = &rest[at + 2..];
+    }
+    false
+}
+
+/// Whether any string (or key) of `value` holds a postBuild variable.
+pub(crate) fn holds_variables(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => holds_variable(s),
+        serde_json::Value::Array(items) => items.iter().any(holds_variables),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| holds_variable(k) || holds_variables(v)),
+        _ => false,
+    }
+}
+
 /// Whether `name` is a variable name kustomize-controller accepts
 /// (`^[_[:alpha:]][_[:alpha:][:digit:]]*$`).
 pub(crate) fn is_variable_name(name: &str) -> bool {

@@ -239,6 +239,8 @@ fn describe(t: &Transform) -> String {
 
 /// One Flux Kustomization of a cluster and the objects it applies.
 struct Applier<'r> {
+    /// The part that declares it.
+    part: usize,
     key: &'r ObjectKey,
     at: &'static Location<'static>,
     objects: Vec<(usize, usize)>,
@@ -348,6 +350,7 @@ impl Parts<'_> {
                         _ => None,
                     });
                     Some(Applier {
+                        part: p,
                         key: o.key(),
                         at: o.at(),
                         objects,
@@ -489,6 +492,7 @@ impl Parts<'_> {
             }
         }
         let mut problems = self.substituted_names(a, &values, all_known);
+        problems.extend(self.substituted_schemas(a, &values, all_known));
         for &(op, oi) in &a.objects {
             let o = &self.0[op].cluster.objects[oi];
             if o.encrypted {
@@ -567,6 +571,47 @@ impl Parts<'_> {
                         sites: vec![("declared", o.at()), ("Kustomization declared", a.at)],
                     });
                 }
+            }
+        }
+        problems
+    }
+
+    /// The objects `a` applies that hold postBuild variables, once substituted with
+    /// `values`: what the CRDs and the Flux API of the cluster running `a` say of them.
+    fn substituted_schemas(
+        &self,
+        a: &Applier,
+        values: &BTreeMap<String, String>,
+        all_known: bool,
+    ) -> Vec<Problem> {
+        use crate::model::substitution;
+        let cluster = self.0[a.part].cluster;
+        let mut problems = Vec::new();
+        for &(op, oi) in &a.objects {
+            let o = &self.0[op].cluster.objects[oi];
+            if o.encrypted || o.patch_only {
+                continue;
+            }
+            let Ok(mut value) = o.object.to_json() else {
+                continue;
+            };
+            if substitution::disabled(&value) || !substitution::holds_variables(&value) {
+                continue;
+            }
+            substitution::substitute_all(&mut value, values, all_known);
+            if substitution::holds_variables(&value) {
+                continue; // a value this program does not know
+            }
+            for (field, message) in crate::model::validate::schema_problems(cluster, &value) {
+                problems.push(Problem {
+                    object: Some(o.key().clone()),
+                    field: None,
+                    message: format!(
+                        "{field}, after the postBuild substitution of {}: {message}",
+                        a.key
+                    ),
+                    sites: vec![("declared", o.at()), ("Kustomization declared", a.at)],
+                });
             }
         }
         problems

@@ -244,8 +244,9 @@ impl FluxApi {
         }
         let mut out = Vec::new();
         check_object(&body, schema, "", &mut out);
-        // The CEL rules run on an object the structural checks accept, as on the server.
-        if out.is_empty() {
+        // The CEL rules run on an object the structural checks accept, as on the server;
+        // one holding postBuild variables, once they are substituted.
+        if out.is_empty() && !crate::values::holds_variables(&Value::Object(body.clone())) {
             crate::model::crd_rules::problems(&Value::Object(body), schema, "", &mut out);
         }
         let label = self.label();
@@ -268,6 +269,13 @@ fn check(value: &Value, schema: &Value, path: &str, out: &mut Vec<(String, Strin
         return;
     }
     if value.is_null() && schema["nullable"] == true {
+        return;
+    }
+    // A postBuild variable (`${replicas}`, `${domain}`) is checked once substituted, with
+    // the values of each Kustomization that applies the object (applied.rs).
+    if let Value::String(s) = value
+        && crate::values::holds_variable(s)
+    {
         return;
     }
     if let Some(problem) = wrong_type(value, schema) {

@@ -6,7 +6,7 @@
 //! them (objects it declares, generators, SOPS files); with any source it cannot read, the
 //! check says nothing.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::kustomize::config::Generator;
 use crate::model::cluster::{Cluster, FileContent};
 use crate::object::Target;
+pub(crate) use crate::values::{holds_variable, holds_variables};
 
 /// The annotation that turns substitution off for one object.
 pub(crate) const DISABLED: &str = "kustomize.toolkit.fluxcd.io/substitute";
@@ -55,7 +56,7 @@ pub(crate) fn required_variables(text: &str) -> Vec<&str> {
 /// writes it).
 pub(crate) fn substitute(
     text: &str,
-    values: &std::collections::BTreeMap<String, String>,
+    values: &BTreeMap<String, String>,
     complete: bool,
 ) -> Option<String> {
     let mut out = String::new();
@@ -101,7 +102,7 @@ pub(crate) fn substitute(
 pub(crate) fn values_of<'c>(
     clusters: impl Iterator<Item = &'c Cluster> + Clone,
     target: &Arc<Target>,
-) -> Option<std::collections::BTreeMap<String, String>> {
+) -> Option<BTreeMap<String, String>> {
     use base64::Engine;
     for cluster in clusters.clone() {
         if let Some(o) = cluster
@@ -113,7 +114,7 @@ pub(crate) fn values_of<'c>(
                 return None;
             }
             let value = o.object.to_json().ok()?;
-            let mut out = std::collections::BTreeMap::new();
+            let mut out = BTreeMap::new();
             let secret = value["kind"] == "Secret";
             for (k, v) in value["data"].as_object().into_iter().flatten() {
                 let text = v.as_str()?;
@@ -154,6 +155,41 @@ pub(crate) fn values_of<'c>(
         }
     }
     None
+}
+
+/// `value` as kustomize-controller's substitution leaves it, where every variable it needs
+/// is known (`values`, `complete` as for [`substitute`]): the YAML text is substituted,
+/// so a string render writes plain is read back as YAML (`replicas: ${replicas}` becomes
+/// the number 3); strings with a variable whose value is unknown are left as written.
+pub(crate) fn substitute_all(value: &mut Value, values: &BTreeMap<String, String>, complete: bool) {
+    match value {
+        Value::String(s) if holds_variable(s) => {
+            let Some(done) = substitute(s, values, complete) else {
+                return;
+            };
+            let plain = crate::go_yaml::document(s.as_str())
+                .is_ok_and(|text| !text.starts_with(['"', '\'', '|', '>']));
+            *value = match plain {
+                true => serde_yaml::from_str::<Value>(&done).unwrap_or(Value::String(done)),
+                false => Value::String(done),
+            };
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| substitute_all(v, values, complete)),
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (k, mut v) in entries {
+                substitute_all(&mut v, values, complete);
+                let k = match holds_variable(&k) {
+                    true => substitute(&k, values, complete).unwrap_or(k),
+                    false => k,
+                };
+                map.insert(k, v);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Every `(field path, variable)` of `object` (keys and values alike, as Flux substitutes

@@ -869,6 +869,33 @@ fn pins_agree(cluster: &Cluster, problems: &mut Vec<Problem>) {
 /// What the CRD schemas the cluster knows refuse: those of its pinned Flux API
 /// (`Cluster::flux_api`) and those of the CustomResourceDefinitions it declares, each
 /// checking the objects of its kinds; and `extra_spec` fields, which need the pinned API.
+/// What the CRDs `cluster` declares and its pinned Flux API say of `json`, each problem
+/// with its field.
+pub(crate) fn schema_problems(
+    cluster: &Cluster,
+    json: &serde_json::Value,
+) -> Vec<(String, String)> {
+    use crate::model::flux_api::FluxApi;
+    let crds: Vec<serde_json::Value> = cluster
+        .objects
+        .iter()
+        .filter(|o| {
+            o.key().kind == "CustomResourceDefinition" && o.key().group() == "apiextensions.k8s.io"
+        })
+        .filter_map(|o| o.object.to_json().ok())
+        .collect();
+    let mut out = Vec::new();
+    if !crds.is_empty()
+        && let Ok(declared) = FluxApi::from_crd_values("the CRD this program declares", crds.iter())
+    {
+        out.extend(declared.object_problems(json));
+    }
+    if let Some((api, _)) = &cluster.flux_api {
+        out.extend(api.object_problems(json));
+    }
+    out
+}
+
 fn schemas(cluster: &Cluster, problems: &mut Vec<Problem>) {
     use crate::model::flux_api::FluxApi;
     let crds: Vec<serde_json::Value> = cluster

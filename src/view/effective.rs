@@ -30,34 +30,6 @@ fn variables<'c>(
     (values, complete)
 }
 
-/// Every string (keys too) of `value` substituted, where all its variables are known.
-fn substitute_all(value: &mut Value, values: &BTreeMap<String, String>, complete: bool) {
-    let sub = |text: &str| substitution::substitute(text, values, complete);
-    match value {
-        Value::String(s) if s.contains("${") => {
-            if let Some(done) = sub(s) {
-                *s = done;
-            }
-        }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|v| substitute_all(v, values, complete)),
-        Value::Object(map) => {
-            let entries = std::mem::take(map);
-            for (k, mut v) in entries {
-                substitute_all(&mut v, values, complete);
-                let k = if k.contains("${") {
-                    sub(&k).unwrap_or(k)
-                } else {
-                    k
-                };
-                map.insert(k, v);
-            }
-        }
-        _ => {}
-    }
-}
-
 /// The text `print --effective` writes for `view` (a cluster of the repository whose parts
 /// are `clusters`).
 pub(crate) fn effective<'c>(
@@ -113,7 +85,7 @@ pub(crate) fn effective<'c>(
             } else if let Some((values, complete)) = &post_build
                 && !substitution::disabled(&value)
             {
-                substitute_all(&mut value, values, *complete);
+                substitution::substitute_all(&mut value, values, *complete);
             }
             out.push_str("---\n");
             out.push_str(&crate::render::yaml_document(&value));

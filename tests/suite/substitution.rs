@@ -239,3 +239,99 @@ fn a_name_of_variables_is_checked_with_the_values_of_the_kustomization_that_appl
         "{unsubstituted}"
     );
 }
+
+const WIDGET_CRD: &str = r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names:
+    kind: Widget
+    listKind: WidgetList
+    plural: widgets
+    singular: widget
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              host:
+                type: string
+                pattern: "^[a-z0-9.-]+$"
+              port:
+                type: integer
+                maximum: 65535
+"#;
+
+/// A cluster declaring the Widget CRD, and in folder `apps` a Widget whose host and port
+/// are postBuild variables, applied with `vars`.
+fn widget_with(vars: &[(&str, &str)]) -> Cluster {
+    let mut cluster = Cluster::new("");
+    let sync = cluster.file("clusters/dev/sync.yaml");
+    let repo = super::fleet_source(&mut cluster, &sync);
+    let crds = cluster.file("clusters/dev/crds.yaml");
+    cluster.add(
+        &crds,
+        fluxdsl::UpstreamManifest::yaml("the Widget CRD", WIDGET_CRD),
+    );
+    let apps = cluster.file("apps/widget.yaml");
+    cluster.add_manifest(
+        &apps,
+        serde_json::json!({
+            "apiVersion": "example.com/v1",
+            "kind": "Widget",
+            "metadata": { "name": "web", "namespace": "apps" },
+            "spec": { "host": "${host}", "port": "${port}" },
+        }),
+    );
+    let post_build = vars
+        .iter()
+        .fold(PostBuild::new(), |p, (k, v)| p.substitute(k, v));
+    cluster.add(
+        &sync,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&repo)
+            .path("./apps")
+            .interval(duration!("10m"))
+            .prune(true)
+            .post_build(post_build)
+            .build(),
+    );
+    cluster
+}
+
+#[test]
+fn a_schema_checks_variables_once_each_kustomization_has_substituted_them() {
+    // `${port}` is a string only until substitution: the CRD's integer and pattern are
+    // checked with the values, as Flux applies the object.
+    let rendered = widget_with(&[("host", "example.com"), ("port", "8080")])
+        .render()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        rendered
+            .file("apps/widget.yaml")
+            .unwrap()
+            .contains("  port: ${port}\n")
+    );
+    let message = widget_with(&[("host", "Example_COM"), ("port", "70000")])
+        .render()
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains(
+            "spec.port, after the postBuild substitution of Kustomization flux-system/apps: \
+             70000 is above the maximum 65535"
+        ) && message.contains("spec.host, after the postBuild substitution of Kustomization flux-system/apps: \"Example_COM\" does not match the pattern"),
+        "{message}"
+    );
+}
