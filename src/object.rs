@@ -908,6 +908,8 @@ pub enum Check {
         substitute: Vec<(String, String)>,
         /// `substituteFrom`'s sources.
         from: Vec<Arc<Target>>,
+        /// The sources marked `optional` (substitution goes on without them).
+        optional: Vec<Arc<Target>>,
     },
     /// The artifacts an ArtifactGenerator produces.
     Generates(Vec<String>),

@@ -298,6 +298,12 @@ impl Object for Kustomization {
                     .iter()
                     .map(|f| Arc::clone(&f.target))
                     .collect(),
+                optional: pb
+                    .substitute_from
+                    .iter()
+                    .filter(|f| f.optional)
+                    .map(|f| Arc::clone(&f.target))
+                    .collect(),
             });
         }
         if let Some(d) = self.decryption.as_deref() {

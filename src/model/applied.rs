@@ -249,10 +249,49 @@ struct Applier<'r> {
     /// `spec.postBuild` when it substitutes: `substitute`'s variables and values,
     /// `substituteFrom`'s sources.
     substitutes: Option<(Substitute, Vec<Arc<Target>>)>,
+    /// The `substituteFrom` sources marked optional.
+    optional: Vec<Arc<Target>>,
+    /// The Kustomizations it waits for (`spec.dependsOn`).
+    depends_on: Vec<ObjectKey>,
 }
 
 /// `postBuild.substitute`: each variable and its value.
 type Substitute = Vec<(String, String)>;
+
+/// The Kustomizations from `from` to `to` along `dependsOn` (`from` first), if `from`
+/// waits for `to`.
+fn depends_chain<'r>(
+    appliers: &[Applier<'r>],
+    from: &'r ObjectKey,
+    to: &'r ObjectKey,
+) -> Option<Vec<&'r ObjectKey>> {
+    let depends_on = |key: &ObjectKey| -> Vec<&'r ObjectKey> {
+        let Some(a) = appliers.iter().find(|a| a.key == key) else {
+            return Vec::new();
+        };
+        appliers
+            .iter()
+            .filter(|b| a.depends_on.iter().any(|d| d == b.key))
+            .map(|b| b.key)
+            .collect()
+    };
+    let mut paths: Vec<Vec<&'r ObjectKey>> = vec![vec![from]];
+    let mut seen: BTreeSet<&ObjectKey> = BTreeSet::from([from]);
+    while let Some(path) = paths.pop() {
+        let last = *path.last().expect("a path is never empty");
+        for next in depends_on(last) {
+            let mut longer = path.clone();
+            longer.push(next);
+            if next == to {
+                return Some(longer);
+            }
+            if seen.insert(next) {
+                paths.push(longer);
+            }
+        }
+    }
+    None
+}
 
 /// The parts of a repository (or one cluster alone), checked for what Flux will apply.
 pub(crate) struct Parts<'a>(pub(crate) &'a [PartView<'a>]);
@@ -345,10 +384,19 @@ impl Parts<'_> {
                         Check::Decrypts(keys) => Some(keys),
                         _ => None,
                     });
-                    let substitutes = o.object.checks().into_iter().find_map(|c| match c {
-                        Check::Substitutes { substitute, from } => Some((substitute, from)),
-                        _ => None,
-                    });
+                    let (substitutes, optional) = o
+                        .object
+                        .checks()
+                        .into_iter()
+                        .find_map(|c| match c {
+                            Check::Substitutes {
+                                substitute,
+                                from,
+                                optional,
+                            } => Some((Some((substitute, from)), optional)),
+                            _ => None,
+                        })
+                        .unwrap_or_default();
                     Some(Applier {
                         part: p,
                         key: o.key(),
@@ -356,6 +404,13 @@ impl Parts<'_> {
                         objects,
                         decrypts,
                         substitutes,
+                        optional,
+                        depends_on: o
+                            .references()
+                            .into_iter()
+                            .filter(|r| r.field.starts_with("spec.dependsOn"))
+                            .map(|r| r.target.key.clone())
+                            .collect(),
                     })
                 })
                 .collect();
@@ -386,6 +441,7 @@ impl Parts<'_> {
             for a in &appliers {
                 problems.extend(self.decryption_problems(a));
                 problems.extend(self.substitution_problems(a));
+                problems.extend(self.source_order_problems(part, a, &appliers, &by_object));
             }
             let applied: BTreeSet<(usize, usize)> = by_object.keys().copied().collect();
             problems.extend(self.unapplied_references(p, &applied));
@@ -520,6 +576,81 @@ impl Parts<'_> {
                     sites: vec![("declared", o.at()), ("Kustomization declared", a.at)],
                 });
             }
+        }
+        problems
+    }
+
+    /// Where the ConfigMaps and Secrets `a` substitutes from come from, in cluster `part`:
+    /// one this program declares must be applied by another Kustomization of the cluster
+    /// (unless `optional`), and not by one that waits for `a` (`dependsOn`, directly or
+    /// through others): kustomize-controller reads them before it builds anything, so
+    /// neither would ever become ready.
+    fn source_order_problems(
+        &self,
+        part: &PartView,
+        a: &Applier,
+        appliers: &[Applier],
+        by_object: &BTreeMap<(usize, usize), &Applier>,
+    ) -> Vec<Problem> {
+        let Some((_, from)) = &a.substitutes else {
+            return Vec::new();
+        };
+        let mut problems = Vec::new();
+        for source in from {
+            if source.origin != Origin::Declared
+                || a.optional.iter().any(|o| Arc::ptr_eq(o, source))
+            {
+                continue;
+            }
+            let Some(at) = self.0.iter().enumerate().find_map(|(p, part)| {
+                part.cluster
+                    .objects
+                    .iter()
+                    .position(|o| Arc::ptr_eq(&o.target, source))
+                    .map(|i| (p, i))
+            }) else {
+                continue; // generated by a folder, or a bootstrap Secret
+            };
+            let object = &self.0[at.0].cluster.objects[at.1];
+            let message = match by_object.get(&at) {
+                None => format!(
+                    "substitutes from {}, which no Kustomization of {} applies: it never exists \
+                     there, and the Kustomization fails before it applies anything; apply it \
+                     from a Kustomization this one depends on, or mark it SubstituteFrom::optional",
+                    source.key,
+                    part.label()
+                ),
+                Some(b) if b.key == a.key => format!(
+                    "substitutes from {}, which it applies itself: on its first reconciliation \
+                     the object does not exist yet, and the Kustomization fails before it \
+                     applies anything, the object included; apply it from a Kustomization this \
+                     one depends on",
+                    source.key
+                ),
+                Some(b) => match depends_chain(appliers, b.key, a.key) {
+                    Some(chain) => format!(
+                        "substitutes from {}, which only {} applies, and that waits for this one \
+                         ({}): neither ever becomes ready",
+                        source.key,
+                        b.key,
+                        chain
+                            .iter()
+                            .map(|k| k.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" depends on ")
+                    ),
+                    None => continue,
+                },
+            };
+            problems.push(Problem {
+                object: Some(a.key.clone()),
+                field: Some("spec.postBuild.substituteFrom"),
+                message,
+                sites: vec![
+                    ("Kustomization declared", a.at),
+                    ("source declared", object.at()),
+                ],
+            });
         }
         problems
     }

@@ -52,9 +52,9 @@ pub(crate) fn effective<'c>(
             .checks()
             .into_iter()
             .find_map(|c| match c {
-                Check::Substitutes { substitute, from } => {
-                    Some(variables(clusters.clone(), &substitute, &from))
-                }
+                Check::Substitutes {
+                    substitute, from, ..
+                } => Some(variables(clusters.clone(), &substitute, &from)),
                 _ => None,
             });
         let objects = &view.applied[&h];

@@ -135,7 +135,10 @@ impl Printer<'_, '_> {
         // The variables its postBuild substitution sets (values as Git holds them), and
         // where the others come from.
         for check in self.view.objects[i].object.checks() {
-            if let crate::object::Check::Substitutes { substitute, from } = check {
+            if let crate::object::Check::Substitutes {
+                substitute, from, ..
+            } = check
+            {
                 let mut sets: Vec<String> =
                     substitute.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 sets.extend(from.iter().map(|t| format!("from {}", label(&t.key))));

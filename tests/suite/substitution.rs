@@ -335,3 +335,87 @@ fn a_schema_checks_variables_once_each_kustomization_has_substituted_them() {
         "{message}"
     );
 }
+
+/// Kustomizations `apps` (folder `apps`) and `infra` (folder `infra`, depending on `apps`
+/// when `infra_waits`), `apps` substituting from ConfigMap `vars` declared in `vars_file`.
+fn ordered(vars_file: &str, infra_waits: bool, optional: bool) -> Cluster {
+    let mut cluster = Cluster::new("");
+    let sync = cluster.file("clusters/dev/sync.yaml");
+    let repo = super::fleet_source(&mut cluster, &sync);
+    let file = cluster.file(vars_file);
+    let vars = cluster.add(&file, config_map("vars", &[("cluster_name", "dev")], false));
+    let from = SubstituteFrom::config_map(&vars);
+    let from = if optional { from.optional() } else { from };
+    let apps = cluster.add(
+        &sync,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .namespace(namespace!("apps"))
+            .source_ref(&repo)
+            .path("./apps")
+            .interval(duration!("10m"))
+            .prune(true)
+            .post_build(PostBuild::new().substitute_from(from))
+            .build(),
+    );
+    let infra = Kustomization::builder()
+        .name(name!("infra"))
+        .namespace(namespace!("apps"))
+        .source_ref(&repo)
+        .path("./infra")
+        .interval(duration!("10m"))
+        .prune(true);
+    let infra = if infra_waits {
+        infra.depends_on(&[&apps]).build()
+    } else {
+        infra.build()
+    };
+    cluster.add(&sync, infra);
+    let app = cluster.file("apps/app.yaml");
+    cluster.add(
+        &app,
+        config_map("app", &[("name", "${cluster_name}")], false),
+    );
+    let other = cluster.file("infra/other.yaml");
+    cluster.add(&other, config_map("other", &[], false));
+    cluster
+}
+
+fn refusal_of(cluster: Cluster) -> Option<String> {
+    cluster.render().err().map(|e| e.to_string())
+}
+
+#[test]
+fn a_substitute_from_source_must_exist_before_the_kustomization_that_reads_it() {
+    // Applied by another Kustomization that does not wait for this one: fine.
+    assert_eq!(refusal_of(ordered("infra/vars.yaml", false, false)), None);
+    // Applied by nobody.
+    let never = refusal_of(ordered("elsewhere/vars.yaml", false, false)).unwrap();
+    assert!(
+        never.contains("spec.postBuild.substituteFrom")
+            && never.contains("substitutes from ConfigMap apps/vars, which no Kustomization of")
+            && never.contains("it never exists there"),
+        "{never}"
+    );
+    // …unless optional.
+    assert_eq!(
+        refusal_of(ordered("elsewhere/vars.yaml", false, true)),
+        None
+    );
+    // Applied by itself.
+    let itself = refusal_of(ordered("apps/vars.yaml", false, false)).unwrap();
+    assert!(
+        itself.contains("substitutes from ConfigMap apps/vars, which it applies itself"),
+        "{itself}"
+    );
+    // Applied by a Kustomization that waits for this one: a deadlock.
+    let deadlock = refusal_of(ordered("infra/vars.yaml", true, false)).unwrap();
+    assert!(
+        deadlock.contains(
+            "substitutes from ConfigMap apps/vars, which only Kustomization apps/infra \
+             applies, and that waits for this one (Kustomization apps/infra depends on \
+             Kustomization apps/apps): neither ever becomes ready"
+        ),
+        "{deadlock}"
+    );
+}
