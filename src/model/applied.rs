@@ -253,6 +253,8 @@ struct Applier<'r> {
     optional: Vec<Arc<Target>>,
     /// The Kustomizations it waits for (`spec.dependsOn`).
     depends_on: Vec<ObjectKey>,
+    /// `spec.targetNamespace`: where it puts every namespaced object it applies.
+    target_namespace: Option<String>,
 }
 
 /// `postBuild.substitute`: each variable and its value.
@@ -411,6 +413,9 @@ impl Parts<'_> {
                             .filter(|r| r.field.starts_with("spec.dependsOn"))
                             .map(|r| r.target.key.clone())
                             .collect(),
+                        target_namespace: o.object.to_json().ok().and_then(|k| {
+                            Some(k.pointer("/spec/targetNamespace")?.as_str()?.to_owned())
+                        }),
                     })
                 })
                 .collect();
@@ -442,6 +447,7 @@ impl Parts<'_> {
                 problems.extend(self.decryption_problems(a));
                 problems.extend(self.substitution_problems(a));
                 problems.extend(self.source_order_problems(part, a, &appliers, &by_object));
+                problems.extend(self.target_namespace_problems(a));
             }
             let applied: BTreeSet<(usize, usize)> = by_object.keys().copied().collect();
             problems.extend(self.unapplied_references(p, &applied));
@@ -650,6 +656,40 @@ impl Parts<'_> {
                     ("Kustomization declared", a.at),
                     ("source declared", object.at()),
                 ],
+            });
+        }
+        problems
+    }
+
+    /// With `spec.targetNamespace`, kustomize-controller puts every namespaced object `a`
+    /// applies in that namespace: an object declared in another one would land where its
+    /// handle does not say, and every reference by that handle (a health check, a
+    /// `valuesFrom`, a `sourceRef`) would name the wrong namespace.
+    fn target_namespace_problems(&self, a: &Applier) -> Vec<Problem> {
+        let Some(target) = &a.target_namespace else {
+            return Vec::new();
+        };
+        let mut problems = Vec::new();
+        for &(op, oi) in &a.objects {
+            let o = &self.0[op].cluster.objects[oi];
+            let key = o.key();
+            let Some(declared) = key.namespace.as_deref() else {
+                continue;
+            };
+            if declared == target || o.patch_only {
+                continue;
+            }
+            problems.push(Problem {
+                object: Some(key.clone()),
+                field: Some("metadata.namespace"),
+                message: format!(
+                    "is declared in namespace {declared:?}, but {} applies it with \
+                     targetNamespace {target:?}, so it lands in {target:?}: its handle, and \
+                     every health check or reference made with it, would name {declared:?}; \
+                     declare it in {target:?}",
+                    a.key
+                ),
+                sites: vec![("declared", o.at()), ("Kustomization declared", a.at)],
             });
         }
         problems

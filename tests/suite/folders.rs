@@ -389,3 +389,58 @@ fn a_file_no_kustomization_yaml_lists_is_refused() {
     );
     cluster.render().unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn an_object_a_target_namespace_moves_is_refused_as_its_handle_would_lie() {
+    let with = |namespace: fluxdsl::NamespaceName| {
+        let mut cluster = Cluster::new("");
+        let sync = cluster.file("clusters/dev/sync.yaml");
+        let repo = super::fleet_source(&mut cluster, &sync);
+        let apps = cluster.file("apps/release.yaml");
+        let charts = cluster.add(
+            &apps,
+            HelmRepository::builder()
+                .name(name!("charts"))
+                .namespace(namespace)
+                .url("https://example.com/charts")
+                .interval(duration!("1h"))
+                .build(),
+        );
+        cluster.add(
+            &sync,
+            Kustomization::builder()
+                .name(name!("apps"))
+                .source_ref(&repo)
+                .path("./apps")
+                .target_namespace(namespace!("apps"))
+                .health_checks(&[fluxdsl::HealthCheck::of(&charts)])
+                .interval(duration!("10m"))
+                .prune(true)
+                .build(),
+        );
+        cluster
+    };
+    // Declared where it lands: the health check names the right namespace.
+    let rendered = with(namespace!("apps"))
+        .render()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        rendered
+            .file("clusters/dev/sync.yaml")
+            .unwrap()
+            .contains("    name: charts\n    namespace: apps\n")
+    );
+    // Declared elsewhere: kustomize-controller would move it, the check would look in vain.
+    let err = with(namespace!("flux-system"))
+        .render()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "HelmRepository flux-system/charts metadata.namespace: is declared in namespace \
+             \"flux-system\", but Kustomization flux-system/apps applies it with targetNamespace \
+             \"apps\", so it lands in \"apps\""
+        ) && err.contains("tests/suite/folders.rs"),
+        "{err}"
+    );
+}
