@@ -453,13 +453,43 @@ pub(crate) fn name_references(generated: &[&Generator]) -> serde_json::Value {
         ("spec/valuesFrom/name", "HelmRelease"),
         ("spec/postBuild/substituteFrom/name", "Kustomization"),
     ];
+    let config_maps = [
+        ("spec/kubeConfig/configMapRef/name", "Kustomization"),
+        ("spec/kubeConfig/configMapRef/name", "HelmRelease"),
+    ];
+    // Every field of a Flux kind that names a Secret of its namespace.
     let secrets = [
         ("spec/secretRef/name", "GitRepository"),
+        ("spec/proxySecretRef/name", "GitRepository"),
+        ("spec/verify/secretRef/name", "GitRepository"),
         ("spec/secretRef/name", "HelmRepository"),
+        ("spec/certSecretRef/name", "HelmRepository"),
         ("spec/secretRef/name", "OCIRepository"),
+        ("spec/certSecretRef/name", "OCIRepository"),
+        ("spec/proxySecretRef/name", "OCIRepository"),
+        ("spec/verify/secretRef/name", "OCIRepository"),
+        ("spec/verify/trustedRootSecretRef/name", "OCIRepository"),
+        ("spec/secretRef/name", "Bucket"),
+        ("spec/certSecretRef/name", "Bucket"),
+        ("spec/proxySecretRef/name", "Bucket"),
+        ("spec/sts/secretRef/name", "Bucket"),
+        ("spec/sts/certSecretRef/name", "Bucket"),
+        ("spec/verify/secretRef/name", "HelmChart"),
+        ("spec/chart/spec/verify/secretRef/name", "HelmRelease"),
         ("spec/decryption/secretRef/name", "Kustomization"),
         ("spec/kubeConfig/secretRef/name", "Kustomization"),
         ("spec/kubeConfig/secretRef/name", "HelmRelease"),
+        ("spec/secretRef/name", "ImageRepository"),
+        ("spec/certSecretRef/name", "ImageRepository"),
+        ("spec/proxySecretRef/name", "ImageRepository"),
+        (
+            "spec/git/commit/signingKey/secretRef/name",
+            "ImageUpdateAutomation",
+        ),
+        ("spec/secretRef/name", "Provider"),
+        ("spec/certSecretRef/name", "Provider"),
+        ("spec/proxySecretRef/name", "Provider"),
+        ("spec/secretRef/name", "Receiver"),
     ];
     let mut entries = Vec::new();
     for kind in ["ConfigMap", "Secret"] {
@@ -468,7 +498,11 @@ pub(crate) fn name_references(generated: &[&Generator]) -> serde_json::Value {
         }
         let specs = values
             .iter()
-            .chain(if kind == "Secret" { &secrets[..] } else { &[] })
+            .chain(if kind == "Secret" {
+                &secrets[..]
+            } else {
+                &config_maps[..]
+            })
             .map(|(path, kind)| serde_json::json!({ "path": path, "kind": kind }))
             .collect::<Vec<_>>();
         entries.push(serde_json::json!({ "kind": kind, "version": "v1", "fieldSpecs": specs }));

@@ -444,3 +444,56 @@ fn an_object_a_target_namespace_moves_is_refused_as_its_handle_would_lie() {
         "{err}"
     );
 }
+
+#[test]
+fn a_generated_secret_reaches_every_flux_field_that_names_one_as_kustomize_builds_it() {
+    use fluxdsl::{Bucket, EventSource, Provider, ProviderType, Receiver, ReceiverType};
+    let mut cluster = Cluster::new("");
+    let folder = cluster.kustomize_folder(
+        "alerts",
+        KustomizeConfig::builder()
+            .namespace(namespace!("flux-system"))
+            .resource_list(&[])
+            .build(),
+    );
+    let env = cluster.verbatim_file("alerts/token.env", "token=not-a-secret\n");
+    let token = cluster.generate_secret("alerts", SecretGenerator::from_env(name!("token"), &env));
+    cluster.allow_secret_in_clear(&token);
+    let file = cluster.folder_file(&folder, "alerts.yaml");
+    cluster.add(
+        &file,
+        Provider::builder()
+            .name(name!("slack"))
+            .provider_type(ProviderType::Slack)
+            .secret_ref(&token)
+            .build(),
+    );
+    let bucket = cluster.add(
+        &file,
+        Bucket::builder()
+            .name(name!("artifacts"))
+            .bucket_name("artifacts")
+            .endpoint("minio.example.com")
+            .secret_ref(&token)
+            .interval(duration!("5m"))
+            .build(),
+    );
+    cluster.add(
+        &file,
+        Receiver::builder()
+            .name(name!("github"))
+            .receiver_type(ReceiverType::Github)
+            .secret_ref(&token)
+            .resources(&[EventSource::of(&bucket)])
+            .build(),
+    );
+    let built = build(&cluster, "alerts");
+    let secret = find(&built, "Secret", "token-")["metadata"]["name"].clone();
+    for kind in ["Provider", "Bucket", "Receiver"] {
+        let object = built.iter().find(|o| o["kind"] == kind).unwrap();
+        assert_eq!(
+            object["spec"]["secretRef"]["name"], secret,
+            "{kind}: {object:#}"
+        );
+    }
+}
