@@ -900,6 +900,16 @@ pub enum Check {
     /// for keys from the controller's cloud identity. A Kustomization without it has no
     /// such check.
     Decrypts(Option<Arc<Target>>),
+    /// A key an object reads from a ConfigMap or Secret and fails without (a HelmRelease's
+    /// `valuesFrom`, `values.yaml` unless it names another).
+    ReadsKey {
+        /// The field that reads it.
+        field: &'static str,
+        /// The ConfigMap or Secret.
+        source: Arc<Target>,
+        /// The key.
+        key: String,
+    },
     /// A Kustomization's `spec.postBuild`: the variables `substitute` defines and the
     /// ConfigMaps and Secrets `substituteFrom` reads more from. Only when it defines any
     /// (Flux substitutes nothing otherwise, unless `substituteStrategy: Always`).

@@ -1008,6 +1008,18 @@ crate::object::flux_kind!(
 
 impl Object for HelmRelease {
     crate::object::flux_identity!();
+    fn checks(&self) -> Vec<crate::object::Check> {
+        use crate::object::Check;
+        self.values_from
+            .iter()
+            .filter(|v| !v.optional)
+            .map(|v| Check::ReadsKey {
+                field: "spec.valuesFrom",
+                source: Arc::clone(&v.target),
+                key: v.values_key.clone().unwrap_or_else(|| "values.yaml".into()),
+            })
+            .collect()
+    }
     fn settle(&mut self) {
         let holder = crate::object::namespace_or_default(&self.namespace);
         self.chart.relative_source().settle(holder);

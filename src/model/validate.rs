@@ -1161,6 +1161,7 @@ fn generated_artifact(cluster: &Cluster, t: &crate::object::Target) -> Option<St
 }
 
 fn checks(cluster: &Cluster, rendered: &[&BTreeSet<String>], problems: &mut Vec<Problem>) {
+    read_keys(cluster, problems);
     // Kustomization paths are checked only against trees this program renders for a source.
     if cluster.trees.iter().all(|t| t.sources.is_empty()) {
         return;
@@ -1179,6 +1180,43 @@ fn checks(cluster: &Cluster, rendered: &[&BTreeSet<String>], problems: &mut Vec<
             if let Some(p) = kustomization_path(cluster, o, (field, source, path), rendered) {
                 problems.push(p);
             }
+        }
+    }
+}
+
+/// A key an object reads (a HelmRelease's `valuesFrom`) must be one its ConfigMap or Secret
+/// holds, where this program knows its keys (declared, or generated from files and
+/// literals it holds).
+fn read_keys(cluster: &Cluster, problems: &mut Vec<Problem>) {
+    for o in &cluster.objects {
+        for check in o.object.checks() {
+            let Check::ReadsKey { field, source, key } = check else {
+                continue;
+            };
+            let Some(keys) = crate::model::substitution::keys_of(std::iter::once(cluster), &source)
+            else {
+                continue;
+            };
+            if keys.contains(&key) {
+                continue;
+            }
+            let held: Vec<&str> = keys.iter().map(String::as_str).collect();
+            problems.push(Problem {
+                object: Some(o.key().clone()),
+                field: Some(field),
+                message: format!(
+                    "reads key {key:?} of {}, which holds {}: helm-controller fails the \
+                     release for the missing key; name one of its keys with .key(..), or mark \
+                     it .optional()",
+                    source.key,
+                    if held.is_empty() {
+                        "no keys".to_owned()
+                    } else {
+                        format!("only {}", held.join(", "))
+                    }
+                ),
+                sites: vec![("declared", o.at()), ("source declared", source.at)],
+            });
         }
     }
 }

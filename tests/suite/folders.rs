@@ -99,7 +99,9 @@ fn handles_of_a_folder_know_the_namespace_and_name_kustomize_gives_its_objects()
             .interval(duration!("1h"))
             .values_from(&[
                 ValuesFrom::config_map(&generated_values),
-                ValuesFrom::secret(&generated_settings),
+                ValuesFrom::secret(&generated_settings)
+                    .key("LOG_LEVEL")
+                    .target_path("logLevel"),
             ])
             .build(),
     );
@@ -496,4 +498,59 @@ fn a_generated_secret_reaches_every_flux_field_that_names_one_as_kustomize_build
             "{kind}: {object:#}"
         );
     }
+}
+
+#[test]
+fn a_values_from_key_its_config_map_does_not_hold_is_refused() {
+    let with = |values_from: fn(&Ref<ConfigMap>) -> ValuesFrom| {
+        let mut cluster = Cluster::new("");
+        let folder = cluster.kustomize_folder(
+            "apps/podinfo",
+            KustomizeConfig::builder()
+                .namespace(namespace!("podinfo"))
+                .resource_list(&[])
+                .build(),
+        );
+        let values = cluster.data_file(
+            "apps/podinfo/values.yaml",
+            &serde_json::json!({"replicaCount": 2}),
+        );
+        let generated = cluster.generate_config_map(
+            "apps/podinfo",
+            ConfigMapGenerator::from_files(name!("podinfo-values"), &[&values]),
+        );
+        let file = cluster.folder_file(&folder, "release.yaml");
+        let charts = cluster.add(
+            &file,
+            HelmRepository::builder()
+                .name(name!("podinfo"))
+                .url("https://stefanprodan.github.io/podinfo")
+                .interval(duration!("1h"))
+                .build(),
+        );
+        cluster.add(
+            &file,
+            HelmRelease::builder()
+                .name(name!("podinfo"))
+                .chart(Chart::from_source(&charts, "podinfo"))
+                .interval(duration!("1h"))
+                .values_from(&[values_from(&generated)])
+                .build(),
+        );
+        cluster.render().map(|_| ()).map_err(|e| e.to_string())
+    };
+    // `values.yaml`, the key Flux reads by default, is the file's name.
+    assert_eq!(with(ValuesFrom::config_map), Ok(()));
+    assert_eq!(
+        with(|c| ValuesFrom::config_map(c).key("prod.yaml").optional()),
+        Ok(())
+    );
+    let err = with(|c| ValuesFrom::config_map(c).key("prod.yaml")).unwrap_err();
+    assert!(
+        err.contains(
+            "HelmRelease podinfo/podinfo spec.valuesFrom: reads key \"prod.yaml\" of ConfigMap \
+             podinfo/podinfo-values, which holds only values.yaml"
+        ) && err.contains("tests/suite/folders.rs"),
+        "{err}"
+    );
 }
