@@ -84,12 +84,14 @@ pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>
         })
         .collect();
     let mut declared = objects(cluster, &mut problems);
+    verbatim_duplicates(cluster, &declared, &mut problems);
     if let Some(repository) = repository {
         for (id, seen) in &repository.shared {
             declared.entry(*id).or_insert(seen.seen_elsewhere());
         }
     }
     generators(cluster, &mut problems);
+    generated_configurations(cluster, &mut problems);
     problems.extend(crate::model::encrypted::creation_rule_problems(cluster));
     problems.extend(crate::model::automation::problems(cluster));
     produced_artifacts(cluster, &mut problems);
@@ -468,6 +470,112 @@ impl Seen {
 
 /// Names and namespaces of objects not built with fluxdsl's checked types, and
 /// duplicates; returns every declared object (and bootstrap Secret) with its site.
+/// A manifest in a verbatim YAML file that is also declared as an object: Flux would get
+/// it twice from one build (kustomize refuses that: "may not add resource with an already
+/// registered id"). SOPS documents are objects already, and not looked at here.
+fn verbatim_duplicates(
+    cluster: &Cluster,
+    declared: &HashMap<Id<'_>, Seen>,
+    problems: &mut Vec<Problem>,
+) {
+    use serde::Deserialize;
+    for f in &cluster.files {
+        let FileContent::Verbatim(text) = &f.content else {
+            continue;
+        };
+        if !(f.path.ends_with(".yaml") || f.path.ends_with(".yml")) || !text.contains("kind:") {
+            continue;
+        }
+        for document in serde_yaml::Deserializer::from_str(text) {
+            let Ok(doc) = serde_json::Value::deserialize(document) else {
+                break; // not YAML fluxdsl reads; carried as it is
+            };
+            if doc.get("sops").is_some() {
+                continue;
+            }
+            let (Some(api_version), Some(kind), Some(name)) = (
+                doc["apiVersion"].as_str(),
+                doc["kind"].as_str(),
+                doc.pointer("/metadata/name").and_then(|n| n.as_str()),
+            ) else {
+                continue;
+            };
+            let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+            let namespace = doc.pointer("/metadata/namespace").and_then(|n| n.as_str());
+            if let Some(seen) = declared.get(&(group, kind, namespace, name)) {
+                let shown = namespace.map_or(name.to_owned(), |ns| format!("{ns}/{name}"));
+                problems.push(Problem {
+                    object: None,
+                    field: None,
+                    message: format!(
+                        "file {:?} holds {kind} {shown}, which is also declared as an object: \
+                         Flux would get it twice; keep one",
+                        f.path
+                    ),
+                    sites: vec![("object declared", seen.at), ("file declared", f.at)],
+                });
+            }
+        }
+    }
+}
+
+/// A file declared where fluxdsl writes the `configurations` of a folder's generators
+/// (`kustomizeconfig.yaml`): render would replace one with the other.
+fn generated_configurations(cluster: &Cluster, problems: &mut Vec<Problem>) {
+    use crate::kustomize::config::NAME_REFERENCES;
+    let dirs: BTreeSet<&str> = cluster
+        .generators
+        .iter()
+        .map(|(d, _, _)| d.as_str())
+        .collect();
+    for f in cluster.files.iter().filter(|f| f.tree == 0) {
+        let (dir, name) = f.path.rsplit_once('/').unwrap_or(("", &f.path));
+        if name == NAME_REFERENCES && dirs.contains(dir) {
+            problems.push(file_problem(
+                &f.path,
+                format!(
+                    "is where fluxdsl writes the configurations that put the names of the \
+                     ConfigMaps and Secrets {dir:?} generates into Flux's fields; this file \
+                     would replace them (or they it): name it otherwise"
+                ),
+                f.at,
+            ));
+        }
+    }
+}
+
+/// The name a folder's `namePrefix`/`nameSuffix` gives `o` (its handle's), if it is one
+/// the API server or Flux refuses: a Flux object's name is at most 63 characters (the
+/// controllers write it into label values), any other's follows its kind's rule.
+fn renamed_problem(cluster: &Cluster, o: &crate::model::cluster::Declared) -> Option<Problem> {
+    let folder = cluster.files[o.file].folder?;
+    let FileContent::KustomizeConfig(config) = &cluster.files[folder].content else {
+        return None;
+    };
+    if config.name_prefix.is_none() && config.name_suffix.is_none() {
+        return None;
+    }
+    let key = o.key();
+    let name = key.name.as_str();
+    let problem = if key.group().ends_with(".fluxcd.io") && !crate::values::holds_variable(name) {
+        crate::values::Name::check(name).map(|p| p.describe().to_owned())
+    } else {
+        crate::kube_rules::name_problem(key.kind, name)
+    }?;
+    Some(Problem {
+        object: Some(key.clone()),
+        field: Some("metadata.name"),
+        message: format!(
+            "{name:?}, the name the namePrefix/nameSuffix of {} gives it: {problem}",
+            cluster.files[folder].path
+        ),
+        sites: vec![
+            ("declared", o.at()),
+            ("folder declared", cluster.files[folder].at),
+        ],
+    })
+}
+
 fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<'c>, Seen> {
     let mut seen: HashMap<Id<'c>, Seen> = HashMap::with_capacity_and_hasher(
         cluster.objects.len() + cluster.bootstrap.len(),
@@ -506,9 +614,15 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
                 sites: vec![("declared", o.at())],
             });
         }
+        if let Some(problem) = renamed_problem(cluster, o) {
+            problems.push(problem);
+        }
         if let Some(ns) = &o.key().namespace
             && NamespaceName::check(ns).is_some()
-            && let Err(e) = NamespaceName::new(ns.as_ref())
+            && let Err(e) = match crate::values::holds_variable(ns) {
+                false => NamespaceName::new(ns.as_ref()),
+                true => NamespaceName::with_variables(ns.as_ref()),
+            }
         {
             problems.push(Problem {
                 object: Some(o.key().clone()),

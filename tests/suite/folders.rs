@@ -554,3 +554,81 @@ fn a_values_from_key_its_config_map_does_not_hold_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn what_a_folder_or_a_verbatim_file_would_silently_break_is_refused() {
+    use fluxdsl::ConfigMapGenerator;
+    let refusal = |c: &Cluster| c.render().map(|_| ()).unwrap_err().to_string();
+    // A namePrefix that makes a Flux object's name longer than 63 characters.
+    let mut c = Cluster::new("");
+    let folder = c.kustomize_folder(
+        "apps",
+        KustomizeConfig::builder()
+            .name_prefix("staging-cluster-")
+            .resource_list(&[])
+            .build(),
+    );
+    let f = c.folder_file(&folder, "repo.yaml");
+    c.add(
+        &f,
+        HelmRepository::builder()
+            .name(name!("a-helm-repository-name-that-is-fifty-characters-x"))
+            .url("https://example.com/charts")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    let err = refusal(&c);
+    assert!(
+        err.contains(
+            "metadata.name: \"staging-cluster-a-helm-repository-name-that-is-fifty-characters-x\", \
+             the name the namePrefix/nameSuffix of apps/kustomization.yaml gives it: it is \
+             longer than 63 characters"
+        ),
+        "{err}"
+    );
+
+    // A file of its own where fluxdsl writes the generators' configurations.
+    let mut c = Cluster::new("");
+    c.kustomize_folder(
+        "apps",
+        KustomizeConfig::builder().resource_list(&[]).build(),
+    );
+    let values = c.data_file("apps/values.yaml", &serde_json::json!({"a": 1}));
+    c.generate_config_map(
+        "apps",
+        ConfigMapGenerator::from_files(name!("values"), &[&values]),
+    );
+    c.verbatim_file("apps/kustomizeconfig.yaml", "nameReference: []\n");
+    let err = refusal(&c);
+    assert!(
+        err.contains(
+            "file \"apps/kustomizeconfig.yaml\": is where fluxdsl writes the configurations"
+        ),
+        "{err}"
+    );
+
+    // A verbatim manifest that is also a typed object.
+    let mut c = Cluster::new("");
+    let f = c.file("a.yaml");
+    c.add(
+        &f,
+        HelmRepository::builder()
+            .name(name!("charts"))
+            .url("https://example.com/charts")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    c.verbatim_file(
+        "b.yaml",
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: charts\n  \
+         namespace: flux-system\nspec:\n  interval: 1h\n  url: https://example.com/charts\n",
+    );
+    let err = refusal(&c);
+    assert!(
+        err.contains(
+            "file \"b.yaml\" holds HelmRepository flux-system/charts, which is also declared as \
+             an object: Flux would get it twice"
+        ) && err.contains("tests/suite/folders.rs"),
+        "{err}"
+    );
+}
