@@ -900,6 +900,8 @@ pub enum Check {
     /// for keys from the controller's cloud identity. A Kustomization without it has no
     /// such check.
     Decrypts(Option<Arc<Target>>),
+    /// A Kustomization's `spec.targetNamespace`: where it puts every namespaced object.
+    TargetNamespace(String),
     /// A key an object reads from a ConfigMap or Secret and fails without (a HelmRelease's
     /// `valuesFrom`, `values.yaml` unless it names another).
     ReadsKey {

@@ -306,6 +306,9 @@ impl Object for Kustomization {
                     .collect(),
             });
         }
+        if let Some(ns) = &self.target_namespace {
+            checks.push(Check::TargetNamespace(ns.as_str().to_owned()));
+        }
         if let Some(d) = self.decryption.as_deref() {
             checks.push(Check::Decrypts(
                 d.secret_ref.as_ref().map(|s| Arc::clone(s.target())),

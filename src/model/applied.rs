@@ -382,23 +382,23 @@ impl Parts<'_> {
                 .filter_map(|i| {
                     let objects = self.applies(&files, (p, i))?;
                     let o = &part.cluster.objects[i];
-                    let decrypts = o.object.checks().into_iter().find_map(|c| match c {
-                        Check::Decrypts(keys) => Some(keys),
-                        _ => None,
-                    });
-                    let (substitutes, optional) = o
-                        .object
-                        .checks()
-                        .into_iter()
-                        .find_map(|c| match c {
+                    let (mut decrypts, mut substitutes, mut optional, mut target_namespace) =
+                        (None, None, Vec::new(), None);
+                    for check in o.object.checks() {
+                        match check {
+                            Check::Decrypts(keys) => decrypts = Some(keys),
                             Check::Substitutes {
                                 substitute,
                                 from,
-                                optional,
-                            } => Some((Some((substitute, from)), optional)),
-                            _ => None,
-                        })
-                        .unwrap_or_default();
+                                optional: o,
+                            } => {
+                                substitutes = Some((substitute, from));
+                                optional = o;
+                            }
+                            Check::TargetNamespace(ns) => target_namespace = Some(ns),
+                            _ => {}
+                        }
+                    }
                     Some(Applier {
                         part: p,
                         key: o.key(),
@@ -413,9 +413,7 @@ impl Parts<'_> {
                             .filter(|r| r.field.starts_with("spec.dependsOn"))
                             .map(|r| r.target.key.clone())
                             .collect(),
-                        target_namespace: o.object.to_json().ok().and_then(|k| {
-                            Some(k.pointer("/spec/targetNamespace")?.as_str()?.to_owned())
-                        }),
+                        target_namespace,
                     })
                 })
                 .collect();
@@ -536,17 +534,21 @@ impl Parts<'_> {
         let Some((substitute, from)) = &a.substitutes else {
             return self.unsubstituted_names(a);
         };
-        let mut defined: BTreeSet<String> = substitute.iter().map(|(k, _)| k.clone()).collect();
-        // The values known here, for names built of variables: `substitute`'s, then (as
-        // Flux reads them in order, later ones winning) each source's that this program
-        // holds.
+        // `None` when a source's keys are unknown here: it may define anything.
+        let mut defined: Option<BTreeSet<String>> =
+            Some(substitute.iter().map(|(k, _)| k.clone()).collect());
+        // The values known here: `substitute`'s, then (as Flux reads them in order, later
+        // ones winning) each source's that this program holds.
         let mut values: BTreeMap<String, String> = substitute.iter().cloned().collect();
         let mut all_known = true;
         for source in from {
             match substitution::keys_of(self.0.iter().map(|p| p.cluster), source) {
-                Some(keys) => defined.extend(keys),
-                // A source whose keys are unknown here may define anything.
-                None => return Vec::new(),
+                Some(keys) => {
+                    if let Some(defined) = &mut defined {
+                        defined.extend(keys);
+                    }
+                }
+                None => defined = None,
             }
             match substitution::values_of(self.0.iter().map(|p| p.cluster), source) {
                 Some(known) => values.extend(known),
@@ -554,19 +556,23 @@ impl Parts<'_> {
             }
         }
         let mut problems = self.substituted_names(a, &values, all_known);
-        problems.extend(self.substituted_schemas(a, &values, all_known));
+        let cluster = self.0[a.part].cluster;
         for &(op, oi) in &a.objects {
             let o = &self.0[op].cluster.objects[oi];
-            if o.encrypted {
+            if o.encrypted || o.patch_only {
                 continue;
             }
             let Ok(value) = o.object.to_json() else {
                 continue;
             };
-            if substitution::disabled(&value) {
+            if substitution::disabled(&value) || !substitution::mentions_variables(&value) {
                 continue;
             }
-            for (field, var) in substitution::undefined_in(&value, &defined) {
+            for (field, var) in defined
+                .as_ref()
+                .map(|d| substitution::undefined_in(&value, d))
+                .unwrap_or_default()
+            {
                 problems.push(Problem {
                     object: Some(o.key().clone()),
                     field: None,
@@ -578,6 +584,24 @@ impl Parts<'_> {
                          in postBuild",
                         a.key,
                         substitution::DISABLED
+                    ),
+                    sites: vec![("declared", o.at()), ("Kustomization declared", a.at)],
+                });
+            }
+            // The object as Flux applies it, checked against the schemas, where every
+            // value it needs is known.
+            let mut substituted = value;
+            substitution::substitute_all(&mut substituted, &values, all_known);
+            if substitution::holds_variables(&substituted) {
+                continue;
+            }
+            for (field, message) in crate::model::validate::schema_problems(cluster, &substituted) {
+                problems.push(Problem {
+                    object: Some(o.key().clone()),
+                    field: None,
+                    message: format!(
+                        "{field}, after the postBuild substitution of {}: {message}",
+                        a.key
                     ),
                     sites: vec![("declared", o.at()), ("Kustomization declared", a.at)],
                 });
@@ -742,47 +766,6 @@ impl Parts<'_> {
                         sites: vec![("declared", o.at()), ("Kustomization declared", a.at)],
                     });
                 }
-            }
-        }
-        problems
-    }
-
-    /// The objects `a` applies that hold postBuild variables, once substituted with
-    /// `values`: what the CRDs and the Flux API of the cluster running `a` say of them.
-    fn substituted_schemas(
-        &self,
-        a: &Applier,
-        values: &BTreeMap<String, String>,
-        all_known: bool,
-    ) -> Vec<Problem> {
-        use crate::model::substitution;
-        let cluster = self.0[a.part].cluster;
-        let mut problems = Vec::new();
-        for &(op, oi) in &a.objects {
-            let o = &self.0[op].cluster.objects[oi];
-            if o.encrypted || o.patch_only {
-                continue;
-            }
-            let Ok(mut value) = o.object.to_json() else {
-                continue;
-            };
-            if substitution::disabled(&value) || !substitution::holds_variables(&value) {
-                continue;
-            }
-            substitution::substitute_all(&mut value, values, all_known);
-            if substitution::holds_variables(&value) {
-                continue; // a value this program does not know
-            }
-            for (field, message) in crate::model::validate::schema_problems(cluster, &value) {
-                problems.push(Problem {
-                    object: Some(o.key().clone()),
-                    field: None,
-                    message: format!(
-                        "{field}, after the postBuild substitution of {}: {message}",
-                        a.key
-                    ),
-                    sites: vec![("declared", o.at()), ("Kustomization declared", a.at)],
-                });
             }
         }
         problems

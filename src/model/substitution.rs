@@ -157,6 +157,18 @@ pub(crate) fn values_of<'c>(
     None
 }
 
+/// Whether any string (or key) of `value` holds `${`: all that substitution may change.
+pub(crate) fn mentions_variables(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains("${"),
+        Value::Array(items) => items.iter().any(mentions_variables),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.contains("${") || mentions_variables(v)),
+        _ => false,
+    }
+}
+
 /// `value` as kustomize-controller's substitution leaves it, where every variable it needs
 /// is known (`values`, `complete` as for [`substitute`]): the YAML text is substituted,
 /// so a string render writes plain is read back as YAML (`replicas: ${replicas}` becomes
