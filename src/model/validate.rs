@@ -1275,13 +1275,17 @@ fn generated_artifact(cluster: &Cluster, t: &crate::object::Target) -> Option<St
 }
 
 fn checks(cluster: &Cluster, rendered: &[&BTreeSet<String>], problems: &mut Vec<Problem>) {
-    read_keys(cluster, problems);
     // Kustomization paths are checked only against trees this program renders for a source.
-    if cluster.trees.iter().all(|t| t.sources.is_empty()) {
-        return;
-    }
+    let paths = cluster.trees.iter().any(|t| !t.sources.is_empty());
     for o in &cluster.objects {
         for check in &o.object.checks() {
+            if let Check::ReadsKey { field, source, key } = check {
+                problems.extend(read_key(cluster, o, field, source, key));
+                continue;
+            }
+            if !paths {
+                continue;
+            }
             let (field, source, path) = match check {
                 Check::KustomizationPath { source, path } => ("spec.path", source, path),
                 Check::RepositoryPath {
@@ -1301,38 +1305,33 @@ fn checks(cluster: &Cluster, rendered: &[&BTreeSet<String>], problems: &mut Vec<
 /// A key an object reads (a HelmRelease's `valuesFrom`) must be one its ConfigMap or Secret
 /// holds, where this program knows its keys (declared, or generated from files and
 /// literals it holds).
-fn read_keys(cluster: &Cluster, problems: &mut Vec<Problem>) {
-    for o in &cluster.objects {
-        for check in o.object.checks() {
-            let Check::ReadsKey { field, source, key } = check else {
-                continue;
-            };
-            let Some(keys) = crate::model::substitution::keys_of(std::iter::once(cluster), &source)
-            else {
-                continue;
-            };
-            if keys.contains(&key) {
-                continue;
-            }
-            let held: Vec<&str> = keys.iter().map(String::as_str).collect();
-            problems.push(Problem {
-                object: Some(o.key().clone()),
-                field: Some(field),
-                message: format!(
-                    "reads key {key:?} of {}, which holds {}: helm-controller fails the \
-                     release for the missing key; name one of its keys with .key(..), or mark \
-                     it .optional()",
-                    source.key,
-                    if held.is_empty() {
-                        "no keys".to_owned()
-                    } else {
-                        format!("only {}", held.join(", "))
-                    }
-                ),
-                sites: vec![("declared", o.at()), ("source declared", source.at)],
-            });
-        }
+fn read_key(
+    cluster: &Cluster,
+    o: &crate::model::cluster::Declared,
+    field: &'static str,
+    source: &Arc<crate::object::Target>,
+    key: &str,
+) -> Option<Problem> {
+    let keys = crate::model::substitution::keys_of(std::iter::once(cluster), source)?;
+    if keys.contains(key) {
+        return None;
     }
+    let held: Vec<&str> = keys.iter().map(String::as_str).collect();
+    Some(Problem {
+        object: Some(o.key().clone()),
+        field: Some(field),
+        message: format!(
+            "reads key {key:?} of {}, which holds {}: helm-controller fails the release for \
+             the missing key; name one of its keys with .key(..), or mark it .optional()",
+            source.key,
+            if held.is_empty() {
+                "no keys".to_owned()
+            } else {
+                format!("only {}", held.join(", "))
+            }
+        ),
+        sites: vec![("declared", o.at()), ("source declared", source.at)],
+    })
 }
 
 /// A Kustomization's `path` (or another `field` naming a path of its source) into a tree
