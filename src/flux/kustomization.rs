@@ -282,6 +282,25 @@ impl Object for Kustomization {
             source: Arc::clone(&self.source_ref.0.target),
             path: self.path.clone(),
         }];
+        // Components are folders relative to `path`; a missing one fails the build unless
+        // `ignoreMissingComponents`.
+        if !self.ignore_missing_components {
+            let base = if self.path.is_empty() {
+                "."
+            } else {
+                self.path.as_str()
+            };
+            checks.extend(
+                self.components
+                    .iter()
+                    .filter(|c| !c.starts_with('/'))
+                    .map(|c| Check::RepositoryPath {
+                        field: "spec.components",
+                        source: Arc::clone(&self.source_ref.0.target),
+                        path: format!("{}/{c}", base.trim_end_matches('/')),
+                    }),
+            );
+        }
         if let Some(pb) = &self.post_build
             && (!pb.substitute.is_empty()
                 || !pb.substitute_from.is_empty()

@@ -632,3 +632,49 @@ fn what_a_folder_or_a_verbatim_file_would_silently_break_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_kustomization_component_that_is_not_rendered_is_refused_unless_it_may_be_missing() {
+    let with = |component: &str, may_be_missing: bool| {
+        let mut c = Cluster::new("");
+        let sync = c.file("clusters/dev/sync.yaml");
+        let repo = super::fleet_source(&mut c, &sync);
+        c.kustomize_component(
+            "components/monitoring",
+            KustomizeConfig::builder().resource_list(&[]).build(),
+        );
+        let apps = c.file("apps/repo.yaml");
+        c.add(
+            &apps,
+            HelmRepository::builder()
+                .name(name!("charts"))
+                .url("https://example.com/charts")
+                .interval(duration!("1h"))
+                .build(),
+        );
+        c.add(
+            &sync,
+            Kustomization::builder()
+                .name(name!("apps"))
+                .source_ref(&repo)
+                .path("./apps")
+                .components(&[component])
+                .ignore_missing_components(may_be_missing)
+                .interval(duration!("10m"))
+                .prune(true)
+                .build(),
+        );
+        c.render().map(|_| ()).map_err(|e| e.to_string())
+    };
+    assert_eq!(with("../components/monitoring", false), Ok(()));
+    assert_eq!(with("../components/monitorin", true), Ok(()));
+    let err = with("../components/monitorin", false).unwrap_err();
+    assert!(
+        err.contains(
+            "Kustomization flux-system/apps spec.components: \"./apps/../components/monitorin\" \
+             points into the tree this program renders at \"\", but nothing is rendered in \
+             components/monitorin"
+        ),
+        "{err}"
+    );
+}
