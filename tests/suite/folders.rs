@@ -207,14 +207,7 @@ fn what_kustomize_would_move_or_rename_without_the_handle_knowing_is_refused() {
     let mut cluster = Cluster::new("k8s");
     let base = cluster.kustomize_folder("apps/base", KustomizeConfig::builder().build());
     let file = cluster.folder_file(&base, "repository.yaml");
-    cluster.add(
-        &file,
-        HelmRepository::builder()
-            .name(name!("charts"))
-            .url("https://example.com/charts")
-            .interval(duration!("1h"))
-            .build(),
-    );
+    cluster.add(&file, charts());
     cluster.kustomize_config(
         "apps/staging",
         KustomizeConfig::builder()
@@ -242,14 +235,7 @@ fn an_overlay_that_sets_the_namespace_its_base_already_has_is_accepted() {
             .build(),
     );
     let file = cluster.folder_file(&base, "repository.yaml");
-    let charts = cluster.add(
-        &file,
-        HelmRepository::builder()
-            .name(name!("charts"))
-            .url("https://example.com/charts")
-            .interval(duration!("1h"))
-            .build(),
-    );
+    let charts = cluster.add(&file, charts());
     cluster.kustomize_config(
         "apps/staging",
         KustomizeConfig::builder()
@@ -279,14 +265,7 @@ fn a_single_cluster_is_refused_when_two_kustomizations_apply_one_object() {
         );
     }
     let apps = cluster.file("apps/repository.yaml");
-    cluster.add(
-        &apps,
-        HelmRepository::builder()
-            .name(name!("charts"))
-            .url("https://example.com/charts")
-            .interval(duration!("1h"))
-            .build(),
-    );
+    cluster.add(&apps, charts());
     let err = cluster.render().unwrap_err().to_string();
     assert!(
         err.contains(
@@ -610,14 +589,7 @@ fn what_a_folder_or_a_verbatim_file_would_silently_break_is_refused() {
     // A verbatim manifest that is also a typed object.
     let mut c = Cluster::new("");
     let f = c.file("a.yaml");
-    c.add(
-        &f,
-        HelmRepository::builder()
-            .name(name!("charts"))
-            .url("https://example.com/charts")
-            .interval(duration!("1h"))
-            .build(),
-    );
+    c.add(&f, charts());
     c.verbatim_file(
         "b.yaml",
         "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: charts\n  \
@@ -644,14 +616,7 @@ fn a_kustomization_component_that_is_not_rendered_is_refused_unless_it_may_be_mi
             KustomizeConfig::builder().resource_list(&[]).build(),
         );
         let apps = c.file("apps/repo.yaml");
-        c.add(
-            &apps,
-            HelmRepository::builder()
-                .name(name!("charts"))
-                .url("https://example.com/charts")
-                .interval(duration!("1h"))
-                .build(),
-        );
+        c.add(&apps, charts());
         c.add(
             &sync,
             Kustomization::builder()
@@ -677,4 +642,13 @@ fn a_kustomization_component_that_is_not_rendered_is_refused_unless_it_may_be_mi
         ),
         "{err}"
     );
+}
+
+/// A HelmRepository `charts` in flux-system.
+fn charts() -> HelmRepository {
+    HelmRepository::builder()
+        .name(name!("charts"))
+        .url("https://example.com/charts")
+        .interval(duration!("1h"))
+        .build()
 }
