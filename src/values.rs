@@ -196,7 +196,7 @@ impl Name {
     /// Whether `s` holds `${`: what [`name!`](crate::name) refuses with a pointer to
     /// [`Name::with_variables`].
     #[doc(hidden)]
-    pub const fn holds_variable(s: &str) -> bool {
+    pub const fn names_a_variable(s: &str) -> bool {
         let b = s.as_bytes();
         let mut i = 0;
         while i + 1 < b.len() {
@@ -434,7 +434,7 @@ macro_rules! name {
         const NAME: $crate::Name = match $crate::Name::check($name) {
             None => $crate::Name::from_checked_static($name),
             // `{}`: the name's braces are no format arguments.
-            Some(_) if $crate::Name::holds_variable($name) => panic!("{}", concat!(
+            Some(_) if $crate::Name::names_a_variable($name) => panic!("{}", concat!(
                 "name \"", $name, "\" holds a postBuild variable: a literal name is fixed; write \
                  Name::with_variables(\"", $name, "\"), checked with each Kustomization's values"
             )),

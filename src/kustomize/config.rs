@@ -388,6 +388,14 @@ pub(crate) enum Generator {
 }
 
 impl Generator {
+    /// Its `literals`, `files` and `envs`.
+    pub(crate) fn parts(&self) -> (&[String], &[String], &[String]) {
+        match self {
+            Generator::ConfigMap(g) => (&g.literals, &g.files, &g.envs),
+            Generator::Secret(g) => (&g.literals, &g.files, &g.envs),
+        }
+    }
+
     pub(crate) fn name(&self) -> &str {
         match self {
             Generator::ConfigMap(g) => &g.name,
@@ -413,10 +421,7 @@ impl Generator {
     /// The files it reads (`files` and `envs`), tree-relative: of a `key=path` entry, the
     /// path.
     pub(crate) fn inputs(&self) -> impl Iterator<Item = &str> {
-        let (files, envs) = match self {
-            Generator::ConfigMap(g) => (&g.files, &g.envs),
-            Generator::Secret(g) => (&g.files, &g.envs),
-        };
+        let (_, files, envs) = self.parts();
         files
             .iter()
             .map(|f| split_key(f).1)

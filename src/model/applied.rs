@@ -534,27 +534,16 @@ impl Parts<'_> {
         let Some((substitute, from)) = &a.substitutes else {
             return self.unsubstituted_names(a);
         };
+        let clusters = self.0.iter().map(|p| p.cluster);
         // `None` when a source's keys are unknown here: it may define anything.
-        let mut defined: Option<BTreeSet<String>> =
-            Some(substitute.iter().map(|(k, _)| k.clone()).collect());
-        // The values known here: `substitute`'s, then (as Flux reads them in order, later
-        // ones winning) each source's that this program holds.
-        let mut values: BTreeMap<String, String> = substitute.iter().cloned().collect();
-        let mut all_known = true;
-        for source in from {
-            match substitution::keys_of(self.0.iter().map(|p| p.cluster), source) {
-                Some(keys) => {
-                    if let Some(defined) = &mut defined {
-                        defined.extend(keys);
-                    }
-                }
-                None => defined = None,
-            }
-            match substitution::values_of(self.0.iter().map(|p| p.cluster), source) {
-                Some(known) => values.extend(known),
-                None => all_known = false,
-            }
-        }
+        let defined: Option<BTreeSet<String>> = from.iter().try_fold(
+            substitute.iter().map(|(k, _)| k.clone()).collect(),
+            |mut defined: BTreeSet<String>, source| {
+                defined.extend(substitution::keys_of(clusters.clone(), source)?);
+                Some(defined)
+            },
+        );
+        let (values, all_known) = substitution::known_values(clusters, substitute, from);
         let mut problems = self.substituted_names(a, &values, all_known);
         let cluster = self.0[a.part].cluster;
         for &(op, oi) in &a.objects {

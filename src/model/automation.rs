@@ -220,6 +220,8 @@ pub(crate) struct Admits {
     extract: Option<String>,
     /// `spec.policy` as written (`{"semver": {"range": ...}}`).
     rule: Value,
+    /// The policy's labels, which an ImageUpdateAutomation's `policySelector` reads.
+    labels: Value,
 }
 
 /// `image` with Docker Hub's implied parts dropped, as references compare equal.
@@ -313,7 +315,7 @@ impl Admits {
     }
 }
 
-/// The JSON of the object `target` names among `cluster`'s declared objects.
+/// The object `key` names among `cluster`'s declarations.
 fn declared<'c>(cluster: &'c Cluster, key: &ObjectKey) -> Option<&'c Declared> {
     cluster.objects.iter().find(|o| o.key() == key)
 }
@@ -351,6 +353,10 @@ pub(crate) fn admits(cluster: &Cluster, key: &ObjectKey) -> Option<Admits> {
             .and_then(|f| f.get("extract")?.as_str())
             .map(str::to_owned),
         rule: spec.get("policy").cloned().unwrap_or(Value::Null),
+        labels: policy
+            .pointer("/metadata/labels")
+            .cloned()
+            .unwrap_or(Value::Null),
     })
 }
 
@@ -511,10 +517,6 @@ pub(crate) fn problems(cluster: &Cluster) -> Vec<Problem> {
             )));
             continue;
         }
-        let labels = declared(cluster, &s.policy.key)
-            .and_then(|p| p.object.to_json().ok())
-            .and_then(|p| p.pointer("/metadata/labels").cloned())
-            .unwrap_or(Value::Null);
         let covered = cluster.objects.iter().any(|o| {
             let k = o.key();
             if k.kind != "ImageUpdateAutomation" || k.namespace != s.policy.key.namespace {
@@ -536,7 +538,7 @@ pub(crate) fn problems(cluster: &Cluster) -> Vec<Problem> {
                         && Some(t.key.name.as_str()) == source
                         && t.key.namespace.as_deref() == source_namespace
                 });
-            fetches_tree && updates(&automation, &labels, &repo_path)
+            fetches_tree && updates(&automation, &admits.labels, &repo_path)
         });
         if !covered {
             problems.push(refuse(format!(

@@ -96,20 +96,45 @@ pub(crate) fn substitute(
     Some(out)
 }
 
-/// The values of the ConfigMap or Secret `target` names, where this program holds them
-/// (a declared object's `data` and `stringData`, a generator's literals); `None` if any
-/// is unknown here.
-pub(crate) fn values_of<'c>(
-    clusters: impl Iterator<Item = &'c Cluster> + Clone,
+/// A `substituteFrom` source as this program holds it: an object it declares, or a
+/// ConfigMap or Secret a folder of `cluster` generates.
+enum Source<'c> {
+    Declared(&'c crate::model::cluster::Declared),
+    Generated(&'c Cluster, &'c Generator),
+}
+
+/// Where this repository's `clusters` hold the object `target` names; `None` if they do
+/// not (`Ref::existing`).
+fn source_of<'c>(
+    mut clusters: impl Iterator<Item = &'c Cluster>,
     target: &Arc<Target>,
-) -> Option<BTreeMap<String, String>> {
-    use base64::Engine;
-    for cluster in clusters.clone() {
+) -> Option<Source<'c>> {
+    clusters.find_map(|cluster| {
         if let Some(o) = cluster
             .objects
             .iter()
             .find(|o| Arc::ptr_eq(&o.target, target))
         {
+            return Some(Source::Declared(o));
+        }
+        cluster
+            .generators
+            .iter()
+            .find(|(_, _, t)| Arc::ptr_eq(t, target))
+            .map(|(_, g, _)| Source::Generated(cluster, g))
+    })
+}
+
+/// The values of the ConfigMap or Secret `target` names, where this program holds them
+/// (a declared object's `data` and `stringData`, a generator's literals); `None` if any
+/// is unknown here.
+pub(crate) fn values_of<'c>(
+    clusters: impl Iterator<Item = &'c Cluster>,
+    target: &Arc<Target>,
+) -> Option<BTreeMap<String, String>> {
+    use base64::Engine;
+    match source_of(clusters, target)? {
+        Source::Declared(o) => {
             if o.encrypted {
                 return None;
             }
@@ -131,30 +156,41 @@ pub(crate) fn values_of<'c>(
             for (k, v) in value["stringData"].as_object().into_iter().flatten() {
                 out.insert(k.clone(), v.as_str()?.to_owned());
             }
-            return Some(out);
+            Some(out)
         }
-        if let Some((_, g, _)) = cluster
-            .generators
-            .iter()
-            .find(|(_, _, t)| Arc::ptr_eq(t, target))
-        {
-            let (literals, files, envs) = match g {
-                Generator::ConfigMap(g) => (&g.literals, &g.files, &g.envs),
-                Generator::Secret(g) => (&g.literals, &g.files, &g.envs),
-            };
+        Source::Generated(_, g) => {
+            let (literals, files, envs) = g.parts();
             if !files.is_empty() || !envs.is_empty() {
                 return None;
             }
-            return Some(
+            Some(
                 literals
                     .iter()
                     .filter_map(|l| l.split_once('='))
                     .map(|(k, v)| (k.to_owned(), v.to_owned()))
                     .collect(),
-            );
+            )
         }
     }
-    None
+}
+
+/// The values a Kustomization's postBuild substitutes that this program knows:
+/// `substitute`'s, then each `substituteFrom` source's in order (later ones win, as in
+/// Flux); `false` when a source's values are unknown here.
+pub(crate) fn known_values<'c>(
+    clusters: impl Iterator<Item = &'c Cluster> + Clone,
+    substitute: &[(String, String)],
+    from: &[Arc<Target>],
+) -> (BTreeMap<String, String>, bool) {
+    let mut values: BTreeMap<String, String> = substitute.iter().cloned().collect();
+    let mut complete = true;
+    for source in from {
+        match values_of(clusters.clone(), source) {
+            Some(known) => values.extend(known),
+            None => complete = false,
+        }
+    }
+    (values, complete)
 }
 
 /// Whether any string (or key) of `value` holds `${`: all that substitution may change.
@@ -259,41 +295,28 @@ pub(crate) fn disabled(object: &Value) -> bool {
 /// The keys of the ConfigMap or Secret `target` names, if this repository's `clusters`
 /// declare or generate it; `None` if it is unknown here (`Ref::existing`).
 pub(crate) fn keys_of<'c>(
-    clusters: impl Iterator<Item = &'c Cluster> + Clone,
+    clusters: impl Iterator<Item = &'c Cluster>,
     target: &Arc<Target>,
 ) -> Option<BTreeSet<String>> {
-    for cluster in clusters.clone() {
-        if let Some(o) = cluster
-            .objects
-            .iter()
-            .find(|o| Arc::ptr_eq(&o.target, target))
-        {
+    match source_of(clusters, target)? {
+        Source::Declared(o) => {
             let value = o.object.to_json().ok()?;
-            let keys = ["data", "stringData", "binaryData"]
-                .iter()
-                .flat_map(|f| value[*f].as_object().into_iter().flatten())
-                .map(|(k, _)| k.clone())
-                .collect();
-            return Some(keys);
+            Some(
+                ["data", "stringData", "binaryData"]
+                    .iter()
+                    .flat_map(|f| value[*f].as_object().into_iter().flatten())
+                    .map(|(k, _)| k.clone())
+                    .collect(),
+            )
         }
-        if let Some((_, g, _)) = cluster
-            .generators
-            .iter()
-            .find(|(_, _, t)| Arc::ptr_eq(t, target))
-        {
-            return generated_keys(cluster, g);
-        }
+        Source::Generated(cluster, g) => generated_keys(cluster, g),
     }
-    None
 }
 
 /// The keys a generator writes: its literals', its files' (the key given, or the file's
 /// name) and its `.env` files' lines; `None` if an input is not a file this program holds.
 fn generated_keys(cluster: &Cluster, g: &Generator) -> Option<BTreeSet<String>> {
-    let (literals, files, envs) = match g {
-        Generator::ConfigMap(g) => (&g.literals, &g.files, &g.envs),
-        Generator::Secret(g) => (&g.literals, &g.files, &g.envs),
-    };
+    let (literals, files, envs) = g.parts();
     let mut keys: BTreeSet<String> = literals
         .iter()
         .filter_map(|l| l.split_once('=').map(|(k, _)| k.to_owned()))

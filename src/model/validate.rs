@@ -983,13 +983,8 @@ fn pins_agree(cluster: &Cluster, problems: &mut Vec<Problem>) {
 /// What the CRD schemas the cluster knows refuse: those of its pinned Flux API
 /// (`Cluster::flux_api`) and those of the CustomResourceDefinitions it declares, each
 /// checking the objects of its kinds; and `extra_spec` fields, which need the pinned API.
-/// What the CRDs `cluster` declares and its pinned Flux API say of `json`, each problem
-/// with its field.
-pub(crate) fn schema_problems(
-    cluster: &Cluster,
-    json: &serde_json::Value,
-) -> Vec<(String, String)> {
-    use crate::model::flux_api::FluxApi;
+/// The schemas of the CustomResourceDefinitions `cluster` declares, if it declares any.
+fn declared_api(cluster: &Cluster) -> Option<crate::model::flux_api::FluxApi> {
     let crds: Vec<serde_json::Value> = cluster
         .objects
         .iter()
@@ -998,12 +993,22 @@ pub(crate) fn schema_problems(
         })
         .filter_map(|o| o.object.to_json().ok())
         .collect();
-    let mut out = Vec::new();
-    if !crds.is_empty()
-        && let Ok(declared) = FluxApi::from_crd_values("the CRD this program declares", crds.iter())
-    {
-        out.extend(declared.object_problems(json));
+    if crds.is_empty() {
+        return None;
     }
+    crate::model::flux_api::FluxApi::from_crd_values("the CRD this program declares", crds.iter())
+        .ok()
+}
+
+/// What the CRDs `cluster` declares and its pinned Flux API say of `json`, each problem
+/// with its field.
+pub(crate) fn schema_problems(
+    cluster: &Cluster,
+    json: &serde_json::Value,
+) -> Vec<(String, String)> {
+    let mut out = declared_api(cluster)
+        .map(|api| api.object_problems(json))
+        .unwrap_or_default();
     if let Some((api, _)) = &cluster.flux_api {
         out.extend(api.object_problems(json));
     }
@@ -1011,18 +1016,7 @@ pub(crate) fn schema_problems(
 }
 
 fn schemas(cluster: &Cluster, problems: &mut Vec<Problem>) {
-    use crate::model::flux_api::FluxApi;
-    let crds: Vec<serde_json::Value> = cluster
-        .objects
-        .iter()
-        .filter(|o| {
-            o.key().kind == "CustomResourceDefinition" && o.key().group() == "apiextensions.k8s.io"
-        })
-        .filter_map(|o| o.object.to_json().ok())
-        .collect();
-    let declared = (!crds.is_empty())
-        .then(|| FluxApi::from_crd_values("the CRD this program declares", crds.iter()).ok())
-        .flatten();
+    let declared = declared_api(cluster);
     let pinned = cluster.flux_api.as_ref();
     for o in cluster.objects.iter().filter(|o| !o.patch_only) {
         let refuse =

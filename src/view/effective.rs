@@ -4,31 +4,12 @@
 //! `substituteFrom` sources it declares or generates from literals). A `${var}` whose value
 //! is not known here is left as written.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use super::{ClusterView, label};
 use crate::model::cluster::Cluster;
 use crate::model::substitution;
 use crate::object::Check;
-
-/// The values a Kustomization's postBuild substitutes, and whether all of them are known.
-fn variables<'c>(
-    clusters: impl Iterator<Item = &'c Cluster> + Clone,
-    substitute: &[(String, String)],
-    from: &[std::sync::Arc<crate::object::Target>],
-) -> (BTreeMap<String, String>, bool) {
-    let mut values: BTreeMap<String, String> = substitute.iter().cloned().collect();
-    let mut complete = true;
-    for source in from {
-        match substitution::values_of(clusters.clone(), source) {
-            Some(known) => values.extend(known),
-            None => complete = false,
-        }
-    }
-    (values, complete)
-}
 
 /// The text `print --effective` writes for `view` (a cluster of the repository whose parts
 /// are `clusters`).
@@ -54,7 +35,11 @@ pub(crate) fn effective<'c>(
             .find_map(|c| match c {
                 Check::Substitutes {
                     substitute, from, ..
-                } => Some(variables(clusters.clone(), &substitute, &from)),
+                } => Some(substitution::known_values(
+                    clusters.clone(),
+                    &substitute,
+                    &from,
+                )),
                 _ => None,
             });
         let objects = &view.applied[&h];

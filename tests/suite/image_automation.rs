@@ -338,8 +338,12 @@ fn a_file_the_controller_wrote_back_in_its_own_layout_is_current() {
     std::fs::write(&file, text.replace("  name: web\n", "  name: webb\n")).unwrap();
     let report = check_tree(rendered.main(), tmp.path()).unwrap();
     assert_eq!(report.differing, ["apps/web.yaml"]);
-    // Nor a lost marker.
-    let unmarked = text.replace(" # {\"$imagepolicy\": \"flux-system:web\"}", "");
+    // Nor the declared file in another layout without its marker: the same data, but the
+    // controller would never update it again.
+    let declared = rendered.file("apps/web.yaml").unwrap();
+    let unmarked = declared
+        .replace(" # {\"$imagepolicy\": \"flux-system:web\"}", "")
+        .replace("  name: web\n", "  name: \"web\"\n");
     std::fs::write(&file, unmarked).unwrap();
     let report = check_tree(rendered.main(), tmp.path()).unwrap();
     assert_eq!(report.differing, ["apps/web.yaml"]);
