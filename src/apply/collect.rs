@@ -101,13 +101,7 @@ pub(crate) fn collect(
     let rendered = cluster.render()?;
     // Values image automation committed at marked fields and render keeps: applied as the
     // tree holds them, never rolled back to the declared start.
-    let committed = crate::render::automation::committed_documents(rendered.main(), tree).map_err(
-        |source| Error::Io {
-            action: "cannot read",
-            path: tree.to_owned(),
-            source,
-        },
-    )?;
+    let committed = crate::render::automation::committed_documents(rendered.main(), tree)?;
     let marks = crate::render::automation::ClusterMarks::of(cluster);
     for u in rendered.upstream() {
         let path = tree.join(&u.path);

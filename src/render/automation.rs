@@ -183,7 +183,7 @@ pub struct AutomatedValue {
 pub(crate) fn with_committed<'r>(
     rendered: &'r RenderedTree,
     out: &Path,
-) -> std::io::Result<(Cow<'r, RenderedTree>, Vec<AutomatedValue>)> {
+) -> crate::error::Result<(Cow<'r, RenderedTree>, Vec<AutomatedValue>)> {
     if rendered.automated.is_empty() {
         return Ok((Cow::Borrowed(rendered), Vec::new()));
     }
@@ -193,11 +193,19 @@ pub(crate) fn with_committed<'r>(
         let Some(text) = rendered.file(path) else {
             continue;
         };
-        let committed = match std::fs::read_to_string(out.join(path)) {
+        let file = out.join(path);
+        let committed = match std::fs::read_to_string(&file) {
             Ok(text) => text,
+            // Not there yet, or not text: nothing the controller committed.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) if e.kind() == std::io::ErrorKind::InvalidData => continue,
-            Err(e) => return Err(e),
+            Err(source) => {
+                return Err(crate::error::Error::Io {
+                    action: "cannot read",
+                    path: file,
+                    source,
+                });
+            }
         };
         // The committed marked lines, by (text before the value, marker), in order.
         let mut slots: HashMap<(&str, &str), Vec<(usize, String)>> = HashMap::new();
@@ -251,8 +259,8 @@ pub(crate) fn with_committed<'r>(
                 out_text.push_str(line);
                 continue;
             }
-            let written = crate::go_yaml::document(committed.as_str())
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            let written =
+                crate::go_yaml::document(committed.as_str()).expect("a string has a YAML form");
             out_text.push_str(lead);
             out_text.push_str(written.trim_end_matches('\n'));
             out_text.push_str(" # ");
@@ -278,7 +286,7 @@ pub(crate) fn with_committed<'r>(
 pub(crate) fn committed_documents(
     rendered: &RenderedTree,
     out: &Path,
-) -> std::io::Result<HashMap<String, Vec<Value>>> {
+) -> crate::error::Result<HashMap<String, Vec<Value>>> {
     use serde::Deserialize;
     let (adopted, _) = with_committed(rendered, out)?;
     let mut documents = HashMap::new();

@@ -219,8 +219,7 @@ pub fn stage_tree(rendered: &RenderedTree, out: &Path, options: WriteOptions) ->
     let lock = Lock::take(out)?;
     recover(out)?;
     let previous = previously_owned(out)?;
-    let (rendered, automated) = crate::render::automation::with_committed(rendered, out)
-        .map_err(|e| io("cannot read", out)(e))?;
+    let (rendered, automated) = crate::render::automation::with_committed(rendered, out)?;
     let rendered = &*rendered;
 
     // Stage beside the tree (same file system, so renames are atomic).
@@ -771,8 +770,7 @@ fn same_data(a: &str, b: &str) -> bool {
 pub fn check_tree(rendered: &RenderedTree, out: &Path) -> Result<CheckReport> {
     let previous = previously_owned(out)?;
     let mut report = CheckReport::default();
-    let (rendered, automated) = crate::render::automation::with_committed(rendered, out)
-        .map_err(|e| io("cannot read", out)(e))?;
+    let (rendered, automated) = crate::render::automation::with_committed(rendered, out)?;
     let rendered = &*rendered;
     report.automated = automated;
     let shown = |rel: &str| out.join(rel).display().to_string();

@@ -687,3 +687,18 @@ fn renovate_finds_every_version_and_a_bump_is_one_line_after_render() {
     write_tree(after.main(), tmp.path()).unwrap();
     assert!(check_tree(after.main(), tmp.path()).unwrap().is_current());
 }
+
+#[test]
+fn a_marked_file_that_cannot_be_read_is_an_error_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rendered = example::cluster().render().unwrap();
+    // A folder where the marked file should be.
+    std::fs::create_dir_all(tmp.path().join("apps/web.yaml")).unwrap();
+    let err = check_tree(rendered.main(), tmp.path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cannot read") && err.contains("apps/web.yaml"),
+        "{err}"
+    );
+}
