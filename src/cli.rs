@@ -558,8 +558,8 @@ fn check(
         automation_notes(&report.automated, &dir, "check", stdout, stderr);
         for path in &report.reformatted {
             let _ = writeln!(
-                stdout,
-                "check: {} holds the rendered documents in image automation's layout: \
+                stderr,
+                "note: {} holds the rendered documents in image automation's layout: \
                  current (`render` writes it as fluxdsl does)",
                 dir.join(path).display()
             );
@@ -589,7 +589,8 @@ fn check(
 }
 
 /// What `render` or `check` made of the values image automation committed in the tree at
-/// `dir`: those kept on stdout, those its policy could not have chosen on stderr.
+/// `dir`, on stderr beside the other notes: those kept, and those its policy could not
+/// have chosen.
 fn automation_notes(
     values: &[crate::AutomatedValue],
     dir: &std::path::Path,
@@ -602,9 +603,9 @@ fn automation_notes(
         match &v.not_chosen {
             None => {
                 let _ = writeln!(
-                    stdout,
-                    "{command}: kept {:?} at {}:{}, committed by image automation ({}; the \
-                     program declares {:?})",
+                    stderr,
+                    "note: {command} kept {:?} at {}:{}, committed by image automation ({}; \
+                     the program declares {:?})",
                     v.committed,
                     file.display(),
                     v.line,
