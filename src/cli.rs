@@ -514,7 +514,7 @@ fn render(
             report.unchanged.len(),
             report.removed.len()
         );
-        automation_notes(&report.automated, dir, "render", stdout, stderr);
+        automation_notes(&report.automated, dir, "render", stderr);
         if let Some((folder, why)) = &report.left_behind {
             let _ = writeln!(
                 stderr,
@@ -555,7 +555,7 @@ fn check(
     }
     for (tree, dir) in tree_dirs(rendered, out, root) {
         let report = tree::check_tree(tree, &dir)?;
-        automation_notes(&report.automated, &dir, "check", stdout, stderr);
+        automation_notes(&report.automated, &dir, "check", stderr);
         for path in &report.reformatted {
             let _ = writeln!(
                 stderr,
@@ -595,7 +595,6 @@ fn automation_notes(
     values: &[crate::AutomatedValue],
     dir: &std::path::Path,
     command: &str,
-    stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) {
     for v in values {
