@@ -32,13 +32,14 @@
 
 // Layers, each importing only from the ones above it in this list (README, Layout):
 // values, go_yaml, kube_rules → object → error → kinds (flux, kustomize) → model → app →
-// render → apply
+// effective (what each Kustomization builds) → view, render → apply
 // → cli.
 mod app;
 #[cfg(feature = "apply")]
 pub mod apply;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod effective;
 mod error;
 mod flux;
 mod go_yaml;

@@ -5,6 +5,7 @@ mod apply;
 mod cli;
 mod coverage;
 mod custom_resources;
+mod effective;
 mod emitter;
 mod fake_api;
 mod files;

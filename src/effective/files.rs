@@ -1,0 +1,116 @@
+//! A repository's files in memory, by repository-relative path (`apps/base/podinfo.yaml`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The text files of a repository, by path relative to its root, `/`-separated.
+#[derive(Debug, Clone, Default)]
+pub struct Files {
+    files: BTreeMap<String, String>,
+}
+
+impl Files {
+    /// Adds (or replaces) the file at `path` (repository-relative; `./` and `..` resolved).
+    pub fn insert(&mut self, path: &str, text: impl Into<String>) {
+        let path = normalize(path).unwrap_or_else(|| path.to_owned());
+        self.files.insert(path, text.into());
+    }
+
+    /// Every text file below `root` on disk, by its path relative to `root` (files that
+    /// are not UTF-8 are left out: kustomize reads them only as generator input).
+    pub fn read_dir(root: &Path) -> std::io::Result<Files> {
+        let mut files = Files::default();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir)? {
+                let entry = entry?;
+                let path = entry.path();
+                if entry.file_type()?.is_dir() {
+                    stack.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    let relative = path.strip_prefix(root).unwrap_or(&path);
+                    let relative = relative.to_string_lossy().replace('\\', "/");
+                    files.files.insert(relative, text);
+                }
+            }
+        }
+        Ok(files)
+    }
+
+    /// The text of the file at the normalized `path`.
+    pub(crate) fn file(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(String::as_str)
+    }
+
+    /// Whether `dir` (normalized; `""` is the root) holds any file.
+    pub(crate) fn is_dir(&self, dir: &str) -> bool {
+        if dir.is_empty() {
+            return !self.files.is_empty();
+        }
+        let prefix = format!("{dir}/");
+        self.files
+            .range(prefix.clone()..)
+            .next()
+            .is_some_and(|(p, _)| p.starts_with(&prefix))
+    }
+
+    /// The files below `dir`, every level, in lexical order of their paths.
+    pub(crate) fn below<'a>(&'a self, dir: &str) -> impl Iterator<Item = &'a str> + 'a {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        self.files
+            .range(prefix.clone()..)
+            .take_while(move |(p, _)| p.starts_with(&prefix))
+            .map(|(p, _)| p.as_str())
+    }
+}
+
+/// `path` with `.` and `..` resolved and no leading `./` or `/`; `None` if it climbs
+/// above the root.
+pub(crate) fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// `entry` of a kustomization in folder `dir`, as a repository path.
+pub(crate) fn join(dir: &str, entry: &str) -> Option<String> {
+    if dir.is_empty() {
+        normalize(entry)
+    } else {
+        normalize(&format!("{dir}/{entry}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_dots_and_refuse_to_climb_out() {
+        assert_eq!(normalize("./a/../b/c.yaml").as_deref(), Some("b/c.yaml"));
+        assert_eq!(join("apps/prod", "../base").as_deref(), Some("apps/base"));
+        assert_eq!(join("", "../x"), None);
+    }
+
+    #[test]
+    fn a_folder_is_a_prefix_of_some_file() {
+        let mut files = Files::default();
+        files.insert("apps/base/a.yaml", "");
+        assert!(files.is_dir("apps"));
+        assert!(files.is_dir("apps/base"));
+        assert!(!files.is_dir("app"));
+        assert_eq!(files.below("apps").count(), 1);
+    }
+}

@@ -1,0 +1,413 @@
+//! The proof of the effective state: for every Flux Kustomization of every open fixture,
+//! the objects fluxdsl's in-process build computes (`fluxdsl::effective::flux_build`)
+//! equal what `kubectl kustomize` builds from its path — after the controller's own edits
+//! of the root kustomization, done here on disk as kustomize-controller does them — and
+//! Flux's postBuild substitution, object for object.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use fluxdsl::effective::{Files, PostBuild, flux_build};
+use serde_json::{Value, json};
+
+/// The kustomization file names kustomize reads, in its order.
+const NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Every Flux Kustomization of the YAML files below `root`.
+fn flux_kustomizations(root: &Path) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if !p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            for doc in serde_yaml::Deserializer::from_str(&text) {
+                let Ok(v) = <Value as serde::Deserialize>::deserialize(doc) else {
+                    break;
+                };
+                let flux = v["apiVersion"]
+                    .as_str()
+                    .is_some_and(|a| a.starts_with("kustomize.toolkit.fluxcd.io/"));
+                if flux && v["kind"] == "Kustomization" {
+                    let at = p.strip_prefix(root).unwrap().display().to_string();
+                    out.push((
+                        format!("{at}: {}", v["metadata"]["name"].as_str().unwrap_or("?")),
+                        v,
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The resources kustomize-controller lists for a folder without a kustomization: the
+/// manifests below it, and subfolders with a kustomization (not entered).
+fn generated_resources(dir: &Path, base: &Path, out: &mut Vec<String>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        let rel = format!("./{}", p.strip_prefix(base).unwrap().display());
+        if p.is_dir() {
+            if NAMES.iter().any(|n| p.join(n).is_file()) {
+                out.push(rel);
+            } else {
+                generated_resources(&p, base, out);
+            }
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(rel);
+        }
+    }
+}
+
+/// `text` with `${var}` forms replaced where `values` has the variable (drone/envsubst's
+/// forms; unknown variables are left as written, `$${` is an escaped `${`).
+fn envsubst(text: &str, values: &BTreeMap<String, String>) -> String {
+    let re =
+        regex::Regex::new(r"\$\$\{|\$\{([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[=-])([^}]*))?\}").unwrap();
+    re.replace_all(text, |c: &regex::Captures| {
+        if &c[0] == "$${" {
+            return "${".to_owned();
+        }
+        match (values.get(&c[1]), c.get(2).map(|m| m.as_str())) {
+            (Some(v), Some(":=" | ":-")) if v.is_empty() => c[3].to_owned(),
+            (Some(v), _) => v.clone(),
+            (None, _) => c[0].to_owned(),
+        }
+    })
+    .into_owned()
+}
+
+/// kubectl's answer: the controller's edits written into the root kustomization, `kubectl
+/// kustomize`, then commonMetadata and substitution.
+fn oracle(root: &Path, ks: &Value) -> Result<Vec<Value>, String> {
+    let spec = &ks["spec"];
+    let path = spec["path"]
+        .as_str()
+        .unwrap_or("./")
+        .trim_start_matches("./")
+        .trim_start_matches('/');
+    let dir = root.join(path);
+    let existing = NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file());
+    let (file, original) = match &existing {
+        Some(f) => (f.clone(), Some(std::fs::read_to_string(f).unwrap())),
+        None => (dir.join("kustomization.yaml"), None),
+    };
+    let mut k: Value = match &original {
+        Some(text) => serde_yaml::from_str::<Value>(text).unwrap_or(json!({})),
+        None => {
+            let mut resources = Vec::new();
+            generated_resources(&dir, &dir, &mut resources);
+            json!({"resources": resources})
+        }
+    };
+    if k.is_null() {
+        k = json!({});
+    }
+    for (field, from) in [
+        ("namespace", "targetNamespace"),
+        ("namePrefix", "namePrefix"),
+        ("nameSuffix", "nameSuffix"),
+    ] {
+        if let Some(v) = spec[from].as_str() {
+            k[field] = json!(v);
+        }
+    }
+    for field in ["patches", "components"] {
+        if let Some(added) = spec[field].as_array() {
+            let mut list = k[field].as_array().cloned().unwrap_or_default();
+            list.extend(added.iter().cloned());
+            k[field] = Value::Array(list);
+        }
+    }
+    if let Some(images) = spec["images"].as_array() {
+        let mut list = k["images"].as_array().cloned().unwrap_or_default();
+        for image in images {
+            match list.iter_mut().find(|i| i["name"] == image["name"]) {
+                Some(i) => *i = image.clone(),
+                None => list.push(image.clone()),
+            }
+        }
+        k["images"] = Value::Array(list);
+    }
+    std::fs::write(&file, serde_json::to_string(&k).unwrap()).unwrap();
+    let out = Command::new("kubectl")
+        .args(["kustomize", "--load-restrictor", "LoadRestrictionsNone"])
+        .arg(&dir)
+        .output()
+        .expect("kubectl on PATH");
+    match original {
+        Some(text) => std::fs::write(&file, text).unwrap(),
+        None => std::fs::remove_file(&file).unwrap(),
+    }
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let mut objects = super::parse_yaml_stream(&String::from_utf8_lossy(&out.stdout));
+    for o in &mut objects {
+        for key in ["labels", "annotations"] {
+            if let Some(added) = spec["commonMetadata"][key].as_object() {
+                if !o["metadata"][key].is_object() {
+                    o["metadata"][key] = json!({});
+                }
+                o["metadata"][key]
+                    .as_object_mut()
+                    .unwrap()
+                    .extend(added.clone());
+            }
+        }
+    }
+    if !spec["postBuild"].is_null() {
+        let values = substitute_values(ks);
+        objects = objects
+            .into_iter()
+            .map(|o| {
+                if o["metadata"]["annotations"]["kustomize.toolkit.fluxcd.io/substitute"]
+                    == "disabled"
+                {
+                    return o;
+                }
+                let text = serde_yaml::to_string(&o).unwrap();
+                serde_yaml::from_str(&envsubst(&text, &values)).unwrap()
+            })
+            .collect();
+    }
+    Ok(objects)
+}
+
+fn substitute_values(ks: &Value) -> BTreeMap<String, String> {
+    ks["spec"]["postBuild"]["substitute"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| v.to_string()),
+            )
+        })
+        .collect()
+}
+
+fn key(o: &Value) -> String {
+    format!(
+        "{} {} {}/{}",
+        o["apiVersion"].as_str().unwrap_or(""),
+        o["kind"].as_str().unwrap_or(""),
+        o["metadata"]["namespace"].as_str().unwrap_or(""),
+        o["metadata"]["name"].as_str().unwrap_or("")
+    )
+}
+
+/// The tree an ArtifactGenerator's artifact `name` holds, made under `into` from `root`
+/// (its copies `@alias/dir/**` → `@artifact/to/`, and single files), found in the YAML
+/// files of `dir` (the cluster folder that declares the Kustomization reading it).
+fn artifact_tree(root: &Path, dir: &Path, name: &str, into: &Path) -> Option<()> {
+    for entry in std::fs::read_dir(dir).ok()? {
+        let text = std::fs::read_to_string(entry.ok()?.path()).unwrap_or_default();
+        for doc in serde_yaml::Deserializer::from_str(&text) {
+            let Ok(v) = <Value as serde::Deserialize>::deserialize(doc) else {
+                break;
+            };
+            if v["kind"] != "ArtifactGenerator" {
+                continue;
+            }
+            let artifacts = v["spec"]["artifacts"].as_array()?;
+            let artifact = artifacts.iter().find(|a| a["name"] == name)?;
+            // Only copies from this repository (the flux-system GitRepository) can be made here.
+            let own = |alias: &str| {
+                v["spec"]["sources"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|s| {
+                        s["alias"] == alias
+                            && s["kind"] == "GitRepository"
+                            && s["name"] == "flux-system"
+                    })
+            };
+            for copy in artifact["copy"].as_array()? {
+                let (alias, from) = copy["from"].as_str()?.split_once('/')?;
+                if !own(alias.trim_start_matches('@')) {
+                    return None;
+                }
+                let to = copy["to"]
+                    .as_str()?
+                    .split_once('/')
+                    .map(|(_, p)| p)
+                    .unwrap_or("");
+                match from.strip_suffix("/**") {
+                    Some(folder) => copy_tree(&root.join(folder), &into.join(to)),
+                    None => {
+                        std::fs::create_dir_all(into.join(to)).unwrap();
+                        let file = root.join(from);
+                        std::fs::copy(&file, into.join(to).join(file.file_name()?)).unwrap();
+                    }
+                }
+            }
+            return Some(());
+        }
+    }
+    None
+}
+
+/// What the proof of one fixture found.
+#[derive(Debug, Default)]
+struct Proof {
+    /// Kustomizations whose objects both builds agree on: (label, object count).
+    equal: Vec<(String, usize)>,
+    /// Kustomizations both refuse (kubectl's error, fluxdsl's error).
+    refused: Vec<(String, String, String)>,
+    /// Kustomizations whose path is in another source than this tree.
+    elsewhere: Vec<String>,
+    /// Disagreements, described.
+    differ: Vec<String>,
+}
+
+/// The proof for the fixture at `fixture`, placed at `prefix` of the source tree (the
+/// flux-local clusters live at `tests/testdata/` of theirs).
+fn prove(fixture: &str, prefix: &str) -> Proof {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    copy_tree(&super::fixture(fixture), &root.join(prefix));
+    let files = Files::read_dir(root).unwrap();
+    let mut proof = Proof::default();
+    for (label, ks) in flux_kustomizations(root) {
+        let artifact = tempfile::tempdir().unwrap();
+        let (root, files) = match ks["spec"]["sourceRef"]["kind"].as_str() {
+            Some("ExternalArtifact") => {
+                let file = label.split(": ").next().unwrap();
+                let declared_in = root.join(file).parent().unwrap().to_path_buf();
+                let name = ks["spec"]["sourceRef"]["name"].as_str().unwrap_or_default();
+                if artifact_tree(root, &declared_in, name, artifact.path()).is_none() {
+                    proof
+                        .elsewhere
+                        .push(format!("{label} (ExternalArtifact {name})"));
+                    continue;
+                }
+                (artifact.path(), Files::read_dir(artifact.path()).unwrap())
+            }
+            _ => (root, files.clone()),
+        };
+        let path = ks["spec"]["path"].as_str().unwrap_or("./");
+        let dir = root.join(path.trim_start_matches("./").trim_start_matches('/'));
+        if !dir.is_dir() {
+            proof.elsewhere.push(format!("{label} ({path})"));
+            continue;
+        }
+        let post = PostBuild {
+            values: substitute_values(&ks),
+            complete: false,
+        };
+        match (oracle(root, &ks), flux_build(&files, &ks, Some(&post))) {
+            (Ok(expected), Ok(actual)) => {
+                let e: BTreeMap<String, &Value> = expected.iter().map(|o| (key(o), o)).collect();
+                let a: BTreeMap<String, &Value> = actual.iter().map(|o| (key(o), o)).collect();
+                let mut problems = Vec::new();
+                if expected.len() != actual.len() {
+                    problems.push(format!(
+                        "{} objects from kubectl, {} from fluxdsl",
+                        expected.len(),
+                        actual.len()
+                    ));
+                }
+                for (k, v) in &e {
+                    match a.get(k) {
+                        None => problems.push(format!("missing {k}")),
+                        Some(got) if got != v => problems.push(format!(
+                            "{k} differs:\nkubectl: {}\nfluxdsl: {}",
+                            serde_json::to_string(v).unwrap(),
+                            serde_json::to_string(got).unwrap()
+                        )),
+                        Some(_) => {}
+                    }
+                }
+                for k in a.keys().filter(|k| !e.contains_key(*k)) {
+                    problems.push(format!("extra {k}"));
+                }
+                match problems.is_empty() {
+                    true => proof.equal.push((label, expected.len())),
+                    false => proof
+                        .differ
+                        .push(format!("{label}:\n  {}", problems.join("\n  "))),
+                }
+            }
+            (Err(k), Err(f)) => proof.refused.push((label, k, f.to_string())),
+            (Err(k), Ok(objects)) => proof.differ.push(format!(
+                "{label}: kubectl refuses ({}), fluxdsl builds {} objects",
+                k.trim(),
+                objects.len()
+            )),
+            (Ok(objects), Err(f)) => proof.differ.push(format!(
+                "{label}: kubectl builds {} objects, fluxdsl refuses: {f}",
+                objects.len()
+            )),
+        }
+    }
+    proof
+}
+
+fn assert_proved(proof: &Proof, at_least: usize) {
+    assert!(proof.differ.is_empty(), "{}", proof.differ.join("\n\n"));
+    assert!(
+        proof.equal.len() >= at_least,
+        "only {} Kustomizations compared: {:?}",
+        proof.equal.len(),
+        proof
+    );
+}
+
+#[test]
+fn the_helm_example_builds_as_kubectl_builds_it() {
+    let proof = prove("flux2-kustomize-helm-example", "");
+    assert_proved(&proof, 6);
+}
+
+#[test]
+fn flux2_multi_tenancy_builds_as_kubectl_builds_it() {
+    let proof = prove("flux2-multi-tenancy", "");
+    assert_proved(&proof, 6);
+}
+
+#[test]
+fn k8s_home_ops_builds_as_kubectl_builds_it() {
+    let proof = prove("k8s-home-ops", "");
+    assert_proved(&proof, 13);
+}
+
+#[test]
+fn every_flux_local_cluster_builds_as_kubectl_builds_it() {
+    let proof = prove("flux-local-testdata", "tests/testdata");
+    eprintln!("{proof:#?}");
+    assert_proved(&proof, 20);
+}
