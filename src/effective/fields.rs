@@ -103,7 +103,7 @@ fn walk(value: &mut Value, segments: &[&str], create: bool, f: &mut dyn FnMut(&m
         if let Value::Array(items) = child
             && first.ends_with("[]")
         {
-            items.iter_mut().for_each(|i| f(i));
+            items.iter_mut().for_each(&mut *f);
         } else {
             f(child);
         }

@@ -21,6 +21,9 @@ pub(crate) struct ClusterView<'r> {
     /// For each Kustomization (index into `objects`) built from this repository: the
     /// objects it applies (indices into `objects`).
     applied: HashMap<usize, Vec<usize>>,
+    /// For each of those Kustomizations: (the tree it builds from, that tree's path in its
+    /// repository, its path in that repository).
+    built_from: HashMap<usize, (String, String, String)>,
 }
 
 impl<'r> ClusterView<'r> {
@@ -40,6 +43,7 @@ impl<'r> ClusterView<'r> {
             .position(|part| std::ptr::eq(&part.cluster, cluster))
             .expect("the cluster is one of the repository's");
         let applied_by = Parts(&parts).applied_by(p);
+        let mut built_from = HashMap::new();
         let mut index: HashMap<(usize, usize), usize> = HashMap::new();
         let mut objects = Vec::new();
         let mut add = |at: (usize, usize), objects: &mut Vec<&'r Declared>| {
@@ -56,10 +60,17 @@ impl<'r> ClusterView<'r> {
         let mut applied = HashMap::new();
         for (holder, list) in applied_by {
             let h = add(holder, &mut objects);
+            if let Some(from) = Parts(&parts).built_from(holder) {
+                built_from.insert(h, from);
+            }
             let list = list.into_iter().map(|o| add(o, &mut objects)).collect();
             applied.insert(h, list);
         }
-        ClusterView { objects, applied }
+        ClusterView {
+            objects,
+            applied,
+            built_from,
+        }
     }
 }
 
@@ -148,15 +159,19 @@ impl Repository {
     }
 
     /// The objects each Kustomization of cluster `name` (the only one when `None`) applies,
-    /// as Flux will apply them: each Kustomization's list after a `#` line, every object
-    /// with the namespace and name its folder gives it, the Kustomization's
-    /// `targetNamespace`, and its postBuild variables filled in where this program knows
-    /// their values (`print --effective`).
+    /// as Flux will apply them (`print --effective`): each Kustomization's list after a `#`
+    /// line, its path built from the rendered tree as kustomize and kustomize-controller
+    /// build it ([`crate::effective`]), postBuild variables filled in where this program
+    /// knows their values. Upstream files (Flux's install) are read from the committed
+    /// tree below the current folder where present.
     pub fn effective(&self, cluster: Option<&str>) -> Result<String, String> {
-        let cluster = self.select(cluster)?;
+        let chosen = self.select(cluster)?;
+        let rendered = self.render().map_err(|e| e.to_string())?;
         Ok(effective::effective(
-            &ClusterView::of(self, cluster),
+            &ClusterView::of(self, chosen),
             self.parts.iter().map(|p| &p.cluster),
+            &rendered,
+            std::path::Path::new("."),
         ))
     }
 

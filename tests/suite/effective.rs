@@ -267,7 +267,10 @@ fn artifact_tree(root: &Path, dir: &Path, name: &str, into: &Path) -> Option<()>
                     .map(|(_, p)| p)
                     .unwrap_or("");
                 match from.strip_suffix("/**") {
-                    Some(folder) => copy_tree(&root.join(folder), &into.join(to)),
+                    Some(folder) if root.join(folder).is_dir() => {
+                        copy_tree(&root.join(folder), &into.join(to))
+                    }
+                    Some(_) => return None,
                     None => {
                         std::fs::create_dir_all(into.join(to)).unwrap();
                         let file = root.join(from);
@@ -298,11 +301,49 @@ struct Proof {
 /// flux-local clusters live at `tests/testdata/` of theirs).
 fn prove(fixture: &str, prefix: &str) -> Proof {
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    copy_tree(&super::fixture(fixture), &root.join(prefix));
+    copy_tree(&super::fixture(fixture), &tmp.path().join(prefix));
+    prove_tree(tmp.path())
+}
+
+/// The proof for what `repository` renders: its trees written where they belong in the
+/// repository its main tree is the root of (an empty stand-in for each upstream file),
+/// then built both ways.
+fn prove_rendered(repository: &fluxdsl::Repository) -> Proof {
+    let tmp = write_rendered(repository);
+    prove_tree(tmp.path())
+}
+
+/// What `repository` renders, written as its repository holds it.
+fn write_rendered(repository: &fluxdsl::Repository) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let rendered = repository.render().unwrap();
+    // The main tree is the repository's root (`Cluster::for_repository`).
+    for tree in rendered.trees() {
+        let Some(rel) = tree.root().strip_prefix(rendered.root()) else {
+            continue;
+        };
+        let base = tmp.path().join(rel.trim_start_matches('/'));
+        let upstream = tree.upstream().iter().map(|u| (u.path.as_str(), ""));
+        for (path, text) in tree.files().chain(upstream) {
+            let target = base.join(path);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, text).unwrap();
+        }
+    }
+    tmp
+}
+
+/// The proof for every Flux Kustomization of the tree at `root`.
+fn prove_tree(root: &Path) -> Proof {
+    prove_in(root, flux_kustomizations(root))
+}
+
+/// The proof for `kustomizations` (labelled by the file that declares them, in `root`),
+/// built from the tree at `root`.
+fn prove_in(root: &Path, kustomizations: Vec<(String, Value)>) -> Proof {
     let files = Files::read_dir(root).unwrap();
     let mut proof = Proof::default();
-    for (label, ks) in flux_kustomizations(root) {
+    for (label, ks) in kustomizations {
         let artifact = tempfile::tempdir().unwrap();
         let (root, files) = match ks["spec"]["sourceRef"]["kind"].as_str() {
             Some("ExternalArtifact") => {
@@ -378,6 +419,13 @@ fn prove(fixture: &str, prefix: &str) -> Proof {
 }
 
 fn assert_proved(proof: &Proof, at_least: usize) {
+    eprintln!(
+        "{} equal ({} objects), {} refused by both, {} from other sources",
+        proof.equal.len(),
+        proof.equal.iter().map(|(_, n)| n).sum::<usize>(),
+        proof.refused.len(),
+        proof.elsewhere.len()
+    );
     assert!(proof.differ.is_empty(), "{}", proof.differ.join("\n\n"));
     assert!(
         proof.equal.len() >= at_least,
@@ -408,6 +456,130 @@ fn k8s_home_ops_builds_as_kubectl_builds_it() {
 #[test]
 fn every_flux_local_cluster_builds_as_kubectl_builds_it() {
     let proof = prove("flux-local-testdata", "tests/testdata");
-    eprintln!("{proof:#?}");
     assert_proved(&proof, 20);
+}
+
+#[test]
+fn what_fluxdsl_renders_builds_as_kubectl_builds_it() {
+    let cases = [
+        (
+            "the helm example",
+            super::helm_example::example::repository(),
+            6,
+        ),
+        (
+            "flux-local cluster3",
+            super::reproductions::cluster3::repository(),
+            1,
+        ),
+        (
+            "flux-local cluster4",
+            super::reproductions::cluster4::repository(),
+            3,
+        ),
+        (
+            "flux-local cluster10",
+            super::reproductions::cluster10::repository(),
+            2,
+        ),
+        (
+            "the multi-tenancy example",
+            super::multi_tenancy::example::repository(),
+            1,
+        ),
+    ];
+    for (what, repository, at_least) in cases {
+        let proof = prove_rendered(&repository);
+        eprint!("{what}: ");
+        assert_proved(&proof, at_least);
+    }
+}
+
+#[test]
+fn the_monacocloud_tree_builds_as_kubectl_builds_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_str().unwrap();
+    let (code, _, err) = super::run_cluster(&["render", "--root", root]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("k8s/flux/flux-system/gotk-components.yaml"),
+        tmp.path().join("k8s/flux/flux-system/gotk-components.yaml"),
+    )
+    .unwrap();
+    let proof = prove_tree(tmp.path());
+    assert_proved(&proof, 1);
+    // The apps are built from the kube-deploy repository, rendered beside.
+    let apps: Vec<(String, Value)> = flux_kustomizations(tmp.path())
+        .into_iter()
+        .filter(|(_, ks)| ks["spec"]["sourceRef"]["name"] == "kube-deploy")
+        .collect();
+    assert_eq!(apps.len(), 3);
+    let proof = prove_in(&tmp.path().join("kube-deploy"), apps);
+    assert_proved(&proof, 3);
+}
+
+#[test]
+fn print_effective_lists_what_kubectl_builds_for_each_kustomization() {
+    let repository = super::helm_example::example::repository();
+    let tmp = write_rendered(&repository);
+    let mut expected: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (label, ks) in flux_kustomizations(tmp.path()) {
+        if !label.starts_with("clusters/staging/") {
+            continue;
+        }
+        let root = match ks["spec"]["sourceRef"]["kind"].as_str() {
+            Some("ExternalArtifact") => {
+                let artifact = tmp
+                    .path()
+                    .join("artifact")
+                    .join(ks["spec"]["sourceRef"]["name"].as_str().unwrap());
+                let declared_in = tmp.path().join("clusters/staging");
+                let name = ks["spec"]["sourceRef"]["name"].as_str().unwrap();
+                artifact_tree(tmp.path(), &declared_in, name, &artifact).unwrap();
+                artifact
+            }
+            _ => tmp.path().to_path_buf(),
+        };
+        let mut keys: Vec<String> = oracle(&root, &ks).unwrap().iter().map(key).collect();
+        keys.sort();
+        let who = format!(
+            "Kustomization/{}/{}",
+            ks["metadata"]["namespace"].as_str().unwrap(),
+            ks["metadata"]["name"].as_str().unwrap()
+        );
+        expected.insert(who, keys);
+    }
+    assert_eq!(expected.len(), 4);
+    // The upstream install is read from the folder the program runs in: none here.
+    let text = repository.effective(Some("staging")).unwrap();
+    let mut shown: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut current = None;
+    // Each part is a document (of the Kustomization named last), then maybe the next
+    // Kustomization's heading.
+    for part in text.split("\n---\n") {
+        let body: String = part
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if let (Some(who), Ok(v)) = (&current, serde_yaml::from_str::<Value>(&body))
+            && v.is_object()
+        {
+            shown.get_mut(who).unwrap().push(key(&v));
+        }
+        for line in part.lines().filter(|l| l.starts_with("# Kustomization/")) {
+            let who = line
+                .trim_start_matches("# ")
+                .split(' ')
+                .next()
+                .unwrap()
+                .to_owned();
+            shown.insert(who.clone(), Vec::new());
+            current = Some(who);
+        }
+    }
+    for keys in shown.values_mut() {
+        keys.sort();
+    }
+    assert_eq!(shown, expected, "{text}");
 }

@@ -3,7 +3,7 @@
 
 #[allow(dead_code)]
 #[path = "../../examples/multi_tenancy.rs"]
-mod example;
+pub mod example;
 
 use fluxdsl::k8s_openapi::api::core::v1::ServiceAccount;
 use fluxdsl::{Cluster, GitRef, GitRepository, Kustomization, Ref, duration, name, namespace};

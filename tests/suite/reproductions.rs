@@ -6,13 +6,13 @@ use super::helm_example::example as helm_example;
 
 #[allow(dead_code)]
 #[path = "../../examples/flux_local_cluster10.rs"]
-mod cluster10;
+pub mod cluster10;
 #[allow(dead_code)]
 #[path = "../../examples/flux_local_cluster3.rs"]
-mod cluster3;
+pub mod cluster3;
 #[allow(dead_code)]
 #[path = "../../examples/flux_local_cluster4.rs"]
-mod cluster4;
+pub mod cluster4;
 
 use std::collections::BTreeMap;
 use std::path::Path;
