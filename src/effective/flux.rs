@@ -71,9 +71,17 @@ pub fn flux_build(
         }
     }
     if let Some(components) = spec["components"].as_array() {
+        // With `ignoreMissingComponents` the controller leaves out those not in the source.
+        let ignore_missing = spec["ignoreMissingComponents"].as_bool().unwrap_or(false);
+        let present = |c: &&Value| {
+            !ignore_missing
+                || c.as_str()
+                    .and_then(|c| join(&dir, c))
+                    .is_some_and(|c| matches!(kustomization(files, &c), Ok(Some(_))))
+        };
         let entries = map.entry("components").or_insert_with(|| json!([]));
         if let Value::Array(list) = entries {
-            list.extend(components.iter().cloned());
+            list.extend(components.iter().filter(present).cloned());
         }
     }
     if let Some(images) = spec["images"].as_array() {

@@ -28,6 +28,7 @@
 //! ```
 
 mod build;
+pub(crate) mod checks;
 mod fields;
 mod files;
 mod flux;

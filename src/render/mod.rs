@@ -239,10 +239,28 @@ impl Repository {
             }
         }
         if problems.is_empty() {
+            problems = self.build_problems(&trees);
+        }
+        if problems.is_empty() {
             Ok(Rendered { trees })
         } else {
             Err(Error::Refused(problems))
         }
+    }
+
+    /// The Kustomizations whose path kustomize-controller would fail to build from the
+    /// rendered `trees` (of the whole repository: a cluster alone may build from folders
+    /// the shared part renders, so `Cluster::render` leaves this to the repository).
+    fn build_problems(&self, trees: &[RenderedTree]) -> Vec<Problem> {
+        let parts: Vec<crate::model::applied::PartView> = self
+            .parts
+            .iter()
+            .map(|p| crate::model::applied::PartView {
+                name: p.name.as_deref(),
+                cluster: &p.cluster,
+            })
+            .collect();
+        build_problems(&parts, trees)
     }
 
     /// The refusal of a file (`full`, from the repository's root) that two parts render,
@@ -282,6 +300,27 @@ impl Repository {
             ],
         }
     }
+}
+
+/// The Kustomizations of `parts` whose path kustomize-controller would fail to build from
+/// the rendered `trees`.
+fn build_problems(
+    parts: &[crate::model::applied::PartView],
+    trees: &[RenderedTree],
+) -> Vec<Problem> {
+    let trees: Vec<crate::effective::checks::TreeFiles> = trees
+        .iter()
+        .map(|t| crate::effective::checks::TreeFiles {
+            root: &t.root,
+            files: t
+                .files
+                .iter()
+                .map(|(p, x)| (p.as_str(), x.as_str()))
+                .collect(),
+            upstream: t.upstream.iter().map(|u| u.path.as_str()).collect(),
+        })
+        .collect();
+    crate::effective::checks::build_problems(parts, &trees)
 }
 
 pub(crate) fn render(cluster: &Cluster) -> Result<Rendered> {

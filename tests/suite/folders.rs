@@ -652,3 +652,44 @@ fn charts() -> HelmRepository {
         .interval(duration!("1h"))
         .build()
 }
+
+#[test]
+fn a_folder_kustomize_controller_cannot_build_is_refused_with_the_kustomization() {
+    let mut cluster = Cluster::new("");
+    let sync = cluster.file("clusters/dev/sync.yaml");
+    let repo = super::fleet_source(&mut cluster, &sync);
+    cluster.add(
+        &sync,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&repo)
+            .path("./apps")
+            .interval(duration!("10m"))
+            .prune(true)
+            .build(),
+    );
+    let repository_file = cluster.file("apps/repository.yaml");
+    cluster.kustomize_folder(
+        "apps",
+        KustomizeConfig::builder()
+            .resources(&[&repository_file])
+            .patches(&[fluxdsl::Patch::strategic_merge(
+                "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: chart\nspec:\n  interval: 5m\n",
+            )])
+            .build(),
+    );
+    cluster.add(&repository_file, charts());
+    let err = fluxdsl::Repository::of_one(cluster)
+        .render()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "Kustomization flux-system/apps spec.path: kustomize-controller cannot build \"./apps\": \
+             apps/kustomization.yaml: no resource matches strategic merge patch \
+             source.toolkit.fluxcd.io/v1 HelmRepository chart"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("declared at tests/suite/folders.rs:"), "{err}");
+}
