@@ -1161,9 +1161,9 @@ struct Candidate {
 /// Rewrites every field that names a renamed object to its new name (kustomize's
 /// nameReference transformer, run once at the top of the build).
 fn fix_name_references(acc: &mut Acc) -> Result<(), String> {
-    let mut configs = fields::builtin_name_references();
-    configs.extend(acc.name_refs.iter().cloned());
-    for config in &configs {
+    static BUILTIN: std::sync::OnceLock<Vec<NameReference>> = std::sync::OnceLock::new();
+    let builtin = BUILTIN.get_or_init(fields::builtin_name_references);
+    for config in builtin.iter().chain(acc.name_refs.iter()) {
         let candidates: Vec<Candidate> = acc
             .res
             .iter()

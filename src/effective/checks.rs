@@ -24,6 +24,7 @@ pub(crate) struct TreeFiles<'t> {
 /// The refusals of Kustomizations of `parts` whose build fails on `trees`.
 pub(crate) fn build_problems(parts: &[PartView], trees: &[TreeFiles]) -> Vec<Problem> {
     let parts_view = Parts(parts);
+    let source_trees = parts_view.source_trees();
     // The source files of each tree, made once per (tree, path in its repository).
     let mut sources: HashMap<(String, String), Files> = HashMap::new();
     // Kustomizations whose build inputs are the same share one build.
@@ -35,7 +36,8 @@ pub(crate) fn build_problems(parts: &[PartView], trees: &[TreeFiles]) -> Vec<Pro
             if key.kind != "Kustomization" || key.group() != "kustomize.toolkit.fluxcd.io" {
                 continue;
             }
-            let Some((tree, repo_path, path)) = parts_view.built_from((p, i)) else {
+            let Some((tree, repo_path, path)) = parts_view.built_from_trees((p, i), &source_trees)
+            else {
                 continue;
             };
             let Some(rendered) = trees.iter().find(|t| t.root == tree) else {

@@ -893,22 +893,36 @@ impl Parts<'_> {
         out
     }
 
+    /// The tree each source fetches, by the source's address: (the tree's local path,
+    /// its path in its repository) — found once for many [`Self::built_from_trees`].
+    pub(crate) fn source_trees(&self) -> rustc_hash::FxHashMap<usize, (String, String)> {
+        let mut out = rustc_hash::FxHashMap::default();
+        for tree in self.0.iter().flat_map(|p| p.cluster.trees.iter()) {
+            for source in &tree.sources {
+                out.entry(Arc::as_ptr(source) as usize)
+                    .or_insert_with(|| (tree.path.clone(), tree.repo_path.clone()));
+            }
+        }
+        out
+    }
+
     /// Where Kustomization `holder` builds from, if a part renders that tree: (the tree's
     /// local path, its path in its repository, the Kustomization's path in that
     /// repository) — through an ArtifactGenerator's copies to the source they read.
-    pub(crate) fn built_from(&self, holder: (usize, usize)) -> Option<(String, String, String)> {
+    /// (`trees`: [`Self::source_trees`]).
+    pub(crate) fn built_from_trees(
+        &self,
+        holder: (usize, usize),
+        trees: &rustc_hash::FxHashMap<usize, (String, String)>,
+    ) -> Option<(String, String, String)> {
         let o = &self.0[holder.0].cluster.objects[holder.1];
         let (source, path) = o.object.checks().into_iter().find_map(|c| match c {
             Check::KustomizationPath { source, path } => Some((source, path)),
             _ => None,
         })?;
         let (source, path) = self.through_artifact(holder.0, source, path);
-        let tree = self
-            .0
-            .iter()
-            .flat_map(|p| p.cluster.trees.iter())
-            .find(|t| t.sources.iter().any(|s| Arc::ptr_eq(s, &source)))?;
-        Some((tree.path.clone(), tree.repo_path.clone(), path))
+        let (tree, repo_path) = trees.get(&(Arc::as_ptr(&source) as usize))?;
+        Some((tree.clone(), repo_path.clone(), path))
     }
 
     /// The objects Kustomization `holder` applies from a tree some part renders, if it is

@@ -44,6 +44,7 @@ impl<'r> ClusterView<'r> {
             .expect("the cluster is one of the repository's");
         let applied_by = Parts(&parts).applied_by(p);
         let mut built_from = HashMap::new();
+        let source_trees = Parts(&parts).source_trees();
         let mut index: HashMap<(usize, usize), usize> = HashMap::new();
         let mut objects = Vec::new();
         let mut add = |at: (usize, usize), objects: &mut Vec<&'r Declared>| {
@@ -60,7 +61,7 @@ impl<'r> ClusterView<'r> {
         let mut applied = HashMap::new();
         for (holder, list) in applied_by {
             let h = add(holder, &mut objects);
-            if let Some(from) = Parts(&parts).built_from(holder) {
+            if let Some(from) = Parts(&parts).built_from_trees(holder, &source_trees) {
                 built_from.insert(h, from);
             }
             let list = list.into_iter().map(|o| add(o, &mut objects)).collect();
