@@ -178,13 +178,16 @@ struct Acc {
 }
 
 impl Acc {
-    fn append(&mut self, r: Res, at: &str) -> Result<(), BuildError> {
+    /// Whether an object before `before` has `r`'s current identity.
+    fn registered(&self, r: &Res, before: usize) -> bool {
         let id = r.cur_id();
-        if self
-            .res
+        self.res[..before]
             .iter()
             .any(|o| o.cur_id() == id && o.api_version() == r.api_version())
-        {
+    }
+
+    fn append(&mut self, r: Res, at: &str) -> Result<(), BuildError> {
+        if self.registered(&r, self.res.len()) {
             return Err(BuildError::new(
                 at,
                 format!(
@@ -934,11 +937,7 @@ fn set_namespace(acc: &mut Acc, ns: &str, file: &str) -> Result<(), BuildError> 
         }
     }
     for (i, r) in acc.res.iter().enumerate() {
-        let id = r.cur_id();
-        if acc.res[..i]
-            .iter()
-            .any(|o| o.cur_id() == id && o.api_version() == r.api_version())
-        {
+        if acc.registered(r, i) {
             return Err(BuildError::new(
                 file,
                 format!(

@@ -915,25 +915,26 @@ impl Parts<'_> {
         holder: (usize, usize),
         trees: &rustc_hash::FxHashMap<usize, (String, String)>,
     ) -> Option<(String, String, String)> {
+        let (source, path) = self.builds_from(holder)?;
+        let (tree, repo_path) = trees.get(&(Arc::as_ptr(&source) as usize))?;
+        Some((tree.clone(), repo_path.clone(), path))
+    }
+
+    /// The source Kustomization `holder` builds from and its path there (through an
+    /// ArtifactGenerator's copies).
+    fn builds_from(&self, holder: (usize, usize)) -> Option<(Arc<Target>, String)> {
         let o = &self.0[holder.0].cluster.objects[holder.1];
         let (source, path) = o.object.checks().into_iter().find_map(|c| match c {
             Check::KustomizationPath { source, path } => Some((source, path)),
             _ => None,
         })?;
-        let (source, path) = self.through_artifact(holder.0, source, path);
-        let (tree, repo_path) = trees.get(&(Arc::as_ptr(&source) as usize))?;
-        Some((tree.clone(), repo_path.clone(), path))
+        Some(self.through_artifact(holder.0, source, path))
     }
 
     /// The objects Kustomization `holder` applies from a tree some part renders, if it is
     /// a Kustomization built from one.
     fn applies(&self, files: &Files, holder: (usize, usize)) -> Option<Vec<(usize, usize)>> {
-        let o = &self.0[holder.0].cluster.objects[holder.1];
-        let (source, path) = o.object.checks().into_iter().find_map(|c| match c {
-            Check::KustomizationPath { source, path } => Some((source, path)),
-            _ => None,
-        })?;
-        let (source, path) = self.through_artifact(holder.0, source, path);
+        let (source, path) = self.builds_from(holder)?;
         let (tree_path, repo_path) = files.source_trees.get(&(Arc::as_ptr(&source) as usize))?;
         let in_tree = in_tree(repo_path, &path)?;
         let applied = files.applied(tree_path, &in_tree);

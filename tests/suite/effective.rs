@@ -219,16 +219,6 @@ fn substitute_values(ks: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn key(o: &Value) -> String {
-    format!(
-        "{} {} {}/{}",
-        o["apiVersion"].as_str().unwrap_or(""),
-        o["kind"].as_str().unwrap_or(""),
-        o["metadata"]["namespace"].as_str().unwrap_or(""),
-        o["metadata"]["name"].as_str().unwrap_or("")
-    )
-}
-
 /// The tree an ArtifactGenerator's artifact `name` holds, made under `into` from `root`
 /// (its copies `@alias/dir/**` → `@artifact/to/`, and single files), found in the YAML
 /// files of `dir` (the cluster folder that declares the Kustomization reading it).
@@ -372,8 +362,10 @@ fn prove_in(root: &Path, kustomizations: Vec<(String, Value)>) -> Proof {
         };
         match (oracle(root, &ks), flux_build(&files, &ks, Some(&post))) {
             (Ok(expected), Ok(actual)) => {
-                let e: BTreeMap<String, &Value> = expected.iter().map(|o| (key(o), o)).collect();
-                let a: BTreeMap<String, &Value> = actual.iter().map(|o| (key(o), o)).collect();
+                let e: BTreeMap<String, &Value> =
+                    expected.iter().map(|o| (super::object_key(o), o)).collect();
+                let a: BTreeMap<String, &Value> =
+                    actual.iter().map(|o| (super::object_key(o), o)).collect();
                 let mut problems = Vec::new();
                 if expected.len() != actual.len() {
                     problems.push(format!(
@@ -540,7 +532,11 @@ fn print_effective_lists_what_kubectl_builds_for_each_kustomization() {
             }
             _ => tmp.path().to_path_buf(),
         };
-        let mut keys: Vec<String> = oracle(&root, &ks).unwrap().iter().map(key).collect();
+        let mut keys: Vec<String> = oracle(&root, &ks)
+            .unwrap()
+            .iter()
+            .map(super::object_key)
+            .collect();
         keys.sort();
         let who = format!(
             "Kustomization/{}/{}",
@@ -565,7 +561,7 @@ fn print_effective_lists_what_kubectl_builds_for_each_kustomization() {
         if let (Some(who), Ok(v)) = (&current, serde_yaml::from_str::<Value>(&body))
             && v.is_object()
         {
-            shown.get_mut(who).unwrap().push(key(&v));
+            shown.get_mut(who).unwrap().push(super::object_key(&v));
         }
         for line in part.lines().filter(|l| l.starts_with("# Kustomization/")) {
             let who = line
