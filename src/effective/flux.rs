@@ -47,21 +47,17 @@ pub fn flux_build(
         None => generated(files, &dir)?,
     };
     let map = k.as_object_mut().expect("a kustomization is a map");
-    for field in ["namespace", "namePrefix", "nameSuffix"] {
-        let from = match field {
-            "namespace" => "targetNamespace",
-            f => f,
-        };
+    for (field, from) in [
+        ("namespace", "targetNamespace"),
+        ("namePrefix", "namePrefix"),
+        ("nameSuffix", "nameSuffix"),
+    ] {
         if let Some(v) = spec[from].as_str() {
             map.insert(field.into(), Value::String(v.to_owned()));
         }
     }
-    for (field, from) in [
-        ("patches", "patches"),
-        ("patchesStrategicMerge", "patchesStrategicMerge"),
-        ("patchesJson6902", "patchesJson6902"),
-    ] {
-        if let Some(added) = spec[from].as_array() {
+    for field in ["patches", "patchesStrategicMerge", "patchesJson6902"] {
+        if let Some(added) = spec[field].as_array() {
             let entries = map.entry(field).or_insert_with(|| json!([]));
             let added = added.iter().map(|p| flux_patch(field, p));
             match entries {
