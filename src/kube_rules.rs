@@ -6,8 +6,16 @@
 
 use serde_json::Value;
 
-/// Every rule `object` (as the API server's JSON) breaks.
+/// Every rule `object` (as the API server's JSON) breaks, and a Secret in clear.
 pub(crate) fn check(object: &Value) -> Vec<(String, String)> {
+    let mut out = api_rules(object);
+    out.extend(crate::sops::clear_secret(object));
+    out
+}
+
+/// Every rule of the API server `object` breaks. (A built Secret's data may be a SOPS
+/// file a generator read: whether it is in clear is checked where it is declared.)
+pub(crate) fn api_rules(object: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let kind = object["kind"].as_str().unwrap_or("");
     if let Some(name) = object["metadata"]["name"].as_str() {
@@ -61,7 +69,6 @@ pub(crate) fn check(object: &Value) -> Vec<(String, String)> {
             }
         }
     }
-    out.extend(crate::sops::clear_secret(object));
     if kind == "PersistentVolumeClaim" {
         quantities(&spec["resources"], "spec.resources", &mut out);
     }

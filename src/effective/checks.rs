@@ -1,99 +1,741 @@
-//! The checks that need the effective state: every Flux Kustomization built from a tree
-//! this repository renders must build, as kustomize-controller builds it — a patch that
-//! names no object, a generator key given twice, a namespace that makes two objects one,
-//! a Component listed as a resource, a file a kustomization lists that nothing renders
-//! all fail the whole Kustomization in the cluster, so they are refused here.
+//! The checks that need the effective state, run on the objects each cluster's
+//! Kustomizations really apply — typed, `extra_spec`, verbatim and generated alike:
+//!
+//! - every Kustomization must build, as kustomize-controller builds it (a patch that names
+//!   no object, a generator key given twice, a namespace that makes two objects one, a
+//!   Component listed as a resource, a file a kustomization lists that nothing renders);
+//! - every built object passes the API server's rules after prefixes, labels and
+//!   substitution, and no two Kustomizations of a cluster apply one object;
+//! - references read from the built specs resolve: `dependsOn` names a Kustomization the
+//!   cluster runs, with no cycle; a health check names an object where it lands;
+//!   `valuesFrom` reads a key its ConfigMap or Secret holds; a reference does not name a
+//!   generated object by the name kustomize hashes away;
+//! - no Kustomization substitutes from an object that only a Kustomization waiting for it
+//!   applies (a bootstrap deadlock);
+//! - no file of a kustomize folder is left out of its kustomization (Flux never applies
+//!   it).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::panic::Location;
+use std::rc::Rc;
 
-use super::{BuildError, Files, flux_build};
+use serde_json::Value;
+
+pub(crate) use super::state::TreeFiles;
+use super::state::{Applied, ClusterState, States, key_of, states};
 use crate::error::Problem;
-use crate::model::applied::{PartView, Parts};
+use crate::model::applied::PartView;
+use crate::object::{ObjectKey, intern};
 
-/// A rendered tree as its repository holds it: its files by path in the tree, and the
-/// paths of its upstream files (their text is not in memory: empty stand-ins).
-pub(crate) struct TreeFiles<'t> {
-    /// The tree's path where it is written (its local path).
-    pub root: &'t str,
-    /// (path in the tree, text) of each rendered file.
-    pub files: Vec<(&'t str, &'t str)>,
-    /// Paths in the tree of its upstream files.
-    pub upstream: Vec<&'t str>,
-}
-
-/// The refusals of Kustomizations of `parts` whose build fails on `trees`.
+/// The refusals of what the clusters of `parts` would really apply from `trees`.
 pub(crate) fn build_problems(parts: &[PartView], trees: &[TreeFiles]) -> Vec<Problem> {
-    let parts_view = Parts(parts);
-    let source_trees = parts_view.source_trees();
-    // The source files of each tree, made once per (tree, path in its repository).
-    let mut sources: HashMap<(String, String), Files> = HashMap::new();
-    // Kustomizations whose build inputs are the same share one build.
-    let mut built: HashMap<String, Result<(), BuildError>> = HashMap::new();
-    let mut problems = Vec::new();
-    for (p, part) in parts.iter().enumerate() {
-        for (i, o) in part.cluster.objects.iter().enumerate() {
-            let key = o.key();
-            if key.kind != "Kustomization" || key.group() != "kustomize.toolkit.fluxcd.io" {
-                continue;
-            }
-            let Some((tree, repo_path, path)) = parts_view.built_from_trees((p, i), &source_trees)
-            else {
-                continue;
-            };
-            let Some(rendered) = trees.iter().find(|t| t.root == tree) else {
-                continue;
-            };
-            let Ok(mut object) = o.object.to_json() else {
-                continue;
-            };
-            let path = super::files::normalize(&path).unwrap_or(path);
-            object["spec"]["path"] = serde_json::Value::String(format!("./{path}"));
-            if let Some(spec) = object["spec"].as_object_mut() {
-                // Substitution comes after the build and does not make it fail here.
-                spec.remove("postBuild");
-                for field in [
-                    "interval",
-                    "dependsOn",
-                    "sourceRef",
-                    "prune",
-                    "wait",
-                    "timeout",
-                ] {
-                    spec.remove(field);
-                }
-            }
-            let input = format!("{tree}\n{repo_path}\n{}", object["spec"]);
-            let result = built.entry(input).or_insert_with(|| {
-                let files = sources
-                    .entry((tree.clone(), repo_path.clone()))
-                    .or_insert_with(|| source_files(rendered, &repo_path));
-                flux_build(files, &object, None).map(|_| ())
-            });
-            if let Err(e) = result {
+    let states = states(parts, trees);
+    let mut problems = Problems::default();
+    for c in &states.clusters {
+        for a in &c.applied {
+            if let Some(Err(e)) = &a.built {
                 problems.push(Problem {
-                    object: Some(key.clone()),
+                    object: Some(a.key.clone()),
                     field: Some("spec.path"),
-                    message: format!(
-                        "kustomize-controller cannot build {:?}: {e}",
-                        format!("./{path}")
-                    ),
-                    sites: vec![("declared", o.target.at)],
+                    message: format!("kustomize-controller cannot build {:?}: {e}", a.path),
+                    sites: vec![("declared", a.at)],
                 });
             }
         }
     }
-    problems
+    if !problems.list.is_empty() {
+        // What the other checks read is not there.
+        return problems.list;
+    }
+    let mut checked: HashSet<usize> = HashSet::new();
+    for c in &states.clusters {
+        let cluster = Cluster::of(parts, &states, c);
+        cluster.object_rules(&states, &mut checked, &mut problems);
+        cluster.duplicates(&mut problems);
+        cluster.dependencies(&states, &mut problems);
+        cluster.health_checks(&mut problems);
+        cluster.local_references(&mut problems);
+        cluster.deadlocks(&mut problems);
+    }
+    unlisted_files(parts, trees, &states, &mut problems);
+    problems.list
 }
 
-/// `tree`'s files at their repository paths (the tree is `repo_path` of its repository).
-fn source_files(tree: &TreeFiles, repo_path: &str) -> Files {
-    let mut files = Files::default();
-    let at = |p: &str| crate::model::cluster::join(repo_path, p);
-    for (path, text) in &tree.files {
-        files.insert(&at(path), *text);
+/// Problems, each once (a shared folder's object is seen by every cluster).
+#[derive(Default)]
+struct Problems {
+    list: Vec<Problem>,
+    seen: HashSet<String>,
+}
+
+impl Problems {
+    fn push(&mut self, p: Problem) {
+        if self.seen.insert(p.to_string()) {
+            self.list.push(p);
+        }
     }
-    for path in &tree.upstream {
-        files.insert(&at(path), "");
+}
+
+/// One cluster's effective state with what the checks look up in it.
+struct Cluster<'s> {
+    parts: &'s [PartView<'s>],
+    state: &'s ClusterState,
+    label: String,
+    /// Every applied object by key: (Kustomization index, the object).
+    objects: BTreeMap<ObjectKey, Vec<(usize, &'s Value)>>,
+    /// The applied objects' keys by (kind, namespace, name), whatever their API version.
+    by_name: HashMap<(&'static str, String, String), ObjectKey>,
+    /// The Kustomizations by key.
+    kustomizations: HashMap<(String, String), usize>,
+}
+
+impl<'s> Cluster<'s> {
+    fn of(parts: &'s [PartView<'s>], states: &'s States, state: &'s ClusterState) -> Self {
+        let _ = states;
+        let mut objects: BTreeMap<ObjectKey, Vec<(usize, &Value)>> = BTreeMap::new();
+        for (k, a) in state.applied.iter().enumerate() {
+            let namespace = target_namespace(a);
+            for o in built(a) {
+                objects
+                    .entry(key_of(o, Some(namespace)))
+                    .or_default()
+                    .push((k, o));
+            }
+        }
+        let kustomizations: HashMap<(String, String), usize> = state
+            .applied
+            .iter()
+            .enumerate()
+            .map(|(k, a)| (same(&a.key), k))
+            .collect();
+        let by_name = objects
+            .keys()
+            .filter_map(|k| {
+                let ns = k.namespace.as_deref()?.to_owned();
+                Some(((k.kind, ns, k.name.clone()), k.clone()))
+            })
+            .collect();
+        Cluster {
+            parts,
+            state,
+            label: label(parts, state.part),
+            objects,
+            by_name,
+            kustomizations,
+        }
     }
-    files
+
+    /// The applied object of `kind` named `name` in `namespace`, with who applies it.
+    fn find(
+        &self,
+        kind: &'static str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<(&ObjectKey, &[(usize, &'s Value)])> {
+        let key = self
+            .by_name
+            .get(&(kind, namespace.to_owned(), name.to_owned()))?;
+        self.objects
+            .get_key_value(key)
+            .map(|(k, v)| (k, v.as_slice()))
+    }
+
+    /// The sites of an object Kustomization `k` applies: its declaration, if the program
+    /// declares it, and the Kustomization's.
+    fn sites(
+        &self,
+        states: Option<&States>,
+        key: &ObjectKey,
+        k: usize,
+    ) -> Vec<(&'static str, &'static Location<'static>)> {
+        let a = &self.state.applied[k];
+        let mut sites = Vec::new();
+        if let Some((p, i)) = states.and_then(|s| s.declared_in(self.parts, self.state.part, key)) {
+            sites.push(("declared", self.parts[p].cluster.objects[i].target.at));
+        }
+        let role = match a.role {
+            "declared" => intern(&format!("applied by {}, declared", a.key)),
+            role => intern(&format!("applied by {}, {role}", a.key)),
+        };
+        sites.push((role, a.at));
+        sites
+    }
+
+    /// The API server's rules on every object as it is applied (each shared build once).
+    fn object_rules(&self, states: &States, checked: &mut HashSet<usize>, out: &mut Problems) {
+        for (k, a) in self.state.applied.iter().enumerate() {
+            let (Some(Ok(objects)), Some(b)) = (&a.built, a.build) else {
+                continue;
+            };
+            let shared = matches!(&states.builds[b], Ok(first) if Rc::ptr_eq(first, objects));
+            if shared && !checked.insert(b) {
+                continue;
+            }
+            for o in objects.iter() {
+                let key = key_of(o, Some(target_namespace(a)));
+                for (field, what) in crate::kube_rules::api_rules(o) {
+                    out.push(Problem {
+                        object: Some(key.clone()),
+                        field: Some(intern(&field)),
+                        message: format!("{what} ({})", applies(a)),
+                        sites: self.sites(Some(states), &key, k),
+                    });
+                }
+            }
+        }
+    }
+
+    /// No object applied by two Kustomizations of the cluster.
+    fn duplicates(&self, out: &mut Problems) {
+        for (key, by) in &self.objects {
+            let mut appliers: Vec<usize> = by.iter().map(|(k, _)| *k).collect();
+            appliers.dedup();
+            if let [first, second, ..] = appliers[..] {
+                let (a, b) = (&self.state.applied[first], &self.state.applied[second]);
+                out.push(Problem {
+                    object: Some(key.clone()),
+                    field: None,
+                    message: format!(
+                        "is applied by two Kustomizations of {}: {} and {}; Flux would have \
+                         them fight over it",
+                        self.label, a.key, b.key
+                    ),
+                    sites: vec![
+                        ("first Kustomization", a.at),
+                        ("second Kustomization", b.at),
+                    ],
+                });
+            }
+        }
+    }
+
+    /// `dependsOn` of every Kustomization and HelmRelease names one the cluster runs, and
+    /// the Kustomizations' dependencies make no cycle.
+    fn dependencies(&self, states: &States, out: &mut Problems) {
+        let elsewhere = |key: &ObjectKey| -> Option<String> {
+            states.clusters.iter().find_map(|c| {
+                let is = |k: &ObjectKey| k.kind == key.kind && same(k) == same(key);
+                let found = c.applied.iter().any(|a| is(&a.key))
+                    || c.unbuilt.iter().any(is)
+                    || c.applied
+                        .iter()
+                        .any(|a| built(a).any(|o| is(&key_of(o, Some(target_namespace(a))))));
+                (found && c.part != self.state.part).then(|| label(self.parts, c.part))
+            })
+        };
+        let unbuilt: HashSet<(String, String)> = self.state.unbuilt.iter().map(same).collect();
+        for (key, by) in &self.objects {
+            if key.kind != "Kustomization" && key.kind != "HelmRelease" {
+                continue;
+            }
+            let (k, o) = by[0];
+            for (i, dep) in depends_on(o, key).into_iter().enumerate() {
+                let namespace = dep.namespace.as_deref().unwrap_or_default();
+                if self.find(dep.kind, namespace, &dep.name).is_some()
+                    || (dep.kind == "Kustomization" && unbuilt.contains(&same(&dep)))
+                {
+                    continue;
+                }
+                let message = match elsewhere(&dep) {
+                    Some(there) => format!(
+                        "depends on {dep}, which no Kustomization of {} applies (only {there} \
+                         has it); Flux would wait for it forever",
+                        self.label
+                    ),
+                    None if self.state.complete => format!(
+                        "depends on {dep}, which no Kustomization of {} applies; Flux would \
+                         wait for it forever",
+                        self.label
+                    ),
+                    None => continue,
+                };
+                out.push(Problem {
+                    object: Some(key.clone()),
+                    field: Some(intern(&format!("spec.dependsOn[{i}]"))),
+                    message,
+                    sites: self.sites(Some(states), key, k),
+                });
+            }
+        }
+        // A cycle of Kustomizations, each found once from its first member.
+        let edges: Vec<Vec<usize>> = self
+            .state
+            .applied
+            .iter()
+            .map(|a| {
+                depends_on(&a.object, &a.key)
+                    .iter()
+                    .filter_map(|d| self.kustomizations.get(&same(d)).copied())
+                    .collect()
+            })
+            .collect();
+        let mut reported: BTreeSet<usize> = BTreeSet::new();
+        for start in 0..edges.len() {
+            if reported.contains(&start) {
+                continue;
+            }
+            if let Some(cycle) = cycle_from(&edges, start) {
+                reported.extend(cycle.iter().copied());
+                let chain: Vec<String> = cycle
+                    .iter()
+                    .chain(std::iter::once(&cycle[0]))
+                    .map(|&k| self.state.applied[k].key.to_string())
+                    .collect();
+                let a = &self.state.applied[cycle[0]];
+                out.push(Problem {
+                    object: Some(a.key.clone()),
+                    field: Some("spec.dependsOn"),
+                    message: format!(
+                        "its dependencies in {} make a cycle: {}; none of them would ever be \
+                         applied",
+                        self.label,
+                        chain.join(" → ")
+                    ),
+                    sites: vec![(applier_role(a), a.at)],
+                });
+            }
+        }
+    }
+
+    /// A health check that names an object where it does not land, when the cluster has
+    /// it in another namespace (moved by a `targetNamespace` or a kustomization's
+    /// `namespace`).
+    fn health_checks(&self, out: &mut Problems) {
+        for (k, a) in self.state.applied.iter().enumerate() {
+            let own = a.key.namespace.as_deref().unwrap_or("default");
+            let checks = a.object["spec"]["healthChecks"].as_array();
+            for (i, check) in checks.into_iter().flatten().enumerate() {
+                let (Some(kind), Some(name)) = (check["kind"].as_str(), check["name"].as_str())
+                else {
+                    continue;
+                };
+                let namespace = check["namespace"].as_str().unwrap_or(own);
+                let found = |key: &ObjectKey| {
+                    key.kind == kind && key.name == name && !super::fields::cluster_scoped(kind)
+                };
+                let mut lands: Vec<&str> = self
+                    .objects
+                    .keys()
+                    .filter(|key| found(key))
+                    .filter_map(|key| key.namespace.as_deref())
+                    .collect();
+                if lands.is_empty() || lands.contains(&namespace) {
+                    continue;
+                }
+                lands.dedup();
+                out.push(Problem {
+                    object: Some(a.key.clone()),
+                    field: Some(intern(&format!("spec.healthChecks[{i}]"))),
+                    message: format!(
+                        "checks {kind} {namespace}/{name}, but in {} that object lands in \
+                         namespace {}; Flux would wait for one that never comes",
+                        self.label,
+                        lands.join(", ")
+                    ),
+                    sites: vec![(applier_role(a), a.at)],
+                });
+                let _ = k;
+            }
+        }
+    }
+
+    /// `valuesFrom`, `substituteFrom` and `secretRef`s that name a ConfigMap or Secret the
+    /// cluster applies: the key a `valuesFrom` reads is there, and no reference names a
+    /// generated object by the name kustomize replaces with a hashed one.
+    fn local_references(&self, out: &mut Problems) {
+        for (key, by) in &self.objects {
+            let (k, o) = by[0];
+            for r in local_refs(o) {
+                let namespace = key.namespace.as_deref().unwrap_or("default");
+                let target = self.find(r.kind, namespace, &r.name);
+                match target {
+                    Some((t, found)) => {
+                        let Some(wanted) = &r.key else { continue };
+                        let data = found[0].1;
+                        let keys: Vec<&str> = ["data", "stringData", "binaryData"]
+                            .iter()
+                            .flat_map(|f| data[*f].as_object().into_iter().flatten())
+                            .map(|(k, _)| k.as_str())
+                            .collect();
+                        if r.optional || keys.contains(&wanted.as_str()) {
+                            continue;
+                        }
+                        out.push(Problem {
+                            object: Some(key.clone()),
+                            field: Some(intern(&r.field)),
+                            message: format!(
+                                "reads key {wanted:?} of {t}, which holds {}; the release \
+                                 would fail ({})",
+                                if keys.is_empty() {
+                                    "no key".to_owned()
+                                } else {
+                                    format!("only {}", quoted(&keys))
+                                },
+                                applies(&self.state.applied[found[0].0])
+                            ),
+                            sites: self.sites(None, key, k),
+                        });
+                    }
+                    None => {
+                        let hashed = self.objects.keys().find(|t| {
+                            t.kind == r.kind
+                                && t.namespace.as_deref() == Some(namespace)
+                                && is_hashed(&t.name, &r.name)
+                        });
+                        let Some(hashed) = hashed else { continue };
+                        out.push(Problem {
+                            object: Some(key.clone()),
+                            field: Some(intern(&r.field)),
+                            message: format!(
+                                "names {} {namespace}/{}, but kustomize generates it as {:?} \
+                                 (with its content hash) and does not rewrite this field of a \
+                                 {}; set `disableNameSuffixHash` on the generator or have \
+                                 kustomize rewrite the field (a nameReference configuration)",
+                                r.kind, r.name, hashed.name, key.kind
+                            ),
+                            sites: self.sites(None, key, k),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// A Kustomization that substitutes from a ConfigMap or Secret only Kustomizations
+    /// waiting for it apply (itself, one it applies, one that depends on it): it can never
+    /// build.
+    fn deadlocks(&self, out: &mut Problems) {
+        let applied = &self.state.applied;
+        // Whether Kustomization `j` waits for `k`: it depends on it, or `k` applies it.
+        let waits_for = |j: usize, k: usize| -> Option<Vec<usize>> {
+            let mut seen = vec![false; applied.len()];
+            let mut stack = vec![(j, vec![j])];
+            while let Some((at, path)) = stack.pop() {
+                if at == k {
+                    return Some(path);
+                }
+                if std::mem::replace(&mut seen[at], true) {
+                    continue;
+                }
+                let a = &applied[at];
+                let mut next: Vec<usize> = depends_on(&a.object, &a.key)
+                    .iter()
+                    .filter_map(|d| self.kustomizations.get(&same(d)).copied())
+                    .collect();
+                next.extend(a.applied_by);
+                for n in next {
+                    let mut p = path.clone();
+                    p.push(n);
+                    stack.push((n, p));
+                }
+            }
+            None
+        };
+        for (k, a) in applied.iter().enumerate() {
+            let namespace = a.key.namespace.as_deref().unwrap_or("default");
+            let from = a.object["spec"]["postBuild"]["substituteFrom"].as_array();
+            for (i, s) in from.into_iter().flatten().enumerate() {
+                let (Some(kind), Some(name)) = (s["kind"].as_str(), s["name"].as_str()) else {
+                    continue;
+                };
+                if s["optional"].as_bool() == Some(true) {
+                    continue;
+                }
+                let Some((target, by)) = self.find(intern(kind), namespace, name) else {
+                    continue;
+                };
+                let mut appliers: Vec<usize> = by.iter().map(|(j, _)| *j).collect();
+                appliers.dedup();
+                let chains: Option<Vec<Vec<usize>>> =
+                    appliers.iter().map(|&j| waits_for(j, k)).collect();
+                let Some(chains) = chains else { continue };
+                let chain = &chains[0];
+                let how = if chain.len() == 1 {
+                    "which only it applies itself".to_owned()
+                } else {
+                    let names: Vec<String> =
+                        chain.iter().map(|&j| applied[j].key.to_string()).collect();
+                    format!(
+                        "which only {} applies, and that waits for this one ({})",
+                        applied[chain[0]].key,
+                        names.join(" → ")
+                    )
+                };
+                out.push(Problem {
+                    object: Some(a.key.clone()),
+                    field: Some(intern(&format!("spec.postBuild.substituteFrom[{i}]"))),
+                    message: format!(
+                        "substitutes from {target}, {how}: the build fails until it exists, \
+                         so it never does; apply it from a Kustomization this one depends on, \
+                         or mark it optional"
+                    ),
+                    sites: vec![(applier_role(a), a.at)],
+                });
+            }
+        }
+    }
+}
+
+/// A reference to a ConfigMap or Secret in the referrer's namespace.
+struct LocalRef {
+    field: String,
+    kind: &'static str,
+    name: String,
+    /// For `valuesFrom`: the key it reads.
+    key: Option<String>,
+    optional: bool,
+}
+
+/// The local references of a built Flux object.
+fn local_refs(o: &Value) -> Vec<LocalRef> {
+    let mut out = Vec::new();
+    let kind = o["kind"].as_str().unwrap_or_default();
+    let group = o["apiVersion"]
+        .as_str()
+        .and_then(|v| v.rsplit_once('/'))
+        .map_or("", |(g, _)| g);
+    if !group.ends_with(".toolkit.fluxcd.io") {
+        return out;
+    }
+    let spec = &o["spec"];
+    let mut secret = |field: &str, at: &Value| {
+        if let Some(name) = at["name"].as_str() {
+            out.push(LocalRef {
+                field: field.to_owned(),
+                kind: "Secret",
+                name: name.to_owned(),
+                key: None,
+                optional: false,
+            });
+        }
+    };
+    for field in ["secretRef", "certSecretRef", "proxySecretRef"] {
+        secret(&format!("spec.{field}"), &spec[field]);
+    }
+    secret(
+        "spec.decryption.secretRef",
+        &spec["decryption"]["secretRef"],
+    );
+    secret(
+        "spec.kubeConfig.secretRef",
+        &spec["kubeConfig"]["secretRef"],
+    );
+    let lists: [(&str, &Value, bool); 2] = [
+        (
+            "spec.valuesFrom",
+            &spec["valuesFrom"],
+            kind == "HelmRelease",
+        ),
+        (
+            "spec.postBuild.substituteFrom",
+            &spec["postBuild"]["substituteFrom"],
+            false,
+        ),
+    ];
+    for (field, list, keyed) in lists {
+        for (i, r) in list.as_array().into_iter().flatten().enumerate() {
+            let kind = match r["kind"].as_str() {
+                Some("ConfigMap") => "ConfigMap",
+                Some("Secret") => "Secret",
+                _ => continue,
+            };
+            let Some(name) = r["name"].as_str() else {
+                continue;
+            };
+            out.push(LocalRef {
+                field: format!("{field}[{i}]"),
+                kind,
+                name: name.to_owned(),
+                key: keyed.then(|| r["valuesKey"].as_str().unwrap_or("values.yaml").to_owned()),
+                optional: r["optional"].as_bool().unwrap_or(false),
+            });
+        }
+    }
+    out
+}
+
+/// Whether `name` is `base` with a kustomize content hash appended (`-` and ten of the
+/// characters kustomize's hash is written in).
+fn is_hashed(name: &str, base: &str) -> bool {
+    name.strip_prefix(base)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .is_some_and(|hash| {
+            hash.len() == 10
+                && hash
+                    .bytes()
+                    .all(|b| b"bcdfghjklmnpqrstvwxz2456789".contains(&b))
+        })
+}
+
+/// The `dependsOn` entries of Kustomization or HelmRelease `o` (key `key`), as keys.
+fn depends_on(o: &Value, key: &ObjectKey) -> Vec<ObjectKey> {
+    let own = key.namespace.as_deref().unwrap_or("default");
+    o["spec"]["dependsOn"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| {
+            let name = d["name"].as_str()?;
+            Some(ObjectKey {
+                api_version: key.api_version,
+                kind: key.kind,
+                namespace: Some(d["namespace"].as_str().unwrap_or(own).to_owned().into()),
+                name: name.to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// A Kustomization's namespace and name: how `dependsOn` names it, whatever its version.
+fn same(key: &ObjectKey) -> (String, String) {
+    (
+        key.namespace.as_deref().unwrap_or("default").to_owned(),
+        key.name.clone(),
+    )
+}
+
+/// A cycle through `start` in `edges`, as the members in order, if there is one.
+fn cycle_from(edges: &[Vec<usize>], start: usize) -> Option<Vec<usize>> {
+    let mut stack = vec![(start, vec![start])];
+    let mut seen = vec![false; edges.len()];
+    while let Some((at, path)) = stack.pop() {
+        for &n in &edges[at] {
+            if n == start {
+                return Some(path.clone());
+            }
+            if !seen[n] {
+                seen[n] = true;
+                let mut p = path.clone();
+                p.push(n);
+                stack.push((n, p));
+            }
+        }
+    }
+    None
+}
+
+/// The objects Kustomization `a` applies (none when it was not built).
+fn built(a: &Applied) -> impl Iterator<Item = &Value> {
+    match &a.built {
+        Some(Ok(objects)) => objects.iter(),
+        _ => [].iter(),
+    }
+}
+
+/// Where a namespaced object `a` applies without a namespace lands.
+fn target_namespace(a: &Applied) -> &str {
+    a.object["spec"]["targetNamespace"]
+        .as_str()
+        .unwrap_or("default")
+}
+
+/// "as Kustomization ns/name applies it".
+fn applies(a: &Applied) -> String {
+    format!("as {} applies it", a.key)
+}
+
+/// How a message names the site of Kustomization `a`.
+fn applier_role(a: &Applied) -> &'static str {
+    a.role
+}
+
+/// How messages name part `p`: `cluster "dev"`, `the cluster` (a repository of one
+/// unnamed), `the shared folders`.
+fn label(parts: &[PartView], p: usize) -> String {
+    match parts[p].name {
+        Some("") => "the cluster".into(),
+        Some(name) => format!("cluster {name:?}"),
+        None => "the shared folders".into(),
+    }
+}
+
+fn quoted(keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| format!("{k:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Files of a kustomize folder that no build reads: their objects are never applied.
+fn unlisted_files(parts: &[PartView], trees: &[TreeFiles], states: &States, out: &mut Problems) {
+    // What the builds read, by tree.
+    let mut read: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    for ((tree, _), files) in &states.sources {
+        read.entry(tree.as_str())
+            .or_default()
+            .extend(files.read_paths());
+    }
+    for ((tree, repo_path), files) in &states.sources {
+        let read = &read[tree.as_str()];
+        let Some(rendered) = trees.iter().find(|t| t.root == tree) else {
+            continue;
+        };
+        for (path, text) in files.iter() {
+            if read.contains(path) || !(path.ends_with(".yaml") || path.ends_with(".yml")) {
+                continue;
+            }
+            let Some(folder) = kustomize_folder(files, path) else {
+                continue;
+            };
+            if !KUSTOMIZATIONS
+                .iter()
+                .any(|k| read.contains(&crate::model::cluster::join(folder, k)))
+            {
+                continue;
+            }
+            let Ok(objects) = super::build::parse_objects(text, path) else {
+                continue;
+            };
+            let objects: Vec<String> = objects
+                .iter()
+                .filter(|o| o["kind"].is_string() && o["apiVersion"].is_string())
+                .map(|o| key_of(o, None).to_string())
+                .collect();
+            if objects.is_empty() {
+                continue;
+            }
+            let in_tree = path
+                .strip_prefix(repo_path.as_str())
+                .map_or(path, |p| p.trim_start_matches('/'));
+            let site = parts
+                .iter()
+                .flat_map(|p| p.cluster.files.iter().map(move |f| (p, f)))
+                .find(|(p, f)| p.cluster.trees[f.tree].path == rendered.root && f.path == in_tree)
+                .map(|(_, f)| f.at);
+            out.push(Problem {
+                object: None,
+                field: None,
+                message: format!(
+                    "file {:?} is in the kustomize folder {folder:?}, whose kustomization \
+                     does not list it: Flux never applies {}; list it under `resources` or \
+                     leave it out",
+                    crate::model::cluster::join(tree, in_tree),
+                    objects.join(", ")
+                ),
+                sites: site.map(|at| ("declared", at)).into_iter().collect(),
+            });
+        }
+    }
+}
+
+const KUSTOMIZATIONS: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// The nearest folder above `path` with a kustomization (`path` itself not one).
+fn kustomize_folder<'p>(files: &super::Files, path: &'p str) -> Option<&'p str> {
+    let (mut dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+    if KUSTOMIZATIONS.contains(&file) {
+        return None;
+    }
+    loop {
+        if KUSTOMIZATIONS
+            .iter()
+            .any(|k| files.is_file(&crate::model::cluster::join(dir, k)))
+        {
+            return Some(dir);
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+    }
 }

@@ -1,12 +1,24 @@
 //! A repository's files in memory, by repository-relative path (`apps/base/podinfo.yaml`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The text files of a repository, by path relative to its root, `/`-separated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Files {
     files: BTreeMap<String, String>,
+    /// The paths builds have read: a file of a kustomize folder no build reads is never
+    /// applied.
+    read: std::sync::Mutex<BTreeSet<String>>,
+}
+
+impl Clone for Files {
+    fn clone(&self) -> Files {
+        Files {
+            files: self.files.clone(),
+            read: std::sync::Mutex::new(self.read_paths()),
+        }
+    }
 }
 
 impl Files {
@@ -37,9 +49,31 @@ impl Files {
         Ok(files)
     }
 
-    /// The text of the file at the normalized `path`.
+    /// The text of the file at the normalized `path` (noted as read).
     pub(crate) fn file(&self, path: &str) -> Option<&str> {
-        self.files.get(path).map(String::as_str)
+        let text = self.files.get(path).map(String::as_str);
+        if text.is_some() {
+            let mut read = self.read.lock().unwrap_or_else(|e| e.into_inner());
+            if !read.contains(path) {
+                read.insert(path.to_owned());
+            }
+        }
+        text
+    }
+
+    /// Whether there is a file at the normalized `path` (not noted as read).
+    pub(crate) fn is_file(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    /// The paths [`Self::file`] has been asked for and found.
+    pub(crate) fn read_paths(&self) -> BTreeSet<String> {
+        self.read.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Every file, `(path, text)`, in lexical order of the paths.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files.iter().map(|(p, t)| (p.as_str(), t.as_str()))
     }
 
     /// Whether `dir` (normalized; `""` is the root) holds any file.

@@ -34,6 +34,7 @@ mod files;
 mod flux;
 mod hash;
 mod merge;
+mod state;
 
 pub use build::build;
 pub use files::Files;

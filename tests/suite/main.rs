@@ -6,6 +6,7 @@ mod cli;
 mod coverage;
 mod custom_resources;
 mod effective;
+mod effective_checks;
 mod emitter;
 mod fake_api;
 mod files;

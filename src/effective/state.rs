@@ -1,0 +1,400 @@
+//! The effective state of each cluster of a repository: every Flux Kustomization the
+//! cluster runs — those it declares and, in turn, those their builds apply, read from the
+//! built objects (so `extra_spec`, patches and verbatim files count) — with the objects
+//! kustomize-controller applies for it, built from the rendered trees.
+
+use std::collections::HashMap;
+use std::panic::Location;
+use std::rc::Rc;
+
+use serde_json::Value;
+
+use super::{BuildError, Files, flux_build};
+use crate::model::applied::{PartView, Parts};
+use crate::object::ObjectKey;
+
+/// A rendered tree as its repository holds it: its files by path in the tree, and the
+/// paths of its upstream files (their text is not in memory: empty stand-ins).
+pub(crate) struct TreeFiles<'t> {
+    /// The tree's path where it is written (its local path).
+    pub root: &'t str,
+    /// (path in the tree, text) of each rendered file.
+    pub files: Vec<(&'t str, &'t str)>,
+    /// Paths in the tree of its upstream files.
+    pub upstream: Vec<&'t str>,
+}
+
+/// One Flux Kustomization of a cluster and what it applies.
+pub(crate) struct Applied {
+    /// The Kustomization.
+    pub key: ObjectKey,
+    /// Where it is declared: its own declaration, or that of the Kustomization whose
+    /// build applies it.
+    pub at: &'static Location<'static>,
+    /// How a message names `at`: `declared`, or `applied by Kustomization …, declared`.
+    pub role: &'static str,
+    /// The Kustomization as Flux reads it.
+    pub object: Value,
+    /// The Kustomization whose build applies this one (an index into the cluster's
+    /// list), if it is not declared by the cluster itself.
+    pub applied_by: Option<usize>,
+    /// Its build: the objects it applies (substituted with the values it sets), or why
+    /// kustomize-controller cannot build it; `None` when its source is not a tree this
+    /// repository renders.
+    pub built: Option<Result<Rc<Vec<Value>>, BuildError>>,
+    /// The build before substitution, shared by every Kustomization with the same inputs
+    /// (an index into [`States::builds`]).
+    pub build: Option<usize>,
+    /// Its path as it reads in its source (`./apps/base`).
+    pub path: String,
+}
+
+/// The effective state of one cluster.
+pub(crate) struct ClusterState {
+    /// The part of the repository it is.
+    pub part: usize,
+    /// Its Kustomizations, those it declares first.
+    pub applied: Vec<Applied>,
+    /// Whether every Kustomization's source is a tree the repository renders (so an object
+    /// it does not hold is one the cluster never gets).
+    pub complete: bool,
+    /// The Kustomizations the cluster declares whose source is not rendered here.
+    pub unbuilt: Vec<ObjectKey>,
+}
+
+/// The effective state of every cluster, and the builds they share.
+pub(crate) struct States {
+    pub clusters: Vec<ClusterState>,
+    /// Each distinct build's objects before substitution.
+    pub builds: Vec<Result<Rc<Vec<Value>>, BuildError>>,
+    /// The source files of each tree, by (tree's local path, its path in its repository).
+    pub sources: HashMap<(String, String), Files>,
+    /// Where each declared object is, by key: (part, object index), every part's; made
+    /// when first asked for (a repository whose builds apply no Kustomization never does).
+    declared: std::cell::OnceCell<HashMap<ObjectKey, Vec<(usize, usize)>>>,
+}
+
+impl States {
+    /// The declaration of `key` as cluster `p` sees it: its own, else the shared folders'.
+    pub(crate) fn declared_in(
+        &self,
+        parts: &[PartView],
+        p: usize,
+        key: &ObjectKey,
+    ) -> Option<(usize, usize)> {
+        let declared = self.declared.get_or_init(|| {
+            let mut declared: HashMap<ObjectKey, Vec<(usize, usize)>> = HashMap::new();
+            for (p, part) in parts.iter().enumerate() {
+                for (i, o) in part.cluster.objects.iter().enumerate() {
+                    if !o.patch_only {
+                        declared.entry(o.key().clone()).or_default().push((p, i));
+                    }
+                }
+            }
+            declared
+        });
+        let all = declared.get(key)?;
+        all.iter()
+            .find(|d| d.0 == p)
+            .or_else(|| all.iter().find(|d| parts[d.0].name.is_none()))
+            .copied()
+    }
+}
+
+/// Flux's Kustomization kind.
+pub(crate) fn is_kustomization(o: &Value) -> bool {
+    o["kind"] == "Kustomization"
+        && o["apiVersion"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("kustomize.toolkit.fluxcd.io/"))
+}
+
+/// An object's key as messages show it; `namespace` fills in one the object leaves out
+/// (`None`: a cluster-scoped kind).
+pub(crate) fn key_of(o: &Value, namespace: Option<&str>) -> ObjectKey {
+    let kind = o["kind"].as_str().unwrap_or_default();
+    let namespace = match o["metadata"]["namespace"].as_str() {
+        Some(ns) => Some(ns.to_owned().into()),
+        None if super::fields::cluster_scoped(kind) => None,
+        None => namespace.map(|n| n.to_owned().into()),
+    };
+    ObjectKey {
+        api_version: crate::object::intern(o["apiVersion"].as_str().unwrap_or_default()),
+        kind: crate::object::intern(kind),
+        namespace,
+        name: o["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+/// The effective state of every cluster of `parts` from the rendered `trees`.
+pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
+    let view = Parts(parts);
+    let source_trees = view.source_trees();
+    // Each source's tree by the source's kind, namespace and name (a cluster's own first).
+    let mut by_source: HashMap<(usize, String, String, String), (String, String)> = HashMap::new();
+    for (p, part) in parts.iter().enumerate() {
+        for tree in &part.cluster.trees {
+            for s in &tree.sources {
+                let ns = s.key.namespace.as_deref().unwrap_or_default().to_owned();
+                by_source
+                    .entry((p, s.key.kind.to_owned(), ns, s.key.name.clone()))
+                    .or_insert_with(|| (tree.path.clone(), tree.repo_path.clone()));
+            }
+        }
+    }
+    let mut out = States {
+        clusters: Vec::new(),
+        builds: Vec::new(),
+        sources: HashMap::new(),
+        declared: std::cell::OnceCell::new(),
+    };
+    let mut build_index: HashMap<String, usize> = HashMap::new();
+    for (p, part) in parts.iter().enumerate() {
+        if part.name.is_none() {
+            continue;
+        }
+        let mut state = ClusterState {
+            part: p,
+            applied: Vec::new(),
+            complete: true,
+            unbuilt: Vec::new(),
+        };
+        let mut index: HashMap<ObjectKey, usize> = HashMap::new();
+        let mut queue: Vec<Option<Queued>> = Vec::new();
+        for (i, o) in part.cluster.objects.iter().enumerate() {
+            if o.patch_only {
+                continue;
+            }
+            let key = o.key();
+            if key.kind != "Kustomization" || key.group() != "kustomize.toolkit.fluxcd.io" {
+                continue;
+            }
+            // One whose source is no tree this repository renders is not built here: only
+            // its name is known (declared, so its references were checked as handles).
+            if view.built_from_trees((p, i), &source_trees).is_none() {
+                state.complete = false;
+                state.unbuilt.push(key.clone());
+                continue;
+            }
+            if let Ok(object) = o.object.to_json() {
+                queue.push(Some((object, o.target.at, Some((p, i)), None)));
+            }
+        }
+        let mut next = 0;
+        while next < queue.len() {
+            let item = queue[next].take();
+            next += 1;
+            let Some((object, at, decl, applied_by)) = item else {
+                continue;
+            };
+            let key = key_of(&object, Some("default"));
+            if let Some(&seen) = index.get(&key) {
+                // A build applies a Kustomization the cluster also declares: Flux runs the
+                // one the build applies (patched, say); rebuild it as that once.
+                let first: &Applied = &state.applied[seen];
+                if applied_by.is_some()
+                    && first.applied_by.is_none()
+                    && first.object["spec"] != object["spec"]
+                {
+                    let again = build_one(
+                        &view,
+                        &by_source,
+                        &source_trees,
+                        trees,
+                        &mut out,
+                        &mut build_index,
+                        (p, &object, None),
+                    );
+                    let first = &mut state.applied[seen];
+                    first.object = object;
+                    (first.built, first.build, first.path) = again;
+                }
+                continue;
+            }
+            let (built, build, path) = build_one(
+                &view,
+                &by_source,
+                &source_trees,
+                trees,
+                &mut out,
+                &mut build_index,
+                (p, &object, decl),
+            );
+            if built.is_none() {
+                state.complete = false;
+            }
+            let (at, role) = match out.declared_in(parts, p, &key) {
+                Some((dp, di)) => (parts[dp].cluster.objects[di].target.at, "declared"),
+                None => match applied_by {
+                    Some(by) => {
+                        let by = &state.applied[by];
+                        let role = format!("applied by {}, {}", by.key, by.role);
+                        (at, crate::object::intern(&role))
+                    }
+                    None => (at, "declared"),
+                },
+            };
+            let me = state.applied.len();
+            if let Some(Ok(objects)) = &built {
+                for o in objects.iter().filter(|o| is_kustomization(o)) {
+                    let namespace = key.namespace.as_deref();
+                    let mut o = o.clone();
+                    if o["metadata"]["namespace"].is_null()
+                        && let Some(ns) = namespace
+                    {
+                        o["metadata"]["namespace"] = Value::String(ns.to_owned());
+                    }
+                    let inner = key_of(&o, None);
+                    let decl = out.declared_in(parts, p, &inner);
+                    queue.push(Some((o, at, decl, Some(me))));
+                }
+            }
+            index.insert(key.clone(), me);
+            state.applied.push(Applied {
+                key,
+                at,
+                role,
+                object,
+                applied_by,
+                built,
+                build,
+                path,
+            });
+        }
+        out.clusters.push(state);
+    }
+    out
+}
+
+/// A Kustomization to build: the object, the site of the declaration that brings it, its
+/// declaration (part, object index) if it has one, and the Kustomization applying it.
+type Queued = (
+    Value,
+    &'static Location<'static>,
+    Option<(usize, usize)>,
+    Option<usize>,
+);
+
+type BuildOf = (
+    Option<Result<Rc<Vec<Value>>, BuildError>>,
+    Option<usize>,
+    String,
+);
+
+/// Builds Kustomization `object` of part `p` (declared as `decl`, if it is): from the tree
+/// its source fetches, sharing a build with the same inputs, then substituted with the
+/// values it sets.
+fn build_one(
+    view: &Parts,
+    by_source: &HashMap<(usize, String, String, String), (String, String)>,
+    source_trees: &rustc_hash::FxHashMap<usize, (String, String)>,
+    trees: &[TreeFiles],
+    out: &mut States,
+    build_index: &mut HashMap<String, usize>,
+    (p, object, decl): (usize, &Value, Option<(usize, usize)>),
+) -> BuildOf {
+    let written = object["spec"]["path"].as_str().unwrap_or("./").to_owned();
+    let from_decl = decl.and_then(|d| view.built_from_trees(d, source_trees));
+    let found = from_decl.or_else(|| {
+        let source = &object["spec"]["sourceRef"];
+        let kind = source["kind"].as_str()?;
+        let own = object["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("default");
+        let ns = source["namespace"].as_str().unwrap_or(own);
+        let name = source["name"].as_str()?;
+        let lookup =
+            |part: usize| by_source.get(&(part, kind.to_owned(), ns.to_owned(), name.to_owned()));
+        let (tree, repo_path) = lookup(p).or_else(|| (0..view.0.len()).find_map(lookup))?;
+        Some((tree.clone(), repo_path.clone(), written.clone()))
+    });
+    let Some((tree, repo_path, path)) = found else {
+        return (None, None, written);
+    };
+    let Some(rendered) = trees.iter().find(|t| t.root == tree) else {
+        return (None, None, written);
+    };
+    let path = super::files::normalize(&path).unwrap_or(path);
+    let mut input = object.clone();
+    input["spec"]["path"] = Value::String(format!("./{path}"));
+    let post_build = input["spec"].as_object_mut().and_then(|spec| {
+        for field in [
+            "interval",
+            "dependsOn",
+            "sourceRef",
+            "prune",
+            "wait",
+            "timeout",
+            "healthChecks",
+            "decryption",
+            "serviceAccountName",
+            "force",
+            "suspend",
+            "retryInterval",
+        ] {
+            spec.remove(field);
+        }
+        spec.remove("postBuild")
+    });
+    let key = format!("{tree}\n{repo_path}\n{}", input["spec"]);
+    let b = *build_index.entry(key).or_insert_with(|| {
+        let files = out
+            .sources
+            .entry((tree.clone(), repo_path.clone()))
+            .or_insert_with(|| source_files(rendered, &repo_path));
+        out.builds
+            .push(flux_build(files, &input, None).map(Rc::new));
+        out.builds.len() - 1
+    });
+    let built = match (&out.builds[b], post_build) {
+        (Ok(objects), Some(post)) => Ok(substituted(objects, &post)),
+        (built, _) => built.clone(),
+    };
+    (Some(built), Some(b), format!("./{path}"))
+}
+
+/// `objects` substituted with the `substitute` values of `post_build` (those from
+/// `substituteFrom` are not known here: their variables stay as written).
+fn substituted(objects: &Rc<Vec<Value>>, post_build: &Value) -> Rc<Vec<Value>> {
+    let values: std::collections::BTreeMap<String, String> = post_build["substitute"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+        .collect();
+    let mut changed = false;
+    let mut out = Vec::with_capacity(objects.len());
+    for o in objects.iter() {
+        if crate::model::substitution::disabled(o)
+            || !crate::model::substitution::mentions_variables(o)
+        {
+            out.push(o.clone());
+            continue;
+        }
+        let mut o = o.clone();
+        crate::model::substitution::substitute_all(&mut o, &values, false);
+        changed = true;
+        out.push(o);
+    }
+    if changed {
+        Rc::new(out)
+    } else {
+        Rc::clone(objects)
+    }
+}
+
+/// `tree`'s files at their repository paths (the tree is `repo_path` of its repository).
+fn source_files(tree: &TreeFiles, repo_path: &str) -> Files {
+    let mut files = Files::default();
+    let at = |p: &str| crate::model::cluster::join(repo_path, p);
+    for (path, text) in &tree.files {
+        files.insert(&at(path), *text);
+    }
+    for path in &tree.upstream {
+        files.insert(&at(path), "");
+    }
+    files
+}

@@ -1,0 +1,273 @@
+//! The checks that run on what each Kustomization really applies: objects written as
+//! verbatim manifests and kustomization.yaml files (or changed by `extra_spec`, patches
+//! and prefixes) are refused as typed ones are, each naming the object, the field and the
+//! Kustomization that applies it.
+
+use fluxdsl::{Cluster, Kustomization, Repository, duration, name};
+
+/// A cluster whose `flux-system` Kustomization builds `./clusters/dev` of this repository,
+/// with `files` (repository path, text) written verbatim.
+fn cluster_with(files: &[(&str, &str)]) -> Cluster {
+    let mut cluster = Cluster::new("");
+    let sync = cluster.file("clusters/dev/flux-system/gotk-sync.yaml");
+    let repo = super::fleet_source(&mut cluster, &sync);
+    cluster.add(
+        &sync,
+        Kustomization::builder()
+            .name(name!("flux-system"))
+            .source_ref(&repo)
+            .path("./clusters/dev")
+            .interval(duration!("10m"))
+            .prune(true)
+            .build(),
+    );
+    for (path, text) in files {
+        cluster.verbatim_file(path, *text);
+    }
+    cluster
+}
+
+/// The refusal of `cluster`'s render, as `check` prints it.
+fn refusal(cluster: Cluster) -> String {
+    match Repository::of_one(cluster).render() {
+        Ok(_) => panic!("renders"),
+        Err(e) => {
+            eprintln!("{e}\n");
+            e.to_string()
+        }
+    }
+}
+
+fn kustomization(name: &str, path: &str, spec: &str) -> String {
+    format!(
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: \
+         {name}\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: {path}\n  prune: \
+         true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n{spec}"
+    )
+}
+
+const CONFIG_MAP: &str =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n";
+
+#[test]
+fn a_dependency_no_kustomization_of_the_cluster_applies_is_refused() {
+    let apps = kustomization("apps", "./apps", "  dependsOn:\n  - name: infra\n");
+    let err = refusal(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("apps/settings.yaml", CONFIG_MAP),
+    ]));
+    assert!(
+        err.contains(
+            "Kustomization flux-system/apps spec.dependsOn[0]: depends on Kustomization \
+             flux-system/infra, which no Kustomization of the cluster applies; Flux \
+             would wait for it forever"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("applied by Kustomization flux-system/flux-system, declared at tests/suite/effective_checks.rs:"), "{err}");
+}
+
+#[test]
+fn a_cycle_of_dependencies_written_in_manifests_is_refused() {
+    let a = kustomization("a", "./apps", "  dependsOn:\n  - name: b\n");
+    let b = kustomization("b", "./more", "  dependsOn:\n  - name: a\n");
+    let err = refusal(cluster_with(&[
+        ("clusters/dev/a.yaml", &a),
+        ("clusters/dev/b.yaml", &b),
+        ("apps/settings.yaml", CONFIG_MAP),
+        (
+            "more/settings.yaml",
+            &CONFIG_MAP.replace("settings", "more"),
+        ),
+    ]));
+    assert!(
+        err.contains(
+            "Kustomization flux-system/a spec.dependsOn: its dependencies in the cluster \
+             make a cycle: Kustomization flux-system/a → Kustomization flux-system/b → \
+             Kustomization flux-system/a"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_health_check_where_the_object_does_not_land_is_refused() {
+    let apps = kustomization(
+        "apps",
+        "./apps",
+        "  targetNamespace: apps\n  healthChecks:\n  - apiVersion: v1\n    kind: ConfigMap\n    \
+         name: settings\n    namespace: flux-system\n",
+    );
+    let err = refusal(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("apps/settings.yaml", CONFIG_MAP),
+    ]));
+    assert!(
+        err.contains(
+            "Kustomization flux-system/apps spec.healthChecks[0]: checks ConfigMap \
+             flux-system/settings, but in the cluster that object lands in namespace apps"
+        ),
+        "{err}"
+    );
+}
+
+const RELEASE: &str = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  \
+    name: web\n  namespace: apps\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: \
+    web\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n  valuesFrom:\n  \
+    - kind: ConfigMap\n    name: web-values\n";
+
+#[test]
+fn a_reference_to_a_generated_config_map_by_its_unhashed_name_is_refused() {
+    let apps = kustomization("apps", "./apps", "");
+    let config = "resources:\n- release.yaml\nconfigMapGenerator:\n- name: web-values\n  \
+                  namespace: apps\n  literals:\n  - \"values.yaml=replicas: 2\"\n";
+    let err = refusal(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("apps/kustomization.yaml", config),
+        ("apps/release.yaml", RELEASE),
+    ]));
+    assert!(
+        err.contains("HelmRelease apps/web spec.valuesFrom[0]: names ConfigMap apps/web-values, but kustomize generates it as \"web-values-"),
+        "{err}"
+    );
+    assert!(
+        err.contains("does not rewrite this field of a HelmRelease"),
+        "{err}"
+    );
+}
+
+#[test]
+fn values_from_a_key_the_config_map_does_not_hold_is_refused() {
+    let apps = kustomization("apps", "./apps", "");
+    let config = "resources:\n- release.yaml\nconfigMapGenerator:\n- name: web-values\n  \
+                  namespace: apps\n  literals:\n  - \"value.yaml=replicas: 2\"\n  options:\n    \
+                  disableNameSuffixHash: true\n";
+    let err = refusal(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("apps/kustomization.yaml", config),
+        ("apps/release.yaml", RELEASE),
+    ]));
+    assert!(
+        err.contains(
+            "HelmRelease apps/web spec.valuesFrom[0]: reads key \"values.yaml\" of ConfigMap \
+             apps/web-values, which holds only \"value.yaml\"; the release would fail (as \
+             Kustomization flux-system/apps applies it)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_name_prefix_that_makes_a_service_name_too_long_is_refused() {
+    let apps = kustomization("apps", "./apps", "");
+    let config = "namePrefix: a-prefix-long-enough-to-push-the-name-of-a-service-past-its-limit-\nresources:\n- service.yaml\n";
+    let service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  ports:\n  - port: 80\n";
+    let err = refusal(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("apps/kustomization.yaml", config),
+        ("apps/service.yaml", service),
+    ]));
+    assert!(
+        err.contains(
+            "Service apps/a-prefix-long-enough-to-push-the-name-of-a-service-past-its-limit-web \
+             metadata.name: \"a-prefix-long-enough-to-push-the-name-of-a-service-past-its-limit-web\": must \
+             have 1 to 63 characters (as Kustomization flux-system/apps applies it)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_object_two_kustomizations_apply_is_refused() {
+    let apps = kustomization("apps", "./apps", "");
+    let again = kustomization("again", "./apps", "");
+    let err = refusal(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("clusters/dev/again.yaml", &again),
+        ("apps/settings.yaml", CONFIG_MAP),
+    ]));
+    assert!(
+        err.contains(
+            "ConfigMap default/settings: is applied by two Kustomizations of the cluster: \
+             Kustomization flux-system/again and Kustomization flux-system/apps"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn substituting_from_a_config_map_only_a_waiting_kustomization_applies_is_refused() {
+    let apps = kustomization(
+        "apps",
+        "./apps",
+        "  postBuild:\n    substituteFrom:\n    - kind: ConfigMap\n      name: settings\n",
+    );
+    let settings = kustomization("settings", "./settings", "  dependsOn:\n  - name: apps\n");
+    let config_map =
+        CONFIG_MAP.replace("name: settings", "name: settings\n  namespace: flux-system");
+    let err = refusal(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("clusters/dev/settings.yaml", &settings),
+        ("apps/app.yaml", &CONFIG_MAP.replace("settings", "app")),
+        ("settings/settings.yaml", &config_map),
+    ]));
+    assert!(
+        err.contains(
+            "Kustomization flux-system/apps spec.postBuild.substituteFrom[0]: substitutes from \
+             ConfigMap flux-system/settings, which only Kustomization flux-system/settings \
+             applies, and that waits for this one (Kustomization flux-system/settings → \
+             Kustomization flux-system/apps)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_manifest_its_folder_does_not_list_is_refused() {
+    let apps = kustomization("apps", "./apps", "");
+    let err = refusal(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("apps/kustomization.yaml", "resources:\n- settings.yaml\n"),
+        ("apps/settings.yaml", CONFIG_MAP),
+        (
+            "apps/forgotten.yaml",
+            &CONFIG_MAP.replace("settings", "forgotten"),
+        ),
+    ]));
+    assert!(
+        err.contains(
+            "file \"apps/forgotten.yaml\" is in the kustomize folder \"apps\", whose \
+             kustomization does not list it: Flux never applies ConfigMap forgotten"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("declared at tests/suite/effective_checks.rs:"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_same_layouts_written_right_render() {
+    let apps = kustomization(
+        "apps",
+        "./apps",
+        "  dependsOn:\n  - name: settings\n  postBuild:\n    substituteFrom:\n    - kind: \
+         ConfigMap\n      name: settings\n",
+    );
+    let settings = kustomization("settings", "./settings", "");
+    let config_map =
+        CONFIG_MAP.replace("name: settings", "name: settings\n  namespace: flux-system");
+    let config = "resources:\n- app.yaml\nconfigMapGenerator:\n- name: web-values\n  \
+                  namespace: apps\n  literals:\n  - \"values.yaml=replicas: 2\"\n  options:\n    \
+                  disableNameSuffixHash: true\n";
+    Repository::of_one(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("clusters/dev/settings.yaml", &settings),
+        ("apps/kustomization.yaml", config),
+        ("apps/app.yaml", &CONFIG_MAP.replace("settings", "app")),
+        ("settings/settings.yaml", &config_map),
+    ]))
+    .render()
+    .expect("renders");
+}
