@@ -38,7 +38,7 @@ pub(crate) fn build_problems(parts: &[PartView], trees: &[TreeFiles]) -> Vec<Pro
                     object: Some(a.key.clone()),
                     field: Some("spec.path"),
                     message: format!("kustomize-controller cannot build {:?}: {e}", a.path),
-                    sites: vec![("declared", a.at)],
+                    sites: vec![(a.role, a.at)],
                 });
             }
         }
@@ -48,9 +48,12 @@ pub(crate) fn build_problems(parts: &[PartView], trees: &[TreeFiles]) -> Vec<Pro
         return problems.list;
     }
     let mut checked: HashSet<usize> = HashSet::new();
+    let mut checked_api: HashSet<(usize, String)> = HashSet::new();
     for c in &states.clusters {
         let cluster = Cluster::of(parts, &states, c);
         cluster.object_rules(&states, &mut checked, &mut problems);
+        cluster.pinned_api(&states, &mut checked_api, &mut problems);
+        cluster.lockdown(&states, &mut problems);
         cluster.duplicates(&mut problems);
         cluster.dependencies(&states, &mut problems);
         cluster.health_checks(&mut problems);
@@ -185,6 +188,121 @@ impl<'s> Cluster<'s> {
         }
     }
 
+    /// With the cluster's Flux API pinned: every Flux object it applies — the shared
+    /// folders' too — is written at a version its install serves and passes that version's
+    /// schema (each shared build once per install).
+    fn pinned_api(
+        &self,
+        states: &States,
+        checked: &mut HashSet<(usize, String)>,
+        out: &mut Problems,
+    ) {
+        let Some((api, pinned_at)) = &self.parts[self.state.part].cluster.flux_api else {
+            return;
+        };
+        for (k, a) in self.state.applied.iter().enumerate() {
+            let (Some(Ok(objects)), Some(b)) = (&a.built, a.build) else {
+                continue;
+            };
+            let shared = matches!(&states.builds[b], Ok(first) if Rc::ptr_eq(first, objects));
+            if shared && !checked.insert((b, api.label().to_owned())) {
+                continue;
+            }
+            for o in objects.iter() {
+                let key = key_of(o, Some(target_namespace(a)));
+                let mut found: Vec<(String, String)> = Vec::new();
+                match api.serving_problem(o) {
+                    Some(problem) => found.push(("apiVersion".into(), problem)),
+                    None => found.extend(api.object_problems(o)),
+                }
+                for (field, what) in found {
+                    let mut sites = self.sites(Some(states), &key, k);
+                    sites.push(("Flux API pinned", *pinned_at));
+                    out.push(Problem {
+                        object: Some(key.clone()),
+                        field: Some(intern(if field.is_empty() { "spec" } else { &field })),
+                        message: format!("{what} ({}, in {})", applies(a), self.label),
+                        sites,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The cluster's multi-tenancy lockdown over every object it applies: no reference to
+    /// another namespace where it forbids them, and, with a default ServiceAccount, each
+    /// Kustomization and HelmRelease outside `flux-system` that names none finds that
+    /// ServiceAccount in its namespace.
+    fn lockdown(&self, states: &States, out: &mut Problems) {
+        let cluster = self.parts[self.state.part].cluster;
+        for (key, by) in &self.objects {
+            let (k, o) = by[0];
+            let own = key.namespace.as_deref().unwrap_or("default");
+            if !cluster.cross_namespace_refs {
+                for (field, to) in cross_namespace_refs(o) {
+                    if to == own {
+                        continue;
+                    }
+                    out.push(Problem {
+                        object: Some(key.clone()),
+                        field: Some(intern(&field)),
+                        message: format!(
+                            "refers to namespace {to:?}, and {} forbids cross-namespace \
+                             references ({})",
+                            self.label,
+                            applies(&self.state.applied[k])
+                        ),
+                        sites: self.sites(Some(states), key, k),
+                    });
+                }
+            }
+            let Some(account) = &cluster.default_service_account else {
+                continue;
+            };
+            let reconciled = matches!(
+                (key.group(), key.kind),
+                ("kustomize.toolkit.fluxcd.io", "Kustomization")
+                    | ("helm.toolkit.fluxcd.io", "HelmRelease")
+            );
+            if !reconciled
+                || own == "flux-system"
+                || account.as_str() == "default"
+                || !self.state.complete
+                || o["spec"]["serviceAccountName"].is_string()
+                || self.find("ServiceAccount", own, account.as_str()).is_some()
+            {
+                continue;
+            }
+            let imported = self.parts.iter().any(|p| {
+                p.cluster
+                    .objects
+                    .iter()
+                    .flat_map(|o| o.references())
+                    .any(|r| {
+                        r.target.origin == crate::object::Origin::Existing
+                            && r.target.key.kind == "ServiceAccount"
+                            && r.target.key.namespace.as_deref() == Some(own)
+                            && r.target.key.name == account.as_str()
+                    })
+            });
+            if imported {
+                continue;
+            }
+            out.push(Problem {
+                object: Some(key.clone()),
+                field: Some("spec.serviceAccountName"),
+                message: format!(
+                    "is not set, so Flux reconciles it as the default ServiceAccount {:?} of \
+                     namespace {own:?}, which no Kustomization of {} applies ({})",
+                    account.as_str(),
+                    self.label,
+                    applies(&self.state.applied[k])
+                ),
+                sites: self.sites(Some(states), key, k),
+            });
+        }
+    }
+
     /// No object applied by two Kustomizations of the cluster.
     fn duplicates(&self, out: &mut Problems) {
         for (key, by) in &self.objects {
@@ -224,26 +342,52 @@ impl<'s> Cluster<'s> {
             })
         };
         let unbuilt: HashSet<(String, String)> = self.state.unbuilt.iter().map(same).collect();
+        // What the cluster declares outside what its Kustomizations build (its sources, a
+        // bootstrap's objects), made at the first reference the builds do not answer.
+        let mut declared_here: Option<HashSet<(&str, String, String)>> = None;
+        let declared_elsewhere = |key: &ObjectKey| {
+            self.parts.iter().enumerate().find_map(|(p, part)| {
+                let found = p != self.state.part
+                    && part.cluster.objects.iter().any(|o| {
+                        let k = o.key();
+                        !o.patch_only && k.kind == key.kind && same(k) == same(key)
+                    });
+                found.then(|| label(self.parts, p))
+            })
+        };
         for (key, by) in &self.objects {
-            if key.kind != "Kustomization" && key.kind != "HelmRelease" {
-                continue;
-            }
             let (k, o) = by[0];
-            for (i, dep) in depends_on(o, key).into_iter().enumerate() {
-                let namespace = dep.namespace.as_deref().unwrap_or_default();
-                if self.find(dep.kind, namespace, &dep.name).is_some()
-                    || (dep.kind == "Kustomization" && unbuilt.contains(&same(&dep)))
+            for (field, target, verb) in flux_refs(o, key) {
+                let namespace = target.namespace.as_deref().unwrap_or_default();
+                if self.find(target.kind, namespace, &target.name).is_some()
+                    || (target.kind == "Kustomization" && unbuilt.contains(&same(&target)))
                 {
                     continue;
                 }
-                let message = match elsewhere(&dep) {
+                let here = declared_here.get_or_insert_with(|| {
+                    self.parts[self.state.part]
+                        .cluster
+                        .objects
+                        .iter()
+                        .filter(|o| !o.patch_only)
+                        .map(|o| {
+                            let (ns, name) = same(o.key());
+                            (o.key().kind, ns, name)
+                        })
+                        .collect()
+                });
+                let (ns, name) = same(&target);
+                if here.contains(&(target.kind, ns, name)) {
+                    continue;
+                }
+                let message = match elsewhere(&target).or_else(|| declared_elsewhere(&target)) {
                     Some(there) => format!(
-                        "depends on {dep}, which no Kustomization of {} applies (only {there} \
+                        "{verb} {target}, which no Kustomization of {} applies (only {there} \
                          has it); Flux would wait for it forever",
                         self.label
                     ),
                     None if self.state.complete => format!(
-                        "depends on {dep}, which no Kustomization of {} applies; Flux would \
+                        "{verb} {target}, which no Kustomization of {} applies; Flux would \
                          wait for it forever",
                         self.label
                     ),
@@ -251,7 +395,7 @@ impl<'s> Cluster<'s> {
                 };
                 out.push(Problem {
                     object: Some(key.clone()),
-                    field: Some(intern(&format!("spec.dependsOn[{i}]"))),
+                    field: Some(intern(&field)),
                     message,
                     sites: self.sites(Some(states), key, k),
                 });
@@ -554,6 +698,45 @@ fn local_refs(o: &Value) -> Vec<LocalRef> {
     out
 }
 
+/// The references of a built Flux object that may name another namespace: (field, the
+/// namespace named).
+fn cross_namespace_refs(o: &Value) -> Vec<(String, String)> {
+    let group = o["apiVersion"]
+        .as_str()
+        .and_then(|v| v.rsplit_once('/'))
+        .map_or("", |(g, _)| g);
+    if !group.ends_with(".toolkit.fluxcd.io") {
+        return Vec::new();
+    }
+    let spec = &o["spec"];
+    let mut out = Vec::new();
+    for (field, at) in [
+        ("spec.sourceRef", &spec["sourceRef"]),
+        (
+            "spec.chart.spec.sourceRef",
+            &spec["chart"]["spec"]["sourceRef"],
+        ),
+        ("spec.chartRef", &spec["chartRef"]),
+        ("spec.imageRepositoryRef", &spec["imageRepositoryRef"]),
+        ("spec.providerRef", &spec["providerRef"]),
+    ] {
+        if let Some(ns) = at["namespace"].as_str() {
+            out.push((format!("{field}.namespace"), ns.to_owned()));
+        }
+    }
+    for (i, d) in spec["dependsOn"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let Some(ns) = d["namespace"].as_str() {
+            out.push((format!("spec.dependsOn[{i}].namespace"), ns.to_owned()));
+        }
+    }
+    out
+}
+
 /// Whether `name` is `base` with a kustomize content hash appended (`-` and ten of the
 /// characters kustomize's hash is written in).
 fn is_hashed(name: &str, base: &str) -> bool {
@@ -565,6 +748,54 @@ fn is_hashed(name: &str, base: &str) -> bool {
                     .bytes()
                     .all(|b| b"bcdfghjklmnpqrstvwxz2456789".contains(&b))
         })
+}
+
+/// The references of built Flux object `o` (key `key`) to other Flux objects: (field,
+/// the object named, how a message says it) — `dependsOn`, and the source a Kustomization,
+/// HelmRelease or image automation reads.
+fn flux_refs(o: &Value, key: &ObjectKey) -> Vec<(String, ObjectKey, &'static str)> {
+    let mut out = Vec::new();
+    if !key.group().ends_with(".toolkit.fluxcd.io") {
+        return out;
+    }
+    if matches!(key.kind, "Kustomization" | "HelmRelease") {
+        for (i, dep) in depends_on(o, key).into_iter().enumerate() {
+            out.push((format!("spec.dependsOn[{i}]"), dep, "depends on"));
+        }
+    }
+    let own = key.namespace.as_deref().unwrap_or("default");
+    let spec = &o["spec"];
+    let sources: &[(&str, &Value)] = match key.kind {
+        "Kustomization" | "ImageUpdateAutomation" => &[("spec.sourceRef", &spec["sourceRef"])],
+        "HelmRelease" => &[
+            (
+                "spec.chart.spec.sourceRef",
+                &spec["chart"]["spec"]["sourceRef"],
+            ),
+            ("spec.chartRef", &spec["chartRef"]),
+        ],
+        _ => &[],
+    };
+    for (field, at) in sources {
+        let (Some(kind), Some(name)) = (at["kind"].as_str(), at["name"].as_str()) else {
+            continue;
+        };
+        // Made by controllers (source-watcher, helm-controller), not applied.
+        if matches!(kind, "ExternalArtifact" | "HelmChart") {
+            continue;
+        }
+        out.push((
+            (*field).to_owned(),
+            ObjectKey {
+                api_version: "",
+                kind: intern(kind),
+                namespace: Some(at["namespace"].as_str().unwrap_or(own).to_owned().into()),
+                name: name.to_owned(),
+            },
+            "reads",
+        ));
+    }
+    out
 }
 
 /// The `dependsOn` entries of Kustomization or HelmRelease `o` (key `key`), as keys.

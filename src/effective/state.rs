@@ -223,9 +223,6 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
                 &mut build_index,
                 (p, &object, decl),
             );
-            if built.is_none() {
-                state.complete = false;
-            }
             let (at, role) = match out.declared_in(parts, p, &key) {
                 Some((dp, di)) => (parts[dp].cluster.objects[di].target.at, "declared"),
                 None => match applied_by {
@@ -263,6 +260,33 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
                 build,
                 path,
             });
+        }
+        // A Kustomization not built here reads a source whose files are elsewhere (another
+        // repository): what it applies is not known — unless the source does not exist at
+        // all, which the checks refuse.
+        let unbuilt_sources: Vec<(String, String, String)> = state
+            .applied
+            .iter()
+            .filter(|a| a.built.is_none())
+            .map(|a| source_of(&a.object))
+            .collect();
+        if !unbuilt_sources.is_empty() {
+            let exists = |(kind, ns, name): &(String, String, String)| {
+                let is = |k: &ObjectKey| {
+                    k.kind == kind && k.name == *name && k.namespace.as_deref() == Some(ns)
+                };
+                parts
+                    .iter()
+                    .flat_map(|part| part.cluster.objects.iter())
+                    .any(|o| is(o.key()))
+                    || state.applied.iter().any(|a| match &a.built {
+                        Some(Ok(objects)) => objects.iter().any(|o| is(&key_of(o, None))),
+                        _ => false,
+                    })
+            };
+            if unbuilt_sources.iter().any(exists) {
+                state.complete = false;
+            }
         }
         out.clusters.push(state);
     }
@@ -354,6 +378,19 @@ fn build_one(
         (built, _) => built.clone(),
     };
     (Some(built), Some(b), format!("./{path}"))
+}
+
+/// The source Kustomization `object` reads: (kind, namespace, name).
+fn source_of(object: &Value) -> (String, String, String) {
+    let source = &object["spec"]["sourceRef"];
+    let own = object["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or("default");
+    (
+        source["kind"].as_str().unwrap_or_default().to_owned(),
+        source["namespace"].as_str().unwrap_or(own).to_owned(),
+        source["name"].as_str().unwrap_or_default().to_owned(),
+    )
 }
 
 /// `objects` substituted with the `substitute` values of `post_build` (those from

@@ -212,6 +212,29 @@ impl FluxApi {
         })
     }
 
+    /// Why this install cannot take `object` of a Flux API group at the apiVersion it is
+    /// written at: the kind is not served, or not at that version.
+    pub(crate) fn serving_problem(&self, object: &Value) -> Option<String> {
+        let api_version = object["apiVersion"].as_str()?;
+        let (group, version) = api_version.rsplit_once('/')?;
+        if !group.ends_with(".toolkit.fluxcd.io") {
+            return None;
+        }
+        let kind = object["kind"].as_str()?;
+        let label = self.label();
+        let Some(versions) = self.versions(group, kind) else {
+            return Some(format!("{label} does not serve {kind} ({group})"));
+        };
+        if versions.served.iter().any(|(v, _)| v == version) {
+            return None;
+        }
+        let names: Vec<&str> = versions.served.iter().map(|(n, _)| n.as_str()).collect();
+        Some(format!(
+            "is written at {api_version}, which {label} does not serve (it serves {kind} at {})",
+            names.join(", ")
+        ))
+    }
+
     /// [`schema_problems`](Self::schema_problems) for `object` at the apiVersion and kind it
     /// names.
     pub(crate) fn object_problems(&self, object: &Value) -> Vec<(String, String)> {

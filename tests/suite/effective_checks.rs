@@ -271,3 +271,129 @@ fn the_same_layouts_written_right_render() {
     .render()
     .expect("renders");
 }
+
+/// A repository of cluster `dev` (its Kustomization `shared` applying `./shared`, its
+/// settings made by `set`) over shared folders of `files` written verbatim.
+fn repository_with(set: impl FnOnce(&mut Cluster), files: &[(&str, &str)]) -> Repository {
+    let mut cluster = Cluster::for_repository("");
+    set(&mut cluster);
+    let sync = cluster.file("clusters/dev/sync.yaml");
+    let repo = super::fleet_source(&mut cluster, &sync);
+    cluster.add(
+        &sync,
+        Kustomization::builder()
+            .name(name!("shared"))
+            .source_ref(&repo)
+            .path("./shared")
+            .interval(duration!("10m"))
+            .prune(true)
+            .build(),
+    );
+    let mut shared = Cluster::for_repository("");
+    for (path, text) in files {
+        shared.verbatim_file(path, *text);
+    }
+    let mut repository = Repository::new();
+    repository.cluster("dev", cluster);
+    repository.shared(shared);
+    repository
+}
+
+fn v2_0_1() -> fluxdsl::FluxApi {
+    fluxdsl::FluxApi::from_crds(
+        "Flux v2.0.1",
+        &super::read_fixture("flux-crds/v2.0.1/crds.yaml"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_shared_object_at_a_version_the_clusters_pinned_flux_does_not_serve_is_refused() {
+    let release = RELEASE.replace(
+        "valuesFrom:\n  - kind: ConfigMap\n    name: web-values\n",
+        "",
+    );
+    let err = repository_with(
+        |c| c.flux_api(&v2_0_1()),
+        &[("shared/release.yaml", &release)],
+    )
+    .render()
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains(
+            "HelmRelease apps/web apiVersion: is written at helm.toolkit.fluxcd.io/v2, which \
+             Flux v2.0.1 does not serve (it serves HelmRelease at v2beta1) (as Kustomization \
+             flux-system/shared applies it, in cluster \"dev\")"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("Flux API pinned at tests/suite/effective_checks.rs:"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_shared_object_breaking_the_clusters_lockdown_is_refused() {
+    let tenant = kustomization("tenant", "./tenant", "")
+        .replace("namespace: flux-system", "namespace: team")
+        .replace(
+            "name: flux-system",
+            "name: flux-system\n    namespace: flux-system",
+        );
+    let files = [
+        ("shared/tenant.yaml", tenant.as_str()),
+        ("tenant/settings.yaml", CONFIG_MAP),
+    ];
+    let err = repository_with(|c| c.forbid_cross_namespace_refs(), &files)
+        .render()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "Kustomization team/tenant spec.sourceRef.namespace: refers to namespace \
+             \"flux-system\", and cluster \"dev\" forbids cross-namespace references"
+        ),
+        "{err}"
+    );
+    let tenant = kustomization("tenant", "./tenant", "")
+        .replace("namespace: flux-system", "namespace: team")
+        .replace(
+            "name: flux-system",
+            "name: flux-system\n    namespace: flux-system",
+        );
+    let files = [
+        ("shared/tenant.yaml", tenant.as_str()),
+        ("tenant/settings.yaml", CONFIG_MAP),
+    ];
+    let err = repository_with(|c| c.default_service_account(name!("reconciler")), &files)
+        .render()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "Kustomization team/tenant spec.serviceAccountName: is not set, so Flux reconciles \
+             it as the default ServiceAccount \"reconciler\" of namespace \"team\", which no \
+             Kustomization of cluster \"dev\" applies"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_source_the_cluster_does_not_have_is_refused() {
+    let apps =
+        kustomization("apps", "./apps", "").replace("name: flux-system\n", "name: flux-sytem\n");
+    let err = refusal(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("apps/settings.yaml", CONFIG_MAP),
+    ]));
+    assert!(
+        err.contains(
+            "Kustomization flux-system/apps spec.sourceRef: reads GitRepository \
+             flux-system/flux-sytem, which no Kustomization of the cluster applies"
+        ),
+        "{err}"
+    );
+}
