@@ -436,7 +436,7 @@ fn tree_command(
     stdout: &mut dyn Write,
 ) -> Result<u8, Error> {
     let cluster = choose(repository, cluster)?;
-    let view = crate::view::ClusterView::of(repository, cluster);
+    let view = crate::view::ClusterView::with_effective(repository, cluster);
     let text = match live {
         Some((kubeconfig, context)) => {
             let keys = view.keys();

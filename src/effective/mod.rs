@@ -34,7 +34,7 @@ mod files;
 mod flux;
 mod hash;
 mod merge;
-mod state;
+pub(crate) mod state;
 
 pub use build::build;
 pub use files::Files;

@@ -435,3 +435,46 @@ fn source_files(tree: &TreeFiles, repo_path: &str) -> Files {
     }
     files
 }
+
+/// What the Kustomizations of cluster part `p` really apply, from the rendered `trees`.
+#[derive(Default)]
+pub(crate) struct Effective {
+    /// By Kustomization (only those built here): each object's key and whether it is
+    /// SOPS-encrypted, in build order.
+    pub applied: HashMap<ObjectKey, Vec<(ObjectKey, bool)>>,
+    /// Every Kustomization and HelmRelease the builds apply, as built, in build order.
+    pub users: Vec<(ObjectKey, Value)>,
+}
+
+/// [`Effective`] of cluster part `p`.
+pub(crate) fn effective(parts: &[PartView], trees: &[TreeFiles], p: usize) -> Effective {
+    let states = states(parts, trees);
+    let mut out = Effective::default();
+    let Some(state) = states.clusters.iter().find(|c| c.part == p) else {
+        return out;
+    };
+    let mut seen = std::collections::HashSet::new();
+    for a in &state.applied {
+        let Some(Ok(objects)) = &a.built else {
+            continue;
+        };
+        let mut keys = Vec::with_capacity(objects.len());
+        for o in objects.iter() {
+            let key = key_of(o, None);
+            let user = is_kustomization(o)
+                || (o["kind"] == "HelmRelease"
+                    && o["apiVersion"]
+                        .as_str()
+                        .is_some_and(|v| v.starts_with("helm.toolkit.fluxcd.io/")));
+            if user && seen.insert(key.clone()) {
+                let namespace = a.object["spec"]["targetNamespace"]
+                    .as_str()
+                    .unwrap_or("default");
+                out.users.push((key_of(o, Some(namespace)), o.clone()));
+            }
+            keys.push((key, o.get("sops").is_some()));
+        }
+        out.applied.insert(a.key.clone(), keys);
+    }
+    out
+}

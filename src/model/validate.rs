@@ -378,33 +378,6 @@ fn kustomize_config(
                 ),
                 f.at,
             ));
-        } else if !within(dir, r.path()) {
-            problems.push(file_problem(
-                &f.path,
-                format!(
-                    "lists file {:?}, which is not in or below its folder {dir:?}: kustomize \
-                     refuses to load it (include that file's folder instead)",
-                    r.path()
-                ),
-                f.at,
-            ));
-        }
-    }
-    for (gdir, generator, _) in cluster
-        .generators
-        .iter()
-        .filter(|(d, ..)| f.tree == 0 && d == dir)
-    {
-        for input in generator.inputs().filter(|i| !within(gdir, i)) {
-            problems.push(file_problem(
-                &f.path,
-                format!(
-                    "generates {} from {input:?}, which is not in or below its folder \
-                     {dir:?}: kustomize refuses to load it",
-                    generator.name()
-                ),
-                f.at,
-            ));
         }
     }
     for p in config.resource_folders() {
@@ -423,14 +396,6 @@ fn kustomize_config(
             }
         }
     }
-}
-
-/// Whether tree-relative `path` is in or below folder `dir` (kustomize's load restriction).
-fn within(dir: &str, path: &str) -> bool {
-    dir.is_empty()
-        || path
-            .strip_prefix(dir)
-            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Who an object is for lookups: API group, kind, namespace, name.

@@ -308,7 +308,12 @@ fn build_problems(
     parts: &[crate::model::applied::PartView],
     trees: &[RenderedTree],
 ) -> Vec<Problem> {
-    let trees: Vec<crate::effective::checks::TreeFiles> = trees
+    crate::effective::checks::build_problems(parts, &tree_files(trees))
+}
+
+/// The rendered `trees` as the effective state reads them.
+pub(crate) fn tree_files(trees: &[RenderedTree]) -> Vec<crate::effective::checks::TreeFiles<'_>> {
+    trees
         .iter()
         .map(|t| crate::effective::checks::TreeFiles {
             root: &t.root,
@@ -319,8 +324,7 @@ fn build_problems(
                 .collect(),
             upstream: t.upstream.iter().map(|u| u.path.as_str()).collect(),
         })
-        .collect();
-    crate::effective::checks::build_problems(parts, &trees)
+        .collect()
 }
 
 pub(crate) fn render(cluster: &Cluster) -> Result<Rendered> {

@@ -24,6 +24,9 @@ pub(crate) struct ClusterView<'r> {
     /// For each of those Kustomizations: (the tree it builds from, that tree's path in its
     /// repository, its path in that repository).
     built_from: HashMap<usize, (String, String, String)>,
+    /// What the Kustomizations built from the rendered trees really apply; empty when not
+    /// computed.
+    effective: crate::effective::state::Effective,
 }
 
 impl<'r> ClusterView<'r> {
@@ -71,7 +74,36 @@ impl<'r> ClusterView<'r> {
             objects,
             applied,
             built_from,
+            effective: Default::default(),
         }
+    }
+
+    /// The view of `cluster` with what its Kustomizations really apply, built from the
+    /// repository's rendered trees (when it renders; else what the files declare).
+    pub(crate) fn with_effective(
+        repository: &'r Repository,
+        cluster: &'r Cluster,
+    ) -> ClusterView<'r> {
+        let mut view = ClusterView::of(repository, cluster);
+        let Ok(rendered) = repository.render() else {
+            return view;
+        };
+        let parts: Vec<PartView> = repository
+            .parts
+            .iter()
+            .map(|p| PartView {
+                name: p.name.as_deref(),
+                cluster: &p.cluster,
+            })
+            .collect();
+        let p = repository
+            .parts
+            .iter()
+            .position(|part| std::ptr::eq(&part.cluster, cluster))
+            .expect("the cluster is one of the repository's");
+        let trees = crate::render::tree_files(rendered.trees());
+        view.effective = crate::effective::state::effective(&parts, &trees, p);
+        view
     }
 }
 
@@ -91,6 +123,19 @@ impl ClusterView<'_> {
                 if seen.insert(k.clone()) {
                     keys.push(k);
                 }
+            }
+        }
+        let mut built: Vec<&ObjectKey> = self
+            .effective
+            .applied
+            .values()
+            .flatten()
+            .map(|(k, _)| k)
+            .collect();
+        built.sort();
+        for k in built {
+            if seen.insert(k.clone()) {
+                keys.push(k.clone());
             }
         }
         keys
@@ -156,7 +201,10 @@ impl Repository {
     /// ```
     pub fn tree(&self, cluster: Option<&str>) -> Result<String, String> {
         let cluster = self.select(cluster)?;
-        Ok(tree::tree(&ClusterView::of(self, cluster), None))
+        Ok(tree::tree(
+            &ClusterView::with_effective(self, cluster),
+            None,
+        ))
     }
 
     /// The objects each Kustomization of cluster `name` (the only one when `None`) applies,

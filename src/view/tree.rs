@@ -18,68 +18,187 @@ const SOURCE_FIELDS: [&str; 3] = [
 /// A line's state, for `tree --live`: what the cluster says about the object.
 pub(crate) type State<'a> = &'a dyn Fn(&ObjectKey) -> Option<String>;
 
+/// What the tree draws of a Kustomization or HelmRelease.
+struct User {
+    key: ObjectKey,
+    /// The label of the source it is built from.
+    source: String,
+    /// The labels of what it depends on.
+    depends_on: Vec<String>,
+    /// Its postBuild variables, as the line shows them.
+    post_build: Vec<String>,
+    leaves: Leaves,
+}
+
+/// The objects a Kustomization applies.
+enum Leaves {
+    /// As declared (indices into the view's objects).
+    Declared(Vec<usize>),
+    /// As its build applies them: each key and whether it is SOPS-encrypted.
+    Built(Vec<(ObjectKey, bool)>),
+}
+
 /// The tree of `view`; `state`, when given, is written after each object.
 pub(crate) fn tree(view: &ClusterView, state: Option<State>) -> String {
-    let objects = &view.objects;
-    let index_of: HashMap<&ObjectKey, usize> = objects
+    let mut users: Vec<User> = Vec::new();
+    for (i, o) in view.objects.iter().enumerate() {
+        let mut source = None;
+        let mut depends_on = Vec::new();
+        for r in o.object.references() {
+            if SOURCE_FIELDS.contains(&r.field) {
+                source = Some(label(&r.target.key));
+            } else if r.field == "spec.dependsOn" {
+                depends_on.push(label(&r.target.key));
+            }
+        }
+        let Some(source) = source else { continue };
+        let mut post_build = Vec::new();
+        for check in o.object.checks() {
+            if let crate::object::Check::Substitutes {
+                substitute, from, ..
+            } = check
+            {
+                post_build.extend(substitute.iter().map(|(k, v)| format!("{k}={v}")));
+                post_build.extend(from.iter().map(|t| format!("from {}", label(&t.key))));
+            }
+        }
+        let leaves = match view.effective.applied.get(o.key()) {
+            Some(built) => Leaves::Built(built.clone()),
+            None => Leaves::Declared(view.applied.get(&i).cloned().unwrap_or_default()),
+        };
+        users.push(User {
+            key: o.key().clone(),
+            source,
+            depends_on,
+            post_build,
+            leaves,
+        });
+    }
+    // Kustomizations and HelmReleases only a build applies (a verbatim manifest, one
+    // renamed or moved by its folder): read from the built object.
+    for (key, o) in &view.effective.users {
+        if users.iter().any(|u| label(&u.key) == label(key)) {
+            continue;
+        }
+        if let Some(user) = built_user(view, key, o) {
+            users.push(user);
+        }
+    }
+    let index_of: HashMap<String, usize> = users
         .iter()
         .enumerate()
-        .map(|(i, o)| (o.key(), i))
+        .map(|(i, u)| (label(&u.key), i))
         .collect();
-    // Who is built from which source, and what each depends on.
-    let mut sources: Vec<ObjectKey> = Vec::new();
-    let mut source_of: HashMap<usize, ObjectKey> = HashMap::new();
-    let mut depends_on: HashMap<usize, Vec<ObjectKey>> = HashMap::new();
-    for (i, o) in objects.iter().enumerate() {
-        for r in o.object.references() {
-            let key = r.target.key.clone();
-            if SOURCE_FIELDS.contains(&r.field) {
-                if !sources.contains(&key) {
-                    sources.push(key.clone());
-                }
-                source_of.insert(i, key);
-            } else if r.field == "spec.dependsOn" {
-                depends_on.entry(i).or_default().push(key);
-            }
+    let mut sources: Vec<&str> = Vec::new();
+    for u in &users {
+        if !sources.contains(&u.source.as_str()) {
+            sources.push(&u.source);
         }
     }
     // A user hangs under the first thing it depends on that is built from the same source.
     let mut dependents: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
-    let mut users: Vec<usize> = source_of.keys().copied().collect();
-    users.sort_unstable();
-    for &i in &users {
-        let parent = depends_on.get(&i).into_iter().flatten().find_map(|d| {
+    for (i, u) in users.iter().enumerate() {
+        let parent = u.depends_on.iter().find_map(|d| {
             let j = *index_of.get(d)?;
-            (source_of.get(&j) == source_of.get(&i)).then_some(j)
+            (users[j].source == u.source).then_some(j)
         });
         dependents.entry(parent).or_default().push(i);
     }
+    let source_keys: HashMap<String, ObjectKey> = view
+        .objects
+        .iter()
+        .flat_map(|o| o.object.references())
+        .filter(|r| SOURCE_FIELDS.contains(&r.field))
+        .map(|r| (label(&r.target.key), r.target.key.clone()))
+        .collect();
     let mut printer = Printer {
         view,
+        users: &users,
         state,
-        depends_on: &depends_on,
         dependents: &dependents,
         out: String::new(),
         drawn: BTreeSet::new(),
     };
     for source in &sources {
-        printer.line("", &label(source), printer.state_of(source));
+        let state = source_keys
+            .get(*source)
+            .map(|k| printer.state_of(k))
+            .unwrap_or_default();
+        printer.line("", source, state);
         let roots: Vec<usize> = dependents
             .get(&None)
             .into_iter()
             .flatten()
             .copied()
-            .filter(|i| source_of.get(i) == Some(source))
+            .filter(|&i| users[i].source == *source)
             .collect();
-        printer.children(&roots, &[], "");
+        printer.children(&roots, &Leaves::Declared(Vec::new()), "");
     }
     printer.out
 }
 
+/// A Kustomization or HelmRelease as its build applies it.
+fn built_user(view: &ClusterView, key: &ObjectKey, o: &serde_json::Value) -> Option<User> {
+    let spec = &o["spec"];
+    let own = key.namespace.as_deref().unwrap_or("default");
+    let named = |r: &serde_json::Value| -> Option<String> {
+        let kind = r["kind"].as_str()?;
+        let name = r["name"].as_str()?;
+        let ns = r["namespace"].as_str().unwrap_or(own);
+        Some(format!("{kind}/{ns}/{name}"))
+    };
+    let source = [
+        &spec["sourceRef"],
+        &spec["chart"]["spec"]["sourceRef"],
+        &spec["chartRef"],
+    ]
+    .into_iter()
+    .find_map(named)?;
+    let depends_on = spec["dependsOn"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| {
+            let name = d["name"].as_str()?;
+            let ns = d["namespace"].as_str().unwrap_or(own);
+            Some(format!("{}/{ns}/{name}", key.kind))
+        })
+        .collect();
+    let post = &spec["postBuild"];
+    let mut post_build: Vec<String> = post["substitute"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+        .collect();
+    post_build.extend(
+        post["substituteFrom"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| {
+                let kind = f["kind"].as_str()?;
+                let name = f["name"].as_str()?;
+                Some(format!("from {kind}/{own}/{name}"))
+            }),
+    );
+    let leaves = match view.effective.applied.get(key) {
+        Some(built) => Leaves::Built(built.clone()),
+        None => Leaves::Declared(Vec::new()),
+    };
+    Some(User {
+        key: key.clone(),
+        source,
+        depends_on,
+        post_build,
+        leaves,
+    })
+}
+
 struct Printer<'v, 'r> {
     view: &'v ClusterView<'r>,
+    users: &'v [User],
     state: Option<State<'v>>,
-    depends_on: &'v HashMap<usize, Vec<ObjectKey>>,
     dependents: &'v HashMap<Option<usize>, Vec<usize>>,
     out: String,
     /// Users drawn with their subtree, so a cycle cannot recurse forever.
@@ -102,60 +221,66 @@ impl Printer<'_, '_> {
     }
 
     /// Users `nodes` (with their subtrees) after `leaves` (applied objects), under `prefix`.
-    fn children(&mut self, nodes: &[usize], leaves: &[usize], prefix: &str) {
-        let count = leaves.len() + nodes.len();
-        for (n, &leaf) in leaves.iter().enumerate() {
+    fn children(&mut self, nodes: &[usize], leaves: &Leaves, prefix: &str) {
+        let lines: Vec<(String, String)> = match leaves {
+            Leaves::Declared(leaves) => leaves
+                .iter()
+                .map(|&leaf| {
+                    let object = self.view.objects[leaf];
+                    let mut text = label(object.key());
+                    if object.encrypted {
+                        text.push_str(" (SOPS-encrypted)");
+                    }
+                    (text, self.state_of(object.key()))
+                })
+                .collect(),
+            Leaves::Built(leaves) => leaves
+                .iter()
+                .map(|(key, encrypted)| {
+                    let mut text = label(key);
+                    if *encrypted {
+                        text.push_str(" (SOPS-encrypted)");
+                    }
+                    (text, self.state_of(key))
+                })
+                .collect(),
+        };
+        let count = lines.len() + nodes.len();
+        for (n, (text, state)) in lines.into_iter().enumerate() {
             let branch = if n + 1 == count {
                 "└── "
             } else {
                 "├── "
             };
-            let object = self.view.objects[leaf];
-            let key = object.key();
-            let state = self.state_of(key);
-            let mut text = label(key);
-            if object.encrypted {
-                text.push_str(" (SOPS-encrypted)");
-            }
             self.line(&format!("{prefix}{branch}"), &text, state);
         }
+        let leaves = count - nodes.len();
         for (n, &node) in nodes.iter().enumerate() {
-            let last = leaves.len() + n + 1 == count;
+            let last = leaves + n + 1 == count;
             self.user(node, prefix, last);
         }
     }
 
     fn user(&mut self, i: usize, prefix: &str, last: bool) {
-        let key = self.view.objects[i].key();
-        let mut text = label(key);
-        if let Some(deps) = self.depends_on.get(&i) {
-            let deps: Vec<String> = deps.iter().map(label).collect();
-            text.push_str(&format!(" (after {})", deps.join(", ")));
+        let user = &self.users[i];
+        let mut text = label(&user.key);
+        if !user.depends_on.is_empty() {
+            text.push_str(&format!(" (after {})", user.depends_on.join(", ")));
         }
         // The variables its postBuild substitution sets (values as Git holds them), and
         // where the others come from.
-        for check in self.view.objects[i].object.checks() {
-            if let crate::object::Check::Substitutes {
-                substitute, from, ..
-            } = check
-            {
-                let mut sets: Vec<String> =
-                    substitute.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                sets.extend(from.iter().map(|t| format!("from {}", label(&t.key))));
-                if !sets.is_empty() {
-                    text.push_str(&format!(" (postBuild: {})", sets.join(", ")));
-                }
-            }
+        if !user.post_build.is_empty() {
+            text.push_str(&format!(" (postBuild: {})", user.post_build.join(", ")));
         }
-        let state = self.state_of(key);
+        let state = self.state_of(&user.key);
         let branch = if last { "└── " } else { "├── " };
         self.line(&format!("{prefix}{branch}"), &text, state);
         if !self.drawn.insert(i) {
             return;
         }
         let inner = format!("{prefix}{}", if last { "    " } else { "│   " });
-        let leaves = self.view.applied.get(&i).cloned().unwrap_or_default();
         let nodes = self.dependents.get(&Some(i)).cloned().unwrap_or_default();
-        self.children(&nodes, &leaves, &inner);
+        let users = self.users;
+        self.children(&nodes, &users[i].leaves, &inner);
     }
 }

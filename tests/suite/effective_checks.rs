@@ -397,3 +397,67 @@ fn a_source_the_cluster_does_not_have_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_generator_reading_a_file_outside_its_folder_renders_as_flux_builds_it() {
+    // Flux builds with LoadRestrictionsNone: a values file shared by several folders.
+    let mut cluster = Cluster::new("");
+    let sync = cluster.file("clusters/dev/sync.yaml");
+    let repo = super::fleet_source(&mut cluster, &sync);
+    cluster.add(
+        &sync,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&repo)
+            .path("./apps/dev")
+            .interval(duration!("10m"))
+            .prune(true)
+            .build(),
+    );
+    cluster.kustomize_folder("apps/dev", fluxdsl::KustomizeConfig::builder().build());
+    let values = cluster.data_file(
+        "apps/common/values.yaml",
+        &serde_json::json!({"replicas": 2}),
+    );
+    let generated = cluster.generate_config_map(
+        "apps/dev",
+        fluxdsl::ConfigMapGenerator::from_keyed_files(
+            name!("web-values"),
+            &[("values.yaml", &values)],
+        ),
+    );
+    let rendered = Repository::of_one(cluster).render().expect("renders");
+    let config = rendered.file("apps/dev/kustomization.yaml").unwrap();
+    assert!(
+        config.contains("values.yaml=../common/values.yaml"),
+        "{config}"
+    );
+    assert_eq!(generated.name(), "web-values");
+}
+
+#[test]
+fn tree_lists_what_each_kustomization_really_applies() {
+    let apps = kustomization("apps", "./apps", "  targetNamespace: apps\n");
+    let config = "resources:\n- settings.yaml\nconfigMapGenerator:\n- name: web-values\n  \
+                  literals:\n  - \"values.yaml=replicas: 2\"\n";
+    let tree = Repository::of_one(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("apps/kustomization.yaml", config),
+        ("apps/settings.yaml", CONFIG_MAP),
+    ]))
+    .tree(None)
+    .unwrap();
+    // The verbatim Kustomization is drawn with what its build applies: the generated
+    // ConfigMap under the name kustomize gives it, both moved by `targetNamespace`.
+    assert_eq!(
+        tree,
+        "GitRepository/flux-system/flux-system\n\
+         ├── Kustomization/flux-system/flux-system\n\
+         │   ├── Kustomization/flux-system/apps\n\
+         │   ├── GitRepository/flux-system/flux-system\n\
+         │   └── Kustomization/flux-system/flux-system\n\
+         └── Kustomization/flux-system/apps\n\
+         \x20   ├── ConfigMap/apps/settings\n\
+         \x20   └── ConfigMap/apps/web-values-5kfb429hfk\n"
+    );
+}
