@@ -479,6 +479,11 @@ fn what_fluxdsl_renders_builds_as_kubectl_builds_it() {
             super::multi_tenancy::example::repository(),
             1,
         ),
+        (
+            "flux2-multi-tenancy",
+            super::reproductions::flux2_multi_tenancy::repository(),
+            6,
+        ),
     ];
     for (what, repository, at_least) in cases {
         let proof = prove_rendered(&repository);

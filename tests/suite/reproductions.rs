@@ -13,6 +13,9 @@ pub mod cluster3;
 #[allow(dead_code)]
 #[path = "../../examples/flux_local_cluster4.rs"]
 pub mod cluster4;
+#[allow(dead_code)]
+#[path = "../../examples/flux2_multi_tenancy.rs"]
+pub mod flux2_multi_tenancy;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -280,4 +283,15 @@ fn the_flux2_kustomize_helm_example_is_reproduced_document_for_document() {
     );
     assert_eq!(c.documents, 33);
     c.assert_complete("`fluxcd/flux2-kustomize-helm-example`");
+}
+
+#[test]
+fn flux2_multi_tenancy_is_reproduced_document_for_document() {
+    let c = Comparison::of(
+        &flux2_multi_tenancy::repository(),
+        "",
+        "flux2-multi-tenancy",
+        "examples/flux2_multi_tenancy.rs",
+    );
+    c.assert_complete("`fluxcd/flux2-multi-tenancy`");
 }
