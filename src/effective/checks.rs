@@ -105,6 +105,14 @@ impl<'s> Cluster<'s> {
                     .push((k, o));
             }
         }
+        // The Kustomizations the cluster declares that no build of it applies (their
+        // folder has no Kustomization here, as when `flux bootstrap` keeps its own): what
+        // Flux runs is the declaration, so it is checked as one of the cluster's objects.
+        for (k, a) in state.applied.iter().enumerate() {
+            if a.applied_by.is_none() && !objects.contains_key(&a.key) {
+                objects.insert(a.key.clone(), vec![(k, &a.object)]);
+            }
+        }
         let kustomizations: HashMap<(String, String), usize> = state
             .applied
             .iter()
@@ -152,6 +160,9 @@ impl<'s> Cluster<'s> {
         k: usize,
     ) -> Vec<(&'static str, &'static Location<'static>)> {
         let a = &self.state.applied[k];
+        if &a.key == key && a.applied_by.is_none() {
+            return vec![(a.role, a.at)];
+        }
         let mut sites = Vec::new();
         if let Some((p, i)) = states.and_then(|s| s.declared_in(self.parts, self.state.part, key)) {
             sites.push(("declared", self.parts[p].cluster.objects[i].target.at));

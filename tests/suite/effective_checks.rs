@@ -461,3 +461,45 @@ fn tree_lists_what_each_kustomization_really_applies() {
          \x20   └── ConfigMap/apps/web-values-5kfb429hfk\n"
     );
 }
+
+#[test]
+fn extra_spec_re_pointing_a_source_across_namespaces_under_the_lockdown_is_refused() {
+    let components = super::read_fixture("flux-v2.9.3-bootstrap/flux-system/gotk-components.yaml");
+    let api = fluxdsl::FluxApi::from_crds("Flux v2.9.3", &components).unwrap();
+    let mut cluster = Cluster::new("");
+    cluster.flux_api(&api);
+    cluster.forbid_cross_namespace_refs();
+    let team = fluxdsl::namespace!("team");
+    let sync = cluster.file("clusters/dev/sync.yaml");
+    let repo = cluster.add(
+        &sync,
+        fluxdsl::GitRepository::builder()
+            .name(name!("team"))
+            .namespace(team.clone())
+            .reference(fluxdsl::GitRef::branch("main"))
+            .url("https://example.com/fleet")
+            .interval(duration!("1m"))
+            .build(),
+    );
+    cluster.source_is_this_repository(&repo);
+    cluster.add(
+        &sync,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .namespace(team)
+            .source_ref(&repo)
+            .path("./clusters/dev")
+            .interval(duration!("10m"))
+            .prune(true)
+            .extra_spec(serde_json::json!({"sourceRef": {"namespace": "flux-system"}}))
+            .build(),
+    );
+    let err = refusal(cluster);
+    assert!(
+        err.contains(
+            "Kustomization team/apps spec.sourceRef.namespace: refers to namespace \
+             \"flux-system\", and the cluster forbids cross-namespace references"
+        ),
+        "{err}"
+    );
+}
