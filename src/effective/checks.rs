@@ -50,6 +50,10 @@ pub(crate) fn build_problems(parts: &[PartView], trees: &[TreeFiles]) -> Vec<Pro
     let mut checked: HashSet<usize> = HashSet::new();
     let mut checked_api: HashSet<(usize, String)> = HashSet::new();
     for c in &states.clusters {
+        if c.applied.is_empty() {
+            // Nothing of it is built here (its Kustomizations read other repositories).
+            continue;
+        }
         let cluster = Cluster::of(parts, &states, c);
         cluster.object_rules(&states, &mut checked, &mut problems);
         cluster.pinned_api(&states, &mut checked_api, &mut problems);
@@ -345,14 +349,22 @@ impl<'s> Cluster<'s> {
             states.clusters.iter().find_map(|c| {
                 let is = |k: &ObjectKey| k.kind == key.kind && same(k) == same(key);
                 let found = c.applied.iter().any(|a| is(&a.key))
-                    || c.unbuilt.iter().any(is)
+                    || c.unbuilt
+                        .iter()
+                        .any(|&i| is(self.parts[c.part].cluster.objects[i].key()))
                     || c.applied
                         .iter()
                         .any(|a| built(a).any(|o| is(&key_of(o, Some(target_namespace(a))))));
                 (found && c.part != self.state.part).then(|| label(self.parts, c.part))
             })
         };
-        let unbuilt: HashSet<(String, String)> = self.state.unbuilt.iter().map(same).collect();
+        let objects = &self.parts[self.state.part].cluster.objects;
+        let unbuilt: HashSet<(String, String)> = self
+            .state
+            .unbuilt
+            .iter()
+            .map(|&i| same(objects[i].key()))
+            .collect();
         // What the cluster declares outside what its Kustomizations build (its sources, a
         // bootstrap's objects), made at the first reference the builds do not answer.
         let mut declared_here: Option<HashSet<(&str, String, String)>> = None;

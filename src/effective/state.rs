@@ -58,8 +58,9 @@ pub(crate) struct ClusterState {
     /// Whether every Kustomization's source is a tree the repository renders (so an object
     /// it does not hold is one the cluster never gets).
     pub complete: bool,
-    /// The Kustomizations the cluster declares whose source is not rendered here.
-    pub unbuilt: Vec<ObjectKey>,
+    /// The Kustomizations the cluster declares whose source is not rendered here, as
+    /// indices into its part's objects.
+    pub unbuilt: Vec<usize>,
 }
 
 /// The effective state of every cluster, and the builds they share.
@@ -176,7 +177,7 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
             // its name is known (declared, so its references were checked as handles).
             if view.built_from_trees((p, i), &source_trees).is_none() {
                 state.complete = false;
-                state.unbuilt.push(key.clone());
+                state.unbuilt.push(i);
                 continue;
             }
             if let Ok(object) = o.object.to_json() {
