@@ -6,8 +6,11 @@
 //!   Component listed as a resource, a file a kustomization lists that nothing renders);
 //! - every built object passes the API server's rules after prefixes, labels and
 //!   substitution, and no two Kustomizations of a cluster apply one object;
-//! - references read from the built specs resolve: `dependsOn` names a Kustomization the
-//!   cluster runs, with no cycle; a health check names an object where it lands;
+//! - a cluster's pinned Flux API (versions served, schemas) and lockdown (no cross-namespace
+//!   references, the default ServiceAccount) hold over everything it applies, the shared
+//!   folders' objects too;
+//! - references read from the built specs resolve: `dependsOn` and `sourceRef` name objects
+//!   the cluster has, with no cycle; a health check names an object where it lands;
 //!   `valuesFrom` reads a key its ConfigMap or Secret holds; a reference does not name a
 //!   generated object by the name kustomize hashes away;
 //! - no Kustomization substitutes from an object that only a Kustomization waiting for it
@@ -54,7 +57,7 @@ pub(crate) fn build_problems(parts: &[PartView], trees: &[TreeFiles]) -> Vec<Pro
             // Nothing of it is built here (its Kustomizations read other repositories).
             continue;
         }
-        let cluster = Cluster::of(parts, &states, c);
+        let cluster = Cluster::of(parts, c);
         cluster.object_rules(&states, &mut checked, &mut problems);
         cluster.pinned_api(&states, &mut checked_api, &mut problems);
         cluster.lockdown(&states, &mut problems);
@@ -97,8 +100,7 @@ struct Cluster<'s> {
 }
 
 impl<'s> Cluster<'s> {
-    fn of(parts: &'s [PartView<'s>], states: &'s States, state: &'s ClusterState) -> Self {
-        let _ = states;
+    fn of(parts: &'s [PartView<'s>], state: &'s ClusterState) -> Self {
         let mut objects: BTreeMap<ObjectKey, Vec<(usize, &Value)>> = BTreeMap::new();
         for (k, a) in state.applied.iter().enumerate() {
             let namespace = target_namespace(a);
@@ -458,7 +460,7 @@ impl<'s> Cluster<'s> {
                         self.label,
                         chain.join(" → ")
                     ),
-                    sites: vec![(applier_role(a), a.at)],
+                    sites: vec![(a.role, a.at)],
                 });
             }
         }
@@ -468,7 +470,7 @@ impl<'s> Cluster<'s> {
     /// it in another namespace (moved by a `targetNamespace` or a kustomization's
     /// `namespace`).
     fn health_checks(&self, out: &mut Problems) {
-        for (k, a) in self.state.applied.iter().enumerate() {
+        for a in &self.state.applied {
             let own = a.key.namespace.as_deref().unwrap_or("default");
             let checks = a.object["spec"]["healthChecks"].as_array();
             for (i, check) in checks.into_iter().flatten().enumerate() {
@@ -499,9 +501,8 @@ impl<'s> Cluster<'s> {
                         self.label,
                         lands.join(", ")
                     ),
-                    sites: vec![(applier_role(a), a.at)],
+                    sites: vec![(a.role, a.at)],
                 });
-                let _ = k;
             }
         }
     }
@@ -636,7 +637,7 @@ impl<'s> Cluster<'s> {
                          so it never does; apply it from a Kustomization this one depends on, \
                          or mark it optional"
                     ),
-                    sites: vec![(applier_role(a), a.at)],
+                    sites: vec![(a.role, a.at)],
                 });
             }
         }
@@ -886,11 +887,6 @@ fn target_namespace(a: &Applied) -> &str {
 /// "as Kustomization ns/name applies it".
 fn applies(a: &Applied) -> String {
     format!("as {} applies it", a.key)
-}
-
-/// How a message names the site of Kustomization `a`.
-fn applier_role(a: &Applied) -> &'static str {
-    a.role
 }
 
 /// How messages name part `p`: `cluster "dev"`, `the cluster` (a repository of one
