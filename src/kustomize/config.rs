@@ -89,6 +89,16 @@ pub struct KustomizeConfig {
     /// `generatorOptions`: for every generator of this kustomization.yaml.
     #[builder(default, setter(strip_option))]
     pub(crate) generator_options: Option<GeneratorOptions>,
+    /// `patchesStrategicMerge`: strategic-merge patch files declared in this program
+    /// ([`Cluster::add_patch`](crate::Cluster::add_patch)), kustomize's older field, which
+    /// kustomize v5 and Flux still read (prefer `patch_files`).
+    #[builder(default, setter(transform = |files: &[&File]| files.iter().map(|f| (*f).clone()).collect()))]
+    pub(crate) patches_strategic_merge: Vec<File>,
+    /// `configurations`: the repository's own transformer configurations (a
+    /// `nameReference` for a custom kind, say), files declared in this program, written
+    /// before the one fluxdsl writes for its generators.
+    #[builder(default, setter(transform = |files: &[&File]| files.iter().map(|f| (*f).clone()).collect()))]
+    pub(crate) configurations: Vec<File>,
 }
 
 /// A kustomize component: a folder whose kustomization.yaml is a `Component`, included by
@@ -541,7 +551,17 @@ impl KustomizeConfig {
                 })
                 .collect()
         };
-        let mut config_maps: Vec<ConfigMapGenerator> = self.config_map_generator.clone();
+        // Every generator names its inputs by handle (tree-relative): written relative to
+        // the folder, as kustomize reads them.
+        let mut config_maps: Vec<ConfigMapGenerator> = self
+            .config_map_generator
+            .iter()
+            .map(|g| ConfigMapGenerator {
+                files: relative(&g.files),
+                envs: relative(&g.envs),
+                ..g.clone()
+            })
+            .collect();
         let mut secrets: Vec<SecretGenerator> = Vec::new();
         for g in generated {
             match g {
@@ -558,6 +578,16 @@ impl KustomizeConfig {
             }
         }
         (config_maps, secrets)
+    }
+
+    /// Every declared file it reads besides its resources: patch files (either field) and
+    /// configurations.
+    pub(crate) fn read_files(&self) -> impl Iterator<Item = &File> {
+        self.patch_files
+            .iter()
+            .map(|p| &p.file)
+            .chain(&self.patches_strategic_merge)
+            .chain(&self.configurations)
     }
 
     /// Every component folder it includes, tree-relative where declared, else as written.
@@ -612,11 +642,19 @@ impl KustomizeConfig {
             target: p.target.as_ref(),
         });
         let (config_maps, secrets) = self.generator_entries(dir, generated);
-        let configurations = if generated.is_empty() {
-            Vec::new()
-        } else {
-            vec![NAME_REFERENCES]
-        };
+        let mut configurations: Vec<String> = self
+            .configurations
+            .iter()
+            .map(|f| relative_path(dir, f.path()))
+            .collect();
+        if !generated.is_empty() {
+            configurations.push(NAME_REFERENCES.to_owned());
+        }
+        let patches_strategic_merge = self
+            .patches_strategic_merge
+            .iter()
+            .map(|f| relative_path(dir, f.path()))
+            .collect();
         let mut components: Vec<String> = self
             .component_folders
             .iter()
@@ -637,6 +675,7 @@ impl KustomizeConfig {
             namespace: self.namespace.as_ref(),
             labels: &self.labels,
             patches: inline.chain(files).collect(),
+            patches_strategic_merge,
             images: &self.images,
             config_map_generator: config_maps,
             secret_generator: secrets,
@@ -663,6 +702,8 @@ struct Wire<'a> {
     labels: &'a [Labels],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     patches: Vec<PatchEntry<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    patches_strategic_merge: Vec<String>,
     #[serde(skip_serializing_if = "<[Image]>::is_empty")]
     images: &'a [Image],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -676,7 +717,7 @@ struct Wire<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     generator_options: Option<&'a GeneratorOptions>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    configurations: Vec<&'static str>,
+    configurations: Vec<String>,
 }
 
 /// One entry of `patches`: inline (`patch`) or from a file (`path`).

@@ -268,10 +268,7 @@ fn unlisted_files(cluster: &Cluster, problems: &mut Vec<Problem>) {
         {
             let dir = dir.trim_end_matches('/');
             folders.insert((f.tree, dir));
-            for r in config
-                .resource_files()
-                .chain(config.patch_files.iter().map(|p| &p.file))
-            {
+            for r in config.resource_files().chain(config.read_files()) {
                 listed.insert((f.tree, r.path().to_owned()));
             }
             for p in config.resource_folders() {
@@ -361,10 +358,7 @@ fn kustomize_config(
             problems.push(file_problem(&f.path, format!("{field}: {p}"), f.at));
         }
     }
-    for r in config
-        .resource_files()
-        .chain(config.patch_files.iter().map(|p| &p.file))
-    {
+    for r in config.resource_files().chain(config.read_files()) {
         let same_tree = cluster
             .files
             .get(r.index())

@@ -503,3 +503,84 @@ fn extra_spec_re_pointing_a_source_across_namespaces_under_the_lockdown_is_refus
         "{err}"
     );
 }
+
+#[test]
+fn a_folders_own_configurations_and_patches_strategic_merge_build_as_kubectl_builds_them() {
+    let mut cluster = Cluster::new("");
+    let widget = cluster.file("apps/widget.yaml");
+    cluster.add_manifest(
+        &widget,
+        serde_json::json!({
+            "apiVersion": "example.com/v1",
+            "kind": "Widget",
+            "metadata": {"name": "w", "namespace": "apps"},
+            "spec": {"configMapName": "settings", "size": 1}
+        }),
+    );
+    let patch = cluster.file("apps/size.yaml");
+    cluster.add_patch(
+        &patch,
+        serde_json::json!({
+            "apiVersion": "example.com/v1",
+            "kind": "Widget",
+            "metadata": {"name": "w", "namespace": "apps"},
+            "spec": {"size": 3}
+        }),
+    );
+    let names = cluster.verbatim_file(
+        "apps/widget-names.yaml",
+        "nameReference:\n- kind: ConfigMap\n  fieldSpecs:\n  - kind: Widget\n    path: spec/configMapName\n",
+    );
+    let values = cluster.data_file("apps/settings.yaml", &serde_json::json!({"colour": "blue"}));
+    cluster.kustomize_config(
+        "apps",
+        fluxdsl::KustomizeConfig::builder()
+            .resources(&[&widget])
+            .patches_strategic_merge(&[&patch])
+            .configurations(&[&names])
+            .config_map_generator(&[fluxdsl::ConfigMapGenerator::from_keyed_files(
+                name!("settings"),
+                &[("settings.yaml", &values)],
+            )
+            .in_namespace(&fluxdsl::namespace!("apps"))])
+            .build(),
+    );
+    let rendered = cluster.render().unwrap_or_else(|e| panic!("{e}"));
+    let config = rendered.file("apps/kustomization.yaml").unwrap();
+    assert!(
+        config.contains("patchesStrategicMerge:\n- size.yaml\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains("configurations:\n- widget-names.yaml\n"),
+        "{config}"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = fluxdsl::effective::Files::default();
+    for (path, text) in rendered.main().files() {
+        let file = tmp.path().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+        files.insert(path, text);
+    }
+    // The same objects (kubectl sorts them by kind; Flux applies in its own order).
+    let by_key =
+        |objects: Vec<serde_json::Value>| -> std::collections::BTreeMap<String, serde_json::Value> {
+            objects
+                .into_iter()
+                .map(|o| (super::object_key(&o), o))
+                .collect()
+        };
+    let theirs = by_key(super::kustomize::kubectl_kustomize(
+        &tmp.path().join("apps"),
+    ));
+    let ours = fluxdsl::effective::build(&files, "apps").unwrap();
+    assert_eq!(by_key(ours.clone()), theirs);
+    let widget = ours.iter().find(|o| o["kind"] == "Widget").unwrap();
+    assert_eq!(widget["spec"]["size"], 3);
+    let hashed = widget["spec"]["configMapName"].as_str().unwrap();
+    assert!(
+        hashed.starts_with("settings-") && hashed.len() == "settings-".len() + 10,
+        "{hashed}"
+    );
+}
