@@ -933,6 +933,9 @@ pub enum Check {
         artifact: String,
         /// `(source, from, to)`.
         copies: Vec<(Arc<Target>, String, String)>,
+        /// Where every copy operation writes, below the artifact's root (`to` without
+        /// `@artifact/`), whatever its `from`.
+        writes: Vec<String>,
     },
 }
 

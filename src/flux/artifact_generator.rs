@@ -281,6 +281,64 @@ impl Object for ArtifactGenerator {
             })
             .collect()
     }
+    fn own_problems(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        let aliases: Vec<&str> = self.sources.iter().map(|s| s.alias.as_str()).collect();
+        let known = |alias: &str| {
+            if aliases.contains(&alias) {
+                None
+            } else {
+                Some(format!(
+                    "names source alias {alias:?}, which spec.sources does not list (it lists {})",
+                    aliases
+                        .iter()
+                        .map(|a| format!("{a:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            }
+        };
+        for a in &self.artifacts {
+            for c in &a.copy {
+                match c
+                    .from
+                    .strip_prefix('@')
+                    .map(|f| f.split_once('/').unwrap_or((f, "")))
+                {
+                    Some((alias, _)) => {
+                        if let Some(p) = known(alias) {
+                            problems
+                                .push(("spec.artifacts.copy.from", format!("{:?} {p}", c.from)));
+                        }
+                    }
+                    None => problems.push((
+                        "spec.artifacts.copy.from",
+                        format!(
+                            "{:?} must start with `@alias/`, a source of spec.sources",
+                            c.from
+                        ),
+                    )),
+                }
+                if !(c.to == "@artifact" || c.to.starts_with("@artifact/")) {
+                    problems.push((
+                        "spec.artifacts.copy.to",
+                        format!("{:?} must start with `@artifact/`", c.to),
+                    ));
+                }
+            }
+            for (field, alias) in [
+                ("spec.artifacts.originRevision", &a.origin_revision),
+                ("spec.artifacts.revision", &a.revision),
+            ] {
+                if let Some(alias) = alias
+                    && let Some(p) = known(alias.trim_start_matches('@'))
+                {
+                    problems.push((field, format!("{alias:?} {p}")));
+                }
+            }
+        }
+        problems
+    }
     fn checks(&self) -> Vec<Check> {
         let mut checks = vec![Check::Generates(
             self.artifacts
@@ -304,9 +362,19 @@ impl Object for ArtifactGenerator {
                     ))
                 })
                 .collect();
+            let writes = a
+                .copy
+                .iter()
+                .map(|c| {
+                    c.to.trim_start_matches("@artifact")
+                        .trim_matches('/')
+                        .to_owned()
+                })
+                .collect();
             checks.push(Check::ArtifactCopies {
                 artifact: a.name.as_str().to_owned(),
                 copies,
+                writes,
             });
         }
         checks

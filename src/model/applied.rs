@@ -364,6 +364,72 @@ impl Parts<'_> {
     /// reference (`valuesFrom`, `substituteFrom`, `secretRef`, …) to an object of the shared
     /// folders names one that a Kustomization of that cluster applies.
     pub(crate) fn applied_problems(&self) -> Vec<Problem> {
+        let mut problems = self.artifact_path_problems();
+        problems.extend(self.applied_by_clusters());
+        problems
+    }
+
+    /// A Kustomization whose path is in an ExternalArtifact an ArtifactGenerator of this
+    /// repository makes, where none of its copy operations writes: the artifact holds
+    /// nothing there and the build fails.
+    fn artifact_path_problems(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for (p, part) in self.0.iter().enumerate() {
+            for o in &part.cluster.objects {
+                let Some((source, path)) = o.object.checks().into_iter().find_map(|c| match c {
+                    Check::KustomizationPath { source, path } => Some((source, path)),
+                    _ => None,
+                }) else {
+                    continue;
+                };
+                let Some(generator) = source.generated_by.as_deref() else {
+                    continue;
+                };
+                let parts = std::iter::once(&self.0[p]).chain(self.0.iter());
+                let copies = parts
+                    .flat_map(|p| p.cluster.objects.iter())
+                    .filter(|g| g.key() == generator)
+                    .flat_map(|g| g.object.checks())
+                    .find_map(|c| match c {
+                        Check::ArtifactCopies {
+                            artifact, writes, ..
+                        } if artifact == source.key.name => Some(writes),
+                        _ => None,
+                    });
+                let (Some(copies), Some(path_in)) = (copies, normalize(&path)) else {
+                    continue;
+                };
+                let covered = copies.iter().any(|to| {
+                    to.is_empty()
+                        || path_in == *to
+                        || path_in.starts_with(&format!("{to}/"))
+                        || to.starts_with(&format!("{path_in}/"))
+                        || path_in.is_empty()
+                });
+                if !covered {
+                    let to: Vec<String> = copies
+                        .iter()
+                        .map(|to| format!("{:?}", format!("./{to}")))
+                        .collect();
+                    problems.push(Problem {
+                        object: Some(o.key().clone()),
+                        field: Some("spec.path"),
+                        message: format!(
+                            "{path:?} is in {}, but no copy operation of {generator} writes \
+                             there (they write {}): the artifact holds nothing at that path",
+                            source.key,
+                            to.join(", ")
+                        ),
+                        sites: vec![("declared", o.at()), ("artifact's handle made", source.at)],
+                    });
+                }
+            }
+        }
+        problems
+    }
+
+    /// [`Self::applied_problems`] for each cluster.
+    fn applied_by_clusters(&self) -> Vec<Problem> {
         // Only Kustomizations built from this repository apply its files.
         if !self
             .0
@@ -971,9 +1037,9 @@ impl Parts<'_> {
             .filter(|o| o.key() == generator)
             .flat_map(|o| o.object.checks())
             .find_map(|c| match c {
-                Check::ArtifactCopies { artifact, copies } if artifact == source.key.name => {
-                    Some(copies)
-                }
+                Check::ArtifactCopies {
+                    artifact, copies, ..
+                } if artifact == source.key.name => Some(copies),
                 _ => None,
             });
         let Some(path_in) = normalize(&path) else {

@@ -584,3 +584,70 @@ fn a_folders_own_configurations_and_patches_strategic_merge_build_as_kubectl_bui
         "{hashed}"
     );
 }
+
+#[test]
+fn a_copy_from_a_source_alias_the_generator_does_not_list_is_refused() {
+    use fluxdsl::{ArtifactGenerator, CopyOperation, GeneratedArtifact, GeneratorSourceRef};
+    let mut cluster = Cluster::new("");
+    let file = cluster.file("clusters/dev/artifacts.yaml");
+    let repo = super::fleet_source(&mut cluster, &file);
+    cluster.add(
+        &file,
+        ArtifactGenerator::builder()
+            .name(name!("apps"))
+            .sources(&[GeneratorSourceRef::new("monorepo", &repo)])
+            .artifacts(&[GeneratedArtifact::new(
+                name!("apps"),
+                &[CopyOperation::new("@mono/apps/**", "@artifact/")],
+            )
+            .origin_revision("@monorepo")])
+            .build(),
+    );
+    let err = refusal(cluster);
+    assert!(
+        err.contains(
+            "ArtifactGenerator flux-system/apps spec.artifacts.copy.from: \"@mono/apps/**\" names \
+             source alias \"mono\", which spec.sources does not list (it lists \"monorepo\")"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_kustomization_path_no_copy_of_its_artifact_fills_is_refused() {
+    use fluxdsl::{ArtifactGenerator, CopyOperation, GeneratedArtifact, GeneratorSourceRef};
+    let mut cluster = Cluster::new("");
+    let file = cluster.file("clusters/dev/artifacts.yaml");
+    let repo = super::fleet_source(&mut cluster, &file);
+    let generator = cluster.add(
+        &file,
+        ArtifactGenerator::builder()
+            .name(name!("apps"))
+            .sources(&[GeneratorSourceRef::new("monorepo", &repo)])
+            .artifacts(&[GeneratedArtifact::new(
+                name!("apps"),
+                &[CopyOperation::new("@monorepo/apps/**", "@artifact/apps/")],
+            )])
+            .build(),
+    );
+    let artifact = generator.artifact(name!("apps"));
+    cluster.add(
+        &file,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&artifact)
+            .path("./app")
+            .interval(duration!("10m"))
+            .prune(true)
+            .build(),
+    );
+    let err = refusal(cluster);
+    assert!(
+        err.contains(
+            "Kustomization flux-system/apps spec.path: \"./app\" is in ExternalArtifact \
+             flux-system/apps, but no copy operation of ArtifactGenerator flux-system/apps \
+             writes there (they write \"./apps\")"
+        ),
+        "{err}"
+    );
+}
