@@ -7,6 +7,7 @@ pub(crate) mod bootstrap;
 pub(crate) mod cluster;
 pub(crate) mod crd_rules;
 pub(crate) mod encrypted;
+pub(crate) mod files;
 pub(crate) mod flux_api;
 pub(crate) mod repository;
 pub(crate) mod substitution;
