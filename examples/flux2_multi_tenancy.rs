@@ -16,8 +16,9 @@ use fluxdsl::k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use fluxdsl::k8s_openapi::api::rbac::v1::{RoleBinding, RoleRef, Subject};
 use fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use fluxdsl::{
-    Cluster, Duration, GitRef, GitRepository, Kustomization, KustomizeConfig, NamespaceName, Patch,
-    PatchFile, PatchTarget, Ref, Repository, duration, name, namespace,
+    Cluster, Duration, GitRef, GitRepository, Kustomization, KustomizeConfig, NamespaceName,
+    OCIRepository, OciProvider, OciRef, OciVerify, Patch, PatchFile, PatchTarget, Ref, Repository,
+    duration, name, namespace,
 };
 use serde_json::json;
 
@@ -163,27 +164,22 @@ fn shared() -> Cluster {
     let flux_ns = NamespaceName::FLUX_SYSTEM;
     let controller: Ref<ServiceAccount> = Ref::existing(&flux_ns, name!("kustomize-controller"));
 
-    // infrastructure/kyverno. The repository writes the OCIRepository at v1beta2, a
-    // version Flux still serves but fluxdsl's typed OCIRepository does not write: it is a
-    // manifest, and the Kustomization names it by an existing-object handle.
+    // infrastructure/kyverno: Kyverno's manifests from their OCI artifact, written at
+    // v1beta2 as the repository has it (a version Flux still serves; render checks that
+    // both clusters' Flux serves it).
+    c.write_kind_at::<OCIRepository>("v1beta2");
     let source = c.file("infrastructure/kyverno/source.yaml");
-    c.add_manifest(
+    let artifact = c.add(
         &source,
-        json!({
-            "apiVersion": "source.toolkit.fluxcd.io/v1beta2",
-            "kind": "OCIRepository",
-            "metadata": {"name": "kyverno-controller", "namespace": "flux-system"},
-            "spec": {
-                "interval": "120m0s",
-                "provider": "generic",
-                "url": "oci://ghcr.io/kyverno/manifests/kyverno",
-                "ref": {"tag": "v1.14.4"},
-                "verify": {"provider": "cosign"}
-            }
-        }),
+        OCIRepository::builder()
+            .name(name!("kyverno-controller"))
+            .interval(duration!("120m0s"))
+            .provider(OciProvider::Generic)
+            .url("oci://ghcr.io/kyverno/manifests/kyverno")
+            .reference(OciRef::tag("v1.14.4"))
+            .verify(OciVerify::cosign())
+            .build(),
     );
-    let artifact: Ref<fluxdsl::OCIRepository> =
-        Ref::existing(&flux_ns, name!("kyverno-controller"));
     let sync = c.file("infrastructure/kyverno/sync.yaml");
     c.add(
         &sync,

@@ -56,6 +56,14 @@ pub struct Cluster {
     pub(crate) flux_api: Option<(crate::model::flux_api::FluxApi, &'static Location<'static>)>,
     /// Fields image automation keeps current ([`Cluster::automate`]).
     pub(crate) setters: Vec<crate::flux::image::Setter>,
+    /// Flux kinds written at a version of the program's choosing
+    /// ([`Cluster::write_kind_at`]): (group, kind, version, where it was said).
+    pub(crate) kind_versions: Vec<(
+        &'static str,
+        &'static str,
+        String,
+        &'static Location<'static>,
+    )>,
 }
 
 /// A folder of some repository that this program renders, e.g. `k8s/flux` of this
@@ -309,7 +317,36 @@ impl Cluster {
             setters: Vec::new(),
             secrets_in_clear: Vec::new(),
             flux_api: None,
+            kind_versions: Vec::new(),
         }
+    }
+
+    /// Writes every `K` this cluster declares from here on at `version` (`"v1beta2"`)
+    /// rather than the version the pinned Flux API stores: an older version Flux still
+    /// serves, as a repository that has not moved to the stored one writes it. The version
+    /// must be one fluxdsl writes `K` at (one whose fields are a subset of the newest's),
+    /// and, with the Flux API pinned, one that install serves — and every cluster that
+    /// applies the object must serve it too (render checks each).
+    ///
+    /// ```
+    /// use fluxdsl::{duration, name, Cluster, OCIRepository, OciRef};
+    /// let mut cluster = Cluster::new("k8s");
+    /// cluster.write_kind_at::<OCIRepository>("v1beta2");
+    /// let file = cluster.file("sources.yaml");
+    /// cluster.add(&file, OCIRepository::builder()
+    ///     .name(name!("manifests"))
+    ///     .url("oci://ghcr.io/example/manifests")
+    ///     .reference(OciRef::tag("v1.0.0"))
+    ///     .interval(duration!("10m"))
+    ///     .build());
+    /// let text = cluster.render().unwrap().to_listing();
+    /// assert!(text.contains("apiVersion: source.toolkit.fluxcd.io/v1beta2\n"));
+    /// ```
+    #[track_caller]
+    pub fn write_kind_at<K: crate::object::Kind>(&mut self, version: &str) {
+        let group = K::api_version().rsplit_once('/').map_or("", |(g, _)| g);
+        self.kind_versions
+            .push((group, K::kind(), version.to_owned(), Location::caller()));
     }
 
     /// Pins the Flux API the cluster runs: each Flux kind is written at the version its
@@ -611,6 +648,44 @@ impl Cluster {
                     message,
                     sites: vec![("declared", at), ("Flux API pinned", pinned)],
                 }),
+            }
+        }
+        let own_group = T::api_version().rsplit_once('/').map_or("", |(g, _)| g);
+        if let Some((group, _, version, said)) = self
+            .kind_versions
+            .iter()
+            .rev()
+            .find(|(g, kind, _, _)| *g == own_group && *kind == T::kind())
+            .cloned()
+        {
+            let chosen = crate::object::intern(&format!("{group}/{version}"));
+            let refuse = |message: String| Problem {
+                object: Some(ObjectKey {
+                    api_version,
+                    kind: T::kind(),
+                    namespace: object.key_namespace().or_else(|| namespace.clone()),
+                    name: name
+                        .clone()
+                        .unwrap_or_else(|| object.object_name().to_owned()),
+                }),
+                field: Some("apiVersion"),
+                message,
+                sites: vec![("declared", at), ("version chosen", said)],
+            };
+            let known = object.known_versions();
+            if !known.contains(&version.as_str()) {
+                self.problems.push(refuse(format!(
+                    "fluxdsl writes {} at {}, not {version}",
+                    T::kind(),
+                    known.join(", ")
+                )));
+            } else if let Some(problem) = self.flux_api.as_ref().and_then(|(api, _)| {
+                api.serving_problem(&serde_json::json!({"apiVersion": chosen, "kind": T::kind()}))
+            }) {
+                self.problems.push(refuse(problem));
+            } else {
+                object.use_api_version(chosen);
+                api_version = chosen;
             }
         }
         object.settle();

@@ -275,6 +275,15 @@ fn the_same_layouts_written_right_render() {
 /// A repository of cluster `dev` (its Kustomization `shared` applying `./shared`, its
 /// settings made by `set`) over shared folders of `files` written verbatim.
 fn repository_with(set: impl FnOnce(&mut Cluster), files: &[(&str, &str)]) -> Repository {
+    let mut shared = Cluster::for_repository("");
+    for (path, text) in files {
+        shared.verbatim_file(path, *text);
+    }
+    repository_over(set, shared)
+}
+
+/// [`repository_with`] over the shared folders `shared`.
+fn repository_over(set: impl FnOnce(&mut Cluster), shared: Cluster) -> Repository {
     let mut cluster = Cluster::for_repository("");
     set(&mut cluster);
     let sync = cluster.file("clusters/dev/sync.yaml");
@@ -289,10 +298,6 @@ fn repository_with(set: impl FnOnce(&mut Cluster), files: &[(&str, &str)]) -> Re
             .prune(true)
             .build(),
     );
-    let mut shared = Cluster::for_repository("");
-    for (path, text) in files {
-        shared.verbatim_file(path, *text);
-    }
     let mut repository = Repository::new();
     repository.cluster("dev", cluster);
     repository.shared(shared);
@@ -648,6 +653,105 @@ fn a_kustomization_path_no_copy_of_its_artifact_fills_is_refused() {
              flux-system/apps, but no copy operation of ArtifactGenerator flux-system/apps \
              writes there (they write \"./apps\")"
         ),
+        "{err}"
+    );
+}
+
+/// A Flux install that serves OCIRepository at `served` (storing the first) and
+/// Kustomization and GitRepository at v1.
+fn install_serving(served: &[&str]) -> fluxdsl::FluxApi {
+    let crd = |group: &str, kind: &str, plural: &str, versions: &[&str]| {
+        let versions: Vec<String> = versions
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                format!(
+                    "  - {{name: {v}, served: true, storage: {}, schema: {{openAPIV3Schema: \
+                     {{type: object, x-kubernetes-preserve-unknown-fields: true}}}}}}\n",
+                    i == 0
+                )
+            })
+            .collect();
+        format!(
+            "---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\
+             metadata: {{name: {plural}.{group}}}\nspec:\n  group: {group}\n  names: \
+             {{kind: {kind}, plural: {plural}}}\n  scope: Namespaced\n  versions:\n{}",
+            versions.concat()
+        )
+    };
+    let crds = [
+        crd(
+            "source.toolkit.fluxcd.io",
+            "OCIRepository",
+            "ocirepositories",
+            served,
+        ),
+        crd(
+            "source.toolkit.fluxcd.io",
+            "GitRepository",
+            "gitrepositories",
+            &["v1"],
+        ),
+        crd(
+            "kustomize.toolkit.fluxcd.io",
+            "Kustomization",
+            "kustomizations",
+            &["v1"],
+        ),
+    ]
+    .concat();
+    fluxdsl::FluxApi::from_crds("the test's Flux", &crds).unwrap()
+}
+
+#[test]
+fn a_kind_written_at_a_served_older_version_is_checked_against_each_clusters_install() {
+    use fluxdsl::{OCIRepository, OciRef};
+    // Shared folders write OCIRepository at v1beta2; a cluster whose Flux serves only v1
+    // applies them.
+    let mut shared = Cluster::for_repository("");
+    shared.write_kind_at::<OCIRepository>("v1beta2");
+    let file = shared.file("shared/source.yaml");
+    shared.add(
+        &file,
+        OCIRepository::builder()
+            .name(name!("manifests"))
+            .url("oci://ghcr.io/example/manifests")
+            .reference(OciRef::tag("v1.0.0"))
+            .interval(duration!("10m"))
+            .build(),
+    );
+    let repository = repository_over(|c| c.flux_api(&install_serving(&["v1"])), shared);
+    let err = repository.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "OCIRepository flux-system/manifests apiVersion: is written at \
+             source.toolkit.fluxcd.io/v1beta2, which the test's Flux does not serve (it serves \
+             OCIRepository at v1) (as Kustomization flux-system/shared applies it, in cluster \
+             \"dev\")"
+        ),
+        "{err}"
+    );
+    // In a cluster whose install serves it, and at a version fluxdsl does not write.
+    let mut cluster = Cluster::new("");
+    cluster.flux_api(&install_serving(&["v1", "v1beta2"]));
+    cluster.write_kind_at::<OCIRepository>("v1beta1");
+    let file = cluster.file("source.yaml");
+    cluster.add(
+        &file,
+        OCIRepository::builder()
+            .name(name!("manifests"))
+            .url("oci://ghcr.io/example/manifests")
+            .reference(OciRef::tag("v1.0.0"))
+            .interval(duration!("10m"))
+            .build(),
+    );
+    let err = refusal(cluster);
+    assert!(
+        err.contains("apiVersion: fluxdsl writes OCIRepository at v1, v1beta2, not v1beta1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("version chosen at tests/suite/effective_checks.rs:"),
         "{err}"
     );
 }
