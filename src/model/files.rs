@@ -58,7 +58,7 @@ impl Cluster {
     }
 
     /// A file of manifests in the main tree that starts with a comment `header` (e.g.
-    /// [`FLUX_GENERATED_HEADER`]).
+    /// [`FLUX_GENERATED_HEADER`](crate::FLUX_GENERATED_HEADER)).
     /// The header must be YAML comments (every line empty or starting with `#`): anything
     /// else would be content that validation never saw, and is refused.
     #[track_caller]
