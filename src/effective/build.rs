@@ -359,9 +359,9 @@ fn accumulate_resource(
     acc: &mut Acc,
 ) -> Result<(), BuildError> {
     let path = local(dir, entry, file)?;
-    if let Some(text) = files.file(&path) {
-        for obj in parse_objects(text, &path)? {
-            acc.append(Res::new(obj), &path)?;
+    if let Some(objects) = files.objects(&path) {
+        for obj in objects?.iter() {
+            acc.append(Res::new(obj.clone()), &path)?;
         }
         return Ok(());
     }

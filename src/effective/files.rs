@@ -2,6 +2,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::BuildError;
 
 /// The text files of a repository, by path relative to its root, `/`-separated.
 #[derive(Debug, Default)]
@@ -10,13 +15,19 @@ pub struct Files {
     /// The paths builds have read: a file of a kustomize folder no build reads is never
     /// applied.
     read: std::sync::Mutex<BTreeSet<String>>,
+    /// Each manifest file's objects, parsed once for every build that reads it.
+    parsed: std::sync::Mutex<Parsed>,
 }
+
+/// Parsed manifest files by path.
+type Parsed = std::collections::HashMap<String, Result<Arc<Vec<Value>>, BuildError>>;
 
 impl Clone for Files {
     fn clone(&self) -> Files {
         Files {
             files: self.files.clone(),
             read: std::sync::Mutex::new(self.read_paths()),
+            parsed: Default::default(),
         }
     }
 }
@@ -59,6 +70,19 @@ impl Files {
             }
         }
         text
+    }
+
+    /// The objects of the manifest file at the normalized `path` (noted as read), parsed
+    /// the first time a build asks.
+    pub(crate) fn objects(&self, path: &str) -> Option<Result<Arc<Vec<Value>>, BuildError>> {
+        let text = self.file(path)?;
+        let mut parsed = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = parsed.get(path) {
+            return Some(found.clone());
+        }
+        let result = super::build::parse_objects(text, path).map(Arc::new);
+        parsed.insert(path.to_owned(), result.clone());
+        Some(result)
     }
 
     /// Whether there is a file at the normalized `path` (not noted as read).

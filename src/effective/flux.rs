@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::BuildError;
-use super::build::{build_kustomization, kustomization, parse_objects};
+use super::build::{build_kustomization, kustomization};
 use super::files::{Files, join, normalize};
 use crate::model::substitution;
 
@@ -182,13 +182,15 @@ fn generated(files: &Files, dir: &str) -> Result<(String, Value), BuildError> {
         if !(relative.ends_with(".yaml") || relative.ends_with(".yml")) {
             continue;
         }
-        let text = files.file(&full).unwrap_or_default();
-        parse_objects(text, &full).map_err(|e| {
-            BuildError::new(
-                &full,
-                format!("failed to decode Kubernetes YAML: {}", e.message),
-            )
-        })?;
+        files
+            .objects(&full)
+            .unwrap_or_else(|| Ok(Default::default()))
+            .map_err(|e| {
+                BuildError::new(
+                    &full,
+                    format!("failed to decode Kubernetes YAML: {}", e.message),
+                )
+            })?;
         resources.push(format!("./{relative}"));
     }
     let file = join(dir, "kustomization.yaml").unwrap_or_else(|| "kustomization.yaml".into());

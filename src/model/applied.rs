@@ -16,13 +16,13 @@ type FileId = (String, String);
 /// Every file the repository renders, with what it is.
 struct Files {
     /// The kustomization.yaml files: file → (folder-relative resource entries).
-    configs: BTreeMap<FileId, Vec<String>>,
+    configs: rustc_hash::FxHashMap<FileId, Vec<String>>,
     /// Every rendered path by tree.
     paths: BTreeMap<String, BTreeSet<String>>,
     /// The declarations of each rendered file: (part, file index).
-    decls: BTreeMap<FileId, Vec<(usize, usize)>>,
+    decls: rustc_hash::FxHashMap<FileId, Vec<(usize, usize)>>,
     /// Declared objects by the file they are in, (part, file index) → (part, object index).
-    objects: BTreeMap<(usize, usize), Vec<(usize, usize)>>,
+    objects: rustc_hash::FxHashMap<(usize, usize), Vec<(usize, usize)>>,
     /// The kustomization.yaml files that change namespaces or names, with their changes.
     transforms: BTreeMap<FileId, Transform>,
     /// The tree each source fetches (its address → (tree's local path, path in its
@@ -42,10 +42,10 @@ struct Transform {
 impl Files {
     fn of(parts: &[PartView]) -> Files {
         let mut files = Files {
-            configs: BTreeMap::new(),
+            configs: Default::default(),
             paths: BTreeMap::new(),
-            decls: BTreeMap::new(),
-            objects: BTreeMap::new(),
+            decls: Default::default(),
+            objects: Default::default(),
             transforms: BTreeMap::new(),
             source_trees: Default::default(),
         };
