@@ -13,8 +13,9 @@
 //!   the cluster has, with no cycle; a health check names an object where it lands;
 //!   `valuesFrom` reads a key its ConfigMap or Secret holds; a reference does not name a
 //!   generated object by the name kustomize hashes away;
-//! - no Kustomization substitutes from an object that only a Kustomization waiting for it
-//!   applies (a bootstrap deadlock);
+//! - no Kustomization needs what only a Kustomization waiting for it applies (a bootstrap
+//!   deadlock): the ConfigMaps and Secrets it substitutes from, its decryption key, the
+//!   namespaces of what it applies;
 //! - no file of a kustomize folder is left out of its kustomization (Flux never applies
 //!   it).
 
@@ -93,7 +94,8 @@ struct Cluster<'s> {
     label: String,
     /// Every applied object by key: (Kustomization index, the object).
     objects: BTreeMap<ObjectKey, Vec<(usize, &'s Value)>>,
-    /// The applied objects' keys by (kind, namespace, name), whatever their API version.
+    /// The applied objects' keys by (kind, namespace — `""` for a cluster-scoped one —,
+    /// name), whatever their API version.
     by_name: HashMap<(&'static str, String, String), ObjectKey>,
     /// The Kustomizations by key.
     kustomizations: HashMap<(String, String), usize>,
@@ -127,9 +129,10 @@ impl<'s> Cluster<'s> {
             .collect();
         let by_name = objects
             .keys()
-            .filter_map(|k| {
-                let ns = k.namespace.as_deref()?.to_owned();
-                Some(((k.kind, ns, k.name.clone()), k.clone()))
+            .map(|k| {
+                // A cluster-scoped object (a Namespace) under "".
+                let ns = k.namespace.as_deref().unwrap_or_default().to_owned();
+                ((k.kind, ns, k.name.clone()), k.clone())
             })
             .collect();
         Cluster {
@@ -574,8 +577,9 @@ impl<'s> Cluster<'s> {
     /// build.
     fn deadlocks(&self, out: &mut Problems) {
         let applied = &self.state.applied;
-        // Whether Kustomization `j` waits for `k`: it depends on it, or `k` applies it.
-        let waits_for = |j: usize, k: usize| -> Option<Vec<usize>> {
+        // The Kustomizations `j` waits for `k` through: `j` depends on it, or (with
+        // `through_applier`) `k` applies it, in a chain from `j` to `k`.
+        let waits_for = |j: usize, k: usize, through_applier: bool| -> Option<Vec<usize>> {
             let mut seen = vec![false; applied.len()];
             let mut stack = vec![(j, vec![j])];
             while let Some((at, path)) = stack.pop() {
@@ -590,7 +594,9 @@ impl<'s> Cluster<'s> {
                     .iter()
                     .filter_map(|d| self.kustomizations.get(&same(d)).copied())
                     .collect();
-                next.extend(a.applied_by);
+                if through_applier {
+                    next.extend(a.applied_by);
+                }
                 for n in next {
                     let mut p = path.clone();
                     p.push(n);
@@ -600,22 +606,19 @@ impl<'s> Cluster<'s> {
             None
         };
         for (k, a) in applied.iter().enumerate() {
-            let namespace = a.key.namespace.as_deref().unwrap_or("default");
-            let from = a.object["spec"]["postBuild"]["substituteFrom"].as_array();
-            for (i, s) in from.into_iter().flatten().enumerate() {
-                let (Some(kind), Some(name)) = (s["kind"].as_str(), s["name"].as_str()) else {
-                    continue;
-                };
-                if s["optional"].as_bool() == Some(true) {
-                    continue;
-                }
-                let Some((target, by)) = self.find(intern(kind), namespace, name) else {
+            for need in needs(a, self) {
+                let Some((target, by)) = self.find(need.kind, &need.namespace, &need.name) else {
                     continue;
                 };
                 let mut appliers: Vec<usize> = by.iter().map(|(j, _)| *j).collect();
                 appliers.dedup();
-                let chains: Option<Vec<Vec<usize>>> =
-                    appliers.iter().map(|&j| waits_for(j, k)).collect();
+                if need.kind == "Namespace" && appliers.contains(&k) {
+                    continue;
+                }
+                let chains: Option<Vec<Vec<usize>>> = appliers
+                    .iter()
+                    .map(|&j| waits_for(j, k, need.before_apply))
+                    .collect();
                 let Some(chains) = chains else { continue };
                 let chain = &chains[0];
                 let how = if chain.len() == 1 {
@@ -629,19 +632,101 @@ impl<'s> Cluster<'s> {
                         names.join(" → ")
                     )
                 };
+                let target = if need.kind == "Namespace" {
+                    format!("namespace {:?}", need.name)
+                } else {
+                    target.to_string()
+                };
                 out.push(Problem {
                     object: Some(a.key.clone()),
-                    field: Some(intern(&format!("spec.postBuild.substituteFrom[{i}]"))),
-                    message: format!(
-                        "substitutes from {target}, {how}: the build fails until it exists, \
-                         so it never does; apply it from a Kustomization this one depends on, \
-                         or mark it optional"
-                    ),
+                    field: Some(intern(&need.field)),
+                    message: format!("{} {target}, {how}: {}", need.verb, need.fails),
                     sites: vec![(a.role, a.at)],
                 });
             }
         }
     }
+}
+
+/// An object Kustomization `a` cannot do without.
+struct Need {
+    field: String,
+    kind: &'static str,
+    namespace: String,
+    name: String,
+    /// How the message says it (`substitutes from`).
+    verb: &'static str,
+    /// What goes wrong without it, and the way out.
+    fails: &'static str,
+    /// Whether it is needed before anything is applied (the build or decryption fails),
+    /// so that a Kustomization this one applies cannot provide it either.
+    before_apply: bool,
+}
+
+/// What Kustomization `a` needs before it can apply: the ConfigMaps and Secrets it
+/// substitutes from (unless optional), its decryption key, and the namespaces of what it
+/// applies that it does not create itself.
+fn needs(a: &Applied, cluster: &Cluster) -> Vec<Need> {
+    let own = a.key.namespace.as_deref().unwrap_or("default").to_owned();
+    let spec = &a.object["spec"];
+    let mut out = Vec::new();
+    let from = spec["postBuild"]["substituteFrom"].as_array();
+    for (i, s) in from.into_iter().flatten().enumerate() {
+        let (Some(kind), Some(name)) = (s["kind"].as_str(), s["name"].as_str()) else {
+            continue;
+        };
+        if s["optional"].as_bool() == Some(true) {
+            continue;
+        }
+        out.push(Need {
+            field: format!("spec.postBuild.substituteFrom[{i}]"),
+            kind: intern(kind),
+            namespace: own.clone(),
+            name: name.to_owned(),
+            verb: "substitutes from",
+            fails: "the build fails until it exists, so it never does; apply it from a \
+                    Kustomization this one depends on, or mark it optional",
+            before_apply: true,
+        });
+    }
+    if let Some(name) = spec["decryption"]["secretRef"]["name"].as_str() {
+        out.push(Need {
+            field: "spec.decryption.secretRef".into(),
+            kind: "Secret",
+            namespace: own.clone(),
+            name: name.to_owned(),
+            verb: "decrypts with",
+            fails: "decryption fails until it exists, so it never does; apply the key from a \
+                    Kustomization this one depends on, or create it at bootstrap",
+            before_apply: true,
+        });
+    }
+    let mut namespaces: BTreeSet<&str> = BTreeSet::new();
+    for o in built(a) {
+        let kind = o["kind"].as_str().unwrap_or_default();
+        if let Some(ns) = o["metadata"]["namespace"].as_str()
+            && !super::fields::cluster_scoped(kind)
+        {
+            namespaces.insert(ns);
+        }
+    }
+    for ns in namespaces {
+        if cluster.find("Namespace", "", ns).is_none() {
+            continue;
+        }
+        out.push(Need {
+            field: "spec.path".into(),
+            kind: "Namespace",
+            namespace: String::new(),
+            name: ns.to_owned(),
+            verb: "applies objects into",
+            fails: "the API server refuses them until the namespace exists, so it never \
+                    does; have this Kustomization depend on the one that creates it, not the \
+                    other way round",
+            before_apply: false,
+        });
+    }
+    out
 }
 
 /// A reference to a ConfigMap or Secret in the referrer's namespace.

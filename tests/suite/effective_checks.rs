@@ -755,3 +755,64 @@ fn a_kind_written_at_a_served_older_version_is_checked_against_each_clusters_ins
         "{err}"
     );
 }
+
+#[test]
+fn applying_into_a_namespace_only_a_waiting_kustomization_creates_is_refused() {
+    let apps = kustomization("apps", "./apps", "");
+    let infra = kustomization("infra", "./infra", "  dependsOn:\n  - name: apps\n");
+    let namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: podinfo\n";
+    let err = refusal(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("clusters/dev/infra.yaml", &infra),
+        (
+            "apps/settings.yaml",
+            &CONFIG_MAP.replace("name: settings", "name: settings\n  namespace: podinfo"),
+        ),
+        ("infra/namespace.yaml", namespace),
+    ]));
+    assert!(
+        err.contains(
+            "Kustomization flux-system/apps spec.path: applies objects into namespace \
+             \"podinfo\", which only Kustomization flux-system/infra applies, and that waits \
+             for this one (Kustomization flux-system/infra → Kustomization flux-system/apps)"
+        ),
+        "{err}"
+    );
+    // The other way round is the order Flux needs.
+    let apps = kustomization("apps", "./apps", "  dependsOn:\n  - name: infra\n");
+    let infra = kustomization("infra", "./infra", "");
+    Repository::of_one(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("clusters/dev/infra.yaml", &infra),
+        (
+            "apps/settings.yaml",
+            &CONFIG_MAP.replace("name: settings", "name: settings\n  namespace: podinfo"),
+        ),
+        ("infra/namespace.yaml", namespace),
+    ]))
+    .render()
+    .expect("renders");
+}
+
+#[test]
+fn decrypting_with_a_key_only_the_kustomization_itself_applies_is_refused() {
+    let apps = kustomization(
+        "apps",
+        "./apps",
+        "  decryption:\n    provider: sops\n    secretRef:\n      name: sops-age\n",
+    );
+    let key =
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: sops-age\n  namespace: flux-system\n";
+    let err = refusal(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("apps/key.yaml", key),
+    ]));
+    assert!(
+        err.contains(
+            "Kustomization flux-system/apps spec.decryption.secretRef: decrypts with Secret \
+             flux-system/sops-age, which only it applies itself: decryption fails until it \
+             exists"
+        ),
+        "{err}"
+    );
+}
