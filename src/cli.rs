@@ -467,7 +467,7 @@ fn graph_command(
         GraphFormat::Mermaid => crate::view::graph::Format::Mermaid,
         GraphFormat::Dot => crate::view::graph::Format::Dot,
     };
-    let view = crate::view::ClusterView::of(repository, cluster);
+    let view = crate::view::ClusterView::with_effective(repository, cluster);
     let _ = write!(stdout, "{}", crate::view::graph::graph(&view, format));
     Ok(0)
 }

@@ -230,6 +230,9 @@ impl Repository {
     /// with the field. The same definition always gives the same text.
     pub fn graph(&self, cluster: Option<&str>, format: graph::Format) -> Result<String, String> {
         let cluster = self.select(cluster)?;
-        Ok(graph::graph(&ClusterView::of(self, cluster), format))
+        Ok(graph::graph(
+            &ClusterView::with_effective(self, cluster),
+            format,
+        ))
     }
 }

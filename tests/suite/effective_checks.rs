@@ -816,3 +816,39 @@ fn decrypting_with_a_key_only_the_kustomization_itself_applies_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn graph_draws_the_references_flux_reads_from_the_built_objects() {
+    let infra = kustomization("infra", "./infra", "");
+    let apps = kustomization("apps", "./apps", "  dependsOn:\n  - name: infra\n");
+    let graph = Repository::of_one(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("clusters/dev/infra.yaml", &infra),
+        ("apps/settings.yaml", CONFIG_MAP),
+        ("infra/more.yaml", &CONFIG_MAP.replace("settings", "more")),
+    ]))
+    .graph(None, fluxdsl::GraphFormat::Mermaid)
+    .unwrap();
+    let node = |label: &str| {
+        graph
+            .lines()
+            .find_map(|l| {
+                let (n, rest) = l.trim().split_once('[')?;
+                (rest == format!("\"{label}\"]")).then(|| n.to_owned())
+            })
+            .unwrap_or_else(|| panic!("no node {label}:\n{graph}"))
+    };
+    let (apps, infra, repo) = (
+        node("Kustomization/flux-system/apps"),
+        node("Kustomization/flux-system/infra"),
+        node("GitRepository/flux-system/flux-system"),
+    );
+    assert!(
+        graph.contains(&format!("  {apps} -->|spec.dependsOn| {infra}\n")),
+        "{graph}"
+    );
+    assert!(
+        graph.contains(&format!("  {apps} -->|spec.sourceRef| {repo}\n")),
+        "{graph}"
+    );
+}
