@@ -321,6 +321,7 @@ impl Parts<'_> {
     pub(crate) fn transform_problems(&self) -> Vec<Problem> {
         let files = Files::of(self.0);
         let mut problems = Vec::new();
+        let mut referrers = None;
         for ((tree, config), t) in &files.transforms {
             let dir = config.rsplit_once('/').map_or("", |(d, _)| d);
             let mut built = BTreeSet::new();
@@ -335,19 +336,56 @@ impl Parts<'_> {
                 })
                 .filter_map(|d| files.objects.get(d))
                 .flatten();
-            for &(p, i) in objects {
+            let moved: Vec<(usize, usize)> = objects
+                .copied()
+                .filter(|&(p, i)| !t.keeps(self.0[p].cluster.objects[i].key()))
+                .collect();
+            if moved.is_empty() {
+                continue;
+            }
+            // Objects moved or renamed together keep the references between them: what
+            // must not be is a handle from outside the build to one of them, or a reference
+            // from one of them that Flux reads in its own namespace to an object that stays.
+            let moved_keys: BTreeSet<&ObjectKey> = moved
+                .iter()
+                .map(|&(p, i)| self.0[p].cluster.objects[i].key())
+                .collect();
+            let referrers = referrers.get_or_insert_with(|| self.referrers());
+            let config_at = self.0[t.decl.0].cluster.files[t.decl.1].at;
+            for &(p, i) in &moved {
                 let o = &self.0[p].cluster.objects[i];
-                if t.keeps(o.key()) {
-                    continue;
-                }
-                let config_at = self.0[t.decl.0].cluster.files[t.decl.1].at;
+                let outside = referrers
+                    .get(o.key())
+                    .into_iter()
+                    .flatten()
+                    .map(|&(rp, ri, field)| (&self.0[rp].cluster.objects[ri], field))
+                    .find(|(r, _)| !moved_keys.contains(r.key()));
+                let stays = o.references().into_iter().find(|r| {
+                    // A health check writes its namespace; the others are read relative.
+                    r.field != "spec.healthChecks"
+                        && !moved_keys.contains(&r.target.key)
+                        && r.target.key.namespace.is_some()
+                        && r.target.key.namespace == o.key().namespace
+                });
+                let why = match (outside, stays) {
+                    (Some((r, field)), _) => format!(
+                        "{} refers to it ({field}) by a handle that does not know it",
+                        r.key()
+                    ),
+                    (None, Some(r)) => format!(
+                        "its {} names {} in its own namespace, which Flux would then read in \
+                         the new one",
+                        r.field, r.target.key
+                    ),
+                    (None, None) => continue,
+                };
                 problems.push(Problem {
                     object: Some(o.key().clone()),
                     field: None,
                     message: format!(
-                        "the kustomization.yaml of {dir:?} builds it and changes its {}, \
-                         which its handle does not know; declare it in a file of that folder \
-                         (Cluster::folder_file) or set the change where it is declared",
+                        "the kustomization.yaml of {dir:?} builds it and changes its {}, and \
+                         {why}; declare it in a file of that folder (Cluster::folder_file) or \
+                         set the change where it is declared",
                         describe(t)
                     ),
                     sites: vec![
@@ -358,6 +396,21 @@ impl Parts<'_> {
             }
         }
         problems
+    }
+
+    /// Who refers to each object by handle: its key → (part, object index, field).
+    fn referrers(&self) -> BTreeMap<ObjectKey, Vec<(usize, usize, &'static str)>> {
+        let mut out: BTreeMap<ObjectKey, Vec<(usize, usize, &'static str)>> = BTreeMap::new();
+        for (p, part) in self.0.iter().enumerate() {
+            for (i, o) in part.cluster.objects.iter().enumerate() {
+                for r in o.references() {
+                    out.entry(r.target.key.clone())
+                        .or_default()
+                        .push((p, i, r.field));
+                }
+            }
+        }
+        out
     }
 
     /// For each cluster: no object applied by two of its Kustomizations, and every local

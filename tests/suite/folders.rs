@@ -203,11 +203,12 @@ fn what_kustomize_would_move_or_rename_without_the_handle_knowing_is_refused() {
         "{err}"
     );
 
-    // An overlay that renames what a base declares: the base's handles would lie.
+    // An overlay that renames what a base declares, which a handle from outside the build
+    // names: that handle would lie.
     let mut cluster = Cluster::new("k8s");
     let base = cluster.kustomize_folder("apps/base", KustomizeConfig::builder().build());
     let file = cluster.folder_file(&base, "repository.yaml");
-    cluster.add(&file, charts());
+    let repository = cluster.add(&file, charts());
     cluster.kustomize_config(
         "apps/staging",
         KustomizeConfig::builder()
@@ -215,11 +216,87 @@ fn what_kustomize_would_move_or_rename_without_the_handle_knowing_is_refused() {
             .resource_paths(&["../base"])
             .build(),
     );
+    let elsewhere = cluster.file("infrastructure/release.yaml");
+    cluster.add(&elsewhere, release(&repository));
     let err = cluster.render().unwrap_err().to_string();
     assert!(
         err.contains(
             "HelmRepository flux-system/charts: the kustomization.yaml of \"apps/staging\" builds \
-             it and changes its name (namePrefix \"staging-\", nameSuffix \"\")"
+             it and changes its name (namePrefix \"staging-\", nameSuffix \"\"), and HelmRelease \
+             flux-system/podinfo refers to it (spec.chart.spec.sourceRef) by a handle that does \
+             not know it"
+        ),
+        "{err}"
+    );
+}
+
+fn release(charts: &fluxdsl::Ref<HelmRepository>) -> fluxdsl::HelmRelease {
+    fluxdsl::HelmRelease::builder()
+        .name(name!("podinfo"))
+        .chart(fluxdsl::Chart::from_source(charts, "podinfo"))
+        .interval(duration!("10m"))
+        .build()
+}
+
+#[test]
+fn a_base_moved_as_a_whole_by_each_overlay_is_accepted_and_built_per_overlay() {
+    // The most common layout: a base without a namespace of its own, each cluster's
+    // overlay setting one. Objects moved together keep the references between them.
+    let mut cluster = Cluster::new("k8s");
+    let base = cluster.kustomize_folder("apps/base", KustomizeConfig::builder().build());
+    let file = cluster.folder_file(&base, "podinfo.yaml");
+    let repository = cluster.add(&file, charts());
+    cluster.add(&file, release(&repository));
+    for (overlay, ns) in [
+        ("apps/staging", "staging"),
+        ("apps/production", "production"),
+    ] {
+        cluster.kustomize_config(
+            overlay,
+            KustomizeConfig::builder()
+                .namespace(fluxdsl::NamespaceName::new(ns).unwrap())
+                .resource_paths(&["../base"])
+                .build(),
+        );
+    }
+    let rendered = cluster.render().unwrap_or_else(|e| panic!("{e}"));
+    let mut files = fluxdsl::effective::Files::default();
+    for (path, text) in rendered.main().files() {
+        files.insert(path, text);
+    }
+    for ns in ["staging", "production"] {
+        let built = fluxdsl::effective::build(&files, &format!("apps/{ns}")).unwrap();
+        let release = find(&built, "HelmRelease", "podinfo");
+        assert_eq!(release["metadata"]["namespace"], ns);
+        // The chart's source is read in the release's namespace, where the overlay put it.
+        assert!(release["spec"]["chart"]["spec"]["sourceRef"]["namespace"].is_null());
+        assert_eq!(
+            find(&built, "HelmRepository", "charts")["metadata"]["namespace"],
+            ns
+        );
+    }
+
+    // A base object that names, in its own namespace, one the overlay does not move.
+    let mut cluster = Cluster::new("k8s");
+    let shared = cluster.file("infrastructure/charts.yaml");
+    let repository = cluster.add(&shared, charts());
+    let base = cluster.kustomize_folder("apps/base", KustomizeConfig::builder().build());
+    let file = cluster.folder_file(&base, "release.yaml");
+    cluster.add(&file, release(&repository));
+    cluster.kustomize_config(
+        "apps/staging",
+        KustomizeConfig::builder()
+            .namespace(namespace!("staging"))
+            .resource_paths(&["../base"])
+            .build(),
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "HelmRelease flux-system/podinfo: the kustomization.yaml of \"apps/staging\" builds it \
+             and changes its namespace (to \"staging\"), and its spec.chart.spec.sourceRef names \
+             HelmRepository flux-system/charts in its own namespace, which Flux would then read \
+             in the new one"
         ),
         "{err}"
     );
