@@ -427,6 +427,14 @@ impl Parts<'_> {
     /// nothing there and the build fails.
     fn artifact_path_problems(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
+        let generators = self
+            .0
+            .iter()
+            .flat_map(|p| p.cluster.objects.iter())
+            .any(|o| o.key().kind == "ArtifactGenerator");
+        if !generators {
+            return problems;
+        }
         for (p, part) in self.0.iter().enumerate() {
             for o in &part.cluster.objects {
                 let Some((source, path)) = o.object.checks().into_iter().find_map(|c| match c {
