@@ -65,7 +65,7 @@ pub(crate) fn build_problems(parts: &[PartView], trees: &[TreeFiles]) -> Vec<Pro
         cluster.duplicates(&mut problems);
         cluster.dependencies(&states, &mut problems);
         cluster.health_checks(&mut problems);
-        cluster.local_references(&mut problems);
+        cluster.local_references(&states, &mut problems);
         cluster.deadlocks(&mut problems);
     }
     unlisted_files(parts, trees, &states, &mut problems);
@@ -347,22 +347,47 @@ impl<'s> Cluster<'s> {
         }
     }
 
+    /// Which other part of the repository has `key` (by kind, namespace and name) when this
+    /// cluster does not: another cluster's Kustomizations apply it, or another part
+    /// declares it.
+    fn elsewhere(&self, states: &States, key: &ObjectKey) -> Option<String> {
+        let is = |k: &ObjectKey| k.kind == key.kind && same(k) == same(key);
+        let built = states.clusters.iter().find_map(|c| {
+            let found = c.applied.iter().any(|a| is(&a.key))
+                || c.unbuilt
+                    .iter()
+                    .any(|&i| is(self.parts[c.part].cluster.objects[i].key()))
+                || c.applied
+                    .iter()
+                    .any(|a| built(a).any(|o| is(&key_of(o, Some(target_namespace(a))))));
+            (found && c.part != self.state.part).then(|| label(self.parts, c.part))
+        });
+        built.or_else(|| {
+            self.parts.iter().enumerate().find_map(|(p, part)| {
+                let found = p != self.state.part
+                    && part
+                        .cluster
+                        .objects
+                        .iter()
+                        .any(|o| !o.patch_only && is(o.key()));
+                found.then(|| label(self.parts, p))
+            })
+        })
+    }
+
+    /// Whether this cluster declares `key` (by kind, namespace and name) itself.
+    fn declares(&self, key: &ObjectKey) -> bool {
+        self.parts[self.state.part]
+            .cluster
+            .objects
+            .iter()
+            .any(|o| !o.patch_only && o.key().kind == key.kind && same(o.key()) == same(key))
+    }
+
     /// `dependsOn` of every Kustomization and HelmRelease names one the cluster runs, and
     /// the Kustomizations' dependencies make no cycle.
     fn dependencies(&self, states: &States, out: &mut Problems) {
-        let elsewhere = |key: &ObjectKey| -> Option<String> {
-            states.clusters.iter().find_map(|c| {
-                let is = |k: &ObjectKey| k.kind == key.kind && same(k) == same(key);
-                let found = c.applied.iter().any(|a| is(&a.key))
-                    || c.unbuilt
-                        .iter()
-                        .any(|&i| is(self.parts[c.part].cluster.objects[i].key()))
-                    || c.applied
-                        .iter()
-                        .any(|a| built(a).any(|o| is(&key_of(o, Some(target_namespace(a))))));
-                (found && c.part != self.state.part).then(|| label(self.parts, c.part))
-            })
-        };
+        let elsewhere = |key: &ObjectKey| self.elsewhere(states, key);
         let objects = &self.parts[self.state.part].cluster.objects;
         let unbuilt: HashSet<(String, String)> = self
             .state
@@ -373,16 +398,6 @@ impl<'s> Cluster<'s> {
         // What the cluster declares outside what its Kustomizations build (its sources, a
         // bootstrap's objects), made at the first reference the builds do not answer.
         let mut declared_here: Option<HashSet<(&str, String, String)>> = None;
-        let declared_elsewhere = |key: &ObjectKey| {
-            self.parts.iter().enumerate().find_map(|(p, part)| {
-                let found = p != self.state.part
-                    && part.cluster.objects.iter().any(|o| {
-                        let k = o.key();
-                        !o.patch_only && k.kind == key.kind && same(k) == same(key)
-                    });
-                found.then(|| label(self.parts, p))
-            })
-        };
         for (key, by) in &self.objects {
             let (k, o) = by[0];
             for (field, target, verb) in flux_refs(o, key) {
@@ -408,7 +423,7 @@ impl<'s> Cluster<'s> {
                 if here.contains(&(target.kind, ns, name)) {
                     continue;
                 }
-                let message = match elsewhere(&target).or_else(|| declared_elsewhere(&target)) {
+                let message = match elsewhere(&target) {
                     Some(there) => format!(
                         "{verb} {target}, which no Kustomization of {} applies (only {there} \
                          has it); Flux would wait for it forever",
@@ -513,7 +528,7 @@ impl<'s> Cluster<'s> {
     /// `valuesFrom`, `substituteFrom` and `secretRef`s that name a ConfigMap or Secret the
     /// cluster applies: the key a `valuesFrom` reads is there, and no reference names a
     /// generated object by the name kustomize replaces with a hashed one.
-    fn local_references(&self, out: &mut Problems) {
+    fn local_references(&self, states: &States, out: &mut Problems) {
         for (key, by) in &self.objects {
             let (k, o) = by[0];
             for r in local_refs(o) {
@@ -553,7 +568,30 @@ impl<'s> Cluster<'s> {
                                 && t.namespace.as_deref() == Some(namespace)
                                 && is_hashed(&t.name, &r.name)
                         });
-                        let Some(hashed) = hashed else { continue };
+                        let Some(hashed) = hashed else {
+                            let target = ObjectKey {
+                                api_version: "v1",
+                                kind: r.kind,
+                                namespace: Some(namespace.to_owned().into()),
+                                name: r.name.clone(),
+                            };
+                            if r.optional || self.declares(&target) {
+                                continue;
+                            }
+                            if let Some(there) = self.elsewhere(states, &target) {
+                                out.push(Problem {
+                                    object: Some(key.clone()),
+                                    field: Some(intern(&r.field)),
+                                    message: format!(
+                                        "names {target}, which no Kustomization of {} applies \
+                                         (only {there} has it)",
+                                        self.label
+                                    ),
+                                    sites: self.sites(None, key, k),
+                                });
+                            }
+                            continue;
+                        };
                         out.push(Problem {
                             object: Some(key.clone()),
                             field: Some(intern(&r.field)),

@@ -852,3 +852,54 @@ fn graph_draws_the_references_flux_reads_from_the_built_objects() {
         "{graph}"
     );
 }
+
+#[test]
+fn a_values_config_map_only_another_cluster_applies_is_refused() {
+    // Two clusters over one repository: each applies its own folder; the release in
+    // staging's reads values that only production's folder holds.
+    let cluster = |name: &str| {
+        let mut c = Cluster::for_repository("");
+        let sync = c.file(&format!("clusters/{name}/sync.yaml"));
+        let repo = super::fleet_source(&mut c, &sync);
+        c.add(
+            &sync,
+            Kustomization::builder()
+                .name(name!("apps"))
+                .source_ref(&repo)
+                .path(format!("./apps/{name}"))
+                .interval(duration!("10m"))
+                .prune(true)
+                .build(),
+        );
+        c
+    };
+    let release = RELEASE.replace("name: web-values", "name: web-config");
+    let values = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  \
+                  namespace: apps\ndata:\n  values.yaml: \"replicas: 2\"\n";
+    let mut shared = Cluster::for_repository("");
+    shared.verbatim_file("apps/staging/release.yaml", &release);
+    shared.verbatim_file("apps/production/release.yaml", &release);
+    shared.verbatim_file("apps/production/values.yaml", values);
+    let charts = "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  \
+                  name: charts\n  namespace: apps\nspec:\n  interval: 1h\n  url: \
+                  https://example.com/charts\n";
+    shared.verbatim_file("apps/staging/charts.yaml", charts);
+    shared.verbatim_file("apps/production/charts.yaml", charts);
+    let mut repository = Repository::new();
+    repository
+        .cluster("staging", cluster("staging"))
+        .cluster("production", cluster("production"))
+        .shared(shared);
+    let err = repository.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "HelmRelease apps/web spec.valuesFrom[0]: names ConfigMap apps/web-config, which no \
+             Kustomization of cluster \"staging\" applies (only cluster \"production\" has it)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("refused: HelmRelease"),
+        "one problem only: {err}"
+    );
+}
