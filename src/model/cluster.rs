@@ -631,23 +631,30 @@ impl Cluster {
             }
         }
         let mut api_version = T::api_version();
+        // The refusal of the version `object` is written at, with the site that chose it.
+        let key_namespace = object.key_namespace().or_else(|| namespace.clone());
+        let key_name = name
+            .clone()
+            .unwrap_or_else(|| object.object_name().to_owned());
+        let version_problem =
+            |message: String, chose: (&'static str, &'static Location<'static>)| Problem {
+                object: Some(ObjectKey {
+                    api_version: T::api_version(),
+                    kind: T::kind(),
+                    namespace: key_namespace.clone(),
+                    name: key_name.clone(),
+                }),
+                field: Some("apiVersion"),
+                message,
+                sites: vec![("declared", at), chose],
+            };
         if let Some((api, pinned)) = &self.flux_api {
             match choose_version(api, &mut object) {
                 Ok(Some(chosen)) => api_version = chosen,
                 Ok(None) => {}
-                Err(message) => self.problems.push(Problem {
-                    object: Some(ObjectKey {
-                        api_version,
-                        kind: T::kind(),
-                        namespace: object.key_namespace().or_else(|| namespace.clone()),
-                        name: name
-                            .clone()
-                            .unwrap_or_else(|| object.object_name().to_owned()),
-                    }),
-                    field: Some("apiVersion"),
-                    message,
-                    sites: vec![("declared", at), ("Flux API pinned", pinned)],
-                }),
+                Err(message) => self
+                    .problems
+                    .push(version_problem(message, ("Flux API pinned", pinned))),
             }
         }
         let own_group = T::api_version().rsplit_once('/').map_or("", |(g, _)| g);
@@ -659,19 +666,7 @@ impl Cluster {
             .cloned()
         {
             let chosen = crate::object::intern(&format!("{group}/{version}"));
-            let refuse = |message: String| Problem {
-                object: Some(ObjectKey {
-                    api_version,
-                    kind: T::kind(),
-                    namespace: object.key_namespace().or_else(|| namespace.clone()),
-                    name: name
-                        .clone()
-                        .unwrap_or_else(|| object.object_name().to_owned()),
-                }),
-                field: Some("apiVersion"),
-                message,
-                sites: vec![("declared", at), ("version chosen", said)],
-            };
+            let refuse = |message: String| version_problem(message, ("version chosen", said));
             let known = object.known_versions();
             if !known.contains(&version.as_str()) {
                 self.problems.push(refuse(format!(

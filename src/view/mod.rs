@@ -32,19 +32,7 @@ pub(crate) struct ClusterView<'r> {
 impl<'r> ClusterView<'r> {
     /// The view of `cluster`, one of `repository`'s clusters.
     pub(crate) fn of(repository: &'r Repository, cluster: &'r Cluster) -> ClusterView<'r> {
-        let parts: Vec<PartView> = repository
-            .parts
-            .iter()
-            .map(|p| PartView {
-                name: p.name.as_deref(),
-                cluster: &p.cluster,
-            })
-            .collect();
-        let p = repository
-            .parts
-            .iter()
-            .position(|part| std::ptr::eq(&part.cluster, cluster))
-            .expect("the cluster is one of the repository's");
+        let (parts, p) = parts_of(repository, cluster);
         let applied_by = Parts(&parts).applied_by(p);
         let mut built_from = HashMap::new();
         let source_trees = Parts(&parts).source_trees();
@@ -88,23 +76,29 @@ impl<'r> ClusterView<'r> {
         let Ok(rendered) = repository.render() else {
             return view;
         };
-        let parts: Vec<PartView> = repository
-            .parts
-            .iter()
-            .map(|p| PartView {
-                name: p.name.as_deref(),
-                cluster: &p.cluster,
-            })
-            .collect();
-        let p = repository
-            .parts
-            .iter()
-            .position(|part| std::ptr::eq(&part.cluster, cluster))
-            .expect("the cluster is one of the repository's");
+        let (parts, p) = parts_of(repository, cluster);
         let trees = crate::render::tree_files(rendered.trees());
         view.effective = crate::effective::state::effective(&parts, &trees, p);
         view
     }
+}
+
+/// The parts of `repository` as the model's views read them, and which one `cluster` is.
+fn parts_of<'r>(repository: &'r Repository, cluster: &Cluster) -> (Vec<PartView<'r>>, usize) {
+    let parts = repository
+        .parts
+        .iter()
+        .map(|p| PartView {
+            name: p.name.as_deref(),
+            cluster: &p.cluster,
+        })
+        .collect();
+    let p = repository
+        .parts
+        .iter()
+        .position(|part| std::ptr::eq(&part.cluster, cluster))
+        .expect("the cluster is one of the repository's");
+    (parts, p)
 }
 
 impl ClusterView<'_> {

@@ -11,20 +11,26 @@ fn cluster_with(files: &[(&str, &str)]) -> Cluster {
     let mut cluster = Cluster::new("");
     let sync = cluster.file("clusters/dev/flux-system/gotk-sync.yaml");
     let repo = super::fleet_source(&mut cluster, &sync);
-    cluster.add(
-        &sync,
-        Kustomization::builder()
-            .name(name!("flux-system"))
-            .source_ref(&repo)
-            .path("./clusters/dev")
-            .interval(duration!("10m"))
-            .prune(true)
-            .build(),
-    );
+    cluster.add(&sync, synced(name!("flux-system"), &repo, "./clusters/dev"));
     for (path, text) in files {
         cluster.verbatim_file(path, *text);
     }
     cluster
+}
+
+/// Kustomization `name` building `path` of `source` every ten minutes, with pruning.
+fn synced<K: fluxdsl::KustomizationSource>(
+    name: fluxdsl::Name,
+    source: &fluxdsl::Ref<K>,
+    path: &str,
+) -> Kustomization {
+    Kustomization::builder()
+        .name(name)
+        .source_ref(source)
+        .path(path)
+        .interval(duration!("10m"))
+        .prune(true)
+        .build()
 }
 
 /// The refusal of `cluster`'s render, as `check` prints it.
@@ -288,16 +294,7 @@ fn repository_over(set: impl FnOnce(&mut Cluster), shared: Cluster) -> Repositor
     set(&mut cluster);
     let sync = cluster.file("clusters/dev/sync.yaml");
     let repo = super::fleet_source(&mut cluster, &sync);
-    cluster.add(
-        &sync,
-        Kustomization::builder()
-            .name(name!("shared"))
-            .source_ref(&repo)
-            .path("./shared")
-            .interval(duration!("10m"))
-            .prune(true)
-            .build(),
-    );
+    cluster.add(&sync, synced(name!("shared"), &repo, "./shared"));
     let mut repository = Repository::new();
     repository.cluster("dev", cluster);
     repository.shared(shared);
@@ -409,16 +406,7 @@ fn a_generator_reading_a_file_outside_its_folder_renders_as_flux_builds_it() {
     let mut cluster = Cluster::new("");
     let sync = cluster.file("clusters/dev/sync.yaml");
     let repo = super::fleet_source(&mut cluster, &sync);
-    cluster.add(
-        &sync,
-        Kustomization::builder()
-            .name(name!("apps"))
-            .source_ref(&repo)
-            .path("./apps/dev")
-            .interval(duration!("10m"))
-            .prune(true)
-            .build(),
-    );
+    cluster.add(&sync, synced(name!("apps"), &repo, "./apps/dev"));
     cluster.kustomize_folder("apps/dev", fluxdsl::KustomizeConfig::builder().build());
     let values = cluster.data_file(
         "apps/common/values.yaml",
@@ -636,16 +624,7 @@ fn a_kustomization_path_no_copy_of_its_artifact_fills_is_refused() {
             .build(),
     );
     let artifact = generator.artifact(name!("apps"));
-    cluster.add(
-        &file,
-        Kustomization::builder()
-            .name(name!("apps"))
-            .source_ref(&artifact)
-            .path("./app")
-            .interval(duration!("10m"))
-            .prune(true)
-            .build(),
-    );
+    cluster.add(&file, synced(name!("apps"), &artifact, "./app"));
     let err = refusal(cluster);
     assert!(
         err.contains(
@@ -863,13 +842,7 @@ fn a_values_config_map_only_another_cluster_applies_is_refused() {
         let repo = super::fleet_source(&mut c, &sync);
         c.add(
             &sync,
-            Kustomization::builder()
-                .name(name!("apps"))
-                .source_ref(&repo)
-                .path(format!("./apps/{name}"))
-                .interval(duration!("10m"))
-                .prune(true)
-                .build(),
+            synced(name!("apps"), &repo, &format!("./apps/{name}")),
         );
         c
     };
