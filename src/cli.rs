@@ -353,6 +353,9 @@ fn execute(
 ) -> Result<u8, Error> {
     // The whole repository is checked before anything is printed, written or applied.
     let rendered = repository.render()?;
+    for note in repository.notes() {
+        let _ = writeln!(stderr, "note: {note}");
+    }
     let select = |target: &Target| choose(repository, target.cluster.as_deref());
     let tree_or_default = |out: Option<PathBuf>, cluster: &Cluster| {
         out.unwrap_or_else(|| PathBuf::from(non_empty(cluster.root())))

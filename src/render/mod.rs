@@ -190,6 +190,41 @@ impl Cluster {
 }
 
 impl Repository {
+    /// What render says without refusing, each once: a Flux kind written at an older
+    /// version the install still serves ([`Cluster::write_kind_at`]), which Flux deprecates
+    /// and will one day stop serving.
+    ///
+    /// ```
+    /// use fluxdsl::{Cluster, OCIRepository, Repository};
+    /// let mut cluster = Cluster::new("k8s");
+    /// cluster.write_kind_at::<OCIRepository>("v1beta2");
+    /// let notes = Repository::of_one(cluster).notes();
+    /// assert!(notes[0].starts_with("OCIRepository is written at source.toolkit.fluxcd.io/v1beta2"));
+    /// ```
+    pub fn notes(&self) -> Vec<String> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for part in &self.parts {
+            for (group, kind, version, at) in &part.cluster.kind_versions {
+                if !seen.insert((*group, *kind, version.clone())) {
+                    continue;
+                }
+                let stores = self.parts.iter().find_map(|p| {
+                    let (api, _) = p.cluster.flux_api.as_ref()?;
+                    let stored = api.storage_version(group, kind)?;
+                    Some(format!(" ({} stores {stored})", api.label()))
+                });
+                out.push(format!(
+                    "{kind} is written at {group}/{version} (Cluster::write_kind_at at {at}), a \
+                     version Flux still serves but deprecates{}; write the stored version when \
+                     the clusters can",
+                    stores.unwrap_or_default()
+                ));
+            }
+        }
+        out
+    }
+
     /// Validates every cluster and the shared folders against the whole repository and
     /// renders every file, in memory: each tree once, whichever parts write into it.
     pub fn render(&self) -> Result<Rendered> {

@@ -876,3 +876,21 @@ fn a_values_config_map_only_another_cluster_applies_is_refused() {
         "one problem only: {err}"
     );
 }
+
+#[test]
+fn a_kind_written_at_an_older_version_is_noted_once_by_the_command_line() {
+    let repository = super::reproductions::flux2_multi_tenancy::repository();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = fluxdsl::cli::run_with(&repository, ["example", "print"], &mut out, &mut err);
+    assert_eq!(code, 0);
+    let err = String::from_utf8(err).unwrap();
+    assert_eq!(err.matches("note: ").count(), 1, "{err}");
+    assert!(
+        err.contains(
+            "note: OCIRepository is written at source.toolkit.fluxcd.io/v1beta2 \
+             (Cluster::write_kind_at at "
+        ),
+        "{err}"
+    );
+    assert!(err.contains("flux2_multi_tenancy.rs:"), "{err}");
+}
