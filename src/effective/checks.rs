@@ -1056,7 +1056,7 @@ fn unlisted_files(parts: &[PartView], trees: &[TreeFiles], states: &States, out:
             {
                 continue;
             }
-            let Ok(objects) = super::build::parse_objects(text, path) else {
+            let Ok(objects) = super::files::parse_objects(text, path) else {
                 continue;
             };
             let objects: Vec<String> = objects

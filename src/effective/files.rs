@@ -80,7 +80,7 @@ impl Files {
         if let Some(found) = parsed.get(path) {
             return Some(found.clone());
         }
-        let result = super::build::parse_objects(text, path).map(Arc::new);
+        let result = parse_objects(text, path).map(Arc::new);
         parsed.insert(path.to_owned(), result.clone());
         Some(result)
     }
@@ -171,4 +171,33 @@ mod tests {
         assert!(!files.is_dir("app"));
         assert_eq!(files.below("apps").count(), 1);
     }
+}
+
+/// The objects of a manifest file (a `List`'s items in its place).
+pub(crate) fn parse_objects(text: &str, path: &str) -> Result<Vec<Value>, BuildError> {
+    let mut out = Vec::new();
+    for doc in serde_yaml::Deserializer::from_str(text) {
+        let value = <Value as serde::Deserialize>::deserialize(doc)
+            .map_err(|e| BuildError::new(path, format!("not YAML: {e}")))?;
+        match value {
+            Value::Null => {}
+            Value::Object(_) if value["kind"] == "List" => {
+                out.extend(value["items"].as_array().cloned().unwrap_or_default())
+            }
+            Value::Object(_) => out.push(value),
+            _ => return Err(BuildError::new(path, "a document is not an object")),
+        }
+    }
+    for o in &out {
+        if o["metadata"]["name"].as_str().is_none_or(str::is_empty) {
+            return Err(BuildError::new(
+                path,
+                format!(
+                    "missing metadata.name in object of kind {}",
+                    o["kind"].as_str().unwrap_or("?")
+                ),
+            ));
+        }
+    }
+    Ok(out)
 }
