@@ -26,7 +26,7 @@ use std::rc::Rc;
 use serde_json::Value;
 
 pub(crate) use super::state::TreeFiles;
-use super::state::{Applied, ClusterState, States, key_of, states};
+use super::state::{Applied, ClusterState, DEFAULT_NAMESPACE, States, applied_key, key_of, states};
 use crate::error::Problem;
 use crate::model::applied::PartView;
 use crate::object::{ObjectKey, intern};
@@ -105,12 +105,8 @@ impl<'s> Cluster<'s> {
     fn of(parts: &'s [PartView<'s>], state: &'s ClusterState) -> Self {
         let mut objects: BTreeMap<ObjectKey, Vec<(usize, &Value)>> = BTreeMap::new();
         for (k, a) in state.applied.iter().enumerate() {
-            let namespace = target_namespace(a);
             for o in built(a) {
-                objects
-                    .entry(key_of(o, Some(namespace)))
-                    .or_default()
-                    .push((k, o));
+                objects.entry(applied_key(o)).or_default().push((k, o));
             }
         }
         // The Kustomizations the cluster declares that no build of it applies (their
@@ -164,7 +160,7 @@ impl<'s> Cluster<'s> {
     /// declares it, and the Kustomization's.
     fn sites(
         &self,
-        states: Option<&States>,
+        states: &States,
         key: &ObjectKey,
         k: usize,
     ) -> Vec<(&'static str, &'static Location<'static>)> {
@@ -173,7 +169,7 @@ impl<'s> Cluster<'s> {
             return vec![(a.role, a.at)];
         }
         let mut sites = Vec::new();
-        if let Some((p, i)) = states.and_then(|s| s.declared_in(self.parts, self.state.part, key)) {
+        if let Some((p, i)) = states.declared_in(self.parts, self.state.part, key) {
             sites.push(("declared", self.parts[p].cluster.objects[i].target.at));
         }
         let role = match a.role {
@@ -195,13 +191,13 @@ impl<'s> Cluster<'s> {
                 continue;
             }
             for o in objects.iter() {
-                let key = key_of(o, Some(target_namespace(a)));
+                let key = applied_key(o);
                 for (field, what) in crate::kube_rules::api_rules(o) {
                     out.push(Problem {
                         object: Some(key.clone()),
                         field: Some(intern(&field)),
                         message: format!("{what} ({})", applies(a)),
-                        sites: self.sites(Some(states), &key, k),
+                        sites: self.sites(states, &key, k),
                     });
                 }
             }
@@ -229,14 +225,14 @@ impl<'s> Cluster<'s> {
                 continue;
             }
             for o in objects.iter() {
-                let key = key_of(o, Some(target_namespace(a)));
+                let key = applied_key(o);
                 let mut found: Vec<(String, String)> = Vec::new();
                 match api.serving_problem(o) {
                     Some(problem) => found.push(("apiVersion".into(), problem)),
                     None => found.extend(api.object_problems(o)),
                 }
                 for (field, what) in found {
-                    let mut sites = self.sites(Some(states), &key, k);
+                    let mut sites = self.sites(states, &key, k);
                     sites.push(("Flux API pinned", *pinned_at));
                     out.push(Problem {
                         object: Some(key.clone()),
@@ -257,7 +253,7 @@ impl<'s> Cluster<'s> {
         let cluster = self.parts[self.state.part].cluster;
         for (key, by) in &self.objects {
             let (k, o) = by[0];
-            let own = key.namespace.as_deref().unwrap_or("default");
+            let own = key.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
             if !cluster.cross_namespace_refs {
                 for (field, to) in cross_namespace_refs(o) {
                     if to == own {
@@ -272,7 +268,7 @@ impl<'s> Cluster<'s> {
                             self.label,
                             applies(&self.state.applied[k])
                         ),
-                        sites: self.sites(Some(states), key, k),
+                        sites: self.sites(states, key, k),
                     });
                 }
             }
@@ -318,7 +314,7 @@ impl<'s> Cluster<'s> {
                     self.label,
                     applies(&self.state.applied[k])
                 ),
-                sites: self.sites(Some(states), key, k),
+                sites: self.sites(states, key, k),
             });
         }
     }
@@ -359,7 +355,7 @@ impl<'s> Cluster<'s> {
                     .any(|&i| is(self.parts[c.part].cluster.objects[i].key()))
                 || c.applied
                     .iter()
-                    .any(|a| built(a).any(|o| is(&key_of(o, Some(target_namespace(a))))));
+                    .any(|a| built(a).any(|o| is(&applied_key(o))));
             (found && c.part != self.state.part).then(|| label(self.parts, c.part))
         });
         built.or_else(|| {
@@ -440,7 +436,7 @@ impl<'s> Cluster<'s> {
                     object: Some(key.clone()),
                     field: Some(intern(&field)),
                     message,
-                    sites: self.sites(Some(states), key, k),
+                    sites: self.sites(states, key, k),
                 });
             }
         }
@@ -489,7 +485,7 @@ impl<'s> Cluster<'s> {
     /// `namespace`).
     fn health_checks(&self, out: &mut Problems) {
         for a in &self.state.applied {
-            let own = a.key.namespace.as_deref().unwrap_or("default");
+            let own = a.key.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
             let checks = a.object["spec"]["healthChecks"].as_array();
             for (i, check) in checks.into_iter().flatten().enumerate() {
                 let (Some(kind), Some(name)) = (check["kind"].as_str(), check["name"].as_str())
@@ -532,7 +528,7 @@ impl<'s> Cluster<'s> {
         for (key, by) in &self.objects {
             let (k, o) = by[0];
             for r in local_refs(o) {
-                let namespace = key.namespace.as_deref().unwrap_or("default");
+                let namespace = key.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
                 let target = self.find(r.kind, namespace, &r.name);
                 match target {
                     Some((t, found)) => {
@@ -559,7 +555,7 @@ impl<'s> Cluster<'s> {
                                 },
                                 applies(&self.state.applied[found[0].0])
                             ),
-                            sites: self.sites(None, key, k),
+                            sites: self.sites(states, key, k),
                         });
                     }
                     None => {
@@ -587,7 +583,7 @@ impl<'s> Cluster<'s> {
                                          (only {there} has it)",
                                         self.label
                                     ),
-                                    sites: self.sites(None, key, k),
+                                    sites: self.sites(states, key, k),
                                 });
                             }
                             continue;
@@ -602,7 +598,7 @@ impl<'s> Cluster<'s> {
                                  kustomize rewrite the field (a nameReference configuration)",
                                 r.kind, r.name, hashed.name, key.kind
                             ),
-                            sites: self.sites(None, key, k),
+                            sites: self.sites(states, key, k),
                         });
                     }
                 }
@@ -705,7 +701,12 @@ struct Need {
 /// substitutes from (unless optional), its decryption key, and the namespaces of what it
 /// applies that it does not create itself.
 fn needs(a: &Applied, cluster: &Cluster) -> Vec<Need> {
-    let own = a.key.namespace.as_deref().unwrap_or("default").to_owned();
+    let own = a
+        .key
+        .namespace
+        .as_deref()
+        .unwrap_or(DEFAULT_NAMESPACE)
+        .to_owned();
     let spec = &a.object["spec"];
     let mut out = Vec::new();
     let from = spec["postBuild"]["substituteFrom"].as_array();
@@ -899,75 +900,47 @@ fn is_hashed(name: &str, base: &str) -> bool {
 
 /// The references of built Flux object `o` (key `key`) to other Flux objects: (field,
 /// the object named, how a message says it) — `dependsOn`, and the source a Kustomization,
-/// HelmRelease or image automation reads.
+/// HelmRelease or image automation reads (not an ExternalArtifact or HelmChart, which
+/// controllers make rather than apply).
 fn flux_refs(o: &Value, key: &ObjectKey) -> Vec<(String, ObjectKey, &'static str)> {
-    let mut out = Vec::new();
     if !key.group().ends_with(".toolkit.fluxcd.io") {
-        return out;
+        return Vec::new();
     }
-    if matches!(key.kind, "Kustomization" | "HelmRelease") {
-        for (i, dep) in depends_on(o, key).into_iter().enumerate() {
-            out.push((format!("spec.dependsOn[{i}]"), dep, "depends on"));
-        }
-    }
-    let own = key.namespace.as_deref().unwrap_or("default");
-    let spec = &o["spec"];
-    let sources: &[(&str, &Value)] = match key.kind {
-        "Kustomization" | "ImageUpdateAutomation" => &[("spec.sourceRef", &spec["sourceRef"])],
-        "HelmRelease" => &[
-            (
-                "spec.chart.spec.sourceRef",
-                &spec["chart"]["spec"]["sourceRef"],
-            ),
-            ("spec.chartRef", &spec["chartRef"]),
-        ],
-        _ => &[],
-    };
-    for (field, at) in sources {
-        let (Some(kind), Some(name)) = (at["kind"].as_str(), at["name"].as_str()) else {
-            continue;
-        };
-        // Made by controllers (source-watcher, helm-controller), not applied.
-        if matches!(kind, "ExternalArtifact" | "HelmChart") {
-            continue;
-        }
-        out.push((
-            (*field).to_owned(),
-            ObjectKey {
-                api_version: "",
-                kind: intern(kind),
-                namespace: Some(at["namespace"].as_str().unwrap_or(own).to_owned().into()),
-                name: name.to_owned(),
-            },
-            "reads",
-        ));
-    }
-    out
+    super::refs::references(key, o)
+        .into_iter()
+        .filter_map(|r| {
+            let verb = match r.field {
+                "spec.dependsOn" if matches!(key.kind, "Kustomization" | "HelmRelease") => {
+                    "depends on"
+                }
+                "spec.sourceRef" | "spec.chart.spec.sourceRef" | "spec.chartRef"
+                    if !matches!(r.kind, "ExternalArtifact" | "HelmChart") =>
+                {
+                    "reads"
+                }
+                _ => return None,
+            };
+            Some((r.field_at(), r.target(), verb))
+        })
+        .collect()
 }
 
 /// The `dependsOn` entries of Kustomization or HelmRelease `o` (key `key`), as keys.
 fn depends_on(o: &Value, key: &ObjectKey) -> Vec<ObjectKey> {
-    let own = key.namespace.as_deref().unwrap_or("default");
-    o["spec"]["dependsOn"]
-        .as_array()
+    super::refs::references(key, o)
         .into_iter()
-        .flatten()
-        .filter_map(|d| {
-            let name = d["name"].as_str()?;
-            Some(ObjectKey {
-                api_version: key.api_version,
-                kind: key.kind,
-                namespace: Some(d["namespace"].as_str().unwrap_or(own).to_owned().into()),
-                name: name.to_owned(),
-            })
-        })
+        .filter(|r| r.field == "spec.dependsOn")
+        .map(|r| r.target())
         .collect()
 }
 
 /// A Kustomization's namespace and name: how `dependsOn` names it, whatever its version.
 fn same(key: &ObjectKey) -> (String, String) {
     (
-        key.namespace.as_deref().unwrap_or("default").to_owned(),
+        key.namespace
+            .as_deref()
+            .unwrap_or(DEFAULT_NAMESPACE)
+            .to_owned(),
         key.name.clone(),
     )
 }
@@ -998,13 +971,6 @@ fn built(a: &Applied) -> impl Iterator<Item = &Value> {
         Some(Ok(objects)) => objects.iter(),
         _ => [].iter(),
     }
-}
-
-/// Where a namespaced object `a` applies without a namespace lands.
-fn target_namespace(a: &Applied) -> &str {
-    a.object["spec"]["targetNamespace"]
-        .as_str()
-        .unwrap_or("default")
 }
 
 /// "as Kustomization ns/name applies it".

@@ -151,28 +151,6 @@ pub(crate) fn join(dir: &str, entry: &str) -> Option<String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_resolve_dots_and_refuse_to_climb_out() {
-        assert_eq!(normalize("./a/../b/c.yaml").as_deref(), Some("b/c.yaml"));
-        assert_eq!(join("apps/prod", "../base").as_deref(), Some("apps/base"));
-        assert_eq!(join("", "../x"), None);
-    }
-
-    #[test]
-    fn a_folder_is_a_prefix_of_some_file() {
-        let mut files = Files::default();
-        files.insert("apps/base/a.yaml", "");
-        assert!(files.is_dir("apps"));
-        assert!(files.is_dir("apps/base"));
-        assert!(!files.is_dir("app"));
-        assert_eq!(files.below("apps").count(), 1);
-    }
-}
-
 /// The objects of a manifest file (a `List`'s items in its place).
 pub(crate) fn parse_objects(text: &str, path: &str) -> Result<Vec<Value>, BuildError> {
     let mut out = Vec::new();
@@ -200,4 +178,26 @@ pub(crate) fn parse_objects(text: &str, path: &str) -> Result<Vec<Value>, BuildE
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_dots_and_refuse_to_climb_out() {
+        assert_eq!(normalize("./a/../b/c.yaml").as_deref(), Some("b/c.yaml"));
+        assert_eq!(join("apps/prod", "../base").as_deref(), Some("apps/base"));
+        assert_eq!(join("", "../x"), None);
+    }
+
+    #[test]
+    fn a_folder_is_a_prefix_of_some_file() {
+        let mut files = Files::default();
+        files.insert("apps/base/a.yaml", "");
+        assert!(files.is_dir("apps"));
+        assert!(files.is_dir("apps/base"));
+        assert!(!files.is_dir("app"));
+        assert_eq!(files.below("apps").count(), 1);
+    }
 }

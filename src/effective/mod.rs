@@ -34,6 +34,7 @@ mod files;
 mod flux;
 mod hash;
 mod merge;
+pub(crate) mod refs;
 pub(crate) mod state;
 
 pub use build::build;

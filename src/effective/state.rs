@@ -110,6 +110,16 @@ pub(crate) fn is_kustomization(o: &Value) -> bool {
             .is_some_and(|v| v.starts_with("kustomize.toolkit.fluxcd.io/"))
 }
 
+/// Where a namespaced object its build leaves without a namespace is applied: the
+/// `default` namespace, as kubectl applies it (a `targetNamespace` has already set one on
+/// every object of the build).
+pub(crate) const DEFAULT_NAMESPACE: &str = "default";
+
+/// The key of an applied object, in [`DEFAULT_NAMESPACE`] when it names none.
+pub(crate) fn applied_key(o: &Value) -> ObjectKey {
+    key_of(o, Some(DEFAULT_NAMESPACE))
+}
+
 /// An object's key as messages show it; `namespace` fills in one the object leaves out
 /// (`None`: a cluster-scoped kind).
 pub(crate) fn key_of(o: &Value, namespace: Option<&str>) -> ObjectKey {
@@ -132,15 +142,20 @@ pub(crate) fn key_of(o: &Value, namespace: Option<&str>) -> ObjectKey {
 
 /// The effective state of every cluster of `parts` from the rendered `trees`.
 pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
-    let view = Parts(parts);
-    let source_trees = view.source_trees();
+    let mut builder = Builder {
+        view: Parts(parts),
+        by_source: HashMap::new(),
+        source_trees: Parts(parts).source_trees(),
+        trees,
+        index: HashMap::new(),
+    };
     // Each source's tree by the source's kind, namespace and name (a cluster's own first).
-    let mut by_source: HashMap<(usize, String, String, String), (String, String)> = HashMap::new();
     for (p, part) in parts.iter().enumerate() {
         for tree in &part.cluster.trees {
             for s in &tree.sources {
                 let ns = s.key.namespace.as_deref().unwrap_or_default().to_owned();
-                by_source
+                builder
+                    .by_source
                     .entry((p, s.key.kind.to_owned(), ns, s.key.name.clone()))
                     .or_insert_with(|| (tree.path.clone(), tree.repo_path.clone()));
             }
@@ -152,7 +167,6 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
         sources: HashMap::new(),
         declared: std::cell::OnceCell::new(),
     };
-    let mut build_index: HashMap<String, usize> = HashMap::new();
     for (p, part) in parts.iter().enumerate() {
         if part.name.is_none() {
             continue;
@@ -175,7 +189,11 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
             }
             // One whose source is no tree this repository renders is not built here: only
             // its name is known (declared, so its references were checked as handles).
-            if view.built_from_trees((p, i), &source_trees).is_none() {
+            if builder
+                .view
+                .built_from_trees((p, i), &builder.source_trees)
+                .is_none()
+            {
                 state.complete = false;
                 state.unbuilt.push(i);
                 continue;
@@ -191,7 +209,7 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
             let Some((object, at, decl, applied_by)) = item else {
                 continue;
             };
-            let key = key_of(&object, Some("default"));
+            let key = applied_key(&object);
             if let Some(&seen) = index.get(&key) {
                 // A build applies a Kustomization the cluster also declares: Flux runs the
                 // one the build applies (patched, say); rebuild it as that once.
@@ -200,30 +218,14 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
                     && first.applied_by.is_none()
                     && first.object["spec"] != object["spec"]
                 {
-                    let again = build_one(
-                        &view,
-                        &by_source,
-                        &source_trees,
-                        trees,
-                        &mut out,
-                        &mut build_index,
-                        (p, &object, None),
-                    );
+                    let again = builder.build(&mut out, p, &object, None);
                     let first = &mut state.applied[seen];
                     first.object = object;
                     (first.built, first.build, first.path) = again;
                 }
                 continue;
             }
-            let (built, build, path) = build_one(
-                &view,
-                &by_source,
-                &source_trees,
-                trees,
-                &mut out,
-                &mut build_index,
-                (p, &object, decl),
-            );
+            let (built, build, path) = builder.build(&mut out, p, &object, decl);
             let (at, role) = match out.declared_in(parts, p, &key) {
                 Some((dp, di)) => (parts[dp].cluster.objects[di].target.at, "declared"),
                 None => match applied_by {
@@ -238,12 +240,9 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
             let me = state.applied.len();
             if let Some(Ok(objects)) = &built {
                 for o in objects.iter().filter(|o| is_kustomization(o)) {
-                    let namespace = key.namespace.as_deref();
                     let mut o = o.clone();
-                    if o["metadata"]["namespace"].is_null()
-                        && let Some(ns) = namespace
-                    {
-                        o["metadata"]["namespace"] = Value::String(ns.to_owned());
+                    if o["metadata"]["namespace"].is_null() {
+                        o["metadata"]["namespace"] = Value::String(DEFAULT_NAMESPACE.into());
                     }
                     let inner = key_of(&o, None);
                     let decl = out.declared_in(parts, p, &inner);
@@ -303,6 +302,17 @@ type Queued = (
     Option<usize>,
 );
 
+/// What [`States`] builds from: the rendered trees, the tree each source fetches (by its
+/// address, and by its kind, namespace and name for a Kustomization only a build applies),
+/// and the builds done so far by their inputs.
+struct Builder<'a> {
+    view: Parts<'a>,
+    by_source: HashMap<(usize, String, String, String), (String, String)>,
+    source_trees: rustc_hash::FxHashMap<usize, (String, String)>,
+    trees: &'a [TreeFiles<'a>],
+    index: HashMap<String, usize>,
+}
+
 type BuildOf = (
     Option<Result<Rc<Vec<Value>>, BuildError>>,
     Option<usize>,
@@ -312,73 +322,81 @@ type BuildOf = (
 /// Builds Kustomization `object` of part `p` (declared as `decl`, if it is): from the tree
 /// its source fetches, sharing a build with the same inputs, then substituted with the
 /// values it sets.
-fn build_one(
-    view: &Parts,
-    by_source: &HashMap<(usize, String, String, String), (String, String)>,
-    source_trees: &rustc_hash::FxHashMap<usize, (String, String)>,
-    trees: &[TreeFiles],
-    out: &mut States,
-    build_index: &mut HashMap<String, usize>,
-    (p, object, decl): (usize, &Value, Option<(usize, usize)>),
-) -> BuildOf {
-    let written = object["spec"]["path"].as_str().unwrap_or("./").to_owned();
-    let from_decl = decl.and_then(|d| view.built_from_trees(d, source_trees));
-    let found = from_decl.or_else(|| {
-        let source = &object["spec"]["sourceRef"];
-        let kind = source["kind"].as_str()?;
-        let own = object["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or("default");
-        let ns = source["namespace"].as_str().unwrap_or(own);
-        let name = source["name"].as_str()?;
-        let lookup =
-            |part: usize| by_source.get(&(part, kind.to_owned(), ns.to_owned(), name.to_owned()));
-        let (tree, repo_path) = lookup(p).or_else(|| (0..view.0.len()).find_map(lookup))?;
-        Some((tree.clone(), repo_path.clone(), written.clone()))
-    });
-    let Some((tree, repo_path, path)) = found else {
-        return (None, None, written);
-    };
-    let Some(rendered) = trees.iter().find(|t| t.root == tree) else {
-        return (None, None, written);
-    };
-    let path = super::files::normalize(&path).unwrap_or(path);
-    let mut input = object.clone();
-    input["spec"]["path"] = Value::String(format!("./{path}"));
-    let post_build = input["spec"].as_object_mut().and_then(|spec| {
-        for field in [
-            "interval",
-            "dependsOn",
-            "sourceRef",
-            "prune",
-            "wait",
-            "timeout",
-            "healthChecks",
-            "decryption",
-            "serviceAccountName",
-            "force",
-            "suspend",
-            "retryInterval",
-        ] {
-            spec.remove(field);
-        }
-        spec.remove("postBuild")
-    });
-    let key = format!("{tree}\n{repo_path}\n{}", input["spec"]);
-    let b = *build_index.entry(key).or_insert_with(|| {
-        let files = out
-            .sources
-            .entry((tree.clone(), repo_path.clone()))
-            .or_insert_with(|| source_files(rendered, &repo_path));
-        out.builds
-            .push(flux_build(files, &input, None).map(Rc::new));
-        out.builds.len() - 1
-    });
-    let built = match (&out.builds[b], post_build) {
-        (Ok(objects), Some(post)) => Ok(substituted(objects, &post)),
-        (built, _) => built.clone(),
-    };
-    (Some(built), Some(b), format!("./{path}"))
+impl Builder<'_> {
+    fn build(
+        &mut self,
+        out: &mut States,
+        p: usize,
+        object: &Value,
+        decl: Option<(usize, usize)>,
+    ) -> BuildOf {
+        let Builder {
+            view,
+            by_source,
+            source_trees,
+            trees,
+            index: build_index,
+        } = self;
+        let written = object["spec"]["path"].as_str().unwrap_or("./").to_owned();
+        let from_decl = decl.and_then(|d| view.built_from_trees(d, source_trees));
+        let found = from_decl.or_else(|| {
+            let source = &object["spec"]["sourceRef"];
+            let kind = source["kind"].as_str()?;
+            let own = object["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or(DEFAULT_NAMESPACE);
+            let ns = source["namespace"].as_str().unwrap_or(own);
+            let name = source["name"].as_str()?;
+            let lookup = |part: usize| {
+                by_source.get(&(part, kind.to_owned(), ns.to_owned(), name.to_owned()))
+            };
+            let (tree, repo_path) = lookup(p).or_else(|| (0..view.0.len()).find_map(lookup))?;
+            Some((tree.clone(), repo_path.clone(), written.clone()))
+        });
+        let Some((tree, repo_path, path)) = found else {
+            return (None, None, written);
+        };
+        let Some(rendered) = trees.iter().find(|t| t.root == tree) else {
+            return (None, None, written);
+        };
+        let path = super::files::normalize(&path).unwrap_or(path);
+        let mut input = object.clone();
+        input["spec"]["path"] = Value::String(format!("./{path}"));
+        let post_build = input["spec"].as_object_mut().and_then(|spec| {
+            for field in [
+                "interval",
+                "dependsOn",
+                "sourceRef",
+                "prune",
+                "wait",
+                "timeout",
+                "healthChecks",
+                "decryption",
+                "serviceAccountName",
+                "force",
+                "suspend",
+                "retryInterval",
+            ] {
+                spec.remove(field);
+            }
+            spec.remove("postBuild")
+        });
+        let key = format!("{tree}\n{repo_path}\n{}", input["spec"]);
+        let b = *build_index.entry(key).or_insert_with(|| {
+            let files = out
+                .sources
+                .entry((tree.clone(), repo_path.clone()))
+                .or_insert_with(|| source_files(rendered, &repo_path));
+            out.builds
+                .push(flux_build(files, &input, None).map(Rc::new));
+            out.builds.len() - 1
+        });
+        let built = match (&out.builds[b], post_build) {
+            (Ok(objects), Some(post)) => Ok(substituted(objects, &post)),
+            (built, _) => built.clone(),
+        };
+        (Some(built), Some(b), format!("./{path}"))
+    }
 }
 
 /// The source Kustomization `object` reads: (kind, namespace, name).
@@ -468,10 +486,7 @@ pub(crate) fn effective(parts: &[PartView], trees: &[TreeFiles], p: usize) -> Ef
                         .as_str()
                         .is_some_and(|v| v.starts_with("helm.toolkit.fluxcd.io/")));
             if user && seen.insert(key.clone()) {
-                let namespace = a.object["spec"]["targetNamespace"]
-                    .as_str()
-                    .unwrap_or("default");
-                out.users.push((key_of(o, Some(namespace)), o.clone()));
+                out.users.push((applied_key(o), o.clone()));
             }
             keys.push((key, o.get("sops").is_some()));
         }

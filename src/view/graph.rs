@@ -31,7 +31,8 @@ fn id(key: &ObjectKey) -> Id {
 }
 
 /// The fields of a Kustomization or HelmRelease whose references the graph reads from the
-/// built object when the view has it (what Flux reads, `extra_spec` and patches included).
+/// built object when the view has it (what Flux reads, `extra_spec` and patches included):
+/// those [`crate::effective::refs::references`] reads.
 const BUILT_FIELDS: [&str; 8] = [
     "spec.sourceRef",
     "spec.chart.spec.sourceRef",
@@ -72,9 +73,15 @@ pub(crate) fn graph(view: &ClusterView, format: Format) -> String {
     // applies.
     for (key, o) in &view.effective.users {
         labels.insert(id(key), label(key));
-        for (target, field) in built_references(key, o) {
+        for r in crate::effective::refs::references(key, o) {
+            let target = (
+                r.group.to_owned(),
+                r.kind.to_owned(),
+                Some(r.namespace.clone()),
+                r.name.clone(),
+            );
             labels.insert(target.clone(), id_label(&target));
-            edges.insert((id(key), target, field));
+            edges.insert((id(key), target, r.field));
         }
     }
     // A SOPS-encrypted Secret is shown as Git holds it.
@@ -126,67 +133,6 @@ fn id_label(id: &Id) -> String {
     match &id.2 {
         Some(ns) => format!("{}/{ns}/{}", id.1, id.3),
         None => format!("{}/{}", id.1, id.3),
-    }
-}
-
-/// The references a built Kustomization or HelmRelease (`key`) holds in the fields of
-/// [`BUILT_FIELDS`]: each target and field.
-fn built_references(key: &ObjectKey, o: &serde_json::Value) -> Vec<(Id, &'static str)> {
-    let own = key.namespace.as_deref().unwrap_or("default");
-    let spec = &o["spec"];
-    let mut out = Vec::new();
-    let mut push = |field: &'static str, r: &serde_json::Value, kind: Option<&str>| {
-        let (Some(kind), Some(name)) = (kind.or(r["kind"].as_str()), r["name"].as_str()) else {
-            return;
-        };
-        let group = match r["apiVersion"].as_str() {
-            Some(v) => v.rsplit_once('/').map_or("", |(g, _)| g),
-            None => group_of(kind),
-        };
-        let ns = r["namespace"].as_str().unwrap_or(own).to_owned();
-        out.push((
-            (group.to_owned(), kind.to_owned(), Some(ns), name.to_owned()),
-            field,
-        ));
-    };
-    push("spec.sourceRef", &spec["sourceRef"], None);
-    push(
-        "spec.chart.spec.sourceRef",
-        &spec["chart"]["spec"]["sourceRef"],
-        None,
-    );
-    push("spec.chartRef", &spec["chartRef"], None);
-    for d in spec["dependsOn"].as_array().into_iter().flatten() {
-        push("spec.dependsOn", d, Some(key.kind));
-    }
-    for h in spec["healthChecks"].as_array().into_iter().flatten() {
-        push("spec.healthChecks", h, None);
-    }
-    let from = spec["postBuild"]["substituteFrom"].as_array();
-    for f in from.into_iter().flatten() {
-        push("spec.postBuild.substituteFrom", f, None);
-    }
-    for v in spec["valuesFrom"].as_array().into_iter().flatten() {
-        push("spec.valuesFrom", v, None);
-    }
-    if let Some(name) = spec["serviceAccountName"].as_str() {
-        push(
-            "spec.serviceAccountName",
-            &serde_json::json!({ "name": name }),
-            Some("ServiceAccount"),
-        );
-    }
-    out
-}
-
-/// The API group of a kind a Flux reference names without its apiVersion.
-fn group_of(kind: &str) -> &'static str {
-    match kind {
-        "GitRepository" | "OCIRepository" | "HelmRepository" | "HelmChart" | "Bucket"
-        | "ExternalArtifact" => "source.toolkit.fluxcd.io",
-        "Kustomization" => "kustomize.toolkit.fluxcd.io",
-        "HelmRelease" => "helm.toolkit.fluxcd.io",
-        _ => "",
     }
 }
 

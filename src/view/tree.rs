@@ -139,48 +139,27 @@ pub(crate) fn tree(view: &ClusterView, state: Option<State>) -> String {
 
 /// A Kustomization or HelmRelease as its build applies it.
 fn built_user(view: &ClusterView, key: &ObjectKey, o: &serde_json::Value) -> Option<User> {
-    let spec = &o["spec"];
-    let own = key.namespace.as_deref().unwrap_or("default");
-    let named = |r: &serde_json::Value| -> Option<String> {
-        let kind = r["kind"].as_str()?;
-        let name = r["name"].as_str()?;
-        let ns = r["namespace"].as_str().unwrap_or(own);
-        Some(format!("{kind}/{ns}/{name}"))
-    };
-    let source = [
-        &spec["sourceRef"],
-        &spec["chart"]["spec"]["sourceRef"],
-        &spec["chartRef"],
-    ]
-    .into_iter()
-    .find_map(named)?;
-    let depends_on = spec["dependsOn"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|d| {
-            let name = d["name"].as_str()?;
-            let ns = d["namespace"].as_str().unwrap_or(own);
-            Some(format!("{}/{ns}/{name}", key.kind))
-        })
+    let refs = crate::effective::refs::references(key, o);
+    let labelled = |r: &crate::effective::refs::BuiltRef| label(&r.target());
+    let source = refs
+        .iter()
+        .find(|r| SOURCE_FIELDS.contains(&r.field))
+        .map(labelled)?;
+    let depends_on = refs
+        .iter()
+        .filter(|r| r.field == "spec.dependsOn")
+        .map(labelled)
         .collect();
-    let post = &spec["postBuild"];
-    let mut post_build: Vec<String> = post["substitute"]
+    let mut post_build: Vec<String> = o["spec"]["postBuild"]["substitute"]
         .as_object()
         .into_iter()
         .flatten()
         .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
         .collect();
     post_build.extend(
-        post["substituteFrom"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|f| {
-                let kind = f["kind"].as_str()?;
-                let name = f["name"].as_str()?;
-                Some(format!("from {kind}/{own}/{name}"))
-            }),
+        refs.iter()
+            .filter(|r| r.field == "spec.postBuild.substituteFrom")
+            .map(|r| format!("from {}", labelled(r))),
     );
     let leaves = match view.effective.applied.get(key) {
         Some(built) => Leaves::Built(built.clone()),
