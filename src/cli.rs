@@ -412,10 +412,10 @@ fn execute(
             context,
         } => {
             let live = live.then_some((kubeconfig, context));
-            tree_command(repository, cluster.as_deref(), live, stdout)
+            tree_command(repository, &rendered, cluster.as_deref(), live, stdout)
         }
         Command::Graph { cluster, format } => {
-            graph_command(repository, cluster.as_deref(), format, stdout)
+            graph_command(repository, &rendered, cluster.as_deref(), format, stdout)
         }
         Command::ClusterId { target } => {
             select(&target)?;
@@ -434,12 +434,13 @@ fn execute(
 /// context `live` names.
 fn tree_command(
     repository: &Repository,
+    rendered: &crate::render::Rendered,
     cluster: Option<&str>,
     live: Option<(Option<PathBuf>, Option<String>)>,
     stdout: &mut dyn Write,
 ) -> Result<u8, Error> {
     let cluster = choose(repository, cluster)?;
-    let view = crate::view::ClusterView::with_effective(repository, cluster);
+    let view = crate::view::ClusterView::with_effective(repository, cluster, Some(rendered));
     let text = match live {
         Some((kubeconfig, context)) => {
             let keys = view.keys();
@@ -461,6 +462,7 @@ fn tree_command(
 /// `graph`: the cluster's references in `format`.
 fn graph_command(
     repository: &Repository,
+    rendered: &crate::render::Rendered,
     cluster: Option<&str>,
     format: GraphFormat,
     stdout: &mut dyn Write,
@@ -470,7 +472,7 @@ fn graph_command(
         GraphFormat::Mermaid => crate::view::graph::Format::Mermaid,
         GraphFormat::Dot => crate::view::graph::Format::Dot,
     };
-    let view = crate::view::ClusterView::with_effective(repository, cluster);
+    let view = crate::view::ClusterView::with_effective(repository, cluster, Some(rendered));
     let _ = write!(stdout, "{}", crate::view::graph::graph(&view, format));
     Ok(0)
 }

@@ -67,13 +67,15 @@ impl<'r> ClusterView<'r> {
     }
 
     /// The view of `cluster` with what its Kustomizations really apply, built from the
-    /// repository's rendered trees (when it renders; else what the files declare).
+    /// repository's `rendered` trees (without them, what the files declare: a definition
+    /// render refuses).
     pub(crate) fn with_effective(
         repository: &'r Repository,
         cluster: &'r Cluster,
+        rendered: Option<&crate::render::Rendered>,
     ) -> ClusterView<'r> {
         let mut view = ClusterView::of(repository, cluster);
-        let Ok(rendered) = repository.render() else {
+        let Some(rendered) = rendered else {
             return view;
         };
         let (parts, p) = parts_of(repository, cluster);
@@ -196,7 +198,7 @@ impl Repository {
     pub fn tree(&self, cluster: Option<&str>) -> Result<String, String> {
         let cluster = self.select(cluster)?;
         Ok(tree::tree(
-            &ClusterView::with_effective(self, cluster),
+            &ClusterView::with_effective(self, cluster, self.render().ok().as_ref()),
             None,
         ))
     }
@@ -225,7 +227,7 @@ impl Repository {
     pub fn graph(&self, cluster: Option<&str>, format: graph::Format) -> Result<String, String> {
         let cluster = self.select(cluster)?;
         Ok(graph::graph(
-            &ClusterView::with_effective(self, cluster),
+            &ClusterView::with_effective(self, cluster, self.render().ok().as_ref()),
             format,
         ))
     }
