@@ -97,8 +97,8 @@ struct Cluster<'s> {
     /// The applied objects' keys by (kind, namespace — `""` for a cluster-scoped one —,
     /// name), whatever their API version.
     by_name: HashMap<(&'static str, String, String), ObjectKey>,
-    /// The Kustomizations by key.
-    kustomizations: HashMap<(String, String), usize>,
+    /// For each Kustomization, those of the cluster it depends on.
+    depends_on: Vec<Vec<usize>>,
 }
 
 impl<'s> Cluster<'s> {
@@ -131,13 +131,28 @@ impl<'s> Cluster<'s> {
                 ((k.kind, ns, k.name.clone()), k.clone())
             })
             .collect();
+        let depends_on = state
+            .applied
+            .iter()
+            .map(|a| {
+                super::refs::references(&a.key, &a.object)
+                    .iter()
+                    .filter(|r| r.field == "spec.dependsOn")
+                    .filter_map(|r| {
+                        kustomizations
+                            .get(&(r.namespace.clone(), r.name.clone()))
+                            .copied()
+                    })
+                    .collect()
+            })
+            .collect();
         Cluster {
             parts,
             state,
             label: label(parts, state.part),
             objects,
             by_name,
-            kustomizations,
+            depends_on,
         }
     }
 
@@ -441,23 +456,13 @@ impl<'s> Cluster<'s> {
             }
         }
         // A cycle of Kustomizations, each found once from its first member.
-        let edges: Vec<Vec<usize>> = self
-            .state
-            .applied
-            .iter()
-            .map(|a| {
-                depends_on(&a.object, &a.key)
-                    .iter()
-                    .filter_map(|d| self.kustomizations.get(&same(d)).copied())
-                    .collect()
-            })
-            .collect();
+        let edges = &self.depends_on;
         let mut reported: BTreeSet<usize> = BTreeSet::new();
         for start in 0..edges.len() {
             if reported.contains(&start) {
                 continue;
             }
-            if let Some(cycle) = cycle_from(&edges, start) {
+            if let Some(cycle) = cycle_from(edges, start) {
                 reported.extend(cycle.iter().copied());
                 let chain: Vec<String> = cycle
                     .iter()
@@ -624,10 +629,7 @@ impl<'s> Cluster<'s> {
                     continue;
                 }
                 let a = &applied[at];
-                let mut next: Vec<usize> = depends_on(&a.object, &a.key)
-                    .iter()
-                    .filter_map(|d| self.kustomizations.get(&same(d)).copied())
-                    .collect();
+                let mut next = self.depends_on[at].clone();
                 if through_applier {
                     next.extend(a.applied_by);
                 }
@@ -922,15 +924,6 @@ fn flux_refs(o: &Value, key: &ObjectKey) -> Vec<(String, ObjectKey, &'static str
             };
             Some((r.field_at(), r.target(), verb))
         })
-        .collect()
-}
-
-/// The `dependsOn` entries of Kustomization or HelmRelease `o` (key `key`), as keys.
-fn depends_on(o: &Value, key: &ObjectKey) -> Vec<ObjectKey> {
-    super::refs::references(key, o)
-        .into_iter()
-        .filter(|r| r.field == "spec.dependsOn")
-        .map(|r| r.target())
         .collect()
 }
 
