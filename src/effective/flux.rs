@@ -113,12 +113,18 @@ pub fn flux_build(
             }
         }
     }
-    if !spec["postBuild"].is_null() {
-        let empty = PostBuild::default();
-        let post = post_build.unwrap_or(&empty);
+    let empty = PostBuild::default();
+    let post = post_build.unwrap_or(&empty);
+    // kustomize-controller substitutes nothing when the Kustomization has no variable.
+    let no_variables = post.values.is_empty() && post.complete;
+    if !spec["postBuild"].is_null() && !no_variables {
+        let unset = match post.complete {
+            true => substitution::Unset::Kept,
+            false => substitution::Unset::Unknown,
+        };
         for obj in &mut objects {
             if !substitution::disabled(obj) {
-                substitution::substitute_all(obj, &post.values, post.complete);
+                substitution::substitute_all(obj, &post.values, unset);
             }
         }
     }

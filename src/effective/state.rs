@@ -13,15 +13,15 @@ use super::{BuildError, Files, flux_build};
 use crate::model::applied::{PartView, Parts};
 use crate::object::ObjectKey;
 
-/// A rendered tree as its repository holds it: its files by path in the tree, and the
-/// paths of its upstream files (their text is not in memory: empty stand-ins).
+/// A rendered tree as its repository holds it: its files by path in the tree, and its
+/// upstream files (their text where read from disk, else empty stand-ins).
 pub(crate) struct TreeFiles<'t> {
     /// The tree's path where it is written (its local path).
     pub root: &'t str,
     /// (path in the tree, text) of each rendered file.
     pub files: Vec<(&'t str, &'t str)>,
-    /// Paths in the tree of its upstream files.
-    pub upstream: Vec<&'t str>,
+    /// (path in the tree, text or `""`) of each upstream file.
+    pub upstream: Vec<(&'t str, &'t str)>,
 }
 
 /// One Flux Kustomization of a cluster and what it applies.
@@ -47,6 +47,22 @@ pub(crate) struct Applied {
     pub build: Option<usize>,
     /// Its path as it reads in its source (`./apps/base`).
     pub path: String,
+    /// The tree it is built from, as a key of [`States::sources`] (the tree's local path,
+    /// its path in its repository); `None` when it is not built here.
+    pub source: Option<(String, String)>,
+    /// The variables its postBuild substitutes, where it has one: the values known here
+    /// (`substitute`'s over the data of the `substituteFrom` ConfigMaps and Secrets the
+    /// cluster applies or declares), and whether those are all it has.
+    pub variables: Option<Variables>,
+}
+
+/// The variables a Kustomization's postBuild substitutes, as far as they are known here.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Variables {
+    /// By name, as kustomize-controller merges them.
+    pub values: std::collections::BTreeMap<String, String>,
+    /// Whether `values` are all of them (no `substituteFrom` source is unknown here).
+    pub complete: bool,
 }
 
 /// The effective state of one cluster.
@@ -178,6 +194,9 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
             unbuilt: Vec::new(),
         };
         let mut index: HashMap<ObjectKey, usize> = HashMap::new();
+        // The ConfigMaps and Secrets the builds so far apply, by (kind, namespace, name):
+        // where a later Kustomization's `substituteFrom` reads its variables.
+        let mut configs: HashMap<(String, String, String), Value> = HashMap::new();
         let mut queue: Vec<Option<Queued>> = Vec::new();
         for (i, o) in part.cluster.objects.iter().enumerate() {
             if o.patch_only {
@@ -218,14 +237,19 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
                     && first.applied_by.is_none()
                     && first.object["spec"] != object["spec"]
                 {
-                    let again = builder.build(&mut out, p, &object, None);
+                    let (built, build, path, source) = builder.build(&mut out, p, &object, None);
+                    let variables = variables_of(&object, &configs, &out, parts, p);
                     let first = &mut state.applied[seen];
+                    first.built = substituted(built, variables.as_ref());
                     first.object = object;
-                    (first.built, first.build, first.path) = again;
+                    (first.build, first.path, first.source) = (build, path, source);
+                    first.variables = variables;
                 }
                 continue;
             }
-            let (built, build, path) = builder.build(&mut out, p, &object, decl);
+            let (built, build, path, source) = builder.build(&mut out, p, &object, decl);
+            let variables = variables_of(&object, &configs, &out, parts, p);
+            let built = substituted(built, variables.as_ref());
             let (at, role) = match out.declared_in(parts, p, &key) {
                 Some((dp, di)) => (parts[dp].cluster.objects[di].target.at, "declared"),
                 None => match applied_by {
@@ -239,6 +263,20 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
             };
             let me = state.applied.len();
             if let Some(Ok(objects)) = &built {
+                for o in objects.iter() {
+                    let kind = o["kind"].as_str().unwrap_or_default();
+                    if (kind == "ConfigMap" || kind == "Secret") && o["apiVersion"] == "v1" {
+                        let ns = o["metadata"]["namespace"].as_str();
+                        let name = o["metadata"]["name"].as_str().unwrap_or_default();
+                        configs
+                            .entry((
+                                kind.to_owned(),
+                                ns.unwrap_or(DEFAULT_NAMESPACE).to_owned(),
+                                name.to_owned(),
+                            ))
+                            .or_insert_with(|| o.clone());
+                    }
+                }
                 for o in objects.iter().filter(|o| is_kustomization(o)) {
                     let mut o = o.clone();
                     if o["metadata"]["namespace"].is_null() {
@@ -259,6 +297,8 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
                 built,
                 build,
                 path,
+                source,
+                variables,
             });
         }
         // A Kustomization not built here reads a source whose files are elsewhere (another
@@ -313,10 +353,13 @@ struct Builder<'a> {
     index: HashMap<String, usize>,
 }
 
+/// What [`Builder::build`] gives: the objects before substitution, the build's index, the
+/// path as it reads in the source, and the source tree.
 type BuildOf = (
     Option<Result<Rc<Vec<Value>>, BuildError>>,
     Option<usize>,
     String,
+    Option<(String, String)>,
 );
 
 /// Builds Kustomization `object` of part `p` (declared as `decl`, if it is): from the tree
@@ -354,15 +397,15 @@ impl Builder<'_> {
             Some((tree.clone(), repo_path.clone(), written.clone()))
         });
         let Some((tree, repo_path, path)) = found else {
-            return (None, None, written);
+            return (None, None, written, None);
         };
         let Some(rendered) = trees.iter().find(|t| t.root == tree) else {
-            return (None, None, written);
+            return (None, None, written, None);
         };
         let path = super::files::normalize(&path).unwrap_or(path);
         let mut input = object.clone();
         input["spec"]["path"] = Value::String(format!("./{path}"));
-        let post_build = input["spec"].as_object_mut().and_then(|spec| {
+        if let Some(spec) = input["spec"].as_object_mut() {
             for field in [
                 "interval",
                 "dependsOn",
@@ -379,8 +422,8 @@ impl Builder<'_> {
             ] {
                 spec.remove(field);
             }
-            spec.remove("postBuild")
-        });
+            spec.remove("postBuild");
+        }
         let key = format!("{tree}\n{repo_path}\n{}", input["spec"]);
         let b = *build_index.entry(key).or_insert_with(|| {
             let files = out
@@ -391,11 +434,12 @@ impl Builder<'_> {
                 .push(flux_build(files, &input, None).map(Rc::new));
             out.builds.len() - 1
         });
-        let built = match (&out.builds[b], post_build) {
-            (Ok(objects), Some(post)) => Ok(substituted(objects, &post)),
-            (built, _) => built.clone(),
-        };
-        (Some(built), Some(b), format!("./{path}"))
+        (
+            Some(out.builds[b].clone()),
+            Some(b),
+            format!("./{path}"),
+            Some((tree, repo_path)),
+        )
     }
 }
 
@@ -412,15 +456,117 @@ fn source_of(object: &Value) -> (String, String, String) {
     )
 }
 
-/// `objects` substituted with the `substitute` values of `post_build` (those from
-/// `substituteFrom` are not known here: their variables stay as written).
-fn substituted(objects: &Rc<Vec<Value>>, post_build: &Value) -> Rc<Vec<Value>> {
-    let values: std::collections::BTreeMap<String, String> = post_build["substitute"]
-        .as_object()
+/// The variables Kustomization `object` of part `p` substitutes, if it has a postBuild:
+/// the data of its `substituteFrom` ConfigMaps and Secrets in order (those the builds so
+/// far apply, `configs`, else those the cluster declares), then `substitute`'s over them,
+/// as kustomize-controller merges them. A source whose data is not known here (encrypted,
+/// or applied by nothing built here) leaves them incomplete; a missing `optional` one
+/// counts for nothing, as in Flux.
+fn variables_of(
+    object: &Value,
+    configs: &HashMap<(String, String, String), Value>,
+    out: &States,
+    parts: &[PartView],
+    p: usize,
+) -> Option<Variables> {
+    let post_build = object["spec"].get("postBuild")?;
+    let namespace = object["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or(DEFAULT_NAMESPACE);
+    let mut values = std::collections::BTreeMap::new();
+    let mut complete = true;
+    for source in post_build["substituteFrom"]
+        .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-        .collect();
+    {
+        let kind = source["kind"].as_str().unwrap_or_default();
+        let name = source["name"].as_str().unwrap_or_default();
+        let built = configs.get(&(kind.to_owned(), namespace.to_owned(), name.to_owned()));
+        let declared = || {
+            let key = ObjectKey {
+                api_version: crate::object::intern("v1"),
+                kind: crate::object::intern(kind),
+                namespace: Some(namespace.to_owned().into()),
+                name: name.to_owned(),
+            };
+            let (dp, di) = out.declared_in(parts, p, &key)?;
+            let o = &parts[dp].cluster.objects[di];
+            if o.encrypted {
+                return Some(None);
+            }
+            Some(o.object.to_json().ok())
+        };
+        let found = match built {
+            Some(o) => Some(Some(o.clone())),
+            None => declared(),
+        };
+        match found {
+            Some(Some(o)) => match data_of(&o) {
+                Some(data) => values.extend(data),
+                None => complete = false,
+            },
+            Some(None) => complete = false,
+            None if source["optional"] == true => {}
+            None => complete = false,
+        }
+    }
+    for (k, v) in post_build["substitute"].as_object().into_iter().flatten() {
+        match v.as_str() {
+            Some(v) => {
+                values.insert(k.clone(), v.to_owned());
+            }
+            None => complete = false,
+        }
+    }
+    let values = crate::model::substitution::without_line_breaks(values);
+    Some(Variables { values, complete })
+}
+
+/// The data of ConfigMap or Secret `o` as substitution reads it (a Secret's `data`
+/// decoded, and its `stringData`); `None` when it is SOPS-encrypted or not readable.
+fn data_of(o: &Value) -> Option<std::collections::BTreeMap<String, String>> {
+    use base64::Engine;
+    if o.get("sops").is_some() {
+        return None;
+    }
+    let secret = o["kind"] == "Secret";
+    let mut out = std::collections::BTreeMap::new();
+    for (k, v) in o["data"].as_object().into_iter().flatten() {
+        let text = v.as_str()?;
+        let text = match secret {
+            true => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .ok()?;
+                String::from_utf8(bytes).ok()?
+            }
+            false => text.to_owned(),
+        };
+        out.insert(k.clone(), text);
+    }
+    if secret {
+        for (k, v) in o["stringData"].as_object().into_iter().flatten() {
+            out.insert(k.clone(), v.as_str()?.to_owned());
+        }
+    }
+    Some(out)
+}
+
+/// A build substituted with `variables` as kustomize-controller does it: nothing changes
+/// without a postBuild or when it has no variable at all; objects annotated
+/// `substitute: disabled` are skipped; a variable whose value is unknown here stays as
+/// written.
+fn substituted(
+    built: Option<Result<Rc<Vec<Value>>, BuildError>>,
+    variables: Option<&Variables>,
+) -> Option<Result<Rc<Vec<Value>>, BuildError>> {
+    let (Some(Ok(objects)), Some(variables)) = (&built, variables) else {
+        return built;
+    };
+    if variables.values.is_empty() && variables.complete {
+        return built;
+    }
     let mut changed = false;
     let mut out = Vec::with_capacity(objects.len());
     for o in objects.iter() {
@@ -431,14 +577,17 @@ fn substituted(objects: &Rc<Vec<Value>>, post_build: &Value) -> Rc<Vec<Value>> {
             continue;
         }
         let mut o = o.clone();
-        crate::model::substitution::substitute_all(&mut o, &values, false);
+        let unset = match variables.complete {
+            true => crate::model::substitution::Unset::Kept,
+            false => crate::model::substitution::Unset::Unknown,
+        };
+        crate::model::substitution::substitute_all(&mut o, &variables.values, unset);
         changed = true;
         out.push(o);
     }
-    if changed {
-        Rc::new(out)
-    } else {
-        Rc::clone(objects)
+    match changed {
+        true => Some(Ok(Rc::new(out))),
+        false => built,
     }
 }
 
@@ -449,8 +598,8 @@ fn source_files(tree: &TreeFiles, repo_path: &str) -> Files {
     for (path, text) in &tree.files {
         files.insert(&at(path), *text);
     }
-    for path in &tree.upstream {
-        files.insert(&at(path), "");
+    for (path, text) in &tree.upstream {
+        files.insert(&at(path), *text);
     }
     files
 }

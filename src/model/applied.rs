@@ -707,7 +707,11 @@ impl Parts<'_> {
             // The object as Flux applies it, checked against the schemas, where every
             // value it needs is known.
             let mut substituted = value;
-            substitution::substitute_all(&mut substituted, &values, all_known);
+            substitution::substitute_all(
+                &mut substituted,
+                &values,
+                substitution::Unset::when(all_known),
+            );
             if substitution::holds_variables(&substituted) {
                 continue;
             }
@@ -862,7 +866,9 @@ impl Parts<'_> {
                 if !text.contains("${") {
                     continue;
                 }
-                let Some(value) = substitution::substitute(text, values, all_known) else {
+                let Some(value) =
+                    substitution::substitute(text, values, substitution::Unset::when(all_known))
+                else {
                     continue;
                 };
                 let problem = if namespace {

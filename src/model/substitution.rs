@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::kustomize::config::Generator;
 use crate::model::cluster::{Cluster, FileContent};
 use crate::object::Target;
-pub(crate) use crate::values::{holds_variable, holds_variables};
+pub(crate) use crate::values::holds_variables;
 
 /// The annotation that turns substitution off for one object.
 pub(crate) const DISABLED: &str = "kustomize.toolkit.fluxcd.io/substitute";
@@ -49,19 +49,49 @@ pub(crate) fn required_variables(text: &str) -> Vec<&str> {
     out
 }
 
+/// What substitution writes for a variable that has no value here and no default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unset {
+    /// Its value may be known where this program cannot look (a source it cannot read):
+    /// the whole text is left as written.
+    Unknown,
+    /// It has none: it is emptied, as Flux without strict substitution writes it.
+    Empty,
+    /// It has none, and Flux's strict substitution (v2.9's default) fails the
+    /// Kustomization: the expression stays as written, for a check to name it.
+    Kept,
+}
+
+impl Unset {
+    /// [`Unset::Empty`] when every value is known, else [`Unset::Unknown`].
+    pub(crate) fn when(complete: bool) -> Unset {
+        match complete {
+            true => Unset::Empty,
+            false => Unset::Unknown,
+        }
+    }
+}
+
 /// `text` with its variables replaced as kustomize-controller (drone/envsubst) does:
 /// `${v}` by its value, `${v:=d}`/`${v:-d}` by the value unless it is unset or empty,
-/// `${v=d}`/`${v-d}` unless it is unset; `None` when a variable without a default has no
-/// value here, unless `complete` says every value is known (it is then empty, as Flux
-/// writes it).
+/// `${v=d}`/`${v-d}` unless it is unset, `$${v}` by the text `${v}`; a variable with no
+/// value here and no default as `unset` says (`None`: the whole text stays as written).
 pub(crate) fn substitute(
     text: &str,
     values: &BTreeMap<String, String>,
-    complete: bool,
+    unset: Unset,
 ) -> Option<String> {
     let mut out = String::new();
     let mut rest = text;
     while let Some(at) = rest.find("${") {
+        if at > 0 && rest.as_bytes()[at - 1] == b'$' {
+            // `$${v}`: the escape writes `${v}`, and nothing inside is substituted.
+            out.push_str(&rest[..at - 1]);
+            let end = rest[at..].find('}').map_or(rest.len(), |e| at + e + 1);
+            out.push_str(&rest[at..end]);
+            rest = &rest[end..];
+            continue;
+        }
         out.push_str(&rest[..at]);
         let inner = &rest[at + 2..];
         let end = inner.find('}')?;
@@ -71,22 +101,25 @@ pub(crate) fn substitute(
             .unwrap_or(expression.len());
         let (name, operator) = expression.split_at(name_len);
         let value = values.get(name);
+        let missing = |default: Option<&str>| match (unset, default) {
+            (Unset::Unknown, _) => None,
+            (_, Some(d)) => Some(d.to_owned()),
+            (Unset::Empty, None) => Some(String::new()),
+            (Unset::Kept, None) => Some(format!("${{{expression}}}")),
+        };
         let written = match (operator.get(..2), operator.get(..1)) {
             (Some(":=" | ":-"), _) => match value {
                 Some(v) if !v.is_empty() => v.clone(),
                 Some(_) => operator[2..].to_owned(),
-                None if complete => operator[2..].to_owned(),
-                None => return None,
+                None => missing(Some(&operator[2..]))?,
             },
             (_, Some("=" | "-")) => match value {
                 Some(v) => v.clone(),
-                None if complete => operator[1..].to_owned(),
-                None => return None,
+                None => missing(Some(&operator[1..]))?,
             },
             _ => match value {
                 Some(v) => v.clone(),
-                None if complete => String::new(),
-                None => return None,
+                None => missing(None)?,
             },
         };
         out.push_str(&written);
@@ -174,15 +207,16 @@ pub(crate) fn values_of<'c>(
     }
 }
 
-/// The values a Kustomization's postBuild substitutes that this program knows:
-/// `substitute`'s, then each `substituteFrom` source's in order (later ones win, as in
-/// Flux); `false` when a source's values are unknown here.
+/// The values a Kustomization's postBuild substitutes that this program knows, as
+/// kustomize-controller merges them: each `substituteFrom` source's in order (later ones
+/// win), then `substitute`'s over them, every value without its line breaks; `false` when
+/// a source's values are unknown here.
 pub(crate) fn known_values<'c>(
     clusters: impl Iterator<Item = &'c Cluster> + Clone,
     substitute: &[(String, String)],
     from: &[Arc<Target>],
 ) -> (BTreeMap<String, String>, bool) {
-    let mut values: BTreeMap<String, String> = substitute.iter().cloned().collect();
+    let mut values = BTreeMap::new();
     let mut complete = true;
     for source in from {
         match values_of(clusters.clone(), source) {
@@ -190,7 +224,20 @@ pub(crate) fn known_values<'c>(
             None => complete = false,
         }
     }
-    (values, complete)
+    values.extend(substitute.iter().cloned());
+    (without_line_breaks(values), complete)
+}
+
+/// `values` as kustomize-controller substitutes them: each without its line breaks.
+pub(crate) fn without_line_breaks(
+    mut values: BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    for v in values.values_mut() {
+        if v.contains('\n') {
+            *v = v.replace('\n', "");
+        }
+    }
+    values
 }
 
 /// Whether any string (or key) of `value` holds `${`: all that substitution may change.
@@ -206,13 +253,13 @@ pub(crate) fn mentions_variables(value: &Value) -> bool {
 }
 
 /// `value` as kustomize-controller's substitution leaves it, where every variable it needs
-/// is known (`values`, `complete` as for [`substitute`]): the YAML text is substituted,
+/// is known (`values`, `unset` as for [`substitute`]): the YAML text is substituted,
 /// so a string render writes plain is read back as YAML (`replicas: ${replicas}` becomes
 /// the number 3); strings with a variable whose value is unknown are left as written.
-pub(crate) fn substitute_all(value: &mut Value, values: &BTreeMap<String, String>, complete: bool) {
+pub(crate) fn substitute_all(value: &mut Value, values: &BTreeMap<String, String>, unset: Unset) {
     match value {
-        Value::String(s) if holds_variable(s) => {
-            let Some(done) = substitute(s, values, complete) else {
+        Value::String(s) if s.contains("${") => {
+            let Some(done) = substitute(s, values, unset) else {
                 return;
             };
             let plain = crate::go_yaml::document(s.as_str())
@@ -224,13 +271,13 @@ pub(crate) fn substitute_all(value: &mut Value, values: &BTreeMap<String, String
         }
         Value::Array(items) => items
             .iter_mut()
-            .for_each(|v| substitute_all(v, values, complete)),
+            .for_each(|v| substitute_all(v, values, unset)),
         Value::Object(map) => {
             let entries = std::mem::take(map);
             for (k, mut v) in entries {
-                substitute_all(&mut v, values, complete);
-                let k = match holds_variable(&k) {
-                    true => substitute(&k, values, complete).unwrap_or(k),
+                substitute_all(&mut v, values, unset);
+                let k = match k.contains("${") {
+                    true => substitute(&k, values, unset).unwrap_or(k),
                     false => k,
                 };
                 map.insert(k, v);
@@ -371,13 +418,29 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let sub = |t: &str, complete| substitute(t, &values, complete);
-        assert_eq!(sub("${env}-web", false).as_deref(), Some("staging-web"));
-        assert_eq!(sub("${empty:=x}-${empty=y}", false).as_deref(), Some("x-"));
+        let sub = |t: &str, unset| substitute(t, &values, unset);
+        use Unset::*;
+        assert_eq!(sub("${env}-web", Unknown).as_deref(), Some("staging-web"));
+        assert_eq!(
+            sub("${empty:=x}-${empty=y}", Unknown).as_deref(),
+            Some("x-")
+        );
         // Unset here, but perhaps set by a source whose values are unknown.
-        assert_eq!(sub("${other:-dev}", false), None);
-        assert_eq!(sub("${other:-dev}", true).as_deref(), Some("dev"));
-        assert_eq!(sub("${other}", false), None);
-        assert_eq!(sub("${other}-web", true).as_deref(), Some("-web"));
+        assert_eq!(sub("${other:-dev}", Unknown), None);
+        assert_eq!(sub("${other:-dev}", Empty).as_deref(), Some("dev"));
+        assert_eq!(sub("${other}", Unknown), None);
+        assert_eq!(sub("${other}-web", Empty).as_deref(), Some("-web"));
+        // Strict: an undefined variable fails the Kustomization; the text keeps it.
+        assert_eq!(
+            sub("${other}-${env}", Kept).as_deref(),
+            Some("${other}-staging")
+        );
+        assert_eq!(sub("${other:=a}", Kept).as_deref(), Some("a"));
+        // `$${v}` is the escape for the text `${v}`.
+        assert_eq!(
+            sub("$${env} ${env}", Empty).as_deref(),
+            Some("${env} staging")
+        );
+        assert_eq!(sub("$${HOME}", Unknown).as_deref(), Some("${HOME}"));
     }
 }

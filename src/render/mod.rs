@@ -357,7 +357,7 @@ pub(crate) fn tree_files(trees: &[RenderedTree]) -> Vec<crate::effective::checks
                 .iter()
                 .map(|(p, x)| (p.as_str(), x.as_str()))
                 .collect(),
-            upstream: t.upstream.iter().map(|u| u.path.as_str()).collect(),
+            upstream: t.upstream.iter().map(|u| (u.path.as_str(), "")).collect(),
         })
         .collect()
 }

@@ -21,9 +21,6 @@ pub(crate) struct ClusterView<'r> {
     /// For each Kustomization (index into `objects`) built from this repository: the
     /// objects it applies (indices into `objects`).
     applied: HashMap<usize, Vec<usize>>,
-    /// For each of those Kustomizations: (the tree it builds from, that tree's path in its
-    /// repository, its path in that repository).
-    built_from: HashMap<usize, (String, String, String)>,
     /// What the Kustomizations built from the rendered trees really apply; empty when not
     /// computed.
     effective: crate::effective::state::Effective,
@@ -34,8 +31,6 @@ impl<'r> ClusterView<'r> {
     pub(crate) fn of(repository: &'r Repository, cluster: &'r Cluster) -> ClusterView<'r> {
         let (parts, p) = parts_of(repository, cluster);
         let applied_by = Parts(&parts).applied_by(p);
-        let mut built_from = HashMap::new();
-        let source_trees = Parts(&parts).source_trees();
         let mut index: HashMap<(usize, usize), usize> = HashMap::new();
         let mut objects = Vec::new();
         let mut add = |at: (usize, usize), objects: &mut Vec<&'r Declared>| {
@@ -52,16 +47,12 @@ impl<'r> ClusterView<'r> {
         let mut applied = HashMap::new();
         for (holder, list) in applied_by {
             let h = add(holder, &mut objects);
-            if let Some(from) = Parts(&parts).built_from_trees(holder, &source_trees) {
-                built_from.insert(h, from);
-            }
             let list = list.into_iter().map(|o| add(o, &mut objects)).collect();
             applied.insert(h, list);
         }
         ClusterView {
             objects,
             applied,
-            built_from,
             effective: Default::default(),
         }
     }
@@ -213,8 +204,8 @@ impl Repository {
         let chosen = self.select(cluster)?;
         let rendered = self.render().map_err(|e| e.to_string())?;
         Ok(effective::effective(
-            &ClusterView::of(self, chosen),
-            self.parts.iter().map(|p| &p.cluster),
+            self,
+            chosen,
             &rendered,
             std::path::Path::new("."),
         ))

@@ -894,3 +894,36 @@ fn a_kind_written_at_an_older_version_is_noted_once_by_the_command_line() {
     );
     assert!(err.contains("flux2_multi_tenancy.rs:"), "{err}");
 }
+
+#[test]
+fn print_effective_substitutes_with_the_values_the_cluster_applies() {
+    // The common layout: the cluster folder applies its variables as a ConfigMap and a
+    // Kustomization that substitutes from it; `substitute` wins over `substituteFrom`.
+    let apps = kustomization(
+        "apps",
+        "./apps",
+        "  postBuild:\n    substitute:\n      region: eu\n    substituteFrom:\n    - kind: \
+         ConfigMap\n      name: cluster-vars\n    - kind: Secret\n      name: optional-vars\n      \
+         optional: true\n",
+    );
+    let vars = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-vars\n  namespace: \
+                flux-system\ndata:\n  cluster_name: dev\n  region: us\n";
+    let settings = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-${cluster_name}\n  \
+                    namespace: flux-system\ndata:\n  region: ${region}\n  size: \
+                    ${size:=small}\n  script: echo $${HOME}\n";
+    let repository = Repository::of_one(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("clusters/dev/cluster-vars.yaml", vars),
+        ("apps/settings.yaml", settings),
+    ]));
+    let text = repository.effective(None).unwrap();
+    let apps_part = text
+        .split("# Kustomization/flux-system/apps (applied by Kustomization/flux-system/flux-system) applies 1 object(s)\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(
+        apps_part,
+        "---\napiVersion: v1\ndata:\n  region: eu\n  script: echo ${HOME}\n  size: small\nkind: \
+         ConfigMap\nmetadata:\n  name: web-dev\n  namespace: flux-system\n"
+    );
+}
