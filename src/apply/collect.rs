@@ -87,10 +87,14 @@ impl Item {
     }
 }
 
-/// Every object the definition applies: the rendered ones, then the upstream files found
-/// in the tree at `tree` (Flux's components). The ApplySet label is added to each.
-/// Upstream files missing from the tree are returned apart: apply may go on without them
-/// when what they install is already served.
+/// Every object the definition applies: the upstream files found in the tree at `tree`
+/// (Flux's components), then what the cluster's Kustomizations build from its main tree,
+/// as Flux applies it (generated ConfigMaps and Secrets under their hashed names, the
+/// folders' patches and prefixes, `targetNamespace`, substitution), so Flux finds each
+/// object as it would have applied it; then the declared objects of main-tree files no
+/// build reads, as declared. The ApplySet label is added to each. Upstream files missing
+/// from the tree are returned apart: apply may go on without them when what they install
+/// is already served.
 pub(crate) fn collect(
     cluster: &Cluster,
     tree: &Path,
@@ -99,10 +103,6 @@ pub(crate) fn collect(
     let mut items = Vec::new();
     let mut missing = Vec::new();
     let rendered = cluster.render()?;
-    // Values image automation committed at marked fields and render keeps: applied as the
-    // tree holds them, never rolled back to the declared start.
-    let committed = crate::render::automation::committed_documents(rendered.main(), tree)?;
-    let marks = crate::render::automation::ClusterMarks::of(cluster);
     for u in rendered.upstream() {
         let path = tree.join(&u.path);
         match std::fs::read_to_string(&path) {
@@ -131,6 +131,13 @@ pub(crate) fn collect(
             }),
         }
     }
+    let mut seen: std::collections::HashSet<ItemKey> = items.iter().map(Item::key).collect();
+    let read = built_items(cluster, &rendered, tree, &mut items, &mut seen)?;
+    // Values image automation committed at marked fields and render keeps: applied as the
+    // tree holds them, never rolled back to the declared start.
+    let committed = crate::render::automation::committed_documents(rendered.main(), tree)?;
+    let marks = crate::render::automation::ClusterMarks::of(cluster);
+    let main_root = &cluster.trees[0].repo_path;
     // Only the main tree: other trees belong to repositories Flux pulls by itself.
     for o in cluster
         .objects
@@ -138,6 +145,13 @@ pub(crate) fn collect(
         .filter(|o| cluster.files[o.file].tree == 0 && !o.patch_only)
         // Encrypted Secrets: only kustomize-controller holds the key to decrypt them.
         .filter(|o| !o.encrypted)
+        // Built: applied above as Flux builds it.
+        .filter(|o| {
+            !read.contains(&crate::model::cluster::join(
+                main_root,
+                &cluster.files[o.file].path,
+            ))
+        })
     {
         let mut value = o
             .object
@@ -158,7 +172,10 @@ pub(crate) fn collect(
             }
             meta.insert("name".into(), Value::String(key.name.clone()));
         }
-        items.push(Item::from_value(value, o.at().file())?);
+        let item = Item::from_value(value, o.at().file())?;
+        if seen.insert(item.key()) {
+            items.push(item);
+        }
     }
     let id = cluster.applyset_parent().id();
     for item in &mut items {
@@ -173,4 +190,54 @@ pub(crate) fn collect(
         }
     }
     Ok((items, missing))
+}
+
+/// Adds to `items` what the Kustomizations of `cluster` build from its main tree (as
+/// committed at `tree`: values image automation committed at marked fields are kept),
+/// each once and SOPS-encrypted ones left to kustomize-controller; returns the repository
+/// paths of the main tree's files those builds read.
+fn built_items(
+    cluster: &Cluster,
+    rendered: &crate::render::Rendered,
+    tree: &Path,
+    items: &mut Vec<Item>,
+    seen: &mut std::collections::HashSet<ItemKey>,
+) -> Result<std::collections::BTreeSet<String>> {
+    use crate::effective::state::{TreeFiles, states};
+    let (main, _) = crate::render::automation::with_committed(rendered.main(), tree)?;
+    let mut trees = crate::render::tree_files(rendered.trees());
+    trees[0] = TreeFiles {
+        root: main.root(),
+        files: main.files().collect(),
+        upstream: trees[0].upstream.clone(),
+    };
+    let parts = [crate::model::applied::PartView {
+        name: Some(cluster.root()),
+        cluster,
+    }];
+    let states = states(&parts, &trees);
+    let main_root = rendered.main().root();
+    let mut read = std::collections::BTreeSet::new();
+    for ((root, _), files) in &states.sources {
+        if root == main_root {
+            read.extend(files.read_paths());
+        }
+    }
+    for state in &states.clusters {
+        for a in &state.applied {
+            let (Some(Ok(objects)), Some((root, _))) = (&a.built, &a.source) else {
+                continue;
+            };
+            if root != main_root {
+                continue;
+            }
+            for o in objects.iter().filter(|o| o.get("sops").is_none()) {
+                let item = Item::from_value(o.clone(), &format!("the build of {}", a.key))?;
+                if seen.insert(item.key()) {
+                    items.push(item);
+                }
+            }
+        }
+    }
+    Ok(read)
 }

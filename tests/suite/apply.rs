@@ -90,6 +90,7 @@ fn cluster(config_maps: &[&str], replicas: i32) -> Cluster {
             .interval(duration!("1m"))
             .build(),
     );
+    c.source_is_this_repository(&repo);
     c.add(
         &sync,
         Kustomization::builder()
@@ -1048,4 +1049,48 @@ async fn apply_sends_what_image_automation_committed_not_the_declared_start() {
         deployment["spec"]["template"]["spec"]["containers"][0]["image"],
         "ghcr.io/example/api:1.4.2"
     );
+}
+
+#[tokio::test]
+async fn apply_sends_what_flux_builds_from_the_kustomize_folders() {
+    // A folder with a name prefix, a generated ConfigMap and a patch: apply sends the
+    // objects under the names and with the fields Flux gives them, so kustomize-controller
+    // later finds them as it would have applied them.
+    let mut c = cluster(&[], 1);
+    let settings = c.file("web/settings.yaml");
+    c.add(&settings, config_map("settings"));
+    c.kustomize_config(
+        "web",
+        fluxdsl::KustomizeConfig::builder()
+            .resources(&[&settings])
+            .name_prefix("dev-")
+            .config_map_generator(&[fluxdsl::ConfigMapGenerator {
+                name: "web-values".into(),
+                namespace: Some("apps".into()),
+                literals: vec!["replicas=2".into()],
+                ..Default::default()
+            }])
+            .patches(&[fluxdsl::Patch::strategic_merge(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: \
+                 apps\ndata:\n  patched: \"yes\"\n",
+            )])
+            .build(),
+    );
+    let api = FakeApi::new();
+    let (_dir, tree) = tree_with_flux();
+    let (result, out) = run(&api, &c, &tree, &quick()).await;
+    let report = result.unwrap_or_else(|e| panic!("{e}\n{out}"));
+    assert_eq!(report.failures(), vec![]);
+    let settings = api
+        .get("configmaps", Some("apps"), "dev-settings")
+        .unwrap_or_else(|| panic!("the prefixed name is applied\n{out}"));
+    assert_eq!(settings["data"]["patched"], "yes");
+    assert_eq!(settings["data"]["key"], "settings");
+    assert!(api.get("configmaps", Some("apps"), "settings").is_none());
+    let generated: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.object.kind == "ConfigMap" && r.object.name.starts_with("dev-web-values-"))
+        .collect();
+    assert_eq!(generated.len(), 1, "{out}");
 }
