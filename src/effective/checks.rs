@@ -386,6 +386,24 @@ impl<'s> Cluster<'s> {
         })
     }
 
+    /// Whether a declared object of this cluster or the shared folders names `key` (by
+    /// kind, namespace and name) through a `Ref::existing` handle: something outside the
+    /// builds makes it.
+    fn imports(&self, key: &ObjectKey) -> bool {
+        self.parts
+            .iter()
+            .enumerate()
+            .filter(|(p, part)| *p == self.state.part || part.name.is_none())
+            .flat_map(|(_, part)| part.cluster.objects.iter())
+            .flat_map(|o| o.object.references())
+            .any(|r| {
+                let t = &r.target;
+                t.origin == crate::object::Origin::Existing
+                    && t.key.kind == key.kind
+                    && same(&t.key) == same(key)
+            })
+    }
+
     /// Whether this cluster declares `key` (by kind, namespace and name) itself.
     fn declares(&self, key: &ObjectKey) -> bool {
         self.parts[self.state.part]
@@ -586,6 +604,25 @@ impl<'s> Cluster<'s> {
                                     message: format!(
                                         "names {target}, which no Kustomization of {} applies \
                                          (only {there} has it)",
+                                        self.label
+                                    ),
+                                    sites: self.sites(states, key, k),
+                                });
+                            } else if r.kind == "ConfigMap"
+                                && self.state.complete
+                                && !self.imports(&target)
+                            {
+                                // Every Kustomization is built here: nothing makes it (a
+                                // Secret may come from a controller, such as External
+                                // Secrets; a ConfigMap Flux reads values from does not).
+                                out.push(Problem {
+                                    object: Some(key.clone()),
+                                    field: Some(intern(&r.field)),
+                                    message: format!(
+                                        "names {target}, which nothing in {} applies or \
+                                         declares: Flux cannot read the values; generate or \
+                                         declare it where the object is built, or import it \
+                                         with Ref::existing if something else creates it",
                                         self.label
                                     ),
                                     sites: self.sites(states, key, k),

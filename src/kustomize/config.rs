@@ -50,6 +50,11 @@ pub struct KustomizeConfig {
     /// More `resources`: folders or remote URLs, written as given.
     #[builder(default, setter(transform = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect()))]
     pub(crate) resource_paths: Vec<String>,
+    /// More `resources`: kustomize folders this program declares (bases), written relative
+    /// to the folder, after `resources`; see [`Folder::instance`](crate::Folder::instance)
+    /// for handles to what the folder builds from them.
+    #[builder(default, setter(transform = |folders: &[&crate::Folder]| folders.iter().map(|f| (*f).clone()).collect()))]
+    pub(crate) folders: Vec<crate::Folder>,
     /// `components`: kustomize components (folders) to include, written as given.
     #[builder(default, setter(transform = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect()))]
     pub(crate) components: Vec<String>,
@@ -131,6 +136,9 @@ pub enum Resource {
     File(File),
     /// A folder (`../base`) or remote URL.
     Path(String),
+    /// A kustomize folder this program declares, by its path in the tree (written
+    /// relative to the including folder).
+    Folder(String),
 }
 
 impl Resource {
@@ -141,6 +149,11 @@ impl Resource {
     /// A folder or URL.
     pub fn path(path: impl Into<String>) -> Resource {
         Resource::Path(path.into())
+    }
+    /// A kustomize folder this program declares ([`Cluster::kustomize_folder`](crate::Cluster::kustomize_folder)),
+    /// a base the kustomization builds on, written relative to the folder (`../base`).
+    pub fn folder(folder: &crate::Folder) -> Resource {
+        Resource::Folder(folder.dir().to_owned())
     }
 }
 
@@ -530,7 +543,7 @@ impl KustomizeConfig {
     pub(crate) fn resource_files(&self) -> impl Iterator<Item = &File> {
         let listed = self.resource_list.iter().flatten().filter_map(|r| match r {
             Resource::File(f) => Some(f),
-            Resource::Path(_) => None,
+            Resource::Path(_) | Resource::Folder(_) => None,
         });
         listed.chain(self.resources.iter())
     }
@@ -599,7 +612,7 @@ impl KustomizeConfig {
     pub(crate) fn resource_folders(&self) -> impl Iterator<Item = &String> {
         let listed = self.resource_list.iter().flatten().filter_map(|r| match r {
             Resource::Path(p) => Some(p),
-            Resource::File(_) => None,
+            Resource::File(_) | Resource::Folder(_) => None,
         });
         listed.chain(self.resource_paths.iter())
     }
@@ -626,9 +639,11 @@ impl KustomizeConfig {
             .map(|r| match r {
                 Resource::File(f) => relative_path(dir, f.path()),
                 Resource::Path(p) => p.clone(),
+                Resource::Folder(d) => relative_path(dir, d),
             })
             .collect();
         resources.extend(self.resources.iter().map(|f| relative_path(dir, f.path())));
+        resources.extend(self.folders.iter().map(|f| relative_path(dir, f.dir())));
         resources.extend(self.resource_paths.iter().cloned());
         let write_resources = self.resource_list.is_some() || !resources.is_empty();
         let inline = self.patches.iter().map(|p| PatchEntry {

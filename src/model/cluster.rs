@@ -231,6 +231,70 @@ impl Folder {
     pub fn final_name(&self, name: &str) -> String {
         format!("{}{name}{}", self.prefix, self.suffix)
     }
+
+    /// The handle of `object` — declared in a base this folder includes
+    /// (`KustomizeConfig::builder().folders(&[&base])`) — as this folder builds it: in
+    /// the folder's namespace, with its prefix and suffix (a Namespace takes the folder's
+    /// namespace as its name; CustomResourceDefinitions keep theirs), as kustomize builds
+    /// it. Each overlay of a base declared once gives its own instance, so a
+    /// Kustomization can health-check or depend on the release each cluster's overlay
+    /// builds. For an overlay of an overlay, take the instance of the instance.
+    ///
+    /// The instance is checked where it is used: render refuses a reference to one that
+    /// no build of the cluster applies, as it refuses any reference Flux cannot resolve.
+    ///
+    /// ```
+    /// use fluxdsl::{Cluster, KustomizeConfig, namespace};
+    /// use fluxdsl::k8s_openapi::api::core::v1::ConfigMap;
+    /// let mut cluster = Cluster::new("");
+    /// let base = cluster.kustomize_folder("apps/base", KustomizeConfig::builder().build());
+    /// let file = cluster.folder_file(&base, "settings.yaml");
+    /// let settings = cluster.add(&file, ConfigMap {
+    ///     metadata: fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+    ///         name: Some("settings".into()),
+    ///         namespace: Some("default".into()),
+    ///         ..Default::default()
+    ///     },
+    ///     ..ConfigMap::default()
+    /// });
+    /// let staging = cluster.kustomize_folder("apps/staging", KustomizeConfig::builder()
+    ///     .namespace(namespace!("staging"))
+    ///     .name_prefix("staging-")
+    ///     .folders(&[&base])
+    ///     .build());
+    /// let instance = staging.instance(&settings);
+    /// assert_eq!(instance.namespace(), Some("staging"));
+    /// assert_eq!(instance.name(), "staging-settings");
+    /// let rendered = cluster.render().unwrap();
+    /// assert!(rendered.file("apps/staging/kustomization.yaml").unwrap().contains("- ../base\n"));
+    /// ```
+    #[track_caller]
+    pub fn instance<K: crate::object::Kind>(&self, object: &Ref<K>) -> Ref<K> {
+        let key = object.key();
+        let kind = key.kind;
+        let kept_name = kind == "CustomResourceDefinition"
+            || (kind == "APIService" && key.api_version.starts_with("apiregistration.k8s.io/"));
+        let name = match (kind, &self.namespace) {
+            ("Namespace", Some(ns)) if key.api_version == "v1" => ns.as_str().to_owned(),
+            ("Namespace", _) => key.name.clone(),
+            _ if kept_name => key.name.clone(),
+            _ => self.final_name(&key.name),
+        };
+        let namespace = match (&key.namespace, &self.namespace) {
+            (None, _) => None,
+            (Some(_), Some(ns)) => Some(ns.to_cow()),
+            (Some(own), None) => Some(own.clone()),
+        };
+        Ref::instance(
+            crate::object::ObjectKey {
+                api_version: key.api_version,
+                kind,
+                namespace,
+                name,
+            },
+            std::panic::Location::caller(),
+        )
+    }
 }
 
 /// One declared object.

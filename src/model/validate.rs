@@ -756,6 +756,8 @@ fn references(
                             Origin::Declared => "referenced object declared",
                             Origin::Existing => "referenced object imported",
                             Origin::Generated => "referenced artifact named",
+                            Origin::Instance => "referenced instance named",
+                            Origin::Local => "referenced local object named",
                         },
                         t.at,
                     ),

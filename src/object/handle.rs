@@ -62,6 +62,12 @@ pub enum Origin {
     Existing,
     /// Produced by another declared object (an ExternalArtifact of an ArtifactGenerator).
     Generated,
+    /// Made by [`Folder::instance`](crate::Folder::instance): a declared object as a folder
+    /// that includes its base builds it; checked against what the builds apply.
+    Instance,
+    /// Made by [`Ref::local`]: an object named in the referencing object's namespace,
+    /// wherever the builds that apply it put it; checked against what the builds apply.
+    Local,
 }
 
 /// What a handle points at: the object's key and where it was declared or imported.
@@ -168,6 +174,20 @@ impl<K: Kind> Ref<K> {
         }
     }
 
+    /// The handle of an object as a folder builds it from a base ([`Origin::Instance`]).
+    pub(crate) fn instance(key: ObjectKey, at: &'static Location<'static>) -> Ref<K> {
+        Ref {
+            target: Arc::new(Target {
+                key,
+                at,
+                origin: Origin::Instance,
+                generated_by: None,
+                outside: false,
+            }),
+            kind: PhantomData,
+        }
+    }
+
     /// The handle of what `target` names; the caller knows it is a `K`.
     pub(crate) fn from_target(target: Arc<Target>) -> Ref<K> {
         Ref {
@@ -237,6 +257,41 @@ impl<K: Kind<Scope = NamespaceResourceScope>> Ref<K> {
     #[track_caller]
     pub fn outside_repository(namespace: &NamespaceName, name: Name) -> Ref<K> {
         Self::import(Some(namespace.to_cow()), name, true)
+    }
+}
+
+impl<K: Kind<Scope = NamespaceResourceScope>> Ref<K> {
+    /// A handle to the object `name` in the namespace of whatever object refers to it — a
+    /// `LocalObjectReference` as Flux reads it — for a base declared once without a
+    /// namespace whose overlays each set one and each provide the object (a HelmRelease's
+    /// `valuesFrom` ConfigMap that every overlay generates, say). Render checks it in each
+    /// build that applies the referencing object: the object must be there (under its
+    /// hashed name, where kustomize rewrites the reference), with the keys read from it.
+    ///
+    /// ```
+    /// use fluxdsl::{name, Ref, ValuesFrom};
+    /// use fluxdsl::k8s_openapi::api::core::v1::ConfigMap;
+    /// let values: Ref<ConfigMap> = Ref::local(name!("podinfo-values"));
+    /// assert_eq!(values.namespace(), None);
+    /// let _ = ValuesFrom::config_map(&values);
+    /// ```
+    #[track_caller]
+    pub fn local(name: Name) -> Ref<K> {
+        Ref {
+            target: Arc::new(Target {
+                key: ObjectKey {
+                    api_version: K::api_version(),
+                    kind: K::kind(),
+                    namespace: None,
+                    name: name.as_str().to_owned(),
+                },
+                at: Location::caller(),
+                origin: Origin::Local,
+                generated_by: None,
+                outside: false,
+            }),
+            kind: PhantomData,
+        }
     }
 }
 

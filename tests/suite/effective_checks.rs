@@ -927,3 +927,139 @@ fn print_effective_substitutes_with_the_values_the_cluster_applies() {
          ConfigMap\nmetadata:\n  name: web-dev\n  namespace: flux-system\n"
     );
 }
+
+/// The shared folders of [`overlays_per_cluster`]: a HelmRepository, and the base
+/// `apps/base/podinfo` declared once, its HelmRelease reading the values ConfigMap each
+/// overlay generates (`Ref::local`).
+fn podinfo_base() -> (Cluster, fluxdsl::Folder, fluxdsl::Ref<fluxdsl::HelmRelease>) {
+    use fluxdsl::{Chart, HelmRelease, HelmRepository, KustomizeConfig, Ref, ValuesFrom};
+    let mut shared = Cluster::for_repository("");
+    let sources = shared.file("infrastructure/sources.yaml");
+    let charts = shared.add(
+        &sources,
+        HelmRepository::builder()
+            .name(name!("podinfo"))
+            .url("https://stefanprodan.github.io/podinfo")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    shared.kustomize_config(
+        "infrastructure",
+        KustomizeConfig::builder().resources(&[&sources]).build(),
+    );
+    let base = shared.kustomize_folder("apps/base/podinfo", KustomizeConfig::builder().build());
+    let file = shared.folder_file(&base, "release.yaml");
+    let release = shared.add(
+        &file,
+        HelmRelease::builder()
+            .name(name!("podinfo"))
+            .namespace(fluxdsl::namespace!("podinfo"))
+            .chart(Chart::from_source(&charts, "podinfo"))
+            .interval(duration!("10m"))
+            .values_from(&[ValuesFrom::config_map(&Ref::local(name!("podinfo-values")))])
+            .build(),
+    );
+    (shared, base, release)
+}
+
+/// A repository whose clusters `envs` (name, generates the values) each overlay the shared
+/// base in `apps/<env>`, moving it to the namespace named after the cluster, and
+/// health-check the release their overlay builds.
+fn overlays_per_cluster(envs: &[(&str, bool)]) -> Repository {
+    use fluxdsl::{ConfigMapGenerator, HealthCheck, KustomizeConfig, namespace};
+    let (shared, base, release) = podinfo_base();
+    let mut repository = Repository::new();
+    for &(env, generates) in envs {
+        let mut c = Cluster::for_repository("");
+        let dir = format!("apps/{env}");
+        let namespace = match env {
+            "staging" => namespace!("staging"),
+            "production" => namespace!("production"),
+            _ => namespace!("integration"),
+        };
+        let overlay = c.kustomize_folder(
+            &dir,
+            KustomizeConfig::builder()
+                .namespace(namespace)
+                .folders(&[&base])
+                .build(),
+        );
+        if generates {
+            let values = c.data_file(
+                &format!("{dir}/values.yaml"),
+                &serde_json::json!({"replicaCount": 2}),
+            );
+            c.generate_config_map(
+                &dir,
+                ConfigMapGenerator::from_files(name!("podinfo-values"), &[&values]),
+            );
+        }
+        let sync = c.file(&format!("clusters/{env}/sync.yaml"));
+        let repo = super::fleet_source(&mut c, &sync);
+        let infrastructure = c.add(
+            &sync,
+            synced(name!("infrastructure"), &repo, "./infrastructure"),
+        );
+        c.add(
+            &sync,
+            Kustomization::builder()
+                .name(name!("apps"))
+                .source_ref(&repo)
+                .path(format!("./{dir}"))
+                .interval(duration!("10m"))
+                .prune(true)
+                .depends_on(&[&infrastructure])
+                .health_checks(&[HealthCheck::of(&overlay.instance(&release))])
+                .build(),
+        );
+        repository.cluster(env, c);
+    }
+    repository.shared(shared);
+    repository
+}
+
+#[test]
+fn a_base_declared_once_gives_each_clusters_overlay_its_own_instance() {
+    let repository = overlays_per_cluster(&[("staging", true), ("production", true)]);
+    let rendered = repository.render().unwrap_or_else(|e| panic!("{e}"));
+    // Each cluster health-checks the release where its overlay puts it.
+    let sync = rendered.file("clusters/staging/sync.yaml").unwrap();
+    assert!(
+        sync.contains("  healthChecks:\n  - apiVersion: helm.toolkit.fluxcd.io/v2\n    kind: HelmRelease\n    name: podinfo\n    namespace: staging\n"),
+        "{sync}"
+    );
+    let overlay = rendered.file("apps/production/kustomization.yaml").unwrap();
+    assert!(
+        overlay.contains("resources:\n- ../base/podinfo\n"),
+        "{overlay}"
+    );
+    // The base's release reads its overlay's ConfigMap under the name kustomize hashes.
+    let effective = repository.effective(Some("production")).unwrap();
+    let release = effective
+        .split("---\n")
+        .find(|d| d.contains("kind: HelmRelease\n"))
+        .unwrap_or_else(|| panic!("{effective}"));
+    assert!(release.contains("  namespace: production\n"), "{release}");
+    assert!(
+        release.contains("  valuesFrom:\n  - kind: ConfigMap\n    name: podinfo-values-"),
+        "{release}"
+    );
+}
+
+#[test]
+fn an_overlay_that_does_not_provide_what_its_base_reads_is_refused() {
+    // The integration overlay that never generates the values its base reads.
+    let err = overlays_per_cluster(&[("staging", true), ("integration", false)])
+        .render()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "HelmRelease integration/podinfo spec.valuesFrom[0]: names ConfigMap \
+             integration/podinfo-values, which nothing in cluster \"integration\" applies \
+             or declares: Flux cannot read the values"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("cluster \"staging\": HelmRelease"), "{err}");
+}
