@@ -58,13 +58,21 @@ pub struct Cluster {
     pub(crate) setters: Vec<crate::flux::image::Setter>,
     /// Flux kinds written at a version of the program's choosing
     /// ([`Cluster::write_kind_at`]): (group, kind, version, where it was said).
-    pub(crate) kind_versions: Vec<(
-        &'static str,
-        &'static str,
-        String,
-        &'static Location<'static>,
-    )>,
+    pub(crate) kind_versions: Vec<KindVersion>,
+    /// The version [`Cluster::add_at_version`] chose for the object it is declaring.
+    pub(crate) next_version: Option<KindVersion>,
+    /// Every version [`Cluster::add_at_version`] chose, for the notes.
+    pub(crate) object_versions: Vec<KindVersion>,
 }
+
+/// A Flux kind written at a version of the program's choosing: (group, kind, version,
+/// where it was said).
+pub(crate) type KindVersion = (
+    &'static str,
+    &'static str,
+    String,
+    &'static Location<'static>,
+);
 
 /// A folder of some repository that this program renders, e.g. `k8s/flux` of this
 /// repository or the whole apps repository.
@@ -382,6 +390,8 @@ impl Cluster {
             secrets_in_clear: Vec::new(),
             flux_api: None,
             kind_versions: Vec::new(),
+            next_version: None,
+            object_versions: Vec::new(),
         }
     }
 
@@ -411,6 +421,41 @@ impl Cluster {
         let group = K::api_version().rsplit_once('/').map_or("", |(g, _)| g);
         self.kind_versions
             .push((group, K::kind(), version.to_owned(), Location::caller()));
+    }
+
+    /// Declares `object` in `file`, as [`add`](Self::add) does, written at `version` of
+    /// its API group — one object at an older version the install still serves, where the
+    /// repository has not moved that one yet (the others stay at the newest, or at what
+    /// [`write_kind_at`](Self::write_kind_at) chose). Checked and noted as
+    /// `write_kind_at` is.
+    ///
+    /// ```
+    /// use fluxdsl::{duration, name, Cluster, HelmRepository};
+    /// let mut cluster = Cluster::new("k8s");
+    /// let file = cluster.file("repos.yaml");
+    /// cluster.add_at_version(&file, HelmRepository::builder()
+    ///     .name(name!("old"))
+    ///     .url("https://example.com/charts")
+    ///     .interval(duration!("1h"))
+    ///     .build(), "v1beta2");
+    /// cluster.add(&file, HelmRepository::builder()
+    ///     .name(name!("new"))
+    ///     .url("https://example.com/charts")
+    ///     .interval(duration!("1h"))
+    ///     .build());
+    /// let text = cluster.render().unwrap().to_listing();
+    /// assert!(text.contains("apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: HelmRepository\nmetadata:\n  name: old\n"));
+    /// assert!(text.contains("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: new\n"));
+    /// ```
+    #[track_caller]
+    pub fn add_at_version<T: Object>(&mut self, file: &File, object: T, version: &str) -> Ref<T> {
+        let group = T::api_version().rsplit_once('/').map_or("", |(g, _)| g);
+        let chosen = (group, T::kind(), version.to_owned(), Location::caller());
+        self.object_versions.push(chosen.clone());
+        self.next_version = Some(chosen);
+        let handle = self.add(file, object);
+        self.next_version = None;
+        handle
     }
 
     /// Pins the Flux API the cluster runs: each Flux kind is written at the version its
@@ -722,12 +767,10 @@ impl Cluster {
             }
         }
         let own_group = T::api_version().rsplit_once('/').map_or("", |(g, _)| g);
-        if let Some((group, _, version, said)) = self
-            .kind_versions
-            .iter()
-            .rev()
-            .find(|(g, kind, _, _)| *g == own_group && *kind == T::kind())
-            .cloned()
+        let of_kind = |(g, kind, _, _): &&KindVersion| *g == own_group && *kind == T::kind();
+        let this_one = self.next_version.take().filter(|v| of_kind(&v));
+        if let Some((group, _, version, said)) =
+            this_one.or_else(|| self.kind_versions.iter().rev().find(of_kind).cloned())
         {
             let chosen = crate::object::intern(&format!("{group}/{version}"));
             let refuse = |message: String| version_problem(message, ("version chosen", said));

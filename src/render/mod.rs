@@ -205,7 +205,8 @@ impl Repository {
         let mut seen = std::collections::BTreeSet::new();
         let mut out = Vec::new();
         for part in &self.parts {
-            for (group, kind, version, at) in &part.cluster.kind_versions {
+            let chosen = part.cluster.kind_versions.iter();
+            for (group, kind, version, at) in chosen.chain(&part.cluster.object_versions) {
                 if !seen.insert((*group, *kind, version.clone())) {
                     continue;
                 }
@@ -215,7 +216,7 @@ impl Repository {
                     Some(format!(" ({} stores {stored})", api.label()))
                 });
                 out.push(format!(
-                    "{kind} is written at {group}/{version} (Cluster::write_kind_at at {at}), a \
+                    "{kind} is written at {group}/{version} (at {at}), a \
                      version Flux still serves but deprecates{}; write the stored version when \
                      the clusters can",
                     stores.unwrap_or_default()
