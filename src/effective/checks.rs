@@ -386,22 +386,24 @@ impl<'s> Cluster<'s> {
         })
     }
 
-    /// Whether a declared object of this cluster or the shared folders names `key` (by
-    /// kind, namespace and name) through a `Ref::existing` handle: something outside the
-    /// builds makes it.
+    /// Whether something outside the builds makes `key` (by kind, namespace and name): a
+    /// declared object of this cluster or the shared folders names it through a
+    /// `Ref::existing` handle, or the cluster says it exists before Flux runs
+    /// ([`Cluster::exists_before_flux`](crate::Cluster::exists_before_flux)).
     fn imports(&self, key: &ObjectKey) -> bool {
-        self.parts
-            .iter()
-            .enumerate()
-            .filter(|(p, part)| *p == self.state.part || part.name.is_none())
-            .flat_map(|(_, part)| part.cluster.objects.iter())
-            .flat_map(|o| o.object.references())
-            .any(|r| {
-                let t = &r.target;
-                t.origin == crate::object::Origin::Existing
-                    && t.key.kind == key.kind
-                    && same(&t.key) == same(key)
-            })
+        let is = |t: &crate::object::Target| t.key.kind == key.kind && same(&t.key) == same(key);
+        let parts = || {
+            self.parts
+                .iter()
+                .enumerate()
+                .filter(|(p, part)| *p == self.state.part || part.name.is_none())
+                .map(|(_, part)| part.cluster)
+        };
+        parts().any(|c| c.before_flux.iter().any(|t| is(t)))
+            || parts()
+                .flat_map(|c| c.objects.iter())
+                .flat_map(|o| o.object.references())
+                .any(|r| r.target.origin == crate::object::Origin::Existing && is(&r.target))
     }
 
     /// Whether this cluster declares `key` (by kind, namespace and name) itself.
@@ -449,7 +451,7 @@ impl<'s> Cluster<'s> {
                         .collect()
                 });
                 let (ns, name) = same(&target);
-                if here.contains(&(target.kind, ns, name)) {
+                if here.contains(&(target.kind, ns, name)) || self.imports(&target) {
                     continue;
                 }
                 let message = match elsewhere(&target) {
@@ -683,6 +685,9 @@ impl<'s> Cluster<'s> {
                 let Some((target, by)) = self.find(need.kind, &need.namespace, &need.name) else {
                     continue;
                 };
+                if self.imports(target) {
+                    continue; // there before Flux runs
+                }
                 let mut appliers: Vec<usize> = by.iter().map(|(j, _)| *j).collect();
                 appliers.dedup();
                 if need.kind == "Namespace" && appliers.contains(&k) {
@@ -1034,12 +1039,43 @@ fn unlisted_files(parts: &[PartView], trees: &[TreeFiles], states: &States, out:
             .or_default()
             .extend(files.read_paths());
     }
+    // Files declared unapplied, by (tree, path in the tree), with their site.
+    let unapplied: HashMap<(&str, &str), &'static std::panic::Location<'static>> = parts
+        .iter()
+        .flat_map(|p| p.cluster.files.iter().map(move |f| (p, f)))
+        .filter(|(_, f)| f.unapplied)
+        .map(|(p, f)| {
+            (
+                (p.cluster.trees[f.tree].path.as_str(), f.path.as_str()),
+                f.at,
+            )
+        })
+        .collect();
     for ((tree, repo_path), files) in &states.sources {
         let read = &read[tree.as_str()];
         let Some(rendered) = trees.iter().find(|t| t.root == tree) else {
             continue;
         };
         for (path, text) in files.iter() {
+            let in_tree = path
+                .strip_prefix(repo_path.as_str())
+                .map_or(path, |p| p.trim_start_matches('/'));
+            if let Some(&at) = unapplied.get(&(tree.as_str(), in_tree)) {
+                if read.contains(path) {
+                    out.push(Problem {
+                        object: None,
+                        field: None,
+                        message: format!(
+                            "file {:?} is declared with Cluster::unapplied_file, but a \
+                             Kustomization's build reads it: Flux applies it; declare its \
+                             objects, or leave it out of the kustomization",
+                            crate::model::cluster::join(tree, in_tree)
+                        ),
+                        sites: vec![("declared", at)],
+                    });
+                }
+                continue;
+            }
             if read.contains(path) || !(path.ends_with(".yaml") || path.ends_with(".yml")) {
                 continue;
             }

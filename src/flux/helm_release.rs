@@ -93,6 +93,15 @@ pub struct ChartRef {
     source: RelativeRef,
 }
 
+impl ChartRef {
+    /// Writes the source's `namespace` even when it is the release's own (see
+    /// [`ChartTemplate::with_namespace`]).
+    pub fn with_namespace(mut self) -> ChartRef {
+        self.source.write_namespace();
+        self
+    }
+}
+
 impl Chart {
     /// Chart `chart` from a HelmRepository, GitRepository or Bucket.
     pub fn from_source<K: HelmChartSource>(source: &Ref<K>, chart: &str) -> ChartTemplate {
@@ -132,6 +141,14 @@ impl Chart {
 }
 
 impl ChartTemplate {
+    /// Writes the source's `namespace` even when it is the release's own, as many
+    /// repositories do (Flux reads both alike; written, the reference keeps naming that
+    /// namespace when an overlay moves the release).
+    pub fn with_namespace(mut self) -> ChartTemplate {
+        self.source.write_namespace();
+        self
+    }
+
     /// Only versions in this semver range.
     pub fn version(mut self, range: &str) -> ChartTemplate {
         self.version = Some(range.to_owned());

@@ -63,6 +63,8 @@ pub struct Cluster {
     pub(crate) next_version: Option<KindVersion>,
     /// Every version [`Cluster::add_at_version`] chose, for the notes.
     pub(crate) object_versions: Vec<KindVersion>,
+    /// Objects the cluster has before Flux runs ([`Cluster::exists_before_flux`]).
+    pub(crate) before_flux: Vec<Arc<Target>>,
 }
 
 /// A Flux kind written at a version of the program's choosing: (group, kind, version,
@@ -103,6 +105,8 @@ pub(crate) struct FileDecl {
     pub(crate) folder: Option<usize>,
     pub(crate) at: &'static Location<'static>,
     pub(crate) content: FileContent,
+    /// Declared with [`Cluster::unapplied_file`]: kept in the repository, applied by nothing.
+    pub(crate) unapplied: bool,
 }
 
 #[derive(Debug)]
@@ -392,6 +396,7 @@ impl Cluster {
             kind_versions: Vec::new(),
             next_version: None,
             object_versions: Vec::new(),
+            before_flux: Vec::new(),
         }
     }
 
@@ -952,6 +957,25 @@ impl Cluster {
         &self,
     ) -> impl Iterator<Item = &crate::model::bootstrap::BootstrapSecret> {
         self.bootstrap.iter().map(|(s, _)| s)
+    }
+
+    /// Says that the object `object` names is in the cluster before Flux reconciles
+    /// anything — made by a person or another tool when the cluster was set up (a
+    /// namespace created by hand). Render then takes it as there where it would refuse a
+    /// Kustomization waiting for it: a bootstrap deadlock (a namespace, a `substituteFrom`
+    /// source or a decryption key that only a Kustomization waiting for this one applies)
+    /// or a reference no Kustomization of the cluster answers. Each call is an assumption
+    /// made visible in review; where the cluster is set up from scratch, reorder the
+    /// Kustomizations instead.
+    ///
+    /// ```
+    /// use fluxdsl::{name, Cluster, Ref};
+    /// use fluxdsl::k8s_openapi::api::core::v1::Namespace;
+    /// let mut cluster = Cluster::new("k8s");
+    /// cluster.exists_before_flux(&Ref::<Namespace>::existing_cluster_scoped(name!("cert-manager")));
+    /// ```
+    pub fn exists_before_flux<K: crate::object::Kind>(&mut self, object: &Ref<K>) {
+        self.before_flux.push(Arc::clone(object.target()));
     }
 
     /// Declares that `source` is the repository this program renders into, with the tree

@@ -106,6 +106,32 @@ impl Cluster {
         self.carry(tree, path, text.into(), Location::caller()).0
     }
 
+    /// A file of the main tree that the repository keeps but Flux never applies: a folder
+    /// switched off (its entry commented out of the kustomization), a copy kept for later.
+    /// `text` is written as given, like [`verbatim_file`](Self::verbatim_file)'s, and its
+    /// objects are not declared: no handles, no duplicate with what is applied, and render
+    /// does not refuse the file as one its kustomization forgot to list. Render refuses it
+    /// if a build does read it (it is applied after all), and a Secret in it in clear text
+    /// as anywhere else.
+    ///
+    /// ```
+    /// use fluxdsl::{Cluster, KustomizeConfig};
+    /// let mut cluster = Cluster::new("k8s");
+    /// let on = cluster.verbatim_file("apps/on.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: on\n");
+    /// // Switched off: the kustomization no longer lists it.
+    /// cluster.unapplied_file("apps/off.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: on\n");
+    /// cluster.kustomize_config("apps", KustomizeConfig::builder().resources(&[&on]).build());
+    /// assert!(cluster.render().unwrap().file("apps/off.yaml").is_some());
+    /// ```
+    #[track_caller]
+    pub fn unapplied_file(&mut self, path: &str, text: impl Into<String>) -> File {
+        let main = self.main_tree();
+        let (file, _) = self.carry(&main, path, text.into(), Location::caller());
+        self.objects.retain(|o| o.file != file.index());
+        self.files[file.index()].unapplied = true;
+        file
+    }
+
     /// A YAML file of data at `path` of the main tree, e.g. a Helm values file: `data` (a
     /// `serde_json::Value` or any `Serialize` type) written as Flux writes YAML. It holds
     /// no object.
@@ -403,6 +429,7 @@ impl Cluster {
             folder: None,
             at,
             content,
+            unapplied: false,
         });
         File::new(self.files.len() - 1, path.into())
     }

@@ -438,7 +438,7 @@ fn verbatim_duplicates(
     problems: &mut Vec<Problem>,
 ) {
     use serde::Deserialize;
-    for f in &cluster.files {
+    for f in cluster.files.iter().filter(|f| !f.unapplied) {
         let FileContent::Verbatim(text) = &f.content else {
             continue;
         };

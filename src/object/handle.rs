@@ -401,6 +401,8 @@ pub struct RelativeRef {
     pub(crate) target: Arc<Target>,
     with_kind: bool,
     in_holder_namespace: bool,
+    /// The namespace is written even when it is the holder's own.
+    namespace_written: bool,
 }
 
 impl RelativeRef {
@@ -410,6 +412,7 @@ impl RelativeRef {
             target: Arc::clone(target),
             with_kind: true,
             in_holder_namespace: false,
+            namespace_written: false,
         }
     }
 
@@ -423,7 +426,13 @@ impl RelativeRef {
 
     /// Records the namespace of the object holding this reference.
     pub(crate) fn settle(&mut self, holder: &NamespaceName) {
-        self.in_holder_namespace = self.target.key.namespace.as_deref() == Some(holder.as_str());
+        self.in_holder_namespace = !self.namespace_written
+            && self.target.key.namespace.as_deref() == Some(holder.as_str());
+    }
+
+    /// Writes the target's namespace even when it is the holder's own.
+    pub(crate) fn write_namespace(&mut self) {
+        self.namespace_written = true;
     }
 
     /// The reference as Flux writes it.

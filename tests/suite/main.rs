@@ -1,5 +1,8 @@
 //! The integration suite: one test binary, so the library links once.
 
+// The reproduced repositories' Helm values are large `json!` literals.
+#![recursion_limit = "512"]
+
 mod all_fields;
 mod apply;
 mod cli;

@@ -16,6 +16,10 @@ pub mod cluster4;
 #[allow(dead_code)]
 #[path = "../../examples/flux2_multi_tenancy.rs"]
 pub mod flux2_multi_tenancy;
+// Its `#![recursion_limit]` is for the example's own crate; this one's root sets it.
+#[allow(dead_code, unused_attributes)]
+#[path = "../../examples/k8s_home_ops.rs"]
+pub mod k8s_home_ops;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -294,4 +298,17 @@ fn flux2_multi_tenancy_is_reproduced_document_for_document() {
         "examples/flux2_multi_tenancy.rs",
     );
     c.assert_complete("`fluxcd/flux2-multi-tenancy`");
+}
+
+#[test]
+fn k8s_home_ops_is_reproduced_document_for_document() {
+    let c = Comparison::of_with_upstream(
+        &k8s_home_ops::repository(),
+        "",
+        "k8s-home-ops",
+        "examples/k8s_home_ops.rs",
+        Some("k8s-home-ops/clusters/production/flux-system/gotk-components.yaml"),
+        &|_, text| text,
+    );
+    c.assert_complete("`Cloufish/k8s-home-ops`");
 }
