@@ -67,6 +67,7 @@ pub(crate) fn build_problems(parts: &[PartView], trees: &[TreeFiles]) -> Vec<Pro
         cluster.health_checks(&mut problems);
         cluster.local_references(&states, &mut problems);
         cluster.deadlocks(&mut problems);
+        cluster.undefined_variables(&states, &mut problems);
     }
     unlisted_files(parts, trees, &states, &mut problems);
     problems.list
@@ -501,6 +502,67 @@ impl<'s> Cluster<'s> {
                     ),
                     sites: vec![(a.role, a.at)],
                 });
+            }
+        }
+    }
+
+    /// Every `${var}` in what a substituting Kustomization applies — typed objects,
+    /// verbatim files, the patches and values an overlay adds — is one it defines or has a
+    /// default, where every value it has is known here (its `substituteFrom` sources are
+    /// applied or declared by the cluster). A variable a typed declaration writes itself
+    /// is named by the declaration's own check; this one names the rest.
+    fn undefined_variables(&self, states: &States, out: &mut Problems) {
+        use crate::model::substitution;
+        for (k, a) in self.state.applied.iter().enumerate() {
+            let (Some(variables), Some(b)) = (&a.variables, a.build) else {
+                continue;
+            };
+            if !variables.complete {
+                continue;
+            }
+            let Ok(objects) = &states.builds[b] else {
+                continue;
+            };
+            let defined: BTreeSet<String> = variables.values.keys().cloned().collect();
+            for o in objects.iter() {
+                if substitution::disabled(o) || !substitution::mentions_variables(o) {
+                    continue;
+                }
+                let undefined = substitution::undefined_in(o, &defined);
+                if undefined.is_empty() {
+                    continue;
+                }
+                let key = applied_key(o);
+                // What a typed declaration writes itself, its own check names.
+                let declared = states
+                    .declared_in(self.parts, self.state.part, &key)
+                    .map(|(p, i)| &self.parts[p].cluster.objects[i])
+                    .filter(|d| !d.patch_only && !d.encrypted)
+                    .and_then(|d| d.object.to_json().ok());
+                for (field, var) in undefined {
+                    if declared.as_ref().is_some_and(|d| {
+                        substitution::undefined_in(d, &defined)
+                            .iter()
+                            .any(|(_, v)| *v == var)
+                    }) {
+                        continue;
+                    }
+                    out.push(Problem {
+                        object: Some(key.clone()),
+                        field: Some(intern(&field)),
+                        message: format!(
+                            "${{{var}}} is a variable the postBuild substitution of {} \
+                             replaces, and it defines no {var:?} (strict substitution fails the \
+                             Kustomization; older Flux writes an empty string); write $${{{var}}} \
+                             to keep the text, annotate the object {}: disabled, or define \
+                             {var} in postBuild ({})",
+                            a.key,
+                            substitution::DISABLED,
+                            self.label
+                        ),
+                        sites: self.sites(states, &key, k),
+                    });
+                }
             }
         }
     }

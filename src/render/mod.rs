@@ -205,8 +205,17 @@ impl Repository {
         let mut seen = std::collections::BTreeSet::new();
         let mut out = Vec::new();
         for part in &self.parts {
-            let chosen = part.cluster.kind_versions.iter();
-            for (group, kind, version, at) in chosen.chain(&part.cluster.object_versions) {
+            let chosen = part
+                .cluster
+                .kind_versions
+                .iter()
+                .map(|v| (v, "write_kind_at"));
+            let one = part
+                .cluster
+                .object_versions
+                .iter()
+                .map(|v| (v, "add_at_version"));
+            for ((group, kind, version, at), how) in chosen.chain(one) {
                 if !seen.insert((*group, *kind, version.clone())) {
                     continue;
                 }
@@ -216,7 +225,7 @@ impl Repository {
                     Some(format!(" ({} stores {stored})", api.label()))
                 });
                 out.push(format!(
-                    "{kind} is written at {group}/{version} (at {at}), a \
+                    "{kind} is written at {group}/{version} (Cluster::{how} at {at}), a \
                      version Flux still serves but deprecates{}; write the stored version when \
                      the clusters can",
                     stores.unwrap_or_default()

@@ -1063,3 +1063,83 @@ fn an_overlay_that_does_not_provide_what_its_base_reads_is_refused() {
     );
     assert!(!err.contains("cluster \"staging\": HelmRelease"), "{err}");
 }
+
+#[test]
+fn a_variable_a_verbatim_manifest_uses_and_its_kustomization_does_not_define_is_refused() {
+    let apps = kustomization(
+        "apps",
+        "./apps",
+        "  postBuild:\n    substitute:\n      cluster: dev\n",
+    );
+    let settings = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: \
+                    flux-system\ndata:\n  url: https://${domain}/${cluster}\n  home: \
+                    $${HOME}\n  level: ${level:=info}\n";
+    let err = refusal(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("apps/settings.yaml", settings),
+    ]));
+    assert!(
+        err.contains(
+            "ConfigMap flux-system/settings data.url: ${domain} is a variable the postBuild \
+             substitution of Kustomization flux-system/apps replaces, and it defines no \
+             \"domain\""
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("applied by Kustomization flux-system/apps"),
+        "{err}"
+    );
+    // The escape, the default and the variable it defines pass.
+    assert_eq!(
+        err.matches("is a variable the postBuild").count(),
+        1,
+        "{err}"
+    );
+}
+
+#[test]
+fn a_shared_folder_is_checked_with_the_variables_of_each_cluster_that_applies_it() {
+    let mut shared = Cluster::for_repository("");
+    shared.verbatim_file(
+        "apps/settings.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: \
+         flux-system\ndata:\n  host: web.${domain}\n",
+    );
+    let mut repository = Repository::new();
+    for (env, domain) in [
+        ("staging", Some("staging.example.com")),
+        ("production", None),
+    ] {
+        let mut c = Cluster::for_repository("");
+        let sync = c.file(&format!("clusters/{env}/sync.yaml"));
+        let repo = super::fleet_source(&mut c, &sync);
+        let mut post_build = fluxdsl::PostBuild::new().substitute("cluster", env);
+        if let Some(domain) = domain {
+            post_build = post_build.substitute("domain", domain);
+        }
+        c.add(
+            &sync,
+            Kustomization::builder()
+                .name(name!("apps"))
+                .source_ref(&repo)
+                .path("./apps")
+                .interval(duration!("10m"))
+                .prune(true)
+                .post_build(post_build)
+                .build(),
+        );
+        repository.cluster(env, c);
+    }
+    repository.shared(shared);
+    let err = repository.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "ConfigMap flux-system/settings data.host: ${domain} is a variable the postBuild \
+             substitution of Kustomization flux-system/apps replaces, and it defines no \
+             \"domain\""
+        ) && err.contains("(cluster \"production\")"),
+        "{err}"
+    );
+    assert!(!err.contains("(cluster \"staging\")"), "{err}");
+}
