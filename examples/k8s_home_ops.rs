@@ -73,6 +73,33 @@ fn namespace_object(name: &str, tenant: Option<&str>) -> Namespace {
     }
 }
 
+/// Overlay `dir` (`apps/<cluster>/<app>`) of `base`, in `namespace` if it sets one, its
+/// HelmRelease patched with the cluster's `values` (a strategic-merge patch kept in
+/// `<app>-values.yaml`).
+fn values_overlay(
+    c: &mut Cluster,
+    dir: &str,
+    base: &Folder,
+    namespace: Option<NamespaceName>,
+    values: Value,
+) {
+    let app = dir.rsplit('/').next().expect("a folder");
+    let file = c.file(&format!("{dir}/{app}-values.yaml"));
+    c.add_patch(&file, values);
+    let releases = PatchTarget {
+        kind: Some("HelmRelease".into()),
+        ..PatchTarget::default()
+    };
+    let config = KustomizeConfig::builder()
+        .folders(&[base])
+        .patch_files(&[PatchFile::new(&file, releases)]);
+    let config = match namespace {
+        Some(namespace) => config.namespace(namespace).build(),
+        None => config.build(),
+    };
+    c.kustomize_config(dir, config);
+}
+
 /// A Kubernetes object typed by k8s-openapi, from the fields the repository writes.
 fn typed<T: serde::de::DeserializeOwned>(fields: Value) -> T {
     serde_json::from_value(fields).expect("the fields of a Kubernetes object")
@@ -2897,9 +2924,11 @@ fn apps_base_vaultwarden(
 
 /// `apps/production/chatgpt-next/`
 fn apps_production_chatgpt_next(c: &mut Cluster, apps_base_chatgpt_next: &Folder) {
-    let chatgpt_next_values = c.file("apps/production/chatgpt-next/chatgpt-next-values.yaml");
-    c.add_patch(
-        &chatgpt_next_values,
+    values_overlay(
+        c,
+        "apps/production/chatgpt-next",
+        apps_base_chatgpt_next,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -2939,26 +2968,15 @@ fn apps_production_chatgpt_next(c: &mut Cluster, apps_base_chatgpt_next: &Folder
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/chatgpt-next",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_chatgpt_next])
-            .patch_files(&[PatchFile::new(
-                &chatgpt_next_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/cloudflared/`
 fn apps_production_cloudflared(c: &mut Cluster, apps_base_cloudflared: &Folder) {
-    let cloudflared_values = c.file("apps/production/cloudflared/cloudflared-values.yaml");
-    c.add_patch(
-        &cloudflared_values,
+    values_overlay(
+        c,
+        "apps/production/cloudflared",
+        apps_base_cloudflared,
+        None,
         json!({
             "apiVersion": "apps/v1",
             "kind": "Deployment",
@@ -2968,26 +2986,15 @@ fn apps_production_cloudflared(c: &mut Cluster, apps_base_cloudflared: &Folder) 
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/cloudflared",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_cloudflared])
-            .patch_files(&[PatchFile::new(
-                &cloudflared_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/code-server/`
 fn apps_production_code_server(c: &mut Cluster, apps_base_code_server: &Folder) {
-    let code_server_values = c.file("apps/production/code-server/code-server-values.yaml");
-    c.add_patch(
-        &code_server_values,
+    values_overlay(
+        c,
+        "apps/production/code-server",
+        apps_base_code_server,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3040,26 +3047,15 @@ fn apps_production_code_server(c: &mut Cluster, apps_base_code_server: &Folder) 
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/code-server",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_code_server])
-            .patch_files(&[PatchFile::new(
-                &code_server_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/commafeed/`
 fn apps_production_commafeed(c: &mut Cluster, apps_base_commafeed: &Folder) {
-    let commafeed_values = c.file("apps/production/commafeed/commafeed-values.yaml");
-    c.add_patch(
-        &commafeed_values,
+    values_overlay(
+        c,
+        "apps/production/commafeed",
+        apps_base_commafeed,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3099,26 +3095,15 @@ fn apps_production_commafeed(c: &mut Cluster, apps_base_commafeed: &Folder) {
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/commafeed",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_commafeed])
-            .patch_files(&[PatchFile::new(
-                &commafeed_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/composerize/`
 fn apps_production_composerize(c: &mut Cluster, apps_base_composerize: &Folder) {
-    let composerize_values = c.file("apps/production/composerize/composerize-values.yaml");
-    c.add_patch(
-        &composerize_values,
+    values_overlay(
+        c,
+        "apps/production/composerize",
+        apps_base_composerize,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3158,26 +3143,15 @@ fn apps_production_composerize(c: &mut Cluster, apps_base_composerize: &Folder) 
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/composerize",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_composerize])
-            .patch_files(&[PatchFile::new(
-                &composerize_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/cyberchef/`
 fn apps_production_cyberchef(c: &mut Cluster, apps_base_cyberchef: &Folder) {
-    let cyberchef_values = c.file("apps/production/cyberchef/cyberchef-values.yaml");
-    c.add_patch(
-        &cyberchef_values,
+    values_overlay(
+        c,
+        "apps/production/cyberchef",
+        apps_base_cyberchef,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3217,26 +3191,15 @@ fn apps_production_cyberchef(c: &mut Cluster, apps_base_cyberchef: &Folder) {
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/cyberchef",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_cyberchef])
-            .patch_files(&[PatchFile::new(
-                &cyberchef_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/descheduler/`
 fn apps_production_descheduler(c: &mut Cluster, apps_base_descheduler: &Folder) {
-    let descheduler_values = c.file("apps/production/descheduler/descheduler-values.yaml");
-    c.add_patch(
-        &descheduler_values,
+    values_overlay(
+        c,
+        "apps/production/descheduler",
+        apps_base_descheduler,
+        None,
         json!({
             "apiVersion": "apps/v1",
             "kind": "Deployment",
@@ -3246,26 +3209,15 @@ fn apps_production_descheduler(c: &mut Cluster, apps_base_descheduler: &Folder) 
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/descheduler",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_descheduler])
-            .patch_files(&[PatchFile::new(
-                &descheduler_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/dsomm/`
 fn apps_production_dsomm(c: &mut Cluster, apps_base_dsomm: &Folder) {
-    let dsomm_values = c.file("apps/production/dsomm/dsomm-values.yaml");
-    c.add_patch(
-        &dsomm_values,
+    values_overlay(
+        c,
+        "apps/production/dsomm",
+        apps_base_dsomm,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3305,26 +3257,15 @@ fn apps_production_dsomm(c: &mut Cluster, apps_base_dsomm: &Folder) {
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/dsomm",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_dsomm])
-            .patch_files(&[PatchFile::new(
-                &dsomm_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/languagetool/`
 fn apps_production_languagetool(c: &mut Cluster, apps_base_languagetool: &Folder) {
-    let languagetool_values = c.file("apps/production/languagetool/languagetool-values.yaml");
-    c.add_patch(
-        &languagetool_values,
+    values_overlay(
+        c,
+        "apps/production/languagetool",
+        apps_base_languagetool,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3364,26 +3305,15 @@ fn apps_production_languagetool(c: &mut Cluster, apps_base_languagetool: &Folder
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/languagetool",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_languagetool])
-            .patch_files(&[PatchFile::new(
-                &languagetool_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/lidify/`
 fn apps_production_lidify(c: &mut Cluster, apps_base_lidify: &Folder) {
-    let lidify_values = c.file("apps/production/lidify/lidify-values.yaml");
-    c.add_patch(
-        &lidify_values,
+    values_overlay(
+        c,
+        "apps/production/lidify",
+        apps_base_lidify,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3423,26 +3353,15 @@ fn apps_production_lidify(c: &mut Cluster, apps_base_lidify: &Folder) {
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/lidify",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_lidify])
-            .patch_files(&[PatchFile::new(
-                &lidify_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/n8n/`
 fn apps_production_n8n(c: &mut Cluster, apps_base_n8n: &Folder) {
-    let n8n_values = c.file("apps/production/n8n/n8n-values.yaml");
-    c.add_patch(
-        &n8n_values,
+    values_overlay(
+        c,
+        "apps/production/n8n",
+        apps_base_n8n,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3495,26 +3414,15 @@ fn apps_production_n8n(c: &mut Cluster, apps_base_n8n: &Folder) {
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/n8n",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_n8n])
-            .patch_files(&[PatchFile::new(
-                &n8n_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/netbox/`
 fn apps_production_netbox(c: &mut Cluster, apps_base_netbox: &Folder) {
-    let netbox_values = c.file("apps/production/netbox/netbox-values.yaml");
-    c.add_patch(
-        &netbox_values,
+    values_overlay(
+        c,
+        "apps/production/netbox",
+        apps_base_netbox,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3524,26 +3432,15 @@ fn apps_production_netbox(c: &mut Cluster, apps_base_netbox: &Folder) {
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/netbox",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_netbox])
-            .patch_files(&[PatchFile::new(
-                &netbox_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/pgadmin/`
 fn apps_production_pgadmin(c: &mut Cluster, apps_base_pgadmin: &Folder) {
-    let pgadmin_values = c.file("apps/production/pgadmin/pgadmin-values.yaml");
-    c.add_patch(
-        &pgadmin_values,
+    values_overlay(
+        c,
+        "apps/production/pgadmin",
+        apps_base_pgadmin,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3583,26 +3480,15 @@ fn apps_production_pgadmin(c: &mut Cluster, apps_base_pgadmin: &Folder) {
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/pgadmin",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_pgadmin])
-            .patch_files(&[PatchFile::new(
-                &pgadmin_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/podinfo/`
 fn apps_production_podinfo(c: &mut Cluster, apps_base_podinfo: &Folder) {
-    let podinfo_values = c.file("apps/production/podinfo/podinfo-values.yaml");
-    c.add_patch(
-        &podinfo_values,
+    values_overlay(
+        c,
+        "apps/production/podinfo",
+        apps_base_podinfo,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3634,19 +3520,6 @@ fn apps_production_podinfo(c: &mut Cluster, apps_base_podinfo: &Folder) {
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/podinfo",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_podinfo])
-            .patch_files(&[PatchFile::new(
-                &podinfo_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/prometheus-blackbox-exporter/`
@@ -3654,11 +3527,11 @@ fn apps_production_prometheus_blackbox_exporter(
     c: &mut Cluster,
     apps_base_prometheus_blackbox_exporter: &Folder,
 ) {
-    let prometheus_blackbox_exporter_values = c.file(
-        "apps/production/prometheus-blackbox-exporter/prometheus-blackbox-exporter-values.yaml",
-    );
-    c.add_patch(
-        &prometheus_blackbox_exporter_values,
+    values_overlay(
+        c,
+        "apps/production/prometheus-blackbox-exporter",
+        apps_base_prometheus_blackbox_exporter,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3704,27 +3577,15 @@ fn apps_production_prometheus_blackbox_exporter(
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/prometheus-blackbox-exporter",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_prometheus_blackbox_exporter])
-            .patch_files(&[PatchFile::new(
-                &prometheus_blackbox_exporter_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/prometheus-operator/`
 fn apps_production_prometheus_operator(c: &mut Cluster, apps_base_prometheus_operator: &Folder) {
-    let prometheus_operator_values =
-        c.file("apps/production/prometheus-operator/prometheus-operator-values.yaml");
-    c.add_patch(
-        &prometheus_operator_values,
+    values_overlay(
+        c,
+        "apps/production/prometheus-operator",
+        apps_base_prometheus_operator,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3800,26 +3661,15 @@ fn apps_production_prometheus_operator(c: &mut Cluster, apps_base_prometheus_ope
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/prometheus-operator",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_prometheus_operator])
-            .patch_files(&[PatchFile::new(
-                &prometheus_operator_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/reloader/`
 fn apps_production_reloader(c: &mut Cluster, apps_base_reloader: &Folder) {
-    let reloader_values = c.file("apps/production/reloader/reloader-values.yaml");
-    c.add_patch(
-        &reloader_values,
+    values_overlay(
+        c,
+        "apps/production/reloader",
+        apps_base_reloader,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3835,26 +3685,15 @@ fn apps_production_reloader(c: &mut Cluster, apps_base_reloader: &Folder) {
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/reloader",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_reloader])
-            .patch_files(&[PatchFile::new(
-                &reloader_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/production/vaultwarden/`
 fn apps_production_vaultwarden(c: &mut Cluster, apps_base_vaultwarden: &Folder) {
-    let vaultwarden_values = c.file("apps/production/vaultwarden/vaultwarden-values.yaml");
-    c.add_patch(
-        &vaultwarden_values,
+    values_overlay(
+        c,
+        "apps/production/vaultwarden",
+        apps_base_vaultwarden,
+        None,
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3894,26 +3733,15 @@ fn apps_production_vaultwarden(c: &mut Cluster, apps_base_vaultwarden: &Folder) 
             }
         }),
     );
-    c.kustomize_config(
-        "apps/production/vaultwarden",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_vaultwarden])
-            .patch_files(&[PatchFile::new(
-                &vaultwarden_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
-    );
 }
 
 /// `apps/staging/podinfo/`
 fn apps_staging_podinfo(c: &mut Cluster, apps_base_podinfo: &Folder) {
-    let podinfo_values = c.file("apps/staging/podinfo/podinfo-values.yaml");
-    c.add_patch(
-        &podinfo_values,
+    values_overlay(
+        c,
+        "apps/staging/podinfo",
+        apps_base_podinfo,
+        Some(namespace!("podinfo")),
         json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -3947,20 +3775,6 @@ fn apps_staging_podinfo(c: &mut Cluster, apps_base_podinfo: &Folder) {
                 }
             }
         }),
-    );
-    c.kustomize_config(
-        "apps/staging/podinfo",
-        KustomizeConfig::builder()
-            .folders(&[apps_base_podinfo])
-            .namespace(namespace!("podinfo"))
-            .patch_files(&[PatchFile::new(
-                &podinfo_values,
-                PatchTarget {
-                    kind: Some("HelmRelease".into()),
-                    ..PatchTarget::default()
-                },
-            )])
-            .build(),
     );
 }
 
