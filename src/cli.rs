@@ -4,6 +4,10 @@
 //! 2 an error (a refused definition, an unwritable folder, …). Errors print once, with
 //! their causes, to stderr.
 
+mod scaffold;
+
+pub use scaffold::new_crate;
+
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;

@@ -44,7 +44,7 @@ mod error;
 mod flux;
 mod go_yaml;
 mod kube_rules;
-mod kustomize;
+pub mod kustomize;
 mod model;
 mod object;
 pub mod render;
@@ -137,3 +137,90 @@ pub mod builders {
 
 /// The API types (k8s-openapi) fluxdsl is built on, for declaring core objects.
 pub use k8s_openapi;
+
+/// What most programs use, in one import: `use fluxdsl::prelude::*;` — the cluster and
+/// repository, handles, the literal macros, the kustomize folder types and every Flux kind
+/// with the types its builder takes most often. The rest is at the crate root and in the
+/// modules per Flux API group ([`source`], [`kustomize`], [`helm`], [`notification`],
+/// [`image`]).
+///
+/// ```
+/// use fluxdsl::prelude::*;
+/// let mut cluster = Cluster::new("clusters/minimal");
+/// let sync = cluster.file("sync.yaml");
+/// let repo = cluster.add(&sync, GitRepository::builder()
+///     .name(name!("podinfo"))
+///     .url("https://github.com/stefanprodan/podinfo")
+///     .reference(GitRef::branch("master"))
+///     .interval(duration!("1m"))
+///     .build());
+/// cluster.add(&sync, Kustomization::builder()
+///     .name(name!("podinfo"))
+///     .source_ref(&repo)
+///     .path("./kustomize")
+///     .interval(duration!("10m"))
+///     .prune(true)
+///     .build());
+/// assert!(Repository::of_one(cluster).render().is_ok());
+/// ```
+pub mod prelude {
+    pub use crate::helm::{Chart, HelmRelease, Install, Strategy, Upgrade, ValuesFrom};
+    pub use crate::image::{ImagePolicy, ImageRepository, ImageUpdateAutomation};
+    pub use crate::kustomize::{
+        Decryption, HealthCheck, Kustomization, Patch, PostBuild, SubstituteFrom,
+    };
+    pub use crate::notification::{Alert, Provider, Receiver};
+    pub use crate::source::{
+        Bucket, GitRef, GitRepository, HelmRepository, LayerSelector, OCIRepository, OciRef,
+    };
+    pub use crate::{
+        BootstrapSecret, Cluster, ConfigMapGenerator, File, Folder, KustomizeConfig, Name,
+        NamespaceName, PatchFile, PatchTarget, Ref, Repository, Resource, UpstreamManifest,
+        duration, name, namespace,
+    };
+}
+
+/// `source.toolkit.fluxcd.io` (and source-watcher's `source.extensions.fluxcd.io`): the
+/// sources and what their builders take.
+pub mod source {
+    pub use crate::flux::artifact_generator::{
+        ArtifactGenerator, CopyOperation, ExternalArtifact, GeneratedArtifact, GeneratorSource,
+        GeneratorSourceRef,
+    };
+    pub use crate::flux::bucket::{Bucket, BucketProvider, BucketSts};
+    pub use crate::flux::git_repository::{
+        GitProvider, GitRef, GitRepository, GitRepositoryInclude, GitVerify,
+    };
+    pub use crate::flux::helm_chart::{ChartSource, HelmChart, ReconcileStrategy};
+    pub use crate::flux::helm_repository::HelmRepository;
+    pub use crate::flux::oci_repository::{
+        LayerSelector, OCIRepository, OciProvider, OciRef, OciVerify,
+    };
+}
+
+/// `helm.toolkit.fluxcd.io`: the HelmRelease and what its builder takes.
+pub mod helm {
+    pub use crate::flux::helm_release::{
+        ActionFlags, Chart, ChartNameChange, ChartRef, ChartTemplate, Crds, DeletionPropagation,
+        DriftDetection, DriftMode, HelmChartRefSource, HelmChartSource, HelmRelease,
+        HelmReleaseDependency, HelmTest, Install, PostRenderStrategy, PostRenderer, Remediation,
+        RemediationStrategy, Rollback, ServerSideApply, Strategy, TestFilter, Uninstall, Upgrade,
+        ValuesFrom, WaitStrategy,
+    };
+}
+
+/// `notification.toolkit.fluxcd.io`: alerts, providers and receivers.
+pub mod notification {
+    pub use crate::flux::notification::{
+        Alert, EventSource, EventSourceKind, OidcProvider, Provider, ProviderType, Receiver,
+        ReceiverType, Severity,
+    };
+}
+
+/// `image.toolkit.fluxcd.io`: image automation.
+pub mod image {
+    pub use crate::flux::image::{
+        CommitAuthor, DigestReflection, FilterTags, ImagePolicy, ImageRepository, ImageSetter,
+        ImageUpdateAutomation, SigningKey, TagPolicy,
+    };
+}

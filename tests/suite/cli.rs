@@ -261,3 +261,94 @@ fn an_examples_hints_and_help_name_the_example() {
     );
     assert!(!help.contains("k8s/flux"), "{help}");
 }
+
+#[test]
+fn fluxdsl_new_writes_a_crate_whose_program_is_the_tested_template() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("My-Fleet");
+    let name = fluxdsl::cli::new_crate(&dir).unwrap();
+    assert_eq!(name, "my-fleet");
+    let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
+    let cargo = read("Cargo.toml");
+    assert!(
+        cargo.starts_with("[package]\nname = \"my-fleet\"\n"),
+        "{cargo}"
+    );
+    assert!(
+        cargo.contains(&format!(
+            "fluxdsl = {{ path = {:?} }}",
+            env!("CARGO_MANIFEST_DIR")
+        )),
+        "{cargo}"
+    );
+    // The program is examples/new_repository.rs, which `cargo test` builds and this
+    // suite renders.
+    let main = read("src/main.rs");
+    let template = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/new_repository.rs"
+    ))
+    .unwrap();
+    assert_eq!(
+        main.lines().skip(1).collect::<Vec<_>>(),
+        template.lines().skip(1).collect::<Vec<_>>()
+    );
+    assert!(
+        main.starts_with("//! This repository's Flux definition: one cluster,"),
+        "{main}"
+    );
+    assert_eq!(read(".gitignore"), "/target\n");
+    assert!(read("README.md").contains("cargo run -- render"));
+    // A folder that is not empty is refused, and left as it was.
+    let err = fluxdsl::cli::new_crate(&dir).unwrap_err();
+    assert!(
+        err.ends_with("is not empty: `fluxdsl new` writes a crate into a new or empty folder"),
+        "{err}"
+    );
+    assert_eq!(read("Cargo.toml"), cargo);
+    // Nothing is left beside it.
+    let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert_eq!(beside.len(), 1);
+}
+
+#[test]
+fn the_fluxdsl_tool_says_what_is_wrong_in_one_line_and_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_fluxdsl"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let missing = tmp.path().join("no/such/parent/fleet");
+    let out = run(&["new", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("fluxdsl new: ") && err.contains("does not exist"),
+        "{err}"
+    );
+    let out = run(&["new", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("Usage: fluxdsl new <DIR>")
+    );
+    let out = run(&["new", tmp.path().join("fleet").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(tmp.path().join("fleet/src/main.rs").is_file());
+}
+
+#[test]
+fn the_new_repository_template_renders_and_checks() {
+    let repository = super::reproductions::new_repository::repository();
+    let rendered = repository.render().unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        rendered
+            .file("clusters/my-cluster/flux-system/gotk-sync.yaml")
+            .is_some()
+    );
+    assert!(rendered.file("apps/namespace.yaml").is_some());
+}

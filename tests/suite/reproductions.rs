@@ -16,6 +16,9 @@ pub mod cluster4;
 #[allow(dead_code)]
 #[path = "../../examples/flux2_multi_tenancy.rs"]
 pub mod flux2_multi_tenancy;
+#[allow(dead_code)]
+#[path = "../../examples/new_repository.rs"]
+pub mod new_repository;
 // Its `#![recursion_limit]` is for the example's own crate; this one's root sets it.
 #[allow(dead_code, unused_attributes)]
 #[path = "../../examples/k8s_home_ops.rs"]

@@ -1,0 +1,111 @@
+//! `fluxdsl new DIR`: a new repository crate — `Cargo.toml` depending on this fluxdsl,
+//! `src/main.rs` declaring one cluster (`examples/new_repository.rs`, compiled and tested
+//! with the examples), a README and a `.gitignore` — written whole or not at all.
+
+use std::path::{Path, PathBuf};
+
+/// The program a new crate starts from.
+const MAIN: &str = include_str!("../../examples/new_repository.rs");
+
+/// Where this fluxdsl's source is: the new crate depends on it by path.
+const FLUXDSL: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Writes a new repository crate into `dir` (new, or an empty folder); returns the
+/// crate's name. Nothing is left in `dir` when it fails.
+pub fn new_crate(dir: &Path) -> Result<String, String> {
+    let shown = dir.display();
+    if let Ok(mut entries) = std::fs::read_dir(dir) {
+        if entries.next().is_some() {
+            return Err(format!(
+                "{shown} is not empty: `fluxdsl new` writes a crate into a new or empty folder"
+            ));
+        }
+    } else if dir.exists() {
+        return Err(format!("{shown} is not a folder"));
+    }
+    let name = crate_name(dir)?;
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        return Err(format!("{} does not exist", parent.display()));
+    }
+    // Written beside it, then moved into place in one step.
+    let staging = tempfile::Builder::new()
+        .prefix(".fluxdsl-new-")
+        .tempdir_in(&parent)
+        .map_err(|e| format!("{}: {e}", parent.display()))?;
+    let files = [
+        ("Cargo.toml", cargo_toml(&name)),
+        ("src/main.rs", main_rs()),
+        ("README.md", readme(&name)),
+        (".gitignore", "/target\n".to_owned()),
+    ];
+    for (path, text) in &files {
+        let at = staging.path().join(path);
+        if let Some(folder) = at.parent() {
+            std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+        }
+        std::fs::write(&at, text).map_err(|e| format!("{}: {e}", at.display()))?;
+    }
+    if dir.exists() {
+        std::fs::remove_dir(dir).map_err(|e| format!("{shown}: {e}"))?;
+    }
+    let staged = staging.keep();
+    std::fs::rename(&staged, dir).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&staged);
+        format!("{shown}: {e}")
+    })?;
+    Ok(name)
+}
+
+/// The crate's name: the folder's, as Cargo accepts it.
+fn crate_name(dir: &Path) -> Result<String, String> {
+    let folder = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| format!("{}: name the new crate's folder", dir.display()))?;
+    let name: String = folder
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | '0'..='9' | '-' | '_' => c,
+            'A'..='Z' => c.to_ascii_lowercase(),
+            _ => '-',
+        })
+        .collect();
+    match name.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => Ok(name),
+        _ => Err(format!(
+            "{}: a crate's name starts with a letter; name the folder so",
+            dir.display()
+        )),
+    }
+}
+
+fn cargo_toml(name: &str) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = \
+         false\n\n[dependencies]\nfluxdsl = {{ path = {:?} }}\n",
+        FLUXDSL
+    )
+}
+
+/// The template without the lines that speak of it as one of fluxdsl's examples.
+fn main_rs() -> String {
+    MAIN.replace(
+        "//! The program `fluxdsl new` writes as a new repository's `src/main.rs`: one cluster,",
+        "//! This repository's Flux definition: one cluster,",
+    )
+}
+
+fn readme(name: &str) -> String {
+    format!(
+        "# {name}\n\nThis repository's Flux objects, written in Rust with fluxdsl \
+         ({FLUXDSL}): `src/main.rs` declares them, and the YAML Flux reconciles is what it \
+         renders.\n\n```sh\ncargo run                # print \
+         the YAML\ncargo run -- render      # write it into this repository\ncargo run -- \
+         check       # check the committed YAML is current (CI)\ncargo run -- tree        \
+         # what each cluster runs\ncargo run -- --help\n```\n"
+    )
+}
