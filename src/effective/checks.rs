@@ -1161,9 +1161,6 @@ fn unlisted_files(parts: &[PartView], trees: &[TreeFiles], states: &States, out:
             if objects.is_empty() {
                 continue;
             }
-            let in_tree = path
-                .strip_prefix(repo_path.as_str())
-                .map_or(path, |p| p.trim_start_matches('/'));
             let site = parts
                 .iter()
                 .flat_map(|p| p.cluster.files.iter().map(move |f| (p, f)))

@@ -1143,3 +1143,51 @@ fn a_shared_folder_is_checked_with_the_variables_of_each_cluster_that_applies_it
     );
     assert!(!err.contains("(cluster \"staging\")"), "{err}");
 }
+
+#[test]
+fn a_file_declared_unapplied_that_a_build_reads_is_refused() {
+    let apps = kustomization("apps", "./apps", "");
+    let mut cluster = cluster_with(&[("clusters/dev/apps.yaml", &apps)]);
+    // `apps` has no kustomization.yaml: Flux builds every manifest in it, this one too.
+    cluster.unapplied_file("apps/off.yaml", CONFIG_MAP);
+    let err = refusal(cluster);
+    assert!(
+        err.contains(
+            "file \"apps/off.yaml\" is declared with Cluster::unapplied_file, but a \
+             Kustomization's build reads it: Flux applies it"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_namespace_made_before_flux_runs_is_no_deadlock() {
+    use fluxdsl::k8s_openapi::api::core::v1::Namespace;
+    // `secrets` applies into namespace `web`, which only `apps` (waiting for it) creates.
+    let secrets = kustomization("secrets", "./secrets", "");
+    let apps = kustomization("apps", "./apps", "  dependsOn:\n  - name: secrets\n");
+    let files = [
+        ("clusters/dev/secrets.yaml", secrets.as_str()),
+        ("clusters/dev/apps.yaml", apps.as_str()),
+        (
+            "secrets/settings.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: web\n",
+        ),
+        (
+            "apps/namespace.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n",
+        ),
+    ];
+    let err = refusal(cluster_with(&files));
+    assert!(
+        err.contains("applies objects into namespace \"web\", which only Kustomization flux-system/apps applies"),
+        "{err}"
+    );
+    let mut cluster = cluster_with(&files);
+    cluster.exists_before_flux(&fluxdsl::Ref::<Namespace>::existing_cluster_scoped(name!(
+        "web"
+    )));
+    Repository::of_one(cluster)
+        .render()
+        .unwrap_or_else(|e| panic!("{e}"));
+}
