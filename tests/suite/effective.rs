@@ -484,6 +484,11 @@ fn what_fluxdsl_renders_builds_as_kubectl_builds_it() {
             super::reproductions::flux2_multi_tenancy::repository(),
             6,
         ),
+        (
+            "k8s-home-ops",
+            super::reproductions::k8s_home_ops::repository(),
+            13,
+        ),
     ];
     for (what, repository, at_least) in cases {
         let proof = prove_rendered(&repository);
