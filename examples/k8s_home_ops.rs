@@ -23,11 +23,11 @@ use fluxdsl::k8s_openapi::api::core::v1::{Namespace, Secret};
 use fluxdsl::k8s_openapi::api::storage::v1::StorageClass;
 use fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use fluxdsl::{
-    BootstrapSecret, Chart, Cluster, Crds, Decryption, DriftDetection, DriftMode, Folder, GitRef,
-    GitRepository, HelmRelease, HelmRepository, HelmTest, Install, Kustomization, KustomizeConfig,
-    Labels, LayerSelector, Name, NamespaceName, OCIRepository, OciRef, Patch, PatchFile,
-    PatchTarget, PostBuild, Ref, Remediation, RemediationStrategy, Repository, Resource, Rollback,
-    Strategy, Uninstall, Upgrade, ValuesFrom, duration, name, namespace,
+    BootstrapSecret, Chart, Cluster, Crds, Decryption, DriftDetection, DriftMode, File, Folder,
+    GitRef, GitRepository, HelmRelease, HelmRepository, HelmTest, Install, Kustomization,
+    KustomizeConfig, Labels, LayerSelector, Name, NamespaceName, OCIRepository, OciRef, Patch,
+    PatchFile, PatchTarget, PostBuild, Ref, Remediation, RemediationStrategy, Repository, Resource,
+    Rollback, Strategy, Uninstall, Upgrade, ValuesFrom, duration, name, namespace,
 };
 use kube::CustomResource;
 use serde::{Deserialize, Serialize};
@@ -3786,142 +3786,58 @@ fn temp(c: &mut Cluster) {
 
 /// `clusters/staging/flux-system/`
 fn clusters_staging_flux_system(c: &mut Cluster) {
-    let gotk_components = c.flux_components(
-        "clusters/staging/flux-system/gotk-components.yaml",
-        FLUX_VERSION,
-        FLUX_COMPONENTS_SHA256,
-    );
     // What `flux bootstrap` left in this cluster: a header, no objects.
     let gotk_sync = c.verbatim_file(
         "clusters/staging/flux-system/gotk-sync.yaml",
         CLUSTERS_STAGING_FLUX_SYSTEM_GOTK_SYNC_YAML,
     );
+    flux_system_folder(c, "staging", &gotk_sync);
+}
+
+/// The JSON 6902 patch giving Flux's controllers more concurrency.
+const CONTROLLER_ARGS: &str = "- op: add
+  path: /spec/template/spec/containers/0/args/-
+  value: --concurrent=20
+- op: add
+  path: /spec/template/spec/containers/0/args/-
+  value: --requeue-dependency=5s
+";
+
+/// `clusters/<cluster>/flux-system`, as `flux bootstrap` wrote it, with the controllers
+/// given more concurrency: Flux's install, pinned by version and checksum, and `sync`.
+fn flux_system_folder(c: &mut Cluster, cluster: &str, sync: &File) {
+    let gotk_components = c.flux_components(
+        &format!("clusters/{cluster}/flux-system/gotk-components.yaml"),
+        FLUX_VERSION,
+        FLUX_COMPONENTS_SHA256,
+    );
     c.kustomize_config(
-        "clusters/staging/flux-system",
+        &format!("clusters/{cluster}/flux-system"),
         KustomizeConfig::builder()
-            .resources(&[&gotk_components, &gotk_sync])
+            .resources(&[&gotk_components, sync])
             .labels(&[Labels {
-                pairs: [("toolkit.fluxcd.io/tenant".to_string(), "sre-team".to_string())].into(),
+                pairs: [(
+                    "toolkit.fluxcd.io/tenant".to_string(),
+                    "sre-team".to_string(),
+                )]
+                .into(),
                 ..Labels::default()
             }])
             .patches(&[Patch::new(
-                    "- op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: --concurrent=20\n- op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: --requeue-dependency=5s\n",
-                    PatchTarget {
-                        kind: Some("Deployment".into()),
-                        name: Some("(kustomize-controller|helm-controller|source-controller)".into()),
-                        ..PatchTarget::default()
-                    },
-                )])
+                CONTROLLER_ARGS,
+                PatchTarget {
+                    kind: Some("Deployment".into()),
+                    name: Some("(kustomize-controller|helm-controller|source-controller)".into()),
+                    ..PatchTarget::default()
+                },
+            )])
             .build(),
     );
 }
 
 /// `clusters/staging/`
 fn clusters_staging(c: &mut Cluster, fleet: &Ref<GitRepository>, sops_age: &Ref<Secret>) {
-    let infrastructure = c.file("clusters/staging/infrastructure.yaml");
-    let infra_secrets = c.add(
-        &infrastructure,
-        Kustomization::builder()
-            .name(name!("infra-secrets"))
-            .source_ref(fleet)
-            .path("./infrastructure/secrets")
-            .interval(duration!("1h"))
-            .retry_interval(duration!("1m"))
-            .timeout(duration!("5m"))
-            .prune(true)
-            .post_build(
-                PostBuild::new()
-                    .substitute("app_swarm_domain_name", "swarm.cloufish.xyz")
-                    .substitute("app_k8s_domain_name", "k8s.cloufish.xyz")
-                    .substitute("default_k8s_cert_name", "k8s-cert-prod"),
-            )
-            .decryption(Decryption::sops(sops_age))
-            .build(),
-    );
-    let infra_helm_repos = c.add(
-        &infrastructure,
-        Kustomization::builder()
-            .name(name!("infra-helm-repos"))
-            .source_ref(fleet)
-            .path("./infrastructure/helm-repos")
-            .interval(duration!("1h"))
-            .retry_interval(duration!("1m"))
-            .timeout(duration!("5m"))
-            .prune(true)
-            .post_build(
-                PostBuild::new()
-                    .substitute("app_swarm_domain_name", "swarm.cloufish.xyz")
-                    .substitute("app_k8s_domain_name", "k8s.cloufish.xyz")
-                    .substitute("default_k8s_cert_name", "k8s-cert-prod"),
-            )
-            .decryption(Decryption::sops(sops_age))
-            .build(),
-    );
-    let infra_controllers = c.add(
-        &infrastructure,
-        Kustomization::builder()
-            .name(name!("infra-controllers"))
-            .depends_on(&[&infra_secrets, &infra_helm_repos])
-            .source_ref(fleet)
-            .path("./infrastructure/controllers")
-            .interval(duration!("1h"))
-            .retry_interval(duration!("1m"))
-            .timeout(duration!("5m"))
-            .prune(true)
-            .wait(true)
-            .post_build(
-                PostBuild::new()
-                    .substitute("app_swarm_domain_name", "swarm.cloufish.xyz")
-                    .substitute("app_k8s_domain_name", "k8s.cloufish.xyz")
-                    .substitute("default_k8s_cert_name", "k8s-cert-prod"),
-            )
-            .decryption(Decryption::sops(sops_age))
-            .build(),
-    );
-    let infra_configs = c.add(
-        &infrastructure,
-        Kustomization::builder()
-            .name(name!("infra-configs"))
-            .depends_on(&[&infra_controllers])
-            .source_ref(fleet)
-            .path("./infrastructure/configs")
-            .interval(duration!("1h"))
-            .retry_interval(duration!("1m"))
-            .timeout(duration!("5m"))
-            .prune(true)
-            .patches(&[Patch::new(
-                    "- op: replace\n  path: /spec/acme/server\n  value: https://acme-v02.api.letsencrypt.org/directory\n",
-                    PatchTarget { kind: Some("ClusterIssuer".into()), name: Some("letsencrypt-production".into()), ..PatchTarget::default() },
-                )])
-            .post_build(
-                PostBuild::new()
-                    .substitute("app_swarm_domain_name", "swarm.cloufish.xyz")
-                    .substitute("app_k8s_domain_name", "k8s.cloufish.xyz")
-                    .substitute("default_k8s_cert_name", "k8s-cert-prod"),
-            )
-            .decryption(Decryption::sops(sops_age))
-            .build(),
-    );
-    c.add(
-        &infrastructure,
-        Kustomization::builder()
-            .name(name!("infra-certiticates"))
-            .depends_on(&[&infra_controllers])
-            .source_ref(fleet)
-            .path("./infrastructure/certificates")
-            .interval(duration!("1h"))
-            .retry_interval(duration!("1m"))
-            .timeout(duration!("5m"))
-            .prune(true)
-            .post_build(
-                PostBuild::new()
-                    .substitute("app_swarm_domain_name", "swarm.cloufish.xyz")
-                    .substitute("app_k8s_domain_name", "k8s.cloufish.xyz")
-                    .substitute("default_k8s_cert_name", "k8s-cert-prod"),
-            )
-            .decryption(Decryption::sops(sops_age))
-            .build(),
-    );
+    let infra_configs = infrastructure(c, "staging", fleet, sops_age);
     let apps = c.file("clusters/staging/apps.yaml");
     c.add(
         &apps,
@@ -3945,60 +3861,15 @@ fn clusters_staging(c: &mut Cluster, fleet: &Ref<GitRepository>, sops_age: &Ref<
     );
 }
 
-/// `clusters/production/flux-system/`
-fn clusters_production_flux_system(c: &mut Cluster) -> Ref<GitRepository> {
-    let gotk_components = c.flux_components(
-        "clusters/production/flux-system/gotk-components.yaml",
-        FLUX_VERSION,
-        FLUX_COMPONENTS_SHA256,
-    );
-    let gotk_sync = c.file("clusters/production/flux-system/gotk-sync.yaml");
-    let deploy_key: Ref<Secret> = Ref::existing(&NamespaceName::FLUX_SYSTEM, name!("flux-system"));
-    let fleet = c.add(
-        &gotk_sync,
-        GitRepository::builder()
-            .name(name!("flux-system"))
-            .url("ssh://git@github.com/Cloufish/k8s-home-ops")
-            .reference(GitRef::branch("main"))
-            .secret_ref(&deploy_key)
-            .interval(duration!("1m0s"))
-            .build(),
-    );
-    c.source_is_this_repository(&fleet);
-    c.add(
-        &gotk_sync,
-        Kustomization::builder()
-            .name(name!("flux-system"))
-            .source_ref(&fleet)
-            .path("./clusters/production")
-            .interval(duration!("10m0s"))
-            .prune(true)
-            .build(),
-    );
-    c.kustomize_config(
-        "clusters/production/flux-system",
-        KustomizeConfig::builder()
-            .resources(&[&gotk_components, &gotk_sync])
-            .labels(&[Labels {
-                pairs: [("toolkit.fluxcd.io/tenant".to_string(), "sre-team".to_string())].into(),
-                ..Labels::default()
-            }])
-            .patches(&[Patch::new(
-                    "- op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: --concurrent=20\n- op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: --requeue-dependency=5s\n",
-                    PatchTarget {
-                        kind: Some("Deployment".into()),
-                        name: Some("(kustomize-controller|helm-controller|source-controller)".into()),
-                        ..PatchTarget::default()
-                    },
-                )])
-            .build(),
-    );
-    fleet
-}
-
-/// `clusters/production/`
-fn clusters_production(c: &mut Cluster, fleet: &Ref<GitRepository>, sops_age: &Ref<Secret>) {
-    let infrastructure = c.file("clusters/production/infrastructure.yaml");
+/// `clusters/<cluster>/infrastructure.yaml`, the same in both clusters: the
+/// infrastructure's Kustomizations, in order; returns the last, which the apps wait for.
+fn infrastructure(
+    c: &mut Cluster,
+    cluster: &str,
+    fleet: &Ref<GitRepository>,
+    sops_age: &Ref<Secret>,
+) -> Ref<Kustomization> {
+    let infrastructure = c.file(&format!("clusters/{cluster}/infrastructure.yaml"));
     let infra_secrets = c.add(
         &infrastructure,
         Kustomization::builder()
@@ -4102,6 +3973,41 @@ fn clusters_production(c: &mut Cluster, fleet: &Ref<GitRepository>, sops_age: &R
             .decryption(Decryption::sops(sops_age))
             .build(),
     );
+    infra_configs
+}
+
+/// `clusters/production/flux-system/`
+fn clusters_production_flux_system(c: &mut Cluster) -> Ref<GitRepository> {
+    let gotk_sync = c.file("clusters/production/flux-system/gotk-sync.yaml");
+    let deploy_key: Ref<Secret> = Ref::existing(&NamespaceName::FLUX_SYSTEM, name!("flux-system"));
+    let fleet = c.add(
+        &gotk_sync,
+        GitRepository::builder()
+            .name(name!("flux-system"))
+            .url("ssh://git@github.com/Cloufish/k8s-home-ops")
+            .reference(GitRef::branch("main"))
+            .secret_ref(&deploy_key)
+            .interval(duration!("1m0s"))
+            .build(),
+    );
+    c.source_is_this_repository(&fleet);
+    c.add(
+        &gotk_sync,
+        Kustomization::builder()
+            .name(name!("flux-system"))
+            .source_ref(&fleet)
+            .path("./clusters/production")
+            .interval(duration!("10m0s"))
+            .prune(true)
+            .build(),
+    );
+    flux_system_folder(c, "production", &gotk_sync);
+    fleet
+}
+
+/// `clusters/production/`
+fn clusters_production(c: &mut Cluster, fleet: &Ref<GitRepository>, sops_age: &Ref<Secret>) {
+    let infra_configs = infrastructure(c, "production", fleet, sops_age);
     let apps = c.file("clusters/production/apps.yaml");
     c.add(
         &apps,
