@@ -631,6 +631,15 @@ pub(crate) fn metadata_maps(
     out
 }
 
+/// Whether kustomize's `namePrefix`/`nameSuffix` leave an object's name alone: Namespaces
+/// (a kustomization's `namespace` renames them instead), CustomResourceDefinitions and
+/// APIServices, whose names the API server derives from what they serve.
+pub(crate) fn keeps_name_under_prefix(api_version: &str, kind: &str) -> bool {
+    kind == "CustomResourceDefinition"
+        || kind == "Namespace"
+        || (kind == "APIService" && api_version.starts_with("apiregistration.k8s.io/"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_quantity;

@@ -686,11 +686,7 @@ fn transform(
             continue;
         }
         for r in &mut acc.res {
-            let kind = r.kind();
-            let skipped = kind == "CustomResourceDefinition"
-                || kind == "Namespace"
-                || (kind == "APIService" && r.api_version().starts_with("apiregistration.k8s.io/"));
-            if skipped {
+            if crate::kube_rules::keeps_name_under_prefix(r.api_version(), r.kind()) {
                 continue;
             }
             r.store_previous_id();

@@ -100,6 +100,9 @@ struct Cluster<'s> {
     by_name: HashMap<(&'static str, String, String), ObjectKey>,
     /// For each Kustomization, those of the cluster it depends on.
     depends_on: Vec<Vec<usize>>,
+    /// What something outside the builds makes, by (kind, namespace, name): made at the
+    /// first question ([`Cluster::imports`]).
+    imported: std::cell::OnceCell<HashSet<(&'static str, String, String)>>,
 }
 
 impl<'s> Cluster<'s> {
@@ -154,6 +157,7 @@ impl<'s> Cluster<'s> {
             objects,
             by_name,
             depends_on,
+            imported: std::cell::OnceCell::new(),
         }
     }
 
@@ -392,19 +396,30 @@ impl<'s> Cluster<'s> {
     /// `Ref::existing` handle, or the cluster says it exists before Flux runs
     /// ([`Cluster::exists_before_flux`](crate::Cluster::exists_before_flux)).
     fn imports(&self, key: &ObjectKey) -> bool {
-        let is = |t: &crate::object::Target| t.key.kind == key.kind && same(&t.key) == same(key);
-        let parts = || {
-            self.parts
+        let imported = self.imported.get_or_init(|| {
+            let mut imported = HashSet::new();
+            let parts = self
+                .parts
                 .iter()
                 .enumerate()
                 .filter(|(p, part)| *p == self.state.part || part.name.is_none())
-                .map(|(_, part)| part.cluster)
-        };
-        parts().any(|c| c.before_flux.iter().any(|t| is(t)))
-            || parts()
-                .flat_map(|c| c.objects.iter())
-                .flat_map(|o| o.object.references())
-                .any(|r| r.target.origin == crate::object::Origin::Existing && is(&r.target))
+                .map(|(_, part)| part.cluster);
+            for c in parts {
+                let existing = c
+                    .objects
+                    .iter()
+                    .flat_map(|o| o.object.references())
+                    .map(|r| r.target)
+                    .filter(|t| t.origin == crate::object::Origin::Existing);
+                for t in c.before_flux.iter().cloned().chain(existing) {
+                    let (ns, name) = same(&t.key);
+                    imported.insert((t.key.kind, ns, name));
+                }
+            }
+            imported
+        });
+        let (ns, name) = same(key);
+        imported.contains(&(key.kind, ns, name))
     }
 
     /// Whether this cluster declares `key` (by kind, namespace and name) itself.
@@ -1124,13 +1139,27 @@ fn unlisted_files(parts: &[PartView], trees: &[TreeFiles], states: &States, out:
                 .map_or(path, |p| p.trim_start_matches('/'));
             if let Some(&at) = unapplied.get(&(tree.as_str(), in_tree)) {
                 if read.contains(path) {
+                    // The Kustomization whose path holds the file most closely.
+                    let reader = states
+                        .clusters
+                        .iter()
+                        .flat_map(|c| c.applied.iter())
+                        .filter(|a| a.source.as_ref() == Some(&(tree.clone(), repo_path.clone())))
+                        .filter_map(|a| {
+                            let dir = super::files::normalize(&a.path)?;
+                            let holds = dir.is_empty() || path.starts_with(&format!("{dir}/"));
+                            holds.then_some((dir.len(), &a.key))
+                        })
+                        .max_by_key(|(len, _)| *len)
+                        .map(|(_, key)| format!("the build of {key}"))
+                        .unwrap_or_else(|| "a Kustomization's build".into());
                     out.push(Problem {
                         object: None,
                         field: None,
                         message: format!(
-                            "file {:?} is declared with Cluster::unapplied_file, but a \
-                             Kustomization's build reads it: Flux applies it; declare its \
-                             objects, or leave it out of the kustomization",
+                            "file {:?} is declared with Cluster::unapplied_file, but {reader} \
+                             reads it: Flux applies it; declare its objects, or leave it out \
+                             of the kustomization",
                             crate::model::cluster::join(tree, in_tree)
                         ),
                         sites: vec![("declared", at)],

@@ -118,10 +118,7 @@ pub fn flux_build(
     // kustomize-controller substitutes nothing when the Kustomization has no variable.
     let no_variables = post.values.is_empty() && post.complete;
     if !spec["postBuild"].is_null() && !no_variables {
-        let unset = match post.complete {
-            true => substitution::Unset::Kept,
-            false => substitution::Unset::Unknown,
-        };
+        let unset = substitution::Unset::strict(post.complete);
         for obj in &mut objects {
             if !substitution::disabled(obj) {
                 substitution::substitute_all(obj, &post.values, unset);

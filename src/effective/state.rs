@@ -502,7 +502,7 @@ fn variables_of(
             None => declared(),
         };
         match found {
-            Some(Some(o)) => match data_of(&o) {
+            Some(Some(o)) => match crate::model::substitution::config_data(&o) {
                 Some(data) => values.extend(data),
                 None => complete = false,
             },
@@ -521,36 +521,6 @@ fn variables_of(
     }
     let values = crate::model::substitution::without_line_breaks(values);
     Some(Variables { values, complete })
-}
-
-/// The data of ConfigMap or Secret `o` as substitution reads it (a Secret's `data`
-/// decoded, and its `stringData`); `None` when it is SOPS-encrypted or not readable.
-fn data_of(o: &Value) -> Option<std::collections::BTreeMap<String, String>> {
-    use base64::Engine;
-    if o.get("sops").is_some() {
-        return None;
-    }
-    let secret = o["kind"] == "Secret";
-    let mut out = std::collections::BTreeMap::new();
-    for (k, v) in o["data"].as_object().into_iter().flatten() {
-        let text = v.as_str()?;
-        let text = match secret {
-            true => {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(text)
-                    .ok()?;
-                String::from_utf8(bytes).ok()?
-            }
-            false => text.to_owned(),
-        };
-        out.insert(k.clone(), text);
-    }
-    if secret {
-        for (k, v) in o["stringData"].as_object().into_iter().flatten() {
-            out.insert(k.clone(), v.as_str()?.to_owned());
-        }
-    }
-    Some(out)
 }
 
 /// A build substituted with `variables` as kustomize-controller does it: nothing changes
@@ -577,10 +547,7 @@ fn substituted(
             continue;
         }
         let mut o = o.clone();
-        let unset = match variables.complete {
-            true => crate::model::substitution::Unset::Kept,
-            false => crate::model::substitution::Unset::Unknown,
-        };
+        let unset = crate::model::substitution::Unset::strict(variables.complete);
         crate::model::substitution::substitute_all(&mut o, &variables.values, unset);
         changed = true;
         out.push(o);

@@ -284,12 +284,11 @@ impl Folder {
     pub fn instance<K: crate::object::Kind>(&self, object: &Ref<K>) -> Ref<K> {
         let key = object.key();
         let kind = key.kind;
-        let kept_name = kind == "CustomResourceDefinition"
-            || (kind == "APIService" && key.api_version.starts_with("apiregistration.k8s.io/"));
         let name = match (kind, &self.namespace) {
             ("Namespace", Some(ns)) if key.api_version == "v1" => ns.as_str().to_owned(),
-            ("Namespace", _) => key.name.clone(),
-            _ if kept_name => key.name.clone(),
+            _ if crate::kube_rules::keeps_name_under_prefix(key.api_version, kind) => {
+                key.name.clone()
+            }
             _ => self.final_name(&key.name),
         };
         let namespace = match (&key.namespace, &self.namespace) {
@@ -633,7 +632,9 @@ impl Cluster {
                 }
                 _ => {}
             }
-            key.name = format!("{}{}{}", changes.prefix, key.name, changes.suffix);
+            if !crate::kube_rules::keeps_name_under_prefix(key.api_version, key.kind) {
+                key.name = format!("{}{}{}", changes.prefix, key.name, changes.suffix);
+            }
         }
         let target = Target::declared(key, at);
         self.declare(file, target, Box::new(Manifest(doc)));
@@ -1056,7 +1057,7 @@ impl FolderChanges {
         let name = object.object_name();
         let group = T::api_version().rsplit_once('/').map_or("", |(g, _)| g);
         // kustomize renames a Namespace to the namespace it sets, and never prefixes
-        // Namespaces or CustomResourceDefinitions.
+        // Namespaces, CustomResourceDefinitions or APIServices.
         if group.is_empty() && T::kind() == "Namespace" {
             let problem = self
                 .namespace
@@ -1073,7 +1074,7 @@ impl FolderChanges {
                 });
             return (None, None, problem);
         }
-        if group == "apiextensions.k8s.io" && T::kind() == "CustomResourceDefinition" {
+        if crate::kube_rules::keeps_name_under_prefix(T::api_version(), T::kind()) {
             return (None, None, None);
         }
         let renamed = (!self.prefix.is_empty() || !self.suffix.is_empty())

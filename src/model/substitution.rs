@@ -70,6 +70,15 @@ impl Unset {
             false => Unset::Unknown,
         }
     }
+
+    /// As Flux v2.9 substitutes: [`Unset::Kept`] when every value is known, else
+    /// [`Unset::Unknown`].
+    pub(crate) fn strict(complete: bool) -> Unset {
+        match complete {
+            true => Unset::Kept,
+            false => Unset::Unknown,
+        }
+    }
 }
 
 /// `text` with its variables replaced as kustomize-controller (drone/envsubst) does:
@@ -165,31 +174,12 @@ pub(crate) fn values_of<'c>(
     clusters: impl Iterator<Item = &'c Cluster>,
     target: &Arc<Target>,
 ) -> Option<BTreeMap<String, String>> {
-    use base64::Engine;
     match source_of(clusters, target)? {
         Source::Declared(o) => {
             if o.encrypted {
                 return None;
             }
-            let value = o.object.to_json().ok()?;
-            let mut out = BTreeMap::new();
-            let secret = value["kind"] == "Secret";
-            for (k, v) in value["data"].as_object().into_iter().flatten() {
-                let text = v.as_str()?;
-                let text = if secret {
-                    let bytes = base64::engine::general_purpose::STANDARD
-                        .decode(text)
-                        .ok()?;
-                    String::from_utf8(bytes).ok()?
-                } else {
-                    text.to_owned()
-                };
-                out.insert(k.clone(), text);
-            }
-            for (k, v) in value["stringData"].as_object().into_iter().flatten() {
-                out.insert(k.clone(), v.as_str()?.to_owned());
-            }
-            Some(out)
+            config_data(&o.object.to_json().ok()?)
         }
         Source::Generated(_, g) => {
             let (literals, files, envs) = g.parts();
@@ -238,6 +228,35 @@ pub(crate) fn without_line_breaks(
         }
     }
     values
+}
+
+/// The data of ConfigMap or Secret `o` as substitution reads it (a Secret's `data`
+/// decoded, and its `stringData`, which the API server merges into it); `None` when it is
+/// SOPS-encrypted or a value is not readable text.
+pub(crate) fn config_data(o: &Value) -> Option<BTreeMap<String, String>> {
+    use base64::Engine;
+    if o.get("sops").is_some() {
+        return None;
+    }
+    let secret = o["kind"] == "Secret";
+    let mut out = BTreeMap::new();
+    for (k, v) in o["data"].as_object().into_iter().flatten() {
+        let text = v.as_str()?;
+        let text = match secret {
+            true => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .ok()?;
+                String::from_utf8(bytes).ok()?
+            }
+            false => text.to_owned(),
+        };
+        out.insert(k.clone(), text);
+    }
+    for (k, v) in o["stringData"].as_object().into_iter().flatten() {
+        out.insert(k.clone(), v.as_str()?.to_owned());
+    }
+    Some(out)
 }
 
 /// Whether any string (or key) of `value` holds `${`: all that substitution may change.

@@ -1153,8 +1153,8 @@ fn a_file_declared_unapplied_that_a_build_reads_is_refused() {
     let err = refusal(cluster);
     assert!(
         err.contains(
-            "file \"apps/off.yaml\" is declared with Cluster::unapplied_file, but a \
-             Kustomization's build reads it: Flux applies it"
+            "file \"apps/off.yaml\" is declared with Cluster::unapplied_file, but the build \
+             of Kustomization flux-system/apps reads it: Flux applies it"
         ),
         "{err}"
     );
