@@ -549,9 +549,16 @@ impl Cluster {
     /// Declares an object that no typed kind describes (a custom resource such as
     /// cert-manager's `ClusterIssuer`), given as its JSON. It is checked like any object
     /// (apiVersion, kind and metadata.name present, no duplicate) and rendered as given.
+    ///
+    /// Its handle names it in the opt-ins ([`allow_secret_in_clear`](Self::allow_secret_in_clear),
+    /// [`allow_floating_image`](Self::allow_floating_image)).
     #[track_caller]
-    pub fn add_manifest(&mut self, file: &File, manifest: serde_json::Value) {
-        self.add_document(file, manifest, false, Location::caller());
+    pub fn add_manifest(
+        &mut self,
+        file: &File,
+        manifest: serde_json::Value,
+    ) -> Ref<serde_json::Value> {
+        Ref::of_target(self.add_document(file, manifest, false, Location::caller()))
     }
 
     /// Adds a kustomize patch document (a partial object that a kustomization.yaml applies
@@ -559,7 +566,7 @@ impl Cluster {
     /// not checked for duplicates and never applied.
     #[track_caller]
     pub fn add_patch(&mut self, file: &File, patch: serde_json::Value) {
-        self.add_document(file, patch, true, Location::caller());
+        let _ = self.add_document(file, patch, true, Location::caller());
     }
 
     fn add_document(
@@ -568,7 +575,17 @@ impl Cluster {
         doc: serde_json::Value,
         patch_only: bool,
         at: &'static Location<'static>,
-    ) {
+    ) -> Arc<Target> {
+        // What a refused document's handle names: what it says of itself.
+        let refused = |doc: &serde_json::Value| {
+            let key = manifest_key(doc).unwrap_or_else(|| ObjectKey {
+                api_version: crate::object::intern(doc["apiVersion"].as_str().unwrap_or("")),
+                kind: crate::object::intern(doc["kind"].as_str().unwrap_or("")),
+                namespace: None,
+                name: doc["metadata"]["name"].as_str().unwrap_or("").to_owned(),
+            });
+            Target::declared(key, at)
+        };
         if doc.get("sops").is_some() {
             self.problems.push(Problem {
                 // SOPS leaves apiVersion, kind and metadata in clear: name the object.
@@ -579,7 +596,7 @@ impl Cluster {
                     .into(),
                 sites: vec![("declared", at)],
             });
-            return;
+            return refused(&doc);
         }
         let text = |k: &str| doc[k].as_str().map(str::to_owned);
         let (Some(api_version), Some(kind), Some(name)) = (
@@ -593,7 +610,7 @@ impl Cluster {
                 message: "a manifest needs apiVersion, kind and metadata.name".into(),
                 sites: vec![("declared", at)],
             });
-            return;
+            return refused(&doc);
         };
         if let Some(problem) = crate::kube_rules::type_problem(&api_version, &kind) {
             self.problems.push(Problem {
@@ -602,7 +619,7 @@ impl Cluster {
                 message: format!("manifest {name:?}: {problem}"),
                 sites: vec![("declared", at)],
             });
-            return;
+            return refused(&doc);
         }
         let mut key = ObjectKey {
             api_version: crate::object::intern(&api_version),
@@ -637,10 +654,11 @@ impl Cluster {
             }
         }
         let target = Target::declared(key, at);
-        self.declare(file, target, Box::new(Manifest(doc)));
+        self.declare(file, Arc::clone(&target), Box::new(Manifest(doc)));
         if patch_only && let Some(last) = self.objects.last_mut() {
             last.patch_only = true;
         }
+        target
     }
 
     /// Declares `what` in `file` and returns its handle: a `Ref<T>` for an object, the

@@ -109,6 +109,14 @@ impl<K> Clone for Ref<K> {
 }
 
 impl<K> Ref<K> {
+    /// The handle of `target`, whatever its kind (a manifest's, given as JSON).
+    pub(crate) fn of_target(target: Arc<Target>) -> Ref<K> {
+        Ref {
+            target,
+            kind: PhantomData,
+        }
+    }
+
     pub(crate) fn target(&self) -> &Arc<Target> {
         &self.target
     }
