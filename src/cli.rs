@@ -6,7 +6,7 @@
 
 mod scaffold;
 
-pub use scaffold::new_crate;
+pub use scaffold::{crate_name, new_crate, write_crate};
 
 use std::ffi::OsString;
 use std::io::Write;

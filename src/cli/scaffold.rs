@@ -13,17 +13,30 @@ const FLUXDSL: &str = env!("CARGO_MANIFEST_DIR");
 /// Writes a new repository crate into `dir` (new, or an empty folder); returns the
 /// crate's name. Nothing is left in `dir` when it fails.
 pub fn new_crate(dir: &Path) -> Result<String, String> {
+    let name = crate_name(dir)?;
+    let files = [
+        ("Cargo.toml".to_owned(), cargo_toml(&name)),
+        ("src/main.rs".to_owned(), main_rs()),
+        ("README.md".to_owned(), readme(&name)),
+        (".gitignore".to_owned(), "/target\n".to_owned()),
+    ];
+    write_crate(dir, &files)?;
+    Ok(name)
+}
+
+/// Writes `files` (path in the crate, text) into `dir` (new, or an empty folder): staged
+/// beside it and moved into place in one step, so nothing is left when it fails.
+pub fn write_crate(dir: &Path, files: &[(String, String)]) -> Result<(), String> {
     let shown = dir.display();
     if let Ok(mut entries) = std::fs::read_dir(dir) {
         if entries.next().is_some() {
             return Err(format!(
-                "{shown} is not empty: `fluxdsl new` writes a crate into a new or empty folder"
+                "{shown} is not empty: fluxdsl writes a crate into a new or empty folder"
             ));
         }
     } else if dir.exists() {
         return Err(format!("{shown} is not a folder"));
     }
-    let name = crate_name(dir)?;
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -31,18 +44,11 @@ pub fn new_crate(dir: &Path) -> Result<String, String> {
     if !parent.is_dir() {
         return Err(format!("{} does not exist", parent.display()));
     }
-    // Written beside it, then moved into place in one step.
     let staging = tempfile::Builder::new()
         .prefix(".fluxdsl-new-")
         .tempdir_in(&parent)
         .map_err(|e| format!("{}: {e}", parent.display()))?;
-    let files = [
-        ("Cargo.toml", cargo_toml(&name)),
-        ("src/main.rs", main_rs()),
-        ("README.md", readme(&name)),
-        (".gitignore", "/target\n".to_owned()),
-    ];
-    for (path, text) in &files {
+    for (path, text) in files {
         let at = staging.path().join(path);
         if let Some(folder) = at.parent() {
             std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
@@ -56,12 +62,11 @@ pub fn new_crate(dir: &Path) -> Result<String, String> {
     std::fs::rename(&staged, dir).map_err(|e| {
         let _ = std::fs::remove_dir_all(&staged);
         format!("{shown}: {e}")
-    })?;
-    Ok(name)
+    })
 }
 
 /// The crate's name: the folder's, as Cargo accepts it.
-fn crate_name(dir: &Path) -> Result<String, String> {
+pub fn crate_name(dir: &Path) -> Result<String, String> {
     let folder = dir
         .file_name()
         .and_then(|n| n.to_str())

@@ -302,7 +302,7 @@ fn fluxdsl_new_writes_a_crate_whose_program_is_the_tested_template() {
     // A folder that is not empty is refused, and left as it was.
     let err = fluxdsl::cli::new_crate(&dir).unwrap_err();
     assert!(
-        err.ends_with("is not empty: `fluxdsl new` writes a crate into a new or empty folder"),
+        err.ends_with("is not empty: fluxdsl writes a crate into a new or empty folder"),
         "{err}"
     );
     assert_eq!(read("Cargo.toml"), cargo);
