@@ -43,6 +43,8 @@ pub mod effective;
 mod error;
 mod flux;
 mod go_yaml;
+#[cfg(feature = "cli")]
+pub mod import;
 mod kube_rules;
 pub mod kustomize;
 mod model;

@@ -1,5 +1,6 @@
 //! `fluxdsl`, the tool beside each repository's own program: `fluxdsl new DIR` writes a
-//! new repository crate whose `cargo run` renders a cluster.
+//! new repository crate whose `cargo run` renders a cluster; `fluxdsl import REPO --out
+//! CRATE` writes one that renders an existing Flux repository.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +23,17 @@ enum Command {
     New {
         /// The crate's folder; its name is the crate's.
         dir: PathBuf,
+    },
+    /// Reads the Flux repository in REPO (every cluster, kustomize folder, object and file)
+    /// and writes a crate into CRATE (new, or an empty folder) whose `cargo run -- render`
+    /// writes the repository as it is. Lists what render refuses in it (findings), each
+    /// with its YAML file and line.
+    Import {
+        /// The repository's folder (a checkout).
+        repo: PathBuf,
+        /// The crate's folder; its name is the crate's.
+        #[arg(long, value_name = "CRATE")]
+        out: PathBuf,
     },
 }
 
@@ -51,5 +63,35 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Import { repo, out } => {
+            let started = std::time::Instant::now();
+            match fluxdsl::import::import(&repo, &out, env!("CARGO_MANIFEST_DIR")) {
+                Ok(report) => {
+                    for f in &report.findings {
+                        let at = f.at.as_deref().unwrap_or("(repository)");
+                        let how = if f.opted_in { "opted in" } else { "refused" };
+                        println!("finding: {at}: {} [{how}]", f.message);
+                    }
+                    println!(
+                        "imported {} ({} clusters: {}; {} objects, {} files, {} findings) into {} in {} ms: \
+                         `cd {} && cargo run -- render --root DIR` writes it",
+                        repo.display(),
+                        report.clusters.len(),
+                        report.clusters.join(", "),
+                        report.objects,
+                        report.files,
+                        report.findings.len(),
+                        out.display(),
+                        started.elapsed().as_millis(),
+                        out.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("fluxdsl import: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,432 @@
+//! The Rust an import writes: `src/main.rs` (the repository: its clusters and shared
+//! folders), a module per part declaring its files in the repository's order, and
+//! `files/` holding what is carried byte for byte.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::layout::Layout;
+use super::plan::{Allow, FilePlan, Finding, PartPlan};
+use super::scan::{RepoFile, Why, prefix_dir};
+
+/// A file of the generated crate: its path in the crate and its text.
+pub(crate) type CrateFile = (String, String);
+
+/// The module name of each part.
+pub(crate) fn module_names(layout: &Layout, parts: &[PartPlan]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for part in parts {
+        let mut name = match part.cluster {
+            Some(c) => ident(&layout.clusters[c].name),
+            None => "shared".to_owned(),
+        };
+        while names.contains(&name) || name == "main" {
+            name.push_str("_part");
+        }
+        names.push(name);
+    }
+    names
+}
+
+/// Every source file of the crate: `src/main.rs`, one module per part, the carried files.
+pub(crate) fn emit(
+    repo_name: &str,
+    files: &[RepoFile],
+    layout: &Layout,
+    parts: &[PartPlan],
+    findings: &[Finding],
+) -> Vec<CrateFile> {
+    let modules = module_names(layout, parts);
+    let mut out = vec![(
+        "src/main.rs".to_owned(),
+        main_rs(repo_name, layout, parts, &modules, findings),
+    )];
+    for (part, module) in parts.iter().zip(&modules) {
+        out.push((
+            format!("src/{module}.rs"),
+            part_rs(files, layout, part, findings),
+        ));
+        for plan in &part.files {
+            if let FilePlan::Verbatim { file, .. } | FilePlan::Kustomize { file } = plan {
+                out.push((
+                    format!("files/{}", files[*file].path),
+                    files[*file].text.clone(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn main_rs(
+    repo_name: &str,
+    layout: &Layout,
+    parts: &[PartPlan],
+    modules: &[String],
+    findings: &[Finding],
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "//! The Flux repository `{repo_name}`, imported by `fluxdsl import`: each cluster's files\n\
+         //! in a module of its own, the folders several clusters (or none) read in `shared`.\n\
+         //!\n\
+         //! ```text\n\
+         //! cargo run                  # print the YAML\n\
+         //! cargo run -- render        # write it into the repository\n\
+         //! cargo run -- check         # check the committed tree is current\n\
+         //! ```"
+    );
+    if !layout.prefix.is_empty() {
+        let _ = writeln!(
+            s,
+            "//!\n//! Its Flux paths start with `{}`: the folder it is in within its Git repository.",
+            layout.prefix
+        );
+    }
+    let open: Vec<&Finding> = findings.iter().filter(|f| !f.opted_in).collect();
+    if !open.is_empty() {
+        let _ = writeln!(
+            s,
+            "//!\n//! Render refuses the repository as it is ({} findings `fluxdsl import` listed \
+             with no opt-in); fix them in the declarations.",
+            open.len()
+        );
+    }
+    // Helm values and CRDs make deep json! literals.
+    s.push_str("#![recursion_limit = \"1024\"]\n\n");
+    for m in modules {
+        let _ = writeln!(s, "mod {m};");
+    }
+    s.push_str("\nuse fluxdsl::Repository;\n\n");
+    s.push_str("/// The repository: its clusters and the folders they share.\n");
+    s.push_str(
+        "pub fn repository() -> Repository {\n    let mut repository = Repository::new();\n",
+    );
+    for (part, m) in parts.iter().zip(modules) {
+        match part.cluster {
+            Some(c) => {
+                let _ = writeln!(
+                    s,
+                    "    repository.cluster({:?}, {m}::cluster());",
+                    layout.clusters[c].name
+                );
+            }
+            None => {
+                let _ = writeln!(s, "    repository.shared({m}::folders());");
+            }
+        }
+    }
+    s.push_str("    repository\n}\n\nfn main() -> std::process::ExitCode {\n    fluxdsl::cli::run(repository())\n}\n");
+    s
+}
+
+fn part_rs(files: &[RepoFile], layout: &Layout, part: &PartPlan, findings: &[Finding]) -> String {
+    let prefix = prefix_dir(&layout.prefix);
+    let mut s = String::new();
+    let uses_json = part
+        .files
+        .iter()
+        .any(|p| matches!(p, FilePlan::Objects { .. } | FilePlan::Patches { .. }));
+    match part.cluster {
+        Some(c) => {
+            let _ = writeln!(
+                s,
+                "//! Cluster `{}`: the files only its Kustomizations read.\n",
+                layout.clusters[c].name
+            );
+        }
+        None => s.push_str(
+            "//! The shared folders: files several clusters read, or none (kept in the \
+             repository).\n\n",
+        ),
+    }
+    s.push_str("use fluxdsl::prelude::*;\n");
+    if uses_json {
+        s.push_str("use serde_json::json;\n");
+    }
+    s.push('\n');
+    let (function, doc) = match part.cluster {
+        Some(_) => (
+            "cluster",
+            "/// The cluster's files, in the repository's order.",
+        ),
+        None => (
+            "folders",
+            "/// The shared files, in the repository's order.",
+        ),
+    };
+    let _ = writeln!(s, "{doc}\npub fn {function}() -> Cluster {{");
+    s.push_str("    let mut c = Cluster::for_repository(\"\");\n");
+    for plan in &part.files {
+        emit_file(&mut s, files, &prefix, plan, findings);
+    }
+    if let Some(c) = part.cluster {
+        let (namespace, name) = &layout.clusters[c].source;
+        let declared = super::layout::objects(files).any(|(_, d)| {
+            super::layout::kind_of(d) == ("source.toolkit.fluxcd.io", "GitRepository")
+                && super::layout::namespace_of(d) == *namespace
+                && super::layout::name_of(d) == *name
+        });
+        s.push_str("    // The repository itself, as `flux bootstrap` points the cluster at it");
+        s.push_str(if declared {
+            ".\n"
+        } else {
+            ":\n    // bootstrap writes it; this repository does not declare it.\n"
+        });
+        let _ = writeln!(
+            s,
+            "    let this_repository: Ref<GitRepository> =\n        Ref::existing(&{}, name!({name:?}));\n    c.source_is_this_repository(&this_repository);",
+            namespace_expr(namespace)
+        );
+    }
+    s.push_str("    c\n}\n");
+    s
+}
+
+fn emit_file(
+    s: &mut String,
+    files: &[RepoFile],
+    prefix: &str,
+    plan: &FilePlan,
+    findings: &[Finding],
+) {
+    match plan {
+        FilePlan::Components {
+            path,
+            version,
+            sha256,
+        } => {
+            let _ = writeln!(
+                s,
+                "    // Flux {version}, as `flux install --export` writes it.\n    c.flux_components(\n        {path:?},\n        {version:?},\n        {sha256:?},\n    );"
+            );
+        }
+        FilePlan::Verbatim { file, why } => {
+            let f = &files[*file];
+            let comment = match why {
+                Why::Sops => {
+                    "SOPS-encrypted: carried as it is (written again, its MAC would break)."
+                }
+                Why::Chart => "A Helm chart's file: carried as it is.",
+                Why::NotObjects => "Not Kubernetes objects: carried as it is.",
+            };
+            let _ = writeln!(
+                s,
+                "    // {comment}\n    c.verbatim_file(\n        {:?},\n        include_str!(\"../files/{}\"),\n    );",
+                format!("{prefix}{}", f.path),
+                f.path
+            );
+        }
+        FilePlan::Kustomize { file } => {
+            let f = &files[*file];
+            let _ = writeln!(
+                s,
+                "    // kustomize's configuration of the folder, carried as it is.\n    c.verbatim_file(\n        {:?},\n        include_str!(\"../files/{}\"),\n    );",
+                format!("{prefix}{}", f.path),
+                f.path
+            );
+        }
+        FilePlan::Patches { file, docs } => {
+            let f = &files[*file];
+            let _ = writeln!(
+                s,
+                "    let file = c.file({:?});",
+                format!("{prefix}{}", f.path)
+            );
+            for doc in docs {
+                let _ = writeln!(
+                    s,
+                    "    c.add_patch(\n        &file,\n        json!({}),\n    );",
+                    json(&doc.value, 2)
+                );
+            }
+        }
+        FilePlan::Objects {
+            file,
+            header,
+            docs,
+            allow,
+        } => {
+            let f = &files[*file];
+            let path = format!("{prefix}{}", f.path);
+            match header {
+                Some(h) if h == crate::FLUX_GENERATED_HEADER => {
+                    let _ = writeln!(
+                        s,
+                        "    let file = c.file_with_header({path:?}, fluxdsl::FLUX_GENERATED_HEADER);"
+                    );
+                }
+                Some(h) => {
+                    let _ = writeln!(
+                        s,
+                        "    let file = c.file_with_header(\n        {path:?},\n        {h:?},\n    );"
+                    );
+                }
+                None => {
+                    let _ = writeln!(s, "    let file = c.file({path:?});");
+                }
+            }
+            for (doc, allow) in docs.iter().zip(allow) {
+                let at = format!("{}:{}", f.path, doc.line);
+                if allow.is_empty() {
+                    if let Some(ns) = plain_namespace(&doc.value) {
+                        let _ = writeln!(s, "    c.namespace(&file, namespace!({ns:?}));");
+                    } else {
+                        let _ = writeln!(
+                            s,
+                            "    c.add_manifest(\n        &file,\n        json!({}),\n    );",
+                            json(&doc.value, 2)
+                        );
+                    }
+                    continue;
+                }
+                let _ = writeln!(
+                    s,
+                    "    let object = c.add_manifest(\n        &file,\n        json!({}),\n    );",
+                    json(&doc.value, 2)
+                );
+                for a in allow {
+                    let why = findings
+                        .iter()
+                        .find(|x| x.opted_in && x.at.as_deref() == Some(at.as_str()))
+                        .map(|x| one_line(&x.message))
+                        .unwrap_or_default();
+                    let call = match a {
+                        Allow::SecretInClear => "allow_secret_in_clear",
+                        Allow::FloatingImage => "allow_floating_image",
+                    };
+                    let _ = writeln!(s, "    // finding ({at}): {why}\n    c.{call}(&object);");
+                }
+            }
+        }
+    }
+}
+
+/// A Namespace with nothing but its name: `Cluster::namespace` writes it so.
+fn plain_namespace(doc: &Value) -> Option<&str> {
+    let fields_ok = doc
+        .as_object()?
+        .keys()
+        .all(|k| matches!(k.as_str(), "apiVersion" | "kind" | "metadata"));
+    let meta_ok = doc["metadata"].as_object()?.keys().all(|k| k == "name");
+    (doc["apiVersion"] == "v1" && doc["kind"] == "Namespace" && fields_ok && meta_ok)
+        .then(|| doc["metadata"]["name"].as_str())
+        .flatten()
+        .filter(|n| crate::NamespaceName::new(n.to_string()).is_ok() && !n.contains('$'))
+}
+
+/// The first sentence of a message, for a comment.
+fn one_line(message: &str) -> String {
+    let first = message.split(": every").next().unwrap_or(message);
+    first.replace('\n', " ")
+}
+
+fn namespace_expr(namespace: &str) -> String {
+    if namespace == "flux-system" {
+        "NamespaceName::FLUX_SYSTEM".into()
+    } else {
+        format!("namespace!({namespace:?})")
+    }
+}
+
+/// A Rust identifier for `name`.
+pub(crate) fn ident(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert_str(0, "cluster_");
+    }
+    const RESERVED: [&str; 12] = [
+        "crate", "fn", "impl", "let", "loop", "match", "mod", "move", "self", "super", "type",
+        "use",
+    ];
+    if RESERVED.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
+}
+
+/// `value` as the inside of a `json!` literal, indented `level` steps of four spaces.
+pub(crate) fn json(value: &Value, level: usize) -> String {
+    let mut out = String::new();
+    write_json(&mut out, value, level);
+    out
+}
+
+fn write_json(out: &mut String, value: &Value, level: usize) {
+    let pad = "    ".repeat(level + 1);
+    let close = "    ".repeat(level);
+    match value {
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Object(map) => {
+            out.push_str("{\n");
+            // As Kubernetes writes them: identity first, then the rest by name.
+            const FIRST: [&str; 6] = [
+                "apiVersion",
+                "kind",
+                "metadata",
+                "name",
+                "namespace",
+                "spec",
+            ];
+            let mut keys: Vec<(&String, &Value)> = map.iter().collect();
+            keys.sort_by_key(|(k, _)| {
+                (
+                    FIRST.iter().position(|f| f == k).unwrap_or(FIRST.len()),
+                    k.as_str(),
+                )
+            });
+            for (k, v) in keys {
+                let _ = write!(out, "{pad}{k:?}: ");
+                write_json(out, v, level + 1);
+                out.push_str(",\n");
+            }
+            out.push_str(&close);
+            out.push('}');
+        }
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Array(items) => {
+            let short = items.iter().all(|v| !v.is_object() && !v.is_array())
+                && items.iter().map(|v| v.to_string().len() + 2).sum::<usize>() < 60;
+            if short {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_json(out, v, level);
+                }
+                out.push(']');
+            } else {
+                out.push_str("[\n");
+                for v in items {
+                    out.push_str(&pad);
+                    write_json(out, v, level + 1);
+                    out.push_str(",\n");
+                }
+                out.push_str(&close);
+                out.push(']');
+            }
+        }
+        Value::String(text) => {
+            let _ = write!(out, "{text:?}");
+        }
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        Value::Null => out.push_str("null"),
+    }
+}
