@@ -18,6 +18,7 @@ mod folders;
 mod golden;
 mod helm_example;
 mod image_automation;
+mod import;
 mod kustomize;
 mod layout;
 mod metrics_server;
