@@ -331,22 +331,39 @@ fn prove_tree(root: &Path) -> Proof {
 /// The proof for `kustomizations` (labelled by the file that declares them, in `root`),
 /// built from the tree at `root`.
 fn prove_in(root: &Path, kustomizations: Vec<(String, Value)>) -> Proof {
-    let files = Files::read_dir(root).unwrap();
+    prove_between(root, root, kustomizations)
+}
+
+/// The proof for `kustomizations`: `kubectl kustomize` of the tree at `root` against
+/// fluxdsl's build of the tree at `built` (the same tree, or another that should build
+/// the same, such as what an import renders).
+fn prove_between(root: &Path, built: &Path, kustomizations: Vec<(String, Value)>) -> Proof {
+    let files = Files::read_dir(built).unwrap();
     let mut proof = Proof::default();
     for (label, ks) in kustomizations {
         let artifact = tempfile::tempdir().unwrap();
+        let built_artifact = tempfile::tempdir().unwrap();
         let (root, files) = match ks["spec"]["sourceRef"]["kind"].as_str() {
             Some("ExternalArtifact") => {
                 let file = label.split(": ").next().unwrap();
-                let declared_in = root.join(file).parent().unwrap().to_path_buf();
                 let name = ks["spec"]["sourceRef"]["name"].as_str().unwrap_or_default();
-                if artifact_tree(root, &declared_in, name, artifact.path()).is_none() {
+                let made = |root: &Path, into: &Path| {
+                    let declared_in = root.join(file).parent().unwrap().to_path_buf();
+                    artifact_tree(root, &declared_in, name, into)
+                };
+                if made(root, artifact.path())
+                    .and(made(built, built_artifact.path()))
+                    .is_none()
+                {
                     proof
                         .elsewhere
                         .push(format!("{label} (ExternalArtifact {name})"));
                     continue;
                 }
-                (artifact.path(), Files::read_dir(artifact.path()).unwrap())
+                (
+                    artifact.path(),
+                    Files::read_dir(built_artifact.path()).unwrap(),
+                )
             }
             _ => (root, files.clone()),
         };
@@ -493,6 +510,57 @@ fn what_fluxdsl_renders_builds_as_kubectl_builds_it() {
     for (what, repository, at_least) in cases {
         let proof = prove_rendered(&repository);
         eprint!("{what}: ");
+        assert_proved(&proof, at_least);
+    }
+}
+
+#[test]
+fn what_an_import_renders_builds_as_kubectl_builds_the_repository() {
+    // (fixture, its folder in its repository, Kustomizations compared at least)
+    let cases = [
+        ("flux2-kustomize-helm-example", "", 6),
+        ("flux2-multi-tenancy", "", 6),
+        ("k8s-home-ops", "", 13),
+        ("flux-local-testdata/cluster2", "tests/testdata/cluster2", 6),
+        ("flux-local-testdata/cluster3", "tests/testdata/cluster3", 1),
+        ("flux-local-testdata/cluster4", "tests/testdata/cluster4", 4),
+        ("flux-local-testdata/cluster5", "tests/testdata/cluster5", 2),
+        ("flux-local-testdata/cluster6", "tests/testdata/cluster6", 2),
+        ("flux-local-testdata/cluster7", "tests/testdata/cluster7", 3),
+        ("flux-local-testdata/cluster8", "tests/testdata/cluster8", 2),
+        ("flux-local-testdata/cluster9", "tests/testdata/cluster9", 2),
+        (
+            "flux-local-testdata/cluster10",
+            "tests/testdata/cluster10",
+            2,
+        ),
+        (
+            "flux-local-testdata/cluster11",
+            "tests/testdata/cluster11",
+            1,
+        ),
+        (
+            "flux-local-testdata/cluster12",
+            "tests/testdata/cluster12",
+            2,
+        ),
+    ];
+    for (dir, prefix, at_least) in cases {
+        let original = tempfile::tempdir().unwrap();
+        copy_tree(&super::fixture(dir), &original.path().join(prefix));
+        let repository = fluxdsl::import::repository(&super::fixture(dir)).unwrap();
+        let rendered = write_rendered(&repository);
+        // Flux's components are pinned, not written: the repository's own file stands.
+        for u in repository.render().unwrap().main().upstream().iter() {
+            std::fs::copy(original.path().join(&u.path), rendered.path().join(&u.path))
+                .unwrap_or_else(|e| panic!("{dir}: {}: {e}", u.path));
+        }
+        let proof = prove_between(
+            original.path(),
+            rendered.path(),
+            flux_kustomizations(original.path()),
+        );
+        eprint!("{dir}: ");
         assert_proved(&proof, at_least);
     }
 }
