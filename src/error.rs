@@ -215,6 +215,21 @@ pub struct Problem {
     pub message: String,
     /// `(role, location)` of each declaration involved, e.g. `("declared", main.rs:12:5)`.
     pub sites: Vec<(&'static str, &'static Location<'static>)>,
+    /// The opt-in that takes the definition as it is, where the problem is one an opt-in
+    /// answers: what `fluxdsl import` declares, with a `// finding:` comment.
+    pub remedy: Option<Remedy>,
+}
+
+/// A declaration that answers a [`Problem`] by saying the repository means it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Remedy {
+    /// [`Cluster::exists_before_flux`](crate::Cluster::exists_before_flux) of this object:
+    /// it is made by hand or at bootstrap, before any Kustomization runs.
+    ExistsBeforeFlux(ObjectKey),
+    /// [`Cluster::unapplied_file`](crate::Cluster::unapplied_file) for this file (its
+    /// path in its tree): Flux never applies it, and the repository keeps it so.
+    UnappliedFile(String),
 }
 
 impl fmt::Display for Problem {

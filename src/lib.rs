@@ -58,7 +58,7 @@ pub use app::{
     App, AppHandles, ConfigFile, Env, EnvFrom, Ingress, Issuer, Port, ReadyCheck, Resources,
     Storage,
 };
-pub use error::{Error, Problem, Result};
+pub use error::{Error, Problem, Remedy, Result};
 pub use flux::artifact_generator::{
     ArtifactGenerator, CopyOperation, ExternalArtifact, GeneratedArtifact, GeneratorSource,
     GeneratorSourceRef,

@@ -593,6 +593,7 @@ impl App {
     ) -> AppHandles {
         for message in self.port_problems() {
             cluster.problems.push(Problem {
+                remedy: None,
                 object: None,
                 field: None,
                 message,

@@ -39,6 +39,7 @@ pub(crate) fn build_problems(parts: &[PartView], trees: &[TreeFiles]) -> Vec<Pro
         for a in &c.applied {
             if let Some(Err(e)) = &a.built {
                 problems.push(Problem {
+                    remedy: None,
                     object: Some(a.key.clone()),
                     field: Some("spec.path"),
                     message: format!("kustomize-controller cannot build {:?}: {e}", a.path),
@@ -200,6 +201,23 @@ impl<'s> Cluster<'s> {
         sites
     }
 
+    /// Whether the cluster (or the shared folders) says it means the floating image of
+    /// the object it declares as `key` (`Cluster::allow_floating_image`): by kind and
+    /// name, and by namespace unless the declaration leaves it to the build.
+    fn allows_floating_image(&self, key: &ObjectKey) -> bool {
+        self.parts
+            .iter()
+            .enumerate()
+            .filter(|(p, part)| *p == self.state.part || part.name.is_none())
+            .flat_map(|(_, part)| part.cluster.floating_images.iter())
+            .map(|(t, _)| &t.key)
+            .any(|d| {
+                d.kind == key.kind
+                    && d.name == key.name
+                    && (d.namespace.is_none() || d.namespace == key.namespace)
+            })
+    }
+
     /// The API server's rules on every object as it is applied (each shared build once).
     fn object_rules(&self, states: &States, checked: &mut HashSet<usize>, out: &mut Problems) {
         for (k, a) in self.state.applied.iter().enumerate() {
@@ -213,7 +231,13 @@ impl<'s> Cluster<'s> {
             for o in objects.iter() {
                 let key = applied_key(o);
                 for (field, what) in crate::kube_rules::api_rules(o) {
+                    if what.contains(crate::kube_rules::FLOATING_IMAGE)
+                        && self.allows_floating_image(&key)
+                    {
+                        continue;
+                    }
                     out.push(Problem {
+                        remedy: None,
                         object: Some(key.clone()),
                         field: Some(intern(&field)),
                         message: format!("{what} ({})", applies(a)),
@@ -255,6 +279,7 @@ impl<'s> Cluster<'s> {
                     let mut sites = self.sites(states, &key, k);
                     sites.push(("Flux API pinned", *pinned_at));
                     out.push(Problem {
+                        remedy: None,
                         object: Some(key.clone()),
                         field: Some(intern(if field.is_empty() { "spec" } else { &field })),
                         message: format!("{what} ({}, in {})", applies(a), self.label),
@@ -280,6 +305,7 @@ impl<'s> Cluster<'s> {
                         continue;
                     }
                     out.push(Problem {
+                        remedy: None,
                         object: Some(key.clone()),
                         field: Some(intern(&field)),
                         message: format!(
@@ -325,6 +351,7 @@ impl<'s> Cluster<'s> {
                 continue;
             }
             out.push(Problem {
+                remedy: None,
                 object: Some(key.clone()),
                 field: Some("spec.serviceAccountName"),
                 message: format!(
@@ -347,6 +374,7 @@ impl<'s> Cluster<'s> {
             if let [first, second, ..] = appliers[..] {
                 let (a, b) = (&self.state.applied[first], &self.state.applied[second]);
                 out.push(Problem {
+                    remedy: None,
                     object: Some(key.clone()),
                     field: None,
                     message: format!(
@@ -405,11 +433,15 @@ impl<'s> Cluster<'s> {
                 .filter(|(p, part)| *p == self.state.part || part.name.is_none())
                 .map(|(_, part)| part.cluster);
             for c in parts {
+                // Its trees' sources given as `Ref::existing` (`source_is_this_repository`)
+                // exist too: bootstrap made them.
+                let sources = c.trees.iter().flat_map(|t| t.sources.iter().cloned());
                 let existing = c
                     .objects
                     .iter()
                     .flat_map(|o| o.object.references())
                     .map(|r| r.target)
+                    .chain(sources)
                     .filter(|t| t.origin == crate::object::Origin::Existing);
                 for t in c.before_flux.iter().cloned().chain(existing) {
                     let (ns, name) = same(&t.key);
@@ -484,6 +516,7 @@ impl<'s> Cluster<'s> {
                     None => continue,
                 };
                 out.push(Problem {
+                    remedy: None,
                     object: Some(key.clone()),
                     field: Some(intern(&field)),
                     message,
@@ -507,6 +540,7 @@ impl<'s> Cluster<'s> {
                     .collect();
                 let a = &self.state.applied[cycle[0]];
                 out.push(Problem {
+                    remedy: None,
                     object: Some(a.key.clone()),
                     field: Some("spec.dependsOn"),
                     message: format!(
@@ -563,6 +597,7 @@ impl<'s> Cluster<'s> {
                         continue;
                     }
                     out.push(Problem {
+                        remedy: None,
                         object: Some(key.clone()),
                         field: Some(intern(&field)),
                         message: format!(
@@ -609,6 +644,7 @@ impl<'s> Cluster<'s> {
                 }
                 lands.dedup();
                 out.push(Problem {
+                    remedy: None,
                     object: Some(a.key.clone()),
                     field: Some(intern(&format!("spec.healthChecks[{i}]"))),
                     message: format!(
@@ -645,6 +681,7 @@ impl<'s> Cluster<'s> {
                             continue;
                         }
                         out.push(Problem {
+                            remedy: None,
                             object: Some(key.clone()),
                             field: Some(intern(&r.field)),
                             message: format!(
@@ -678,6 +715,7 @@ impl<'s> Cluster<'s> {
                             }
                             if let Some(there) = self.elsewhere(states, &target) {
                                 out.push(Problem {
+                                    remedy: None,
                                     object: Some(key.clone()),
                                     field: Some(intern(&r.field)),
                                     message: format!(
@@ -695,6 +733,7 @@ impl<'s> Cluster<'s> {
                                 // Secret may come from a controller, such as External
                                 // Secrets; a ConfigMap Flux reads values from does not).
                                 out.push(Problem {
+                                    remedy: None,
                                     object: Some(key.clone()),
                                     field: Some(intern(&r.field)),
                                     message: format!(
@@ -710,6 +749,7 @@ impl<'s> Cluster<'s> {
                             continue;
                         };
                         out.push(Problem {
+                            remedy: None,
                             object: Some(key.clone()),
                             field: Some(intern(&r.field)),
                             message: format!(
@@ -787,12 +827,14 @@ impl<'s> Cluster<'s> {
                         names.join(" → ")
                     )
                 };
+                let remedy = Some(crate::Remedy::ExistsBeforeFlux(target.clone()));
                 let target = if need.kind == "Namespace" {
                     format!("namespace {:?}", need.name)
                 } else {
                     target.to_string()
                 };
                 out.push(Problem {
+                    remedy,
                     object: Some(a.key.clone()),
                     field: Some(intern(&need.field)),
                     message: format!("{} {target}, {how}: {}", need.verb, need.fails),
@@ -1154,6 +1196,7 @@ fn unlisted_files(parts: &[PartView], trees: &[TreeFiles], states: &States, out:
                         .map(|(_, key)| format!("the build of {key}"))
                         .unwrap_or_else(|| "a Kustomization's build".into());
                     out.push(Problem {
+                        remedy: None,
                         object: None,
                         field: None,
                         message: format!(
@@ -1196,6 +1239,7 @@ fn unlisted_files(parts: &[PartView], trees: &[TreeFiles], states: &States, out:
                 .find(|(p, f)| p.cluster.trees[f.tree].path == rendered.root && f.path == in_tree)
                 .map(|(_, f)| f.at);
             out.push(Problem {
+                remedy: Some(crate::Remedy::UnappliedFile(in_tree.to_owned())),
                 object: None,
                 field: None,
                 message: format!(

@@ -207,19 +207,25 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
                 continue;
             }
             // One whose source is no tree this repository renders is not built here: only
-            // its name is known (declared, so its references were checked as handles).
-            if builder
-                .view
-                .built_from_trees((p, i), &builder.source_trees)
-                .is_none()
-            {
+            // its name is known (declared, so its references were checked as handles). A
+            // manifest's source is its `sourceRef`, read as a built one's is: it is built
+            // when that names the source of a tree this repository renders.
+            let Ok(object) = o.object.to_json() else {
+                continue;
+            };
+            let built_here = match builder.view.reads_declared_source((p, i)) {
+                true => builder
+                    .view
+                    .built_from_trees((p, i), &builder.source_trees)
+                    .is_some(),
+                false => builder.tree_of_source_ref(p, &object).is_some(),
+            };
+            if !built_here {
                 state.complete = false;
                 state.unbuilt.push(i);
                 continue;
             }
-            if let Ok(object) = o.object.to_json() {
-                queue.push(Some((object, o.target.at, Some((p, i)), None)));
-            }
+            queue.push(Some((object, o.target.at, Some((p, i)), None)));
         }
         let mut next = 0;
         while next < queue.len() {
@@ -383,17 +389,7 @@ impl Builder<'_> {
         let written = object["spec"]["path"].as_str().unwrap_or("./").to_owned();
         let from_decl = decl.and_then(|d| view.built_from_trees(d, source_trees));
         let found = from_decl.or_else(|| {
-            let source = &object["spec"]["sourceRef"];
-            let kind = source["kind"].as_str()?;
-            let own = object["metadata"]["namespace"]
-                .as_str()
-                .unwrap_or(DEFAULT_NAMESPACE);
-            let ns = source["namespace"].as_str().unwrap_or(own);
-            let name = source["name"].as_str()?;
-            let lookup = |part: usize| {
-                by_source.get(&(part, kind.to_owned(), ns.to_owned(), name.to_owned()))
-            };
-            let (tree, repo_path) = lookup(p).or_else(|| (0..view.0.len()).find_map(lookup))?;
+            let (tree, repo_path) = source_tree(view, by_source, p, object)?;
             Some((tree.clone(), repo_path.clone(), written.clone()))
         });
         let Some((tree, repo_path, path)) = found else {
@@ -440,6 +436,27 @@ impl Builder<'_> {
             format!("./{path}"),
             Some((tree, repo_path)),
         )
+    }
+}
+
+/// The tree (local path, path in its repository) of the source Kustomization `object`
+/// names in its `sourceRef`, looked up by key: part `p`'s own sources first, then any
+/// part's.
+fn source_tree<'b>(
+    view: &Parts<'_>,
+    by_source: &'b HashMap<(usize, String, String, String), (String, String)>,
+    p: usize,
+    object: &Value,
+) -> Option<&'b (String, String)> {
+    let (kind, ns, name) = source_of(object);
+    let lookup = |part: usize| by_source.get(&(part, kind.clone(), ns.clone(), name.clone()));
+    lookup(p).or_else(|| (0..view.0.len()).find_map(lookup))
+}
+
+impl Builder<'_> {
+    /// The tree a Kustomization declared as a manifest reads, by its `sourceRef`.
+    fn tree_of_source_ref(&self, p: usize, object: &Value) -> Option<&(String, String)> {
+        source_tree(&self.view, &self.by_source, p, object)
     }
 }
 

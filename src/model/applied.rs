@@ -380,6 +380,7 @@ impl Parts<'_> {
                     (None, None) => continue,
                 };
                 problems.push(Problem {
+                    remedy: None,
                     object: Some(o.key().clone()),
                     field: None,
                     message: format!(
@@ -473,6 +474,7 @@ impl Parts<'_> {
                         .map(|to| format!("{:?}", format!("./{to}")))
                         .collect();
                     problems.push(Problem {
+                        remedy: None,
                         object: Some(o.key().clone()),
                         field: Some("spec.path"),
                         message: format!(
@@ -550,6 +552,7 @@ impl Parts<'_> {
                     if let Some(first) = by_object.insert(o, a) {
                         let key = self.0[o.0].cluster.objects[o.1].key();
                         problems.push(Problem {
+                            remedy: None,
                             object: Some(key.clone()),
                             field: None,
                             message: format!(
@@ -642,6 +645,7 @@ impl Parts<'_> {
                 _ => continue,
             };
             problems.push(Problem {
+                remedy: None,
                 object: Some(a.key.clone()),
                 field: Some("spec.decryption"),
                 message,
@@ -690,6 +694,7 @@ impl Parts<'_> {
                 .unwrap_or_default()
             {
                 problems.push(Problem {
+                    remedy: None,
                     object: Some(o.key().clone()),
                     field: None,
                     message: format!(
@@ -717,6 +722,7 @@ impl Parts<'_> {
             }
             for (field, message) in crate::model::validate::schema_problems(cluster, &substituted) {
                 problems.push(Problem {
+                    remedy: None,
                     object: Some(o.key().clone()),
                     field: None,
                     message: format!(
@@ -793,6 +799,7 @@ impl Parts<'_> {
                 },
             };
             problems.push(Problem {
+                remedy: None,
                 object: Some(a.key.clone()),
                 field: Some("spec.postBuild.substituteFrom"),
                 message,
@@ -824,6 +831,7 @@ impl Parts<'_> {
                 continue;
             }
             problems.push(Problem {
+                remedy: None,
                 object: Some(key.clone()),
                 field: Some("metadata.namespace"),
                 message: format!(
@@ -878,6 +886,7 @@ impl Parts<'_> {
                 };
                 if let Some(problem) = problem {
                     problems.push(Problem {
+                        remedy: None,
                         object: Some(key.clone()),
                         field: Some(field),
                         message: format!(
@@ -906,6 +915,7 @@ impl Parts<'_> {
             ] {
                 if text.contains("${") {
                     problems.push(Problem {
+                        remedy: None,
                         object: Some(key.clone()),
                         field: Some(field),
                         message: format!(
@@ -978,6 +988,7 @@ impl Parts<'_> {
                     && !applied.contains(&o)
                 {
                     problems.push(Problem {
+                        remedy: None,
                         object: Some(holder.key().clone()),
                         field: Some(r.field),
                         message: format!(
@@ -1051,6 +1062,16 @@ impl Parts<'_> {
         let (source, path) = self.builds_from(holder)?;
         let (tree, repo_path) = trees.get(&(Arc::as_ptr(&source) as usize))?;
         Some((tree.clone(), repo_path.clone(), path))
+    }
+
+    /// Whether Kustomization `holder` names its source by handle (a typed one does; a
+    /// manifest names it only in its `sourceRef`).
+    pub(crate) fn reads_declared_source(&self, holder: (usize, usize)) -> bool {
+        let o = &self.0[holder.0].cluster.objects[holder.1];
+        o.object
+            .checks()
+            .into_iter()
+            .any(|c| matches!(c, Check::KustomizationPath { .. }))
     }
 
     /// The source Kustomization `holder` builds from and its path there (through an

@@ -153,6 +153,7 @@ impl Cluster {
         };
         let Some((i, name, tag, digest)) = entry else {
             self.problems.push(Problem {
+                remedy: None,
                 object: None,
                 field: Some("images"),
                 message: format!(
@@ -198,6 +199,7 @@ impl Cluster {
                 at,
             }),
             Err(message) => self.problems.push(Problem {
+                remedy: None,
                 object: match &marked {
                     Marked::Object(t) => Some(t.key.clone()),
                     Marked::File(_) => None,
@@ -455,6 +457,7 @@ pub(crate) fn problems(cluster: &Cluster) -> Vec<Problem> {
             Marked::File(i) => format!("{}: ", cluster.files[*i].path),
         };
         let refuse = |message: String| Problem {
+            remedy: None,
             object: object.clone(),
             field: Some(crate::object::intern(&s.field)),
             message: format!("{file_label}{message}"),

@@ -495,6 +495,7 @@ impl Cluster {
         let at = Location::caller();
         if let Some(first) = self.objects.first() {
             self.problems.push(Problem {
+                remedy: None,
                 object: Some(first.target.key.clone()),
                 field: None,
                 message: format!(
@@ -588,6 +589,7 @@ impl Cluster {
         };
         if doc.get("sops").is_some() {
             self.problems.push(Problem {
+                remedy: None,
                 // SOPS leaves apiVersion, kind and metadata in clear: name the object.
                 object: manifest_key(&doc),
                 field: Some("sops"),
@@ -605,6 +607,7 @@ impl Cluster {
             doc["metadata"]["name"].as_str().map(str::to_owned),
         ) else {
             self.problems.push(Problem {
+                remedy: None,
                 object: None,
                 field: None,
                 message: "a manifest needs apiVersion, kind and metadata.name".into(),
@@ -614,6 +617,7 @@ impl Cluster {
         };
         if let Some(problem) = crate::kube_rules::type_problem(&api_version, &kind) {
             self.problems.push(Problem {
+                remedy: None,
                 object: None,
                 field: None,
                 message: format!("manifest {name:?}: {problem}"),
@@ -636,6 +640,7 @@ impl Cluster {
                 (None, Some(ns)) => key.namespace = Some(ns.to_cow()),
                 (Some(named), Some(ns)) if **named != *ns.as_str() => {
                     self.problems.push(Problem {
+                        remedy: None,
                         object: Some(key.clone()),
                         field: Some("metadata.namespace"),
                         message: format!(
@@ -725,6 +730,7 @@ impl Cluster {
         let at = Location::caller();
         if let Err((object, message)) = what.place_in(&scope.name) {
             self.problems.push(Problem {
+                remedy: None,
                 object,
                 field: Some("metadata.namespace"),
                 message,
@@ -756,6 +762,7 @@ impl Cluster {
                     name: object.object_name().to_owned(),
                 };
                 self.problems.push(Problem {
+                    remedy: None,
                     object: Some(key),
                     field: Some(field),
                     message,
@@ -771,6 +778,7 @@ impl Cluster {
             .unwrap_or_else(|| object.object_name().to_owned());
         let version_problem =
             |message: String, chose: (&'static str, &'static Location<'static>)| Problem {
+                remedy: None,
                 object: Some(ObjectKey {
                     api_version: T::api_version(),
                     kind: T::kind(),
@@ -827,6 +835,7 @@ impl Cluster {
         };
         for (field, message) in object.own_problems().into_iter().chain(newest_rules) {
             self.problems.push(Problem {
+                remedy: None,
                 object: Some(key.clone()),
                 field: Some(field),
                 message,
@@ -880,6 +889,7 @@ impl Cluster {
         let at = target.at;
         if file.index() >= self.files.len() || *self.files[file.index()].path != *file.path() {
             self.problems.push(Problem {
+                remedy: None,
                 object: Some(target.key.clone()),
                 field: None,
                 message: format!("its file {:?} was declared in another Cluster", file.path()),

@@ -61,6 +61,7 @@ impl Cluster {
         let (file, secrets) = self.carry(tree, path, text, at);
         if secrets.is_empty() {
             self.problems.push(Problem {
+                remedy: None,
                 object: None,
                 field: None,
                 message: format!(
@@ -104,6 +105,7 @@ impl Cluster {
             && path.rsplit('/').next().is_none_or(|n| n != ".sops.yaml");
         if named_encrypted && !crate::sops::is_encrypted_file(path, &text) {
             self.problems.push(Problem {
+                remedy: None,
                 object: None,
                 field: None,
                 message: format!(
@@ -122,6 +124,7 @@ impl Cluster {
             if doc.get("sops").is_none() {
                 for (field, message) in crate::sops::clear_secret(&doc) {
                     self.problems.push(Problem {
+                        remedy: None,
                         object: key.clone(),
                         field: None,
                         message: format!(
@@ -135,6 +138,7 @@ impl Cluster {
             }
             for (field, message) in crate::sops::document_problems(&doc) {
                 self.problems.push(Problem {
+                    remedy: None,
                     object: key.clone(),
                     field: None,
                     message: format!("{field} (in SOPS file {path:?}): {message}"),
@@ -229,6 +233,7 @@ pub(crate) fn creation_rule_problems(cluster: &Cluster) -> Vec<Problem> {
         }
         for w in wrong {
             problems.push(Problem {
+                remedy: None,
                 object: Some(o.key().clone()),
                 field: Some("sops"),
                 message: format!(

@@ -69,6 +69,7 @@ impl Cluster {
             .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         {
             self.problems.push(Problem {
+remedy: None,
                 object: None,
                 field: None,
                 message: format!(
@@ -149,6 +150,7 @@ impl Cluster {
             Ok(text) => text,
             Err(e) => {
                 self.problems.push(Problem {
+                    remedy: None,
                     object: None,
                     field: None,
                     message: format!("file {path:?} cannot be written as YAML: {e}"),
@@ -376,6 +378,7 @@ impl Cluster {
             .map(|f| &mut f.content)
         else {
             self.problems.push(Problem {
+                remedy: None,
                 object: None,
                 field: None,
                 message: format!("folder {:?} was declared in another Cluster", folder.dir),

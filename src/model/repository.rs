@@ -166,6 +166,7 @@ impl Repository {
             if let Some(name) = &part.name {
                 if let Some((_, first)) = seen.iter().find(|(n, _)| n == name) {
                     problems.push(Problem {
+                        remedy: None,
                         object: None,
                         field: None,
                         message: format!("cluster {name:?} is added to the repository twice"),

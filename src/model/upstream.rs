@@ -112,6 +112,7 @@ impl Declare for UpstreamManifest {
         let mut objects = UpstreamObjects::default();
         let refuse = |cluster: &mut Cluster, object: Option<ObjectKey>, message: String| {
             cluster.problems.push(Problem {
+                remedy: None,
                 object,
                 field: None,
                 message,

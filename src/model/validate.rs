@@ -169,6 +169,7 @@ fn normalize(path: &str) -> Option<String> {
 
 fn file_problem(path: &str, message: String, at: &'static Location<'static>) -> Problem {
     Problem {
+        remedy: None,
         object: None,
         field: None,
         message: format!("file {path:?}: {message}"),
@@ -188,6 +189,7 @@ fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> Vec<BTreeSet<String>
     for t in &cluster.trees {
         if let Some(problem) = tree_root_problem(&t.path) {
             problems.push(Problem {
+                remedy: None,
                 object: None,
                 field: None,
                 message: format!("tree {:?}: {problem}", t.path),
@@ -224,6 +226,7 @@ fn files(cluster: &Cluster, problems: &mut Vec<Problem>) -> Vec<BTreeSet<String>
         }
         if let Some(first) = seen.insert((f.tree, &f.path), f.at) {
             problems.push(Problem {
+remedy: None,
                 object: None,
                 field: None,
                 message: format!(
@@ -322,6 +325,7 @@ fn nested_trees(cluster: &Cluster, problems: &mut Vec<Problem>) {
             && first.tree != f.tree
         {
             problems.push(Problem {
+                remedy: None,
                 object: None,
                 field: None,
                 message: format!(
@@ -464,6 +468,7 @@ fn verbatim_duplicates(
             if let Some(seen) = declared.get(&(group, kind, namespace, name)) {
                 let shown = namespace.map_or(name.to_owned(), |ns| format!("{ns}/{name}"));
                 problems.push(Problem {
+                    remedy: None,
                     object: None,
                     field: None,
                     message: format!(
@@ -522,6 +527,7 @@ fn renamed_problem(cluster: &Cluster, o: &crate::model::cluster::Declared) -> Op
         crate::kube_rules::name_problem(key.kind, name)
     }?;
     Some(Problem {
+        remedy: None,
         object: Some(key.clone()),
         field: Some("metadata.name"),
         message: format!(
@@ -559,6 +565,7 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
                 continue;
             }
             problems.push(Problem {
+                remedy: None,
                 object: Some(o.key().clone()),
                 field: None,
                 message: format!("{field}: {message}"),
@@ -567,6 +574,7 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
         }
         if o.key().name.is_empty() {
             problems.push(Problem {
+                remedy: None,
                 object: Some(o.key().clone()),
                 field: Some("metadata.name"),
                 message: "is empty".into(),
@@ -584,6 +592,7 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
             }
         {
             problems.push(Problem {
+                remedy: None,
                 object: Some(o.key().clone()),
                 field: Some("metadata.namespace"),
                 message: e.to_string(),
@@ -599,6 +608,7 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
         if let Some(first) = seen.insert(id, Seen::object(&o.target, index)) {
             let first = first.at;
             problems.push(Problem {
+                remedy: None,
                 object: Some(o.key().clone()),
                 field: None,
                 message: "is declared twice".into(),
@@ -616,6 +626,7 @@ fn objects<'c>(cluster: &'c Cluster, problems: &mut Vec<Problem>) -> HashMap<Id<
         );
         if let Some(Seen { at: first, .. }) = seen.insert(id, Seen::elsewhere(target)) {
             problems.push(Problem {
+                remedy: None,
                 object: Some(ObjectKey {
                     api_version: "v1",
                     kind: "Secret",
@@ -643,6 +654,7 @@ fn same_object(a: &ObjectKey, b: &ObjectKey) -> bool {
 fn generators(cluster: &Cluster, problems: &mut Vec<Problem>) {
     for (dir, generator, target) in &cluster.generators {
         let refuse = |message: String| Problem {
+            remedy: None,
             object: Some(target.key.clone()),
             field: None,
             message,
@@ -668,6 +680,7 @@ fn generators(cluster: &Cluster, problems: &mut Vec<Problem>) {
                     };
                     if !encrypted {
                         problems.push(Problem {
+                            remedy: None,
                             field: Some("secretGenerator"),
                             ..refuse(crate::sops::clear_input(file))
                         });
@@ -686,6 +699,7 @@ fn generators(cluster: &Cluster, problems: &mut Vec<Problem>) {
                 .map(|l| l.split_once('=').map_or(l.as_str(), |(k, _)| k))
                 .collect();
             problems.push(Problem {
+                remedy: None,
                 field: Some("secretGenerator"),
                 ..refuse(crate::sops::clear_literals(&keys))
             });
@@ -714,6 +728,7 @@ fn generators(cluster: &Cluster, problems: &mut Vec<Problem>) {
                 .any(|r| Arc::ptr_eq(&r.target, target));
             if refers && !config.resource_files().any(|r| r.index() == o.file) {
                 problems.push(Problem {
+                    remedy: None,
                     object: Some(o.key().clone()),
                     field: None,
                     message: format!(
@@ -746,6 +761,7 @@ fn references(
         for r in &o.references() {
             let t = &r.target;
             let problem = |message: String| Problem {
+                remedy: None,
                 object: Some(o.key().clone()),
                 field: Some(r.field),
                 message,
@@ -776,6 +792,7 @@ fn references(
             match declared.get(&key) {
                 Some(seen) if t.origin == Origin::Declared && !Arc::ptr_eq(&seen.target, t) => {
                     problems.push(Problem {
+                        remedy: None,
                         sites: vec![
                             ("declared", o.at()),
                             ("the handle's object declared", t.at),
@@ -923,6 +940,7 @@ fn pins_agree(cluster: &Cluster, problems: &mut Vec<Problem>) {
             && pin.version != release
         {
             problems.push(Problem {
+                remedy: None,
                 object: None,
                 field: None,
                 message: format!(
@@ -982,6 +1000,7 @@ fn schemas(cluster: &Cluster, problems: &mut Vec<Problem>) {
     for o in cluster.objects.iter().filter(|o| !o.patch_only) {
         let refuse =
             |field: String, message: String, site: Option<&'static Location<'static>>| Problem {
+                remedy: None,
                 object: Some(o.key().clone()),
                 field: None,
                 message: format!("{field}: {message}"),
@@ -1072,6 +1091,7 @@ fn default_service_accounts(
             });
         if !known {
             problems.push(Problem {
+                remedy: None,
                 object: Some(key.clone()),
                 field: Some("spec.serviceAccountName"),
                 message: format!(
@@ -1155,6 +1175,7 @@ fn cycles(cluster: &Cluster, mut edges: Vec<Edge>, problems: &mut Vec<Problem>) 
         }
         chain.push_str(&cluster.objects[members[0]].key().to_string());
         problems.push(Problem {
+            remedy: None,
             object: Some(cluster.objects[members[0]].key().clone()),
             field: None,
             message: format!("is part of a reference cycle, which Flux can never resolve: {chain}"),
@@ -1185,6 +1206,7 @@ fn produced_artifacts(cluster: &Cluster, problems: &mut Vec<Problem>) {
                 && names.contains(&key.name)
             {
                 problems.push(Problem {
+                    remedy: None,
                     object: Some(key.clone()),
                     field: None,
                     message: format!(
@@ -1273,6 +1295,7 @@ fn read_key(
     }
     let held: Vec<&str> = keys.iter().map(String::as_str).collect();
     Some(Problem {
+        remedy: None,
         object: Some(o.key().clone()),
         field: Some(field),
         message: format!(
@@ -1304,6 +1327,7 @@ fn kustomization_path(
         .position(|t| t.sources.iter().any(|s| Arc::ptr_eq(s, source)))?;
     let decl = &cluster.trees[tree];
     let problem = |message: String| Problem {
+        remedy: None,
         object: Some(o.key().clone()),
         field: Some(field),
         message,

@@ -331,6 +331,7 @@ impl Repository {
             )
         };
         Problem {
+            remedy: None,
             object: None,
             field: None,
             message: format!(
@@ -422,6 +423,7 @@ pub(crate) fn render(cluster: &Cluster) -> Result<Rendered> {
                     };
                     if let Err(e) = written {
                         problems.push(Problem {
+                            remedy: None,
                             object: Some(o.key().clone()),
                             field: None,
                             message: format!("it cannot be written as YAML: {e}"),

@@ -1191,3 +1191,54 @@ fn a_namespace_made_before_flux_runs_is_no_deadlock() {
         .render()
         .unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn kustomizations_declared_as_manifests_are_built_and_checked_like_typed_ones() {
+    // As `fluxdsl import` declares a repository: every object a manifest, the repository
+    // named by its GitRepository's key. Before, a Kustomization declared so was not built,
+    // and nothing it applies was checked.
+    let mut cluster = Cluster::for_repository("");
+    let sync = cluster.file("clusters/dev/flux-system/gotk-sync.yaml");
+    let manifest = |text: &str| -> serde_json::Value { serde_yaml::from_str(text).unwrap() };
+    cluster.add_manifest(
+        &sync,
+        manifest(&kustomization("flux-system", "./clusters/dev", "")),
+    );
+    let this: fluxdsl::Ref<fluxdsl::GitRepository> =
+        fluxdsl::Ref::existing(&fluxdsl::NamespaceName::FLUX_SYSTEM, name!("flux-system"));
+    cluster.source_is_this_repository(&this);
+    let secrets = kustomization("secrets", "./secrets", "");
+    let apps = kustomization("apps", "./apps", "  dependsOn:\n  - name: secrets\n");
+    let file = cluster.file("clusters/dev/secrets.yaml");
+    cluster.add_manifest(&file, manifest(&secrets));
+    cluster.verbatim_file("clusters/dev/apps.yaml", apps);
+    cluster.verbatim_file(
+        "secrets/key.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: key\n  namespace: app\n",
+    );
+    cluster.verbatim_file(
+        "apps/ns.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app\n",
+    );
+    let problems = match Repository::of_one(cluster).render() {
+        Err(fluxdsl::Error::Refused(problems)) => problems,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].to_string().starts_with(
+            "Kustomization flux-system/secrets spec.path: applies objects into namespace \
+             \"app\", which only Kustomization flux-system/apps applies, and that waits for \
+             this one"
+        ),
+        "{}",
+        problems[0]
+    );
+    // The opt-in that takes it as it is, which the import writes with a `// finding:`.
+    match &problems[0].remedy {
+        Some(fluxdsl::Remedy::ExistsBeforeFlux(key)) => {
+            assert_eq!((key.kind, key.name.as_str()), ("Namespace", "app"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
