@@ -48,7 +48,10 @@ pub(crate) fn emit(
             part_rs(files, layout, part, findings),
         ));
         for plan in &part.files {
-            if let FilePlan::Verbatim { file, .. } | FilePlan::Kustomize { file } = plan {
+            if let FilePlan::Verbatim { file, .. }
+            | FilePlan::Kustomize { file }
+            | FilePlan::Unapplied { file, .. } = plan
+            {
                 out.push((
                     format!("files/{}", files[*file].path),
                     files[*file].text.clone(),
@@ -142,6 +145,19 @@ fn part_rs(files: &[RepoFile], layout: &Layout, part: &PartPlan, findings: &[Fin
              repository).\n\n",
         ),
     }
+    let kinds: std::collections::BTreeSet<&str> =
+        part.before_flux.iter().map(|(k, ..)| k.as_str()).collect();
+    if !kinds.is_empty() {
+        let kinds: Vec<&str> = kinds.into_iter().collect();
+        let _ = match kinds.as_slice() {
+            [one] => writeln!(s, "use fluxdsl::k8s_openapi::api::core::v1::{one};"),
+            _ => writeln!(
+                s,
+                "use fluxdsl::k8s_openapi::api::core::v1::{{{}}};",
+                kinds.join(", ")
+            ),
+        };
+    }
     s.push_str("use fluxdsl::prelude::*;\n");
     if uses_json {
         s.push_str("use serde_json::json;\n");
@@ -161,6 +177,31 @@ fn part_rs(files: &[RepoFile], layout: &Layout, part: &PartPlan, findings: &[Fin
     s.push_str("    let mut c = Cluster::for_repository(\"\");\n");
     for plan in &part.files {
         emit_file(&mut s, files, &prefix, plan, findings);
+    }
+    for (kind, namespace, name, finding) in &part.before_flux {
+        let f = &findings[*finding];
+        let at =
+            f.at.as_deref()
+                .map(|a| format!(" ({a})"))
+                .unwrap_or_default();
+        let target = match (kind.as_str(), namespace) {
+            ("Namespace", _) => {
+                format!("Ref::<Namespace>::existing_cluster_scoped(name!({name:?}))")
+            }
+            (kind, ns) => format!(
+                "Ref::<{kind}>::existing(&{}, name!({name:?}))",
+                namespace_expr(ns.as_deref().unwrap_or("default"))
+            ),
+        };
+        let _ = writeln!(
+            s,
+            "{}    c.exists_before_flux(&{target});",
+            comment(&format!(
+                "finding{at}: {} The repository works where it was made by hand; so does this \
+                 program.",
+                one_line(&f.message)
+            ))
+        );
     }
     if let Some(c) = part.cluster {
         let (namespace, name) = &layout.clusters[c].source;
@@ -215,6 +256,19 @@ fn emit_file(
             let _ = writeln!(
                 s,
                 "    // {comment}\n    c.verbatim_file(\n        {:?},\n        include_str!(\"../files/{}\"),\n    );",
+                format!("{prefix}{}", f.path),
+                f.path
+            );
+        }
+        FilePlan::Unapplied { file, finding } => {
+            let f = &files[*file];
+            let _ = writeln!(
+                s,
+                "{}    c.unapplied_file(\n        {:?},\n        include_str!(\"../files/{}\"),\n    );",
+                comment(&format!(
+                    "finding: {} Kept as the repository holds it.",
+                    one_line(&findings[*finding].message)
+                )),
                 format!("{prefix}{}", f.path),
                 f.path
             );
@@ -297,7 +351,11 @@ fn emit_file(
                         Allow::SecretInClear => "allow_secret_in_clear",
                         Allow::FloatingImage => "allow_floating_image",
                     };
-                    let _ = writeln!(s, "    // finding ({at}): {why}\n    c.{call}(&object);");
+                    let _ = writeln!(
+                        s,
+                        "{}    c.{call}(&object);",
+                        comment(&format!("finding ({at}): {why}"))
+                    );
                 }
             }
         }
@@ -315,6 +373,24 @@ fn plain_namespace(doc: &Value) -> Option<&str> {
         .then(|| doc["metadata"]["name"].as_str())
         .flatten()
         .filter(|n| crate::NamespaceName::new(n.to_string()).is_ok() && !n.contains('$'))
+}
+
+/// `text` as `//` comment lines of a function body, wrapped at 96 columns.
+fn comment(text: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::from("    //");
+    for word in text.split_whitespace() {
+        if line.len() + 1 + word.len() > 96 && line.len() > 6 {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from("    //");
+        }
+        line.push(' ');
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
 }
 
 /// The first sentence of a message, for a comment.

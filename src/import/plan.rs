@@ -10,6 +10,9 @@ use super::scan::{Content, Doc, RepoFile, Why, prefix_dir};
 pub(crate) struct PartPlan {
     pub(crate) cluster: Option<usize>,
     pub(crate) files: Vec<FilePlan>,
+    /// What the cluster says exists before Flux runs (`Cluster::exists_before_flux`), each
+    /// a finding: (kind, namespace, name, the finding's index).
+    pub(crate) before_flux: Vec<(String, Option<String>, String, usize)>,
 }
 
 /// An opt-in a document needs for render to take the repository as it is, each a
@@ -45,6 +48,9 @@ pub(crate) enum FilePlan {
     Kustomize { file: usize },
     /// `Cluster::file` and the patches in it.
     Patches { file: usize, docs: Vec<Doc> },
+    /// `Cluster::unapplied_file`: a file of objects Flux never applies (a finding, its
+    /// index), carried as it is.
+    Unapplied { file: usize, finding: usize },
 }
 
 /// The plan of every part: each cluster, then the shared folders (if any file is theirs).
@@ -53,11 +59,13 @@ pub(crate) fn plan(files: &[RepoFile], layout: &Layout) -> Vec<PartPlan> {
         .map(|c| PartPlan {
             cluster: Some(c),
             files: Vec::new(),
+            before_flux: Vec::new(),
         })
         .collect();
     let mut shared = PartPlan {
         cluster: None,
         files: Vec::new(),
+        before_flux: Vec::new(),
     };
     for (i, f) in files.iter().enumerate() {
         let path = format!("{}{}", prefix_dir(&layout.prefix), f.path);
@@ -108,8 +116,22 @@ pub(crate) fn interpret(
     layout: &Layout,
     parts: &[PartPlan],
 ) -> crate::Repository {
+    interpret_only(files, layout, parts, None)
+}
+
+/// [`interpret`], with only part `only` of the clusters (and the shared folders) when
+/// it is given: what one cluster's checks say, each problem its own.
+fn interpret_only(
+    files: &[RepoFile],
+    layout: &Layout,
+    parts: &[PartPlan],
+    only: Option<usize>,
+) -> crate::Repository {
     let mut repository = crate::Repository::new();
-    for part in parts {
+    for (p, part) in parts.iter().enumerate() {
+        if only.is_some_and(|o| o != p) && part.cluster.is_some() {
+            continue;
+        }
         let mut c = crate::Cluster::for_repository("");
         let prefix = prefix_dir(&layout.prefix);
         for plan in &part.files {
@@ -124,6 +146,10 @@ pub(crate) fn interpret(
                 FilePlan::Verbatim { file, .. } | FilePlan::Kustomize { file } => {
                     let f = &files[*file];
                     c.verbatim_file(&format!("{prefix}{}", f.path), f.text.clone());
+                }
+                FilePlan::Unapplied { file, .. } => {
+                    let f = &files[*file];
+                    c.unapplied_file(&format!("{prefix}{}", f.path), f.text.clone());
                 }
                 FilePlan::Patches { file, docs } => {
                     let handle = c.file(&format!("{prefix}{}", files[*file].path));
@@ -153,6 +179,9 @@ pub(crate) fn interpret(
                     }
                 }
             }
+        }
+        for (kind, namespace, name, _) in &part.before_flux {
+            exists_before_flux(&mut c, kind, namespace.as_deref(), name);
         }
         match part.cluster {
             Some(i) => {
@@ -190,9 +219,11 @@ pub struct Finding {
 /// until it renders or nothing more can be allowed. Returns every finding.
 pub(crate) fn settle(files: &[RepoFile], layout: &Layout, parts: &mut [PartPlan]) -> Vec<Finding> {
     let mut findings: Vec<Finding> = Vec::new();
+    let clusters: Vec<usize> = (0..parts.len())
+        .filter(|&p| parts[p].cluster.is_some())
+        .collect();
     loop {
-        let repository = interpret(files, layout, parts);
-        let problems = match repository.render() {
+        let problems = match interpret(files, layout, parts).render() {
             Ok(_) => return findings,
             Err(crate::Error::Refused(problems)) => problems,
             Err(e) => {
@@ -204,67 +235,197 @@ pub(crate) fn settle(files: &[RepoFile], layout: &Layout, parts: &mut [PartPlan]
                 return findings;
             }
         };
-        let mut progress = false;
-        let mut unresolved = Vec::new();
-        for problem in problems {
-            let allow = if problem.message.contains("in clear in Git") {
-                Some(Allow::SecretInClear)
-            } else if problem.message.contains("names no fixed version") {
-                Some(Allow::FloatingImage)
-            } else {
-                None
-            };
-            let located = problem.object.as_ref().and_then(|key| locate(parts, key));
-            let at = located.map(|(part, plan, doc)| {
-                let FilePlan::Objects { file, docs, .. } = &parts[part].files[plan] else {
-                    unreachable!("located in a file of objects")
-                };
-                format!("{}:{}", files[*file].path, docs[doc].line)
-            });
-            let message = format!(
-                "{}{}",
-                problem
-                    .object
-                    .as_ref()
-                    .map(|k| format!("{k}: "))
-                    .unwrap_or_default(),
-                match problem.field {
-                    Some(field) => format!("{field}: {}", problem.message),
-                    None => problem.message.clone(),
+        // Which cluster each problem is of: every cluster's own render (with the shared
+        // folders) when there are several — the same problem in two clusters is one line
+        // of the whole render, since the declarations share their Rust site here.
+        let mut of_cluster: Vec<(Option<usize>, crate::Problem)> = Vec::new();
+        if clusters.len() > 1 {
+            for &p in &clusters {
+                if let Err(crate::Error::Refused(own)) =
+                    interpret_only(files, layout, parts, Some(p)).render()
+                {
+                    of_cluster.extend(own.into_iter().map(|problem| (Some(p), problem)));
                 }
+            }
+        } else {
+            of_cluster.extend(
+                problems
+                    .iter()
+                    .map(|x| (clusters.first().copied(), x.clone())),
             );
-            match (allow, located) {
-                (Some(allow), Some((part, plan, doc))) => {
-                    if let FilePlan::Objects { allow: allows, .. } = &mut parts[part].files[plan]
-                        && !allows[doc].contains(&allow)
-                    {
-                        allows[doc].push(allow);
-                        progress = true;
-                        findings.push(Finding {
-                            at,
-                            message,
-                            opted_in: true,
-                        });
-                    }
-                }
-                _ => unresolved.push(Finding {
+        }
+        let mut progress = false;
+        for (cluster, problem) in &of_cluster {
+            progress |= opt_in(files, layout, parts, *cluster, problem, &mut findings);
+        }
+        if !progress {
+            for problem in &problems {
+                let (at, message) = described(files, parts, None, problem);
+                findings.push(Finding {
                     at,
                     message,
                     opted_in: false,
-                }),
+                });
             }
-        }
-        if !progress {
-            findings.extend(unresolved);
             return findings;
         }
     }
 }
 
+/// The finding's place (`path:line` of the document it names) and text.
+fn described(
+    files: &[RepoFile],
+    parts: &[PartPlan],
+    cluster: Option<usize>,
+    problem: &crate::Problem,
+) -> (Option<String>, String) {
+    let located = problem
+        .object
+        .as_ref()
+        .and_then(|key| locate(parts, key, cluster));
+    let at = located.map(|(part, plan, doc)| {
+        let FilePlan::Objects { file, docs, .. } = &parts[part].files[plan] else {
+            unreachable!("located in a file of objects")
+        };
+        format!("{}:{}", files[*file].path, docs[doc].line)
+    });
+    let message = format!(
+        "{}{}",
+        problem
+            .object
+            .as_ref()
+            .map(|k| format!("{k}: "))
+            .unwrap_or_default(),
+        match problem.field {
+            Some(field) => format!("{field}: {}", problem.message),
+            None => problem.message.clone(),
+        }
+    );
+    (at, message)
+}
+
+/// Makes the opt-in that answers `problem` (of part `cluster`, when known), if one does
+/// and it is not made yet; records the finding. Whether it made one.
+fn opt_in(
+    files: &[RepoFile],
+    layout: &Layout,
+    parts: &mut [PartPlan],
+    cluster: Option<usize>,
+    problem: &crate::Problem,
+    findings: &mut Vec<Finding>,
+) -> bool {
+    let (at, message) = described(files, parts, cluster, problem);
+    let finding = |at: Option<String>| Finding {
+        at,
+        message: message.clone(),
+        opted_in: true,
+    };
+    match &problem.remedy {
+        Some(crate::Remedy::ExistsBeforeFlux(key)) => {
+            let located = problem
+                .object
+                .as_ref()
+                .and_then(|k| locate(parts, k, cluster));
+            let Some(part) = cluster.or(located.map(|(p, _, _)| p)) else {
+                return false;
+            };
+            let namespace = key.namespace.as_deref().map(str::to_owned);
+            let known = parts[part]
+                .before_flux
+                .iter()
+                .any(|(k, ns, n, _)| k == key.kind && *ns == namespace && *n == key.name);
+            if known {
+                return false;
+            }
+            parts[part].before_flux.push((
+                key.kind.to_owned(),
+                namespace,
+                key.name.clone(),
+                findings.len(),
+            ));
+            findings.push(finding(at));
+            true
+        }
+        Some(crate::Remedy::UnappliedFile(path)) => {
+            let prefix = prefix_dir(&layout.prefix);
+            for part in parts.iter_mut() {
+                for plan in part.files.iter_mut() {
+                    let FilePlan::Objects { file, .. } = plan else {
+                        continue;
+                    };
+                    let file = *file;
+                    if format!("{prefix}{}", files[file].path) == *path {
+                        *plan = FilePlan::Unapplied {
+                            file,
+                            finding: findings.len(),
+                        };
+                        findings.push(finding(Some(files[file].path.clone())));
+                        return true;
+                    }
+                }
+            }
+            false
+        }
+        _ => {
+            let allow = if problem.message.contains("in clear in Git") {
+                Allow::SecretInClear
+            } else if problem.message.contains("names no fixed version") {
+                Allow::FloatingImage
+            } else {
+                return false;
+            };
+            let located = problem
+                .object
+                .as_ref()
+                .and_then(|key| locate(parts, key, cluster));
+            let Some((part, plan, doc)) = located else {
+                return false;
+            };
+            let FilePlan::Objects { allow: allows, .. } = &mut parts[part].files[plan] else {
+                return false;
+            };
+            if allows[doc].contains(&allow) {
+                return false;
+            }
+            allows[doc].push(allow);
+            findings.push(finding(at));
+            true
+        }
+    }
+}
+
+/// `Cluster::exists_before_flux` of the object `kind` `namespace`/`name`: a Namespace,
+/// ConfigMap or Secret, what a Kustomization needs before it runs.
+fn exists_before_flux(c: &mut crate::Cluster, kind: &str, namespace: Option<&str>, name: &str) {
+    use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
+    let Ok(name) = crate::Name::new(name.to_owned()) else {
+        return;
+    };
+    let ns = crate::NamespaceName::new(namespace.unwrap_or("default").to_owned());
+    match (kind, ns) {
+        ("Namespace", _) => {
+            c.exists_before_flux(&crate::Ref::<Namespace>::existing_cluster_scoped(name))
+        }
+        ("ConfigMap", Ok(ns)) => {
+            c.exists_before_flux(&crate::Ref::<ConfigMap>::existing(&ns, name))
+        }
+        ("Secret", Ok(ns)) => c.exists_before_flux(&crate::Ref::<Secret>::existing(&ns, name)),
+        _ => {}
+    }
+}
+
 /// The part, file plan and document that declare `key` (its kind and name; its
-/// namespace too when the document names one).
-fn locate(parts: &[PartPlan], key: &crate::ObjectKey) -> Option<(usize, usize, usize)> {
-    for (p, part) in parts.iter().enumerate() {
+/// namespace too when the document names one): in part `prefer` first, when given.
+fn locate(
+    parts: &[PartPlan],
+    key: &crate::ObjectKey,
+    prefer: Option<usize>,
+) -> Option<(usize, usize, usize)> {
+    let order = prefer
+        .into_iter()
+        .chain((0..parts.len()).filter(|&p| Some(p) != prefer));
+    for p in order {
+        let part = &parts[p];
         for (f, plan) in part.files.iter().enumerate() {
             let FilePlan::Objects { docs, .. } = plan else {
                 continue;

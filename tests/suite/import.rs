@@ -229,12 +229,83 @@ fn findings_are_opted_into_in_the_generated_code_with_their_yaml_line() {
     assert!(
         code.contains(
             "    // finding (apps/pods.yaml:2): Pod home/mnt-pod: spec.containers[0].image: \
-             \"alpine\" names no fixed version (no tag, so `latest`)\n    \
+             \"alpine\" names no\n    // fixed version (no tag, so `latest`)\n    \
              c.allow_floating_image(&object);\n"
         ),
         "{code}"
     );
     assert!(code.contains("c.allow_secret_in_clear(&object);"));
+}
+
+#[test]
+fn an_import_finds_what_the_clusters_really_get_wrong_and_keeps_it_as_it_is() {
+    // What writing k8s-home-ops by hand found (examples/k8s_home_ops.rs), found by the
+    // import from the effective state of its manifests: infra-secrets applies SOPS Secrets
+    // into namespaces only Kustomizations waiting for it create (six in production, three
+    // in staging), and a controller file its kustomization does not list.
+    let (files, report) = fluxdsl::import::generate(&fixture("k8s-home-ops")).unwrap();
+    assert!(report.findings.iter().all(|f| f.opted_in), "{report:#?}");
+    let deadlocked = |cluster: &str| -> Vec<&str> {
+        report
+            .findings
+            .iter()
+            .filter(|f| {
+                f.at.as_deref() == Some(&format!("clusters/{cluster}/infrastructure.yaml:64"))
+            })
+            .filter(|f| f.message.contains("waits for this one"))
+            .map(|f| {
+                let from = f.message.find("namespace \"").unwrap() + 11;
+                &f.message[from..from + f.message[from..].find('"').unwrap()]
+            })
+            .collect()
+    };
+    assert_eq!(
+        deadlocked("production"),
+        [
+            "cert-manager",
+            "cloudflared",
+            "longhorn",
+            "netbox",
+            "oauth2-proxy",
+            "prometheus-operator"
+        ]
+    );
+    assert_eq!(
+        deadlocked("staging"),
+        ["cert-manager", "longhorn", "oauth2-proxy"]
+    );
+    let unlisted: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.at.as_deref() == Some("infrastructure/controllers/authelia.yaml"))
+        .collect();
+    assert_eq!(unlisted.len(), 1);
+    assert!(
+        unlisted[0]
+            .message
+            .contains("whose kustomization does not list it")
+    );
+    assert_eq!(report.findings.len(), 10);
+    let code = |module: &str| &files.iter().find(|(p, _)| p == module).unwrap().1;
+    assert!(
+        code("src/staging.rs").contains(
+            "    c.exists_before_flux(&Ref::<Namespace>::existing_cluster_scoped(name!(\"longhorn\")));\n"
+        ),
+        "{}",
+        code("src/staging.rs")
+    );
+    assert!(
+        code("src/staging.rs").contains("use fluxdsl::k8s_openapi::api::core::v1::Namespace;\n")
+    );
+    assert!(code("src/shared.rs").contains(
+        "    c.unapplied_file(\n        \"infrastructure/controllers/authelia.yaml\",\n        \
+         include_str!(\"../files/infrastructure/controllers/authelia.yaml\"),\n    );\n"
+    ));
+    assert!(
+        files
+            .iter()
+            .any(|(p, _)| p == "files/infrastructure/controllers/authelia.yaml")
+    );
 }
 
 /// `fluxdsl import` run as a user runs it.
