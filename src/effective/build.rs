@@ -2,7 +2,7 @@
 //! components, generators, then its transformers in kustomize's order), content hashes
 //! at the top, and the name references rewritten after every rename.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use base64::Engine;
 use serde_json::{Map, Value, json};
@@ -82,7 +82,7 @@ pub(crate) fn kustomization(
 /// An object's identity as kustomize compares it: kind, name and effective namespace
 /// (a namespaced object without one is in `default`); the group and version are the
 /// object's current ones.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Id {
     kind: String,
     name: String,
@@ -175,19 +175,20 @@ fn effective_namespace(kind: &str, namespace: &str) -> String {
 struct Acc {
     res: Vec<Res>,
     name_refs: Vec<NameReference>,
+    /// The current identities of `res` (with their apiVersion), while no transformer has
+    /// changed them since: what `append` looks a new object up in.
+    ids: Option<HashSet<(String, Id)>>,
 }
 
 impl Acc {
-    /// Whether an object before `before` has `r`'s current identity.
-    fn registered(&self, r: &Res, before: usize) -> bool {
-        let id = r.cur_id();
-        self.res[..before]
-            .iter()
-            .any(|o| o.cur_id() == id && o.api_version() == r.api_version())
-    }
-
     fn append(&mut self, r: Res, at: &str) -> Result<(), BuildError> {
-        if self.registered(&r, self.res.len()) {
+        let res = &self.res;
+        let ids = self.ids.get_or_insert_with(|| {
+            res.iter()
+                .map(|o| (o.api_version().to_owned(), o.cur_id()))
+                .collect()
+        });
+        if !ids.insert((r.api_version().to_owned(), r.cur_id())) {
             return Err(BuildError::new(
                 at,
                 format!(
@@ -198,6 +199,14 @@ impl Acc {
         }
         self.res.push(r);
         Ok(())
+    }
+
+    /// The first object whose current identity an earlier one has.
+    fn first_conflict(&self) -> Option<&Res> {
+        let mut seen = HashSet::with_capacity(self.res.len());
+        self.res
+            .iter()
+            .find(|o| !seen.insert((o.api_version(), o.cur_id())))
     }
 }
 
@@ -632,6 +641,8 @@ fn transform(
     k: &Value,
     acc: &mut Acc,
 ) -> Result<(), BuildError> {
+    // What follows changes identities: `append` looks them up afresh after it.
+    acc.ids = None;
     // patchesStrategicMerge: files or inline documents, each matched by its identity.
     for entry in strings(k, "patchesStrategicMerge", file)? {
         let (at, text) = match local(dir, &entry, file)
@@ -903,16 +914,14 @@ fn set_namespace(acc: &mut Acc, ns: &str, file: &str) -> Result<(), BuildError> 
             }
         }
     }
-    for (i, r) in acc.res.iter().enumerate() {
-        if acc.registered(r, i) {
-            return Err(BuildError::new(
-                file,
-                format!(
-                    "namespace transformation produces ID conflict: {}",
-                    r.label()
-                ),
-            ));
-        }
+    if let Some(r) = acc.first_conflict() {
+        return Err(BuildError::new(
+            file,
+            format!(
+                "namespace transformation produces ID conflict: {}",
+                r.label()
+            ),
+        ));
     }
     Ok(())
 }

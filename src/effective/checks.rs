@@ -54,12 +54,13 @@ pub(crate) fn build_problems(parts: &[PartView], trees: &[TreeFiles]) -> Vec<Pro
     }
     let mut checked: HashSet<usize> = HashSet::new();
     let mut checked_api: HashSet<(usize, String)> = HashSet::new();
+    let holders = std::cell::OnceCell::new();
     for c in &states.clusters {
         if c.applied.is_empty() {
             // Nothing of it is built here (its Kustomizations read other repositories).
             continue;
         }
-        let cluster = Cluster::of(parts, c);
+        let cluster = Cluster::of(parts, c, &holders);
         cluster.object_rules(&states, &mut checked, &mut problems);
         cluster.pinned_api(&states, &mut checked_api, &mut problems);
         cluster.lockdown(&states, &mut problems);
@@ -104,10 +105,60 @@ struct Cluster<'s> {
     /// What something outside the builds makes, by (kind, namespace, name): made at the
     /// first question ([`Cluster::imports`]).
     imported: std::cell::OnceCell<HashSet<(&'static str, String, String)>>,
+    /// Which parts have each object, for all clusters: made at the first reference that
+    /// resolves nowhere in this one ([`Cluster::elsewhere`]).
+    holders: &'s std::cell::OnceCell<Holders>,
+}
+
+/// The parts that have each object by (kind, namespace, name), in the repository's
+/// order: those whose Kustomizations apply it (or that declare it as a Kustomization
+/// not built here), then those that declare it.
+#[derive(Default)]
+struct Holders {
+    applied: HashMap<(&'static str, String, String), Vec<usize>>,
+    declared: HashMap<(&'static str, String, String), Vec<usize>>,
+}
+
+impl Holders {
+    fn of(parts: &[PartView], states: &States) -> Holders {
+        let mut holders = Holders::default();
+        let add = |map: &mut HashMap<_, Vec<usize>>, key: &ObjectKey, part: usize| {
+            let (ns, name) = same(key);
+            let parts: &mut Vec<usize> = map.entry((key.kind, ns, name)).or_default();
+            if parts.last() != Some(&part) {
+                parts.push(part);
+            }
+        };
+        for c in &states.clusters {
+            for a in &c.applied {
+                add(&mut holders.applied, &a.key, c.part);
+                for o in built(a) {
+                    add(&mut holders.applied, &applied_key(o), c.part);
+                }
+            }
+            for &i in &c.unbuilt {
+                add(
+                    &mut holders.applied,
+                    parts[c.part].cluster.objects[i].key(),
+                    c.part,
+                );
+            }
+        }
+        for (p, part) in parts.iter().enumerate() {
+            for o in part.cluster.objects.iter().filter(|o| !o.patch_only) {
+                add(&mut holders.declared, o.key(), p);
+            }
+        }
+        holders
+    }
 }
 
 impl<'s> Cluster<'s> {
-    fn of(parts: &'s [PartView<'s>], state: &'s ClusterState) -> Self {
+    fn of(
+        parts: &'s [PartView<'s>],
+        state: &'s ClusterState,
+        holders: &'s std::cell::OnceCell<Holders>,
+    ) -> Self {
         let mut objects: BTreeMap<ObjectKey, Vec<(usize, &Value)>> = BTreeMap::new();
         for (k, a) in state.applied.iter().enumerate() {
             for o in built(a) {
@@ -159,6 +210,7 @@ impl<'s> Cluster<'s> {
             by_name,
             depends_on,
             imported: std::cell::OnceCell::new(),
+            holders,
         }
     }
 
@@ -395,28 +447,18 @@ impl<'s> Cluster<'s> {
     /// cluster does not: another cluster's Kustomizations apply it, or another part
     /// declares it.
     fn elsewhere(&self, states: &States, key: &ObjectKey) -> Option<String> {
-        let is = |k: &ObjectKey| k.kind == key.kind && same(k) == same(key);
-        let built = states.clusters.iter().find_map(|c| {
-            let found = c.applied.iter().any(|a| is(&a.key))
-                || c.unbuilt
-                    .iter()
-                    .any(|&i| is(self.parts[c.part].cluster.objects[i].key()))
-                || c.applied
-                    .iter()
-                    .any(|a| built(a).any(|o| is(&applied_key(o))));
-            (found && c.part != self.state.part).then(|| label(self.parts, c.part))
-        });
-        built.or_else(|| {
-            self.parts.iter().enumerate().find_map(|(p, part)| {
-                let found = p != self.state.part
-                    && part
-                        .cluster
-                        .objects
-                        .iter()
-                        .any(|o| !o.patch_only && is(o.key()));
-                found.then(|| label(self.parts, p))
-            })
-        })
+        let holders = self.holders.get_or_init(|| Holders::of(self.parts, states));
+        let (ns, name) = same(key);
+        let key = (key.kind, ns, name);
+        let other = |map: &HashMap<_, Vec<usize>>| {
+            map.get(&key)?
+                .iter()
+                .copied()
+                .find(|&p| p != self.state.part)
+        };
+        other(&holders.applied)
+            .or_else(|| other(&holders.declared))
+            .map(|p| label(self.parts, p))
     }
 
     /// Whether something outside the builds makes `key` (by kind, namespace and name): a
