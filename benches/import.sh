@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `fluxdsl import` timed (release build): a synthetic repository of DOCS documents (default
-# 1,000: one cluster, 100 app folders of ConfigMaps, Deployments and HelmReleases) and every
-# fixture of README's import table. Prints the best of RUNS (default 5) wall-clock runs each.
+# 1,000: one cluster, 100 app folders of ConfigMaps, Deployments and HelmReleases, their
+# HelmRepository), then the same with 2, 4 and 8 times the documents (the cost must grow
+# linearly), and every fixture of README's import table. Prints the best of RUNS (default 5)
+# wall-clock runs each.
 # Goal (README, Performance): 1,000 documents under one second on 2 cores.
 #
 #   bash benches/import.sh [DOCS] [RUNS]
@@ -15,7 +17,8 @@ export LD_LIBRARY_PATH="$PWD/target/release/deps:$(rustc --print sysroot)/lib/ru
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-python3 - "$work/synthetic" "$docs" <<'EOF'
+generate() { # generate DIR DOCS: the synthetic repository
+python3 - "$1" "$2" <<'EOF'
 import os, sys
 root, docs = sys.argv[1], int(sys.argv[2])
 def write(path, text):
@@ -60,7 +63,16 @@ spec:
     kind: GitRepository
     name: flux-system
 """)
-left = docs - 3
+write("clusters/prod/podinfo.yaml", """apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata:
+  name: podinfo
+  namespace: flux-system
+spec:
+  interval: 1h
+  url: https://stefanprodan.github.io/podinfo
+""")
+left = docs - 4
 app = 0
 folders = []
 while left > 0:
@@ -82,6 +94,8 @@ while left > 0:
     app += 1
 write("apps/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n" + "".join(f"  - {f}\n" for f in folders))
 EOF
+}
+generate "$work/synthetic" "$docs"
 
 best_of() { # best wall-clock ms of $runs imports of $1
   local best=
@@ -97,6 +111,10 @@ best_of() { # best wall-clock ms of $runs imports of $1
 }
 
 echo "synthetic repository, $docs documents: $(best_of "$work/synthetic") ms (best of $runs)"
+for times in 2 4 8; do
+  generate "$work/synthetic-$times" $((docs * times))
+  echo "synthetic repository, $((docs * times)) documents: $(best_of "$work/synthetic-$times") ms"
+done
 for repo in flux2-kustomize-helm-example flux2-multi-tenancy k8s-home-ops \
   flux-local-testdata/cluster{2,3,4,5,6,7,8,9,10,11,12}; do
   echo "$repo: $(best_of "tests/fixtures/$repo") ms"

@@ -72,18 +72,29 @@ fn main() -> ExitCode {
                         let how = if f.opted_in { "opted in" } else { "refused" };
                         println!("finding: {at}: {} [{how}]", f.message);
                     }
+                    let refused = report.findings.iter().filter(|f| !f.opted_in).count();
+                    let then = match refused {
+                        0 => format!(
+                            "`cd {} && cargo run -- render --root DIR` writes it",
+                            out.display()
+                        ),
+                        n => format!("it renders once the {n} refused are fixed in its code"),
+                    };
                     println!(
-                        "imported {} ({} clusters: {}; {} objects, {} files, {} findings) into {} in {} ms: \
-                         `cd {} && cargo run -- render --root DIR` writes it",
+                        "imported {} ({} {}: {}; {} objects, {} files, {} findings) into {} in {} ms: {then}",
                         repo.display(),
                         report.clusters.len(),
+                        if report.clusters.len() == 1 {
+                            "cluster"
+                        } else {
+                            "clusters"
+                        },
                         report.clusters.join(", "),
                         report.objects,
                         report.files,
                         report.findings.len(),
                         out.display(),
                         started.elapsed().as_millis(),
-                        out.display()
                     );
                     ExitCode::SUCCESS
                 }

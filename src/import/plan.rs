@@ -254,13 +254,22 @@ pub(crate) fn settle(files: &[RepoFile], layout: &Layout, parts: &mut [PartPlan]
                     .map(|x| (clusters.first().copied(), x.clone())),
             );
         }
+        let index = index(parts);
         let mut progress = false;
         for (cluster, problem) in &of_cluster {
-            progress |= opt_in(files, layout, parts, *cluster, problem, &mut findings);
+            progress |= opt_in(
+                files,
+                layout,
+                parts,
+                &index,
+                *cluster,
+                problem,
+                &mut findings,
+            );
         }
         if !progress {
             for problem in &problems {
-                let (at, message) = described(files, parts, None, problem);
+                let (at, message) = described(files, parts, &index, None, problem);
                 findings.push(Finding {
                     at,
                     message,
@@ -276,13 +285,14 @@ pub(crate) fn settle(files: &[RepoFile], layout: &Layout, parts: &mut [PartPlan]
 fn described(
     files: &[RepoFile],
     parts: &[PartPlan],
+    index: &Index,
     cluster: Option<usize>,
     problem: &crate::Problem,
 ) -> (Option<String>, String) {
     let located = problem
         .object
         .as_ref()
-        .and_then(|key| locate(parts, key, cluster));
+        .and_then(|key| locate(parts, index, key, cluster));
     let at = located.map(|(part, plan, doc)| {
         let FilePlan::Objects { file, docs, .. } = &parts[part].files[plan] else {
             unreachable!("located in a file of objects")
@@ -310,11 +320,12 @@ fn opt_in(
     files: &[RepoFile],
     layout: &Layout,
     parts: &mut [PartPlan],
+    index: &Index,
     cluster: Option<usize>,
     problem: &crate::Problem,
     findings: &mut Vec<Finding>,
 ) -> bool {
-    let (at, message) = described(files, parts, cluster, problem);
+    let (at, message) = described(files, parts, index, cluster, problem);
     let finding = |at: Option<String>| Finding {
         at,
         message: message.clone(),
@@ -325,7 +336,7 @@ fn opt_in(
             let located = problem
                 .object
                 .as_ref()
-                .and_then(|k| locate(parts, k, cluster));
+                .and_then(|k| locate(parts, index, k, cluster));
             let Some(part) = cluster.or(located.map(|(p, _, _)| p)) else {
                 return false;
             };
@@ -377,7 +388,7 @@ fn opt_in(
             let located = problem
                 .object
                 .as_ref()
-                .and_then(|key| locate(parts, key, cluster));
+                .and_then(|key| locate(parts, index, key, cluster));
             let Some((part, plan, doc)) = located else {
                 return false;
             };
@@ -414,36 +425,57 @@ fn exists_before_flux(c: &mut crate::Cluster, kind: &str, namespace: Option<&str
     }
 }
 
-/// The part, file plan and document that declare `key` (its kind and name; its
-/// namespace too when the document names one): in part `prefer` first, when given.
-fn locate(
-    parts: &[PartPlan],
-    key: &crate::ObjectKey,
-    prefer: Option<usize>,
-) -> Option<(usize, usize, usize)> {
-    let order = prefer
-        .into_iter()
-        .chain((0..parts.len()).filter(|&p| Some(p) != prefer));
-    for p in order {
-        let part = &parts[p];
+/// Where each document of the plan is, by kind and name: (part, file plan, document).
+type Index = std::collections::HashMap<(String, String), Vec<(usize, usize, usize)>>;
+
+fn index(parts: &[PartPlan]) -> Index {
+    let mut index = Index::new();
+    for (p, part) in parts.iter().enumerate() {
         for (f, plan) in part.files.iter().enumerate() {
             let FilePlan::Objects { docs, .. } = plan else {
                 continue;
             };
             for (d, doc) in docs.iter().enumerate() {
                 let v = &doc.value;
-                let namespace_agrees = match (v["metadata"]["namespace"].as_str(), &key.namespace) {
-                    (Some(theirs), Some(ours)) => theirs == ours.as_ref(),
-                    _ => true,
+                let (Some(kind), Some(name)) = (v["kind"].as_str(), v["metadata"]["name"].as_str())
+                else {
+                    continue;
                 };
-                if v["kind"] == key.kind
-                    && v["metadata"]["name"] == key.name.as_str()
-                    && namespace_agrees
-                {
-                    return Some((p, f, d));
-                }
+                index
+                    .entry((kind.to_owned(), name.to_owned()))
+                    .or_default()
+                    .push((p, f, d));
             }
         }
     }
-    None
+    index
+}
+
+/// The part, file plan and document that declare `key` (its kind and name; its
+/// namespace too when the document names one): in part `prefer` first, when given.
+fn locate(
+    parts: &[PartPlan],
+    index: &Index,
+    key: &crate::ObjectKey,
+    prefer: Option<usize>,
+) -> Option<(usize, usize, usize)> {
+    let found = index.get(&(key.kind.to_owned(), key.name.clone()))?;
+    let agrees = |&&(p, f, d): &&(usize, usize, usize)| {
+        let FilePlan::Objects { docs, .. } = &parts[p].files[f] else {
+            return false; // declared otherwise since the index was made
+        };
+        match (
+            docs[d].value["metadata"]["namespace"].as_str(),
+            &key.namespace,
+        ) {
+            (Some(theirs), Some(ours)) => theirs == ours.as_ref(),
+            _ => true,
+        }
+    };
+    found
+        .iter()
+        .filter(agrees)
+        .find(|(p, ..)| Some(*p) == prefer)
+        .or_else(|| found.iter().find(agrees))
+        .copied()
 }
