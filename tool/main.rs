@@ -34,6 +34,11 @@ enum Command {
         /// The crate's folder; its name is the crate's.
         #[arg(long, value_name = "CRATE")]
         out: PathBuf,
+        /// Another repository a GitRepository of this one fetches, checked out at DIR
+        /// (`[NAMESPACE/]NAME=DIR`, namespace flux-system by default): imported as a tree of
+        /// its own, rendered at DIR's path from the repository's root. Repeatable.
+        #[arg(long = "repository", value_name = "SOURCE=DIR")]
+        repositories: Vec<fluxdsl::import::OtherRepository>,
     },
 }
 
@@ -63,9 +68,13 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Import { repo, out } => {
+        Command::Import {
+            repo,
+            out,
+            repositories,
+        } => {
             let started = std::time::Instant::now();
-            match fluxdsl::import::import(&repo, &out, env!("CARGO_MANIFEST_DIR")) {
+            match fluxdsl::import::import(&repo, &repositories, &out, env!("CARGO_MANIFEST_DIR")) {
                 Ok(report) => {
                     for f in &report.findings {
                         let at = f.at.as_deref().unwrap_or("(repository)");

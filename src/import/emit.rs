@@ -47,15 +47,26 @@ pub(crate) fn emit(
             format!("src/{module}.rs"),
             part_rs(files, layout, part, findings),
         ));
-        for plan in &part.files {
-            if let FilePlan::Verbatim { file, .. }
-            | FilePlan::Kustomize { file }
-            | FilePlan::Unapplied { file, .. } = plan
-            {
-                out.push((
-                    format!("files/{}", files[*file].path),
-                    files[*file].text.clone(),
-                ));
+        let trees = part.trees.iter().map(|t| {
+            (
+                format!("repositories/{}", t.local),
+                t.files.as_slice(),
+                &t.plans,
+            )
+        });
+        for (dir, files, plans) in
+            std::iter::once(("files".to_owned(), files, &part.files)).chain(trees)
+        {
+            for plan in plans {
+                if let FilePlan::Verbatim { file, .. }
+                | FilePlan::Kustomize { file }
+                | FilePlan::Unapplied { file, .. } = plan
+                {
+                    out.push((
+                        format!("{dir}/{}", files[*file].path),
+                        files[*file].text.clone(),
+                    ));
+                }
             }
         }
     }
@@ -131,6 +142,7 @@ fn part_rs(files: &[RepoFile], layout: &Layout, part: &PartPlan, findings: &[Fin
     let uses_json = part
         .files
         .iter()
+        .chain(part.trees.iter().flat_map(|t| t.plans.iter()))
         .any(|p| matches!(p, FilePlan::Objects { .. } | FilePlan::Patches { .. }));
     match part.cluster {
         Some(c) => {
@@ -175,8 +187,32 @@ fn part_rs(files: &[RepoFile], layout: &Layout, part: &PartPlan, findings: &[Fin
     };
     let _ = writeln!(s, "{doc}\npub fn {function}() -> Cluster {{");
     s.push_str("    let mut c = Cluster::for_repository(\"\");\n");
+    let main = Place {
+        tree: None,
+        dir: "files".into(),
+    };
     for plan in &part.files {
-        emit_file(&mut s, files, &prefix, plan, findings);
+        emit_file(&mut s, files, &prefix, plan, findings, &main);
+    }
+    for tree in &part.trees {
+        let (namespace, name) = &tree.source;
+        let var = ident(name);
+        let _ = writeln!(
+            s,
+            "    // The repository GitRepository {namespace}/{name} fetches, checked out at `{}`.\n    \
+             let {var}: Ref<GitRepository> =\n        Ref::existing(&{}, name!({name:?}));\n    \
+             let {var}_tree = c.repository_tree(&{var}, {:?}, \"\");",
+            tree.local,
+            namespace_expr(namespace),
+            tree.local
+        );
+        let place = Place {
+            tree: Some(format!("{var}_tree")),
+            dir: format!("repositories/{}", tree.local),
+        };
+        for plan in &tree.plans {
+            emit_file(&mut s, &tree.files, "", plan, findings, &place);
+        }
     }
     for (kind, namespace, name, finding) in &part.before_flux {
         let f = &findings[*finding];
@@ -226,13 +262,40 @@ fn part_rs(files: &[RepoFile], layout: &Layout, part: &PartPlan, findings: &[Fin
     s
 }
 
+/// Which tree a file is declared in (`None`: the main one) and the crate folder its
+/// carried text is in.
+struct Place {
+    tree: Option<String>,
+    dir: String,
+}
+
+impl Place {
+    /// `c.NAME(` or, in another tree, `c.NAME_in(&TREE, `.
+    fn call(&self, name: &str) -> String {
+        match &self.tree {
+            Some(tree) => format!("c.{name}_in(&{tree}, "),
+            None => format!("c.{name}("),
+        }
+    }
+
+    /// [`Self::call`] for arguments on lines of their own.
+    fn call_lines(&self, name: &str) -> String {
+        match &self.tree {
+            Some(tree) => format!("c.{name}_in(\n        &{tree},"),
+            None => format!("c.{name}("),
+        }
+    }
+}
+
 fn emit_file(
     s: &mut String,
     files: &[RepoFile],
     prefix: &str,
     plan: &FilePlan,
     findings: &[Finding],
+    place: &Place,
 ) {
+    let dir = &place.dir;
     match plan {
         FilePlan::Components {
             path,
@@ -255,7 +318,8 @@ fn emit_file(
             };
             let _ = writeln!(
                 s,
-                "    // {comment}\n    c.verbatim_file(\n        {:?},\n        include_str!(\"../files/{}\"),\n    );",
+                "    // {comment}\n    {}\n        {:?},\n        include_str!(\"../{dir}/{}\"),\n    );",
+                place.call_lines("verbatim_file"),
                 format!("{prefix}{}", f.path),
                 f.path
             );
@@ -277,7 +341,8 @@ fn emit_file(
             let f = &files[*file];
             let _ = writeln!(
                 s,
-                "    // kustomize's configuration of the folder, carried as it is.\n    c.verbatim_file(\n        {:?},\n        include_str!(\"../files/{}\"),\n    );",
+                "    // kustomize's configuration of the folder, carried as it is.\n    {}\n        {:?},\n        include_str!(\"../{dir}/{}\"),\n    );",
+                place.call_lines("verbatim_file"),
                 format!("{prefix}{}", f.path),
                 f.path
             );
@@ -286,7 +351,8 @@ fn emit_file(
             let f = &files[*file];
             let _ = writeln!(
                 s,
-                "    let file = c.file({:?});",
+                "    let file = {}{:?});",
+                place.call("file"),
                 format!("{prefix}{}", f.path)
             );
             for doc in docs {
@@ -319,7 +385,7 @@ fn emit_file(
                     );
                 }
                 None => {
-                    let _ = writeln!(s, "    let file = c.file({path:?});");
+                    let _ = writeln!(s, "    let file = {}{path:?});", place.call("file"));
                 }
             }
             for (doc, allow) in docs.iter().zip(allow) {

@@ -15,9 +15,87 @@ mod layout;
 mod plan;
 mod scan;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use plan::Finding;
+
+/// Another repository a GitRepository of the imported one fetches, checked out at `dir`:
+/// imported as a tree of its own (`Cluster::repository_tree`), as this project's
+/// `kube-deploy` beside `k8s/flux`.
+#[derive(Debug, Clone)]
+pub struct OtherRepository {
+    /// The GitRepository's namespace.
+    pub namespace: String,
+    /// The GitRepository's name.
+    pub name: String,
+    /// Its checkout.
+    pub dir: PathBuf,
+}
+
+impl std::str::FromStr for OtherRepository {
+    type Err = String;
+
+    /// `[NAMESPACE/]NAME=DIR` (the namespace `flux-system` when not given).
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (source, dir) = s
+            .split_once('=')
+            .filter(|(source, dir)| !source.is_empty() && !dir.is_empty())
+            .ok_or_else(|| format!("{s:?}: expected [NAMESPACE/]NAME=DIR"))?;
+        let (namespace, name) = source.split_once('/').unwrap_or(("flux-system", source));
+        Ok(OtherRepository {
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            dir: PathBuf::from(dir),
+        })
+    }
+}
+
+/// The repository read and planned: its files, layout, parts and findings.
+struct Planned {
+    files: Vec<scan::RepoFile>,
+    layout: layout::Layout,
+    parts: Vec<plan::PartPlan>,
+    findings: Vec<Finding>,
+}
+
+fn planned(repo: &Path, others: &[OtherRepository]) -> Result<Planned, String> {
+    let files = scan::scan(repo)?;
+    let layout = layout::layout(&files);
+    let mut parts = plan::plan(&files, &layout);
+    for other in others {
+        let tree = scan::scan(&other.dir)?;
+        let local = local_path(repo, &layout.prefix, &other.dir);
+        let source = (other.namespace.clone(), other.name.clone());
+        plan::add_tree(&mut parts, source, local, tree)?;
+    }
+    let findings = plan::settle(&files, &layout, &mut parts);
+    Ok(Planned {
+        files,
+        layout,
+        parts,
+        findings,
+    })
+}
+
+/// Where `dir` is relative to the root of the repository `repo` is the folder `prefix`
+/// of: its path there when it is inside it, else its folder's name.
+fn local_path(repo: &Path, prefix: &str, dir: &Path) -> String {
+    let name = || {
+        dir.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "repository".into())
+    };
+    let (Ok(mut root), Ok(dir)) = (repo.canonicalize(), dir.canonicalize()) else {
+        return name();
+    };
+    for _ in prefix.split('/').filter(|c| !c.is_empty()) {
+        root.pop();
+    }
+    match dir.strip_prefix(&root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().replace('\\', "/"),
+        _ => name(),
+    }
+}
 
 /// What an import read and wrote.
 #[derive(Debug)]
@@ -41,10 +119,21 @@ pub struct Report {
 /// The crate importing `repo` gives, computed but not written: its files (path in the
 /// crate, text) and the report.
 pub fn generate(repo: &Path) -> Result<(Vec<(String, String)>, Report), String> {
-    let files = scan::scan(repo)?;
-    let layout = layout::layout(&files);
-    let mut parts = plan::plan(&files, &layout);
-    let findings = plan::settle(&files, &layout, &mut parts);
+    generate_with(repo, &[])
+}
+
+/// [`generate`], with `others` imported as trees of their own.
+pub fn generate_with(
+    repo: &Path,
+    others: &[OtherRepository],
+) -> Result<(Vec<(String, String)>, Report), String> {
+    let Planned {
+        files,
+        layout,
+        parts,
+        findings,
+    } = planned(repo, others)?;
+    let trees = || parts.iter().flat_map(|p| p.trees.iter());
     let name = repo
         .canonicalize()
         .ok()
@@ -53,10 +142,14 @@ pub fn generate(repo: &Path) -> Result<(Vec<(String, String)>, Report), String> 
     let sources = emit::emit(&name, &files, &layout, &parts, &findings);
     let report = Report {
         clusters: layout.clusters.iter().map(|c| c.name.clone()).collect(),
-        files: files.len(),
-        objects: layout::objects(&files).count(),
+        files: files.len() + trees().map(|t| t.files.len()).sum::<usize>(),
+        objects: layout::objects(&files).count()
+            + trees()
+                .map(|t| layout::objects(&t.files).count())
+                .sum::<usize>(),
         yaml_lines: files
             .iter()
+            .chain(trees().flat_map(|t| t.files.iter()))
             .filter(|f| scan::is_yaml(&f.path))
             .filter(|f| !matches!(f.content, scan::Content::FluxComponents { .. }))
             .map(|f| f.text.lines().filter(|l| !l.trim().is_empty()).count())
@@ -76,17 +169,27 @@ pub fn generate(repo: &Path) -> Result<(Vec<(String, String)>, Report), String> 
 /// declarations the written crate makes, each object as its manifest): what the written
 /// crate's `repository()` renders.
 pub fn repository(repo: &Path) -> Result<crate::Repository, String> {
-    let files = scan::scan(repo)?;
-    let layout = layout::layout(&files);
-    let mut parts = plan::plan(&files, &layout);
-    plan::settle(&files, &layout, &mut parts);
-    Ok(plan::interpret(&files, &layout, &parts))
+    repository_with(repo, &[])
+}
+
+/// [`repository`], with `others` imported as trees of their own.
+pub fn repository_with(
+    repo: &Path,
+    others: &[OtherRepository],
+) -> Result<crate::Repository, String> {
+    let p = planned(repo, others)?;
+    Ok(plan::interpret(&p.files, &p.layout, &p.parts))
 }
 
 /// Imports `repo` into a new crate at `out` (new, or an empty folder), written whole or
 /// not at all; `fluxdsl` is its path dependency at `fluxdsl_dir`.
-pub fn import(repo: &Path, out: &Path, fluxdsl_dir: &str) -> Result<Report, String> {
-    let (sources, report) = generate(repo)?;
+pub fn import(
+    repo: &Path,
+    others: &[OtherRepository],
+    out: &Path,
+    fluxdsl_dir: &str,
+) -> Result<Report, String> {
+    let (sources, report) = generate_with(repo, others)?;
     let name = crate::cli::crate_name(out)?;
     let mut all = sources;
     all.push(("Cargo.toml".into(), cargo_toml(&name, fluxdsl_dir)));

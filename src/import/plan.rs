@@ -13,6 +13,20 @@ pub(crate) struct PartPlan {
     /// What the cluster says exists before Flux runs (`Cluster::exists_before_flux`), each
     /// a finding: (kind, namespace, name, the finding's index).
     pub(crate) before_flux: Vec<(String, Option<String>, String, usize)>,
+    /// Other repositories' trees this cluster renders (`Cluster::repository_tree`).
+    pub(crate) trees: Vec<TreePlan>,
+}
+
+/// Another repository, read by one of the cluster's GitRepositories, imported as a tree
+/// of its own: its files and how each is declared (`FilePlan`s index `files`).
+#[derive(Debug)]
+pub(crate) struct TreePlan {
+    /// The GitRepository (namespace, name) that fetches it.
+    pub(crate) source: (String, String),
+    /// Where its checkout is, relative to the folder the program renders from.
+    pub(crate) local: String,
+    pub(crate) files: Vec<RepoFile>,
+    pub(crate) plans: Vec<FilePlan>,
 }
 
 /// An opt-in a document needs for render to take the repository as it is, each a
@@ -60,34 +74,18 @@ pub(crate) fn plan(files: &[RepoFile], layout: &Layout) -> Vec<PartPlan> {
             cluster: Some(c),
             files: Vec::new(),
             before_flux: Vec::new(),
+            trees: Vec::new(),
         })
         .collect();
     let mut shared = PartPlan {
         cluster: None,
         files: Vec::new(),
         before_flux: Vec::new(),
+        trees: Vec::new(),
     };
     for (i, f) in files.iter().enumerate() {
         let path = format!("{}{}", prefix_dir(&layout.prefix), f.path);
-        let plan = match &f.content {
-            Content::FluxComponents { version, sha256 } => FilePlan::Components {
-                path,
-                version: version.clone(),
-                sha256: sha256.clone(),
-            },
-            Content::Verbatim(why) => FilePlan::Verbatim { file: i, why: *why },
-            Content::Kustomize(_) => FilePlan::Kustomize { file: i },
-            Content::Patches(docs) => FilePlan::Patches {
-                file: i,
-                docs: docs.clone(),
-            },
-            Content::Objects(docs) => FilePlan::Objects {
-                file: i,
-                header: header(&f.text),
-                docs: docs.clone(),
-                allow: vec![Vec::new(); docs.len()],
-            },
-        };
+        let plan = file_plan(i, f, path);
         match layout.part_of[i] {
             Some(c) => parts[c].files.push(plan),
             None => shared.files.push(plan),
@@ -97,6 +95,83 @@ pub(crate) fn plan(files: &[RepoFile], layout: &Layout) -> Vec<PartPlan> {
         parts.push(shared);
     }
     parts
+}
+
+/// How file `i` (`f`, at `path` in its tree) is declared.
+fn file_plan(i: usize, f: &RepoFile, path: String) -> FilePlan {
+    match &f.content {
+        Content::FluxComponents { version, sha256 } => FilePlan::Components {
+            path,
+            version: version.clone(),
+            sha256: sha256.clone(),
+        },
+        Content::Verbatim(why) => FilePlan::Verbatim { file: i, why: *why },
+        Content::Kustomize(_) => FilePlan::Kustomize { file: i },
+        Content::Patches(docs) => FilePlan::Patches {
+            file: i,
+            docs: docs.clone(),
+        },
+        Content::Objects(docs) => FilePlan::Objects {
+            file: i,
+            header: header(&f.text),
+            docs: docs.clone(),
+            allow: vec![Vec::new(); docs.len()],
+        },
+    }
+}
+
+/// Adds another repository's tree, `files` read from its checkout at `local`, to the
+/// part of the cluster that declares GitRepository `source`. In a tree of its own only plain files and objects are declared: Flux's
+/// components and a file's header comment are carried as the file is.
+pub(crate) fn add_tree(
+    parts: &mut [PartPlan],
+    source: (String, String),
+    local: String,
+    files: Vec<RepoFile>,
+) -> Result<(), String> {
+    let declares = |part: &PartPlan| {
+        part.cluster.is_some()
+            && part.files.iter().any(|plan| match plan {
+                FilePlan::Objects { docs, .. } => docs.iter().any(|d| {
+                    let v = &d.value;
+                    v["kind"] == "GitRepository"
+                        && v["metadata"]["name"] == source.1.as_str()
+                        && v["metadata"]["namespace"].as_str().unwrap_or("flux-system") == source.0
+                }),
+                _ => false,
+            })
+    };
+    let Some(part) = parts.iter().position(declares) else {
+        return Err(format!(
+            "no cluster of the repository declares GitRepository {}/{}, the source given \
+             for {local}",
+            source.0, source.1
+        ));
+    };
+    let plans = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| match file_plan(i, f, f.path.clone()) {
+            FilePlan::Components { .. } => FilePlan::Verbatim {
+                file: i,
+                why: Why::NotObjects,
+            },
+            FilePlan::Objects {
+                header: Some(_), ..
+            } => FilePlan::Verbatim {
+                file: i,
+                why: Why::NotObjects,
+            },
+            plan => plan,
+        })
+        .collect();
+    parts[part].trees.push(TreePlan {
+        source,
+        local,
+        files,
+        plans,
+    });
+    Ok(())
 }
 
 /// The comment lines a file starts with (before its first document), if any.
@@ -134,51 +209,15 @@ fn interpret_only(
         }
         let mut c = crate::Cluster::for_repository("");
         let prefix = prefix_dir(&layout.prefix);
-        for plan in &part.files {
-            match plan {
-                FilePlan::Components {
-                    path,
-                    version,
-                    sha256,
-                } => {
-                    c.flux_components(path, version, sha256);
-                }
-                FilePlan::Verbatim { file, .. } | FilePlan::Kustomize { file } => {
-                    let f = &files[*file];
-                    c.verbatim_file(&format!("{prefix}{}", f.path), f.text.clone());
-                }
-                FilePlan::Unapplied { file, .. } => {
-                    let f = &files[*file];
-                    c.unapplied_file(&format!("{prefix}{}", f.path), f.text.clone());
-                }
-                FilePlan::Patches { file, docs } => {
-                    let handle = c.file(&format!("{prefix}{}", files[*file].path));
-                    for doc in docs {
-                        c.add_patch(&handle, doc.value.clone());
-                    }
-                }
-                FilePlan::Objects {
-                    file,
-                    header,
-                    docs,
-                    allow,
-                } => {
-                    let path = format!("{prefix}{}", files[*file].path);
-                    let handle = match header {
-                        Some(h) => c.file_with_header(&path, h),
-                        None => c.file(&path),
-                    };
-                    for (doc, allow) in docs.iter().zip(allow) {
-                        let object = c.add_manifest(&handle, doc.value.clone());
-                        for a in allow {
-                            match a {
-                                Allow::SecretInClear => c.allow_secret_in_clear(&object),
-                                Allow::FloatingImage => c.allow_floating_image(&object),
-                            }
-                        }
-                    }
-                }
-            }
+        declare(&mut c, None, files, &prefix, &part.files);
+        for tree in &part.trees {
+            let source: crate::Ref<crate::GitRepository> = crate::Ref::existing(
+                &crate::NamespaceName::new(tree.source.0.clone())
+                    .unwrap_or(crate::NamespaceName::FLUX_SYSTEM),
+                crate::Name::new(tree.source.1.clone()).expect("a declared name"),
+            );
+            let handle = c.repository_tree(&source, &tree.local, "");
+            declare(&mut c, Some(&handle), &tree.files, "", &tree.plans);
         }
         for (kind, namespace, name, _) in &part.before_flux {
             exists_before_flux(&mut c, kind, namespace.as_deref(), name);
@@ -200,6 +239,71 @@ fn interpret_only(
         }
     }
     repository
+}
+
+/// Declares `plans` (of `files`, at `prefix` in the main tree, or in `tree`) in `c`.
+fn declare(
+    c: &mut crate::Cluster,
+    tree: Option<&crate::Tree>,
+    files: &[RepoFile],
+    prefix: &str,
+    plans: &[FilePlan],
+) {
+    for plan in plans {
+        match plan {
+            FilePlan::Components {
+                path,
+                version,
+                sha256,
+            } => {
+                c.flux_components(path, version, sha256);
+            }
+            FilePlan::Verbatim { file, .. } | FilePlan::Kustomize { file } => {
+                let f = &files[*file];
+                let path = format!("{prefix}{}", f.path);
+                match tree {
+                    Some(t) => c.verbatim_file_in(t, &path, f.text.clone()),
+                    None => c.verbatim_file(&path, f.text.clone()),
+                };
+            }
+            FilePlan::Unapplied { file, .. } => {
+                let f = &files[*file];
+                c.unapplied_file(&format!("{prefix}{}", f.path), f.text.clone());
+            }
+            FilePlan::Patches { file, docs } => {
+                let path = format!("{prefix}{}", files[*file].path);
+                let handle = match tree {
+                    Some(t) => c.file_in(t, &path),
+                    None => c.file(&path),
+                };
+                for doc in docs {
+                    c.add_patch(&handle, doc.value.clone());
+                }
+            }
+            FilePlan::Objects {
+                file,
+                header,
+                docs,
+                allow,
+            } => {
+                let path = format!("{prefix}{}", files[*file].path);
+                let handle = match (tree, header) {
+                    (Some(t), _) => c.file_in(t, &path),
+                    (None, Some(h)) => c.file_with_header(&path, h),
+                    (None, None) => c.file(&path),
+                };
+                for (doc, allow) in docs.iter().zip(allow) {
+                    let object = c.add_manifest(&handle, doc.value.clone());
+                    for a in allow {
+                        match a {
+                            Allow::SecretInClear => c.allow_secret_in_clear(&object),
+                            Allow::FloatingImage => c.allow_floating_image(&object),
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A finding: what render refuses in the repository as it is, where (file:line), and

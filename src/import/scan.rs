@@ -137,7 +137,11 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), String> {
         let kind = entry
             .file_type()
             .map_err(|e| format!("{}: {e}", path.display()))?;
-        if entry.file_name() == ".git" {
+        // Git's own folder, and the list of files a fluxdsl render wrote (render's own:
+        // the imported program writes its list again).
+        if entry.file_name() == ".git"
+            || (entry.file_name() == crate::render::tree::OWNED_LIST && !kind.is_dir())
+        {
             continue;
         }
         if kind.is_dir() {
