@@ -563,6 +563,39 @@ fn what_an_import_renders_builds_as_kubectl_builds_the_repository() {
         eprint!("{dir}: ");
         assert_proved(&proof, at_least);
     }
+    // This project's own tree, with the apps repository its GitRepository kube-deploy
+    // fetches imported as a tree of its own.
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let original = tempfile::tempdir().unwrap();
+    copy_tree(
+        &workspace.join("k8s/flux"),
+        &original.path().join("k8s/flux"),
+    );
+    copy_tree(
+        &workspace.join("kube-deploy"),
+        &original.path().join("kube-deploy"),
+    );
+    let kube_deploy = format!("kube-deploy={}", workspace.join("kube-deploy").display());
+    let repository = fluxdsl::import::repository_with(
+        &workspace.join("k8s/flux"),
+        &[kube_deploy.parse().unwrap()],
+    )
+    .unwrap();
+    let rendered = write_rendered(&repository);
+    for u in repository.render().unwrap().main().upstream().iter() {
+        std::fs::copy(original.path().join(&u.path), rendered.path().join(&u.path)).unwrap();
+    }
+    let (apps, own): (Vec<_>, Vec<_>) = flux_kustomizations(original.path())
+        .into_iter()
+        .partition(|(_, ks)| ks["spec"]["sourceRef"]["name"] == "kube-deploy");
+    eprint!("k8s/flux: ");
+    assert_proved(&prove_between(original.path(), rendered.path(), own), 1);
+    eprint!("kube-deploy: ");
+    let (theirs, ours) = (
+        original.path().join("kube-deploy"),
+        rendered.path().join("kube-deploy"),
+    );
+    assert_proved(&prove_between(&theirs, &ours, apps), 3);
 }
 
 #[test]

@@ -88,35 +88,55 @@ struct RoundTrip {
 
 impl RoundTrip {
     fn of(dir: &str) -> RoundTrip {
-        let root = fixture(dir);
-        let (_, report) = fluxdsl::import::generate(&root).unwrap();
-        let repository = fluxdsl::import::repository(&root).unwrap();
+        Self::with(&fixture(dir), &[])
+    }
+
+    /// The round trip of the repository at `root`, with `others` as trees of their own.
+    fn with(root: &Path, others: &[fluxdsl::import::OtherRepository]) -> RoundTrip {
+        let shown = root.display();
+        let (_, report) = fluxdsl::import::generate_with(root, others).unwrap();
+        let repository = fluxdsl::import::repository_with(root, others).unwrap();
         let rendered = repository
             .render()
-            .unwrap_or_else(|e| panic!("{dir}: the import does not render: {e}"));
+            .unwrap_or_else(|e| panic!("{shown}: the import does not render: {e}"));
         let prefix = if report.prefix.is_empty() {
             String::new()
         } else {
             format!("{}/", report.prefix)
         };
-        let mut ours: BTreeMap<String, &str> = rendered
-            .main()
-            .files()
-            .map(|(path, text)| (path.strip_prefix(&prefix).unwrap_or(path).to_owned(), text))
-            .collect();
-        let upstream: Vec<String> = rendered
-            .main()
-            .upstream()
-            .iter()
-            .map(|u| u.path.strip_prefix(&prefix).unwrap_or(&u.path).to_owned())
-            .collect();
         let mut trip = RoundTrip {
             report,
             objects: 0,
             equal: 0,
             differences: Vec::new(),
         };
-        for file in all_files(&root) {
+        let main = rendered.main();
+        trip.compare(root, main, &prefix);
+        for (i, other) in others.iter().enumerate() {
+            // Other trees follow the main one, in the order they were given.
+            let tree = &rendered.trees()[i + 1];
+            trip.compare(&other.dir, tree, "");
+        }
+        assert_eq!(rendered.trees().len(), others.len() + 1, "{shown}");
+        trip
+    }
+
+    /// Compares rendered `tree` (its paths under `prefix`) with the repository at `root`.
+    fn compare(&mut self, root: &Path, tree: &fluxdsl::render::RenderedTree, prefix: &str) {
+        let trip = self;
+        let mut ours: BTreeMap<String, &str> = tree
+            .files()
+            .map(|(path, text)| (path.strip_prefix(prefix).unwrap_or(path).to_owned(), text))
+            .collect();
+        let upstream: Vec<String> = tree
+            .upstream()
+            .iter()
+            .map(|u| u.path.strip_prefix(prefix).unwrap_or(&u.path).to_owned())
+            .collect();
+        for file in all_files(root) {
+            if file.ends_with(".fluxdsl-owned") {
+                continue; // render's own list
+            }
             let theirs = std::fs::read_to_string(root.join(&file)).unwrap();
             if upstream.contains(&file) {
                 continue;
@@ -151,7 +171,6 @@ impl RoundTrip {
             trip.differences
                 .push(format!("{file}: rendered, not in the repository"));
         }
-        trip
     }
 
     /// README's row, import time aside: repository, objects, equal, findings, YAML lines,
@@ -194,6 +213,53 @@ fn every_fixture_imported_renders_the_repository_as_it_is() {
         "README's import table lacks the rows this test computes:\n{}",
         rows.join("\n")
     );
+}
+
+/// This project's own tree: `k8s/flux` (the monacocloud cluster, at that folder of its
+/// repository) and the apps repository it fetches, `kube-deploy`.
+fn own_tree() -> (PathBuf, Vec<fluxdsl::import::OtherRepository>) {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let kube_deploy = format!("kube-deploy={}", workspace.join("kube-deploy").display());
+    (
+        workspace.join("k8s/flux"),
+        vec![kube_deploy.parse().unwrap()],
+    )
+}
+
+#[test]
+fn this_projects_own_tree_imported_renders_as_it_is_with_its_apps_repository() {
+    let (root, others) = own_tree();
+    let trip = RoundTrip::with(&root, &others);
+    assert!(trip.differences.is_empty(), "{:#?}", trip.differences);
+    assert_eq!(trip.objects, trip.equal);
+    assert_eq!(trip.report.prefix, "k8s/flux");
+    // The apps repository is rendered where it is checked out beside k8s/.
+    let (files, _) = fluxdsl::import::generate_with(&root, &others).unwrap();
+    let code = &files.iter().find(|(p, _)| p == "src/cluster.rs").unwrap().1;
+    assert!(
+        code.contains("c.repository_tree(&kube_deploy, \"kube-deploy\", \"\");"),
+        "{code}"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|(p, _)| p == "repositories/kube-deploy/owncloud/kustomization.yaml")
+    );
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let row = trip.row("this project's `k8s/flux` + `kube-deploy`");
+    assert!(readme.contains(&row), "README's import table lacks:\n{row}");
+    // A source the repository does not declare is refused.
+    let wrong: fluxdsl::import::OtherRepository = format!(
+        "apps/nothing={}",
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("kube-deploy")
+            .display()
+    )
+    .parse()
+    .unwrap();
+    let err = fluxdsl::import::generate_with(&root, &[wrong]).unwrap_err();
+    assert!(err.contains("declares GitRepository apps/nothing"), "{err}");
 }
 
 #[test]
@@ -426,61 +492,88 @@ fn every_imported_crate_builds_renders_and_checks() {
         if dir == "flux-local-testdata/cluster" {
             continue;
         }
-        let krate: PathBuf = base.join(dir.replace('/', "-"));
-        let root = fixture(dir);
-        let (code, _, err) = fluxdsl(&[
-            "import",
-            root.to_str().unwrap(),
-            "--out",
-            krate.to_str().unwrap(),
-        ]);
-        assert_eq!(code, 0, "{dir}: {err}");
-        std::fs::copy(workspace.join("Cargo.lock"), krate.join("Cargo.lock")).unwrap();
-        let cargo = |args: &[&str]| {
-            let out = std::process::Command::new(env!("CARGO"))
-                .args(args)
-                .current_dir(&krate)
-                .env("CARGO_TARGET_DIR", &target)
-                .output()
-                .unwrap();
-            let err = String::from_utf8_lossy(&out.stderr).into_owned();
-            assert!(out.status.success(), "{dir}: cargo {args:?}: {err}");
-            err
-        };
-        // Built without a warning (not with RUSTFLAGS: that would rebuild this
-        // workspace's libraries without its config's flags).
-        let built = cargo(&["build", "--message-format", "short"]);
-        assert!(!built.contains("warning"), "{dir}: {built}");
-        let run = |args: &[&str]| cargo(&[&["run", "-q", "--"], args].concat());
-        run(&["render", "--root", "out"]);
-        let rendered = fluxdsl::import::repository(&root)
-            .unwrap()
-            .render()
+        crate_round_trip(&base.join(dir.replace('/', "-")), &fixture(dir), &[]);
+    }
+    let (root, others) = own_tree();
+    crate_round_trip(&base.join("own-tree"), &root, &others);
+}
+
+/// Imports `root` (with `others`) into `krate` with the `fluxdsl` binary, builds the
+/// crate, renders and checks it, then renders it over a copy of the repositories.
+fn crate_round_trip(krate: &Path, root: &Path, others: &[fluxdsl::import::OtherRepository]) {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target = workspace.join("target/fluxdsl-import/target");
+    let dir = root.display().to_string();
+    let mut args: Vec<String> = vec!["import".into(), dir.clone()];
+    for o in others {
+        args.push("--repository".into());
+        args.push(format!("{}/{}={}", o.namespace, o.name, o.dir.display()));
+    }
+    args.extend(["--out".into(), krate.display().to_string()]);
+    let (code, _, err) = fluxdsl(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{dir}: {err}");
+    std::fs::copy(workspace.join("Cargo.lock"), krate.join("Cargo.lock")).unwrap();
+    let cargo = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO"))
+            .args(args)
+            .current_dir(krate)
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
             .unwrap();
-        for (path, text) in rendered.main().files() {
-            let written = std::fs::read_to_string(krate.join("out").join(path))
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{dir}: cargo {args:?}: {err}");
+        err
+    };
+    // Built without a warning (not with RUSTFLAGS: that would rebuild this
+    // workspace's libraries without its config's flags).
+    let built = cargo(&["build", "--message-format", "short"]);
+    assert!(!built.contains("warning"), "{dir}: {built}");
+    let run = |args: &[&str]| cargo(&[&["run", "-q", "--"], args].concat());
+    run(&["render", "--root", "out"]);
+    let rendered = fluxdsl::import::repository_with(root, others)
+        .unwrap()
+        .render()
+        .unwrap();
+    for tree in rendered.trees() {
+        let base = krate.join("out").join(tree.root());
+        for (path, text) in tree.files() {
+            let written = std::fs::read_to_string(base.join(path))
                 .unwrap_or_else(|e| panic!("{dir}: {path}: {e}"));
             assert_eq!(written, text, "{dir}: {path}");
         }
-        for u in rendered.main().upstream().iter() {
-            let from = root.join(
-                u.path
-                    .strip_prefix(&format!("{}/", rendered_prefix(&root)))
-                    .unwrap_or(&u.path),
-            );
-            std::fs::copy(from, krate.join("out").join(&u.path)).unwrap();
-        }
-        run(&["check", "--root", "out"]);
-        // Taken over where it lies: rendered into a copy of the repository (--adopt, since
-        // fluxdsl wrote none of its files), `check` passes and no file is added or lost.
-        let adopted = krate.join("adopted");
-        let prefix = rendered_prefix(&root);
-        copy_tree(&root, &adopted.join(&prefix));
-        run(&["render", "--root", "adopted", "--adopt"]);
-        run(&["check", "--root", "adopted"]);
-        let mut after = all_files(&adopted.join(&prefix));
-        after.retain(|f| !f.ends_with(".fluxdsl-owned"));
-        assert_eq!(after, all_files(&root), "{dir}");
+    }
+    let prefix = fluxdsl::import::generate_with(root, others)
+        .unwrap()
+        .1
+        .prefix;
+    for u in rendered.main().upstream().iter() {
+        let from = root.join(
+            u.path
+                .strip_prefix(&format!("{prefix}/"))
+                .unwrap_or(&u.path),
+        );
+        std::fs::copy(from, krate.join("out").join(&u.path)).unwrap();
+    }
+    run(&["check", "--root", "out"]);
+    // Taken over where it lies: rendered into a copy of the repositories (--adopt, since
+    // fluxdsl wrote none of their files), `check` passes and no file is added or lost.
+    let adopted = krate.join("adopted");
+    let mut copies = vec![(root.to_path_buf(), adopted.join(&prefix))];
+    for (o, tree) in others.iter().zip(&rendered.trees()[1..]) {
+        copies.push((o.dir.clone(), adopted.join(tree.root())));
+    }
+    for (from, to) in &copies {
+        copy_tree(from, to);
+    }
+    run(&["render", "--root", "adopted", "--adopt"]);
+    run(&["check", "--root", "adopted"]);
+    for (from, to) in &copies {
+        let files = |at: &Path| {
+            let mut all = all_files(at);
+            all.retain(|f| !f.ends_with(".fluxdsl-owned"));
+            all
+        };
+        assert_eq!(files(to), files(from), "{dir}");
     }
 }
 
@@ -495,10 +588,6 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
-}
-
-fn rendered_prefix(root: &Path) -> String {
-    fluxdsl::import::generate(root).unwrap().1.prefix
 }
 
 #[test]
