@@ -45,7 +45,7 @@ pub(crate) fn emit(
     for (part, module) in parts.iter().zip(&modules) {
         out.push((
             format!("src/{module}.rs"),
-            part_rs(files, layout, part, findings),
+            part_rs(files, layout, part, module, findings),
         ));
         let trees = part.trees.iter().map(|t| {
             (
@@ -136,7 +136,13 @@ fn main_rs(
     s
 }
 
-fn part_rs(files: &[RepoFile], layout: &Layout, part: &PartPlan, findings: &[Finding]) -> String {
+fn part_rs(
+    files: &[RepoFile],
+    layout: &Layout,
+    part: &PartPlan,
+    own: &str,
+    findings: &[Finding],
+) -> String {
     let prefix = prefix_dir(&layout.prefix);
     let mut s = String::new();
     let uses_json = part
@@ -170,6 +176,9 @@ fn part_rs(files: &[RepoFile], layout: &Layout, part: &PartPlan, findings: &[Fin
             ),
         };
     }
+    if !part.trees.is_empty() {
+        s.push_str("use fluxdsl::Tree;\n");
+    }
     s.push_str("use fluxdsl::prelude::*;\n");
     if uses_json {
         s.push_str("use serde_json::json;\n");
@@ -187,12 +196,22 @@ fn part_rs(files: &[RepoFile], layout: &Layout, part: &PartPlan, findings: &[Fin
     };
     let _ = writeln!(s, "{doc}\npub fn {function}() -> Cluster {{");
     s.push_str("    let mut c = Cluster::for_repository(\"\");\n");
-    let main = Place {
-        tree: None,
-        dir: "files".into(),
-    };
+    // A file of objects is a function of its own (an edit recompiles that one), called
+    // in the repository's order; the rest is one call each, written in place.
+    let mut functions: Vec<(String, String)> = Vec::new();
+    // A folder's module is not named as the part's own (clippy's module_inception).
+    let mut names: Vec<String> = vec![format!("mod:{own}")];
     for plan in &part.files {
-        emit_file(&mut s, files, &prefix, plan, findings, &main);
+        declare(
+            &mut s,
+            &mut functions,
+            &mut names,
+            files,
+            &prefix,
+            plan,
+            findings,
+            None,
+        );
     }
     for tree in &part.trees {
         let (namespace, name) = &tree.source;
@@ -206,12 +225,21 @@ fn part_rs(files: &[RepoFile], layout: &Layout, part: &PartPlan, findings: &[Fin
             namespace_expr(namespace),
             tree.local
         );
-        let place = Place {
-            tree: Some(format!("{var}_tree")),
-            dir: format!("repositories/{}", tree.local),
-        };
+        let at = (
+            format!("{var}_tree"),
+            format!("repositories/{}", tree.local),
+        );
         for plan in &tree.plans {
-            emit_file(&mut s, &tree.files, "", plan, findings, &place);
+            declare(
+                &mut s,
+                &mut functions,
+                &mut names,
+                &tree.files,
+                "",
+                plan,
+                findings,
+                Some(&at),
+            );
         }
     }
     for (kind, namespace, name, finding) in &part.before_flux {
@@ -259,11 +287,103 @@ fn part_rs(files: &[RepoFile], layout: &Layout, part: &PartPlan, findings: &[Fin
         );
     }
     s.push_str("    c\n}\n");
+    // Each folder's functions in a module of their own: rustc compiles a module as a
+    // unit, so an edit recompiles that folder, not the cluster.
+    let mut modules: Vec<&str> = Vec::new();
+    for (module, _) in &functions {
+        if !modules.contains(&module.as_str()) {
+            modules.push(module);
+        }
+    }
+    for module in modules {
+        let _ = writeln!(s, "\nmod {module} {{\n    use super::*;");
+        for (_, text) in functions.iter().filter(|(m, _)| m == module) {
+            s.push('\n');
+            for line in text.lines() {
+                if line.is_empty() {
+                    s.push('\n');
+                } else {
+                    let _ = writeln!(s, "    {line}");
+                }
+            }
+        }
+        s.push_str("}\n");
+    }
     s
 }
 
-/// Which tree a file is declared in (`None`: the main one) and the crate folder its
-/// carried text is in.
+/// Declares `plan` (of `files`, at `prefix`; in the tree `(variable, crate folder)` when
+/// given): a file of objects or patches as a function of its own in the module of its
+/// folder, written into `functions` (module, text) and called from `s`; anything else as
+/// its one call in `s`.
+#[allow(clippy::too_many_arguments)]
+fn declare(
+    s: &mut String,
+    functions: &mut Vec<(String, String)>,
+    names: &mut Vec<String>,
+    files: &[RepoFile],
+    prefix: &str,
+    plan: &FilePlan,
+    findings: &[Finding],
+    tree: Option<&(String, String)>,
+) {
+    let dir = tree.map_or("files", |(_, dir)| dir.as_str()).to_owned();
+    let file = match plan {
+        FilePlan::Objects { file, .. } | FilePlan::Patches { file, .. } => *file,
+        _ => {
+            let place = Place {
+                tree: tree.map(|(var, _)| format!("&{var}")),
+                dir,
+            };
+            emit_file(s, files, prefix, plan, findings, &place);
+            return;
+        }
+    };
+    let path = format!("{prefix}{}", files[file].path);
+    let (folder, file_name) = files[file]
+        .path
+        .rsplit_once('/')
+        .unwrap_or(("", &files[file].path));
+    let mut module = match (tree, folder) {
+        (Some((var, _)), "") => var.trim_end_matches("_tree").to_owned(),
+        (Some((var, _)), folder) => ident(&format!("{}/{folder}", var.trim_end_matches("_tree"))),
+        (None, "") => "top".to_owned(),
+        (None, folder) => ident(folder),
+    };
+    if names.contains(&format!("mod:{module}")) {
+        module.push_str("_folder");
+    }
+    let mut name = ident(file_name);
+    if name.starts_with("cluster_") && !file_name.starts_with("cluster") {
+        name = format!("file_{}", &name["cluster_".len()..]);
+    }
+    while names.contains(&format!("{module}::{name}")) {
+        name.push('_');
+    }
+    names.push(format!("{module}::{name}"));
+    let (call, params) = match tree {
+        Some((var, _)) => (
+            format!("    {module}::{name}(&mut c, &{var});"),
+            format!("c: &mut Cluster, {var}: &Tree"),
+        ),
+        None => (
+            format!("    {module}::{name}(&mut c);"),
+            "c: &mut Cluster".to_owned(),
+        ),
+    };
+    let _ = writeln!(s, "{call}");
+    let mut text = format!("/// `{path}`\npub fn {name}({params}) {{\n");
+    let place = Place {
+        tree: tree.map(|(var, _)| var.clone()),
+        dir,
+    };
+    emit_file(&mut text, files, prefix, plan, findings, &place);
+    text.push_str("}\n");
+    functions.push((module, text));
+}
+
+/// Which tree a file is declared in (the expression of its `&Tree`; `None`: the main
+/// one) and the crate folder its carried text is in.
 struct Place {
     tree: Option<String>,
     dir: String,
@@ -273,7 +393,7 @@ impl Place {
     /// `c.NAME(` or, in another tree, `c.NAME_in(&TREE, `.
     fn call(&self, name: &str) -> String {
         match &self.tree {
-            Some(tree) => format!("c.{name}_in(&{tree}, "),
+            Some(tree) => format!("c.{name}_in({tree}, "),
             None => format!("c.{name}("),
         }
     }
@@ -281,7 +401,7 @@ impl Place {
     /// [`Self::call`] for arguments on lines of their own.
     fn call_lines(&self, name: &str) -> String {
         match &self.tree {
-            Some(tree) => format!("c.{name}_in(\n        &{tree},"),
+            Some(tree) => format!("c.{name}_in(\n        {tree},"),
             None => format!("c.{name}("),
         }
     }

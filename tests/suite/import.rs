@@ -294,8 +294,8 @@ fn findings_are_opted_into_in_the_generated_code_with_their_yaml_line() {
     let code = &files.iter().find(|(p, _)| p == "src/cluster.rs").unwrap().1;
     assert!(
         code.contains(
-            "    // finding (apps/pods.yaml:2): Pod home/mnt-pod: spec.containers[0].image: \
-             \"alpine\" names no\n    // fixed version (no tag, so `latest`)\n    \
+            "        // finding (apps/pods.yaml:2): Pod home/mnt-pod: spec.containers[0].image: \
+             \"alpine\" names no\n        // fixed version (no tag, so `latest`)\n        \
              c.allow_floating_image(&object);\n"
         ),
         "{code}"
@@ -528,6 +528,7 @@ fn crate_round_trip(krate: &Path, root: &Path, others: &[fluxdsl::import::OtherR
     // workspace's libraries without its config's flags).
     let built = cargo(&["build", "--message-format", "short"]);
     assert!(!built.contains("warning"), "{dir}: {built}");
+    cargo(&["clippy", "-q", "--", "-D", "warnings"]);
     let run = |args: &[&str]| cargo(&[&["run", "-q", "--"], args].concat());
     run(&["render", "--root", "out"]);
     let rendered = fluxdsl::import::repository_with(root, others)
