@@ -140,6 +140,47 @@ pub mod builders {
 /// The API types (k8s-openapi) fluxdsl is built on, for declaring core objects.
 pub use k8s_openapi;
 
+/// serde_json, whose `Value` manifests and Helm values are: `json!` hands it what is not
+/// literal data.
+pub use serde_json;
+
+/// A JSON value (a manifest, Helm values), written as `serde_json::json!` takes it and
+/// equal to what it makes.
+///
+/// A literal of data only — string, number, `true`, `false` and `null` in objects and
+/// arrays — is read once, at compile time, into JSON text that is parsed when the program
+/// runs, rather than expanded into code as `serde_json::json!` expands it: a program of
+/// many manifests builds faster after each edit (README, Performance). A literal with any
+/// Rust expression in it (`"replicas": count`) is `serde_json::json!`'s, as it is.
+///
+/// ```
+/// use fluxdsl::json;
+/// let replicas = 3;
+/// assert_eq!(
+///     json!({"image": {"tag": "6.5.0"}, "replicas": 2, "ports": [80, -1, 1.5e3]}),
+///     serde_json::json!({"image": {"tag": "6.5.0"}, "replicas": 2, "ports": [80, -1, 1.5e3]}),
+/// );
+/// assert_eq!(json!({"replicas": replicas}), serde_json::json!({"replicas": 3}));
+/// ```
+///
+/// Literal data is one call however deep it nests (`serde_json::json!` reaches the default
+/// recursion limit at about 50 levels):
+///
+/// ```
+/// let deep = fluxdsl::json!([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]);
+/// assert_eq!(deep.to_string(), format!("{}1{}", "[".repeat(64), "]".repeat(64)));
+/// ```
+pub use fluxdsl_macros::json;
+
+/// The value of JSON text `json!` wrote (not an API: `json!` only writes valid JSON).
+#[doc(hidden)]
+pub fn __json_text(text: &str) -> serde_json::Value {
+    match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(e) => panic!("fluxdsl::json! wrote JSON that does not parse ({e}): {text}"),
+    }
+}
+
 /// What most programs use, in one import: `use fluxdsl::prelude::*;` — the cluster and
 /// repository, handles, the literal macros, the kustomize folder types and every Flux kind
 /// with the types its builder takes most often. The rest is at the crate root and in the
@@ -178,7 +219,7 @@ pub mod prelude {
     pub use crate::{
         BootstrapSecret, Cluster, ConfigMapGenerator, File, Folder, KustomizeConfig, Name,
         NamespaceName, PatchFile, PatchTarget, Ref, Repository, Resource, UpstreamManifest,
-        duration, name, namespace,
+        duration, json, name, namespace,
     };
 }
 

@@ -19,6 +19,7 @@ mod golden;
 mod helm_example;
 mod image_automation;
 mod import;
+mod json_literal;
 mod kustomize;
 mod layout;
 mod metrics_server;
