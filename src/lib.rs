@@ -40,6 +40,7 @@ pub mod apply;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod effective;
+mod envsubst;
 mod error;
 mod flux;
 mod go_yaml;

@@ -155,8 +155,9 @@ impl Name {
 
     /// A name holding postBuild variables, which kustomize-controller fills in for each
     /// Kustomization that applies the object (`${cluster_name}-podinfo`): `${var}`,
-    /// `${var:=default}`, `${var:-default}`, `${var=default}` or `${var-default}`. Checked
-    /// now with each variable as `x` (or its default), and again with the values of every
+    /// `${var:=default}`, `${var:-default}`, `${var=default}`, or an operator of
+    /// kustomize-controller's substitution (`${domain/./-}`; there is no `${var-default}`).
+    /// Checked now with each variable as `x` (or its default), and again with the values of every
     /// Kustomization that applies it; a name without variables is refused here (write
     /// [`name!`](crate::name) or [`Name::new`]).
     ///
@@ -223,7 +224,7 @@ pub(crate) fn holds_variable(text: &str) -> bool {
             && rest[at + 2..]
                 .chars()
                 .next()
-                .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+                .is_some_and(|c| c == '_' || c == '#' || c.is_ascii_alphabetic())
         {
             return true;
         }
@@ -252,49 +253,56 @@ pub(crate) fn is_variable_name(name: &str) -> bool {
         && bytes.all(|b| b == b'_' || b.is_ascii_alphanumeric())
 }
 
-/// `template` with each postBuild variable written as `x`, or as its default when it has
-/// one; why it is not a template of variables otherwise.
+/// `template` with each postBuild variable written as `x` (through its operator:
+/// `${v/./-}` is `x`, `${#v}` is `1`), or as its default when it has one; why it is not a
+/// template of variables otherwise.
 pub(crate) fn placeholder_form(template: &str) -> Result<String, &'static str> {
-    let mut out = String::new();
-    let mut rest = template;
-    let mut found = false;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let Some(inner) = after.strip_prefix('{') else {
-            return Err("a `$` stands only in a variable, `${name}`");
-        };
-        let Some(end) = inner.find('}') else {
-            return Err("a `${` is not closed by `}`");
-        };
-        let expression = &inner[..end];
-        let name_len = expression
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(expression.len());
-        let (name, operator) = expression.split_at(name_len);
-        if !is_variable_name(name) {
-            return Err(
-                "a variable name starts with a letter or `_` and holds only letters, digits \
-                 and `_` (kustomize-controller: `^[_[:alpha:]][_[:alpha:][:digit:]]*$`)",
-            );
+    use crate::envsubst::{self, Node, ParseError};
+    let parsed = envsubst::parse(template).map_err(|e| match e {
+        ParseError::MissingClosingBrace => {
+            "kustomize-controller cannot parse a variable here (missing closing brace): it \
+             is `${name}`, `${name:=default}`, `${name:-default}`, `${name=default}`, or \
+             an operator such as `${name/./-}` (no `${name-default}`)"
         }
-        let default = [":=", ":-", "=", "-"]
-            .iter()
-            .find_map(|op| operator.strip_prefix(op));
-        match (operator.is_empty(), default) {
-            (true, _) => out.push('x'),
-            (false, Some(default)) if !default.contains('$') => out.push_str(default),
-            _ => {
-                return Err(
-                    "a variable is `${name}` or has a plain default: `${name:=default}`, \
-                     `${name:-default}`, `${name=default}`, `${name-default}`",
-                );
+        ParseError::VariableName => {
+            "a variable name starts with a letter or `_` and holds only letters, digits \
+             and `_` (kustomize-controller: `^[_[:alpha:]][_[:alpha:][:digit:]]*$`)"
+        }
+        _ => "kustomize-controller cannot parse a variable here (bad substitution)",
+    })?;
+    fn form(template: &[Node], found: &mut bool) -> Result<String, &'static str> {
+        let mut out = String::new();
+        for node in template {
+            match node {
+                Node::Text(t) if t.contains('$') => {
+                    return Err("a `$` stands only in a variable, `${name}`");
+                }
+                Node::Text(t) => out.push_str(t),
+                Node::Expr(e) => {
+                    if !is_variable_name(&e.param) {
+                        return Err(
+                            "a variable name starts with a letter or `_` and holds only \
+                             letters, digits and `_` (kustomize-controller: \
+                             `^[_[:alpha:]][_[:alpha:][:digit:]]*$`)",
+                        );
+                    }
+                    *found = true;
+                    let args = e
+                        .args
+                        .iter()
+                        .map(|a| form(a, found))
+                        .collect::<Result<Vec<String>, _>>()?;
+                    match e.has_default() && !args.is_empty() {
+                        true => out.push_str(&args.concat()),
+                        false => out.push_str(&crate::envsubst::apply(&e.op, "x", &args)),
+                    }
+                }
             }
         }
-        found = true;
-        rest = &inner[end + 1..];
+        Ok(out)
     }
-    out.push_str(rest);
+    let mut found = false;
+    let out = form(&parsed, &mut found)?;
     if found {
         Ok(out)
     } else {

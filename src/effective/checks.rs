@@ -608,12 +608,63 @@ impl<'s> Cluster<'s> {
             let (Some(variables), Some(b)) = (&a.variables, a.build) else {
                 continue;
             };
-            if !variables.complete {
-                continue;
-            }
             let Ok(objects) = &states.builds[b] else {
                 continue;
             };
+            // A typed Kustomization's declaration checks what typed declarations write
+            // (model::applied); a manifest's (an import's) has only this check.
+            let typed = states
+                .declared_in(self.parts, self.state.part, &a.key)
+                .is_some_and(|(p, i)| {
+                    self.parts[p].cluster.objects[i]
+                        .object
+                        .checks()
+                        .iter()
+                        .any(|c| matches!(c, crate::object::Check::Substitutes { .. }))
+                });
+            // What the substitution cannot parse fails the Kustomization, values or not.
+            for o in objects.iter() {
+                if substitution::disabled(o) || !substitution::mentions_variables(o) {
+                    continue;
+                }
+                let key = applied_key(o);
+                // What a typed declaration writes itself, its own check names.
+                let declared: Vec<String> = states
+                    .declared_in(self.parts, self.state.part, &key)
+                    .filter(|_| typed)
+                    .map(|(p, i)| &self.parts[p].cluster.objects[i])
+                    .filter(|d| !d.patch_only && !d.encrypted)
+                    .and_then(|d| d.object.to_json().ok())
+                    .map(|d| {
+                        let found = substitution::unparsable_in(&d);
+                        found.into_iter().map(|(_, text, _)| text).collect()
+                    })
+                    .unwrap_or_default();
+                for (field, text, why) in substitution::unparsable_in(o) {
+                    if declared.contains(&text) {
+                        continue;
+                    }
+                    out.push(Problem {
+                        remedy: None,
+                        object: Some(key.clone()),
+                        field: Some(intern(&field)),
+                        message: format!(
+                            "{text:?} is not what the postBuild substitution of {} parses \
+                             ({why}): kustomize-controller fails the Kustomization (envsubst \
+                             error); write a variable as `${{name}}`, `${{name:=default}}` or \
+                             an operator such as `${{name/./-}}`, `$$` for a `$` of the text, \
+                             or annotate the object {}: disabled ({})",
+                            a.key,
+                            substitution::DISABLED,
+                            self.label
+                        ),
+                        sites: self.sites(states, &key, k),
+                    });
+                }
+            }
+            if !variables.complete {
+                continue;
+            }
             let defined: BTreeSet<String> = variables.values.keys().cloned().collect();
             for o in objects.iter() {
                 if substitution::disabled(o) || !substitution::mentions_variables(o) {
@@ -627,6 +678,7 @@ impl<'s> Cluster<'s> {
                 // What a typed declaration writes itself, its own check names.
                 let declared = states
                     .declared_in(self.parts, self.state.part, &key)
+                    .filter(|_| typed)
                     .map(|(p, i)| &self.parts[p].cluster.objects[i])
                     .filter(|d| !d.patch_only && !d.encrypted)
                     .and_then(|d| d.object.to_json().ok());

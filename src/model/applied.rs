@@ -688,6 +688,24 @@ impl Parts<'_> {
             if substitution::disabled(&value) || !substitution::mentions_variables(&value) {
                 continue;
             }
+            // What the substitution cannot parse fails the Kustomization, values or not.
+            for (field, text, why) in substitution::unparsable_in(&value) {
+                problems.push(Problem {
+                    remedy: None,
+                    object: Some(o.key().clone()),
+                    field: None,
+                    message: format!(
+                        "{field}: {text:?} is not what the postBuild substitution of {} parses \
+                         ({why}): kustomize-controller fails the Kustomization (envsubst \
+                         error); write a variable as `${{name}}`, `${{name:=default}}` or an \
+                         operator such as `${{name/./-}}`, `$$` for a `$` of the text, or \
+                         annotate the object {}: disabled",
+                        a.key,
+                        substitution::DISABLED
+                    ),
+                    sites: vec![("declared", o.at()), ("Kustomization declared", a.at)],
+                });
+            }
             for (field, var) in defined
                 .as_ref()
                 .map(|d| substitution::undefined_in(&value, d))

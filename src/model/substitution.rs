@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::envsubst;
 use crate::kustomize::config::Generator;
 use crate::model::cluster::{Cluster, FileContent};
 use crate::object::Target;
@@ -19,34 +20,40 @@ pub(crate) use crate::values::holds_variables;
 /// The annotation that turns substitution off for one object.
 pub(crate) const DISABLED: &str = "kustomize.toolkit.fluxcd.io/substitute";
 
-/// The variables `text` refers to without a default: `${name}`, not `$${name}` (an
-/// escape), not `${name:=x}`, `${name:-x}`, `${name=x}` or `${name-x}`.
-pub(crate) fn required_variables(text: &str) -> Vec<&str> {
+/// The variables `text` refers to without a default, as kustomize-controller's
+/// substitution parses it (`crate::envsubst`): `${name}` and every other operator
+/// (`${#name}`, `${name/./-}`, …), also inside another expression's arguments; not
+/// `$${name}` (an escape), not `${name:=x}`, `${name:-x}` or `${name=x}`. Nothing for a
+/// text that does not parse ([`unparsable`] names those).
+pub(crate) fn required_variables(text: &str) -> Vec<String> {
+    fn walk(template: &envsubst::Template, out: &mut Vec<String>) {
+        for node in template {
+            if let envsubst::Node::Expr(e) = node {
+                if !e.has_default() && !out.contains(&e.param) {
+                    out.push(e.param.clone());
+                }
+                for arg in &e.args {
+                    walk(arg, out);
+                }
+            }
+        }
+    }
     let mut out = Vec::new();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while let Some(at) = text[i..].find("${") {
-        let start = i + at;
-        i = start + 2;
-        if start > 0 && bytes[start - 1] == b'$' {
-            continue; // `$${x}`: written as `${x}`
-        }
-        let Some(end) = text[start + 2..].find('}') else {
-            break;
-        };
-        let inner = &text[start + 2..start + 2 + end];
-        let inner = inner.strip_prefix('#').unwrap_or(inner);
-        let name_len = inner
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(inner.len());
-        let (name, rest) = inner.split_at(name_len);
-        let defaulted = [":=", ":-", "=", "-"].iter().any(|d| rest.starts_with(d));
-        if !name.is_empty() && !defaulted {
-            out.push(name);
-        }
-        i = start + 2 + end + 1;
+    if text.contains("${")
+        && let Ok(template) = envsubst::parse(text)
+    {
+        walk(&template, &mut out);
     }
     out
+}
+
+/// Why kustomize-controller's substitution cannot parse `text`, if it cannot (the
+/// Kustomization fails with `envsubst error`).
+pub(crate) fn unparsable(text: &str) -> Option<envsubst::ParseError> {
+    match text.contains('$') {
+        true => envsubst::parse(text).err(),
+        false => None,
+    }
 }
 
 /// What substitution writes for a variable that has no value here and no default.
@@ -81,61 +88,40 @@ impl Unset {
     }
 }
 
-/// `text` with its variables replaced as kustomize-controller (drone/envsubst) does:
-/// `${v}` by its value, `${v:=d}`/`${v:-d}` by the value unless it is unset or empty,
-/// `${v=d}`/`${v-d}` unless it is unset, `$${v}` by the text `${v}`; a variable with no
-/// value here and no default as `unset` says (`None`: the whole text stays as written).
+/// `text` with its variables replaced as kustomize-controller (fluxcd/pkg/envsubst) does
+/// (`crate::envsubst`: `${v}`, the defaults, `${v/./-}` and the other operators, `$$`
+/// for `$`); a variable with no value here as `unset` says — `Unknown`: the whole text
+/// stays as written (`None`), defaults or not. `None` too for a text that does not parse.
 pub(crate) fn substitute(
     text: &str,
     values: &BTreeMap<String, String>,
     unset: Unset,
 ) -> Option<String> {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("${") {
-        if at > 0 && rest.as_bytes()[at - 1] == b'$' {
-            // `$${v}`: the escape writes `${v}`, and nothing inside is substituted.
-            out.push_str(&rest[..at - 1]);
-            let end = rest[at..].find('}').map_or(rest.len(), |e| at + e + 1);
-            out.push_str(&rest[at..end]);
-            rest = &rest[end..];
-            continue;
-        }
-        out.push_str(&rest[..at]);
-        let inner = &rest[at + 2..];
-        let end = inner.find('}')?;
-        let expression = &inner[..end];
-        let name_len = expression
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(expression.len());
-        let (name, operator) = expression.split_at(name_len);
-        let value = values.get(name);
-        let missing = |default: Option<&str>| match (unset, default) {
-            (Unset::Unknown, _) => None,
-            (_, Some(d)) => Some(d.to_owned()),
-            (Unset::Empty, None) => Some(String::new()),
-            (Unset::Kept, None) => Some(format!("${{{expression}}}")),
-        };
-        let written = match (operator.get(..2), operator.get(..1)) {
-            (Some(":=" | ":-"), _) => match value {
-                Some(v) if !v.is_empty() => v.clone(),
-                Some(_) => operator[2..].to_owned(),
-                None => missing(Some(&operator[2..]))?,
-            },
-            (_, Some("=" | "-")) => match value {
-                Some(v) => v.clone(),
-                None => missing(Some(&operator[1..]))?,
-            },
-            _ => match value {
-                Some(v) => v.clone(),
-                None => missing(None)?,
-            },
-        };
-        out.push_str(&written);
-        rest = &inner[end + 1..];
+    if !text.contains('$') {
+        return Some(text.to_owned());
     }
-    out.push_str(rest);
-    Some(out)
+    let template = envsubst::parse(text).ok()?;
+    if unset == Unset::Unknown && mentions_unknown(&template, values) {
+        return None;
+    }
+    let lookup = |name: &str| match (values.get(name), unset) {
+        (Some(v), _) => Some(v.clone()),
+        // Flux without strict substitution reads every variable as set, empty if not.
+        (None, Unset::Empty) => Some(String::new()),
+        (None, _) => None,
+    };
+    // Strict: the expression stays as written, for a check to name it.
+    envsubst::eval(&template, &lookup, &|e| Ok(e.source.clone())).ok()
+}
+
+/// Whether `template` reads a variable `values` has no value for, defaults included.
+fn mentions_unknown(template: &envsubst::Template, values: &BTreeMap<String, String>) -> bool {
+    template.iter().any(|node| match node {
+        envsubst::Node::Text(_) => false,
+        envsubst::Node::Expr(e) => {
+            !values.contains_key(&e.param) || e.args.iter().any(|a| mentions_unknown(a, values))
+        }
+    })
 }
 
 /// A `substituteFrom` source as this program holds it: an object it declares, or a
@@ -310,30 +296,37 @@ pub(crate) fn substitute_all(value: &mut Value, values: &BTreeMap<String, String
 /// the whole document) that needs a variable outside `defined`.
 pub(crate) fn undefined_in(object: &Value, defined: &BTreeSet<String>) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    walk(object, &mut String::new(), defined, &mut out);
+    texts(object, &mut String::new(), &mut |path, text| {
+        for v in required_variables(text) {
+            if !defined.contains(&v) {
+                out.push((path.to_owned(), v));
+            }
+        }
+    });
     out
 }
 
-fn walk(
-    value: &Value,
-    path: &mut String,
-    defined: &BTreeSet<String>,
-    out: &mut Vec<(String, String)>,
-) {
-    let check = |text: &str, path: &str, out: &mut Vec<(String, String)>| {
-        for v in required_variables(text) {
-            if !defined.contains(v) {
-                out.push((path.to_owned(), v.to_owned()));
-            }
+/// Every `(field path, text, why)` of `object` that kustomize-controller's substitution
+/// cannot parse.
+pub(crate) fn unparsable_in(object: &Value) -> Vec<(String, String, envsubst::ParseError)> {
+    let mut out = Vec::new();
+    texts(object, &mut String::new(), &mut |path, text| {
+        if let Some(e) = unparsable(text) {
+            out.push((path.to_owned(), text.to_owned(), e));
         }
-    };
+    });
+    out
+}
+
+/// Each string and key of `value` with its field path.
+fn texts(value: &Value, path: &mut String, visit: &mut dyn FnMut(&str, &str)) {
     match value {
-        Value::String(s) => check(s, path, out),
+        Value::String(s) => visit(path, s),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 let len = path.len();
                 path.push_str(&format!("[{i}]"));
-                walk(item, path, defined, out);
+                texts(item, path, visit);
                 path.truncate(len);
             }
         }
@@ -344,8 +337,8 @@ fn walk(
                     path.push('.');
                 }
                 path.push_str(k);
-                check(k, path, out);
-                walk(v, path, defined, out);
+                visit(path, k);
+                texts(v, path, visit);
                 path.truncate(len);
             }
         }
@@ -421,10 +414,16 @@ mod tests {
     #[test]
     fn variables_are_read_as_flux_substitutes_them() {
         assert_eq!(required_variables("echo ${HOME}/x"), ["HOME"]);
-        assert_eq!(required_variables("$${HOME} $HOME"), Vec::<&str>::new());
+        assert_eq!(required_variables("$${HOME} $HOME"), Vec::<String>::new());
         assert_eq!(
-            required_variables("${a:=1} ${b:-2} ${c=3} ${d-4} ${e,,} ${#f}"),
-            ["e", "f"]
+            required_variables("${a:=1} ${b:-2} ${c=3} ${e,,} ${#f} ${g/./-} ${h:=${i}}"),
+            ["e", "f", "g", "i"]
+        );
+        // Flux's fork has no `-` without `:`: the text does not parse.
+        assert_eq!(required_variables("${d-4} ${e}"), Vec::<String>::new());
+        assert_eq!(
+            unparsable("${d-4}"),
+            Some(envsubst::ParseError::MissingClosingBrace)
         );
         assert_eq!(required_variables("${cluster_name}-web"), ["cluster_name"]);
     }
@@ -440,9 +439,14 @@ mod tests {
         let sub = |t: &str, unset| substitute(t, &values, unset);
         use Unset::*;
         assert_eq!(sub("${env}-web", Unknown).as_deref(), Some("staging-web"));
+        // An empty value takes the default, with `=` as with `:=` (envsubst's toDefault).
         assert_eq!(
             sub("${empty:=x}-${empty=y}", Unknown).as_deref(),
-            Some("x-")
+            Some("x-y")
+        );
+        assert_eq!(
+            sub("${env/g/G}-${env^^}-${#env}", Unknown).as_deref(),
+            Some("staGing-STAGING-7")
         );
         // Unset here, but perhaps set by a source whose values are unknown.
         assert_eq!(sub("${other:-dev}", Unknown), None);

@@ -263,16 +263,27 @@ fn this_projects_own_tree_imported_renders_as_it_is_with_its_apps_repository() {
 }
 
 #[test]
-fn a_variable_written_with_a_replacement_is_a_finding_render_does_not_get_past() {
+fn a_variable_written_with_a_replacement_is_substituted_and_what_it_makes_is_checked() {
     // flux-local's `cluster` names Certificates `${SECRET_DOMAIN/./-}-staging`: drone/
-    // envsubst's replacement, which kustomize-controller accepts and fluxdsl does not.
+    // envsubst's replacement, which kustomize-controller substitutes — example.com and
+    // other.com become `example-com-staging` and `other-com-staging`, accepted. Its Secret
+    // gives two more domains the test value `SECRET`: `SECRET-staging`, which the API
+    // server refuses (uppercase), is the one finding render does not get past.
     let (_, report) = fluxdsl::import::generate(&fixture("flux-local-testdata/cluster")).unwrap();
     let open: Vec<&fluxdsl::import::Finding> =
         report.findings.iter().filter(|f| !f.opted_in).collect();
-    assert_eq!(open.len(), 4, "{open:#?}");
-    assert_eq!(open[0].at.as_deref(), Some("apps/prod/certificates.yaml:2"));
+    assert_eq!(open.len(), 1, "{open:#?}");
     assert!(
-        open[0].message.contains("${SECRET_DOMAIN/./-}"),
+        open[0]
+            .message
+            .starts_with("Certificate default/SECRET-staging: metadata.name: \"SECRET-staging\""),
+        "{}",
+        open[0].message
+    );
+    assert!(
+        open[0]
+            .message
+            .ends_with("(as Kustomization flux-system/apps applies it)"),
         "{}",
         open[0].message
     );
@@ -283,6 +294,12 @@ fn a_variable_written_with_a_replacement_is_a_finding_render_does_not_get_past()
         opted[0].at.as_deref(),
         Some("clusters/prod/flux-system/cluster-secrets.yaml:2")
     );
+    // Render refuses that name alone: the replacement itself is no problem.
+    let repository = fluxdsl::import::repository(&fixture("flux-local-testdata/cluster")).unwrap();
+    let refused = repository.render().unwrap_err().to_string();
+    assert!(refused.contains("\"SECRET-staging\""), "{refused}");
+    assert!(!refused.contains("SECRET_DOMAIN/"), "{refused}");
+    assert!(!refused.contains("example"), "{refused}");
 }
 
 #[test]
@@ -612,4 +629,58 @@ fn clusters_are_found_where_bootstrap_points_them_and_paths_keep_their_prefix() 
         report("flux-local-testdata/cluster5").prefix,
         "tests/testdata/cluster5"
     );
+}
+
+#[test]
+fn a_variable_flux_cannot_parse_is_a_finding_at_its_object() {
+    // cluster6 with a substituting Kustomization over a ConfigMap holding `${name-default}`,
+    // which Flux's envsubst does not parse (its `-` default needs a `:`).
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    copy_dir(&fixture("flux-local-testdata/cluster6"), &repo);
+    let apps = repo.join("cluster/apps.yaml");
+    let text = std::fs::read_to_string(&apps).unwrap();
+    std::fs::write(
+        &apps,
+        format!("{text}  postBuild:\n    substitute:\n      domain: example.com\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("apps/renovate/settings.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\n\
+         data:\n  site: https://${domain/./-}\n  text: ${missing-none}\n",
+    )
+    .unwrap();
+    let kustomization = repo.join("apps/renovate/kustomization.yaml");
+    let text = std::fs::read_to_string(&kustomization).unwrap();
+    std::fs::write(&kustomization, format!("{text}  - settings.yaml\n")).unwrap();
+    let (_, report) = fluxdsl::import::generate(&repo).unwrap();
+    let messages: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| format!("{}: {}", f.at.as_deref().unwrap_or("-"), f.message))
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(
+        messages[0].starts_with(
+            "apps/renovate/settings.yaml:1: ConfigMap default/settings: data.text: \
+             \"${missing-none}\" is not what the postBuild substitution of Kustomization \
+             flux-system/apps parses (missing closing brace)"
+        ),
+        "{messages:#?}"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        match entry.file_type().unwrap().is_dir() {
+            true => copy_dir(&entry.path(), &target),
+            false => {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
 }

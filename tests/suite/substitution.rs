@@ -419,3 +419,83 @@ fn a_substitute_from_source_must_exist_before_the_kustomization_that_reads_it() 
         "{deadlock}"
     );
 }
+
+/// A cluster whose folder `apps` holds a HelmRepository named `template` and a ConfigMap
+/// holding `data`, applied with `domain` set to `value`.
+fn operators(template: &str, data: &str, value: &str) -> Cluster {
+    use fluxdsl::{HelmRepository, Name};
+    let mut cluster = Cluster::new("");
+    let sync = cluster.file("clusters/dev/sync.yaml");
+    let repo = super::fleet_source(&mut cluster, &sync);
+    let apps = cluster.file("apps/podinfo.yaml");
+    cluster.add(
+        &apps,
+        HelmRepository::builder()
+            .name(Name::with_variables(template).unwrap())
+            .namespace(namespace!("apps"))
+            .url("https://stefanprodan.github.io/podinfo")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    cluster.add(&apps, config_map("settings", &[("text", data)], false));
+    cluster.add(
+        &sync,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&repo)
+            .path("./apps")
+            .interval(duration!("10m"))
+            .prune(true)
+            .post_build(PostBuild::new().substitute("domain", value))
+            .build(),
+    );
+    cluster
+}
+
+#[test]
+fn the_operators_of_flux_s_envsubst_are_substituted_and_what_it_cannot_parse_is_refused() {
+    // `${domain/./-}`: the first `.` replaced, as kustomize-controller does; the name is
+    // checked as it becomes.
+    operators(
+        "${domain/./-}-charts",
+        "${domain^^} ${#domain} ${domain%%.*}",
+        "example.com",
+    )
+    .render()
+    .unwrap_or_else(|e| panic!("{e}"));
+    let refused = operators("${domain/./-}-charts", "x", "exa_mple.com")
+        .render()
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains(
+            "\"${domain/./-}-charts\" becomes \"exa_mple-com-charts\" under the postBuild \
+             substitution of Kustomization flux-system/apps, which the API server refuses"
+        ),
+        "{refused}"
+    );
+    // Flux's fork has no `${var-default}` (only `:-`): the whole document fails to
+    // substitute, and render says where.
+    let refused = operators("${domain/./-}-charts", "${missing-none}", "example.com")
+        .render()
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains(
+            "ConfigMap apps/settings: data.text: \"${missing-none}\" is not what the postBuild \
+             substitution of Kustomization flux-system/apps parses (missing closing brace)"
+        ),
+        "{refused}"
+    );
+    assert_eq!(
+        refused.matches("is not what the postBuild").count(),
+        1,
+        "{refused}"
+    );
+    let named = fluxdsl::Name::with_variables("${domain-x}-charts")
+        .unwrap_err()
+        .to_string();
+    assert!(named.contains("no `${name-default}`"), "{named}");
+}
