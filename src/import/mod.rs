@@ -195,33 +195,16 @@ pub fn import(
     all.push(("Cargo.toml".into(), cargo_toml(&name, fluxdsl_dir)));
     all.push(("README.md".into(), readme(&name, repo, &report)));
     all.push((".gitignore".into(), "/target\n".into()));
-    all.push((".cargo/config.toml".into(), CARGO_CONFIG.into()));
+    all.push((".cargo/config.toml".into(), crate::cli::CARGO_CONFIG.into()));
     crate::cli::write_crate(out, &all)?;
     Ok(report)
 }
 
-/// The crate's Cargo configuration: its program links fluxdsl and std dynamically, as
-/// this project's own does, for the edit loop.
-const CARGO_CONFIG: &str = "\
-# The program links the standard library and fluxdsl dynamically: after an edit, its link
-# takes milliseconds instead of most of a second (`cargo run`, `cargo test` find the shared
-# libraries themselves; to run target/debug/<crate> by hand, put target/debug/deps and
-# $(rustc --print sysroot)/lib/rustlib/<host>/lib on LD_LIBRARY_PATH).
-[build]
-rustflags = [\"-C\", \"prefer-dynamic\"]
-
-# On Linux, libfluxdsl.so also binds its own calls to itself (faster renders).
-[target.'cfg(target_os = \"linux\")']
-rustflags = [\"-C\", \"prefer-dynamic\", \"-C\", \"link-arg=-Wl,-Bsymbolic\"]
-";
-
 fn cargo_toml(name: &str, fluxdsl_dir: &str) -> String {
     format!(
         "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = \
-         false\n\n[dependencies]\nfluxdsl = {{ path = {fluxdsl_dir:?} }}\n\n# \
-         Debug information: line tables for the program's backtraces, none for its \
-         dependencies\n# (smaller objects, a faster link after each edit).\n[profile.dev]\ndebug \
-         = \"line-tables-only\"\n\n[profile.dev.package.\"*\"]\ndebug = false\n"
+         false\n\n[dependencies]\nfluxdsl = {{ path = {fluxdsl_dir:?} }}\n{}",
+        crate::cli::DEV_PROFILE
     )
 }
 

@@ -299,6 +299,17 @@ fn fluxdsl_new_writes_a_crate_whose_program_is_the_tested_template() {
     );
     assert_eq!(read(".gitignore"), "/target\n");
     assert!(read("README.md").contains("cargo run -- render"));
+    // Its edit loop is this project's: std and fluxdsl linked dynamically, line tables
+    // only (.ci/run builds and renders the crate).
+    assert!(
+        read(".cargo/config.toml").contains("rustflags = [\"-C\", \"prefer-dynamic\"]"),
+        "{}",
+        read(".cargo/config.toml")
+    );
+    assert!(
+        cargo.ends_with("[profile.dev]\ndebug = \"line-tables-only\"\n\n[profile.dev.package.\"*\"]\ndebug = false\n"),
+        "{cargo}"
+    );
     // A folder that is not empty is refused, and left as it was.
     let err = fluxdsl::cli::new_crate(&dir).unwrap_err();
     assert!(
