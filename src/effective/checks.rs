@@ -1264,6 +1264,7 @@ fn unlisted_files(parts: &[PartView], trees: &[TreeFiles], states: &States, out:
             )
         })
         .collect();
+    let all_built = states.clusters.iter().all(|c| c.complete);
     for ((tree, repo_path), files) in &states.sources {
         let read = &read[tree.as_str()];
         let Some(rendered) = trees.iter().find(|t| t.root == tree) else {
@@ -1310,11 +1311,13 @@ fn unlisted_files(parts: &[PartView], trees: &[TreeFiles], states: &States, out:
             let Some(folder) = kustomize_folder(files, path) else {
                 continue;
             };
-            if !KUSTOMIZATIONS
+            // Its folder built, or not built at all (no Kustomization's path, no
+            // kustomization's resource or component: a copy no overlay applies).
+            let folder_read = KUSTOMIZATIONS
                 .iter()
-                .any(|k| read.contains(&crate::model::cluster::join(folder, k)))
-            {
-                continue;
+                .any(|k| read.contains(&crate::model::cluster::join(folder, k)));
+            if !folder_read && !all_built {
+                continue; // a Kustomization not built here may build it
             }
             let Ok(objects) = super::files::parse_objects(text, path) else {
                 continue;
@@ -1336,13 +1339,23 @@ fn unlisted_files(parts: &[PartView], trees: &[TreeFiles], states: &States, out:
                 remedy: Some(crate::Remedy::UnappliedFile(in_tree.to_owned())),
                 object: None,
                 field: None,
-                message: format!(
-                    "file {:?} is in the kustomize folder {folder:?}, whose kustomization \
-                     does not list it: Flux never applies {}; list it under `resources` or \
-                     leave it out",
-                    crate::model::cluster::join(tree, in_tree),
-                    objects.join(", ")
-                ),
+                message: match folder_read {
+                    true => format!(
+                        "file {:?} is in the kustomize folder {folder:?}, whose kustomization \
+                         does not list it: Flux never applies {}; list it under `resources` \
+                         or leave it out",
+                        crate::model::cluster::join(tree, in_tree),
+                        objects.join(", ")
+                    ),
+                    false => format!(
+                        "file {:?} is in the kustomize folder {folder:?}, which no \
+                         Kustomization builds and no kustomization includes: Flux never \
+                         applies {}; have a Kustomization or an overlay apply the folder, or \
+                         remove it",
+                        crate::model::cluster::join(tree, in_tree),
+                        objects.join(", ")
+                    ),
+                },
                 sites: site.map(|at| ("declared", at)).into_iter().collect(),
             });
         }

@@ -465,7 +465,9 @@ fn opt_in(
             let prefix = prefix_dir(&layout.prefix);
             for part in parts.iter_mut() {
                 for plan in part.files.iter_mut() {
-                    let FilePlan::Objects { file, .. } = plan else {
+                    // Objects, or a SOPS file of them carried as it is.
+                    let (FilePlan::Objects { file, .. } | FilePlan::Verbatim { file, .. }) = plan
+                    else {
                         continue;
                     };
                     let file = *file;

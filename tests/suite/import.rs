@@ -325,7 +325,8 @@ fn an_import_finds_what_the_clusters_really_get_wrong_and_keeps_it_as_it_is() {
     // What writing k8s-home-ops by hand found (examples/k8s_home_ops.rs), found by the
     // import from the effective state of its manifests: infra-secrets applies SOPS Secrets
     // into namespaces only Kustomizations waiting for it create (six in production, three
-    // in staging), and a controller file its kustomization does not list.
+    // in staging), a controller file its kustomization does not list, and a base no
+    // overlay applies.
     let (files, report) = fluxdsl::import::generate(&fixture("k8s-home-ops")).unwrap();
     assert!(report.findings.iter().all(|f| f.opted_in), "{report:#?}");
     let deadlocked = |cluster: &str| -> Vec<&str> {
@@ -368,7 +369,21 @@ fn an_import_finds_what_the_clusters_really_get_wrong_and_keeps_it_as_it_is() {
             .message
             .contains("whose kustomization does not list it")
     );
-    assert_eq!(report.findings.len(), 10);
+    // And a base no overlay applies: apps/base/tandoor, a copy of apps/base/lidify.
+    let unbuilt: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("which no Kustomization builds"))
+        .map(|f| f.at.as_deref().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        unbuilt,
+        [
+            "apps/base/tandoor/lidify-secret.yaml",
+            "apps/base/tandoor/release.yaml"
+        ]
+    );
+    assert_eq!(report.findings.len(), 12);
     let code = |module: &str| &files.iter().find(|(p, _)| p == module).unwrap().1;
     assert!(
         code("src/staging.rs").contains(
