@@ -14,19 +14,6 @@ use serde_json::{Value, json};
 /// The kustomization file names kustomize reads, in its order.
 const NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// Every Flux Kustomization of the YAML files below `root`.
 fn flux_kustomizations(root: &Path) -> Vec<(String, Value)> {
     let mut out = Vec::new();
@@ -258,7 +245,7 @@ fn artifact_tree(root: &Path, dir: &Path, name: &str, into: &Path) -> Option<()>
                     .unwrap_or("");
                 match from.strip_suffix("/**") {
                     Some(folder) if root.join(folder).is_dir() => {
-                        copy_tree(&root.join(folder), &into.join(to))
+                        super::copy_tree(&root.join(folder), &into.join(to))
                     }
                     Some(_) => return None,
                     None => {
@@ -291,7 +278,7 @@ struct Proof {
 /// flux-local clusters live at `tests/testdata/` of theirs).
 fn prove(fixture: &str, prefix: &str) -> Proof {
     let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&super::fixture(fixture), &tmp.path().join(prefix));
+    super::copy_tree(&super::fixture(fixture), &tmp.path().join(prefix));
     prove_tree(tmp.path())
 }
 
@@ -547,7 +534,7 @@ fn what_an_import_renders_builds_as_kubectl_builds_the_repository() {
     ];
     for (dir, prefix, at_least) in cases {
         let original = tempfile::tempdir().unwrap();
-        copy_tree(&super::fixture(dir), &original.path().join(prefix));
+        super::copy_tree(&super::fixture(dir), &original.path().join(prefix));
         let repository = fluxdsl::import::repository(&super::fixture(dir)).unwrap();
         let rendered = write_rendered(&repository);
         // Flux's components are pinned, not written: the repository's own file stands.
@@ -567,11 +554,11 @@ fn what_an_import_renders_builds_as_kubectl_builds_the_repository() {
     // fetches imported as a tree of its own.
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
     let original = tempfile::tempdir().unwrap();
-    copy_tree(
+    super::copy_tree(
         &workspace.join("k8s/flux"),
         &original.path().join("k8s/flux"),
     );
-    copy_tree(
+    super::copy_tree(
         &workspace.join("kube-deploy"),
         &original.path().join("kube-deploy"),
     );

@@ -596,7 +596,7 @@ fn crate_round_trip(krate: &Path, root: &Path, others: &[fluxdsl::import::OtherR
         copies.push((o.dir.clone(), adopted.join(tree.root())));
     }
     for (from, to) in &copies {
-        copy_tree(from, to);
+        super::copy_tree(from, to);
     }
     run(&["render", "--root", "adopted", "--adopt"]);
     run(&["check", "--root", "adopted"]);
@@ -607,19 +607,6 @@ fn crate_round_trip(krate: &Path, root: &Path, others: &[fluxdsl::import::OtherR
             all
         };
         assert_eq!(files(to), files(from), "{dir}");
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
 
@@ -652,7 +639,7 @@ fn a_variable_flux_cannot_parse_is_a_finding_at_its_object() {
     // which Flux's envsubst does not parse (its `-` default needs a `:`).
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path().join("repo");
-    copy_dir(&fixture("flux-local-testdata/cluster6"), &repo);
+    super::copy_tree(&fixture("flux-local-testdata/cluster6"), &repo);
     let apps = repo.join("cluster/apps.yaml");
     let text = std::fs::read_to_string(&apps).unwrap();
     std::fs::write(
@@ -684,18 +671,4 @@ fn a_variable_flux_cannot_parse_is_a_finding_at_its_object() {
         ),
         "{messages:#?}"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        match entry.file_type().unwrap().is_dir() {
-            true => copy_dir(&entry.path(), &target),
-            false => {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
 }

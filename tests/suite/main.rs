@@ -49,6 +49,20 @@ pub fn fixture(rel: &str) -> PathBuf {
     path
 }
 
+/// `from` copied into `to`, folders and files.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// The cluster's `flux-system` GitRepository, declared in `file`, fetching this repository.
 pub fn fleet_source(
     c: &mut fluxdsl::Cluster,
