@@ -81,6 +81,9 @@ fn main() -> ExitCode {
                         let how = if f.opted_in { "opted in" } else { "refused" };
                         println!("finding: {at}: {} [{how}]", f.message);
                     }
+                    if let Some(why) = &report.unformatted {
+                        println!("note: the Rust is not formatted ({why}); run `cargo fmt` in it");
+                    }
                     let refused = report.findings.iter().filter(|f| !f.opted_in).count();
                     let then = match refused {
                         0 => format!(

@@ -505,6 +505,8 @@ fn emit_file(
                 if allow.is_empty() {
                     if let Some(ns) = plain_namespace(&doc.value) {
                         let _ = writeln!(s, "    c.namespace(&file, namespace!({ns:?}));");
+                    } else if let Some(code) = super::typed::declaration(&doc.value) {
+                        let _ = writeln!(s, "{code}");
                     } else {
                         let _ = writeln!(
                             s,

@@ -7,13 +7,15 @@
 //! it is becomes a finding, and where an opt-in exists (a Secret in clear, an image
 //! without a fixed version) the code makes it with a `// finding:` comment. Then
 //! `emit` writes the crate: a module per cluster and one for the shared folders, each
-//! object as its manifest, Flux's components pinned by version and checksum, SOPS files,
+//! object as its manifest (or typed, where `typed` writes it the same), Flux's components
+//! pinned by version and checksum, SOPS files,
 //! kustomization.yaml files and other files carried byte for byte under `files/`.
 
 mod emit;
 mod layout;
 mod plan;
 mod scan;
+mod typed;
 
 use std::path::{Path, PathBuf};
 
@@ -114,6 +116,9 @@ pub struct Report {
     pub prefix: String,
     /// What render refuses in the repository as it is.
     pub findings: Vec<Finding>,
+    /// Why the Rust sources are not as `cargo fmt` leaves them (rustfmt could not run),
+    /// if they are not.
+    pub unformatted: Option<String>,
 }
 
 /// The crate importing `repo` gives, computed but not written: its files (path in the
@@ -139,7 +144,8 @@ pub fn generate_with(
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "repository".into());
-    let sources = emit::emit(&name, &files, &layout, &parts, &findings);
+    let mut sources = emit::emit(&name, &files, &layout, &parts, &findings);
+    let unformatted = format_sources(&mut sources).err();
     let report = Report {
         clusters: layout.clusters.iter().map(|c| c.name.clone()).collect(),
         files: files.len() + trees().map(|t| t.files.len()).sum::<usize>(),
@@ -161,8 +167,41 @@ pub fn generate_with(
             .sum(),
         prefix: layout.prefix.clone(),
         findings,
+        unformatted,
     };
     Ok((sources, report))
+}
+
+/// Each Rust source as `cargo fmt` leaves it: the toolchain's rustfmt (edition 2024),
+/// run once over the sources written to a scratch folder (from `src/main.rs`, it follows
+/// the modules). Why not, when rustfmt cannot be run: the sources stay as the emitter
+/// wrote them, which compile all the same.
+fn format_sources(sources: &mut [(String, String)]) -> Result<(), String> {
+    let scratch = tempfile::tempdir().map_err(|e| format!("a scratch folder: {e}"))?;
+    let rust = |p: &str| p.ends_with(".rs");
+    for (path, text) in sources.iter().filter(|(p, _)| rust(p)) {
+        let at = scratch.path().join(path);
+        if let Some(folder) = at.parent() {
+            std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+        }
+        std::fs::write(&at, text).map_err(|e| format!("{}: {e}", at.display()))?;
+    }
+    let out = std::process::Command::new("rustfmt")
+        .args(["--edition", "2024", "src/main.rs"])
+        .current_dir(scratch.path())
+        .output()
+        .map_err(|e| format!("rustfmt: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "rustfmt: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    for (path, text) in sources.iter_mut().filter(|(p, _)| rust(p)) {
+        let at = scratch.path().join(path.as_str());
+        *text = std::fs::read_to_string(&at).map_err(|e| format!("{}: {e}", at.display()))?;
+    }
+    Ok(())
 }
 
 /// The repository as fluxdsl declares it after the import, built in process (the same

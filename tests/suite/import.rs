@@ -95,6 +95,8 @@ impl RoundTrip {
     fn with(root: &Path, others: &[fluxdsl::import::OtherRepository]) -> RoundTrip {
         let shown = root.display();
         let (_, report) = fluxdsl::import::generate_with(root, others).unwrap();
+        // The toolchain's rustfmt formats what the import writes.
+        assert_eq!(report.unformatted, None, "{shown}");
         let repository = fluxdsl::import::repository_with(root, others).unwrap();
         let rendered = repository
             .render()
@@ -387,7 +389,8 @@ fn an_import_finds_what_the_clusters_really_get_wrong_and_keeps_it_as_it_is() {
     let code = |module: &str| &files.iter().find(|(p, _)| p == module).unwrap().1;
     assert!(
         code("src/staging.rs").contains(
-            "    c.exists_before_flux(&Ref::<Namespace>::existing_cluster_scoped(name!(\"longhorn\")));\n"
+            "    c.exists_before_flux(&Ref::<Namespace>::existing_cluster_scoped(name!(\n        \
+             \"longhorn\"\n    )));\n"
         ),
         "{}",
         code("src/staging.rs")
@@ -561,6 +564,7 @@ fn crate_round_trip(krate: &Path, root: &Path, others: &[fluxdsl::import::OtherR
     let built = cargo(&["build", "--message-format", "short"]);
     assert!(!built.contains("warning"), "{dir}: {built}");
     cargo(&["clippy", "-q", "--", "-D", "warnings"]);
+    cargo(&["fmt", "--check"]);
     let run = |args: &[&str]| cargo(&[&["run", "-q", "--"], args].concat());
     run(&["render", "--root", "out"]);
     let rendered = fluxdsl::import::repository_with(root, others)
