@@ -295,20 +295,15 @@ impl Parser<'_> {
     }
 }
 
-/// A variable the lookup has no value for, under strict substitution: its expression.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Unset<'t> {
-    pub expr: &'t Expr,
-}
-
 /// `template` evaluated as envsubst evaluates it: each expression through `lookup`
 /// (`None`: the variable is not set). An unset variable in an expression without a
-/// default is `on_unset`'s: `Err` stops (strict substitution), `Ok(text)` writes `text`.
+/// default is `on_unset`'s: `Err(expr)` stops (strict substitution fails there),
+/// `Ok(text)` writes `text`.
 pub(crate) fn eval<'t>(
     template: &'t Template,
     lookup: &dyn Fn(&str) -> Option<String>,
-    on_unset: &dyn Fn(&'t Expr) -> Result<String, Unset<'t>>,
-) -> Result<String, Unset<'t>> {
+    on_unset: &dyn Fn(&'t Expr) -> Result<String, &'t Expr>,
+) -> Result<String, &'t Expr> {
     let mut out = String::new();
     for node in template {
         match node {
@@ -322,8 +317,8 @@ pub(crate) fn eval<'t>(
 fn eval_expr<'t>(
     e: &'t Expr,
     lookup: &dyn Fn(&str) -> Option<String>,
-    on_unset: &dyn Fn(&'t Expr) -> Result<String, Unset<'t>>,
-) -> Result<String, Unset<'t>> {
+    on_unset: &dyn Fn(&'t Expr) -> Result<String, &'t Expr>,
+) -> Result<String, &'t Expr> {
     let mut args = Vec::with_capacity(e.args.len());
     for a in &e.args {
         args.push(eval(a, lookup, on_unset)?);
@@ -621,8 +616,7 @@ mod tests {
             true => vars.get(v).cloned(),
             false => Some(vars.get(v).cloned().unwrap_or_default()),
         };
-        eval(&template, &lookup, &|e| Err(Unset { expr: e }))
-            .map_err(|u| format!("unset {}", u.expr.param))
+        eval(&template, &lookup, &|e| Err(e)).map_err(|e| format!("unset {}", e.param))
     }
 
     #[test]

@@ -622,56 +622,11 @@ impl<'s> Cluster<'s> {
                         .iter()
                         .any(|c| matches!(c, crate::object::Check::Substitutes { .. }))
                 });
-            // What the substitution cannot parse fails the Kustomization, values or not.
+            let defined: Option<BTreeSet<String>> = variables
+                .complete
+                .then(|| variables.values.keys().cloned().collect());
             for o in objects.iter() {
                 if substitution::disabled(o) || !substitution::mentions_variables(o) {
-                    continue;
-                }
-                let key = applied_key(o);
-                // What a typed declaration writes itself, its own check names.
-                let declared: Vec<String> = states
-                    .declared_in(self.parts, self.state.part, &key)
-                    .filter(|_| typed)
-                    .map(|(p, i)| &self.parts[p].cluster.objects[i])
-                    .filter(|d| !d.patch_only && !d.encrypted)
-                    .and_then(|d| d.object.to_json().ok())
-                    .map(|d| {
-                        let found = substitution::unparsable_in(&d);
-                        found.into_iter().map(|(_, text, _)| text).collect()
-                    })
-                    .unwrap_or_default();
-                for (field, text, why) in substitution::unparsable_in(o) {
-                    if declared.contains(&text) {
-                        continue;
-                    }
-                    out.push(Problem {
-                        remedy: None,
-                        object: Some(key.clone()),
-                        field: Some(intern(&field)),
-                        message: format!(
-                            "{text:?} is not what the postBuild substitution of {} parses \
-                             ({why}): kustomize-controller fails the Kustomization (envsubst \
-                             error); write a variable as `${{name}}`, `${{name:=default}}` or \
-                             an operator such as `${{name/./-}}`, `$$` for a `$` of the text, \
-                             or annotate the object {}: disabled ({})",
-                            a.key,
-                            substitution::DISABLED,
-                            self.label
-                        ),
-                        sites: self.sites(states, &key, k),
-                    });
-                }
-            }
-            if !variables.complete {
-                continue;
-            }
-            let defined: BTreeSet<String> = variables.values.keys().cloned().collect();
-            for o in objects.iter() {
-                if substitution::disabled(o) || !substitution::mentions_variables(o) {
-                    continue;
-                }
-                let undefined = substitution::undefined_in(o, &defined);
-                if undefined.is_empty() {
                     continue;
                 }
                 let key = applied_key(o);
@@ -682,9 +637,34 @@ impl<'s> Cluster<'s> {
                     .map(|(p, i)| &self.parts[p].cluster.objects[i])
                     .filter(|d| !d.patch_only && !d.encrypted)
                     .and_then(|d| d.object.to_json().ok());
-                for (field, var) in undefined {
+                // What the substitution cannot parse fails the Kustomization, values or not.
+                let declared_unparsable: Vec<String> = declared
+                    .iter()
+                    .flat_map(substitution::unparsable_in)
+                    .map(|(_, text, _)| text)
+                    .collect();
+                for (field, text, why) in substitution::unparsable_in(o) {
+                    if declared_unparsable.contains(&text) {
+                        continue;
+                    }
+                    out.push(Problem {
+                        remedy: None,
+                        object: Some(key.clone()),
+                        field: Some(intern(&field)),
+                        message: format!(
+                            "{} ({})",
+                            substitution::unparsable_message(&text, why, &a.key),
+                            self.label
+                        ),
+                        sites: self.sites(states, &key, k),
+                    });
+                }
+                let Some(defined) = &defined else {
+                    continue; // a source whose values are unknown may define anything
+                };
+                for (field, var) in substitution::undefined_in(o, defined) {
                     if declared.as_ref().is_some_and(|d| {
-                        substitution::undefined_in(d, &defined)
+                        substitution::undefined_in(d, defined)
                             .iter()
                             .any(|(_, v)| *v == var)
                     }) {

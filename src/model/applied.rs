@@ -695,13 +695,8 @@ impl Parts<'_> {
                     object: Some(o.key().clone()),
                     field: None,
                     message: format!(
-                        "{field}: {text:?} is not what the postBuild substitution of {} parses \
-                         ({why}): kustomize-controller fails the Kustomization (envsubst \
-                         error); write a variable as `${{name}}`, `${{name:=default}}` or an \
-                         operator such as `${{name/./-}}`, `$$` for a `$` of the text, or \
-                         annotate the object {}: disabled",
-                        a.key,
-                        substitution::DISABLED
+                        "{field}: {}",
+                        substitution::unparsable_message(&text, why, a.key)
                     ),
                     sites: vec![("declared", o.at()), ("Kustomization declared", a.at)],
                 });

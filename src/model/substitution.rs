@@ -56,6 +56,21 @@ pub(crate) fn unparsable(text: &str) -> Option<envsubst::ParseError> {
     }
 }
 
+/// Why `text`, in what Kustomization `kustomization` applies, fails it: `why` the
+/// substitution cannot parse it, and what to write instead.
+pub(crate) fn unparsable_message(
+    text: &str,
+    why: envsubst::ParseError,
+    kustomization: &crate::object::ObjectKey,
+) -> String {
+    format!(
+        "{text:?} is not what the postBuild substitution of {kustomization} parses ({why}): \
+         kustomize-controller fails the Kustomization (envsubst error); write a variable as \
+         `${{name}}`, `${{name:=default}}` or an operator such as `${{name/./-}}`, `$$` for a \
+         `$` of the text, or annotate the object {DISABLED}: disabled"
+    )
+}
+
 /// What substitution writes for a variable that has no value here and no default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Unset {
