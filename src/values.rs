@@ -157,8 +157,8 @@ impl Name {
     /// Kustomization that applies the object (`${cluster_name}-podinfo`): `${var}`,
     /// `${var:=default}`, `${var:-default}`, `${var=default}`, or an operator of
     /// kustomize-controller's substitution (`${domain/./-}`; there is no `${var-default}`).
-    /// Checked now with each variable as `x` (or its default), and again with the values of every
-    /// Kustomization that applies it; a name without variables is refused here (write
+    /// Checked now with each variable as `x` (or its default), and again with the values
+    /// of every Kustomization that applies it; a name without variables is refused here (write
     /// [`name!`](crate::name) or [`Name::new`]).
     ///
     /// ```
@@ -258,16 +258,16 @@ pub(crate) fn is_variable_name(name: &str) -> bool {
 /// template of variables otherwise.
 pub(crate) fn placeholder_form(template: &str) -> Result<String, &'static str> {
     use crate::envsubst::{self, Node, ParseError};
+    const VARIABLE_NAME: &str = "a variable name starts with a letter or `_` and holds only \
+                                 letters, digits and `_` (kustomize-controller: \
+                                 `^[_[:alpha:]][_[:alpha:][:digit:]]*$`)";
     let parsed = envsubst::parse(template).map_err(|e| match e {
         ParseError::MissingClosingBrace => {
             "kustomize-controller cannot parse a variable here (missing closing brace): it \
              is `${name}`, `${name:=default}`, `${name:-default}`, `${name=default}`, or \
              an operator such as `${name/./-}` (no `${name-default}`)"
         }
-        ParseError::VariableName => {
-            "a variable name starts with a letter or `_` and holds only letters, digits \
-             and `_` (kustomize-controller: `^[_[:alpha:]][_[:alpha:][:digit:]]*$`)"
-        }
+        ParseError::VariableName => VARIABLE_NAME,
         _ => "kustomize-controller cannot parse a variable here (bad substitution)",
     })?;
     fn form(template: &[Node], found: &mut bool) -> Result<String, &'static str> {
@@ -280,11 +280,7 @@ pub(crate) fn placeholder_form(template: &str) -> Result<String, &'static str> {
                 Node::Text(t) => out.push_str(t),
                 Node::Expr(e) => {
                     if !is_variable_name(&e.param) {
-                        return Err(
-                            "a variable name starts with a letter or `_` and holds only \
-                             letters, digits and `_` (kustomize-controller: \
-                             `^[_[:alpha:]][_[:alpha:][:digit:]]*$`)",
-                        );
+                        return Err(VARIABLE_NAME);
                     }
                     *found = true;
                     let args = e
@@ -294,7 +290,7 @@ pub(crate) fn placeholder_form(template: &str) -> Result<String, &'static str> {
                         .collect::<Result<Vec<String>, _>>()?;
                     match e.has_default() && !args.is_empty() {
                         true => out.push_str(&args.concat()),
-                        false => out.push_str(&crate::envsubst::apply(&e.op, "x", &args)),
+                        false => out.push_str(&envsubst::apply(&e.op, "x", &args)),
                     }
                 }
             }
