@@ -6,7 +6,7 @@
 
 mod scaffold;
 
-pub use scaffold::{CARGO_CONFIG, DEV_PROFILE, crate_name, new_crate, write_crate};
+pub use scaffold::{CARGO_CONFIG, DEV_PROFILE, cargo_toml, crate_name, new_crate, write_crate};
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -82,7 +82,11 @@ fn main() -> ExitCode {
                         println!("finding: {at}: {} [{how}]", f.message);
                     }
                     if let Some(why) = &report.unformatted {
-                        println!("note: the Rust is not formatted ({why}); run `cargo fmt` in it");
+                        eprintln!(
+                            "fluxdsl import: warning: the crate's Rust is not formatted ({why}); \
+                             run `cargo fmt` in {}",
+                            out.display()
+                        );
                     }
                     let refused = report.findings.iter().filter(|f| !f.opted_in).count();
                     let then = match refused {

@@ -16,7 +16,7 @@ const FLUXDSL: &str = env!("CARGO_MANIFEST_DIR");
 pub fn new_crate(dir: &Path) -> Result<String, String> {
     let name = crate_name(dir)?;
     let files = [
-        ("Cargo.toml".to_owned(), cargo_toml(&name)),
+        ("Cargo.toml".to_owned(), cargo_toml(&name, FLUXDSL)),
         ("src/main.rs".to_owned(), main_rs()),
         ("README.md".to_owned(), readme(&name)),
         (".gitignore".to_owned(), "/target\n".to_owned()),
@@ -90,11 +90,12 @@ pub fn crate_name(dir: &Path) -> Result<String, String> {
     }
 }
 
-fn cargo_toml(name: &str) -> String {
+/// The Cargo.toml of a crate `fluxdsl new` or `fluxdsl import` writes: package `name`,
+/// depending on the fluxdsl at `fluxdsl_dir`, with [`DEV_PROFILE`].
+pub fn cargo_toml(name: &str, fluxdsl_dir: &str) -> String {
     format!(
         "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = \
-         false\n\n[dependencies]\nfluxdsl = {{ path = {:?} }}\n{DEV_PROFILE}",
-        FLUXDSL
+         false\n\n[dependencies]\nfluxdsl = {{ path = {fluxdsl_dir:?} }}\n{DEV_PROFILE}"
     )
 }
 

@@ -8,8 +8,8 @@
 //! without a fixed version) the code makes it with a `// finding:` comment. Then
 //! `emit` writes the crate: a module per cluster and one for the shared folders, each
 //! object as its manifest (or typed, where `typed` writes it the same), Flux's components
-//! pinned by version and checksum, SOPS files,
-//! kustomization.yaml files and other files carried byte for byte under `files/`.
+//! pinned by version and checksum, SOPS files, kustomization.yaml files and other files
+//! carried byte for byte under `files/`; rustfmt formats it.
 
 mod emit;
 mod layout;
@@ -231,20 +231,15 @@ pub fn import(
     let (sources, report) = generate_with(repo, others)?;
     let name = crate::cli::crate_name(out)?;
     let mut all = sources;
-    all.push(("Cargo.toml".into(), cargo_toml(&name, fluxdsl_dir)));
+    all.push((
+        "Cargo.toml".into(),
+        crate::cli::cargo_toml(&name, fluxdsl_dir),
+    ));
     all.push(("README.md".into(), readme(&name, repo, &report)));
     all.push((".gitignore".into(), "/target\n".into()));
     all.push((".cargo/config.toml".into(), crate::cli::CARGO_CONFIG.into()));
     crate::cli::write_crate(out, &all)?;
     Ok(report)
-}
-
-fn cargo_toml(name: &str, fluxdsl_dir: &str) -> String {
-    format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = \
-         false\n\n[dependencies]\nfluxdsl = {{ path = {fluxdsl_dir:?} }}\n{}",
-        crate::cli::DEV_PROFILE
-    )
 }
 
 fn readme(name: &str, repo: &Path, report: &Report) -> String {

@@ -676,3 +676,30 @@ fn a_variable_flux_cannot_parse_is_a_finding_at_its_object() {
         "{messages:#?}"
     );
 }
+
+#[test]
+fn without_rustfmt_the_crate_is_written_unformatted_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cluster6");
+    let repo = fixture("flux-local-testdata/cluster6");
+    // A PATH without rustfmt (the binary finds its libraries through the loader's path
+    // cargo set, not PATH).
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_fluxdsl"))
+        .args([
+            "import",
+            repo.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env("PATH", tmp.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8(run.stderr).unwrap();
+    assert_eq!(run.status.code(), Some(0), "{err}");
+    assert!(
+        err.starts_with("fluxdsl import: warning: the crate's Rust is not formatted (rustfmt: ")
+            && err.contains(&format!("run `cargo fmt` in {}", out.display())),
+        "{err}"
+    );
+    assert!(out.join("src/main.rs").is_file());
+}
