@@ -152,20 +152,30 @@ fn named_of_variables(value: Option<&str>) -> Cluster {
             .interval(duration!("1h"))
             .build(),
     );
-    let kustomization = Kustomization::builder()
-        .name(name!("apps"))
-        .source_ref(&repo)
-        .path("./apps")
-        .interval(duration!("10m"))
-        .prune(true);
     let kustomization = match value {
-        Some(value) => kustomization
-            .post_build(PostBuild::new().substitute("cluster_name", value))
+        Some(value) => apps_substituting(&repo, PostBuild::new().substitute("cluster_name", value)),
+        None => Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&repo)
+            .path("./apps")
+            .interval(duration!("10m"))
+            .prune(true)
             .build(),
-        None => kustomization.build(),
     };
     cluster.add(&sync, kustomization);
     cluster
+}
+
+/// Kustomization flux-system/apps, building `./apps` from `repo` with `post_build`.
+fn apps_substituting(repo: &Ref<fluxdsl::GitRepository>, post_build: PostBuild) -> Kustomization {
+    Kustomization::builder()
+        .name(name!("apps"))
+        .source_ref(repo)
+        .path("./apps")
+        .interval(duration!("10m"))
+        .prune(true)
+        .post_build(post_build)
+        .build()
 }
 
 #[test]
@@ -295,17 +305,7 @@ fn widget_with(vars: &[(&str, &str)]) -> Cluster {
     let post_build = vars
         .iter()
         .fold(PostBuild::new(), |p, (k, v)| p.substitute(k, v));
-    cluster.add(
-        &sync,
-        Kustomization::builder()
-            .name(name!("apps"))
-            .source_ref(&repo)
-            .path("./apps")
-            .interval(duration!("10m"))
-            .prune(true)
-            .post_build(post_build)
-            .build(),
-    );
+    cluster.add(&sync, apps_substituting(&repo, post_build));
     cluster
 }
 
@@ -440,14 +440,7 @@ fn operators(template: &str, data: &str, value: &str) -> Cluster {
     cluster.add(&apps, config_map("settings", &[("text", data)], false));
     cluster.add(
         &sync,
-        Kustomization::builder()
-            .name(name!("apps"))
-            .source_ref(&repo)
-            .path("./apps")
-            .interval(duration!("10m"))
-            .prune(true)
-            .post_build(PostBuild::new().substitute("domain", value))
-            .build(),
+        apps_substituting(&repo, PostBuild::new().substitute("domain", value)),
     );
     cluster
 }
