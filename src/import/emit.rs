@@ -2,6 +2,7 @@
 //! folders), a module per part declaring its files in the repository's order, and
 //! `files/` holding what is carried byte for byte.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use serde_json::Value;
@@ -190,20 +191,9 @@ fn part_rs(
     s.push_str("    let mut c = Cluster::for_repository(\"\");\n");
     // A file of objects is a function of its own (an edit recompiles that one), called
     // in the repository's order; the rest is one call each, written in place.
-    let mut functions: Vec<(String, String)> = Vec::new();
-    // A folder's module is not named as the part's own (clippy's module_inception).
-    let mut names: Vec<String> = vec![format!("mod:{own}")];
+    let mut functions = Functions::new(own);
     for plan in &part.files {
-        declare(
-            &mut s,
-            &mut functions,
-            &mut names,
-            files,
-            &prefix,
-            plan,
-            findings,
-            None,
-        );
+        functions.declare(&mut s, files, &prefix, plan, findings, None);
     }
     for tree in &part.trees {
         let (namespace, name) = &tree.source;
@@ -222,16 +212,7 @@ fn part_rs(
             format!("repositories/{}", tree.local),
         );
         for plan in &tree.plans {
-            declare(
-                &mut s,
-                &mut functions,
-                &mut names,
-                &tree.files,
-                "",
-                plan,
-                findings,
-                Some(&at),
-            );
+            functions.declare(&mut s, &tree.files, "", plan, findings, Some(&at));
         }
     }
     for (kind, namespace, name, finding) in &part.before_flux {
@@ -281,97 +262,115 @@ fn part_rs(
     s.push_str("    c\n}\n");
     // Each folder's functions in a module of their own: rustc compiles a module as a
     // unit, so an edit recompiles that folder, not the cluster.
-    let mut modules: Vec<&str> = Vec::new();
-    for (module, _) in &functions {
-        if !modules.contains(&module.as_str()) {
-            modules.push(module);
-        }
-    }
-    for module in modules {
+    for (module, body) in &functions.modules {
         let _ = writeln!(s, "\nmod {module} {{\n    use super::*;");
-        for (_, text) in functions.iter().filter(|(m, _)| m == module) {
-            s.push('\n');
-            for line in text.lines() {
-                if line.is_empty() {
-                    s.push('\n');
-                } else {
-                    let _ = writeln!(s, "    {line}");
-                }
-            }
-        }
+        s.push_str(body);
         s.push_str("}\n");
     }
     s
 }
 
-/// Declares `plan` (of `files`, at `prefix`; in the tree `(variable, crate folder)` when
-/// given): a file of objects or patches as a function of its own in the module of its
-/// folder, written into `functions` (module, text) and called from `s`; anything else as
-/// its one call in `s`.
-#[allow(clippy::too_many_arguments)]
-fn declare(
-    s: &mut String,
-    functions: &mut Vec<(String, String)>,
-    names: &mut Vec<String>,
-    files: &[RepoFile],
-    prefix: &str,
-    plan: &FilePlan,
-    findings: &[Finding],
-    tree: Option<&(String, String)>,
-) {
-    let dir = tree.map_or("files", |(_, dir)| dir.as_str()).to_owned();
-    let file = match plan {
-        FilePlan::Objects { file, .. } | FilePlan::Patches { file, .. } => *file,
-        _ => {
-            let place = Place {
-                tree: tree.map(|(var, _)| format!("&{var}")),
-                dir,
-            };
-            emit_file(s, files, prefix, plan, findings, &place);
-            return;
+/// The functions of a part's files of objects, by folder module, in the order first
+/// declared; and every name taken (modules as `mod:NAME`, functions as `MODULE::NAME`).
+struct Functions {
+    /// (module, its functions' text, indented for the module's body).
+    modules: Vec<(String, String)>,
+    index: HashMap<String, usize>,
+    taken: HashSet<String>,
+}
+
+impl Functions {
+    /// None yet, in the part whose own module is `own`: a folder's module is not named
+    /// as that (clippy's module_inception).
+    fn new(own: &str) -> Functions {
+        Functions {
+            modules: Vec::new(),
+            index: HashMap::new(),
+            taken: [format!("mod:{own}")].into(),
         }
-    };
-    let path = format!("{prefix}{}", files[file].path);
-    let (folder, file_name) = files[file]
-        .path
-        .rsplit_once('/')
-        .unwrap_or(("", &files[file].path));
-    let mut module = match (tree, folder) {
-        (Some((var, _)), "") => var.trim_end_matches("_tree").to_owned(),
-        (Some((var, _)), folder) => ident(&format!("{}/{folder}", var.trim_end_matches("_tree"))),
-        (None, "") => "top".to_owned(),
-        (None, folder) => ident(folder),
-    };
-    if names.contains(&format!("mod:{module}")) {
-        module.push_str("_folder");
     }
-    let mut name = ident(file_name);
-    if name.starts_with("cluster_") && !file_name.starts_with("cluster") {
-        name = format!("file_{}", &name["cluster_".len()..]);
+
+    /// Declares `plan` (of `files`, at `prefix`; in the tree `(variable, crate folder)`
+    /// when given): a file of objects or patches as a function of its own in the module
+    /// of its folder, called from `s`; anything else as its one call in `s`.
+    fn declare(
+        &mut self,
+        s: &mut String,
+        files: &[RepoFile],
+        prefix: &str,
+        plan: &FilePlan,
+        findings: &[Finding],
+        tree: Option<&(String, String)>,
+    ) {
+        let dir = tree.map_or("files", |(_, dir)| dir.as_str()).to_owned();
+        let file = match plan {
+            FilePlan::Objects { file, .. } | FilePlan::Patches { file, .. } => *file,
+            _ => {
+                let place = Place {
+                    tree: tree.map(|(var, _)| format!("&{var}")),
+                    dir,
+                };
+                emit_file(s, files, prefix, plan, findings, &place);
+                return;
+            }
+        };
+        let path = format!("{prefix}{}", files[file].path);
+        let (folder, file_name) = files[file]
+            .path
+            .rsplit_once('/')
+            .unwrap_or(("", &files[file].path));
+        let mut module = match (tree, folder) {
+            (Some((var, _)), "") => var.trim_end_matches("_tree").to_owned(),
+            (Some((var, _)), folder) => {
+                ident(&format!("{}/{folder}", var.trim_end_matches("_tree")))
+            }
+            (None, "") => "top".to_owned(),
+            (None, folder) => ident(folder),
+        };
+        if self.taken.contains(&format!("mod:{module}")) {
+            module.push_str("_folder");
+        }
+        let mut name = ident(file_name);
+        if name.starts_with("cluster_") && !file_name.starts_with("cluster") {
+            name = format!("file_{}", &name["cluster_".len()..]);
+        }
+        while self.taken.contains(&format!("{module}::{name}")) {
+            name.push('_');
+        }
+        self.taken.insert(format!("{module}::{name}"));
+        let (call, params) = match tree {
+            Some((var, _)) => (
+                format!("    {module}::{name}(&mut c, &{var});"),
+                format!("c: &mut Cluster, {var}: &Tree"),
+            ),
+            None => (
+                format!("    {module}::{name}(&mut c);"),
+                "c: &mut Cluster".to_owned(),
+            ),
+        };
+        let _ = writeln!(s, "{call}");
+        let mut text = format!("/// `{path}`\npub fn {name}({params}) {{\n");
+        let place = Place {
+            tree: tree.map(|(var, _)| var.clone()),
+            dir,
+        };
+        emit_file(&mut text, files, prefix, plan, findings, &place);
+        text.push_str("}\n");
+        let at = *self.index.entry(module.clone()).or_insert_with(|| {
+            self.modules.push((module, String::new()));
+            self.modules.len() - 1
+        });
+        let body = &mut self.modules[at].1;
+        body.push('\n');
+        for line in text.lines() {
+            match line.is_empty() {
+                true => body.push('\n'),
+                false => {
+                    let _ = writeln!(body, "    {line}");
+                }
+            }
+        }
     }
-    while names.contains(&format!("{module}::{name}")) {
-        name.push('_');
-    }
-    names.push(format!("{module}::{name}"));
-    let (call, params) = match tree {
-        Some((var, _)) => (
-            format!("    {module}::{name}(&mut c, &{var});"),
-            format!("c: &mut Cluster, {var}: &Tree"),
-        ),
-        None => (
-            format!("    {module}::{name}(&mut c);"),
-            "c: &mut Cluster".to_owned(),
-        ),
-    };
-    let _ = writeln!(s, "{call}");
-    let mut text = format!("/// `{path}`\npub fn {name}({params}) {{\n");
-    let place = Place {
-        tree: tree.map(|(var, _)| var.clone()),
-        dir,
-    };
-    emit_file(&mut text, files, prefix, plan, findings, &place);
-    text.push_str("}\n");
-    functions.push((module, text));
 }
 
 /// Which tree a file is declared in (the expression of its `&Tree`; `None`: the main
