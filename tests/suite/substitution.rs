@@ -456,11 +456,7 @@ fn the_operators_of_flux_s_envsubst_are_substituted_and_what_it_cannot_parse_is_
     )
     .render()
     .unwrap_or_else(|e| panic!("{e}"));
-    let refused = operators("${domain/./-}-charts", "x", "exa_mple.com")
-        .render()
-        .map(|_| ())
-        .unwrap_err()
-        .to_string();
+    let refused = refusal_of(operators("${domain/./-}-charts", "x", "exa_mple.com")).unwrap();
     assert!(
         refused.contains(
             "\"${domain/./-}-charts\" becomes \"exa_mple-com-charts\" under the postBuild \
@@ -470,11 +466,12 @@ fn the_operators_of_flux_s_envsubst_are_substituted_and_what_it_cannot_parse_is_
     );
     // Flux's fork has no `${var-default}` (only `:-`): the whole document fails to
     // substitute, and render says where.
-    let refused = operators("${domain/./-}-charts", "${missing-none}", "example.com")
-        .render()
-        .map(|_| ())
-        .unwrap_err()
-        .to_string();
+    let refused = refusal_of(operators(
+        "${domain/./-}-charts",
+        "${missing-none}",
+        "example.com",
+    ))
+    .unwrap();
     assert!(
         refused.contains(
             "ConfigMap apps/settings: data.text: \"${missing-none}\" is not what the postBuild \
