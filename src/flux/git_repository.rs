@@ -58,14 +58,14 @@ crate::object::flux_struct! {
         /// `spec.ref`: the branch, tag, semver range, reference name or commit to check out.
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        reference: Option<GitRef>,
+        pub(crate) reference: Option<GitRef>,
         /// `spec.secretRef`: the Secret with the credentials (same namespace).
         #[serde(
             serialize_with = "opt_local_ref",
             skip_serializing_if = "Option::is_none"
         )]
         #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
-        secret_ref: Option<Ref<Secret>>,
+        pub(crate) secret_ref: Option<Ref<Secret>>,
         /// `spec.serviceAccountName`: the ServiceAccount for the provider's workload identity.
         #[serde(
             serialize_with = "crate::object::opt_ref_name",
@@ -84,7 +84,7 @@ crate::object::flux_struct! {
         /// `spec.timeout`: the timeout of Git operations (Flux's default is 60s).
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-        timeout: Option<Duration>,
+        pub(crate) timeout: Option<Duration>,
         /// `spec.url`: the repository address, `http://`, `https://` or `ssh://`.
         #[builder(setter(transform = |url: impl Into<String>| url.into()))]
         url: String,

@@ -114,11 +114,11 @@ crate::object::flux_struct! {
                 kustomizations.iter().map(IntoDependency::dependency).collect()
             }
         ))]
-        depends_on: Box<[Dependency]>,
+        pub(crate) depends_on: Box<[Dependency]>,
         /// `spec.force`: recreate objects whose immutable fields changed.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         #[builder(default)]
-        force: bool,
+        pub(crate) force: bool,
         /// `spec.healthChecks`: objects that must be ready for the Kustomization to be Ready.
         #[serde(skip_serializing_if = "<[HealthCheck]>::is_empty")]
         #[builder(default, setter(transform = |targets: &[HealthCheck]| targets.into()))]
@@ -164,17 +164,17 @@ crate::object::flux_struct! {
         /// Flux builds the source's root.
         #[serde(skip_serializing_if = "String::is_empty")]
         #[builder(default, setter(transform = |path: impl Into<String>| path.into()))]
-        path: String,
+        pub(crate) path: String,
         /// `spec.postBuild`: variable substitution.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |post_build: PostBuild| Some(Box::new(post_build))))]
-        post_build: Option<Box<PostBuild>>,
+        pub(crate) post_build: Option<Box<PostBuild>>,
         /// `spec.prune`: delete what is no longer in the source.
         prune: bool,
         /// `spec.retryInterval`: how soon to retry after a failure.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |retry_interval: impl crate::values::IntoDuration| Some(retry_interval.into_duration())))]
-        retry_interval: Option<Duration>,
+        pub(crate) retry_interval: Option<Duration>,
         /// `spec.serviceAccountName`: the ServiceAccount to impersonate (same namespace).
         #[serde(
             serialize_with = "opt_ref_name",
@@ -193,20 +193,20 @@ crate::object::flux_struct! {
         /// `spec.suspend`: stop reconciling.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         #[builder(default)]
-        suspend: bool,
+        pub(crate) suspend: bool,
         /// `spec.targetNamespace`: the namespace every built object is placed in.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        target_namespace: Option<NamespaceName>,
+        pub(crate) target_namespace: Option<NamespaceName>,
         /// `spec.timeout`: how long apply and health checks may take.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-        timeout: Option<Duration>,
+        pub(crate) timeout: Option<Duration>,
         /// `spec.wait`: wait for every applied object to become ready (`false`, Flux's
         /// default, is written only when set).
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        wait: Option<bool>,
+        pub(crate) wait: Option<bool>,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The Rust an import writes: `src/main.rs` (the repository: its clusters and shared
-//! folders), a module per part declaring its files in the repository's order, and
-//! `files/` holding what is carried byte for byte.
+//! folders), a module per part declaring its files in the repository's order (a file
+//! after those whose handles it takes), and `files/` holding what is carried byte for
+//! byte.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -10,6 +11,7 @@ use serde_json::Value;
 use super::layout::Layout;
 use super::plan::{Allow, FilePlan, Finding, PartPlan};
 use super::scan::{RepoFile, Why, prefix_dir};
+use super::typed::{Link, PartTyped};
 
 /// A file of the generated crate: its path in the crate and its text.
 pub(crate) type CrateFile = (String, String);
@@ -180,31 +182,56 @@ fn part_rs(
     let (function, doc) = match part.cluster {
         Some(_) => (
             "cluster",
-            "/// The cluster's files, in the repository's order.",
+            "/// The cluster's files, in the repository's order (a file after those whose handles it takes).",
         ),
         None => (
             "folders",
-            "/// The shared files, in the repository's order.",
+            "/// The shared files, in the repository's order (a file after those whose handles it takes).",
         ),
     };
     let _ = writeln!(s, "{doc}\npub fn {function}() -> Cluster {{");
     s.push_str("    let mut c = Cluster::for_repository(\"\");\n");
     // A file of objects is a function of its own (an edit recompiles that one), called
-    // in the repository's order; the rest is one call each, written in place.
+    // in dependency order, taking and returning handles; the rest is one call each,
+    // written in place.
+    let source = part.cluster.map(|i| &layout.clusters[i].source);
+    let typed = super::typed::part(part, source, &super::plan::reserved(part));
     let mut functions = Functions::new(own);
-    for plan in &part.files {
-        functions.declare(&mut s, files, &prefix, plan, findings, None);
+    for &p in &typed.order {
+        let plan = &part.files[p];
+        functions.declare(
+            &mut s,
+            files,
+            &prefix,
+            plan,
+            findings,
+            None,
+            Some((&typed, p)),
+        );
     }
-    for tree in &part.trees {
+    for (t, tree) in part.trees.iter().enumerate() {
         let (namespace, name) = &tree.source;
         let var = ident(name);
         let _ = writeln!(
             s,
-            "    // The repository GitRepository {namespace}/{name} fetches, checked out at `{}`.\n    \
-             let {var}: Ref<GitRepository> =\n        Ref::existing(&{}, name!({name:?}));\n    \
-             let {var}_tree = c.repository_tree(&{var}, {:?}, \"\");",
-            tree.local,
-            namespace_expr(namespace),
+            "    // The repository GitRepository {namespace}/{name} fetches, checked out at `{}`.",
+            tree.local
+        );
+        let declared = typed.tree_sources[t].map(|r| &typed.recipes[r].var);
+        let source = match declared {
+            Some(handle) => handle.clone(),
+            None => {
+                let _ = writeln!(
+                    s,
+                    "    let {var}: Ref<GitRepository> =\n        Ref::existing(&{}, name!({name:?}));",
+                    namespace_expr(namespace)
+                );
+                var.clone()
+            }
+        };
+        let _ = writeln!(
+            s,
+            "    let {var}_tree = c.repository_tree(&{source}, {:?}, \"\");",
             tree.local
         );
         let at = (
@@ -212,7 +239,7 @@ fn part_rs(
             format!("repositories/{}", tree.local),
         );
         for plan in &tree.plans {
-            functions.declare(&mut s, &tree.files, "", plan, findings, Some(&at));
+            functions.declare(&mut s, &tree.files, "", plan, findings, Some(&at), None);
         }
     }
     for (kind, namespace, name, finding) in &part.before_flux {
@@ -253,11 +280,22 @@ fn part_rs(
         } else {
             ":\n    // bootstrap writes it; this repository does not declare it.\n"
         });
-        let _ = writeln!(
-            s,
-            "    let this_repository: Ref<GitRepository> =\n        Ref::existing(&{}, name!({name:?}));\n    c.source_is_this_repository(&this_repository);",
-            namespace_expr(namespace)
-        );
+        match typed.cluster_source {
+            Some(r) => {
+                let _ = writeln!(
+                    s,
+                    "    c.source_is_this_repository(&{});",
+                    typed.recipes[r].var
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "    let this_repository: Ref<GitRepository> =\n        Ref::existing(&{}, name!({name:?}));\n    c.source_is_this_repository(&this_repository);",
+                    namespace_expr(namespace)
+                );
+            }
+        }
     }
     s.push_str("    c\n}\n");
     // Each folder's functions in a module of their own: rustc compiles a module as a
@@ -291,8 +329,11 @@ impl Functions {
     }
 
     /// Declares `plan` (of `files`, at `prefix`; in the tree `(variable, crate folder)`
-    /// when given): a file of objects or patches as a function of its own in the module
-    /// of its folder, called from `s`; anything else as its one call in `s`.
+    /// when given; the part's plan of this index in `typed`, when given): a file of
+    /// objects or patches as a function of its own in the module of its folder, called
+    /// from `s`, taking and returning the handles other files use; anything else as its
+    /// one call in `s`.
+    #[allow(clippy::too_many_arguments)]
     fn declare(
         &mut self,
         s: &mut String,
@@ -301,6 +342,7 @@ impl Functions {
         plan: &FilePlan,
         findings: &[Finding],
         tree: Option<&(String, String)>,
+        typed: Option<(&PartTyped, usize)>,
     ) {
         let dir = tree.map_or("files", |(_, dir)| dir.as_str()).to_owned();
         let file = match plan {
@@ -309,6 +351,7 @@ impl Functions {
                 let place = Place {
                     tree: tree.map(|(var, _)| format!("&{var}")),
                     dir,
+                    typed: None,
                 };
                 emit_file(s, files, prefix, plan, findings, &place);
                 return;
@@ -338,23 +381,72 @@ impl Functions {
             name.push('_');
         }
         self.taken.insert(format!("{module}::{name}"));
-        let (call, params) = match tree {
+        let (mut args, mut params) = match tree {
             Some((var, _)) => (
-                format!("    {module}::{name}(&mut c, &{var});"),
-                format!("c: &mut Cluster, {var}: &Tree"),
+                vec!["&mut c".to_owned(), format!("&{var}")],
+                vec!["c: &mut Cluster".to_owned(), format!("{var}: &Tree")],
             ),
             None => (
-                format!("    {module}::{name}(&mut c);"),
-                "c: &mut Cluster".to_owned(),
+                vec!["&mut c".to_owned()],
+                vec!["c: &mut Cluster".to_owned()],
             ),
         };
-        let _ = writeln!(s, "{call}");
-        let mut text = format!("/// `{path}`\npub fn {name}({params}) {{\n");
+        let empty = Vec::new();
+        let (takes, returns) = match typed {
+            Some((t, p)) => (
+                t.takes.get(&p).unwrap_or(&empty),
+                t.returns.get(&p).unwrap_or(&empty),
+            ),
+            None => (&empty, &empty),
+        };
+        let recipes = typed.map_or(&[][..], |(t, _)| &t.recipes[..]);
+        for &r in takes {
+            let placed = &recipes[r];
+            args.push(format!("&{}", placed.var));
+            params.push(format!("{}: &{}", placed.var, placed.recipe.handle_type()));
+        }
+        let names: Vec<&str> = returns.iter().map(|&r| recipes[r].var.as_str()).collect();
+        let types: Vec<&str> = returns
+            .iter()
+            .map(|&r| recipes[r].recipe.handle_type())
+            .collect();
+        let (bind, returned, result) = match names.as_slice() {
+            [] => (String::new(), String::new(), String::new()),
+            [one] => (
+                format!("let {one} = "),
+                format!("    {one}\n"),
+                format!(" -> {}", types[0]),
+            ),
+            _ => (
+                format!("let ({}) = ", names.join(", ")),
+                format!("    ({})\n", names.join(", ")),
+                format!(" -> ({})", types.join(", ")),
+            ),
+        };
+        let _ = writeln!(s, "    {bind}{module}::{name}({});", args.join(", "));
+        let mut text = format!(
+            "/// `{path}`\npub fn {name}({}){result} {{\n",
+            params.join(", ")
+        );
         let place = Place {
             tree: tree.map(|(var, _)| var.clone()),
             dir,
+            typed,
         };
         emit_file(&mut text, files, prefix, plan, findings, &place);
+        match names.as_slice() {
+            // Declared last: the declaration is the function's value (clippy's
+            // let_and_return).
+            [one] if ends_with_declaration_of(&text, one) => {
+                let at = text
+                    .rfind(&format!("    let {one} = "))
+                    .expect("its declaration");
+                text.replace_range(at..at + format!("    let {one} = ").len(), "    ");
+                text.truncate(text.len() - ";\n".len());
+                text.push('\n');
+            }
+            _ => text.push_str(&returned),
+        }
         text.push_str("}\n");
         let at = *self.index.entry(module.clone()).or_insert_with(|| {
             self.modules.push((module, String::new()));
@@ -373,14 +465,25 @@ impl Functions {
     }
 }
 
-/// Which tree a file is declared in (the expression of its `&Tree`; `None`: the main
-/// one) and the crate folder its carried text is in.
-struct Place {
-    tree: Option<String>,
-    dir: String,
+/// Whether the last statement of function text `text` declares `var`.
+fn ends_with_declaration_of(text: &str, var: &str) -> bool {
+    let Some(at) = text.rfind(&format!("    let {var} = c.add(")) else {
+        return false;
+    };
+    let rest = &text[at..];
+    rest.ends_with("\n    );\n") && rest.matches("\n    );\n").count() == 1
 }
 
-impl Place {
+/// Which tree a file is declared in (the expression of its `&Tree`; `None`: the main
+/// one), the crate folder its carried text is in, and (in the main tree) the part's
+/// typed declarations and the file's plan index.
+struct Place<'a> {
+    tree: Option<String>,
+    dir: String,
+    typed: Option<(&'a PartTyped, usize)>,
+}
+
+impl Place<'_> {
     /// `c.NAME(` or, in another tree, `c.NAME_in(&TREE, `.
     fn call(&self, name: &str) -> String {
         match &self.tree {
@@ -499,13 +602,15 @@ fn emit_file(
                     let _ = writeln!(s, "    let file = {}{path:?});", place.call("file"));
                 }
             }
-            for (doc, allow) in docs.iter().zip(allow) {
+            for (d, (doc, allow)) in docs.iter().zip(allow).enumerate() {
                 let at = format!("{}:{}", f.path, doc.line);
                 if allow.is_empty() {
                     if let Some(ns) = plain_namespace(&doc.value) {
                         let _ = writeln!(s, "    c.namespace(&file, namespace!({ns:?}));");
-                    } else if let Some(code) = super::typed::declaration(&doc.value) {
-                        let _ = writeln!(s, "{code}");
+                    } else if let Some((typed, p)) = place.typed
+                        && let Some(&r) = typed.by_doc.get(&(p, d))
+                    {
+                        typed_declaration(s, typed, p, r);
                     } else {
                         let _ = writeln!(
                             s,
@@ -539,6 +644,39 @@ fn emit_file(
             }
         }
     }
+}
+
+/// The typed declaration of recipe `r` (of file plan `p`): bound to its variable when
+/// another declaration or the function's caller uses it.
+fn typed_declaration(s: &mut String, typed: &PartTyped, p: usize, r: usize) {
+    let placed = &typed.recipes[r];
+    let links: Vec<String> = placed
+        .recipe
+        .references()
+        .into_iter()
+        .zip(&placed.links)
+        .map(|(key, link)| match *link {
+            // A handle declared in this file is a local; from another, a parameter.
+            Link::Handle(t) if typed.recipes[t].plan == p => format!("&{}", typed.recipes[t].var),
+            Link::Handle(t) => typed.recipes[t].var.clone(),
+            Link::Existing => format!(
+                "&Ref::<{}>::existing(&{}, name!({:?}))",
+                key.kind,
+                namespace_expr(&key.namespace),
+                key.name
+            ),
+        })
+        .collect();
+    let bind = if typed.bound.contains(&r) {
+        format!("let {} = ", placed.var)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        s,
+        "    {bind}c.add(\n        &file,\n        {},\n    );",
+        placed.recipe.code(&links)
+    );
 }
 
 /// A Namespace with nothing but its name: `Cluster::namespace` writes it so.
@@ -578,7 +716,7 @@ fn one_line(message: &str) -> String {
     first.replace('\n', " ")
 }
 
-fn namespace_expr(namespace: &str) -> String {
+pub(crate) fn namespace_expr(namespace: &str) -> String {
     if namespace == "flux-system" {
         "NamespaceName::FLUX_SYSTEM".into()
     } else {

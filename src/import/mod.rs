@@ -7,7 +7,8 @@
 //! it is becomes a finding, and where an opt-in exists (a Secret in clear, an image
 //! without a fixed version) the code makes it with a `// finding:` comment. Then
 //! `emit` writes the crate: a module per cluster and one for the shared folders, each
-//! object as its manifest (or typed, where `typed` writes it the same), Flux's components
+//! object typed where `typed` has a recipe for it (its references handles, files in
+//! dependency order) and else as its manifest, Flux's components
 //! pinned by version and checksum, SOPS files, kustomization.yaml files and other files
 //! carried byte for byte under `files/`; rustfmt formats it.
 
@@ -205,7 +206,7 @@ fn format_sources(sources: &mut [(String, String)]) -> Result<(), String> {
 }
 
 /// The repository as fluxdsl declares it after the import, built in process (the same
-/// declarations the written crate makes, each object as its manifest): what the written
+/// declarations the written crate makes, from the same recipes): what the written
 /// crate's `repository()` renders.
 pub fn repository(repo: &Path) -> Result<crate::Repository, String> {
     repository_with(repo, &[])

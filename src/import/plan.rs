@@ -184,8 +184,8 @@ fn header(text: &str) -> Option<String> {
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
-/// The repository `parts` declare, built in process: each object as a manifest (what
-/// the typed declarations `emit` writes render too).
+/// The repository `parts` declare, built in process: each object typed where `typed`
+/// has a recipe for it, as the crate `emit` writes declares it, else as its manifest.
 pub(crate) fn interpret(
     files: &[RepoFile],
     layout: &Layout,
@@ -209,29 +209,48 @@ fn interpret_only(
         }
         let mut c = crate::Cluster::for_repository("");
         let prefix = prefix_dir(&layout.prefix);
-        declare(&mut c, None, files, &prefix, &part.files);
-        for tree in &part.trees {
-            let source: crate::Ref<crate::GitRepository> = crate::Ref::existing(
-                &crate::NamespaceName::new(tree.source.0.clone())
+        let source = part.cluster.map(|i| &layout.clusters[i].source);
+        let typed = super::typed::part(part, source, &reserved(part));
+        let mut handles = vec![None; typed.recipes.len()];
+        declare(
+            &mut c,
+            None,
+            files,
+            &prefix,
+            &part.files,
+            Some((&typed, &mut handles)),
+        );
+        // A source declared typed is named by its handle, as the written crate does.
+        let source_of = |typed: Option<usize>, (namespace, name): &(String, String)| match typed
+            .and_then(|r| handles[r].as_ref()?.git_repository().cloned())
+        {
+            Some(handle) => handle,
+            None => crate::Ref::existing(
+                &crate::NamespaceName::new(namespace.clone())
                     .unwrap_or(crate::NamespaceName::FLUX_SYSTEM),
-                crate::Name::new(tree.source.1.clone()).expect("a declared name"),
-            );
-            let handle = c.repository_tree(&source, &tree.local, "");
-            declare(&mut c, Some(&handle), &tree.files, "", &tree.plans);
+                crate::Name::new(name.clone()).expect("a declared name"),
+            ),
+        };
+        let sources: Vec<crate::Ref<crate::GitRepository>> = part
+            .trees
+            .iter()
+            .zip(&typed.tree_sources)
+            .map(|(tree, typed)| source_of(*typed, &tree.source))
+            .collect();
+        let own_source = part
+            .cluster
+            .map(|i| source_of(typed.cluster_source, &layout.clusters[i].source));
+        for (tree, source) in part.trees.iter().zip(&sources) {
+            let handle = c.repository_tree(source, &tree.local, "");
+            declare(&mut c, Some(&handle), &tree.files, "", &tree.plans, None);
         }
         for (kind, namespace, name, _) in &part.before_flux {
             exists_before_flux(&mut c, kind, namespace.as_deref(), name);
         }
         match part.cluster {
             Some(i) => {
-                let cluster = &layout.clusters[i];
-                let source: crate::Ref<crate::GitRepository> = crate::Ref::existing(
-                    &crate::NamespaceName::new(cluster.source.0.clone())
-                        .unwrap_or(crate::NamespaceName::FLUX_SYSTEM),
-                    crate::Name::new(cluster.source.1.clone()).expect("a declared name"),
-                );
-                c.source_is_this_repository(&source);
-                repository.cluster(&cluster.name, c);
+                c.source_is_this_repository(own_source.as_ref().expect("a cluster's source"));
+                repository.cluster(&layout.clusters[i].name, c);
             }
             None => {
                 repository.shared(c);
@@ -241,15 +260,42 @@ fn interpret_only(
     repository
 }
 
-/// Declares `plans` (of `files`, at `prefix` in the main tree, or in `tree`) in `c`.
+/// The variable names a part's function binds besides the typed objects' handles (each
+/// tree's source and tree, the cluster, this repository's source).
+pub(crate) fn reserved(part: &PartPlan) -> Vec<String> {
+    let mut names: Vec<String> = ["c", "file", "object", "repository", "this_repository"]
+        .map(String::from)
+        .into();
+    for tree in &part.trees {
+        let var = super::emit::ident(&tree.source.1);
+        names.push(format!("{var}_tree"));
+        names.push(var);
+    }
+    names
+}
+
+/// The typed declarations of a part and the handles declared so far.
+type Typed<'a> = (
+    &'a super::typed::PartTyped,
+    &'a mut Vec<Option<super::typed::Handle>>,
+);
+
+/// Declares `plans` (of `files`, at `prefix` in the main tree, or in `tree`) in `c`;
+/// the objects `typed` has recipes for with the typed API.
 fn declare(
     c: &mut crate::Cluster,
     tree: Option<&crate::Tree>,
     files: &[RepoFile],
     prefix: &str,
     plans: &[FilePlan],
+    mut typed: Option<Typed<'_>>,
 ) {
-    for plan in plans {
+    let order = match &typed {
+        Some((part, _)) => part.order.clone(),
+        None => (0..plans.len()).collect(),
+    };
+    for p in order {
+        let plan = &plans[p];
         match plan {
             FilePlan::Components {
                 path,
@@ -292,7 +338,23 @@ fn declare(
                     (None, Some(h)) => c.file_with_header(&path, h),
                     (None, None) => c.file(&path),
                 };
-                for (doc, allow) in docs.iter().zip(allow) {
+                for (d, (doc, allow)) in docs.iter().zip(allow).enumerate() {
+                    if let Some((part, handles)) = typed.as_mut()
+                        && let Some(&r) = part.by_doc.get(&(p, d))
+                    {
+                        let placed = &part.recipes[r];
+                        let links: Vec<Option<&super::typed::Handle>> = placed
+                            .links
+                            .iter()
+                            .map(|link| match *link {
+                                super::typed::Link::Handle(t) => handles[t].as_ref(),
+                                super::typed::Link::Existing => None,
+                            })
+                            .collect();
+                        let declared = placed.recipe.declare(c, &handle, &links);
+                        handles[r] = Some(declared);
+                        continue;
+                    }
                     let object = c.add_manifest(&handle, doc.value.clone());
                     for a in allow {
                         match a {

@@ -1,26 +1,362 @@
-//! What the generated code declares with the typed API instead of a manifest, where that
-//! writes the same bytes: a GitRepository of the fields `flux bootstrap` and most
-//! repositories write becomes `GitRepository::builder()…` with `name!`, `namespace!` and
-//! `duration!` literals and its Secret as `Ref::existing`.
+//! What the generated code declares with the typed API instead of a manifest: a
+//! GitRepository or Flux Kustomization of the fields most repositories write becomes
+//! `GitRepository::builder()…` or `Kustomization::builder()…` with `name!`, `namespace!`
+//! and `duration!` literals, its source and dependencies as handles, declared in the
+//! repository's order.
 //!
-//! Only where the typed object renders exactly as the manifest does — an apiVersion the
-//! type writes, every field one its builder sets, durations spelled as fluxdsl writes them
-//! (`1m0s`, not `1m`), no explicit default the type would leave out — so `plan::interpret`
-//! (manifests) and the written crate (this) render the same tree; the round trip of every
-//! crate checks that byte for byte.
+//! A [`Recipe`] is such a declaration, read from the manifest; [`part`] settles which of
+//! a part's objects are declared so and how each reference is written: the handle of a
+//! typed object declared before it (passed between file functions: returned by the one
+//! that declares it, taken by the ones that use it), else `Ref::existing` of an object the
+//! part declares. Both the written crate ([`Recipe::code`]) and the import's own run
+//! ([`Recipe::declare`], in `plan::interpret`) declare from the same recipes, so what the
+//! import checks is what the crate declares.
+//!
+//! Only where the typed object writes the manifest's fields as they are (durations as
+//! durations: `10m` is written `10m0s`): an apiVersion the type writes, every field one
+//! its builder sets, no explicit default the type would leave out. Anything else stays a
+//! manifest.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use serde_json::Value;
 
+use super::plan::{FilePlan, PartPlan};
 use crate::values::{Duration, Name, NamespaceName};
 
-/// The builder expression for `value`, indented for a file function's body (four spaces),
-/// or `None` when the typed API would not write it as it is.
-pub(crate) fn declaration(value: &Value) -> Option<String> {
-    match (value["apiVersion"].as_str()?, value["kind"].as_str()?) {
-        ("source.toolkit.fluxcd.io/v1", "GitRepository") => git_repository(value),
-        _ => None,
+/// How many handles a file function returns at most (a longer tuple is a type clippy
+/// calls too complex), and takes (with the `Cluster`, clippy's limit of seven).
+const MAX_RETURNED: usize = 4;
+const MAX_TAKEN: usize = 6;
+
+/// Who an object is: its kind, namespace and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Key {
+    pub(crate) kind: &'static str,
+    pub(crate) namespace: String,
+    pub(crate) name: String,
+}
+
+#[derive(Debug, Clone)]
+enum GitRefSpec {
+    /// `branch`, `tag`, `semver`, `name` or `commit`, and its value.
+    One(&'static str, String),
+    BranchCommit(String, String),
+}
+
+#[derive(Debug, Clone)]
+struct GitRepositorySpec {
+    url: String,
+    reference: Option<GitRefSpec>,
+    secret: Option<String>,
+    /// Durations as the repository spells them (each one `Duration::parse` takes).
+    interval: String,
+    timeout: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct KustomizationSpec {
+    source: Key,
+    path: Option<String>,
+    interval: String,
+    prune: bool,
+    depends_on: Vec<Key>,
+    wait: Option<bool>,
+    timeout: Option<String>,
+    retry_interval: Option<String>,
+    target_namespace: Option<String>,
+    suspend: bool,
+    force: bool,
+    substitute: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+enum Spec {
+    GitRepository(GitRepositorySpec),
+    Kustomization(Box<KustomizationSpec>),
+}
+
+/// An object declared with the typed API: what the manifest says, read into the
+/// builder's terms.
+#[derive(Debug, Clone)]
+pub(crate) struct Recipe {
+    name: String,
+    namespace: String,
+    spec: Spec,
+}
+
+/// How a reference of a recipe is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Link {
+    /// The handle of the part's recipe of this index, declared before.
+    Handle(usize),
+    /// `Ref::existing`: the part declares it, as a manifest or after the reference.
+    Existing,
+}
+
+/// A recipe where the part declares it.
+#[derive(Debug)]
+pub(crate) struct Placed {
+    pub(crate) recipe: Recipe,
+    /// The index of its file plan in the part.
+    pub(crate) plan: usize,
+    /// The variable its handle is bound to.
+    pub(crate) var: String,
+    /// How each of its references ([`Recipe::references`]) is written.
+    pub(crate) links: Vec<Link>,
+}
+
+/// Which of a part's objects are typed, and the handles passed between its files.
+#[derive(Debug, Default)]
+pub(crate) struct PartTyped {
+    /// The order the part's file plans are declared in (see [`dependency_order`]).
+    pub(crate) order: Vec<usize>,
+    pub(crate) recipes: Vec<Placed>,
+    /// The recipe of each (file plan, document).
+    pub(crate) by_doc: HashMap<(usize, usize), usize>,
+    /// Per file plan, the handles its function returns and takes, in order.
+    pub(crate) returns: HashMap<usize, Vec<usize>>,
+    pub(crate) takes: HashMap<usize, Vec<usize>>,
+    /// The recipes bound to a variable where they are declared (returned, or used later
+    /// in their file).
+    pub(crate) bound: HashSet<usize>,
+    /// The recipe of the cluster's own source and of each tree's source, if typed here.
+    pub(crate) cluster_source: Option<usize>,
+    pub(crate) tree_sources: Vec<Option<usize>>,
+}
+
+/// Settles the typed declarations of `part` (whose cluster's source is `source`, and
+/// whose trees' sources are the part's `trees`); `reserved`: variable names the part's
+/// function uses otherwise.
+pub(crate) fn part(
+    part: &PartPlan,
+    source: Option<&(String, String)>,
+    reserved: &[String],
+) -> PartTyped {
+    let key_of = |(namespace, name): &(String, String)| Key {
+        kind: "GitRepository",
+        namespace: namespace.clone(),
+        name: name.clone(),
+    };
+    let source = source.map(key_of);
+    let tree_keys: Vec<Key> = part.trees.iter().map(|t| key_of(&t.source)).collect();
+    // Every Kustomization the part's files declare, typed or not: what `Ref::existing`
+    // may name.
+    let mut kustomizations: HashSet<Key> = HashSet::new();
+    for plan in &part.files {
+        if let FilePlan::Objects { docs, .. } = plan {
+            for doc in docs {
+                let v = &doc.value;
+                if v["kind"] == "Kustomization"
+                    && let (Some(ns), Some(name)) = (
+                        v["metadata"]["namespace"].as_str(),
+                        v["metadata"]["name"].as_str(),
+                    )
+                {
+                    kustomizations.insert(Key {
+                        kind: "Kustomization",
+                        namespace: ns.to_owned(),
+                        name: name.to_owned(),
+                    });
+                }
+            }
+        }
+    }
+    // The recipe of each document that has one, by file plan.
+    let mut candidates: Vec<Vec<(usize, Recipe)>> = Vec::with_capacity(part.files.len());
+    for plan in &part.files {
+        let mut own = Vec::new();
+        if let FilePlan::Objects { docs, allow, .. } = plan {
+            for (d, doc) in docs.iter().enumerate() {
+                // An opt-in names the manifest's handle.
+                if allow[d].is_empty()
+                    && let Some(recipe) = Recipe::of(&doc.value)
+                {
+                    own.push((d, recipe));
+                }
+            }
+        }
+        candidates.push(own);
+    }
+    let mut typed = PartTyped {
+        order: dependency_order(&candidates),
+        tree_sources: vec![None; tree_keys.len()],
+        ..PartTyped::default()
+    };
+    let mut declared: HashMap<Key, usize> = HashMap::new();
+    let mut taken: HashSet<String> = reserved.iter().cloned().collect();
+    let mut vars: HashSet<String> = HashSet::new();
+    for p in typed.order.clone() {
+        for (d, recipe) in std::mem::take(&mut candidates[p]) {
+            let Some(links) = typed.links(&recipe, p, &declared, &kustomizations) else {
+                continue;
+            };
+            let index = typed.recipes.len();
+            for link in &links {
+                if let Link::Handle(t) = *link {
+                    typed.bound.insert(t);
+                    let from = typed.recipes[t].plan;
+                    if from != p {
+                        push_new(typed.returns.entry(from).or_default(), t);
+                        push_new(typed.takes.entry(p).or_default(), t);
+                    }
+                }
+            }
+            let key = recipe.key();
+            let is_source = source.as_ref() == Some(&key);
+            let tree = tree_keys.iter().position(|k| *k == key);
+            let mut var = super::emit::ident(&recipe.name);
+            // A tree's source is bound to the name the tree's variable is made of.
+            let reserved_for_it = tree.is_some() && !vars.contains(&var);
+            if !reserved_for_it {
+                if taken.contains(&var) {
+                    var = format!("{var}_{}", key.kind.to_ascii_lowercase());
+                }
+                while taken.contains(&var) {
+                    var.push('_');
+                }
+            }
+            taken.insert(var.clone());
+            vars.insert(var.clone());
+            if is_source || tree.is_some() {
+                // Kept for the cluster's function: `source_is_this_repository`, a tree.
+                if is_source && typed.cluster_source.is_none() {
+                    typed.cluster_source = Some(index);
+                }
+                if let Some(t) = tree {
+                    typed.tree_sources[t] = Some(index);
+                }
+                push_new(typed.returns.entry(p).or_default(), index);
+                typed.bound.insert(index);
+            }
+            declared.insert(key, index);
+            typed.by_doc.insert((p, d), index);
+            typed.recipes.push(Placed {
+                recipe,
+                plan: p,
+                var,
+                links,
+            });
+        }
+    }
+    typed
+}
+
+/// The order the part's file plans are declared in: the repository's, except that a
+/// file comes after the files declaring what its objects refer to (`candidates`: each
+/// plan's recipes), so that it can take their handles. A cycle (a finding of its own)
+/// is broken at its first file.
+fn dependency_order(candidates: &[Vec<(usize, Recipe)>]) -> Vec<usize> {
+    let mut declares: HashMap<Key, usize> = HashMap::new();
+    for (p, own) in candidates.iter().enumerate() {
+        for (_, recipe) in own {
+            declares.entry(recipe.key()).or_insert(p);
+        }
+    }
+    let needs: Vec<Vec<usize>> = candidates
+        .iter()
+        .enumerate()
+        .map(|(p, own)| {
+            let mut needs: Vec<usize> = own
+                .iter()
+                .flat_map(|(_, r)| r.references())
+                .filter_map(|k| declares.get(k).copied())
+                .filter(|&q| q != p)
+                .collect();
+            needs.sort_unstable();
+            needs.dedup();
+            needs
+        })
+        .collect();
+    // Kahn's, the smallest ready plan first: linear but for the heap.
+    let n = candidates.len();
+    let mut waiting: Vec<usize> = needs.iter().map(Vec::len).collect();
+    let mut needed_by: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (p, needs) in needs.iter().enumerate() {
+        for &q in needs {
+            needed_by[q].push(p);
+        }
+    }
+    let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = (0..n)
+        .filter(|&p| waiting[p] == 0)
+        .map(std::cmp::Reverse)
+        .collect();
+    let mut done = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    let mut first_left = 0;
+    while order.len() < n {
+        let p = match ready.pop() {
+            Some(std::cmp::Reverse(p)) => p,
+            None => {
+                // A cycle: its first file goes first.
+                while done[first_left] {
+                    first_left += 1;
+                }
+                first_left
+            }
+        };
+        if done[p] {
+            continue;
+        }
+        done[p] = true;
+        order.push(p);
+        for &q in &needed_by[p] {
+            waiting[q] -= 1;
+            if waiting[q] == 0 && !done[q] {
+                ready.push(std::cmp::Reverse(q));
+            }
+        }
+    }
+    order
+}
+
+fn push_new(list: &mut Vec<usize>, item: usize) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+impl PartTyped {
+    /// How each reference of `recipe` (declared in file plan `p`) is written, or `None`
+    /// when it cannot be typed: its source is not a typed GitRepository declared before
+    /// it (whose handle can reach it), or a dependency is not declared in the part.
+    fn links(
+        &self,
+        recipe: &Recipe,
+        p: usize,
+        declared: &HashMap<Key, usize>,
+        kustomizations: &HashSet<Key>,
+    ) -> Option<Vec<Link>> {
+        let mut returns: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut takes: Vec<usize> = self.takes.get(&p).cloned().unwrap_or_default();
+        let mut links = Vec::new();
+        for (i, key) in recipe.references().into_iter().enumerate() {
+            let handle = declared.get(key).copied().filter(|&t| {
+                let from = self.recipes[t].plan;
+                if from == p {
+                    return true;
+                }
+                let returned = returns
+                    .entry(from)
+                    .or_insert_with(|| self.returns.get(&from).cloned().unwrap_or_default());
+                let fits = (returned.contains(&t) || returned.len() < MAX_RETURNED)
+                    && (takes.contains(&t) || takes.len() < MAX_TAKEN);
+                if fits {
+                    push_new(returned, t);
+                    push_new(&mut takes, t);
+                }
+                fits
+            });
+            match (handle, i) {
+                (Some(t), _) => links.push(Link::Handle(t)),
+                // The source: a handle, so that the cluster knows the tree it builds.
+                (None, 0) => return None,
+                (None, _) if kustomizations.contains(key) => links.push(Link::Existing),
+                (None, _) => return None,
+            }
+        }
+        Some(links)
     }
 }
 
@@ -29,8 +365,8 @@ fn lit(s: &str) -> String {
     format!("{s:?}")
 }
 
-/// The object's name and namespace as literals, if both are plain (no variables, no
-/// labels or annotations beside them).
+/// The object's name and namespace, if both are plain (no variables, no labels or
+/// annotations beside them).
 fn identity(value: &Value) -> Option<(String, String)> {
     let metadata = value["metadata"].as_object()?;
     if metadata.keys().any(|k| k != "name" && k != "namespace") {
@@ -43,73 +379,418 @@ fn identity(value: &Value) -> Option<(String, String)> {
     Some((name.to_owned(), namespace.to_owned()))
 }
 
-/// A duration as a `duration!` literal, if fluxdsl writes it back as spelled.
+/// A duration fluxdsl reads, as spelled.
 fn duration(value: &Value) -> Option<String> {
     let text = value.as_str()?;
-    let parsed = Duration::parse(text).ok()?;
-    (parsed.to_string() == text).then(|| format!("duration!({})", lit(text)))
+    Duration::parse(text).ok()?;
+    Some(text.to_owned())
 }
 
-fn git_repository(value: &Value) -> Option<String> {
-    let (name, namespace) = identity(value)?;
+/// A reference `{name, namespace?}` (with `kind` when `kind` is given) of an object in
+/// `holder`'s namespace unless it names another: as the typed reference writes it, the
+/// namespace only when it is not the holder's.
+fn relative(value: &Value, kind: Option<&'static str>, holder: &str) -> Option<Key> {
+    let map = value.as_object()?;
+    let allowed = |k: &str| k == "name" || k == "namespace" || (k == "kind" && kind.is_some());
+    if map.keys().any(|k| !allowed(k)) {
+        return None;
+    }
+    let of_kind = kind.unwrap_or("Kustomization");
+    if kind.is_some() && map.get("kind")?.as_str()? != of_kind {
+        return None;
+    }
+    let name = map.get("name")?.as_str()?;
+    Name::check(name).is_none().then_some(())?;
+    let namespace = match map.get("namespace") {
+        None => holder.to_owned(),
+        Some(ns) => {
+            let ns = ns.as_str()?;
+            (ns != holder && NamespaceName::check(ns).is_none()).then_some(())?;
+            ns.to_owned()
+        }
+    };
+    Some(Key {
+        kind: of_kind,
+        namespace,
+        name: name.to_owned(),
+    })
+}
+
+impl Recipe {
+    /// The typed declaration of `value`, or `None` when the typed API would not write
+    /// it as it is.
+    pub(crate) fn of(value: &Value) -> Option<Recipe> {
+        let spec = match (value["apiVersion"].as_str()?, value["kind"].as_str()?) {
+            ("source.toolkit.fluxcd.io/v1", "GitRepository") => {
+                Spec::GitRepository(git_repository(value)?)
+            }
+            ("kustomize.toolkit.fluxcd.io/v1", "Kustomization") => {
+                Spec::Kustomization(Box::new(kustomization(value)?))
+            }
+            _ => return None,
+        };
+        let (name, namespace) = identity(value)?;
+        Some(Recipe {
+            name,
+            namespace,
+            spec,
+        })
+    }
+
+    pub(crate) fn key(&self) -> Key {
+        Key {
+            kind: match self.spec {
+                Spec::GitRepository(_) => "GitRepository",
+                Spec::Kustomization(_) => "Kustomization",
+            },
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+        }
+    }
+
+    /// The objects it refers to by handle: a Kustomization's source, then its
+    /// dependencies.
+    pub(crate) fn references(&self) -> Vec<&Key> {
+        match &self.spec {
+            Spec::GitRepository(_) => Vec::new(),
+            Spec::Kustomization(k) => std::iter::once(&k.source)
+                .chain(k.depends_on.iter())
+                .collect(),
+        }
+    }
+
+    /// The builder expression, given each reference's expression (of a `&Ref`).
+    pub(crate) fn code(&self, links: &[String]) -> String {
+        let mut s = String::new();
+        let ns = |n: &str| super::emit::namespace_expr(n);
+        let line = |s: &mut String, call: String| {
+            let _ = writeln!(s, "            .{call}");
+        };
+        match &self.spec {
+            Spec::GitRepository(g) => {
+                s.push_str("GitRepository::builder()\n");
+                line(&mut s, format!("name(name!({}))", lit(&self.name)));
+                line(&mut s, format!("namespace({})", ns(&self.namespace)));
+                line(&mut s, format!("url({})", lit(&g.url)));
+                if let Some(r) = &g.reference {
+                    let call = match r {
+                        GitRefSpec::One(kind, v) => format!("GitRef::{kind}({})", lit(v)),
+                        GitRefSpec::BranchCommit(b, c) => {
+                            format!("GitRef::branch({}).with_commit({})", lit(b), lit(c))
+                        }
+                    };
+                    line(&mut s, format!("reference({call})"));
+                }
+                if let Some(secret) = &g.secret {
+                    // The deploy key `flux bootstrap` makes: in the cluster, not in Git.
+                    line(
+                        &mut s,
+                        format!(
+                            "secret_ref(&Ref::existing(&{}, name!({})))",
+                            ns(&self.namespace),
+                            lit(secret)
+                        ),
+                    );
+                }
+                line(&mut s, format!("interval(duration!({}))", lit(&g.interval)));
+                if let Some(t) = &g.timeout {
+                    line(&mut s, format!("timeout(duration!({}))", lit(t)));
+                }
+            }
+            Spec::Kustomization(k) => {
+                s.push_str("Kustomization::builder()\n");
+                line(&mut s, format!("name(name!({}))", lit(&self.name)));
+                line(&mut s, format!("namespace({})", ns(&self.namespace)));
+                line(&mut s, format!("source_ref({})", links[0]));
+                if let Some(path) = &k.path {
+                    line(&mut s, format!("path({})", lit(path)));
+                }
+                line(&mut s, format!("interval(duration!({}))", lit(&k.interval)));
+                line(&mut s, format!("prune({})", k.prune));
+                if !k.depends_on.is_empty() {
+                    line(&mut s, format!("depends_on(&[{}])", links[1..].join(", ")));
+                }
+                if let Some(wait) = k.wait {
+                    line(&mut s, format!("wait({wait})"));
+                }
+                for (call, d) in [
+                    ("timeout", &k.timeout),
+                    ("retry_interval", &k.retry_interval),
+                ] {
+                    if let Some(d) = d {
+                        line(&mut s, format!("{call}(duration!({}))", lit(d)));
+                    }
+                }
+                if let Some(t) = &k.target_namespace {
+                    line(&mut s, format!("target_namespace(namespace!({}))", lit(t)));
+                }
+                if k.suspend {
+                    line(&mut s, "suspend(true)".into());
+                }
+                if k.force {
+                    line(&mut s, "force(true)".into());
+                }
+                if !k.substitute.is_empty() {
+                    let mut post = String::from("PostBuild::new()");
+                    for (name, value) in &k.substitute {
+                        let _ = write!(post, ".substitute({}, {})", lit(name), lit(value));
+                    }
+                    line(&mut s, format!("post_build({post})"));
+                }
+            }
+        }
+        s.push_str("            .build()");
+        s
+    }
+
+    /// Declares it in `c`'s `file`, its references the handles `links` resolve to
+    /// (`None`: `Ref::existing`); returns its handle.
+    pub(crate) fn declare(
+        &self,
+        c: &mut crate::Cluster,
+        file: &crate::File,
+        links: &[Option<&Handle>],
+    ) -> Handle {
+        use crate::{GitRef, GitRepository, Kustomization, Ref};
+        let name = Name::new(self.name.clone()).expect("a checked name");
+        let namespace = NamespaceName::new(self.namespace.clone()).expect("a checked namespace");
+        let parsed = |d: &str| Duration::parse(d).expect("a checked duration");
+        let existing_name = |n: &str| Name::new(n.to_owned()).expect("a checked name");
+        match &self.spec {
+            Spec::GitRepository(g) => {
+                let mut repository = GitRepository::builder()
+                    .name(name)
+                    .namespace(namespace.clone())
+                    .url(g.url.as_str())
+                    .interval(parsed(&g.interval))
+                    .build();
+                repository.reference = g.reference.as_ref().map(|r| match r {
+                    GitRefSpec::One(kind, v) => match *kind {
+                        "branch" => GitRef::branch(v),
+                        "tag" => GitRef::tag(v),
+                        "semver" => GitRef::semver(v),
+                        "name" => GitRef::name(v),
+                        _ => GitRef::commit(v),
+                    },
+                    GitRefSpec::BranchCommit(b, c) => GitRef::branch(b).with_commit(c),
+                });
+                repository.secret_ref = g
+                    .secret
+                    .as_deref()
+                    .map(|s| Ref::existing(&namespace, existing_name(s)));
+                repository.timeout = g.timeout.as_deref().map(parsed);
+                Handle::GitRepository(c.add(file, repository))
+            }
+            Spec::Kustomization(k) => {
+                let source = match links[0] {
+                    Some(Handle::GitRepository(r)) => r.clone(),
+                    _ => unreachable!("a typed Kustomization's source is a handle"),
+                };
+                let mut kustomization = Kustomization::builder()
+                    .name(name)
+                    .namespace(namespace.clone())
+                    .source_ref(&source)
+                    .interval(parsed(&k.interval))
+                    .prune(k.prune)
+                    .build();
+                let depends_on: Vec<Ref<Kustomization>> = k
+                    .depends_on
+                    .iter()
+                    .zip(&links[1..])
+                    .map(|(key, link)| match link {
+                        Some(Handle::Kustomization(r)) => r.clone(),
+                        _ => Ref::existing(
+                            &NamespaceName::new(key.namespace.clone()).expect("checked"),
+                            existing_name(&key.name),
+                        ),
+                    })
+                    .collect();
+                kustomization.depends_on = depends_on
+                    .iter()
+                    .map(|r| crate::IntoDependency::dependency(&r))
+                    .collect();
+                kustomization.path = k.path.clone().unwrap_or_default();
+                kustomization.wait = k.wait;
+                kustomization.timeout = k.timeout.as_deref().map(parsed);
+                kustomization.retry_interval = k.retry_interval.as_deref().map(parsed);
+                kustomization.target_namespace = k
+                    .target_namespace
+                    .as_ref()
+                    .map(|t| NamespaceName::new(t.clone()).expect("a checked namespace"));
+                kustomization.suspend = k.suspend;
+                kustomization.force = k.force;
+                if !k.substitute.is_empty() {
+                    let post = k
+                        .substitute
+                        .iter()
+                        .fold(crate::PostBuild::new(), |p, (n, v)| p.substitute(n, v));
+                    kustomization.post_build = Some(Box::new(post));
+                }
+                Handle::Kustomization(c.add(file, kustomization))
+            }
+        }
+    }
+
+    /// The handle's type, as the generated code spells it.
+    pub(crate) fn handle_type(&self) -> &'static str {
+        match self.spec {
+            Spec::GitRepository(_) => "Ref<GitRepository>",
+            Spec::Kustomization(_) => "Ref<Kustomization>",
+        }
+    }
+}
+
+/// The handle a typed declaration returned.
+#[derive(Debug, Clone)]
+pub(crate) enum Handle {
+    GitRepository(crate::Ref<crate::GitRepository>),
+    Kustomization(crate::Ref<crate::Kustomization>),
+}
+
+impl Handle {
+    /// As the source of this repository or of a tree.
+    pub(crate) fn git_repository(&self) -> Option<&crate::Ref<crate::GitRepository>> {
+        match self {
+            Handle::GitRepository(r) => Some(r),
+            Handle::Kustomization(_) => None,
+        }
+    }
+}
+
+fn git_repository(value: &Value) -> Option<GitRepositorySpec> {
     let spec = value["spec"].as_object()?;
     const FIELDS: [&str; 5] = ["interval", "url", "ref", "secretRef", "timeout"];
     if spec.keys().any(|k| !FIELDS.contains(&k.as_str())) {
         return None;
     }
-    let mut s = String::new();
-    s.push_str("    c.add(\n        &file,\n        GitRepository::builder()\n");
-    let _ = writeln!(s, "            .name(name!({}))", lit(&name));
-    let _ = writeln!(s, "            .namespace(namespace!({}))", lit(&namespace));
-    let _ = writeln!(s, "            .url({})", lit(spec.get("url")?.as_str()?));
-    if let Some(reference) = spec.get("ref") {
-        let reference = reference.as_object()?;
-        let call = match reference.len() {
-            1 => {
-                let (kind, v) = reference.iter().next()?;
-                if !["branch", "tag", "semver", "name", "commit"].contains(&kind.as_str()) {
-                    return None;
+    let reference = match spec.get("ref") {
+        None => None,
+        Some(reference) => {
+            let reference = reference.as_object()?;
+            Some(match reference.len() {
+                1 => {
+                    let (kind, v) = reference.iter().next()?;
+                    let kind = ["branch", "tag", "semver", "name", "commit"]
+                        .into_iter()
+                        .find(|k| k == kind)?;
+                    GitRefSpec::One(kind, v.as_str()?.to_owned())
                 }
-                format!("GitRef::{kind}({})", lit(v.as_str()?))
-            }
-            2 => {
-                let branch = reference.get("branch")?.as_str()?;
-                let commit = reference.get("commit")?.as_str()?;
-                format!(
-                    "GitRef::branch({}).with_commit({})",
-                    lit(branch),
-                    lit(commit)
-                )
-            }
-            _ => return None,
-        };
-        let _ = writeln!(s, "            .reference({call})");
-    }
-    if let Some(secret) = spec.get("secretRef") {
-        let secret = secret.as_object()?;
-        if secret.len() != 1 {
-            return None;
+                2 => GitRefSpec::BranchCommit(
+                    reference.get("branch")?.as_str()?.to_owned(),
+                    reference.get("commit")?.as_str()?.to_owned(),
+                ),
+                _ => return None,
+            })
         }
-        let secret = secret.get("name")?.as_str()?;
-        Name::check(secret).is_none().then_some(())?;
-        // The deploy key `flux bootstrap` makes: in the cluster, not in the repository.
-        let _ = writeln!(
-            s,
-            "            .secret_ref(&Ref::existing(&namespace!({}), name!({})))",
-            lit(&namespace),
-            lit(secret)
-        );
+    };
+    let secret = match spec.get("secretRef") {
+        None => None,
+        Some(secret) => {
+            let secret = secret.as_object()?;
+            if secret.len() != 1 {
+                return None;
+            }
+            let secret = secret.get("name")?.as_str()?;
+            Name::check(secret).is_none().then_some(())?;
+            Some(secret.to_owned())
+        }
+    };
+    Some(GitRepositorySpec {
+        url: spec.get("url")?.as_str()?.to_owned(),
+        reference,
+        secret,
+        interval: duration(spec.get("interval")?)?,
+        timeout: match spec.get("timeout") {
+            None => None,
+            Some(t) => Some(duration(t)?),
+        },
+    })
+}
+
+fn kustomization(value: &Value) -> Option<KustomizationSpec> {
+    let holder = value["metadata"]["namespace"].as_str()?;
+    let spec = value["spec"].as_object()?;
+    const FIELDS: [&str; 12] = [
+        "interval",
+        "path",
+        "prune",
+        "sourceRef",
+        "dependsOn",
+        "wait",
+        "timeout",
+        "retryInterval",
+        "targetNamespace",
+        "suspend",
+        "force",
+        "postBuild",
+    ];
+    if spec.keys().any(|k| !FIELDS.contains(&k.as_str())) {
+        return None;
     }
-    let _ = writeln!(
-        s,
-        "            .interval({})",
-        duration(spec.get("interval")?)?
-    );
-    if let Some(timeout) = spec.get("timeout") {
-        let _ = writeln!(s, "            .timeout({})", duration(timeout)?);
-    }
-    s.push_str("            .build(),\n    );");
-    Some(s)
+    let optional = |field: &str| match spec.get(field) {
+        None => Some(None),
+        Some(v) => duration(v).map(Some),
+    };
+    // `true` only: the type writes these when set, and leaves `false` out.
+    let flag = |field: &str| match spec.get(field) {
+        None => Some(false),
+        Some(Value::Bool(true)) => Some(true),
+        Some(_) => None,
+    };
+    let depends_on = match spec.get("dependsOn") {
+        None => Vec::new(),
+        Some(list) => {
+            let list = list.as_array().filter(|l| !l.is_empty())?;
+            list.iter()
+                .map(|d| relative(d, None, holder))
+                .collect::<Option<Vec<Key>>>()?
+        }
+    };
+    let path = match spec.get("path") {
+        None => None,
+        Some(p) => Some(p.as_str().filter(|p| !p.is_empty())?.to_owned()),
+    };
+    let target_namespace = match spec.get("targetNamespace") {
+        None => None,
+        Some(t) => {
+            let t = t.as_str()?;
+            NamespaceName::check(t).is_none().then_some(())?;
+            Some(t.to_owned())
+        }
+    };
+    let substitute = match spec.get("postBuild") {
+        None => Vec::new(),
+        Some(post) => {
+            let post = post.as_object()?;
+            if post.len() != 1 {
+                return None;
+            }
+            let map = post
+                .get("substitute")?
+                .as_object()
+                .filter(|m| !m.is_empty())?;
+            map.iter()
+                .map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect::<Option<Vec<_>>>()?
+        }
+    };
+    Some(KustomizationSpec {
+        source: relative(spec.get("sourceRef")?, Some("GitRepository"), holder)?,
+        path,
+        interval: duration(spec.get("interval")?)?,
+        prune: spec.get("prune")?.as_bool()?,
+        depends_on,
+        wait: match spec.get("wait") {
+            None => None,
+            Some(w) => Some(w.as_bool()?),
+        },
+        timeout: optional("timeout")?,
+        retry_interval: optional("retryInterval")?,
+        target_namespace,
+        suspend: flag("suspend")?,
+        force: flag("force")?,
+        substitute,
+    })
 }
 
 #[cfg(test)]
@@ -117,9 +798,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn a_bootstrap_git_repository_is_declared_typed_and_anything_else_as_it_is() {
-        let bootstrap = json!({
+    fn bootstrap() -> Value {
+        json!({
             "apiVersion": "source.toolkit.fluxcd.io/v1",
             "kind": "GitRepository",
             "metadata": {"name": "flux-system", "namespace": "flux-system"},
@@ -129,34 +809,101 @@ mod tests {
                 "secretRef": {"name": "flux-system"},
                 "url": "ssh://git@github.com/org/fleet",
             },
-        });
+        })
+    }
+
+    fn changed(value: &Value, pointer: &str, other: Value) -> Value {
+        let mut changed = value.clone();
+        match changed.pointer_mut(pointer) {
+            Some(v) => *v = other,
+            None => {
+                let (parent, key) = pointer.rsplit_once('/').unwrap();
+                changed.pointer_mut(parent).unwrap()[key] = other;
+            }
+        }
+        changed
+    }
+
+    #[test]
+    fn a_bootstrap_git_repository_is_declared_typed_and_anything_else_as_it_is() {
         assert_eq!(
-            declaration(&bootstrap).unwrap(),
-            "    c.add(\n        &file,\n        GitRepository::builder()\n            \
-             .name(name!(\"flux-system\"))\n            .namespace(namespace!(\"flux-system\"))\n            \
+            Recipe::of(&bootstrap()).unwrap().code(&[]),
+            "GitRepository::builder()\n            \
+             .name(name!(\"flux-system\"))\n            .namespace(NamespaceName::FLUX_SYSTEM)\n            \
              .url(\"ssh://git@github.com/org/fleet\")\n            \
              .reference(GitRef::branch(\"main\"))\n            \
-             .secret_ref(&Ref::existing(&namespace!(\"flux-system\"), name!(\"flux-system\")))\n            \
-             .interval(duration!(\"1m0s\"))\n            .build(),\n    );"
+             .secret_ref(&Ref::existing(&NamespaceName::FLUX_SYSTEM, name!(\"flux-system\")))\n            \
+             .interval(duration!(\"1m0s\"))\n            .build()"
         );
         // What the typed object would write otherwise stays a manifest.
         for (pointer, other) in [
-            ("/spec/interval", json!("1m")),
             ("/apiVersion", json!("source.toolkit.fluxcd.io/v1beta2")),
+            ("/spec/interval", json!("1d")),
             ("/metadata/labels", json!({"a": "b"})),
             ("/metadata/name", json!("${cluster}-fleet")),
             ("/spec/suspend", json!(false)),
             ("/spec/ref", json!({"tag": "v1", "semver": "1.x"})),
         ] {
-            let mut changed = bootstrap.clone();
-            match changed.pointer_mut(pointer) {
-                Some(v) => *v = other,
-                None => {
-                    let (parent, key) = pointer.rsplit_once('/').unwrap();
-                    changed.pointer_mut(parent).unwrap()[key] = other;
-                }
-            }
-            assert_eq!(declaration(&changed), None, "{pointer}");
+            let other = changed(&bootstrap(), pointer, other);
+            assert!(Recipe::of(&other).is_none(), "{pointer}");
+        }
+    }
+
+    #[test]
+    fn a_kustomization_is_typed_where_the_type_writes_what_the_manifest_says() {
+        let apps = json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": "apps", "namespace": "flux-system"},
+            "spec": {
+                "dependsOn": [{"name": "infra"}, {"name": "tenants", "namespace": "t"}],
+                "interval": "10m",
+                "path": "./apps",
+                "prune": true,
+                "sourceRef": {"kind": "GitRepository", "name": "flux-system"},
+                "postBuild": {"substitute": {"cluster": "prod"}},
+                "wait": false,
+            },
+        });
+        let recipe = Recipe::of(&apps).unwrap();
+        let refs: Vec<(&str, &str, &str)> = recipe
+            .references()
+            .iter()
+            .map(|k| (k.kind, k.namespace.as_str(), k.name.as_str()))
+            .collect();
+        assert_eq!(
+            refs,
+            [
+                ("GitRepository", "flux-system", "flux-system"),
+                ("Kustomization", "flux-system", "infra"),
+                ("Kustomization", "t", "tenants"),
+            ]
+        );
+        let code = recipe.code(&["flux_system".into(), "&infra".into(), "tenants".into()]);
+        for call in [
+            ".source_ref(flux_system)",
+            ".interval(duration!(\"10m\"))",
+            ".depends_on(&[&infra, tenants])",
+            ".post_build(PostBuild::new().substitute(\"cluster\", \"prod\"))",
+            ".wait(false)",
+        ] {
+            assert!(code.contains(call), "{call} in {code}");
+        }
+        for (pointer, other) in [
+            // The type leaves out a namespace that is the holder's, and `false` flags.
+            ("/spec/sourceRef/namespace", json!("flux-system")),
+            ("/spec/dependsOn/0/namespace", json!("flux-system")),
+            ("/spec/suspend", json!(false)),
+            ("/spec/sourceRef/kind", json!("OCIRepository")),
+            (
+                "/spec/postBuild/substituteFrom",
+                json!([{"kind": "ConfigMap", "name": "x"}]),
+            ),
+            ("/spec/prune", json!("yes")),
+            ("/spec/decryption", json!({"provider": "sops"})),
+        ] {
+            let other = changed(&apps, pointer, other);
+            assert!(Recipe::of(&other).is_none(), "{pointer}");
         }
     }
 }

@@ -1337,7 +1337,9 @@ fn kustomization_path(
             ("tree declared", decl.at),
         ],
     };
-    let Some(p) = normalize(path) else {
+    // kustomize-controller joins the path to the artifact's root (securejoin): a leading
+    // `/` is that root, as in flux-local's cluster7.
+    let Some(p) = normalize(path.trim_start_matches('/')) else {
         return Some(problem(format!("{path:?} leaves the repository")));
     };
     let root = decl.repo_path.as_str();

@@ -305,6 +305,53 @@ fn a_variable_written_with_a_replacement_is_substituted_and_what_it_makes_is_che
 }
 
 #[test]
+fn flux_objects_are_declared_typed_in_dependency_order_and_referred_to_by_handle() {
+    // cluster7's apps.yaml depends on charts.yaml, and both build from the GitRepository
+    // of flux-system/gotk-sync.yaml, which comes after them in the repository: the
+    // generated cluster declares gotk-sync.yaml first and passes the handles on.
+    let (files, _) = fluxdsl::import::generate(&fixture("flux-local-testdata/cluster7")).unwrap();
+    let code = &files.iter().find(|(p, _)| p == "src/home.rs").unwrap().1;
+    let calls = [
+        "    let flux_system = clusters_home_flux_system::gotk_sync_yaml(&mut c);\n",
+        "    let charts = clusters_home::charts_yaml(&mut c, &flux_system);\n",
+        "    clusters_home::apps_yaml(&mut c, &flux_system, &charts);\n",
+        "    c.source_is_this_repository(&flux_system);\n",
+    ];
+    let at: Vec<usize> = calls
+        .iter()
+        .map(|call| {
+            code.find(call)
+                .unwrap_or_else(|| panic!("{call} in {code}"))
+        })
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{code}");
+    for typed in [
+        "pub fn gotk_sync_yaml(c: &mut Cluster) -> Ref<GitRepository> {",
+        "pub fn charts_yaml(c: &mut Cluster, flux_system: &Ref<GitRepository>) -> Ref<Kustomization> {",
+        "                .source_ref(&flux_system)\n",
+        "                .depends_on(&[charts])\n",
+        "                .interval(duration!(\"10m0s\"))\n",
+    ] {
+        assert!(code.contains(typed), "{typed} in {code}");
+    }
+    assert!(!code.contains("\"kind\": \"Kustomization\""), "{code}");
+    // The typed Kustomizations are built as the manifests were: the import's own run
+    // declares them from the same recipes and still finds what each applies.
+    let repository = fluxdsl::import::repository(&fixture("flux-local-testdata/cluster7")).unwrap();
+    let effective = repository.effective(Some("home")).unwrap();
+    let built: Vec<&str> = effective.lines().filter(|l| l.starts_with("# ")).collect();
+    assert_eq!(
+        built,
+        [
+            "# Kustomization/flux-system/flux-system applies 4 object(s)",
+            "# Kustomization/flux-system/charts applies 2 object(s)",
+            "# Kustomization/flux-system/apps applies 7 object(s)",
+        ],
+        "{effective}"
+    );
+}
+
+#[test]
 fn findings_are_opted_into_in_the_generated_code_with_their_yaml_line() {
     let (files, report) =
         fluxdsl::import::generate(&fixture("flux-local-testdata/cluster8")).unwrap();

@@ -96,8 +96,14 @@ fn a_path_into_our_tree_with_no_such_folder_names_both_declarations() {
     c.source_is_this_repository(&source);
     let ks_line = line!() + 1;
     c.add(&f, ks(name!("apps"), &source, "./k8s/flux/apps"));
-    // Outside the rendered tree, a path is not ours to check; inside, folders that exist pass.
-    for ok in ["./elsewhere", "./k8s/flux", "./k8s/flux/flux-system/"] {
+    // Outside the rendered tree, a path is not ours to check; inside, folders that exist
+    // pass, a leading `/` being the source's root (kustomize-controller's securejoin).
+    for ok in [
+        "./elsewhere",
+        "./k8s/flux",
+        "./k8s/flux/flux-system/",
+        "/k8s/flux/flux-system",
+    ] {
         c.add(
             &f,
             ks(
