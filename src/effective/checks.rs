@@ -478,11 +478,15 @@ impl<'s> Cluster<'s> {
                 // Its trees' sources given as `Ref::existing` (`source_is_this_repository`)
                 // exist too: bootstrap made them.
                 let sources = c.trees.iter().flat_map(|t| t.sources.iter().cloned());
+                // A Flux object named by `Ref::existing` is one another part of the
+                // repository declares (render refuses one no part declares): its builds
+                // make it, so whether this cluster's do is still checked.
                 let existing = c
                     .objects
                     .iter()
                     .flat_map(|o| o.object.references())
                     .map(|r| r.target)
+                    .filter(|t| t.outside || !t.key.group().ends_with(".toolkit.fluxcd.io"))
                     .chain(sources)
                     .filter(|t| t.origin == crate::object::Origin::Existing);
                 for t in c.before_flux.iter().cloned().chain(existing) {

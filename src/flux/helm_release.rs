@@ -837,7 +837,7 @@ crate::object::flux_struct! {
                 releases.iter().map(IntoDependency::dependency).collect()
             }
         ))]
-        depends_on: Vec<Dependency>,
+        pub(crate) depends_on: Vec<Dependency>,
         /// `spec.driftDetection`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
@@ -850,7 +850,7 @@ crate::object::flux_struct! {
         /// `spec.install`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        install: Option<Install>,
+        pub(crate) install: Option<Install>,
         /// `spec.interval`.
         #[builder(setter(transform = |interval: impl crate::values::IntoDuration| interval.into_duration()))]
         interval: Duration,
@@ -862,7 +862,7 @@ crate::object::flux_struct! {
         /// `spec.maxHistory`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        max_history: Option<i64>,
+        pub(crate) max_history: Option<i64>,
         /// `spec.persistentClient`: reuse one Kubernetes client for a whole reconciliation
         /// (`None`: Flux's default, `true`).
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -880,7 +880,7 @@ crate::object::flux_struct! {
         /// `spec.releaseName`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |name: impl Into<String>| Some(name.into())))]
-        release_name: Option<String>,
+        pub(crate) release_name: Option<String>,
         /// `spec.rollback`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
@@ -903,7 +903,7 @@ crate::object::flux_struct! {
         /// `spec.targetNamespace`: where the release's objects go.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        target_namespace: Option<NamespaceName>,
+        pub(crate) target_namespace: Option<NamespaceName>,
         /// `spec.test`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
@@ -911,7 +911,7 @@ crate::object::flux_struct! {
         /// `spec.timeout`: Helm's timeout for each action.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-        timeout: Option<Duration>,
+        pub(crate) timeout: Option<Duration>,
         /// `spec.uninstall`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
@@ -919,11 +919,11 @@ crate::object::flux_struct! {
         /// `spec.upgrade`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        upgrade: Option<Upgrade>,
+        pub(crate) upgrade: Option<Upgrade>,
         /// `spec.values`: structured values (any `serde_json::Value`).
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        values: Option<Value>,
+        pub(crate) values: Option<Value>,
         /// `spec.valuesFrom`.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         #[builder(default, setter(transform = |from: &[ValuesFrom]| from.to_vec()))]

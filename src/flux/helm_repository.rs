@@ -69,7 +69,7 @@ crate::object::flux_struct! {
         /// `spec.timeout`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-        timeout: Option<Duration>,
+        pub(crate) timeout: Option<Duration>,
         /// `spec.type: oci`: the URL is an OCI registry.
         #[serde(
             rename = "type",
@@ -77,7 +77,7 @@ crate::object::flux_struct! {
             serialize_with = "oci_type"
         )]
         #[builder(default, setter(transform = |oci: bool| oci.then_some(true)))]
-        oci: Option<bool>,
+        pub(crate) oci: Option<bool>,
         /// `spec.url`: `https://…` for an index, `oci://…` for a registry (with `oci(true)`).
         #[builder(setter(transform = |url: impl Into<String>| url.into()))]
         url: String,

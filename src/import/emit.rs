@@ -48,7 +48,7 @@ pub(crate) fn emit(
     for (part, module) in parts.iter().zip(&modules) {
         out.push((
             format!("src/{module}.rs"),
-            part_rs(files, layout, part, module, findings),
+            part_rs(files, layout, parts, part, module, findings),
         ));
         let trees = part.trees.iter().map(|t| {
             (
@@ -140,6 +140,7 @@ fn main_rs(
 fn part_rs(
     files: &[RepoFile],
     layout: &Layout,
+    parts: &[PartPlan],
     part: &PartPlan,
     own: &str,
     findings: &[Finding],
@@ -195,7 +196,8 @@ fn part_rs(
     // in dependency order, taking and returning handles; the rest is one call each,
     // written in place.
     let source = part.cluster.map(|i| &layout.clusters[i].source);
-    let typed = super::typed::part(part, source, &super::plan::reserved(part));
+    let shared = parts.iter().find(|p| p.cluster.is_none());
+    let typed = super::typed::part(part, shared, source, &super::plan::reserved(part));
     let mut functions = Functions::new(own);
     for &p in &typed.order {
         let plan = &part.files[p];
@@ -467,7 +469,7 @@ impl Functions {
 
 /// Whether the last statement of function text `text` declares `var`.
 fn ends_with_declaration_of(text: &str, var: &str) -> bool {
-    let Some(at) = text.rfind(&format!("    let {var} = c.add(")) else {
+    let Some(at) = text.rfind(&format!("    let {var} = c.add")) else {
         return false;
     };
     let rest = &text[at..];
@@ -660,10 +662,10 @@ fn typed_declaration(s: &mut String, typed: &PartTyped, p: usize, r: usize) {
             Link::Handle(t) if typed.recipes[t].plan == p => format!("&{}", typed.recipes[t].var),
             Link::Handle(t) => typed.recipes[t].var.clone(),
             Link::Existing => format!(
-                "&Ref::<{}>::existing(&{}, name!({:?}))",
+                "&Ref::<{}>::existing(&{}, {})",
                 key.kind,
-                namespace_expr(&key.namespace),
-                key.name
+                super::typed::namespace_code(&key.namespace),
+                super::typed::name_code(&key.name)
             ),
         })
         .collect();
@@ -672,11 +674,18 @@ fn typed_declaration(s: &mut String, typed: &PartTyped, p: usize, r: usize) {
     } else {
         String::new()
     };
-    let _ = writeln!(
-        s,
-        "    {bind}c.add(\n        &file,\n        {},\n    );",
-        placed.recipe.code(&links)
-    );
+    let code = placed.recipe.code(&links);
+    let _ = match placed.recipe.version() {
+        // At the version the repository writes it at, an older one the type writes.
+        Some(version) => writeln!(
+            s,
+            "    {bind}c.add_at_version(\n        &file,\n        {code},\n        {version:?},\n    );"
+        ),
+        None => writeln!(
+            s,
+            "    {bind}c.add(\n        &file,\n        {code},\n    );"
+        ),
+    };
 }
 
 /// A Namespace with nothing but its name: `Cluster::namespace` writes it so.

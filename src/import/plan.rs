@@ -210,7 +210,8 @@ fn interpret_only(
         let mut c = crate::Cluster::for_repository("");
         let prefix = prefix_dir(&layout.prefix);
         let source = part.cluster.map(|i| &layout.clusters[i].source);
-        let typed = super::typed::part(part, source, &reserved(part));
+        let shared = parts.iter().find(|p| p.cluster.is_none());
+        let typed = super::typed::part(part, shared, source, &reserved(part));
         let mut handles = vec![None; typed.recipes.len()];
         declare(
             &mut c,

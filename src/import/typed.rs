@@ -72,9 +72,47 @@ struct KustomizationSpec {
 }
 
 #[derive(Debug, Clone)]
+struct HelmRepositorySpec {
+    url: String,
+    interval: String,
+    oci: bool,
+    timeout: Option<String>,
+}
+
+/// `spec.install` or `spec.upgrade` of the fields most releases write.
+#[derive(Debug, Clone, Default)]
+struct ActionSpec {
+    /// `createNamespace` (install) or `cleanupOnFail` (upgrade), when `true`.
+    flag: bool,
+    crds: Option<&'static str>,
+    retries: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+struct HelmReleaseSpec {
+    source: Key,
+    /// The chart's sourceRef names the release's own namespace.
+    source_namespace_written: bool,
+    chart: String,
+    version: Option<String>,
+    chart_interval: Option<String>,
+    interval: String,
+    release_name: Option<String>,
+    target_namespace: Option<String>,
+    timeout: Option<String>,
+    max_history: Option<i64>,
+    depends_on: Vec<Key>,
+    install: Option<ActionSpec>,
+    upgrade: Option<ActionSpec>,
+    values: Option<Value>,
+}
+
+#[derive(Debug, Clone)]
 enum Spec {
     GitRepository(GitRepositorySpec),
     Kustomization(Box<KustomizationSpec>),
+    HelmRepository(HelmRepositorySpec),
+    HelmRelease(Box<HelmReleaseSpec>),
 }
 
 /// An object declared with the typed API: what the manifest says, read into the
@@ -83,15 +121,21 @@ enum Spec {
 pub(crate) struct Recipe {
     name: String,
     namespace: String,
+    /// The older version of its API group it is written at (`add_at_version`), when
+    /// not the newest.
+    version: Option<&'static str>,
     spec: Spec,
 }
 
 /// How a reference of a recipe is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Link {
-    /// The handle of the part's recipe of this index, declared before.
+    /// The handle of the part's recipe of this index, declared before it.
     Handle(usize),
-    /// `Ref::existing`: the part declares it, as a manifest or after the reference.
+    /// `Ref::existing` of a Flux object another part (or a later file) declares: render
+    /// checks that some part declares it, and each cluster's builds still have to apply
+    /// it. A Kustomization's source is never one (the cluster's tree is known by the
+    /// handle `source_is_this_repository` takes).
     Existing,
 }
 
@@ -126,14 +170,55 @@ pub(crate) struct PartTyped {
     pub(crate) tree_sources: Vec<Option<usize>>,
 }
 
+/// The Flux objects (Kustomizations, HelmRepositories, HelmReleases) `parts` declare
+/// with a namespace of their own: what a `Ref::existing` may name.
+fn declared_in(parts: &[&PartPlan]) -> HashSet<Key> {
+    let mut keys = HashSet::new();
+    let plans = parts
+        .iter()
+        .flat_map(|p| p.files.iter().chain(p.trees.iter().flat_map(|t| &t.plans)));
+    for plan in plans {
+        let FilePlan::Objects { docs, .. } = plan else {
+            continue;
+        };
+        for doc in docs {
+            let v = &doc.value;
+            let kind = ["Kustomization", "HelmRepository", "HelmRelease"]
+                .into_iter()
+                .find(|k| v["kind"] == *k);
+            if let (Some(kind), Some(namespace), Some(name)) = (
+                kind,
+                v["metadata"]["namespace"].as_str(),
+                v["metadata"]["name"].as_str(),
+            ) {
+                keys.insert(Key {
+                    kind,
+                    namespace: namespace.to_owned(),
+                    name: name.to_owned(),
+                });
+            }
+        }
+    }
+    keys
+}
+
 /// Settles the typed declarations of `part` (whose cluster's source is `source`, and
-/// whose trees' sources are the part's `trees`); `reserved`: variable names the part's
-/// function uses otherwise.
+/// whose trees' sources are the part's `trees`), beside the shared folders `shared`
+/// (what it may name with `Ref::existing` besides its own objects: not another
+/// cluster's); `reserved`: variable names the part's function uses otherwise.
 pub(crate) fn part(
     part: &PartPlan,
+    shared: Option<&PartPlan>,
     source: Option<&(String, String)>,
     reserved: &[String],
 ) -> PartTyped {
+    let anywhere = declared_in(
+        &[Some(part), shared]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
+    );
+    let anywhere = &anywhere;
     let key_of = |(namespace, name): &(String, String)| Key {
         kind: "GitRepository",
         namespace: namespace.clone(),
@@ -141,28 +226,6 @@ pub(crate) fn part(
     };
     let source = source.map(key_of);
     let tree_keys: Vec<Key> = part.trees.iter().map(|t| key_of(&t.source)).collect();
-    // Every Kustomization the part's files declare, typed or not: what `Ref::existing`
-    // may name.
-    let mut kustomizations: HashSet<Key> = HashSet::new();
-    for plan in &part.files {
-        if let FilePlan::Objects { docs, .. } = plan {
-            for doc in docs {
-                let v = &doc.value;
-                if v["kind"] == "Kustomization"
-                    && let (Some(ns), Some(name)) = (
-                        v["metadata"]["namespace"].as_str(),
-                        v["metadata"]["name"].as_str(),
-                    )
-                {
-                    kustomizations.insert(Key {
-                        kind: "Kustomization",
-                        namespace: ns.to_owned(),
-                        name: name.to_owned(),
-                    });
-                }
-            }
-        }
-    }
     // The recipe of each document that has one, by file plan.
     let mut candidates: Vec<Vec<(usize, Recipe)>> = Vec::with_capacity(part.files.len());
     for plan in &part.files {
@@ -189,24 +252,25 @@ pub(crate) fn part(
     let mut vars: HashSet<String> = HashSet::new();
     for p in typed.order.clone() {
         for (d, recipe) in std::mem::take(&mut candidates[p]) {
-            let Some(links) = typed.links(&recipe, p, &declared, &kustomizations) else {
+            let Some(links) = typed.links(&recipe, p, &declared, anywhere) else {
                 continue;
             };
             let index = typed.recipes.len();
-            for link in &links {
-                if let Link::Handle(t) = *link {
-                    typed.bound.insert(t);
-                    let from = typed.recipes[t].plan;
-                    if from != p {
-                        push_new(typed.returns.entry(from).or_default(), t);
-                        push_new(typed.takes.entry(p).or_default(), t);
-                    }
+            for t in links.iter().filter_map(|l| match *l {
+                Link::Handle(t) => Some(t),
+                Link::Existing => None,
+            }) {
+                typed.bound.insert(t);
+                let from = typed.recipes[t].plan;
+                if from != p {
+                    push_new(typed.returns.entry(from).or_default(), t);
+                    push_new(typed.takes.entry(p).or_default(), t);
                 }
             }
             let key = recipe.key();
             let is_source = source.as_ref() == Some(&key);
             let tree = tree_keys.iter().position(|k| *k == key);
-            let mut var = super::emit::ident(&recipe.name);
+            let mut var = var_name(&recipe.name);
             // A tree's source is bound to the name the tree's variable is made of.
             let reserved_for_it = tree.is_some() && !vars.contains(&var);
             if !reserved_for_it {
@@ -311,6 +375,24 @@ fn dependency_order(candidates: &[Vec<(usize, Recipe)>]) -> Vec<usize> {
     order
 }
 
+/// The variable of a handle to the object named `name`: its name as an identifier,
+/// a template's variables by their names (`${app}-db` is `app_db`).
+fn var_name(name: &str) -> String {
+    let plain = name.replace("${", "").replace('}', "");
+    let ident = super::emit::ident(&plain);
+    let mut out = String::with_capacity(ident.len());
+    for c in ident.chars() {
+        if !(c == '_' && (out.is_empty() || out.ends_with('_'))) {
+            out.push(c);
+        }
+    }
+    let out = out.trim_end_matches('_').to_owned();
+    match out.is_empty() {
+        true => ident,
+        false => super::emit::ident(&out),
+    }
+}
+
 fn push_new(list: &mut Vec<usize>, item: usize) {
     if !list.contains(&item) {
         list.push(item);
@@ -319,18 +401,19 @@ fn push_new(list: &mut Vec<usize>, item: usize) {
 
 impl PartTyped {
     /// How each reference of `recipe` (declared in file plan `p`) is written, or `None`
-    /// when it cannot be typed: its source is not a typed GitRepository declared before
-    /// it (whose handle can reach it), or a dependency is not declared in the part.
+    /// when one cannot be: a Kustomization's source that is not a typed GitRepository
+    /// declared before it (whose handle can reach it), or an object no part declares.
     fn links(
         &self,
         recipe: &Recipe,
         p: usize,
         declared: &HashMap<Key, usize>,
-        kustomizations: &HashSet<Key>,
+        anywhere: &HashSet<Key>,
     ) -> Option<Vec<Link>> {
         let mut returns: HashMap<usize, Vec<usize>> = HashMap::new();
         let mut takes: Vec<usize> = self.takes.get(&p).cloned().unwrap_or_default();
         let mut links = Vec::new();
+        let kustomization = matches!(recipe.spec, Spec::Kustomization(_));
         for (i, key) in recipe.references().into_iter().enumerate() {
             let handle = declared.get(key).copied().filter(|&t| {
                 let from = self.recipes[t].plan;
@@ -348,13 +431,12 @@ impl PartTyped {
                 }
                 fits
             });
-            match (handle, i) {
-                (Some(t), _) => links.push(Link::Handle(t)),
-                // The source: a handle, so that the cluster knows the tree it builds.
-                (None, 0) => return None,
-                (None, _) if kustomizations.contains(key) => links.push(Link::Existing),
-                (None, _) => return None,
-            }
+            links.push(match handle {
+                Some(t) => Link::Handle(t),
+                None if i == 0 && kustomization => return None,
+                None if anywhere.contains(key) => Link::Existing,
+                None => return None,
+            });
         }
         Some(links)
     }
@@ -363,6 +445,46 @@ impl PartTyped {
 /// `"x"` as a Rust string literal.
 fn lit(s: &str) -> String {
     format!("{s:?}")
+}
+
+/// `s` as a name: a plain one, or a template of postBuild variables
+/// (`Name::with_variables`).
+fn name_of(s: &str) -> Option<Name> {
+    match s.contains("${") {
+        true => Name::with_variables(s).ok(),
+        false => Name::new(s).ok(),
+    }
+}
+
+/// `s` as a namespace, plain or a template of postBuild variables.
+fn namespace_of(s: &str) -> Option<NamespaceName> {
+    match s.contains("${") {
+        true => NamespaceName::with_variables(s).ok(),
+        false => NamespaceName::new(s).ok(),
+    }
+}
+
+/// The expression of name `s` (one [`name_of`] takes).
+pub(crate) fn name_code(s: &str) -> String {
+    match s.contains("${") {
+        // Flux substitutes it; the template was checked as the import read it.
+        true => format!(
+            "Name::with_variables({}).expect(\"a name template\")",
+            lit(s)
+        ),
+        false => format!("name!({})", lit(s)),
+    }
+}
+
+/// The expression of namespace `s` (one [`namespace_of`] takes).
+pub(crate) fn namespace_code(s: &str) -> String {
+    match s.contains("${") {
+        true => format!(
+            "NamespaceName::with_variables({}).expect(\"a namespace template\")",
+            lit(s)
+        ),
+        false => super::emit::namespace_expr(s),
+    }
 }
 
 /// The object's name and namespace, if both are plain (no variables, no labels or
@@ -374,8 +496,8 @@ fn identity(value: &Value) -> Option<(String, String)> {
     }
     let name = metadata.get("name")?.as_str()?;
     let namespace = metadata.get("namespace")?.as_str()?;
-    Name::check(name).is_none().then_some(())?;
-    NamespaceName::check(namespace).is_none().then_some(())?;
+    name_of(name)?;
+    namespace_of(namespace)?;
     Some((name.to_owned(), namespace.to_owned()))
 }
 
@@ -390,6 +512,18 @@ fn duration(value: &Value) -> Option<String> {
 /// `holder`'s namespace unless it names another: as the typed reference writes it, the
 /// namespace only when it is not the holder's.
 fn relative(value: &Value, kind: Option<&'static str>, holder: &str) -> Option<Key> {
+    relative_written(value, kind, holder)
+        .filter(|(_, written)| !written)
+        .map(|(key, _)| key)
+}
+
+/// [`relative`], and whether it writes the holder's own namespace (which
+/// `.with_namespace()` writes).
+fn relative_written(
+    value: &Value,
+    kind: Option<&'static str>,
+    holder: &str,
+) -> Option<(Key, bool)> {
     let map = value.as_object()?;
     let allowed = |k: &str| k == "name" || k == "namespace" || (k == "kind" && kind.is_some());
     if map.keys().any(|k| !allowed(k)) {
@@ -400,39 +534,56 @@ fn relative(value: &Value, kind: Option<&'static str>, holder: &str) -> Option<K
         return None;
     }
     let name = map.get("name")?.as_str()?;
-    Name::check(name).is_none().then_some(())?;
+    name_of(name)?;
     let namespace = match map.get("namespace") {
-        None => holder.to_owned(),
+        None => holder,
         Some(ns) => {
             let ns = ns.as_str()?;
-            (ns != holder && NamespaceName::check(ns).is_none()).then_some(())?;
-            ns.to_owned()
+            namespace_of(ns)?;
+            ns
         }
     };
-    Some(Key {
+    let written = namespace == holder && map.contains_key("namespace");
+    let key = Key {
         kind: of_kind,
-        namespace,
+        namespace: namespace.to_owned(),
         name: name.to_owned(),
-    })
+    };
+    Some((key, written))
 }
 
 impl Recipe {
     /// The typed declaration of `value`, or `None` when the typed API would not write
     /// it as it is.
     pub(crate) fn of(value: &Value) -> Option<Recipe> {
-        let spec = match (value["apiVersion"].as_str()?, value["kind"].as_str()?) {
-            ("source.toolkit.fluxcd.io/v1", "GitRepository") => {
-                Spec::GitRepository(git_repository(value)?)
-            }
-            ("kustomize.toolkit.fluxcd.io/v1", "Kustomization") => {
-                Spec::Kustomization(Box::new(kustomization(value)?))
-            }
+        let (group, version) = value["apiVersion"].as_str()?.split_once('/')?;
+        // The versions each type writes, newest first (the fields read here are the
+        // same in each).
+        let (versions, spec): (&[&'static str], _) = match (group, value["kind"].as_str()?) {
+            ("source.toolkit.fluxcd.io", "GitRepository") => (
+                &["v1", "v1beta2"],
+                Spec::GitRepository(git_repository(value)?),
+            ),
+            ("kustomize.toolkit.fluxcd.io", "Kustomization") => (
+                &["v1"],
+                Spec::Kustomization(Box::new(kustomization(value)?)),
+            ),
+            ("source.toolkit.fluxcd.io", "HelmRepository") => (
+                &["v1", "v1beta2"],
+                Spec::HelmRepository(helm_repository(value)?),
+            ),
+            ("helm.toolkit.fluxcd.io", "HelmRelease") => (
+                &["v2", "v2beta2"],
+                Spec::HelmRelease(Box::new(helm_release(value)?)),
+            ),
             _ => return None,
         };
+        let at = versions.iter().position(|v| *v == version)?;
         let (name, namespace) = identity(value)?;
         Some(Recipe {
             name,
             namespace,
+            version: (at > 0).then_some(versions[at]),
             spec,
         })
     }
@@ -442,34 +593,44 @@ impl Recipe {
             kind: match self.spec {
                 Spec::GitRepository(_) => "GitRepository",
                 Spec::Kustomization(_) => "Kustomization",
+                Spec::HelmRepository(_) => "HelmRepository",
+                Spec::HelmRelease(_) => "HelmRelease",
             },
             namespace: self.namespace.clone(),
             name: self.name.clone(),
         }
     }
 
-    /// The objects it refers to by handle: a Kustomization's source, then its
-    /// dependencies.
+    /// The objects it refers to by handle: a Kustomization's or HelmRelease's source,
+    /// then its dependencies.
     pub(crate) fn references(&self) -> Vec<&Key> {
         match &self.spec {
-            Spec::GitRepository(_) => Vec::new(),
+            Spec::GitRepository(_) | Spec::HelmRepository(_) => Vec::new(),
             Spec::Kustomization(k) => std::iter::once(&k.source)
                 .chain(k.depends_on.iter())
                 .collect(),
+            Spec::HelmRelease(h) => std::iter::once(&h.source)
+                .chain(h.depends_on.iter())
+                .collect(),
         }
+    }
+
+    /// The older version it is written at, if not the newest (`add_at_version`).
+    pub(crate) fn version(&self) -> Option<&'static str> {
+        self.version
     }
 
     /// The builder expression, given each reference's expression (of a `&Ref`).
     pub(crate) fn code(&self, links: &[String]) -> String {
         let mut s = String::new();
-        let ns = |n: &str| super::emit::namespace_expr(n);
+        let ns = |n: &str| namespace_code(n);
         let line = |s: &mut String, call: String| {
             let _ = writeln!(s, "            .{call}");
         };
         match &self.spec {
             Spec::GitRepository(g) => {
                 s.push_str("GitRepository::builder()\n");
-                line(&mut s, format!("name(name!({}))", lit(&self.name)));
+                line(&mut s, format!("name({})", name_code(&self.name)));
                 line(&mut s, format!("namespace({})", ns(&self.namespace)));
                 line(&mut s, format!("url({})", lit(&g.url)));
                 if let Some(r) = &g.reference {
@@ -486,9 +647,9 @@ impl Recipe {
                     line(
                         &mut s,
                         format!(
-                            "secret_ref(&Ref::existing(&{}, name!({})))",
+                            "secret_ref(&Ref::existing(&{}, {}))",
                             ns(&self.namespace),
-                            lit(secret)
+                            name_code(secret)
                         ),
                     );
                 }
@@ -499,7 +660,7 @@ impl Recipe {
             }
             Spec::Kustomization(k) => {
                 s.push_str("Kustomization::builder()\n");
-                line(&mut s, format!("name(name!({}))", lit(&self.name)));
+                line(&mut s, format!("name({})", name_code(&self.name)));
                 line(&mut s, format!("namespace({})", ns(&self.namespace)));
                 line(&mut s, format!("source_ref({})", links[0]));
                 if let Some(path) = &k.path {
@@ -522,7 +683,7 @@ impl Recipe {
                     }
                 }
                 if let Some(t) = &k.target_namespace {
-                    line(&mut s, format!("target_namespace(namespace!({}))", lit(t)));
+                    line(&mut s, format!("target_namespace({})", namespace_code(t)));
                 }
                 if k.suspend {
                     line(&mut s, "suspend(true)".into());
@@ -538,24 +699,116 @@ impl Recipe {
                     line(&mut s, format!("post_build({post})"));
                 }
             }
+            Spec::HelmRepository(h) => {
+                s.push_str("HelmRepository::builder()\n");
+                line(&mut s, format!("name({})", name_code(&self.name)));
+                line(&mut s, format!("namespace({})", ns(&self.namespace)));
+                line(&mut s, format!("url({})", lit(&h.url)));
+                if h.oci {
+                    line(&mut s, "oci(true)".into());
+                }
+                line(&mut s, format!("interval(duration!({}))", lit(&h.interval)));
+                if let Some(t) = &h.timeout {
+                    line(&mut s, format!("timeout(duration!({}))", lit(t)));
+                }
+            }
+            Spec::HelmRelease(h) => {
+                s.push_str("HelmRelease::builder()\n");
+                line(&mut s, format!("name({})", name_code(&self.name)));
+                line(&mut s, format!("namespace({})", ns(&self.namespace)));
+                let mut chart = format!("Chart::from_source({}, {})", links[0], lit(&h.chart));
+                if let Some(v) = &h.version {
+                    let _ = write!(chart, ".version({})", lit(v));
+                }
+                if let Some(i) = &h.chart_interval {
+                    let _ = write!(chart, ".interval(duration!({}))", lit(i));
+                }
+                if h.source_namespace_written {
+                    chart.push_str(".with_namespace()");
+                }
+                line(&mut s, format!("chart({chart})"));
+                line(&mut s, format!("interval(duration!({}))", lit(&h.interval)));
+                if let Some(r) = &h.release_name {
+                    line(&mut s, format!("release_name({})", lit(r)));
+                }
+                if let Some(t) = &h.target_namespace {
+                    line(&mut s, format!("target_namespace({})", namespace_code(t)));
+                }
+                if let Some(t) = &h.timeout {
+                    line(&mut s, format!("timeout(duration!({}))", lit(t)));
+                }
+                if let Some(m) = h.max_history {
+                    line(&mut s, format!("max_history({m})"));
+                }
+                if !h.depends_on.is_empty() {
+                    line(&mut s, format!("depends_on(&[{}])", links[1..].join(", ")));
+                }
+                for (call, kind, flag, action) in [
+                    ("install", "Install", "create_namespace", &h.install),
+                    ("upgrade", "Upgrade", "cleanup_on_fail", &h.upgrade),
+                ] {
+                    if let Some(a) = action {
+                        let mut fields = Vec::new();
+                        if a.flag {
+                            fields.push(format!("{flag}: true"));
+                        }
+                        if let Some(c) = a.crds {
+                            fields.push(format!("crds: Some(fluxdsl::helm::Crds::{c})"));
+                        }
+                        if let Some(r) = a.retries {
+                            fields.push(format!(
+                                "strategy: Some(Strategy::RemediateOnFailure {{ retries: {r} }})"
+                            ));
+                        }
+                        fields.push("..Default::default()".into());
+                        line(
+                            &mut s,
+                            format!("{call}({kind} {{ {} }})", fields.join(", ")),
+                        );
+                    }
+                }
+                if let Some(values) = &h.values {
+                    line(
+                        &mut s,
+                        format!("values(json!({}))", super::emit::json(values, 3)),
+                    );
+                }
+            }
         }
         s.push_str("            .build()");
         s
     }
 
-    /// Declares it in `c`'s `file`, its references the handles `links` resolve to
-    /// (`None`: `Ref::existing`); returns its handle.
+    /// Declares it in `c`'s `file`, its references the handles `links` (`None`:
+    /// `Ref::existing`); returns its handle.
     pub(crate) fn declare(
         &self,
         c: &mut crate::Cluster,
         file: &crate::File,
         links: &[Option<&Handle>],
     ) -> Handle {
+        let references = self.references();
+        fn add<T: crate::object::Object>(
+            c: &mut crate::Cluster,
+            file: &crate::File,
+            version: Option<&str>,
+            object: T,
+        ) -> Ref<T> {
+            match version {
+                Some(v) => c.add_at_version(file, object, v),
+                None => c.add(file, object),
+            }
+        }
+        let existing = |i: usize| {
+            let key = references[i];
+            let namespace = namespace_of(&key.namespace).expect("a checked namespace");
+            (namespace, name_of(&key.name).expect("a checked name"))
+        };
         use crate::{GitRef, GitRepository, Kustomization, Ref};
-        let name = Name::new(self.name.clone()).expect("a checked name");
-        let namespace = NamespaceName::new(self.namespace.clone()).expect("a checked namespace");
+        let name = name_of(&self.name).expect("a checked name");
+        let namespace = namespace_of(&self.namespace).expect("a checked namespace");
         let parsed = |d: &str| Duration::parse(d).expect("a checked duration");
-        let existing_name = |n: &str| Name::new(n.to_owned()).expect("a checked name");
+        let existing_name = |n: &str| name_of(n).expect("a checked name");
         match &self.spec {
             Spec::GitRepository(g) => {
                 let mut repository = GitRepository::builder()
@@ -579,35 +832,31 @@ impl Recipe {
                     .as_deref()
                     .map(|s| Ref::existing(&namespace, existing_name(s)));
                 repository.timeout = g.timeout.as_deref().map(parsed);
-                Handle::GitRepository(c.add(file, repository))
+                Handle::GitRepository(add(c, file, self.version, repository))
             }
             Spec::Kustomization(k) => {
-                let source = match links[0] {
-                    Some(Handle::GitRepository(r)) => r.clone(),
-                    _ => unreachable!("a typed Kustomization's source is a handle"),
+                let Some(Handle::GitRepository(source)) = links[0] else {
+                    unreachable!("a typed Kustomization's source is a GitRepository's handle")
                 };
                 let mut kustomization = Kustomization::builder()
                     .name(name)
                     .namespace(namespace.clone())
-                    .source_ref(&source)
+                    .source_ref(source)
                     .interval(parsed(&k.interval))
                     .prune(k.prune)
                     .build();
-                let depends_on: Vec<Ref<Kustomization>> = k
-                    .depends_on
-                    .iter()
-                    .zip(&links[1..])
-                    .map(|(key, link)| match link {
-                        Some(Handle::Kustomization(r)) => r.clone(),
-                        _ => Ref::existing(
-                            &NamespaceName::new(key.namespace.clone()).expect("checked"),
-                            existing_name(&key.name),
-                        ),
+                kustomization.depends_on = (1..links.len())
+                    .map(|i| {
+                        let handle = match links[i] {
+                            Some(Handle::Kustomization(r)) => r.clone(),
+                            None => {
+                                let (namespace, name) = existing(i);
+                                Ref::<Kustomization>::existing(&namespace, name)
+                            }
+                            _ => unreachable!("a Kustomization depends on Kustomizations"),
+                        };
+                        crate::IntoDependency::dependency(&&handle)
                     })
-                    .collect();
-                kustomization.depends_on = depends_on
-                    .iter()
-                    .map(|r| crate::IntoDependency::dependency(&r))
                     .collect();
                 kustomization.path = k.path.clone().unwrap_or_default();
                 kustomization.wait = k.wait;
@@ -616,7 +865,7 @@ impl Recipe {
                 kustomization.target_namespace = k
                     .target_namespace
                     .as_ref()
-                    .map(|t| NamespaceName::new(t.clone()).expect("a checked namespace"));
+                    .map(|t| namespace_of(t).expect("a checked namespace"));
                 kustomization.suspend = k.suspend;
                 kustomization.force = k.force;
                 if !k.substitute.is_empty() {
@@ -626,7 +875,90 @@ impl Recipe {
                         .fold(crate::PostBuild::new(), |p, (n, v)| p.substitute(n, v));
                     kustomization.post_build = Some(Box::new(post));
                 }
-                Handle::Kustomization(c.add(file, kustomization))
+                Handle::Kustomization(add(c, file, self.version, kustomization))
+            }
+            Spec::HelmRepository(h) => {
+                let mut repository = crate::HelmRepository::builder()
+                    .name(name)
+                    .namespace(namespace)
+                    .url(h.url.as_str())
+                    .interval(parsed(&h.interval))
+                    .build();
+                repository.oci = h.oci.then_some(true);
+                repository.timeout = h.timeout.as_deref().map(parsed);
+                Handle::HelmRepository(add(c, file, self.version, repository))
+            }
+            Spec::HelmRelease(h) => {
+                use crate::helm::{Crds, Install, Strategy, Upgrade};
+                let source = match links[0] {
+                    Some(Handle::HelmRepository(r)) => r.clone(),
+                    None => {
+                        let (namespace, name) = existing(0);
+                        crate::Ref::<crate::HelmRepository>::existing(&namespace, name)
+                    }
+                    _ => unreachable!("a typed HelmRelease's chart comes from a HelmRepository"),
+                };
+                let mut chart = crate::Chart::from_source(&source, &h.chart);
+                if let Some(v) = &h.version {
+                    chart = chart.version(v);
+                }
+                if let Some(i) = &h.chart_interval {
+                    chart = chart.interval(parsed(i));
+                }
+                if h.source_namespace_written {
+                    chart = chart.with_namespace();
+                }
+                let mut release = crate::HelmRelease::builder()
+                    .name(name)
+                    .namespace(namespace)
+                    .chart(chart)
+                    .interval(parsed(&h.interval))
+                    .build();
+                release.release_name = h.release_name.clone();
+                release.target_namespace = h
+                    .target_namespace
+                    .as_ref()
+                    .map(|t| namespace_of(t).expect("a checked namespace"));
+                release.timeout = h.timeout.as_deref().map(parsed);
+                release.max_history = h.max_history;
+                release.depends_on = (1..links.len())
+                    .map(|i| {
+                        let handle = match links[i] {
+                            Some(Handle::HelmRelease(r)) => r.clone(),
+                            None => {
+                                let (namespace, name) = existing(i);
+                                crate::Ref::<crate::HelmRelease>::existing(&namespace, name)
+                            }
+                            _ => unreachable!("a HelmRelease depends on HelmReleases"),
+                        };
+                        crate::IntoDependency::dependency(&&handle)
+                    })
+                    .collect();
+                let crds = |c: Option<&str>| {
+                    c.map(|c| match c {
+                        "Skip" => Crds::Skip,
+                        "Create" => Crds::Create,
+                        _ => Crds::CreateReplace,
+                    })
+                };
+                let strategy = |a: &ActionSpec| {
+                    a.retries
+                        .map(|retries| Strategy::RemediateOnFailure { retries })
+                };
+                release.install = h.install.as_ref().map(|a| Install {
+                    create_namespace: a.flag,
+                    crds: crds(a.crds),
+                    strategy: strategy(a),
+                    ..Default::default()
+                });
+                release.upgrade = h.upgrade.as_ref().map(|a| Upgrade {
+                    cleanup_on_fail: a.flag,
+                    crds: crds(a.crds),
+                    strategy: strategy(a),
+                    ..Default::default()
+                });
+                release.values = h.values.clone();
+                Handle::HelmRelease(add(c, file, self.version, release))
             }
         }
     }
@@ -636,6 +968,8 @@ impl Recipe {
         match self.spec {
             Spec::GitRepository(_) => "Ref<GitRepository>",
             Spec::Kustomization(_) => "Ref<Kustomization>",
+            Spec::HelmRepository(_) => "Ref<HelmRepository>",
+            Spec::HelmRelease(_) => "Ref<HelmRelease>",
         }
     }
 }
@@ -645,6 +979,8 @@ impl Recipe {
 pub(crate) enum Handle {
     GitRepository(crate::Ref<crate::GitRepository>),
     Kustomization(crate::Ref<crate::Kustomization>),
+    HelmRepository(crate::Ref<crate::HelmRepository>),
+    HelmRelease(crate::Ref<crate::HelmRelease>),
 }
 
 impl Handle {
@@ -652,7 +988,7 @@ impl Handle {
     pub(crate) fn git_repository(&self) -> Option<&crate::Ref<crate::GitRepository>> {
         match self {
             Handle::GitRepository(r) => Some(r),
-            Handle::Kustomization(_) => None,
+            _ => None,
         }
     }
 }
@@ -691,7 +1027,7 @@ fn git_repository(value: &Value) -> Option<GitRepositorySpec> {
                 return None;
             }
             let secret = secret.get("name")?.as_str()?;
-            Name::check(secret).is_none().then_some(())?;
+            name_of(secret)?;
             Some(secret.to_owned())
         }
     };
@@ -704,6 +1040,135 @@ fn git_repository(value: &Value) -> Option<GitRepositorySpec> {
             None => None,
             Some(t) => Some(duration(t)?),
         },
+    })
+}
+
+fn helm_repository(value: &Value) -> Option<HelmRepositorySpec> {
+    let spec = value["spec"].as_object()?;
+    const FIELDS: [&str; 4] = ["interval", "url", "type", "timeout"];
+    if spec.keys().any(|k| !FIELDS.contains(&k.as_str())) {
+        return None;
+    }
+    let oci = match spec.get("type") {
+        None => false,
+        // `default` is what the type leaves out.
+        Some(t) => (t.as_str()? == "oci").then_some(true)?,
+    };
+    Some(HelmRepositorySpec {
+        url: spec.get("url")?.as_str()?.to_owned(),
+        interval: duration(spec.get("interval")?)?,
+        oci,
+        timeout: match spec.get("timeout") {
+            None => None,
+            Some(t) => Some(duration(t)?),
+        },
+    })
+}
+
+/// `spec.install` (`flag`: `createNamespace`) or `spec.upgrade` (`cleanupOnFail`) of
+/// `crds`, `remediation.retries` and the flag, as the typed action writes them.
+fn action(value: &Value, flag: &str) -> Option<ActionSpec> {
+    let map = value.as_object().filter(|m| !m.is_empty())?;
+    let mut action = ActionSpec::default();
+    for (key, v) in map {
+        match key.as_str() {
+            k if k == flag => action.flag = v.as_bool().filter(|&b| b)?,
+            "crds" => {
+                let crds = ["Skip", "Create", "CreateReplace"]
+                    .into_iter()
+                    .find(|c| v.as_str() == Some(c))?;
+                action.crds = Some(crds);
+            }
+            "remediation" => {
+                let remediation = v.as_object().filter(|r| r.len() == 1)?;
+                action.retries = Some(remediation.get("retries")?.as_i64()?);
+            }
+            _ => return None,
+        }
+    }
+    Some(action)
+}
+
+fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
+    let holder = value["metadata"]["namespace"].as_str()?;
+    let spec = value["spec"].as_object()?;
+    const FIELDS: [&str; 10] = [
+        "chart",
+        "interval",
+        "values",
+        "releaseName",
+        "targetNamespace",
+        "timeout",
+        "maxHistory",
+        "dependsOn",
+        "install",
+        "upgrade",
+    ];
+    if spec.keys().any(|k| !FIELDS.contains(&k.as_str())) {
+        return None;
+    }
+    let chart = spec.get("chart")?.as_object()?;
+    if chart.len() != 1 {
+        return None; // `metadata` too
+    }
+    let template = chart.get("spec")?.as_object()?;
+    const CHART: [&str; 4] = ["chart", "version", "sourceRef", "interval"];
+    if template.keys().any(|k| !CHART.contains(&k.as_str())) {
+        return None;
+    }
+    let (source, source_namespace_written) =
+        relative_written(template.get("sourceRef")?, Some("HelmRepository"), holder)?;
+    let text = |v: Option<&Value>| match v {
+        None => Some(None),
+        Some(v) => v.as_str().map(|s| Some(s.to_owned())),
+    };
+    let optional_duration = |v: Option<&Value>| match v {
+        None => Some(None),
+        Some(v) => duration(v).map(Some),
+    };
+    let target_namespace = text(spec.get("targetNamespace"))?;
+    if let Some(t) = &target_namespace {
+        namespace_of(t)?;
+    }
+    let depends_on = match spec.get("dependsOn") {
+        None => Vec::new(),
+        Some(list) => list
+            .as_array()
+            .filter(|l| !l.is_empty())?
+            .iter()
+            .map(|d| {
+                relative(d, None, holder).map(|k| Key {
+                    kind: "HelmRelease",
+                    ..k
+                })
+            })
+            .collect::<Option<Vec<Key>>>()?,
+    };
+    Some(HelmReleaseSpec {
+        source,
+        source_namespace_written,
+        chart: template.get("chart")?.as_str()?.to_owned(),
+        version: text(template.get("version"))?,
+        chart_interval: optional_duration(template.get("interval"))?,
+        interval: duration(spec.get("interval")?)?,
+        release_name: text(spec.get("releaseName"))?,
+        target_namespace,
+        timeout: optional_duration(spec.get("timeout"))?,
+        max_history: match spec.get("maxHistory") {
+            None => None,
+            Some(m) => Some(m.as_i64()?),
+        },
+        depends_on,
+        install: match spec.get("install") {
+            None => None,
+            Some(a) => Some(action(a, "createNamespace")?),
+        },
+        upgrade: match spec.get("upgrade") {
+            None => None,
+            Some(a) => Some(action(a, "cleanupOnFail")?),
+        },
+        // Written as the manifest has it (an empty map too).
+        values: spec.get("values").cloned(),
     })
 }
 
@@ -754,7 +1219,7 @@ fn kustomization(value: &Value) -> Option<KustomizationSpec> {
         None => None,
         Some(t) => {
             let t = t.as_str()?;
-            NamespaceName::check(t).is_none().then_some(())?;
+            namespace_of(t)?;
             Some(t.to_owned())
         }
     };
@@ -835,16 +1300,78 @@ mod tests {
              .secret_ref(&Ref::existing(&NamespaceName::FLUX_SYSTEM, name!(\"flux-system\")))\n            \
              .interval(duration!(\"1m0s\"))\n            .build()"
         );
+        // A name of postBuild variables is a checked template.
+        let templated = changed(&bootstrap(), "/metadata/name", json!("${cluster}-fleet"));
+        assert!(Recipe::of(&templated).unwrap().code(&[]).contains(
+            ".name(Name::with_variables(\"${cluster}-fleet\").expect(\"a name template\"))"
+        ));
+        assert_eq!(var_name("${cluster}-fleet"), "cluster_fleet");
         // What the typed object would write otherwise stays a manifest.
         for (pointer, other) in [
-            ("/apiVersion", json!("source.toolkit.fluxcd.io/v1beta2")),
+            ("/apiVersion", json!("source.toolkit.fluxcd.io/v1beta1")),
             ("/spec/interval", json!("1d")),
             ("/metadata/labels", json!({"a": "b"})),
-            ("/metadata/name", json!("${cluster}-fleet")),
+            ("/metadata/name", json!("${1st}-fleet")),
             ("/spec/suspend", json!(false)),
             ("/spec/ref", json!({"tag": "v1", "semver": "1.x"})),
         ] {
             let other = changed(&bootstrap(), pointer, other);
+            assert!(Recipe::of(&other).is_none(), "{pointer}");
+        }
+    }
+
+    #[test]
+    fn a_helm_release_is_typed_with_its_chart_source_values_and_actions() {
+        let release = json!({
+            "apiVersion": "helm.toolkit.fluxcd.io/v2",
+            "kind": "HelmRelease",
+            "metadata": {"name": "web", "namespace": "${app}"},
+            "spec": {
+                "chart": {"spec": {
+                    "chart": "app-template",
+                    "sourceRef": {"kind": "HelmRepository", "name": "charts", "namespace": "flux-system"},
+                    "version": "3.x",
+                }},
+                "install": {"createNamespace": true, "remediation": {"retries": 3}},
+                "upgrade": {"cleanupOnFail": true, "crds": "CreateReplace"},
+                "interval": "30m",
+                "values": {"replicas": 2},
+            },
+        });
+        let recipe = Recipe::of(&release).unwrap();
+        assert_eq!(
+            recipe.references()[0],
+            &Key {
+                kind: "HelmRepository",
+                namespace: "flux-system".into(),
+                name: "charts".into()
+            }
+        );
+        let code = recipe.code(&["charts".into()]);
+        for call in [
+            ".namespace(NamespaceName::with_variables(\"${app}\").expect(\"a namespace template\"))",
+            ".chart(Chart::from_source(charts, \"app-template\").version(\"3.x\"))",
+            ".install(Install { create_namespace: true, strategy: Some(Strategy::RemediateOnFailure { retries: 3 }), ..Default::default() })",
+            ".upgrade(Upgrade { cleanup_on_fail: true, crds: Some(fluxdsl::helm::Crds::CreateReplace), ..Default::default() })",
+        ] {
+            assert!(code.contains(call), "{call} in {code}");
+        }
+        // An older version the type writes is kept; one it does not, or a field it does
+        // not set, leaves the manifest.
+        let older = changed(
+            &release,
+            "/apiVersion",
+            json!("helm.toolkit.fluxcd.io/v2beta2"),
+        );
+        assert_eq!(Recipe::of(&older).unwrap().version(), Some("v2beta2"));
+        for (pointer, other) in [
+            ("/apiVersion", json!("helm.toolkit.fluxcd.io/v2beta1")),
+            ("/spec/install/remediation/retries", json!("3")),
+            ("/spec/install/createNamespace", json!(false)),
+            ("/spec/chart/spec/sourceRef/kind", json!("GitRepository")),
+            ("/spec/uninstall", json!({"keepHistory": false})),
+        ] {
+            let other = changed(&release, pointer, other);
             assert!(Recipe::of(&other).is_none(), "{pointer}");
         }
     }

@@ -1242,3 +1242,58 @@ fn kustomizations_declared_as_manifests_are_built_and_checked_like_typed_ones() 
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_chart_source_named_by_ref_existing_that_this_cluster_does_not_apply_is_refused() {
+    // `Ref::existing` of a Flux object names one another part of the repository declares
+    // (here the shared folders, in production's folder only): staging's typed release
+    // refers to it, and no Kustomization of staging applies it.
+    use fluxdsl::{Chart, HelmRelease, HelmRepository, NamespaceName, Ref, namespace};
+    let cluster = |name: &str| {
+        let mut c = Cluster::for_repository("");
+        let sync = c.file(&format!("clusters/{name}/sync.yaml"));
+        let repo = super::fleet_source(&mut c, &sync);
+        c.add(
+            &sync,
+            synced(name!("apps"), &repo, &format!("./apps/{name}")),
+        );
+        c
+    };
+    let mut staging = cluster("staging");
+    let releases = staging.file("apps/staging/release.yaml");
+    let charts: Ref<HelmRepository> = Ref::existing(&namespace!("apps"), name!("charts"));
+    staging.add(
+        &releases,
+        HelmRelease::builder()
+            .name(name!("web"))
+            .namespace(namespace!("apps"))
+            .chart(Chart::from_source(&charts, "web"))
+            .interval(duration!("10m"))
+            .build(),
+    );
+    let mut shared = Cluster::for_repository("");
+    let file = shared.file("apps/production/charts.yaml");
+    shared.add(
+        &file,
+        HelmRepository::builder()
+            .name(name!("charts"))
+            .namespace(NamespaceName::new("apps").unwrap())
+            .url("https://example.com/charts")
+            .interval(duration!("1h"))
+            .build(),
+    );
+    let mut repository = Repository::new();
+    repository
+        .cluster("staging", staging)
+        .cluster("production", cluster("production"))
+        .shared(shared);
+    let err = repository.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "HelmRelease apps/web spec.chart.spec.sourceRef: reads HelmRepository apps/charts, \
+             which no Kustomization of cluster \"staging\" applies (only cluster \"production\" \
+             has it); Flux would wait for it forever"
+        ),
+        "{err}"
+    );
+}
