@@ -1244,11 +1244,12 @@ fn kustomizations_declared_as_manifests_are_built_and_checked_like_typed_ones() 
 }
 
 #[test]
-fn a_chart_source_named_by_ref_existing_that_this_cluster_does_not_apply_is_refused() {
+fn what_a_ref_existing_names_that_the_repository_declares_is_still_checked_per_cluster() {
     // `Ref::existing` of a Flux object names one another part of the repository declares
     // (here the shared folders, in production's folder only): staging's typed release
     // refers to it, and no Kustomization of staging applies it.
-    use fluxdsl::{Chart, HelmRelease, HelmRepository, NamespaceName, Ref, namespace};
+    use fluxdsl::{Chart, HelmRelease, HelmRepository, NamespaceName, Ref, ValuesFrom, namespace};
+    use k8s_openapi::api::core::v1::ConfigMap;
     let cluster = |name: &str| {
         let mut c = Cluster::for_repository("");
         let sync = c.file(&format!("clusters/{name}/sync.yaml"));
@@ -1262,6 +1263,7 @@ fn a_chart_source_named_by_ref_existing_that_this_cluster_does_not_apply_is_refu
     let mut staging = cluster("staging");
     let releases = staging.file("apps/staging/release.yaml");
     let charts: Ref<HelmRepository> = Ref::existing(&namespace!("apps"), name!("charts"));
+    let values: Ref<ConfigMap> = Ref::existing(&namespace!("apps"), name!("web-values"));
     staging.add(
         &releases,
         HelmRelease::builder()
@@ -1269,6 +1271,7 @@ fn a_chart_source_named_by_ref_existing_that_this_cluster_does_not_apply_is_refu
             .namespace(namespace!("apps"))
             .chart(Chart::from_source(&charts, "web"))
             .interval(duration!("10m"))
+            .values_from(&[ValuesFrom::config_map(&values)])
             .build(),
     );
     let mut shared = Cluster::for_repository("");
@@ -1282,6 +1285,14 @@ fn a_chart_source_named_by_ref_existing_that_this_cluster_does_not_apply_is_refu
             .interval(duration!("1h"))
             .build(),
     );
+    // Not a Flux object: named by `Ref::existing`, it is still the one the repository
+    // declares, which staging's builds do not apply.
+    shared.add_manifest(
+        &file,
+        serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "web-values", "namespace": "apps"},
+            "data": {"values.yaml": "replicas: 2"}}),
+    );
     let mut repository = Repository::new();
     repository
         .cluster("staging", staging)
@@ -1293,6 +1304,13 @@ fn a_chart_source_named_by_ref_existing_that_this_cluster_does_not_apply_is_refu
             "HelmRelease apps/web spec.chart.spec.sourceRef: reads HelmRepository apps/charts, \
              which no Kustomization of cluster \"staging\" applies (only cluster \"production\" \
              has it); Flux would wait for it forever"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "HelmRelease apps/web spec.valuesFrom[0]: names ConfigMap apps/web-values, which no \
+             Kustomization of cluster \"staging\" applies (only cluster \"production\" has it)"
         ),
         "{err}"
     );
