@@ -198,6 +198,32 @@ fn part_rs(
     let source = part.cluster.map(|i| &layout.clusters[i].source);
     let shared = parts.iter().find(|p| p.cluster.is_none());
     let typed = super::typed::part(part, shared, source, &super::plan::reserved(part));
+    for placed in typed
+        .recipes
+        .iter()
+        .filter(|r| r.plan == super::typed::CLUSTER)
+    {
+        // Bound first: the Kustomizations that build from it take its handle.
+        let declared = super::layout::objects(files).any(|(_, d)| {
+            let key = placed.recipe.key();
+            super::layout::kind_of(d) == ("source.toolkit.fluxcd.io", "GitRepository")
+                && super::layout::namespace_of(d) == key.namespace
+                && super::layout::name_of(d) == key.name
+        });
+        let _ = writeln!(
+            s,
+            "    // The repository itself, as `flux bootstrap` points the cluster at it{}\n    \
+             let {}: {} =\n        {};",
+            if declared {
+                "."
+            } else {
+                ":\n    // bootstrap writes it; this repository does not declare it."
+            },
+            placed.var,
+            placed.recipe.handle_type(),
+            placed.recipe.code(&[])
+        );
+    }
     let mut functions = Functions::new(own);
     for &p in &typed.order {
         let plan = &part.files[p];
@@ -269,35 +295,14 @@ fn part_rs(
             ))
         );
     }
-    if let Some(c) = part.cluster {
-        let (namespace, name) = &layout.clusters[c].source;
-        let declared = super::layout::objects(files).any(|(_, d)| {
-            super::layout::kind_of(d) == ("source.toolkit.fluxcd.io", "GitRepository")
-                && super::layout::namespace_of(d) == *namespace
-                && super::layout::name_of(d) == *name
-        });
-        s.push_str("    // The repository itself, as `flux bootstrap` points the cluster at it");
-        s.push_str(if declared {
-            ".\n"
-        } else {
-            ":\n    // bootstrap writes it; this repository does not declare it.\n"
-        });
-        match typed.cluster_source {
-            Some(r) => {
-                let _ = writeln!(
-                    s,
-                    "    c.source_is_this_repository(&{});",
-                    typed.recipes[r].var
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    s,
-                    "    let this_repository: Ref<GitRepository> =\n        Ref::existing(&{}, name!({name:?}));\n    c.source_is_this_repository(&this_repository);",
-                    namespace_expr(namespace)
-                );
-            }
+    if let Some(r) = typed.cluster_source {
+        let placed = &typed.recipes[r];
+        if placed.plan != super::typed::CLUSTER {
+            s.push_str(
+                "    // The repository itself, as `flux bootstrap` points the cluster at it.\n",
+            );
         }
+        let _ = writeln!(s, "    c.source_is_this_repository(&{});", placed.var);
     }
     s.push_str("    c\n}\n");
     // Each folder's functions in a module of their own: rustc compiles a module as a

@@ -212,7 +212,11 @@ fn interpret_only(
         let source = part.cluster.map(|i| &layout.clusters[i].source);
         let shared = parts.iter().find(|p| p.cluster.is_none());
         let typed = super::typed::part(part, shared, source, &reserved(part));
-        let mut handles = vec![None; typed.recipes.len()];
+        let mut handles: Vec<Option<super::typed::Handle>> = typed
+            .recipes
+            .iter()
+            .map(|r| r.recipe.bound_by_cluster())
+            .collect();
         declare(
             &mut c,
             None,

@@ -113,7 +113,15 @@ enum Spec {
     Kustomization(Box<KustomizationSpec>),
     HelmRepository(HelmRepositorySpec),
     HelmRelease(Box<HelmReleaseSpec>),
+    /// The cluster's own source where the part does not declare it typed (bootstrap
+    /// made it): `Ref::existing`, bound at the start of the cluster's function as
+    /// `this_repository` (see [`CLUSTER`]).
+    ThisRepository,
 }
+
+/// The "file plan" of a handle the cluster's function binds itself: the cluster's own
+/// source ([`Spec::ThisRepository`]).
+pub(crate) const CLUSTER: usize = usize::MAX;
 
 /// An object declared with the typed API: what the manifest says, read into the
 /// builder's terms.
@@ -250,6 +258,26 @@ pub(crate) fn part(
     let mut declared: HashMap<Key, usize> = HashMap::new();
     let mut taken: HashSet<String> = reserved.iter().cloned().collect();
     let mut vars: HashSet<String> = HashSet::new();
+    // The cluster's source where no recipe declares it: the handle its Kustomizations
+    // take is the one `source_is_this_repository` takes.
+    if let Some(key) = &source
+        && !candidates.iter().flatten().any(|(_, r)| r.key() == *key)
+    {
+        typed.cluster_source = Some(0);
+        typed.bound.insert(0);
+        declared.insert(key.clone(), 0);
+        typed.recipes.push(Placed {
+            recipe: Recipe {
+                name: key.name.clone(),
+                namespace: key.namespace.clone(),
+                version: None,
+                spec: Spec::ThisRepository,
+            },
+            plan: CLUSTER,
+            var: "this_repository".into(),
+            links: Vec::new(),
+        });
+    }
     for p in typed.order.clone() {
         for (d, recipe) in std::mem::take(&mut candidates[p]) {
             let Some(links) = typed.links(&recipe, p, &declared, anywhere) else {
@@ -263,7 +291,9 @@ pub(crate) fn part(
                 typed.bound.insert(t);
                 let from = typed.recipes[t].plan;
                 if from != p {
-                    push_new(typed.returns.entry(from).or_default(), t);
+                    if from != CLUSTER {
+                        push_new(typed.returns.entry(from).or_default(), t);
+                    }
                     push_new(typed.takes.entry(p).or_default(), t);
                 }
             }
@@ -419,6 +449,13 @@ impl PartTyped {
                 let from = self.recipes[t].plan;
                 if from == p {
                     return true;
+                }
+                if from == CLUSTER {
+                    let fits = takes.contains(&t) || takes.len() < MAX_TAKEN;
+                    if fits {
+                        push_new(&mut takes, t);
+                    }
+                    return fits;
                 }
                 let returned = returns
                     .entry(from)
@@ -595,6 +632,7 @@ impl Recipe {
                 Spec::Kustomization(_) => "Kustomization",
                 Spec::HelmRepository(_) => "HelmRepository",
                 Spec::HelmRelease(_) => "HelmRelease",
+                Spec::ThisRepository => "GitRepository",
             },
             namespace: self.namespace.clone(),
             name: self.name.clone(),
@@ -605,7 +643,7 @@ impl Recipe {
     /// then its dependencies.
     pub(crate) fn references(&self) -> Vec<&Key> {
         match &self.spec {
-            Spec::GitRepository(_) | Spec::HelmRepository(_) => Vec::new(),
+            Spec::GitRepository(_) | Spec::HelmRepository(_) | Spec::ThisRepository => Vec::new(),
             Spec::Kustomization(k) => std::iter::once(&k.source)
                 .chain(k.depends_on.iter())
                 .collect(),
@@ -615,12 +653,25 @@ impl Recipe {
         }
     }
 
+    /// The handle the cluster binds itself, for [`Spec::ThisRepository`].
+    pub(crate) fn bound_by_cluster(&self) -> Option<Handle> {
+        let Spec::ThisRepository = self.spec else {
+            return None;
+        };
+        let namespace = namespace_of(&self.namespace)?;
+        Some(Handle::GitRepository(crate::Ref::existing(
+            &namespace,
+            name_of(&self.name)?,
+        )))
+    }
+
     /// The older version it is written at, if not the newest (`add_at_version`).
     pub(crate) fn version(&self) -> Option<&'static str> {
         self.version
     }
 
-    /// The builder expression, given each reference's expression (of a `&Ref`).
+    /// The builder expression, given each reference's expression (of a `&Ref`); for
+    /// [`Spec::ThisRepository`], its `Ref::existing`.
     pub(crate) fn code(&self, links: &[String]) -> String {
         let mut s = String::new();
         let ns = |n: &str| namespace_code(n);
@@ -628,6 +679,13 @@ impl Recipe {
             let _ = writeln!(s, "            .{call}");
         };
         match &self.spec {
+            Spec::ThisRepository => {
+                return format!(
+                    "Ref::existing(&{}, {})",
+                    ns(&self.namespace),
+                    name_code(&self.name)
+                );
+            }
             Spec::GitRepository(g) => {
                 s.push_str("GitRepository::builder()\n");
                 line(&mut s, format!("name({})", name_code(&self.name)));
@@ -810,6 +868,7 @@ impl Recipe {
         let parsed = |d: &str| Duration::parse(d).expect("a checked duration");
         let existing_name = |n: &str| name_of(n).expect("a checked name");
         match &self.spec {
+            Spec::ThisRepository => unreachable!("bound by the cluster, not declared in a file"),
             Spec::GitRepository(g) => {
                 let mut repository = GitRepository::builder()
                     .name(name)
@@ -970,6 +1029,7 @@ impl Recipe {
             Spec::Kustomization(_) => "Ref<Kustomization>",
             Spec::HelmRepository(_) => "Ref<HelmRepository>",
             Spec::HelmRelease(_) => "Ref<HelmRelease>",
+            Spec::ThisRepository => "Ref<GitRepository>",
         }
     }
 }

@@ -110,33 +110,45 @@ impl Files {
     }
 
     /// The files a Kustomization with `path` (in `tree`) applies.
-    fn applied(&self, tree: &str, path: &str) -> BTreeSet<String> {
+    /// `None` when a kustomization.yaml on the way is carried as text (a verbatim file,
+    /// as an import writes them): what it lists is not known here, and the effective
+    /// state's build, which reads it, decides.
+    fn applied(&self, tree: &str, path: &str) -> Option<BTreeSet<String>> {
         let mut out = BTreeSet::new();
         if let Some(dir) = normalize(path) {
-            self.folder(tree, &dir, &mut out, 0);
+            self.folder(tree, &dir, &mut out, 0)?;
         }
-        out
+        Some(out)
     }
 
-    fn folder(&self, tree: &str, dir: &str, out: &mut BTreeSet<String>, depth: usize) {
+    fn folder(
+        &self,
+        tree: &str,
+        dir: &str,
+        out: &mut BTreeSet<String>,
+        depth: usize,
+    ) -> Option<()> {
         if depth > 32 {
-            return; // a resource loop; kustomize refuses it itself
+            return Some(()); // a resource loop; kustomize refuses it itself
         }
         let config = join(dir, "kustomization.yaml");
-        if let Some(entries) = self.configs.get(&(tree.to_owned(), config)) {
+        if let Some(entries) = self.configs.get(&(tree.to_owned(), config.clone())) {
             for entry in entries {
                 if self.is_file(tree, entry) {
                     out.insert(entry.clone());
                 } else {
-                    self.folder(tree, entry, out, depth + 1);
+                    self.folder(tree, entry, out, depth + 1)?;
                 }
             }
-            return;
+            return Some(());
+        }
+        if self.paths.get(tree).is_some_and(|p| p.contains(&config)) {
+            return None; // carried as text
         }
         // Flux generates a kustomization.yaml taking every manifest below, and a folder
         // with a kustomization.yaml of its own through it.
         let Some(paths) = self.paths.get(tree) else {
-            return;
+            return Some(());
         };
         let prefix = if dir.is_empty() {
             String::new()
@@ -165,8 +177,9 @@ impl Files {
             }
         }
         for d in subfolders {
-            self.folder(tree, &d, out, depth + 1);
+            self.folder(tree, &d, out, depth + 1)?;
         }
+        Some(())
     }
 
     /// Whether `path` is a rendered file (not a folder holding rendered files).
@@ -1104,7 +1117,7 @@ impl Parts<'_> {
         let (source, path) = self.builds_from(holder)?;
         let (tree_path, repo_path) = files.source_trees.get(&(Arc::as_ptr(&source) as usize))?;
         let in_tree = in_tree(repo_path, &path)?;
-        let applied = files.applied(tree_path, &in_tree);
+        let applied = files.applied(tree_path, &in_tree)?;
         Some(
             applied
                 .iter()

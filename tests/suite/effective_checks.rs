@@ -1315,3 +1315,44 @@ fn what_a_ref_existing_names_that_the_repository_declares_is_still_checked_per_c
         "{err}"
     );
 }
+
+#[test]
+fn typed_kustomizations_over_carried_kustomization_files_apply_what_those_files_list() {
+    // flux-local's cluster2, typed: `apps` builds a folder with no kustomization.yaml,
+    // whose subfolder's carried kustomization.yaml lists only a.yaml, not the folder
+    // `certs` that Kustomization `certs` builds. Nothing is applied twice; listing
+    // `./certs` there too makes it so.
+    let cluster = |listed: &str| {
+        let mut c = Cluster::new("");
+        let sync = c.file("clusters/dev/flux-system/gotk-sync.yaml");
+        let repo = super::fleet_source(&mut c, &sync);
+        c.add(&sync, synced(name!("flux-system"), &repo, "./clusters/dev"));
+        c.add(&sync, synced(name!("apps"), &repo, "./apps"));
+        c.add(&sync, synced(name!("certs"), &repo, "./apps/sub/certs"));
+        let kustomization = format!("resources:\n- a.yaml\n{listed}");
+        c.verbatim_file("apps/sub/kustomization.yaml", kustomization);
+        c.verbatim_file(
+            "apps/sub/certs/kustomization.yaml",
+            "resources:\n- certs.yaml\n",
+        );
+        // Declared objects (as an import declares them), not carried text.
+        let config_map = |name: &str| {
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": name, "namespace": "default"}})
+        };
+        let a = c.file("apps/sub/a.yaml");
+        c.add_manifest(&a, config_map("a"));
+        let certs = c.file("apps/sub/certs/certs.yaml");
+        c.add_manifest(&certs, config_map("settings"));
+        c
+    };
+    cluster("").render().unwrap_or_else(|e| panic!("{e}"));
+    let err = refusal(cluster("- ./certs\n"));
+    assert!(
+        err.contains(
+            "ConfigMap default/settings: is applied by two Kustomizations of the cluster: \
+             Kustomization flux-system/apps and Kustomization flux-system/certs"
+        ),
+        "{err}"
+    );
+}

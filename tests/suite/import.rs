@@ -335,6 +335,23 @@ fn flux_objects_are_declared_typed_in_dependency_order_and_referred_to_by_handle
         assert!(code.contains(typed), "{typed} in {code}");
     }
     assert!(!code.contains("\"kind\": \"Kustomization\""), "{code}");
+    // Where the repository's own GitRepository is not declared typed (cluster2 declares
+    // it with fields the recipe does not read), the cluster binds it first and passes it.
+    let (files, _) = fluxdsl::import::generate(&fixture("flux-local-testdata/cluster2")).unwrap();
+    let code = &files.iter().find(|(p, _)| p == "src/config.rs").unwrap().1;
+    let calls = [
+        "    let this_repository: Ref<GitRepository> =\n        Ref::existing(&NamespaceName::FLUX_SYSTEM, name!(\"home-ops-kubernetes\"));\n",
+        "    apps_networking_ingress_nginx::ks_yaml(&mut c, &this_repository);\n",
+        "    c.source_is_this_repository(&this_repository);\n",
+    ];
+    let at: Vec<usize> = calls
+        .iter()
+        .map(|call| {
+            code.find(call)
+                .unwrap_or_else(|| panic!("{call} in {code}"))
+        })
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{code}");
     // The typed Kustomizations are built as the manifests were: the import's own run
     // declares them from the same recipes and still finds what each applies.
     let repository = fluxdsl::import::repository(&fixture("flux-local-testdata/cluster7")).unwrap();
