@@ -181,7 +181,7 @@ crate::object::flux_struct! {
             skip_serializing_if = "Option::is_none"
         )]
         #[builder(default, setter(transform = |sa: &Ref<ServiceAccount>| Some(sa.clone())))]
-        service_account_name: Option<Ref<ServiceAccount>>,
+        pub(crate) service_account_name: Option<Ref<ServiceAccount>>,
         /// `spec.sourceRef`: the GitRepository, OCIRepository, Bucket or ExternalArtifact to
         /// build from.
         #[builder(setter(

@@ -69,6 +69,8 @@ struct KustomizationSpec {
     suspend: bool,
     force: bool,
     substitute: Vec<(String, String)>,
+    /// `serviceAccountName`: the ServiceAccount kustomize-controller impersonates.
+    service_account: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -113,10 +115,13 @@ enum Spec {
     Kustomization(Box<KustomizationSpec>),
     HelmRepository(HelmRepositorySpec),
     HelmRelease(Box<HelmReleaseSpec>),
-    /// The cluster's own source where the part does not declare it typed (bootstrap
-    /// made it): `Ref::existing`, bound at the start of the cluster's function as
-    /// `this_repository` (see [`CLUSTER`]).
-    ThisRepository,
+    /// The cluster's own source where the part does not declare it typed, bound at the
+    /// start of the cluster's function as `this_repository` (see [`CLUSTER`]):
+    /// `Ref::existing` of the manifest the repository declares, or, where it declares
+    /// none (`outside`), `Ref::outside_repository` of the one bootstrap made.
+    ThisRepository {
+        outside: bool,
+    },
 }
 
 /// The "file plan" of a handle the cluster's function binds itself: the cluster's own
@@ -178,7 +183,7 @@ pub(crate) struct PartTyped {
     pub(crate) tree_sources: Vec<Option<usize>>,
 }
 
-/// The Flux objects (Kustomizations, HelmRepositories, HelmReleases) `parts` declare
+/// The Flux objects (GitRepositories, Kustomizations, HelmRepositories, HelmReleases) `parts` declare
 /// with a namespace of their own: what a `Ref::existing` may name.
 fn declared_in(parts: &[&PartPlan]) -> HashSet<Key> {
     let mut keys = HashSet::new();
@@ -191,9 +196,14 @@ fn declared_in(parts: &[&PartPlan]) -> HashSet<Key> {
         };
         for doc in docs {
             let v = &doc.value;
-            let kind = ["Kustomization", "HelmRepository", "HelmRelease"]
-                .into_iter()
-                .find(|k| v["kind"] == *k);
+            let kind = [
+                "GitRepository",
+                "Kustomization",
+                "HelmRepository",
+                "HelmRelease",
+            ]
+            .into_iter()
+            .find(|k| v["kind"] == *k);
             if let (Some(kind), Some(namespace), Some(name)) = (
                 kind,
                 v["metadata"]["namespace"].as_str(),
@@ -271,7 +281,9 @@ pub(crate) fn part(
                 name: key.name.clone(),
                 namespace: key.namespace.clone(),
                 version: None,
-                spec: Spec::ThisRepository,
+                spec: Spec::ThisRepository {
+                    outside: !anywhere.contains(key),
+                },
             },
             plan: CLUSTER,
             var: "this_repository".into(),
@@ -632,7 +644,7 @@ impl Recipe {
                 Spec::Kustomization(_) => "Kustomization",
                 Spec::HelmRepository(_) => "HelmRepository",
                 Spec::HelmRelease(_) => "HelmRelease",
-                Spec::ThisRepository => "GitRepository",
+                Spec::ThisRepository { .. } => "GitRepository",
             },
             namespace: self.namespace.clone(),
             name: self.name.clone(),
@@ -643,7 +655,9 @@ impl Recipe {
     /// then its dependencies.
     pub(crate) fn references(&self) -> Vec<&Key> {
         match &self.spec {
-            Spec::GitRepository(_) | Spec::HelmRepository(_) | Spec::ThisRepository => Vec::new(),
+            Spec::GitRepository(_) | Spec::HelmRepository(_) | Spec::ThisRepository { .. } => {
+                Vec::new()
+            }
             Spec::Kustomization(k) => std::iter::once(&k.source)
                 .chain(k.depends_on.iter())
                 .collect(),
@@ -655,14 +669,15 @@ impl Recipe {
 
     /// The handle the cluster binds itself, for [`Spec::ThisRepository`].
     pub(crate) fn bound_by_cluster(&self) -> Option<Handle> {
-        let Spec::ThisRepository = self.spec else {
+        let Spec::ThisRepository { outside } = self.spec else {
             return None;
         };
         let namespace = namespace_of(&self.namespace)?;
-        Some(Handle::GitRepository(crate::Ref::existing(
-            &namespace,
-            name_of(&self.name)?,
-        )))
+        let name = name_of(&self.name)?;
+        Some(Handle::GitRepository(match outside {
+            true => crate::Ref::outside_repository(&namespace, name),
+            false => crate::Ref::existing(&namespace, name),
+        }))
     }
 
     /// The older version it is written at, if not the newest (`add_at_version`).
@@ -679,9 +694,14 @@ impl Recipe {
             let _ = writeln!(s, "            .{call}");
         };
         match &self.spec {
-            Spec::ThisRepository => {
+            Spec::ThisRepository { outside } => {
                 return format!(
-                    "Ref::existing(&{}, {})",
+                    "Ref::{}(&{}, {})",
+                    if *outside {
+                        "outside_repository"
+                    } else {
+                        "existing"
+                    },
                     ns(&self.namespace),
                     name_code(&self.name)
                 );
@@ -755,6 +775,17 @@ impl Recipe {
                         let _ = write!(post, ".substitute({}, {})", lit(name), lit(value));
                     }
                     line(&mut s, format!("post_build({post})"));
+                }
+                if let Some(sa) = &k.service_account {
+                    // Flux's own (its install), or one a tenant's folder makes.
+                    line(
+                        &mut s,
+                        format!(
+                            "service_account_name(&Ref::existing(&{}, {}))",
+                            ns(&self.namespace),
+                            name_code(sa)
+                        ),
+                    );
                 }
             }
             Spec::HelmRepository(h) => {
@@ -868,7 +899,9 @@ impl Recipe {
         let parsed = |d: &str| Duration::parse(d).expect("a checked duration");
         let existing_name = |n: &str| name_of(n).expect("a checked name");
         match &self.spec {
-            Spec::ThisRepository => unreachable!("bound by the cluster, not declared in a file"),
+            Spec::ThisRepository { .. } => {
+                unreachable!("bound by the cluster, not declared in a file")
+            }
             Spec::GitRepository(g) => {
                 let mut repository = GitRepository::builder()
                     .name(name)
@@ -934,6 +967,10 @@ impl Recipe {
                         .fold(crate::PostBuild::new(), |p, (n, v)| p.substitute(n, v));
                     kustomization.post_build = Some(Box::new(post));
                 }
+                kustomization.service_account_name = k
+                    .service_account
+                    .as_deref()
+                    .map(|sa| Ref::existing(&namespace, existing_name(sa)));
                 Handle::Kustomization(add(c, file, self.version, kustomization))
             }
             Spec::HelmRepository(h) => {
@@ -1029,7 +1066,7 @@ impl Recipe {
             Spec::Kustomization(_) => "Ref<Kustomization>",
             Spec::HelmRepository(_) => "Ref<HelmRepository>",
             Spec::HelmRelease(_) => "Ref<HelmRelease>",
-            Spec::ThisRepository => "Ref<GitRepository>",
+            Spec::ThisRepository { .. } => "Ref<GitRepository>",
         }
     }
 }
@@ -1235,7 +1272,7 @@ fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
 fn kustomization(value: &Value) -> Option<KustomizationSpec> {
     let holder = value["metadata"]["namespace"].as_str()?;
     let spec = value["spec"].as_object()?;
-    const FIELDS: [&str; 12] = [
+    const FIELDS: [&str; 13] = [
         "interval",
         "path",
         "prune",
@@ -1248,6 +1285,7 @@ fn kustomization(value: &Value) -> Option<KustomizationSpec> {
         "suspend",
         "force",
         "postBuild",
+        "serviceAccountName",
     ];
     if spec.keys().any(|k| !FIELDS.contains(&k.as_str())) {
         return None;
@@ -1315,6 +1353,14 @@ fn kustomization(value: &Value) -> Option<KustomizationSpec> {
         suspend: flag("suspend")?,
         force: flag("force")?,
         substitute,
+        service_account: match spec.get("serviceAccountName") {
+            None => None,
+            Some(sa) => {
+                let sa = sa.as_str()?;
+                name_of(sa)?;
+                Some(sa.to_owned())
+            }
+        },
     })
 }
 
