@@ -52,7 +52,7 @@ crate::object::flux_struct! {
         /// `spec.layerSelector`: which layer of the artifact to use and how.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        layer_selector: Option<LayerSelector>,
+        pub(crate) layer_selector: Option<LayerSelector>,
         /// `spec.provider`: `generic`, `aws`, `azure` or `gcp`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
@@ -67,7 +67,7 @@ crate::object::flux_struct! {
         /// `spec.ref`: tag, semver range or digest (`latest` when not set).
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        reference: Option<OciRef>,
+        pub(crate) reference: Option<OciRef>,
         /// `spec.secretRef`: registry credentials (same namespace).
         #[serde(
             serialize_with = "opt_local_ref",
@@ -89,14 +89,14 @@ crate::object::flux_struct! {
         /// `spec.timeout`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
-        timeout: Option<Duration>,
+        pub(crate) timeout: Option<Duration>,
         /// `spec.url`: `oci://registry/repository`.
         #[builder(setter(transform = |url: impl Into<String>| url.into()))]
         url: String,
         /// `spec.verify`: verify the artifact's signature.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        verify: Option<OciVerify>,
+        pub(crate) verify: Option<OciVerify>,
     }
 }
 

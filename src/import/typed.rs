@@ -91,10 +91,32 @@ struct ActionSpec {
 }
 
 #[derive(Debug, Clone)]
+enum OciRefSpec {
+    Tag(String),
+    Semver(String, Option<String>),
+    Digest(String),
+}
+
+#[derive(Debug, Clone)]
+struct OciRepositorySpec {
+    url: String,
+    interval: String,
+    reference: Option<OciRefSpec>,
+    /// `layerSelector`: media type and `extract` or `copy`.
+    layer: Option<(String, &'static str)>,
+    timeout: Option<String>,
+    /// `verify: {provider: cosign}` (keyless).
+    cosign: bool,
+}
+
+#[derive(Debug, Clone)]
 struct HelmReleaseSpec {
+    /// A HelmRepository (`spec.chart`) or, for `spec.chartRef`, an OCIRepository.
     source: Key,
     /// The chart's sourceRef names the release's own namespace.
     source_namespace_written: bool,
+    /// `spec.chartRef` (the chart the OCIRepository holds), not `spec.chart`.
+    chart_ref: bool,
     chart: String,
     version: Option<String>,
     chart_interval: Option<String>,
@@ -115,6 +137,7 @@ enum Spec {
     Kustomization(Box<KustomizationSpec>),
     HelmRepository(HelmRepositorySpec),
     HelmRelease(Box<HelmReleaseSpec>),
+    OciRepository(OciRepositorySpec),
     /// The cluster's own source where the part does not declare it typed, bound at the
     /// start of the cluster's function as `this_repository` (see [`CLUSTER`]):
     /// `Ref::existing` of the manifest the repository declares, or, where it declares
@@ -198,6 +221,7 @@ fn declared_in(parts: &[&PartPlan]) -> HashSet<Key> {
             let v = &doc.value;
             let kind = [
                 "GitRepository",
+                "OCIRepository",
                 "Kustomization",
                 "HelmRepository",
                 "HelmRelease",
@@ -625,6 +649,10 @@ impl Recipe {
                 &["v2", "v2beta2"],
                 Spec::HelmRelease(Box::new(helm_release(value)?)),
             ),
+            ("source.toolkit.fluxcd.io", "OCIRepository") => (
+                &["v1", "v1beta2"],
+                Spec::OciRepository(oci_repository(value)?),
+            ),
             _ => return None,
         };
         let at = versions.iter().position(|v| *v == version)?;
@@ -644,6 +672,7 @@ impl Recipe {
                 Spec::Kustomization(_) => "Kustomization",
                 Spec::HelmRepository(_) => "HelmRepository",
                 Spec::HelmRelease(_) => "HelmRelease",
+                Spec::OciRepository(_) => "OCIRepository",
                 Spec::ThisRepository { .. } => "GitRepository",
             },
             namespace: self.namespace.clone(),
@@ -655,9 +684,10 @@ impl Recipe {
     /// then its dependencies.
     pub(crate) fn references(&self) -> Vec<&Key> {
         match &self.spec {
-            Spec::GitRepository(_) | Spec::HelmRepository(_) | Spec::ThisRepository { .. } => {
-                Vec::new()
-            }
+            Spec::GitRepository(_)
+            | Spec::HelmRepository(_)
+            | Spec::OciRepository(_)
+            | Spec::ThisRepository { .. } => Vec::new(),
             Spec::Kustomization(k) => std::iter::once(&k.source)
                 .chain(k.depends_on.iter())
                 .collect(),
@@ -801,11 +831,60 @@ impl Recipe {
                     line(&mut s, format!("timeout(duration!({}))", lit(t)));
                 }
             }
+            Spec::OciRepository(o) => {
+                s.push_str("OCIRepository::builder()\n");
+                line(&mut s, format!("name({})", name_code(&self.name)));
+                line(&mut s, format!("namespace({})", ns(&self.namespace)));
+                line(&mut s, format!("url({})", lit(&o.url)));
+                match &o.reference {
+                    Some(OciRefSpec::Tag(t)) => {
+                        line(&mut s, format!("reference(OciRef::tag({}))", lit(t)))
+                    }
+                    Some(OciRefSpec::Digest(d)) => {
+                        line(&mut s, format!("reference(OciRef::digest({}))", lit(d)))
+                    }
+                    Some(OciRefSpec::Semver(r, filter)) => line(
+                        &mut s,
+                        format!(
+                            "reference(OciRef::semver({}){})",
+                            lit(r),
+                            filter
+                                .as_ref()
+                                .map(|f| format!(".with_semver_filter({})", lit(f)))
+                                .unwrap_or_default()
+                        ),
+                    ),
+                    None => {}
+                }
+                match &o.layer {
+                    Some((media, "copy")) if media == HELM_CHART_LAYER => {
+                        line(&mut s, "layer_selector(LayerSelector::helm_chart())".into())
+                    }
+                    Some((media, operation)) => line(
+                        &mut s,
+                        format!("layer_selector(LayerSelector::{operation}({}))", lit(media)),
+                    ),
+                    None => {}
+                }
+                if o.cosign {
+                    line(
+                        &mut s,
+                        "verify(fluxdsl::source::OciVerify::cosign())".into(),
+                    );
+                }
+                line(&mut s, format!("interval(duration!({}))", lit(&o.interval)));
+                if let Some(t) = &o.timeout {
+                    line(&mut s, format!("timeout(duration!({}))", lit(t)));
+                }
+            }
             Spec::HelmRelease(h) => {
                 s.push_str("HelmRelease::builder()\n");
                 line(&mut s, format!("name({})", name_code(&self.name)));
                 line(&mut s, format!("namespace({})", ns(&self.namespace)));
-                let mut chart = format!("Chart::from_source({}, {})", links[0], lit(&h.chart));
+                let mut chart = match h.chart_ref {
+                    true => format!("Chart::from_ref({})", links[0]),
+                    false => format!("Chart::from_source({}, {})", links[0], lit(&h.chart)),
+                };
                 if let Some(v) = &h.version {
                     let _ = write!(chart, ".version({})", lit(v));
                 }
@@ -927,16 +1006,16 @@ impl Recipe {
                 Handle::GitRepository(add(c, file, self.version, repository))
             }
             Spec::Kustomization(k) => {
-                let Some(Handle::GitRepository(source)) = links[0] else {
-                    unreachable!("a typed Kustomization's source is a GitRepository's handle")
-                };
-                let mut kustomization = Kustomization::builder()
+                let builder = Kustomization::builder()
                     .name(name)
-                    .namespace(namespace.clone())
-                    .source_ref(source)
-                    .interval(parsed(&k.interval))
-                    .prune(k.prune)
-                    .build();
+                    .namespace(namespace.clone());
+                let builder = match links[0] {
+                    Some(Handle::GitRepository(r)) => builder.source_ref(r),
+                    Some(Handle::OciRepository(r)) => builder.source_ref(r),
+                    _ => unreachable!("a typed Kustomization's source is a handle to a source"),
+                };
+                let mut kustomization =
+                    builder.interval(parsed(&k.interval)).prune(k.prune).build();
                 kustomization.depends_on = (1..links.len())
                     .map(|i| {
                         let handle = match links[i] {
@@ -984,26 +1063,70 @@ impl Recipe {
                 repository.timeout = h.timeout.as_deref().map(parsed);
                 Handle::HelmRepository(add(c, file, self.version, repository))
             }
+            Spec::OciRepository(o) => {
+                use crate::source::{LayerSelector, OciRef, OciVerify};
+                let mut repository = crate::OCIRepository::builder()
+                    .name(name)
+                    .namespace(namespace)
+                    .url(o.url.as_str())
+                    .interval(parsed(&o.interval))
+                    .build();
+                repository.reference = o.reference.as_ref().map(|r| match r {
+                    OciRefSpec::Tag(t) => OciRef::tag(t),
+                    OciRefSpec::Digest(d) => OciRef::digest(d),
+                    OciRefSpec::Semver(range, filter) => match filter {
+                        Some(f) => OciRef::semver(range).with_semver_filter(f),
+                        None => OciRef::semver(range),
+                    },
+                });
+                repository.layer_selector = o.layer.as_ref().map(|(media, op)| match *op {
+                    "copy" => LayerSelector::copy(media),
+                    _ => LayerSelector::extract(media),
+                });
+                repository.verify = o.cosign.then(OciVerify::cosign);
+                repository.timeout = o.timeout.as_deref().map(parsed);
+                Handle::OciRepository(add(c, file, self.version, repository))
+            }
             Spec::HelmRelease(h) => {
                 use crate::helm::{Crds, Install, Strategy, Upgrade};
-                let source = match links[0] {
-                    Some(Handle::HelmRepository(r)) => r.clone(),
-                    None => {
-                        let (namespace, name) = existing(0);
-                        crate::Ref::<crate::HelmRepository>::existing(&namespace, name)
+                let chart: crate::Chart = match h.chart_ref {
+                    true => {
+                        let source = match links[0] {
+                            Some(Handle::OciRepository(r)) => r.clone(),
+                            None => {
+                                let (namespace, name) = existing(0);
+                                crate::Ref::<crate::OCIRepository>::existing(&namespace, name)
+                            }
+                            _ => unreachable!("a typed chartRef names an OCIRepository"),
+                        };
+                        let chart = crate::Chart::from_ref(&source);
+                        match h.source_namespace_written {
+                            true => chart.with_namespace().into(),
+                            false => chart.into(),
+                        }
                     }
-                    _ => unreachable!("a typed HelmRelease's chart comes from a HelmRepository"),
+                    false => {
+                        let source = match links[0] {
+                            Some(Handle::HelmRepository(r)) => r.clone(),
+                            None => {
+                                let (namespace, name) = existing(0);
+                                crate::Ref::<crate::HelmRepository>::existing(&namespace, name)
+                            }
+                            _ => unreachable!("a typed chart comes from a HelmRepository"),
+                        };
+                        let mut chart = crate::Chart::from_source(&source, &h.chart);
+                        if let Some(v) = &h.version {
+                            chart = chart.version(v);
+                        }
+                        if let Some(i) = &h.chart_interval {
+                            chart = chart.interval(parsed(i));
+                        }
+                        if h.source_namespace_written {
+                            chart = chart.with_namespace();
+                        }
+                        chart.into()
+                    }
                 };
-                let mut chart = crate::Chart::from_source(&source, &h.chart);
-                if let Some(v) = &h.version {
-                    chart = chart.version(v);
-                }
-                if let Some(i) = &h.chart_interval {
-                    chart = chart.interval(parsed(i));
-                }
-                if h.source_namespace_written {
-                    chart = chart.with_namespace();
-                }
                 let mut release = crate::HelmRelease::builder()
                     .name(name)
                     .namespace(namespace)
@@ -1066,6 +1189,7 @@ impl Recipe {
             Spec::Kustomization(_) => "Ref<Kustomization>",
             Spec::HelmRepository(_) => "Ref<HelmRepository>",
             Spec::HelmRelease(_) => "Ref<HelmRelease>",
+            Spec::OciRepository(_) => "Ref<OCIRepository>",
             Spec::ThisRepository { .. } => "Ref<GitRepository>",
         }
     }
@@ -1078,6 +1202,7 @@ pub(crate) enum Handle {
     Kustomization(crate::Ref<crate::Kustomization>),
     HelmRepository(crate::Ref<crate::HelmRepository>),
     HelmRelease(crate::Ref<crate::HelmRelease>),
+    OciRepository(crate::Ref<crate::OCIRepository>),
 }
 
 impl Handle {
@@ -1162,6 +1287,71 @@ fn helm_repository(value: &Value) -> Option<HelmRepositorySpec> {
     })
 }
 
+/// The media type of a Helm chart's content layer (`LayerSelector::helm_chart`).
+const HELM_CHART_LAYER: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+
+fn oci_repository(value: &Value) -> Option<OciRepositorySpec> {
+    let spec = value["spec"].as_object()?;
+    const FIELDS: [&str; 6] = [
+        "interval",
+        "url",
+        "ref",
+        "layerSelector",
+        "timeout",
+        "verify",
+    ];
+    if spec.keys().any(|k| !FIELDS.contains(&k.as_str())) {
+        return None;
+    }
+    let text = |map: &serde_json::Map<String, Value>, k: &str| {
+        map.get(k).and_then(Value::as_str).map(str::to_owned)
+    };
+    let reference = match spec.get("ref") {
+        None => None,
+        Some(r) => {
+            let r = r.as_object()?;
+            let keys: Vec<&str> = r.keys().map(String::as_str).collect();
+            Some(match keys.as_slice() {
+                ["tag"] => OciRefSpec::Tag(text(r, "tag")?),
+                ["digest"] => OciRefSpec::Digest(text(r, "digest")?),
+                ["semver"] => OciRefSpec::Semver(text(r, "semver")?, None),
+                ["semver", "semverFilter"] | ["semverFilter", "semver"] => {
+                    OciRefSpec::Semver(text(r, "semver")?, Some(text(r, "semverFilter")?))
+                }
+                _ => return None,
+            })
+        }
+    };
+    let layer = match spec.get("layerSelector") {
+        None => None,
+        Some(l) => {
+            let l = l.as_object().filter(|l| l.len() == 2)?;
+            let operation = ["extract", "copy"]
+                .into_iter()
+                .find(|o| l.get("operation").and_then(Value::as_str) == Some(o))?;
+            Some((text(l, "mediaType")?, operation))
+        }
+    };
+    let cosign = match spec.get("verify") {
+        None => false,
+        Some(v) => {
+            let v = v.as_object().filter(|v| v.len() == 1)?;
+            (v.get("provider")?.as_str()? == "cosign").then_some(true)?
+        }
+    };
+    Some(OciRepositorySpec {
+        url: spec.get("url")?.as_str()?.to_owned(),
+        interval: duration(spec.get("interval")?)?,
+        reference,
+        layer,
+        timeout: match spec.get("timeout") {
+            None => None,
+            Some(t) => Some(duration(t)?),
+        },
+        cosign,
+    })
+}
+
 /// `spec.install` (`flag`: `createNamespace`) or `spec.upgrade` (`cleanupOnFail`) of
 /// `crds`, `remediation.retries` and the flag, as the typed action writes them.
 fn action(value: &Value, flag: &str) -> Option<ActionSpec> {
@@ -1189,8 +1379,9 @@ fn action(value: &Value, flag: &str) -> Option<ActionSpec> {
 fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
     let holder = value["metadata"]["namespace"].as_str()?;
     let spec = value["spec"].as_object()?;
-    const FIELDS: [&str; 10] = [
+    const FIELDS: [&str; 11] = [
         "chart",
+        "chartRef",
         "interval",
         "values",
         "releaseName",
@@ -1204,17 +1395,27 @@ fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
     if spec.keys().any(|k| !FIELDS.contains(&k.as_str())) {
         return None;
     }
-    let chart = spec.get("chart")?.as_object()?;
-    if chart.len() != 1 {
-        return None; // `metadata` too
-    }
-    let template = chart.get("spec")?.as_object()?;
+    let chart_ref = spec.contains_key("chartRef");
+    let empty = serde_json::Map::new();
+    let template = match chart_ref {
+        true if spec.contains_key("chart") => return None,
+        true => &empty,
+        false => {
+            let chart = spec.get("chart")?.as_object()?;
+            if chart.len() != 1 {
+                return None; // `metadata` too
+            }
+            chart.get("spec")?.as_object()?
+        }
+    };
     const CHART: [&str; 4] = ["chart", "version", "sourceRef", "interval"];
     if template.keys().any(|k| !CHART.contains(&k.as_str())) {
         return None;
     }
-    let (source, source_namespace_written) =
-        relative_written(template.get("sourceRef")?, Some("HelmRepository"), holder)?;
+    let (source, source_namespace_written) = match chart_ref {
+        true => relative_written(spec.get("chartRef")?, Some("OCIRepository"), holder)?,
+        false => relative_written(template.get("sourceRef")?, Some("HelmRepository"), holder)?,
+    };
     let text = |v: Option<&Value>| match v {
         None => Some(None),
         Some(v) => v.as_str().map(|s| Some(s.to_owned())),
@@ -1244,7 +1445,11 @@ fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
     Some(HelmReleaseSpec {
         source,
         source_namespace_written,
-        chart: template.get("chart")?.as_str()?.to_owned(),
+        chart_ref,
+        chart: match chart_ref {
+            true => String::new(),
+            false => template.get("chart")?.as_str()?.to_owned(),
+        },
         version: text(template.get("version"))?,
         chart_interval: optional_duration(template.get("interval"))?,
         interval: duration(spec.get("interval")?)?,
@@ -1338,7 +1543,8 @@ fn kustomization(value: &Value) -> Option<KustomizationSpec> {
         }
     };
     Some(KustomizationSpec {
-        source: relative(spec.get("sourceRef")?, Some("GitRepository"), holder)?,
+        source: relative(spec.get("sourceRef")?, Some("GitRepository"), holder)
+            .or_else(|| relative(spec.get("sourceRef")?, Some("OCIRepository"), holder))?,
         path,
         interval: duration(spec.get("interval")?)?,
         prune: spec.get("prune")?.as_bool()?,
@@ -1527,7 +1733,7 @@ mod tests {
             ("/spec/sourceRef/namespace", json!("flux-system")),
             ("/spec/dependsOn/0/namespace", json!("flux-system")),
             ("/spec/suspend", json!(false)),
-            ("/spec/sourceRef/kind", json!("OCIRepository")),
+            ("/spec/sourceRef/kind", json!("Bucket")),
             (
                 "/spec/postBuild/substituteFrom",
                 json!([{"kind": "ConfigMap", "name": "x"}]),
