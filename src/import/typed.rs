@@ -723,6 +723,21 @@ impl Recipe {
         let line = |s: &mut String, call: String| {
             let _ = writeln!(s, "            .{call}");
         };
+        // `KIND::builder()` with its name and namespace.
+        let start = |s: &mut String, kind: &str| {
+            let _ = writeln!(s, "{kind}::builder()");
+            line(s, format!("name({})", name_code(&self.name)));
+            line(s, format!("namespace({})", ns(&self.namespace)));
+        };
+        let duration_call = |call: &str, d: &str| format!("{call}(duration!({}))", lit(d));
+        // A reference to an object of the holder's namespace by `Ref::existing`.
+        let existing_call = |call: &str, n: &str| {
+            format!(
+                "{call}(&Ref::existing(&{}, {}))",
+                ns(&self.namespace),
+                name_code(n)
+            )
+        };
         match &self.spec {
             Spec::ThisRepository { outside } => {
                 return format!(
@@ -737,9 +752,7 @@ impl Recipe {
                 );
             }
             Spec::GitRepository(g) => {
-                s.push_str("GitRepository::builder()\n");
-                line(&mut s, format!("name({})", name_code(&self.name)));
-                line(&mut s, format!("namespace({})", ns(&self.namespace)));
+                start(&mut s, "GitRepository");
                 line(&mut s, format!("url({})", lit(&g.url)));
                 if let Some(r) = &g.reference {
                     let call = match r {
@@ -752,29 +765,20 @@ impl Recipe {
                 }
                 if let Some(secret) = &g.secret {
                     // The deploy key `flux bootstrap` makes: in the cluster, not in Git.
-                    line(
-                        &mut s,
-                        format!(
-                            "secret_ref(&Ref::existing(&{}, {}))",
-                            ns(&self.namespace),
-                            name_code(secret)
-                        ),
-                    );
+                    line(&mut s, existing_call("secret_ref", secret));
                 }
-                line(&mut s, format!("interval(duration!({}))", lit(&g.interval)));
+                line(&mut s, duration_call("interval", &g.interval));
                 if let Some(t) = &g.timeout {
-                    line(&mut s, format!("timeout(duration!({}))", lit(t)));
+                    line(&mut s, duration_call("timeout", t));
                 }
             }
             Spec::Kustomization(k) => {
-                s.push_str("Kustomization::builder()\n");
-                line(&mut s, format!("name({})", name_code(&self.name)));
-                line(&mut s, format!("namespace({})", ns(&self.namespace)));
+                start(&mut s, "Kustomization");
                 line(&mut s, format!("source_ref({})", links[0]));
                 if let Some(path) = &k.path {
                     line(&mut s, format!("path({})", lit(path)));
                 }
-                line(&mut s, format!("interval(duration!({}))", lit(&k.interval)));
+                line(&mut s, duration_call("interval", &k.interval));
                 line(&mut s, format!("prune({})", k.prune));
                 if !k.depends_on.is_empty() {
                     line(&mut s, format!("depends_on(&[{}])", links[1..].join(", ")));
@@ -808,33 +812,22 @@ impl Recipe {
                 }
                 if let Some(sa) = &k.service_account {
                     // Flux's own (its install), or one a tenant's folder makes.
-                    line(
-                        &mut s,
-                        format!(
-                            "service_account_name(&Ref::existing(&{}, {}))",
-                            ns(&self.namespace),
-                            name_code(sa)
-                        ),
-                    );
+                    line(&mut s, existing_call("service_account_name", sa));
                 }
             }
             Spec::HelmRepository(h) => {
-                s.push_str("HelmRepository::builder()\n");
-                line(&mut s, format!("name({})", name_code(&self.name)));
-                line(&mut s, format!("namespace({})", ns(&self.namespace)));
+                start(&mut s, "HelmRepository");
                 line(&mut s, format!("url({})", lit(&h.url)));
                 if h.oci {
                     line(&mut s, "oci(true)".into());
                 }
-                line(&mut s, format!("interval(duration!({}))", lit(&h.interval)));
+                line(&mut s, duration_call("interval", &h.interval));
                 if let Some(t) = &h.timeout {
-                    line(&mut s, format!("timeout(duration!({}))", lit(t)));
+                    line(&mut s, duration_call("timeout", t));
                 }
             }
             Spec::OciRepository(o) => {
-                s.push_str("OCIRepository::builder()\n");
-                line(&mut s, format!("name({})", name_code(&self.name)));
-                line(&mut s, format!("namespace({})", ns(&self.namespace)));
+                start(&mut s, "OCIRepository");
                 line(&mut s, format!("url({})", lit(&o.url)));
                 match &o.reference {
                     Some(OciRefSpec::Tag(t)) => {
@@ -872,15 +865,13 @@ impl Recipe {
                         "verify(fluxdsl::source::OciVerify::cosign())".into(),
                     );
                 }
-                line(&mut s, format!("interval(duration!({}))", lit(&o.interval)));
+                line(&mut s, duration_call("interval", &o.interval));
                 if let Some(t) = &o.timeout {
-                    line(&mut s, format!("timeout(duration!({}))", lit(t)));
+                    line(&mut s, duration_call("timeout", t));
                 }
             }
             Spec::HelmRelease(h) => {
-                s.push_str("HelmRelease::builder()\n");
-                line(&mut s, format!("name({})", name_code(&self.name)));
-                line(&mut s, format!("namespace({})", ns(&self.namespace)));
+                start(&mut s, "HelmRelease");
                 let mut chart = match h.chart_ref {
                     true => format!("Chart::from_ref({})", links[0]),
                     false => format!("Chart::from_source({}, {})", links[0], lit(&h.chart)),
@@ -895,7 +886,7 @@ impl Recipe {
                     chart.push_str(".with_namespace()");
                 }
                 line(&mut s, format!("chart({chart})"));
-                line(&mut s, format!("interval(duration!({}))", lit(&h.interval)));
+                line(&mut s, duration_call("interval", &h.interval));
                 if let Some(r) = &h.release_name {
                     line(&mut s, format!("release_name({})", lit(r)));
                 }
@@ -903,7 +894,7 @@ impl Recipe {
                     line(&mut s, format!("target_namespace({})", namespace_code(t)));
                 }
                 if let Some(t) = &h.timeout {
-                    line(&mut s, format!("timeout(duration!({}))", lit(t)));
+                    line(&mut s, duration_call("timeout", t));
                 }
                 if let Some(m) = h.max_history {
                     line(&mut s, format!("max_history({m})"));
@@ -1589,6 +1580,15 @@ mod tests {
         })
     }
 
+    /// Asserts that `value` with each (pointer, other value) change has no recipe.
+    #[track_caller]
+    fn stays_a_manifest(value: &Value, changes: &[(&str, Value)]) {
+        for (pointer, other) in changes {
+            let other = changed(value, pointer, other.clone());
+            assert!(Recipe::of(&other).is_none(), "{pointer}");
+        }
+    }
+
     fn changed(value: &Value, pointer: &str, other: Value) -> Value {
         let mut changed = value.clone();
         match changed.pointer_mut(pointer) {
@@ -1619,17 +1619,17 @@ mod tests {
         ));
         assert_eq!(var_name("${cluster}-fleet"), "cluster_fleet");
         // What the typed object would write otherwise stays a manifest.
-        for (pointer, other) in [
-            ("/apiVersion", json!("source.toolkit.fluxcd.io/v1beta1")),
-            ("/spec/interval", json!("1d")),
-            ("/metadata/labels", json!({"a": "b"})),
-            ("/metadata/name", json!("${1st}-fleet")),
-            ("/spec/suspend", json!(false)),
-            ("/spec/ref", json!({"tag": "v1", "semver": "1.x"})),
-        ] {
-            let other = changed(&bootstrap(), pointer, other);
-            assert!(Recipe::of(&other).is_none(), "{pointer}");
-        }
+        stays_a_manifest(
+            &bootstrap(),
+            &[
+                ("/apiVersion", json!("source.toolkit.fluxcd.io/v1beta1")),
+                ("/spec/interval", json!("1d")),
+                ("/metadata/labels", json!({"a": "b"})),
+                ("/metadata/name", json!("${1st}-fleet")),
+                ("/spec/suspend", json!(false)),
+                ("/spec/ref", json!({"tag": "v1", "semver": "1.x"})),
+            ],
+        );
     }
 
     #[test]
@@ -1676,16 +1676,16 @@ mod tests {
             json!("helm.toolkit.fluxcd.io/v2beta2"),
         );
         assert_eq!(Recipe::of(&older).unwrap().version(), Some("v2beta2"));
-        for (pointer, other) in [
-            ("/apiVersion", json!("helm.toolkit.fluxcd.io/v2beta1")),
-            ("/spec/install/remediation/retries", json!("3")),
-            ("/spec/install/createNamespace", json!(false)),
-            ("/spec/chart/spec/sourceRef/kind", json!("GitRepository")),
-            ("/spec/uninstall", json!({"keepHistory": false})),
-        ] {
-            let other = changed(&release, pointer, other);
-            assert!(Recipe::of(&other).is_none(), "{pointer}");
-        }
+        stays_a_manifest(
+            &release,
+            &[
+                ("/apiVersion", json!("helm.toolkit.fluxcd.io/v2beta1")),
+                ("/spec/install/remediation/retries", json!("3")),
+                ("/spec/install/createNamespace", json!(false)),
+                ("/spec/chart/spec/sourceRef/kind", json!("GitRepository")),
+                ("/spec/uninstall", json!({"keepHistory": false})),
+            ],
+        );
     }
 
     #[test]
@@ -1728,21 +1728,21 @@ mod tests {
         ] {
             assert!(code.contains(call), "{call} in {code}");
         }
-        for (pointer, other) in [
-            // The type leaves out a namespace that is the holder's, and `false` flags.
-            ("/spec/sourceRef/namespace", json!("flux-system")),
-            ("/spec/dependsOn/0/namespace", json!("flux-system")),
-            ("/spec/suspend", json!(false)),
-            ("/spec/sourceRef/kind", json!("Bucket")),
-            (
-                "/spec/postBuild/substituteFrom",
-                json!([{"kind": "ConfigMap", "name": "x"}]),
-            ),
-            ("/spec/prune", json!("yes")),
-            ("/spec/decryption", json!({"provider": "sops"})),
-        ] {
-            let other = changed(&apps, pointer, other);
-            assert!(Recipe::of(&other).is_none(), "{pointer}");
-        }
+        stays_a_manifest(
+            &apps,
+            &[
+                // The type leaves out a namespace that is the holder's, and `false` flags.
+                ("/spec/sourceRef/namespace", json!("flux-system")),
+                ("/spec/dependsOn/0/namespace", json!("flux-system")),
+                ("/spec/suspend", json!(false)),
+                ("/spec/sourceRef/kind", json!("Bucket")),
+                (
+                    "/spec/postBuild/substituteFrom",
+                    json!([{"kind": "ConfigMap", "name": "x"}]),
+                ),
+                ("/spec/prune", json!("yes")),
+                ("/spec/decryption", json!({"provider": "sops"})),
+            ],
+        );
     }
 }

@@ -18,6 +18,19 @@ fn cluster_with(files: &[(&str, &str)]) -> Cluster {
     cluster
 }
 
+/// Cluster `name` of a repository whose clusters share it: its Kustomization `apps`
+/// builds its own folder, `./apps/NAME`.
+fn own_apps(name: &str) -> Cluster {
+    let mut c = Cluster::for_repository("");
+    let sync = c.file(&format!("clusters/{name}/sync.yaml"));
+    let repo = super::fleet_source(&mut c, &sync);
+    c.add(
+        &sync,
+        synced(name!("apps"), &repo, &format!("./apps/{name}")),
+    );
+    c
+}
+
 /// Kustomization `name` building `path` of `source` every ten minutes, with pruning.
 fn synced<K: fluxdsl::KustomizationSource>(
     name: fluxdsl::Name,
@@ -836,16 +849,7 @@ fn graph_draws_the_references_flux_reads_from_the_built_objects() {
 fn a_values_config_map_only_another_cluster_applies_is_refused() {
     // Two clusters over one repository: each applies its own folder; the release in
     // staging's reads values that only production's folder holds.
-    let cluster = |name: &str| {
-        let mut c = Cluster::for_repository("");
-        let sync = c.file(&format!("clusters/{name}/sync.yaml"));
-        let repo = super::fleet_source(&mut c, &sync);
-        c.add(
-            &sync,
-            synced(name!("apps"), &repo, &format!("./apps/{name}")),
-        );
-        c
-    };
+    let cluster = own_apps;
     let release = RELEASE.replace("name: web-values", "name: web-config");
     let values = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  \
                   namespace: apps\ndata:\n  values.yaml: \"replicas: 2\"\n";
@@ -1250,16 +1254,7 @@ fn what_a_ref_existing_names_that_the_repository_declares_is_still_checked_per_c
     // refers to it, and no Kustomization of staging applies it.
     use fluxdsl::{Chart, HelmRelease, HelmRepository, NamespaceName, Ref, ValuesFrom, namespace};
     use k8s_openapi::api::core::v1::ConfigMap;
-    let cluster = |name: &str| {
-        let mut c = Cluster::for_repository("");
-        let sync = c.file(&format!("clusters/{name}/sync.yaml"));
-        let repo = super::fleet_source(&mut c, &sync);
-        c.add(
-            &sync,
-            synced(name!("apps"), &repo, &format!("./apps/{name}")),
-        );
-        c
-    };
+    let cluster = own_apps;
     let mut staging = cluster("staging");
     let releases = staging.file("apps/staging/release.yaml");
     let charts: Ref<HelmRepository> = Ref::existing(&namespace!("apps"), name!("charts"));

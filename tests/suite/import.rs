@@ -304,6 +304,18 @@ fn a_variable_written_with_a_replacement_is_substituted_and_what_it_makes_is_che
     assert!(!refused.contains("example"), "{refused}");
 }
 
+/// Fails, showing `code`, unless it holds each of `lines`, in that order.
+fn assert_in_order(code: &str, lines: &[&str]) {
+    let at: Vec<usize> = lines
+        .iter()
+        .map(|line| {
+            code.find(line)
+                .unwrap_or_else(|| panic!("{line} in {code}"))
+        })
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{code}");
+}
+
 #[test]
 fn flux_objects_are_declared_typed_in_dependency_order_and_referred_to_by_handle() {
     // cluster7's apps.yaml depends on charts.yaml, and both build from the GitRepository
@@ -317,14 +329,7 @@ fn flux_objects_are_declared_typed_in_dependency_order_and_referred_to_by_handle
         "    clusters_home::apps_yaml(&mut c, &flux_system, &charts);\n",
         "    c.source_is_this_repository(&flux_system);\n",
     ];
-    let at: Vec<usize> = calls
-        .iter()
-        .map(|call| {
-            code.find(call)
-                .unwrap_or_else(|| panic!("{call} in {code}"))
-        })
-        .collect();
-    assert!(at.windows(2).all(|w| w[0] < w[1]), "{code}");
+    assert_in_order(code, &calls);
     for typed in [
         "pub fn gotk_sync_yaml(c: &mut Cluster) -> Ref<GitRepository> {",
         "pub fn charts_yaml(c: &mut Cluster, flux_system: &Ref<GitRepository>) -> Ref<Kustomization> {",
@@ -344,14 +349,7 @@ fn flux_objects_are_declared_typed_in_dependency_order_and_referred_to_by_handle
         "    apps_networking_ingress_nginx::ks_yaml(&mut c, &this_repository);\n",
         "    c.source_is_this_repository(&this_repository);\n",
     ];
-    let at: Vec<usize> = calls
-        .iter()
-        .map(|call| {
-            code.find(call)
-                .unwrap_or_else(|| panic!("{call} in {code}"))
-        })
-        .collect();
-    assert!(at.windows(2).all(|w| w[0] < w[1]), "{code}");
+    assert_in_order(code, &calls);
     // The typed Kustomizations are built as the manifests were: the import's own run
     // declares them from the same recipes and still finds what each applies.
     let repository = fluxdsl::import::repository(&fixture("flux-local-testdata/cluster7")).unwrap();
