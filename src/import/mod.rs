@@ -3,7 +3,8 @@
 //!
 //! The repository is read whole (`scan`), divided into clusters and shared folders by
 //! what each cluster's Kustomizations build (`layout`), and planned file by file
-//! (`plan`). The plan runs in process first: what render refuses in the repository as
+//! (`plan`), its Flux objects typed where `typed` has a recipe for them. The plan runs
+//! in process first (`run`): what render refuses in the repository as
 //! it is becomes a finding, and where an opt-in exists (a Secret in clear, an image
 //! without a fixed version) the code makes it with a `// finding:` comment. Then
 //! `emit` writes the crate: a module per cluster and one for the shared folders, each
@@ -15,12 +16,14 @@
 mod emit;
 mod layout;
 mod plan;
+mod run;
+mod rust;
 mod scan;
 mod typed;
 
 use std::path::{Path, PathBuf};
 
-pub use plan::Finding;
+pub use run::Finding;
 
 /// Another repository a GitRepository of the imported one fetches, checked out at `dir`:
 /// imported as a tree of its own (`Cluster::repository_tree`), as this project's
@@ -71,7 +74,7 @@ fn planned(repo: &Path, others: &[OtherRepository]) -> Result<Planned, String> {
         let source = (other.namespace.clone(), other.name.clone());
         plan::add_tree(&mut parts, source, local, tree)?;
     }
-    let findings = plan::settle(&files, &layout, &mut parts);
+    let findings = run::settle(&files, &layout, &mut parts);
     Ok(Planned {
         files,
         layout,
@@ -218,7 +221,7 @@ pub fn repository_with(
     others: &[OtherRepository],
 ) -> Result<crate::Repository, String> {
     let p = planned(repo, others)?;
-    Ok(plan::interpret(&p.files, &p.layout, &p.parts))
+    Ok(run::interpret(&p.files, &p.layout, &p.parts))
 }
 
 /// Imports `repo` into a new crate at `out` (new, or an empty folder), written whole or

@@ -206,6 +206,20 @@ pub(crate) struct PartTyped {
     pub(crate) tree_sources: Vec<Option<usize>>,
 }
 
+/// The variable names a part's function binds besides the typed objects' handles (each
+/// tree's source and tree, the cluster, this repository's source).
+pub(crate) fn reserved(part: &PartPlan) -> Vec<String> {
+    let mut names: Vec<String> = ["c", "file", "object", "repository", "this_repository"]
+        .map(String::from)
+        .into();
+    for tree in &part.trees {
+        let var = super::rust::ident(&tree.source.1);
+        names.push(format!("{var}_tree"));
+        names.push(var);
+    }
+    names
+}
+
 /// The Flux objects (GitRepositories, Kustomizations, HelmRepositories, HelmReleases) `parts` declare
 /// with a namespace of their own: what a `Ref::existing` may name.
 fn declared_in(parts: &[&PartPlan]) -> HashSet<Key> {
@@ -445,7 +459,7 @@ fn dependency_order(candidates: &[Vec<(usize, Recipe)>]) -> Vec<usize> {
 /// a template's variables by their names (`${app}-db` is `app_db`).
 fn var_name(name: &str) -> String {
     let plain = name.replace("${", "").replace('}', "");
-    let ident = super::emit::ident(&plain);
+    let ident = super::rust::ident(&plain);
     let mut out = String::with_capacity(ident.len());
     for c in ident.chars() {
         if !(c == '_' && (out.is_empty() || out.ends_with('_'))) {
@@ -455,7 +469,7 @@ fn var_name(name: &str) -> String {
     let out = out.trim_end_matches('_').to_owned();
     match out.is_empty() {
         true => ident,
-        false => super::emit::ident(&out),
+        false => super::rust::ident(&out),
     }
 }
 
@@ -556,7 +570,7 @@ pub(crate) fn namespace_code(s: &str) -> String {
             "NamespaceName::with_variables({}).expect(\"a namespace template\")",
             lit(s)
         ),
-        false => super::emit::namespace_expr(s),
+        false => super::rust::namespace_expr(s),
     }
 }
 
@@ -929,7 +943,7 @@ impl Recipe {
                 if let Some(values) = &h.values {
                     line(
                         &mut s,
-                        format!("values(json!({}))", super::emit::json(values, 3)),
+                        format!("values(json!({}))", super::rust::json(values, 3)),
                     );
                 }
             }

@@ -1,0 +1,463 @@
+//! The plan run in process: the repository it declares (each object typed where
+//! `typed` has a recipe for it, as the written crate declares it), rendered to find what
+//! render refuses in the repository as it is (the findings), and the opt-ins that let it
+//! render anyway.
+
+use super::layout::Layout;
+use super::plan::{Allow, FilePlan, PartPlan};
+use super::scan::{RepoFile, prefix_dir};
+
+/// The repository `parts` declare, built in process: each object typed where `typed`
+/// has a recipe for it, as the crate `emit` writes declares it, else as its manifest.
+pub(crate) fn interpret(
+    files: &[RepoFile],
+    layout: &Layout,
+    parts: &[PartPlan],
+) -> crate::Repository {
+    interpret_only(files, layout, parts, None)
+}
+
+/// [`interpret`], with only part `only` of the clusters (and the shared folders) when
+/// it is given: what one cluster's checks say, each problem its own.
+fn interpret_only(
+    files: &[RepoFile],
+    layout: &Layout,
+    parts: &[PartPlan],
+    only: Option<usize>,
+) -> crate::Repository {
+    let mut repository = crate::Repository::new();
+    for (p, part) in parts.iter().enumerate() {
+        if only.is_some_and(|o| o != p) && part.cluster.is_some() {
+            continue;
+        }
+        let mut c = crate::Cluster::for_repository("");
+        let prefix = prefix_dir(&layout.prefix);
+        let source = part.cluster.map(|i| &layout.clusters[i].source);
+        let shared = parts.iter().find(|p| p.cluster.is_none());
+        let typed = super::typed::part(part, shared, source, &super::typed::reserved(part));
+        let mut handles: Vec<Option<super::typed::Handle>> = typed
+            .recipes
+            .iter()
+            .map(|r| r.recipe.bound_by_cluster())
+            .collect();
+        declare(
+            &mut c,
+            None,
+            files,
+            &prefix,
+            &part.files,
+            Some((&typed, &mut handles)),
+        );
+        // A source declared typed is named by its handle, as the written crate does.
+        let source_of = |typed: Option<usize>, (namespace, name): &(String, String)| match typed
+            .and_then(|r| handles[r].as_ref()?.git_repository().cloned())
+        {
+            Some(handle) => handle,
+            None => crate::Ref::existing(
+                &crate::NamespaceName::new(namespace.clone())
+                    .unwrap_or(crate::NamespaceName::FLUX_SYSTEM),
+                crate::Name::new(name.clone()).expect("a declared name"),
+            ),
+        };
+        let sources: Vec<crate::Ref<crate::GitRepository>> = part
+            .trees
+            .iter()
+            .zip(&typed.tree_sources)
+            .map(|(tree, typed)| source_of(*typed, &tree.source))
+            .collect();
+        let own_source = part
+            .cluster
+            .map(|i| source_of(typed.cluster_source, &layout.clusters[i].source));
+        for (tree, source) in part.trees.iter().zip(&sources) {
+            let handle = c.repository_tree(source, &tree.local, "");
+            declare(&mut c, Some(&handle), &tree.files, "", &tree.plans, None);
+        }
+        for (kind, namespace, name, _) in &part.before_flux {
+            exists_before_flux(&mut c, kind, namespace.as_deref(), name);
+        }
+        match part.cluster {
+            Some(i) => {
+                c.source_is_this_repository(own_source.as_ref().expect("a cluster's source"));
+                repository.cluster(&layout.clusters[i].name, c);
+            }
+            None => {
+                repository.shared(c);
+            }
+        }
+    }
+    repository
+}
+
+/// The typed declarations of a part and the handles declared so far.
+type Typed<'a> = (
+    &'a super::typed::PartTyped,
+    &'a mut Vec<Option<super::typed::Handle>>,
+);
+
+/// Declares `plans` (of `files`, at `prefix` in the main tree, or in `tree`) in `c`;
+/// the objects `typed` has recipes for with the typed API.
+fn declare(
+    c: &mut crate::Cluster,
+    tree: Option<&crate::Tree>,
+    files: &[RepoFile],
+    prefix: &str,
+    plans: &[FilePlan],
+    mut typed: Option<Typed<'_>>,
+) {
+    let order = match &typed {
+        Some((part, _)) => part.order.clone(),
+        None => (0..plans.len()).collect(),
+    };
+    for p in order {
+        let plan = &plans[p];
+        match plan {
+            FilePlan::Components {
+                path,
+                version,
+                sha256,
+            } => {
+                c.flux_components(path, version, sha256);
+            }
+            FilePlan::Verbatim { file, .. } | FilePlan::Kustomize { file } => {
+                let f = &files[*file];
+                let path = format!("{prefix}{}", f.path);
+                match tree {
+                    Some(t) => c.verbatim_file_in(t, &path, f.text.clone()),
+                    None => c.verbatim_file(&path, f.text.clone()),
+                };
+            }
+            FilePlan::Unapplied { file, .. } => {
+                let f = &files[*file];
+                c.unapplied_file(&format!("{prefix}{}", f.path), f.text.clone());
+            }
+            FilePlan::Patches { file, docs } => {
+                let path = format!("{prefix}{}", files[*file].path);
+                let handle = match tree {
+                    Some(t) => c.file_in(t, &path),
+                    None => c.file(&path),
+                };
+                for doc in docs {
+                    c.add_patch(&handle, doc.value.clone());
+                }
+            }
+            FilePlan::Objects {
+                file,
+                header,
+                docs,
+                allow,
+            } => {
+                let path = format!("{prefix}{}", files[*file].path);
+                let handle = match (tree, header) {
+                    (Some(t), _) => c.file_in(t, &path),
+                    (None, Some(h)) => c.file_with_header(&path, h),
+                    (None, None) => c.file(&path),
+                };
+                for (d, (doc, allow)) in docs.iter().zip(allow).enumerate() {
+                    if let Some((part, handles)) = typed.as_mut()
+                        && let Some(&r) = part.by_doc.get(&(p, d))
+                    {
+                        let placed = &part.recipes[r];
+                        let links: Vec<Option<&super::typed::Handle>> = placed
+                            .links
+                            .iter()
+                            .map(|link| match *link {
+                                super::typed::Link::Handle(t) => handles[t].as_ref(),
+                                super::typed::Link::Existing => None,
+                            })
+                            .collect();
+                        let declared = placed.recipe.declare(c, &handle, &links);
+                        handles[r] = Some(declared);
+                        continue;
+                    }
+                    let object = c.add_manifest(&handle, doc.value.clone());
+                    for a in allow {
+                        match a {
+                            Allow::SecretInClear => c.allow_secret_in_clear(&object),
+                            Allow::FloatingImage => c.allow_floating_image(&object),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A finding: what render refuses in the repository as it is, where (file:line), and
+/// the opt-in the generated code makes for it, if one exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// `path:line` of the YAML document, when the problem names one.
+    pub at: Option<String>,
+    /// The problem, as render says it.
+    pub message: String,
+    /// Whether the generated code opts in (with a `// finding:` comment), so that it
+    /// still renders the repository as it is.
+    pub opted_in: bool,
+}
+
+/// Runs the plan in process and opts in where render refuses what an opt-in allows,
+/// until it renders or nothing more can be allowed. Returns every finding.
+pub(crate) fn settle(files: &[RepoFile], layout: &Layout, parts: &mut [PartPlan]) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = Vec::new();
+    let clusters: Vec<usize> = (0..parts.len())
+        .filter(|&p| parts[p].cluster.is_some())
+        .collect();
+    loop {
+        let problems = match interpret(files, layout, parts).render() {
+            Ok(_) => return findings,
+            Err(crate::Error::Refused(problems)) => problems,
+            Err(e) => {
+                findings.push(Finding {
+                    at: None,
+                    message: e.to_string(),
+                    opted_in: false,
+                });
+                return findings;
+            }
+        };
+        // Which cluster each problem is of: every cluster's own render (with the shared
+        // folders) when there are several — the same problem in two clusters is one line
+        // of the whole render, since the declarations share their Rust site here.
+        let mut of_cluster: Vec<(Option<usize>, crate::Problem)> = Vec::new();
+        if clusters.len() > 1 {
+            for &p in &clusters {
+                if let Err(crate::Error::Refused(own)) =
+                    interpret_only(files, layout, parts, Some(p)).render()
+                {
+                    of_cluster.extend(own.into_iter().map(|problem| (Some(p), problem)));
+                }
+            }
+        } else {
+            of_cluster.extend(
+                problems
+                    .iter()
+                    .map(|x| (clusters.first().copied(), x.clone())),
+            );
+        }
+        let index = index(parts);
+        let mut progress = false;
+        for (cluster, problem) in &of_cluster {
+            progress |= opt_in(
+                files,
+                layout,
+                parts,
+                &index,
+                *cluster,
+                problem,
+                &mut findings,
+            );
+        }
+        if !progress {
+            for problem in &problems {
+                let (at, message) = described(files, parts, &index, None, problem);
+                findings.push(Finding {
+                    at,
+                    message,
+                    opted_in: false,
+                });
+            }
+            return findings;
+        }
+    }
+}
+
+/// The finding's place (`path:line` of the document it names) and text.
+fn described(
+    files: &[RepoFile],
+    parts: &[PartPlan],
+    index: &Index,
+    cluster: Option<usize>,
+    problem: &crate::Problem,
+) -> (Option<String>, String) {
+    let located = problem
+        .object
+        .as_ref()
+        .and_then(|key| locate(parts, index, key, cluster));
+    let at = located.map(|(part, plan, doc)| {
+        let FilePlan::Objects { file, docs, .. } = &parts[part].files[plan] else {
+            unreachable!("located in a file of objects")
+        };
+        format!("{}:{}", files[*file].path, docs[doc].line)
+    });
+    let message = format!(
+        "{}{}",
+        problem
+            .object
+            .as_ref()
+            .map(|k| format!("{k}: "))
+            .unwrap_or_default(),
+        match problem.field {
+            Some(field) => format!("{field}: {}", problem.message),
+            None => problem.message.clone(),
+        }
+    );
+    (at, message)
+}
+
+/// Makes the opt-in that answers `problem` (of part `cluster`, when known), if one does
+/// and it is not made yet; records the finding. Whether it made one.
+fn opt_in(
+    files: &[RepoFile],
+    layout: &Layout,
+    parts: &mut [PartPlan],
+    index: &Index,
+    cluster: Option<usize>,
+    problem: &crate::Problem,
+    findings: &mut Vec<Finding>,
+) -> bool {
+    let (at, message) = described(files, parts, index, cluster, problem);
+    let finding = |at: Option<String>| Finding {
+        at,
+        message: message.clone(),
+        opted_in: true,
+    };
+    match &problem.remedy {
+        Some(crate::Remedy::ExistsBeforeFlux(key)) => {
+            let located = problem
+                .object
+                .as_ref()
+                .and_then(|k| locate(parts, index, k, cluster));
+            let Some(part) = cluster.or(located.map(|(p, _, _)| p)) else {
+                return false;
+            };
+            let namespace = key.namespace.as_deref().map(str::to_owned);
+            let known = parts[part]
+                .before_flux
+                .iter()
+                .any(|(k, ns, n, _)| k == key.kind && *ns == namespace && *n == key.name);
+            if known {
+                return false;
+            }
+            parts[part].before_flux.push((
+                key.kind.to_owned(),
+                namespace,
+                key.name.clone(),
+                findings.len(),
+            ));
+            findings.push(finding(at));
+            true
+        }
+        Some(crate::Remedy::UnappliedFile(path)) => {
+            let prefix = prefix_dir(&layout.prefix);
+            for part in parts.iter_mut() {
+                for plan in part.files.iter_mut() {
+                    // Objects, or a SOPS file of them carried as it is.
+                    let (FilePlan::Objects { file, .. } | FilePlan::Verbatim { file, .. }) = plan
+                    else {
+                        continue;
+                    };
+                    let file = *file;
+                    if format!("{prefix}{}", files[file].path) == *path {
+                        *plan = FilePlan::Unapplied {
+                            file,
+                            finding: findings.len(),
+                        };
+                        findings.push(finding(Some(files[file].path.clone())));
+                        return true;
+                    }
+                }
+            }
+            false
+        }
+        _ => {
+            let allow = if problem.message.contains("in clear in Git") {
+                Allow::SecretInClear
+            } else if problem.message.contains("names no fixed version") {
+                Allow::FloatingImage
+            } else {
+                return false;
+            };
+            let located = problem
+                .object
+                .as_ref()
+                .and_then(|key| locate(parts, index, key, cluster));
+            let Some((part, plan, doc)) = located else {
+                return false;
+            };
+            let FilePlan::Objects { allow: allows, .. } = &mut parts[part].files[plan] else {
+                return false;
+            };
+            if allows[doc].contains(&allow) {
+                return false;
+            }
+            allows[doc].push(allow);
+            findings.push(finding(at));
+            true
+        }
+    }
+}
+
+/// `Cluster::exists_before_flux` of the object `kind` `namespace`/`name`: a Namespace,
+/// ConfigMap or Secret, what a Kustomization needs before it runs.
+fn exists_before_flux(c: &mut crate::Cluster, kind: &str, namespace: Option<&str>, name: &str) {
+    use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
+    let Ok(name) = crate::Name::new(name.to_owned()) else {
+        return;
+    };
+    let ns = crate::NamespaceName::new(namespace.unwrap_or("default").to_owned());
+    match (kind, ns) {
+        ("Namespace", _) => {
+            c.exists_before_flux(&crate::Ref::<Namespace>::existing_cluster_scoped(name))
+        }
+        ("ConfigMap", Ok(ns)) => {
+            c.exists_before_flux(&crate::Ref::<ConfigMap>::existing(&ns, name))
+        }
+        ("Secret", Ok(ns)) => c.exists_before_flux(&crate::Ref::<Secret>::existing(&ns, name)),
+        _ => {}
+    }
+}
+
+/// Where each document of the plan is, by kind and name: (part, file plan, document).
+type Index = std::collections::HashMap<(String, String), Vec<(usize, usize, usize)>>;
+
+fn index(parts: &[PartPlan]) -> Index {
+    let mut index = Index::new();
+    for (p, part) in parts.iter().enumerate() {
+        for (f, plan) in part.files.iter().enumerate() {
+            let FilePlan::Objects { docs, .. } = plan else {
+                continue;
+            };
+            for (d, doc) in docs.iter().enumerate() {
+                let v = &doc.value;
+                let (Some(kind), Some(name)) = (v["kind"].as_str(), v["metadata"]["name"].as_str())
+                else {
+                    continue;
+                };
+                index
+                    .entry((kind.to_owned(), name.to_owned()))
+                    .or_default()
+                    .push((p, f, d));
+            }
+        }
+    }
+    index
+}
+
+/// The part, file plan and document that declare `key` (its kind and name; its
+/// namespace too when the document names one): in part `prefer` first, when given.
+fn locate(
+    parts: &[PartPlan],
+    index: &Index,
+    key: &crate::ObjectKey,
+    prefer: Option<usize>,
+) -> Option<(usize, usize, usize)> {
+    let found = index.get(&(key.kind.to_owned(), key.name.clone()))?;
+    let agrees = |&&(p, f, d): &&(usize, usize, usize)| {
+        let FilePlan::Objects { docs, .. } = &parts[p].files[f] else {
+            return false; // declared otherwise since the index was made
+        };
+        match (
+            docs[d].value["metadata"]["namespace"].as_str(),
+            &key.namespace,
+        ) {
+            (Some(theirs), Some(ours)) => theirs == ours.as_ref(),
+            _ => true,
+        }
+    };
+    found
+        .iter()
+        .filter(agrees)
+        .find(|(p, ..)| Some(*p) == prefer)
+        .or_else(|| found.iter().find(agrees))
+        .copied()
+}

@@ -1,0 +1,116 @@
+//! How the generated code spells things: identifiers, namespaces and the bodies of
+//! `json!` literals.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+/// The expression of namespace `namespace`: `NamespaceName::FLUX_SYSTEM` or a
+/// `namespace!` literal.
+pub(crate) fn namespace_expr(namespace: &str) -> String {
+    if namespace == "flux-system" {
+        "NamespaceName::FLUX_SYSTEM".into()
+    } else {
+        format!("namespace!({namespace:?})")
+    }
+}
+
+/// A Rust identifier for `name`.
+pub(crate) fn ident(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert_str(0, "cluster_");
+    }
+    const RESERVED: [&str; 12] = [
+        "crate", "fn", "impl", "let", "loop", "match", "mod", "move", "self", "super", "type",
+        "use",
+    ];
+    if RESERVED.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
+}
+
+/// `value` as the inside of a `json!` literal, indented `level` steps of four spaces.
+pub(crate) fn json(value: &Value, level: usize) -> String {
+    let mut out = String::new();
+    write_json(&mut out, value, level);
+    out
+}
+
+fn write_json(out: &mut String, value: &Value, level: usize) {
+    let pad = "    ".repeat(level + 1);
+    let close = "    ".repeat(level);
+    match value {
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Object(map) => {
+            out.push_str("{\n");
+            // As Kubernetes writes them: identity first, then the rest by name.
+            const FIRST: [&str; 6] = [
+                "apiVersion",
+                "kind",
+                "metadata",
+                "name",
+                "namespace",
+                "spec",
+            ];
+            let mut keys: Vec<(&String, &Value)> = map.iter().collect();
+            keys.sort_by_key(|(k, _)| {
+                (
+                    FIRST.iter().position(|f| f == k).unwrap_or(FIRST.len()),
+                    k.as_str(),
+                )
+            });
+            for (k, v) in keys {
+                let _ = write!(out, "{pad}{k:?}: ");
+                write_json(out, v, level + 1);
+                out.push_str(",\n");
+            }
+            out.push_str(&close);
+            out.push('}');
+        }
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Array(items) => {
+            let short = items.iter().all(|v| !v.is_object() && !v.is_array())
+                && items.iter().map(|v| v.to_string().len() + 2).sum::<usize>() < 60;
+            if short {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_json(out, v, level);
+                }
+                out.push(']');
+            } else {
+                out.push_str("[\n");
+                for v in items {
+                    out.push_str(&pad);
+                    write_json(out, v, level + 1);
+                    out.push_str(",\n");
+                }
+                out.push_str(&close);
+                out.push(']');
+            }
+        }
+        Value::String(text) => {
+            let _ = write!(out, "{text:?}");
+        }
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        Value::Null => out.push_str("null"),
+    }
+}
