@@ -98,6 +98,22 @@ impl Files {
                             .insert((tree.clone(), f.path.clone()), transform);
                     }
                     files.configs.insert((tree, f.path.clone()), entries);
+                } else if let FileContent::Verbatim(text) = &f.content
+                    && f.path.rsplit('/').next() == Some("kustomization.yaml")
+                    && let Some((entries, transform)) = carried_config(&f.path, text)
+                {
+                    if let Some((namespace, prefix, suffix)) = transform {
+                        files.transforms.insert(
+                            (tree.clone(), f.path.clone()),
+                            Transform {
+                                namespace,
+                                prefix,
+                                suffix,
+                                decl: (p, fi),
+                            },
+                        );
+                    }
+                    files.configs.insert((tree, f.path.clone()), entries);
                 }
             }
             for (i, o) in cluster.objects.iter().enumerate() {
@@ -111,8 +127,8 @@ impl Files {
 
     /// The files a Kustomization with `path` (in `tree`) applies.
     /// `None` when a kustomization.yaml on the way is carried as text (a verbatim file,
-    /// as an import writes them): what it lists is not known here, and the effective
-    /// state's build, which reads it, decides.
+    /// as an import writes them) that this model cannot follow (a remote resource, YAML
+    /// that does not parse): the effective state's build, which reads it, decides.
     fn applied(&self, tree: &str, path: &str) -> Option<BTreeSet<String>> {
         let mut out = BTreeSet::new();
         if let Some(dir) = normalize(path) {
@@ -143,7 +159,7 @@ impl Files {
             return Some(());
         }
         if self.paths.get(tree).is_some_and(|p| p.contains(&config)) {
-            return None; // carried as text
+            return None; // carried as text this model cannot follow
         }
         // Flux generates a kustomization.yaml taking every manifest below, and a folder
         // with a kustomization.yaml of its own through it.
@@ -218,6 +234,36 @@ impl Transform {
         };
         !renamed && !moved
     }
+}
+
+/// A kustomization.yaml's `namespace`, `namePrefix` and `nameSuffix`.
+type Affixes = (Option<String>, String, String);
+
+/// What a kustomization.yaml carried as text (at `path`) lists — its `resources` and
+/// `components`, as paths in the tree — and its namespace and name affixes, if any; `None`
+/// when it does not parse or lists what this model cannot follow (a remote resource).
+fn carried_config(path: &str, text: &str) -> Option<(Vec<String>, Option<Affixes>)> {
+    let value: serde_json::Value = serde_yaml::from_str(text).ok()?;
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut entries = Vec::new();
+    for field in ["resources", "components"] {
+        for entry in value[field].as_array().into_iter().flatten() {
+            let entry = entry.as_str()?;
+            if entry.contains("://") || entry.starts_with("github.com/") {
+                return None;
+            }
+            entries.push(normalize(&join(dir, entry))?);
+        }
+    }
+    let text_of = |k: &str| value[k].as_str().map(str::to_owned);
+    let (namespace, prefix, suffix) = (
+        text_of("namespace"),
+        text_of("namePrefix").unwrap_or_default(),
+        text_of("nameSuffix").unwrap_or_default(),
+    );
+    let transform = (namespace.is_some() || !prefix.is_empty() || !suffix.is_empty())
+        .then_some((namespace, prefix, suffix));
+    Some((entries, transform))
 }
 
 /// A tree-relative path with `.` and `..` resolved; `None` if it leaves the tree.

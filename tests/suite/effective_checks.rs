@@ -1316,7 +1316,7 @@ fn typed_kustomizations_over_carried_kustomization_files_apply_what_those_files_
     // flux-local's cluster2, typed: `apps` builds a folder with no kustomization.yaml,
     // whose subfolder's carried kustomization.yaml lists only a.yaml, not the folder
     // `certs` that Kustomization `certs` builds. Nothing is applied twice; listing
-    // `./certs` there too makes it so.
+    // `./certs` there too makes it so (the carried file read as a typed one is).
     let cluster = |listed: &str| {
         let mut c = Cluster::new("");
         let sync = c.file("clusters/dev/flux-system/gotk-sync.yaml");
@@ -1345,9 +1345,41 @@ fn typed_kustomizations_over_carried_kustomization_files_apply_what_those_files_
     let err = refusal(cluster("- ./certs\n"));
     assert!(
         err.contains(
-            "ConfigMap default/settings: is applied by two Kustomizations of the cluster: \
+            "ConfigMap default/settings: is applied by two Kustomizations of cluster \"\": \
              Kustomization flux-system/apps and Kustomization flux-system/certs"
         ),
         "{err}"
     );
+}
+
+#[test]
+fn a_typed_kustomization_over_a_carried_kustomization_file_has_its_variables_checked() {
+    // As an import declares it: the folder's kustomization.yaml carried as text, its
+    // objects as manifests, the Kustomization typed and substituting.
+    let mut c = Cluster::new("");
+    let sync = c.file("clusters/dev/flux-system/gotk-sync.yaml");
+    let repo = super::fleet_source(&mut c, &sync);
+    c.add(&sync, synced(name!("flux-system"), &repo, "./clusters/dev"));
+    c.add(
+        &sync,
+        Kustomization::builder()
+            .name(name!("apps"))
+            .source_ref(&repo)
+            .path("./apps")
+            .interval(duration!("10m"))
+            .prune(true)
+            .post_build(fluxdsl::PostBuild::new().substitute("cluster", "dev"))
+            .build(),
+    );
+    c.verbatim_file("apps/kustomization.yaml", "resources:\n- settings.yaml\n");
+    let settings = c.file("apps/settings.yaml");
+    c.add_manifest(
+        &settings,
+        serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "settings", "namespace": "default"},
+            "data": {"cluster": "${cluster}", "region": "${region}"}}),
+    );
+    let err = refusal(c);
+    assert!(err.contains("region"), "{err}");
+    assert!(!err.contains("\"cluster\""), "{err}");
 }
