@@ -8,14 +8,21 @@ use fluxdsl::{Cluster, Kustomization, Repository, duration, name};
 /// A cluster whose `flux-system` Kustomization builds `./clusters/dev` of this repository,
 /// with `files` (repository path, text) written verbatim.
 fn cluster_with(files: &[(&str, &str)]) -> Cluster {
-    let mut cluster = Cluster::new("");
-    let sync = cluster.file("clusters/dev/flux-system/gotk-sync.yaml");
-    let repo = super::fleet_source(&mut cluster, &sync);
-    cluster.add(&sync, synced(name!("flux-system"), &repo, "./clusters/dev"));
+    let (mut cluster, _, _) = bootstrapped();
     for (path, text) in files {
         cluster.verbatim_file(path, *text);
     }
     cluster
+}
+
+/// A cluster bootstrapped at `clusters/dev` (its `flux-system` Kustomization building
+/// that folder): the cluster, its sync file and its GitRepository.
+fn bootstrapped() -> (Cluster, fluxdsl::File, fluxdsl::Ref<fluxdsl::GitRepository>) {
+    let mut cluster = Cluster::new("");
+    let sync = cluster.file("clusters/dev/flux-system/gotk-sync.yaml");
+    let repo = super::fleet_source(&mut cluster, &sync);
+    cluster.add(&sync, synced(name!("flux-system"), &repo, "./clusters/dev"));
+    (cluster, sync, repo)
 }
 
 /// Cluster `name` of a repository whose clusters share it: its Kustomization `apps`
@@ -1318,10 +1325,7 @@ fn typed_kustomizations_over_carried_kustomization_files_apply_what_those_files_
     // `certs` that Kustomization `certs` builds. Nothing is applied twice; listing
     // `./certs` there too makes it so (the carried file read as a typed one is).
     let cluster = |listed: &str| {
-        let mut c = Cluster::new("");
-        let sync = c.file("clusters/dev/flux-system/gotk-sync.yaml");
-        let repo = super::fleet_source(&mut c, &sync);
-        c.add(&sync, synced(name!("flux-system"), &repo, "./clusters/dev"));
+        let (mut c, sync, repo) = bootstrapped();
         c.add(&sync, synced(name!("apps"), &repo, "./apps"));
         c.add(&sync, synced(name!("certs"), &repo, "./apps/sub/certs"));
         let kustomization = format!("resources:\n- a.yaml\n{listed}");
@@ -1356,10 +1360,7 @@ fn typed_kustomizations_over_carried_kustomization_files_apply_what_those_files_
 fn a_typed_kustomization_over_a_carried_kustomization_file_has_its_variables_checked() {
     // As an import declares it: the folder's kustomization.yaml carried as text, its
     // objects as manifests, the Kustomization typed and substituting.
-    let mut c = Cluster::new("");
-    let sync = c.file("clusters/dev/flux-system/gotk-sync.yaml");
-    let repo = super::fleet_source(&mut c, &sync);
-    c.add(&sync, synced(name!("flux-system"), &repo, "./clusters/dev"));
+    let (mut c, sync, repo) = bootstrapped();
     c.add(
         &sync,
         Kustomization::builder()
@@ -1380,6 +1381,13 @@ fn a_typed_kustomization_over_a_carried_kustomization_file_has_its_variables_che
             "data": {"cluster": "${cluster}", "region": "${region}"}}),
     );
     let err = refusal(c);
-    assert!(err.contains("region"), "{err}");
-    assert!(!err.contains("\"cluster\""), "{err}");
+    assert!(
+        err.contains(
+            "ConfigMap default/settings: data.region: ${region} is a variable the postBuild \
+             substitution of Kustomization flux-system/apps replaces, and it defines no \"region\""
+        ),
+        "{err}"
+    );
+    // The one it defines is not named.
+    assert!(!err.contains("data.cluster"), "{err}");
 }
