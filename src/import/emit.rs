@@ -229,15 +229,8 @@ fn part_rs(
     let mut functions = Functions::new(own);
     for &p in &typed.order {
         let plan = &part.files[p];
-        functions.declare(
-            &mut s,
-            files,
-            &prefix,
-            plan,
-            findings,
-            None,
-            Some((&typed, p)),
-        );
+        let within = Within::Main(&typed, p);
+        functions.declare(&mut s, files, &prefix, plan, findings, within);
     }
     for (t, tree) in part.trees.iter().enumerate() {
         let (namespace, name) = &tree.source;
@@ -269,7 +262,8 @@ fn part_rs(
             format!("repositories/{}", tree.local),
         );
         for plan in &tree.plans {
-            functions.declare(&mut s, &tree.files, "", plan, findings, Some(&at), None);
+            let within = Within::Tree(&at);
+            functions.declare(&mut s, &tree.files, "", plan, findings, within);
         }
     }
     for (kind, namespace, name, finding) in &part.before_flux {
@@ -337,12 +331,10 @@ impl Functions {
         }
     }
 
-    /// Declares `plan` (of `files`, at `prefix`; in the tree `(variable, crate folder)`
-    /// when given; the part's plan of this index in `typed`, when given): a file of
-    /// objects or patches as a function of its own in the module of its folder, called
-    /// from `s`, taking and returning the handles other files use; anything else as its
-    /// one call in `s`.
-    #[allow(clippy::too_many_arguments)]
+    /// Declares `plan` (of `files`, at `prefix`, `within` the main tree or another): a
+    /// file of objects or patches as a function of its own in the module of its folder,
+    /// called from `s`, taking and returning the handles other files use; anything else
+    /// as its one call in `s`.
     fn declare(
         &mut self,
         s: &mut String,
@@ -350,9 +342,12 @@ impl Functions {
         prefix: &str,
         plan: &FilePlan,
         findings: &[Finding],
-        tree: Option<&(String, String)>,
-        typed: Option<(&PartTyped, usize)>,
+        within: Within<'_>,
     ) {
+        let (tree, typed) = match within {
+            Within::Main(typed, p) => (None, Some((typed, p))),
+            Within::Tree(at) => (Some(at), None),
+        };
         let dir = tree.map_or("files", |(_, dir)| dir.as_str()).to_owned();
         let file = match plan {
             FilePlan::Objects { file, .. } | FilePlan::Patches { file, .. } => *file,
@@ -481,6 +476,14 @@ fn ends_with_declaration_of(text: &str, var: &str) -> bool {
     };
     let rest = &text[at..];
     rest.ends_with("\n    );\n") && rest.matches("\n    );\n").count() == 1
+}
+
+/// Where a file plan is declared: in the main tree (the part's typed declarations and
+/// the plan's index among them), or in the tree `(variable, crate folder)`.
+#[derive(Clone, Copy)]
+enum Within<'a> {
+    Main(&'a PartTyped, usize),
+    Tree(&'a (String, String)),
 }
 
 /// Which tree a file is declared in (the expression of its `&Tree`; `None`: the main
