@@ -674,8 +674,8 @@ fn typed_declaration(s: &mut String, typed: &PartTyped, p: usize, r: usize) {
             Link::Existing => format!(
                 "&Ref::<{}>::existing(&{}, {})",
                 key.kind,
-                super::typed::namespace_code(&key.namespace),
-                super::typed::name_code(&key.name)
+                namespace_expr(&key.namespace),
+                super::rust::name_expr(&key.name)
             ),
         })
         .collect();

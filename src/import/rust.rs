@@ -5,13 +5,35 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-/// The expression of namespace `namespace`: `NamespaceName::FLUX_SYSTEM` or a
-/// `namespace!` literal.
+/// `"x"` as a Rust string literal.
+pub(crate) fn lit(s: &str) -> String {
+    format!("{s:?}")
+}
+
+/// The expression of name `name`: a `name!` literal, or a template of postBuild
+/// variables (checked as the import read it) as `Name::with_variables`.
+pub(crate) fn name_expr(name: &str) -> String {
+    match name.contains("${") {
+        true => format!(
+            "Name::with_variables({}).expect(\"a name template\")",
+            lit(name)
+        ),
+        false => format!("name!({})", lit(name)),
+    }
+}
+
+/// The expression of namespace `namespace`: `NamespaceName::FLUX_SYSTEM`, a
+/// `namespace!` literal, or a template as `NamespaceName::with_variables`.
 pub(crate) fn namespace_expr(namespace: &str) -> String {
-    if namespace == "flux-system" {
+    if namespace.contains("${") {
+        format!(
+            "NamespaceName::with_variables({}).expect(\"a namespace template\")",
+            lit(namespace)
+        )
+    } else if namespace == "flux-system" {
         "NamespaceName::FLUX_SYSTEM".into()
     } else {
-        format!("namespace!({namespace:?})")
+        format!("namespace!({})", lit(namespace))
     }
 }
 

@@ -23,6 +23,7 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use super::plan::{FilePlan, PartPlan};
+use super::rust::{lit, name_expr, namespace_expr};
 use crate::values::{Duration, Name, NamespaceName};
 
 /// How many handles a file function returns at most (a longer tuple is a type clippy
@@ -529,11 +530,6 @@ impl PartTyped {
     }
 }
 
-/// `"x"` as a Rust string literal.
-fn lit(s: &str) -> String {
-    format!("{s:?}")
-}
-
 /// `s` as a name: a plain one, or a template of postBuild variables
 /// (`Name::with_variables`).
 fn name_of(s: &str) -> Option<Name> {
@@ -548,29 +544,6 @@ fn namespace_of(s: &str) -> Option<NamespaceName> {
     match s.contains("${") {
         true => NamespaceName::with_variables(s).ok(),
         false => NamespaceName::new(s).ok(),
-    }
-}
-
-/// The expression of name `s` (one [`name_of`] takes).
-pub(crate) fn name_code(s: &str) -> String {
-    match s.contains("${") {
-        // Flux substitutes it; the template was checked as the import read it.
-        true => format!(
-            "Name::with_variables({}).expect(\"a name template\")",
-            lit(s)
-        ),
-        false => format!("name!({})", lit(s)),
-    }
-}
-
-/// The expression of namespace `s` (one [`namespace_of`] takes).
-pub(crate) fn namespace_code(s: &str) -> String {
-    match s.contains("${") {
-        true => format!(
-            "NamespaceName::with_variables({}).expect(\"a namespace template\")",
-            lit(s)
-        ),
-        false => super::rust::namespace_expr(s),
     }
 }
 
@@ -733,14 +706,14 @@ impl Recipe {
     /// [`Spec::ThisRepository`], its `Ref::existing`.
     pub(crate) fn code(&self, links: &[String]) -> String {
         let mut s = String::new();
-        let ns = |n: &str| namespace_code(n);
+        let ns = |n: &str| namespace_expr(n);
         let line = |s: &mut String, call: String| {
             let _ = writeln!(s, "            .{call}");
         };
         // `KIND::builder()` with its name and namespace.
         let start = |s: &mut String, kind: &str| {
             let _ = writeln!(s, "{kind}::builder()");
-            line(s, format!("name({})", name_code(&self.name)));
+            line(s, format!("name({})", name_expr(&self.name)));
             line(s, format!("namespace({})", ns(&self.namespace)));
         };
         let duration_call = |call: &str, d: &str| format!("{call}(duration!({}))", lit(d));
@@ -749,7 +722,7 @@ impl Recipe {
             format!(
                 "{call}(&Ref::existing(&{}, {}))",
                 ns(&self.namespace),
-                name_code(n)
+                name_expr(n)
             )
         };
         match &self.spec {
@@ -762,7 +735,7 @@ impl Recipe {
                         "existing"
                     },
                     ns(&self.namespace),
-                    name_code(&self.name)
+                    name_expr(&self.name)
                 );
             }
             Spec::GitRepository(g) => {
@@ -809,7 +782,7 @@ impl Recipe {
                     }
                 }
                 if let Some(t) = &k.target_namespace {
-                    line(&mut s, format!("target_namespace({})", namespace_code(t)));
+                    line(&mut s, format!("target_namespace({})", namespace_expr(t)));
                 }
                 if k.suspend {
                     line(&mut s, "suspend(true)".into());
@@ -905,7 +878,7 @@ impl Recipe {
                     line(&mut s, format!("release_name({})", lit(r)));
                 }
                 if let Some(t) = &h.target_namespace {
-                    line(&mut s, format!("target_namespace({})", namespace_code(t)));
+                    line(&mut s, format!("target_namespace({})", namespace_expr(t)));
                 }
                 if let Some(t) = &h.timeout {
                     line(&mut s, duration_call("timeout", t));
