@@ -239,14 +239,16 @@ impl Transform {
 /// A kustomization.yaml's `namespace`, `namePrefix` and `nameSuffix`.
 type Affixes = (Option<String>, String, String);
 
-/// What a kustomization.yaml carried as text (at `path`) lists — its `resources` and
-/// `components`, as paths in the tree — and its namespace and name affixes, if any; `None`
-/// when it does not parse or lists what this model cannot follow (a remote resource).
+/// What a kustomization.yaml carried as text (at `path`) lists — its `resources`,
+/// `bases` and `components`, as paths in the tree — and its namespace and name affixes,
+/// if any; `None` when it does not parse or lists what this model cannot follow (a
+/// remote resource).
 fn carried_config(path: &str, text: &str) -> Option<(Vec<String>, Option<Affixes>)> {
     let value: serde_json::Value = serde_yaml::from_str(text).ok()?;
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
     let mut entries = Vec::new();
-    for field in ["resources", "components"] {
+    // As effective::build reads them (`bases`, the old name of `resources`, too).
+    for field in ["resources", "bases", "components"] {
         for entry in value[field].as_array().into_iter().flatten() {
             let entry = entry.as_str()?;
             if entry.contains("://") || entry.starts_with("github.com/") {

@@ -1346,14 +1346,17 @@ fn typed_kustomizations_over_carried_kustomization_files_apply_what_those_files_
         c
     };
     cluster("").render().unwrap_or_else(|e| panic!("{e}"));
-    let err = refusal(cluster("- ./certs\n"));
-    assert!(
-        err.contains(
-            "ConfigMap default/settings: is applied by two Kustomizations of cluster \"\": \
-             Kustomization flux-system/apps and Kustomization flux-system/certs"
-        ),
-        "{err}"
-    );
+    // Listed as a resource, or under `bases` (its old name).
+    for listed in ["- ./certs\n", "bases:\n- ./certs\n"] {
+        let err = refusal(cluster(listed));
+        assert!(
+            err.contains(
+                "ConfigMap default/settings: is applied by two Kustomizations of cluster \"\": \
+                 Kustomization flux-system/apps and Kustomization flux-system/certs"
+            ),
+            "{listed}: {err}"
+        );
+    }
 }
 
 #[test]
