@@ -70,6 +70,7 @@ pub(crate) fn build_problems(parts: &[PartView], trees: &[TreeFiles]) -> Vec<Pro
         cluster.local_references(&states, &mut problems);
         cluster.deadlocks(&mut problems);
         cluster.undefined_variables(&states, &mut problems);
+        cluster.decryption(&states, &mut problems);
     }
     unlisted_files(parts, trees, &states, &mut problems);
     problems.list
@@ -692,6 +693,53 @@ impl<'s> Cluster<'s> {
                     });
                 }
             }
+        }
+    }
+
+    /// A Kustomization whose build holds SOPS-encrypted objects decrypts: without
+    /// `spec.decryption` kustomize-controller fails the whole build. A typed
+    /// Kustomization's declaration checks this itself, with its keys
+    /// (`model::applied`); this one names the rest (manifests, those a build applies).
+    fn decryption(&self, states: &States, out: &mut Problems) {
+        for (k, a) in self.state.applied.iter().enumerate() {
+            if !a.object["spec"]["decryption"].is_null() {
+                continue;
+            }
+            let encrypted: Vec<&Value> = built(a).filter(|o| o.get("sops").is_some()).collect();
+            let Some(first) = encrypted.first() else {
+                continue;
+            };
+            let typed = a.applied_by.is_none()
+                && states
+                    .declared_in(self.parts, self.state.part, &a.key)
+                    .is_some_and(|(p, i)| {
+                        self.parts[p].cluster.objects[i]
+                            .object
+                            .checks()
+                            .iter()
+                            .any(|c| matches!(c, crate::object::Check::KustomizationPath { .. }))
+                    });
+            if typed {
+                continue;
+            }
+            let more = match encrypted.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            };
+            out.push(Problem {
+                remedy: None,
+                object: Some(a.key.clone()),
+                field: Some("spec.decryption"),
+                message: format!(
+                    "applies {}{more} (SOPS-encrypted) but has no spec.decryption: \
+                     kustomize-controller fails the build (\"is SOPS encrypted, configuring \
+                     decryption is required\"); add `decryption: {{provider: sops, secretRef: \
+                     {{name: …}}}}` with the keys' Secret ({})",
+                    applied_key(first),
+                    self.label
+                ),
+                sites: self.sites(states, &a.key, k),
+            });
         }
     }
 

@@ -794,6 +794,38 @@ fn applying_into_a_namespace_only_a_waiting_kustomization_creates_is_refused() {
 }
 
 #[test]
+fn applying_sops_files_without_decryption_is_refused() {
+    // A SOPS-encrypted Secret of k8s-home-ops, applied by a Kustomization manifest.
+    let secret =
+        include_str!("../fixtures/k8s-home-ops/infrastructure/secrets/grafana-secret.yaml");
+    let apps = kustomization("apps", "./apps", "");
+    let err = refusal(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("apps/secret.yaml", secret),
+    ]));
+    assert!(
+        err.contains(
+            "Kustomization flux-system/apps spec.decryption: applies Secret \
+             prometheus-operator/grafana-secret (SOPS-encrypted) but has no spec.decryption: \
+             kustomize-controller fails the build"
+        ),
+        "{err}"
+    );
+    // With its decryption, as Flux needs.
+    let apps = kustomization(
+        "apps",
+        "./apps",
+        "  decryption:\n    provider: sops\n    secretRef:\n      name: sops-age\n",
+    );
+    Repository::of_one(cluster_with(&[
+        ("clusters/dev/apps.yaml", &apps),
+        ("apps/secret.yaml", secret),
+    ]))
+    .render()
+    .expect("renders");
+}
+
+#[test]
 fn decrypting_with_a_key_only_the_kustomization_itself_applies_is_refused() {
     let apps = kustomization(
         "apps",
