@@ -97,7 +97,7 @@ crate::object::flux_struct! {
         /// `spec.decryption`: SOPS decryption.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |decryption: Decryption| Some(Box::new(decryption))))]
-        decryption: Option<Box<Decryption>>,
+        pub(crate) decryption: Option<Box<Decryption>>,
         /// `spec.deletionPolicy`: what happens to applied objects when the Kustomization is deleted.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
@@ -159,7 +159,7 @@ crate::object::flux_struct! {
         /// `spec.patches`: strategic-merge or JSON6902 patches applied after the build.
         #[serde(skip_serializing_if = "<[Patch]>::is_empty")]
         #[builder(default, setter(transform = |patches: &[Patch]| patches.into()))]
-        patches: Box<[Patch]>,
+        pub(crate) patches: Box<[Patch]>,
         /// `spec.path`: the folder in the source to build, e.g. `./k8s/flux`; when not set,
         /// Flux builds the source's root.
         #[serde(skip_serializing_if = "String::is_empty")]

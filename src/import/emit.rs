@@ -43,6 +43,7 @@ pub(crate) fn emit(
     findings: &[Finding],
 ) -> Vec<CrateFile> {
     let modules = module_names(layout, parts);
+    let sops_keys = super::typed::sops_key_kinds(files);
     let mut out = vec![(
         "src/main.rs".to_owned(),
         main_rs(repo_name, layout, parts, &modules, findings),
@@ -50,7 +51,7 @@ pub(crate) fn emit(
     for (part, module) in parts.iter().zip(&modules) {
         out.push((
             format!("src/{module}.rs"),
-            part_rs(files, layout, parts, part, module, findings),
+            part_rs(files, layout, parts, part, module, findings, &sops_keys),
         ));
         let trees = part.trees.iter().map(|t| {
             (
@@ -146,6 +147,7 @@ fn part_rs(
     part: &PartPlan,
     own: &str,
     findings: &[Finding],
+    sops_keys: &[Vec<&str>],
 ) -> String {
     let prefix = prefix_dir(&layout.prefix);
     let mut s = String::new();
@@ -199,13 +201,30 @@ fn part_rs(
     // written in place.
     let source = part.cluster.map(|i| &layout.clusters[i].source);
     let shared = parts.iter().find(|p| p.cluster.is_none());
-    let typed = super::typed::part(part, shared, source, &super::typed::reserved(part));
+    let typed = super::typed::part(
+        part,
+        shared,
+        source,
+        &super::typed::reserved(part),
+        sops_keys,
+    );
     for placed in typed
         .recipes
         .iter()
         .filter(|r| r.plan == super::typed::CLUSTER)
     {
-        // Bound first: the Kustomizations that build from it take its handle.
+        // Bound first: the Kustomizations that build from it, or decrypt with it, take
+        // its handle.
+        if placed.recipe.is_decryption_keys() {
+            let _ = writeln!(
+                s,
+                "    // The SOPS keys the Kustomizations decrypt with: not in Git; `apply` creates the\n    \
+                 // Secret from --secret-file where the cluster lacks it.\n    let {} = {};",
+                placed.var,
+                placed.recipe.code(&[])
+            );
+            continue;
+        }
         let declared = super::layout::objects(files).any(|(_, d)| {
             let key = placed.recipe.key();
             super::layout::kind_of(d) == ("source.toolkit.fluxcd.io", "GitRepository")

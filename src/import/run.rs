@@ -26,6 +26,7 @@ fn interpret_only(
     only: Option<usize>,
 ) -> crate::Repository {
     let mut repository = crate::Repository::new();
+    let sops_keys = super::typed::sops_key_kinds(files);
     for (p, part) in parts.iter().enumerate() {
         if only.is_some_and(|o| o != p) && part.cluster.is_some() {
             continue;
@@ -34,11 +35,17 @@ fn interpret_only(
         let prefix = prefix_dir(&layout.prefix);
         let source = part.cluster.map(|i| &layout.clusters[i].source);
         let shared = parts.iter().find(|p| p.cluster.is_none());
-        let typed = super::typed::part(part, shared, source, &super::typed::reserved(part));
+        let typed = super::typed::part(
+            part,
+            shared,
+            source,
+            &super::typed::reserved(part),
+            &sops_keys,
+        );
         let mut handles: Vec<Option<super::typed::Handle>> = typed
             .recipes
             .iter()
-            .map(|r| r.recipe.bound_by_cluster())
+            .map(|r| r.recipe.bound_by_cluster(&mut c))
             .collect();
         declare(
             &mut c,

@@ -10,6 +10,17 @@ pub(crate) fn lit(s: &str) -> String {
     format!("{s:?}")
 }
 
+/// A text of several lines (a patch) as `concat!` of its lines, one literal each, so
+/// that it reads as the YAML did and rustfmt can lay out the call around it; one line
+/// as [`lit`].
+pub(crate) fn text_lit(s: &str) -> String {
+    let lines: Vec<String> = s.split_inclusive('\n').map(lit).collect();
+    match lines.len() {
+        0 | 1 => lit(s),
+        _ => format!("concat!({})", lines.join(", ")),
+    }
+}
+
 /// The expression of name `name`: a `name!` literal, or a template of postBuild
 /// variables (checked as the import read it) as `Name::with_variables`.
 pub(crate) fn name_expr(name: &str) -> String {

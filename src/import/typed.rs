@@ -23,7 +23,7 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use super::plan::{FilePlan, PartPlan};
-use super::rust::{lit, name_expr, namespace_expr};
+use super::rust::{lit, name_expr, namespace_expr, text_lit};
 use crate::values::{Duration, Name, NamespaceName};
 
 /// How many handles a file function returns at most (a longer tuple is a type clippy
@@ -72,6 +72,19 @@ struct KustomizationSpec {
     substitute: Vec<(String, String)>,
     /// `serviceAccountName`: the ServiceAccount kustomize-controller impersonates.
     service_account: Option<String>,
+    /// `decryption` with `provider: sops` and the keys' Secret (of its namespace): the
+    /// handle of the bootstrap Secret the cluster binds (see [`Spec::DecryptionKeys`]).
+    decryption: Option<Key>,
+    patches: Vec<PatchSpec>,
+}
+
+/// One entry of a Kustomization's `patches`.
+#[derive(Debug, Clone)]
+struct PatchSpec {
+    text: String,
+    /// Its target's fields, by their `PatchTarget` names (`None`: a strategic-merge patch
+    /// that names its target itself).
+    target: Option<Vec<(&'static str, String)>>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +158,13 @@ enum Spec {
     /// none (`outside`), `Ref::outside_repository` of the one bootstrap made.
     ThisRepository {
         outside: bool,
+    },
+    /// The Secret of SOPS keys the part's Kustomizations decrypt with, bound at the start
+    /// of the cluster's function as `Cluster::bootstrap_secret`: not in Git, `apply`
+    /// creates it (`--secret-file`) where the cluster lacks it. Age keys, or OpenPGP ones
+    /// (`gpg`), as the repository's SOPS files are encrypted to.
+    DecryptionKeys {
+        gpg: bool,
     },
 }
 
@@ -262,12 +282,15 @@ fn declared_in(parts: &[&PartPlan]) -> HashSet<Key> {
 /// Settles the typed declarations of `part` (whose cluster's source is `source`, and
 /// whose trees' sources are the part's `trees`), beside the shared folders `shared`
 /// (what it may name with `Ref::existing` besides its own objects: not another
-/// cluster's); `reserved`: variable names the part's function uses otherwise.
+/// cluster's); `reserved`: variable names the part's function uses otherwise;
+/// `sops_keys`: the kinds of key the repository's SOPS files are encrypted to
+/// ([`sops_key_kinds`]).
 pub(crate) fn part(
     part: &PartPlan,
     shared: Option<&PartPlan>,
     source: Option<&(String, String)>,
     reserved: &[String],
+    sops_keys: &[Vec<&str>],
 ) -> PartTyped {
     let anywhere = declared_in(
         &[Some(part), shared]
@@ -329,6 +352,42 @@ pub(crate) fn part(
             links: Vec::new(),
         });
     }
+    // The keys a cluster's Kustomizations decrypt with: a bootstrap Secret the cluster
+    // binds (a shared folder's Kustomization stays a manifest: no cluster of its own).
+    if part.cluster.is_some() {
+        let mut keys: Vec<Key> = Vec::new();
+        for (_, recipe) in candidates.iter().flatten() {
+            if let Spec::Kustomization(k) = &recipe.spec
+                && let Some(key) = &k.decryption
+                && !keys.contains(key)
+            {
+                keys.push(key.clone());
+            }
+        }
+        for key in keys {
+            let Some(gpg) = gpg_keys(sops_keys, &key.name) else {
+                continue;
+            };
+            let mut var = var_name(&key.name);
+            while taken.contains(&var) {
+                var.push('_');
+            }
+            taken.insert(var.clone());
+            vars.insert(var.clone());
+            declared.insert(key.clone(), typed.recipes.len());
+            typed.recipes.push(Placed {
+                recipe: Recipe {
+                    name: key.name,
+                    namespace: key.namespace,
+                    version: None,
+                    spec: Spec::DecryptionKeys { gpg },
+                },
+                plan: CLUSTER,
+                var,
+                links: Vec::new(),
+            });
+        }
+    }
     for p in typed.order.clone() {
         for (d, recipe) in std::mem::take(&mut candidates[p]) {
             let Some(links) = typed.links(&recipe, p, &declared, anywhere) else {
@@ -386,6 +445,54 @@ pub(crate) fn part(
         }
     }
     typed
+}
+
+/// The kinds of key (`age`, `pgp`, or a cloud KMS's) each SOPS-encrypted document among
+/// `files` is encrypted to.
+pub(crate) fn sops_key_kinds(files: &[super::scan::RepoFile]) -> Vec<Vec<&'static str>> {
+    let mut kinds = Vec::new();
+    for f in files {
+        if !matches!(
+            f.content,
+            super::scan::Content::Verbatim(super::scan::Why::Sops)
+        ) {
+            continue;
+        }
+        for doc in serde_yaml::Deserializer::from_str(&f.text) {
+            let Ok(doc) = <Value as serde::Deserialize>::deserialize(doc) else {
+                continue;
+            };
+            let recipients = crate::sops::recipient_kinds(&doc["sops"]);
+            if !recipients.is_empty() {
+                kinds.push(recipients);
+            }
+        }
+    }
+    kinds
+}
+
+/// Whether the Secret `name` the Kustomizations decrypt with holds OpenPGP keys (else
+/// age keys): the kind every SOPS document of the repository is encrypted to (`sops_keys`,
+/// age first), or, where it has none, as its name says (Flux's guides call it `sops-age`
+/// or `sops-gpg`). `None` when neither says, or when some document is encrypted only to
+/// a cloud KMS (whose credentials the Secret may hold instead: it stays a manifest).
+fn gpg_keys(sops_keys: &[Vec<&str>], name: &str) -> Option<bool> {
+    let every = |kind: &str| sops_keys.iter().all(|doc| doc.contains(&kind));
+    if sops_keys.is_empty() {
+        if name.contains("gpg") || name.contains("pgp") {
+            Some(true)
+        } else if name.contains("age") {
+            Some(false)
+        } else {
+            None
+        }
+    } else if every("age") {
+        Some(false)
+    } else if every("pgp") {
+        Some(true)
+    } else {
+        None
+    }
 }
 
 /// The order the part's file plans are declared in: the repository's, except that a
@@ -661,6 +768,7 @@ impl Recipe {
                 Spec::HelmRelease(_) => "HelmRelease",
                 Spec::OciRepository(_) => "OCIRepository",
                 Spec::ThisRepository { .. } => "GitRepository",
+                Spec::DecryptionKeys { .. } => "Secret",
             },
             namespace: self.namespace.clone(),
             name: self.name.clone(),
@@ -674,9 +782,11 @@ impl Recipe {
             Spec::GitRepository(_)
             | Spec::HelmRepository(_)
             | Spec::OciRepository(_)
-            | Spec::ThisRepository { .. } => Vec::new(),
+            | Spec::ThisRepository { .. }
+            | Spec::DecryptionKeys { .. } => Vec::new(),
             Spec::Kustomization(k) => std::iter::once(&k.source)
                 .chain(k.depends_on.iter())
+                .chain(k.decryption.iter())
                 .collect(),
             Spec::HelmRelease(h) => std::iter::once(&h.source)
                 .chain(h.depends_on.iter())
@@ -684,17 +794,30 @@ impl Recipe {
         }
     }
 
-    /// The handle the cluster binds itself, for [`Spec::ThisRepository`].
-    pub(crate) fn bound_by_cluster(&self) -> Option<Handle> {
-        let Spec::ThisRepository { outside } = self.spec else {
-            return None;
-        };
+    /// The handle the cluster `c` binds itself, for [`Spec::ThisRepository`] and
+    /// [`Spec::DecryptionKeys`].
+    pub(crate) fn bound_by_cluster(&self, c: &mut crate::Cluster) -> Option<Handle> {
         let namespace = namespace_of(&self.namespace)?;
         let name = name_of(&self.name)?;
-        Some(Handle::GitRepository(match outside {
-            true => crate::Ref::outside_repository(&namespace, name),
-            false => crate::Ref::existing(&namespace, name),
-        }))
+        match self.spec {
+            Spec::ThisRepository { outside } => Some(Handle::GitRepository(match outside {
+                true => crate::Ref::outside_repository(&namespace, name),
+                false => crate::Ref::existing(&namespace, name),
+            })),
+            Spec::DecryptionKeys { gpg } => {
+                let keys = match gpg {
+                    true => crate::BootstrapSecret::sops_gpg(&namespace, name),
+                    false => crate::BootstrapSecret::sops_age(&namespace, name),
+                };
+                Some(Handle::Secret(c.bootstrap_secret(keys)))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether it is the keys' Secret the cluster binds ([`Spec::DecryptionKeys`]).
+    pub(crate) fn is_decryption_keys(&self) -> bool {
+        matches!(self.spec, Spec::DecryptionKeys { .. })
     }
 
     /// The older version it is written at, if not the newest (`add_at_version`).
@@ -726,6 +849,14 @@ impl Recipe {
             )
         };
         match &self.spec {
+            Spec::DecryptionKeys { gpg } => {
+                return format!(
+                    "c.bootstrap_secret(BootstrapSecret::{}(&{}, {}))",
+                    if *gpg { "sops_gpg" } else { "sops_age" },
+                    ns(&self.namespace),
+                    name_expr(&self.name)
+                );
+            }
             Spec::ThisRepository { outside } => {
                 return format!(
                     "Ref::{}(&{}, {})",
@@ -767,8 +898,34 @@ impl Recipe {
                 }
                 line(&mut s, duration_call("interval", &k.interval));
                 line(&mut s, format!("prune({})", k.prune));
-                if !k.depends_on.is_empty() {
-                    line(&mut s, format!("depends_on(&[{}])", links[1..].join(", ")));
+                let dependencies = &links[1..1 + k.depends_on.len()];
+                if !dependencies.is_empty() {
+                    line(
+                        &mut s,
+                        format!("depends_on(&[{}])", dependencies.join(", ")),
+                    );
+                }
+                if k.decryption.is_some() {
+                    let keys = &links[1 + k.depends_on.len()];
+                    line(&mut s, format!("decryption(Decryption::sops({keys}))"));
+                }
+                if !k.patches.is_empty() {
+                    let patches: Vec<String> = k
+                        .patches
+                        .iter()
+                        .map(|p| match &p.target {
+                            None => format!("Patch::strategic_merge({})", text_lit(&p.text)),
+                            Some(fields) => {
+                                let mut target = String::from("PatchTarget {");
+                                for (field, v) in fields {
+                                    let _ = write!(target, " {field}: Some({}.into()),", lit(v));
+                                }
+                                target.push_str(" ..Default::default() }");
+                                format!("Patch::new({}, {target})", text_lit(&p.text))
+                            }
+                        })
+                        .collect();
+                    line(&mut s, format!("patches(&[{}])", patches.join(", ")));
                 }
                 if let Some(wait) = k.wait {
                     line(&mut s, format!("wait({wait})"));
@@ -956,7 +1113,7 @@ impl Recipe {
         let parsed = |d: &str| Duration::parse(d).expect("a checked duration");
         let existing_name = |n: &str| name_of(n).expect("a checked name");
         match &self.spec {
-            Spec::ThisRepository { .. } => {
+            Spec::ThisRepository { .. } | Spec::DecryptionKeys { .. } => {
                 unreachable!("bound by the cluster, not declared in a file")
             }
             Spec::GitRepository(g) => {
@@ -994,7 +1151,7 @@ impl Recipe {
                 };
                 let mut kustomization =
                     builder.interval(parsed(&k.interval)).prune(k.prune).build();
-                kustomization.depends_on = (1..links.len())
+                kustomization.depends_on = (1..1 + k.depends_on.len())
                     .map(|i| {
                         let handle = match links[i] {
                             Some(Handle::Kustomization(r)) => r.clone(),
@@ -1028,6 +1185,35 @@ impl Recipe {
                     .service_account
                     .as_deref()
                     .map(|sa| Ref::existing(&namespace, existing_name(sa)));
+                if k.decryption.is_some() {
+                    let Some(Handle::Secret(keys)) = links[1 + k.depends_on.len()] else {
+                        unreachable!("a typed Kustomization decrypts with the cluster's keys")
+                    };
+                    kustomization.decryption = Some(Box::new(crate::Decryption::sops(keys)));
+                }
+                kustomization.patches = k
+                    .patches
+                    .iter()
+                    .map(|p| match &p.target {
+                        None => crate::Patch::strategic_merge(&p.text),
+                        Some(fields) => {
+                            let mut target = crate::PatchTarget::default();
+                            for (field, v) in fields {
+                                let slot = match *field {
+                                    "group" => &mut target.group,
+                                    "version" => &mut target.version,
+                                    "kind" => &mut target.kind,
+                                    "name" => &mut target.name,
+                                    "namespace" => &mut target.namespace,
+                                    "label_selector" => &mut target.label_selector,
+                                    _ => &mut target.annotation_selector,
+                                };
+                                *slot = Some(v.clone());
+                            }
+                            crate::Patch::new(&p.text, target)
+                        }
+                    })
+                    .collect();
                 Handle::Kustomization(add(c, file, self.version, kustomization))
             }
             Spec::HelmRepository(h) => {
@@ -1169,6 +1355,7 @@ impl Recipe {
             Spec::HelmRelease(_) => "Ref<HelmRelease>",
             Spec::OciRepository(_) => "Ref<OCIRepository>",
             Spec::ThisRepository { .. } => "Ref<GitRepository>",
+            Spec::DecryptionKeys { .. } => "Ref<fluxdsl::k8s_openapi::api::core::v1::Secret>",
         }
     }
 }
@@ -1181,6 +1368,7 @@ pub(crate) enum Handle {
     HelmRepository(crate::Ref<crate::HelmRepository>),
     HelmRelease(crate::Ref<crate::HelmRelease>),
     OciRepository(crate::Ref<crate::OCIRepository>),
+    Secret(crate::Ref<k8s_openapi::api::core::v1::Secret>),
 }
 
 impl Handle {
@@ -1455,11 +1643,13 @@ fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
 fn kustomization(value: &Value) -> Option<KustomizationSpec> {
     let holder = value["metadata"]["namespace"].as_str()?;
     let spec = value["spec"].as_object()?;
-    const FIELDS: [&str; 13] = [
+    const FIELDS: [&str; 15] = [
         "interval",
         "path",
         "prune",
         "sourceRef",
+        "decryption",
+        "patches",
         "dependsOn",
         "wait",
         "timeout",
@@ -1520,6 +1710,32 @@ fn kustomization(value: &Value) -> Option<KustomizationSpec> {
                 .collect::<Option<Vec<_>>>()?
         }
     };
+    let decryption = match spec.get("decryption") {
+        None => None,
+        Some(d) => {
+            let d = d.as_object()?;
+            if d.len() != 2 || d.get("provider")? != "sops" {
+                return None;
+            }
+            let secret = relative(d.get("secretRef")?, None, holder)?;
+            if secret.namespace != holder {
+                return None;
+            }
+            Some(Key {
+                kind: "Secret",
+                ..secret
+            })
+        }
+    };
+    let patches = match spec.get("patches") {
+        None => Vec::new(),
+        Some(list) => list
+            .as_array()
+            .filter(|l| !l.is_empty())?
+            .iter()
+            .map(patch)
+            .collect::<Option<Vec<_>>>()?,
+    };
     Some(KustomizationSpec {
         source: relative(spec.get("sourceRef")?, Some("GitRepository"), holder)
             .or_else(|| relative(spec.get("sourceRef")?, Some("OCIRepository"), holder))?,
@@ -1545,7 +1761,41 @@ fn kustomization(value: &Value) -> Option<KustomizationSpec> {
                 Some(sa.to_owned())
             }
         },
+        decryption,
+        patches,
     })
+}
+
+/// The fields of a patch's `target`, as [`crate::PatchTarget`] names them.
+const PATCH_TARGET: [(&str, &str); 7] = [
+    ("group", "group"),
+    ("version", "version"),
+    ("kind", "kind"),
+    ("name", "name"),
+    ("namespace", "namespace"),
+    ("labelSelector", "label_selector"),
+    ("annotationSelector", "annotation_selector"),
+];
+
+fn patch(value: &Value) -> Option<PatchSpec> {
+    let map = value.as_object()?;
+    if map.keys().any(|k| k != "patch" && k != "target") {
+        return None;
+    }
+    let text = map.get("patch")?.as_str()?.to_owned();
+    let target = match map.get("target") {
+        None => None,
+        Some(t) => {
+            let t = t.as_object().filter(|t| !t.is_empty())?;
+            let mut fields = Vec::new();
+            for (k, v) in t {
+                let (_, field) = PATCH_TARGET.iter().find(|(yaml, _)| yaml == k)?;
+                fields.push((*field, v.as_str()?.to_owned()));
+            }
+            Some(fields)
+        }
+    };
+    Some(PatchSpec { text, target })
 }
 
 #[cfg(test)]
@@ -1729,6 +1979,74 @@ mod tests {
                 ),
                 ("/spec/prune", json!("yes")),
                 ("/spec/decryption", json!({"provider": "sops"})),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_kustomization_decrypts_with_the_clusters_bootstrap_keys_and_keeps_its_patches() {
+        let infra = json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": "infra", "namespace": "flux-system"},
+            "spec": {
+                "dependsOn": [{"name": "crds"}],
+                "decryption": {"provider": "sops", "secretRef": {"name": "sops-keys"}},
+                "interval": "1h",
+                "patches": [
+                    {
+                        "patch": "- op: replace\n  path: /spec/x\n  value: y\n",
+                        "target": {"kind": "ClusterIssuer", "labelSelector": "a=b"},
+                    },
+                    {"patch": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"},
+                ],
+                "prune": true,
+                "sourceRef": {"kind": "GitRepository", "name": "flux-system"},
+            },
+        });
+        let recipe = Recipe::of(&infra).unwrap();
+        // The keys come after the source and the dependencies.
+        assert_eq!(
+            recipe.references()[2],
+            &Key {
+                kind: "Secret",
+                namespace: "flux-system".into(),
+                name: "sops-keys".into()
+            }
+        );
+        let code = recipe.code(&["repo".into(), "crds".into(), "keys".into()]);
+        for call in [
+            ".depends_on(&[crds])",
+            ".decryption(Decryption::sops(keys))",
+            ".patches(&[Patch::new(concat!(\"- op: replace\\n\", \"  path: /spec/x\\n\", \
+             \"  value: y\\n\"), PatchTarget { kind: Some(\"ClusterIssuer\".into()), label_selector: Some(\"a=b\".into()), \
+             ..Default::default() }), Patch::strategic_merge(concat!(\"apiVersion: v1\\n\", \
+             \"kind: ConfigMap\\n\", \"metadata:\\n\", \"  name: c\\n\"))])",
+        ] {
+            assert!(code.contains(call), "{call} in {code}");
+        }
+        // The keys' kind: as the SOPS files are encrypted, else as the Secret's name says.
+        let (age, pgp, kms) = (vec!["age", "pgp"], vec!["pgp", "gcp_kms"], vec!["gcp_kms"]);
+        assert_eq!(
+            gpg_keys(std::slice::from_ref(&age), "sops-gpg"),
+            Some(false)
+        );
+        assert_eq!(gpg_keys(&[age.clone(), pgp.clone()], "keys"), Some(true));
+        assert_eq!(gpg_keys(&[], "sops-gpg"), Some(true));
+        assert_eq!(gpg_keys(&[], "sops-age"), Some(false));
+        assert_eq!(gpg_keys(&[], "keys"), None);
+        // A document only a cloud KMS decrypts: the Secret may hold its credentials.
+        assert_eq!(gpg_keys(&[age, kms], "sops-age"), None);
+        stays_a_manifest(
+            &infra,
+            &[
+                ("/spec/decryption/provider", json!("vault")),
+                ("/spec/decryption/secretRef/namespace", json!("other")),
+                ("/spec/decryption/serviceAccountName", json!("kms")),
+                ("/spec/patches/0/target/kind", json!(1)),
+                ("/spec/patches/0/target/size", json!("big")),
+                ("/spec/patches/1/options", json!({})),
+                ("/spec/patches", json!([])),
             ],
         );
     }

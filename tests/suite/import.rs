@@ -367,6 +367,99 @@ fn flux_objects_are_declared_typed_in_dependency_order_and_referred_to_by_handle
 }
 
 #[test]
+fn a_decrypting_kustomization_takes_the_clusters_bootstrap_keys_and_one_that_forgets_is_refused() {
+    // k8s-home-ops' Kustomizations decrypt with flux-system/sops-age, made by hand: each
+    // cluster binds it as the bootstrap Secret `apply` creates (age, as its SOPS files are
+    // encrypted), and every one of its Kustomizations is typed.
+    let (files, _) = fluxdsl::import::generate(&fixture("k8s-home-ops")).unwrap();
+    for cluster in ["production", "staging"] {
+        let code = &files
+            .iter()
+            .find(|(p, _)| *p == format!("src/{cluster}.rs"))
+            .unwrap()
+            .1;
+        assert_in_order(
+            code,
+            &[
+                "    let sops_age = c.bootstrap_secret(BootstrapSecret::sops_age(\n        \
+                 &NamespaceName::FLUX_SYSTEM,\n        name!(\"sops-age\"),\n    ));\n",
+                "                .decryption(Decryption::sops(sops_age))\n",
+            ],
+        );
+        assert!(!code.contains("\"decryption\""), "{code}");
+    }
+    let production = &files
+        .iter()
+        .find(|(p, _)| p == "src/production.rs")
+        .unwrap()
+        .1;
+    assert!(
+        production.contains(
+            "                .patches(&[Patch::new(\n                    concat!(\n                        \
+             \"- op: replace\\n\",\n                        \"  path: /spec/acme/server\\n\",\n"
+        ),
+        "{production}"
+    );
+    let repository = fluxdsl::import::repository(&fixture("k8s-home-ops")).unwrap();
+    for (name, cluster) in repository.clusters() {
+        let secrets: Vec<(String, Vec<&str>)> = cluster
+            .bootstrap_secrets()
+            .map(|s| (s.id(), s.keys().iter().map(|k| k.key).collect()))
+            .collect();
+        assert_eq!(
+            secrets,
+            [("flux-system/sops-age".to_owned(), vec!["age.agekey"])],
+            "{name}"
+        );
+    }
+    // Without its decryption, infra-secrets fails in Flux: refused, typed (the typed
+    // check, per Secret) and as a manifest (labelled: the effective-state check).
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    super::copy_tree(&fixture("k8s-home-ops"), &repo);
+    let infra = repo.join("clusters/production/infrastructure.yaml");
+    let text = std::fs::read_to_string(&infra).unwrap();
+    let start = text.find("  name: infra-secrets\n").unwrap();
+    let from = start + text[start..].find("  decryption:\n").unwrap();
+    let to = from + text[from..].find("---").unwrap();
+    let forgot = format!("{}{}", &text[..from], &text[to..]);
+    let refused = |repo: &Path| -> Vec<String> {
+        let (_, report) = fluxdsl::import::generate(repo).unwrap();
+        report
+            .findings
+            .iter()
+            .filter(|f| !f.opted_in)
+            .map(|f| format!("{}: {}", f.at.as_deref().unwrap_or("-"), f.message))
+            .collect()
+    };
+    std::fs::write(&infra, &forgot).unwrap();
+    let typed = refused(&repo);
+    assert_eq!(typed.len(), 7, "{typed:#?}");
+    assert!(
+        typed.iter().all(|m| m.starts_with(
+            "clusters/production/infrastructure.yaml:64: Kustomization flux-system/infra-secrets: \
+             spec.decryption: applies Secret "
+        ) && m.contains("but has no spec.decryption")),
+        "{typed:#?}"
+    );
+    let labelled = forgot.replace(
+        "  name: infra-secrets\n  namespace: flux-system\n",
+        "  name: infra-secrets\n  namespace: flux-system\n  labels:\n    tier: infra\n",
+    );
+    std::fs::write(&infra, labelled).unwrap();
+    let manifest = refused(&repo);
+    assert_eq!(manifest.len(), 1, "{manifest:#?}");
+    assert!(
+        manifest[0].starts_with(
+            "clusters/production/infrastructure.yaml:64: Kustomization flux-system/infra-secrets: \
+             spec.decryption: applies Secret cert-manager/cloudflare-api-token-secret and 6 more \
+             (SOPS-encrypted) but has no spec.decryption"
+        ),
+        "{manifest:#?}"
+    );
+}
+
+#[test]
 fn findings_are_opted_into_in_the_generated_code_with_their_yaml_line() {
     let (files, report) =
         fluxdsl::import::generate(&fixture("flux-local-testdata/cluster8")).unwrap();
