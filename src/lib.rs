@@ -208,7 +208,10 @@ pub fn __json_text(text: &str) -> serde_json::Value {
 /// assert!(Repository::of_one(cluster).render().is_ok());
 /// ```
 pub mod prelude {
-    pub use crate::helm::{Chart, HelmRelease, Install, Strategy, Upgrade, ValuesFrom};
+    pub use crate::helm::{
+        Chart, DriftDetection, DriftMode, HelmRelease, HelmTest, Install, Rollback, Strategy,
+        Uninstall, Upgrade, ValuesFrom,
+    };
     pub use crate::image::{ImagePolicy, ImageRepository, ImageUpdateAutomation};
     pub use crate::kustomize::{
         Decryption, HealthCheck, Kustomization, Patch, PostBuild, SubstituteFrom,

@@ -841,7 +841,7 @@ crate::object::flux_struct! {
         /// `spec.driftDetection`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        drift_detection: Option<DriftDetection>,
+        pub(crate) drift_detection: Option<DriftDetection>,
         /// `spec.healthCheckExprs`: when objects of custom kinds count as ready (with the
         /// `poller` wait strategy).
         #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -884,7 +884,7 @@ crate::object::flux_struct! {
         /// `spec.rollback`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        rollback: Option<Rollback>,
+        pub(crate) rollback: Option<Rollback>,
         /// `spec.serviceAccountName`: the ServiceAccount to impersonate (same namespace).
         #[serde(
             serialize_with = "opt_ref_name",
@@ -907,7 +907,7 @@ crate::object::flux_struct! {
         /// `spec.test`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        test: Option<HelmTest>,
+        pub(crate) test: Option<HelmTest>,
         /// `spec.timeout`: Helm's timeout for each action.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |timeout: impl crate::values::IntoDuration| Some(timeout.into_duration())))]
@@ -915,7 +915,7 @@ crate::object::flux_struct! {
         /// `spec.uninstall`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        uninstall: Option<Uninstall>,
+        pub(crate) uninstall: Option<Uninstall>,
         /// `spec.upgrade`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]

@@ -143,6 +143,84 @@ struct HelmReleaseSpec {
     install: Option<ActionSpec>,
     upgrade: Option<ActionSpec>,
     values: Option<Value>,
+    /// `uninstall`, `test`, `rollback`: the fields set, as [`options`] reads them.
+    uninstall: Option<Vec<(&'static str, OptionValue)>>,
+    test: Option<Vec<(&'static str, OptionValue)>>,
+    rollback: Option<Vec<(&'static str, OptionValue)>>,
+    /// `driftDetection` with only its `mode`: the `DriftMode` variant.
+    drift: Option<&'static str>,
+}
+
+/// A field of a HelmRelease's `uninstall`, `test` or `rollback` block, by its Rust name.
+#[derive(Debug, Clone, PartialEq)]
+enum OptionValue {
+    /// A flag the type writes only when `true`.
+    True,
+    /// A boolean the type always writes (`test.enable`) or writes when set
+    /// (`uninstall.keepHistory`, an `Option<bool>`).
+    Bool(bool),
+    Duration(String),
+}
+
+/// The fields each block's type writes: (YAML key, Rust field, whether the type writes
+/// `false` too (a `bool` always written or an `Option<bool>`), else only `true`).
+const UNINSTALL: [(&str, &str, bool); 4] = [
+    ("keepHistory", "keep_history", true),
+    ("disableHooks", "disable_hooks", false),
+    ("disableWait", "disable_wait", false),
+    ("timeout", "timeout", false),
+];
+const TEST: [(&str, &str, bool); 3] = [
+    ("enable", "enable", true),
+    ("ignoreFailures", "ignore_failures", false),
+    ("timeout", "timeout", false),
+];
+const ROLLBACK: [(&str, &str, bool); 7] = [
+    ("cleanupOnFail", "cleanup_on_fail", false),
+    ("disableHooks", "disable_hooks", false),
+    ("disableWait", "disable_wait", false),
+    ("disableWaitForJobs", "disable_wait_for_jobs", false),
+    ("force", "force", false),
+    ("recreate", "recreate", false),
+    ("timeout", "timeout", false),
+];
+
+/// A block of `table`'s fields, as its type writes them: every key one of the table's,
+/// a flag only `true`, a timeout a duration.
+fn options(
+    value: &Value,
+    table: &[(&'static str, &'static str, bool)],
+) -> Option<Vec<(&'static str, OptionValue)>> {
+    let map = value.as_object().filter(|m| !m.is_empty())?;
+    let mut fields = Vec::new();
+    for (key, v) in map {
+        let &(_, field, any_bool) = table.iter().find(|(yaml, ..)| yaml == key)?;
+        let value = match (field, v) {
+            ("timeout", v) => OptionValue::Duration(duration(v)?),
+            (_, Value::Bool(b)) if any_bool => OptionValue::Bool(*b),
+            (_, Value::Bool(true)) => OptionValue::True,
+            _ => return None,
+        };
+        fields.push((field, value));
+    }
+    Some(fields)
+}
+
+/// `Type { field: value, .., ..Default::default() }` of a block's fields.
+fn options_code(type_: &str, fields: &[(&'static str, OptionValue)]) -> String {
+    let mut code = format!("{type_} {{");
+    for (field, value) in fields {
+        let value = match value {
+            OptionValue::True => "true".to_owned(),
+            // `uninstall.keepHistory` is an `Option<bool>`; `test.enable` a `bool`.
+            OptionValue::Bool(b) if *field == "keep_history" => format!("Some({b})"),
+            OptionValue::Bool(b) => b.to_string(),
+            OptionValue::Duration(d) => format!("Some(duration!({}))", lit(d)),
+        };
+        let _ = write!(code, " {field}: {value},");
+    }
+    code.push_str(" ..Default::default() }");
+    code
 }
 
 #[derive(Debug, Clone)]
@@ -1070,6 +1148,24 @@ impl Recipe {
                         );
                     }
                 }
+                for (call, type_, block) in [
+                    ("rollback", "Rollback", &h.rollback),
+                    ("test", "HelmTest", &h.test),
+                    ("uninstall", "Uninstall", &h.uninstall),
+                ] {
+                    if let Some(fields) = block {
+                        line(&mut s, format!("{call}({})", options_code(type_, fields)));
+                    }
+                }
+                if let Some(mode) = h.drift {
+                    line(
+                        &mut s,
+                        format!(
+                            "drift_detection(DriftDetection {{ mode: DriftMode::{mode}, \
+                             ignore: Vec::new() }})"
+                        ),
+                    );
+                }
                 if let Some(values) = &h.values {
                     line(
                         &mut s,
@@ -1341,6 +1437,55 @@ impl Recipe {
                     ..Default::default()
                 });
                 release.values = h.values.clone();
+                use crate::helm::{DriftDetection, DriftMode, HelmTest, Rollback, Uninstall};
+                let flag = |fields: &[(&str, OptionValue)], field: &str| {
+                    fields
+                        .iter()
+                        .any(|(f, v)| *f == field && *v == OptionValue::True)
+                };
+                let boolean = |fields: &[(&str, OptionValue)], field: &str| {
+                    fields.iter().find_map(|(f, v)| match v {
+                        OptionValue::Bool(b) if *f == field => Some(*b),
+                        _ => None,
+                    })
+                };
+                let timeout = |fields: &[(&str, OptionValue)]| {
+                    fields.iter().find_map(|(_, v)| match v {
+                        OptionValue::Duration(d) => Some(parsed(d)),
+                        _ => None,
+                    })
+                };
+                release.uninstall = h.uninstall.as_deref().map(|u| Uninstall {
+                    keep_history: boolean(u, "keep_history"),
+                    disable_hooks: flag(u, "disable_hooks"),
+                    disable_wait: flag(u, "disable_wait"),
+                    timeout: timeout(u),
+                    ..Default::default()
+                });
+                release.test = h.test.as_deref().map(|t| HelmTest {
+                    enable: boolean(t, "enable").unwrap_or_default(),
+                    ignore_failures: flag(t, "ignore_failures"),
+                    timeout: timeout(t),
+                    ..Default::default()
+                });
+                release.rollback = h.rollback.as_deref().map(|r| Rollback {
+                    cleanup_on_fail: flag(r, "cleanup_on_fail"),
+                    disable_hooks: flag(r, "disable_hooks"),
+                    disable_wait: flag(r, "disable_wait"),
+                    disable_wait_for_jobs: flag(r, "disable_wait_for_jobs"),
+                    force: flag(r, "force"),
+                    recreate: flag(r, "recreate"),
+                    timeout: timeout(r),
+                    ..Default::default()
+                });
+                release.drift_detection = h.drift.map(|mode| DriftDetection {
+                    mode: match mode {
+                        "Enabled" => DriftMode::Enabled,
+                        "Warn" => DriftMode::Warn,
+                        _ => DriftMode::Disabled,
+                    },
+                    ignore: Vec::new(),
+                });
                 Handle::HelmRelease(add(c, file, self.version, release))
             }
         }
@@ -1545,11 +1690,15 @@ fn action(value: &Value, flag: &str) -> Option<ActionSpec> {
 fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
     let holder = value["metadata"]["namespace"].as_str()?;
     let spec = value["spec"].as_object()?;
-    const FIELDS: [&str; 11] = [
+    const FIELDS: [&str; 15] = [
         "chart",
         "chartRef",
         "interval",
         "values",
+        "uninstall",
+        "test",
+        "rollback",
+        "driftDetection",
         "releaseName",
         "targetNamespace",
         "timeout",
@@ -1637,6 +1786,35 @@ fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
         },
         // Written as the manifest has it (an empty map too).
         values: spec.get("values").cloned(),
+        uninstall: match spec.get("uninstall") {
+            None => None,
+            Some(u) => Some(options(u, &UNINSTALL)?),
+        },
+        test: match spec.get("test") {
+            None => None,
+            Some(t) => Some(options(t, &TEST)?),
+        },
+        rollback: match spec.get("rollback") {
+            None => None,
+            Some(r) => Some(options(r, &ROLLBACK)?),
+        },
+        drift: match spec.get("driftDetection") {
+            None => None,
+            Some(d) => {
+                let d = d.as_object().filter(|d| d.len() == 1)?;
+                let mode = d.get("mode")?.as_str()?;
+                Some(
+                    [
+                        ("enabled", "Enabled"),
+                        ("warn", "Warn"),
+                        ("disabled", "Disabled"),
+                    ]
+                    .into_iter()
+                    .find(|(yaml, _)| *yaml == mode)?
+                    .1,
+                )
+            }
+        },
     })
 }
 
@@ -1905,6 +2083,32 @@ mod tests {
         ] {
             assert!(code.contains(call), "{call} in {code}");
         }
+        // Its uninstall, test, rollback and drift detection, as their types write them.
+        let mut options = release.clone();
+        options["spec"]["uninstall"] = json!({"keepHistory": false, "timeout": "5m"});
+        options["spec"]["test"] = json!({"enable": false});
+        options["spec"]["rollback"] = json!({"recreate": true, "force": true});
+        options["spec"]["driftDetection"] = json!({"mode": "warn"});
+        let code = Recipe::of(&options).unwrap().code(&["charts".into()]);
+        for call in [
+            ".uninstall(Uninstall { keep_history: Some(false), timeout: Some(duration!(\"5m\")), ..Default::default() })",
+            ".test(HelmTest { enable: false, ..Default::default() })",
+            ".rollback(Rollback { force: true, recreate: true, ..Default::default() })",
+            ".drift_detection(DriftDetection { mode: DriftMode::Warn, ignore: Vec::new() })",
+        ] {
+            assert!(code.contains(call), "{call} in {code}");
+        }
+        stays_a_manifest(
+            &options,
+            &[
+                ("/spec/rollback/force", json!(false)),
+                ("/spec/uninstall/deletionPropagation", json!("orphan")),
+                ("/spec/test/filters", json!([])),
+                ("/spec/driftDetection/ignore", json!([])),
+                ("/spec/driftDetection/mode", json!("on")),
+                ("/spec/test", json!({})),
+            ],
+        );
         // An older version the type writes is kept; one it does not, or a field it does
         // not set, leaves the manifest.
         let older = changed(
@@ -1920,7 +2124,7 @@ mod tests {
                 ("/spec/install/remediation/retries", json!("3")),
                 ("/spec/install/createNamespace", json!(false)),
                 ("/spec/chart/spec/sourceRef/kind", json!("GitRepository")),
-                ("/spec/uninstall", json!({"keepHistory": false})),
+                ("/spec/uninstall", json!({"keepHistory": "no"})),
             ],
         );
     }
