@@ -100,8 +100,14 @@ struct HelmRepositorySpec {
 struct ActionSpec {
     /// `createNamespace` (install) or `cleanupOnFail` (upgrade), when `true`.
     flag: bool,
+    /// `replace` (install) or `force` (upgrade), when `true`.
+    second: bool,
     crds: Option<&'static str>,
+    timeout: Option<String>,
+    /// `remediation`: `retries`, `remediateLastFailure`, and (upgrade) `strategy`.
     retries: Option<i64>,
+    last_failure: Option<bool>,
+    strategy: Option<&'static str>,
 }
 
 #[derive(Debug, Clone)]
@@ -1124,21 +1130,45 @@ impl Recipe {
                 if !h.depends_on.is_empty() {
                     line(&mut s, format!("depends_on(&[{}])", links[1..].join(", ")));
                 }
-                for (call, kind, flag, action) in [
-                    ("install", "Install", "create_namespace", &h.install),
-                    ("upgrade", "Upgrade", "cleanup_on_fail", &h.upgrade),
+                for (call, kind, flag, second, action) in [
+                    (
+                        "install",
+                        "Install",
+                        "create_namespace",
+                        "replace",
+                        &h.install,
+                    ),
+                    ("upgrade", "Upgrade", "cleanup_on_fail", "force", &h.upgrade),
                 ] {
                     if let Some(a) = action {
                         let mut fields = Vec::new();
                         if a.flag {
                             fields.push(format!("{flag}: true"));
                         }
+                        if a.second {
+                            fields.push(format!("{second}: true"));
+                        }
                         if let Some(c) = a.crds {
                             fields.push(format!("crds: Some(fluxdsl::helm::Crds::{c})"));
+                        }
+                        if let Some(t) = &a.timeout {
+                            fields.push(format!("timeout: Some(duration!({}))", lit(t)));
                         }
                         if let Some(r) = a.retries {
                             fields.push(format!(
                                 "strategy: Some(Strategy::RemediateOnFailure {{ retries: {r} }})"
+                            ));
+                        }
+                        if let Some(last) = a.last_failure {
+                            fields.push(format!(
+                                "remediation: fluxdsl::helm::Remediation {{ \
+                                 remediate_last_failure: Some({last}), ..Default::default() }}"
+                            ));
+                        }
+                        if let Some(strategy) = a.strategy {
+                            fields.push(format!(
+                                "remediation_strategy: \
+                                 Some(fluxdsl::helm::RemediationStrategy::{strategy})"
                             ));
                         }
                         fields.push("..Default::default()".into());
@@ -1424,16 +1454,30 @@ impl Recipe {
                     a.retries
                         .map(|retries| Strategy::RemediateOnFailure { retries })
                 };
+                let remediation = |a: &ActionSpec| crate::helm::Remediation {
+                    remediate_last_failure: a.last_failure,
+                    ..Default::default()
+                };
                 release.install = h.install.as_ref().map(|a| Install {
                     create_namespace: a.flag,
+                    replace: a.second,
                     crds: crds(a.crds),
+                    timeout: a.timeout.as_deref().map(parsed),
                     strategy: strategy(a),
+                    remediation: remediation(a),
                     ..Default::default()
                 });
                 release.upgrade = h.upgrade.as_ref().map(|a| Upgrade {
                     cleanup_on_fail: a.flag,
+                    force: a.second,
                     crds: crds(a.crds),
+                    timeout: a.timeout.as_deref().map(parsed),
                     strategy: strategy(a),
+                    remediation: remediation(a),
+                    remediation_strategy: a.strategy.map(|s| match s {
+                        "Rollback" => crate::helm::RemediationStrategy::Rollback,
+                        _ => crate::helm::RemediationStrategy::Uninstall,
+                    }),
                     ..Default::default()
                 });
                 release.values = h.values.clone();
@@ -1665,21 +1709,42 @@ fn oci_repository(value: &Value) -> Option<OciRepositorySpec> {
 
 /// `spec.install` (`flag`: `createNamespace`) or `spec.upgrade` (`cleanupOnFail`) of
 /// `crds`, `remediation.retries` and the flag, as the typed action writes them.
-fn action(value: &Value, flag: &str) -> Option<ActionSpec> {
+/// `spec.install` (`upgrade` false: flags `createNamespace` and `replace`) or
+/// `spec.upgrade` (flags `cleanupOnFail` and `force`, and a remediation `strategy`).
+fn action(value: &Value, upgrade: bool) -> Option<ActionSpec> {
+    let (flag, second) = match upgrade {
+        false => ("createNamespace", "replace"),
+        true => ("cleanupOnFail", "force"),
+    };
     let map = value.as_object().filter(|m| !m.is_empty())?;
     let mut action = ActionSpec::default();
     for (key, v) in map {
         match key.as_str() {
             k if k == flag => action.flag = v.as_bool().filter(|&b| b)?,
+            k if k == second => action.second = v.as_bool().filter(|&b| b)?,
             "crds" => {
                 let crds = ["Skip", "Create", "CreateReplace"]
                     .into_iter()
                     .find(|c| v.as_str() == Some(c))?;
                 action.crds = Some(crds);
             }
+            "timeout" => action.timeout = Some(duration(v)?),
             "remediation" => {
-                let remediation = v.as_object().filter(|r| r.len() == 1)?;
-                action.retries = Some(remediation.get("retries")?.as_i64()?);
+                let remediation = v.as_object().filter(|r| !r.is_empty())?;
+                for (key, v) in remediation {
+                    match key.as_str() {
+                        "retries" => action.retries = Some(v.as_i64()?),
+                        "remediateLastFailure" => action.last_failure = Some(v.as_bool()?),
+                        "strategy" if upgrade => {
+                            action.strategy = Some(match v.as_str()? {
+                                "rollback" => "Rollback",
+                                "uninstall" => "Uninstall",
+                                _ => return None,
+                            })
+                        }
+                        _ => return None,
+                    }
+                }
             }
             _ => return None,
         }
@@ -1778,11 +1843,11 @@ fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
         depends_on,
         install: match spec.get("install") {
             None => None,
-            Some(a) => Some(action(a, "createNamespace")?),
+            Some(a) => Some(action(a, false)?),
         },
         upgrade: match spec.get("upgrade") {
             None => None,
-            Some(a) => Some(action(a, "cleanupOnFail")?),
+            Some(a) => Some(action(a, true)?),
         },
         // Written as the manifest has it (an empty map too).
         values: spec.get("values").cloned(),
@@ -2083,6 +2148,29 @@ mod tests {
         ] {
             assert!(code.contains(call), "{call} in {code}");
         }
+        // An install's timeout and replace, an upgrade's remediation in full.
+        let mut actions = release.clone();
+        actions["spec"]["install"] =
+            json!({"timeout": "10m", "replace": true, "remediation": {"retries": -1}});
+        actions["spec"]["upgrade"] = json!({"force": true, "remediation": {
+            "remediateLastFailure": true, "retries": 3, "strategy": "rollback"}});
+        let code = Recipe::of(&actions).unwrap().code(&["charts".into()]);
+        for call in [
+            ".install(Install { replace: true, timeout: Some(duration!(\"10m\")), strategy: Some(Strategy::RemediateOnFailure { retries: -1 }), ..Default::default() })",
+            ".upgrade(Upgrade { force: true, strategy: Some(Strategy::RemediateOnFailure { retries: 3 }), \
+             remediation: fluxdsl::helm::Remediation { remediate_last_failure: Some(true), ..Default::default() }, \
+             remediation_strategy: Some(fluxdsl::helm::RemediationStrategy::Rollback), ..Default::default() })",
+        ] {
+            assert!(code.contains(call), "{call} in {code}");
+        }
+        stays_a_manifest(
+            &actions,
+            &[
+                ("/spec/install/remediation/strategy", json!("rollback")),
+                ("/spec/upgrade/remediation/strategy", json!("retry")),
+                ("/spec/install/replace", json!(false)),
+            ],
+        );
         // Its uninstall, test, rollback and drift detection, as their types write them.
         let mut options = release.clone();
         options["spec"]["uninstall"] = json!({"keepHistory": false, "timeout": "5m"});
