@@ -618,15 +618,9 @@ impl<'s> Cluster<'s> {
             };
             // A typed Kustomization's declaration checks what typed declarations write
             // (model::applied); a manifest's (an import's) has only this check.
-            let typed = states
-                .declared_in(self.parts, self.state.part, &a.key)
-                .is_some_and(|(p, i)| {
-                    self.parts[p].cluster.objects[i]
-                        .object
-                        .checks()
-                        .iter()
-                        .any(|c| matches!(c, crate::object::Check::Substitutes { .. }))
-                });
+            let typed = self.declaration_checks(states, &a.key, |c| {
+                matches!(c, crate::object::Check::Substitutes { .. })
+            });
             let defined: Option<BTreeSet<String>> = variables
                 .complete
                 .then(|| variables.values.keys().cloned().collect());
@@ -696,6 +690,25 @@ impl<'s> Cluster<'s> {
         }
     }
 
+    /// Whether the object the cluster declares as `key` has a check `which` of its own
+    /// (its typed declaration checks that itself, in `model::applied`).
+    fn declaration_checks(
+        &self,
+        states: &States,
+        key: &ObjectKey,
+        which: impl Fn(&crate::object::Check) -> bool,
+    ) -> bool {
+        states
+            .declared_in(self.parts, self.state.part, key)
+            .is_some_and(|(p, i)| {
+                self.parts[p].cluster.objects[i]
+                    .object
+                    .checks()
+                    .iter()
+                    .any(which)
+            })
+    }
+
     /// A Kustomization whose build holds SOPS-encrypted objects decrypts: without
     /// `spec.decryption` kustomize-controller fails the whole build. A typed
     /// Kustomization's declaration checks this itself, with its keys
@@ -710,15 +723,9 @@ impl<'s> Cluster<'s> {
                 continue;
             };
             let typed = a.applied_by.is_none()
-                && states
-                    .declared_in(self.parts, self.state.part, &a.key)
-                    .is_some_and(|(p, i)| {
-                        self.parts[p].cluster.objects[i]
-                            .object
-                            .checks()
-                            .iter()
-                            .any(|c| matches!(c, crate::object::Check::KustomizationPath { .. }))
-                    });
+                && self.declaration_checks(states, &a.key, |c| {
+                    matches!(c, crate::object::Check::KustomizationPath { .. })
+                });
             if typed {
                 continue;
             }
