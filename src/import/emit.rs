@@ -43,7 +43,7 @@ pub(crate) fn emit(
     findings: &[Finding],
 ) -> Vec<CrateFile> {
     let modules = module_names(layout, parts);
-    let sops_keys = super::typed::sops_key_kinds(files);
+    let sops_keys = super::scan::sops_key_kinds(files);
     let mut out = vec![(
         "src/main.rs".to_owned(),
         main_rs(repo_name, layout, parts, &modules, findings),
@@ -208,19 +208,26 @@ fn part_rs(
         &super::typed::reserved(part),
         sops_keys,
     );
-    for placed in typed
+    for (r, placed) in typed
         .recipes
         .iter()
-        .filter(|r| r.plan == super::typed::CLUSTER)
+        .enumerate()
+        .filter(|(_, r)| r.plan == super::typed::CLUSTER)
     {
         // Bound first: the Kustomizations that build from it, or decrypt with it, take
         // its handle.
-        if placed.recipe.is_decryption_keys() {
+        if let Some(secret_file) = placed.recipe.decryption_keys() {
+            // Declared even where no typed Kustomization takes it (the manifests name it):
+            // `apply` still creates it.
+            let bind = match typed.bound.contains(&r) {
+                true => format!("let {} = ", placed.var),
+                false => String::new(),
+            };
             let _ = writeln!(
                 s,
-                "    // The SOPS keys the Kustomizations decrypt with: not in Git; `apply` creates the\n    \
-                 // Secret from --secret-file where the cluster lacks it.\n    let {} = {};",
-                placed.var,
+                "    // The SOPS keys the Kustomizations decrypt with, not in Git: `apply` creates the\n    \
+                 // Secret where the cluster lacks it, from `--secret-file {secret_file}=PATH`.\n    \
+                 {bind}{};",
                 placed.recipe.code(&[])
             );
             continue;

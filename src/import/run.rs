@@ -26,7 +26,7 @@ fn interpret_only(
     only: Option<usize>,
 ) -> crate::Repository {
     let mut repository = crate::Repository::new();
-    let sops_keys = super::typed::sops_key_kinds(files);
+    let sops_keys = super::scan::sops_key_kinds(files);
     for (p, part) in parts.iter().enumerate() {
         if only.is_some_and(|o| o != p) && part.cluster.is_some() {
             continue;

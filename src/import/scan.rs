@@ -216,6 +216,18 @@ fn flux_components_version(text: &str) -> Option<String> {
         .map(|v| v.trim().to_owned())
 }
 
+/// The kinds of key (`age`, `pgp`, or a cloud KMS's) each SOPS-encrypted document among
+/// `files` is encrypted to.
+pub(crate) fn sops_key_kinds(files: &[RepoFile]) -> Vec<Vec<&'static str>> {
+    files
+        .iter()
+        .filter(|f| matches!(f.content, Content::Verbatim(Why::Sops)))
+        .flat_map(|f| documents(&f.text).unwrap_or_default())
+        .map(|doc| crate::sops::recipient_kinds(&doc.value["sops"]))
+        .filter(|recipients| !recipients.is_empty())
+        .collect()
+}
+
 /// The documents of a YAML text with the line each starts on; empty documents left out.
 fn documents(text: &str) -> Result<Vec<Doc>, String> {
     let starts = document_lines(text);

@@ -368,7 +368,7 @@ fn declared_in(parts: &[&PartPlan]) -> HashSet<Key> {
 /// (what it may name with `Ref::existing` besides its own objects: not another
 /// cluster's); `reserved`: variable names the part's function uses otherwise;
 /// `sops_keys`: the kinds of key the repository's SOPS files are encrypted to
-/// ([`sops_key_kinds`]).
+/// ([`super::scan::sops_key_kinds`]).
 pub(crate) fn part(
     part: &PartPlan,
     shared: Option<&PartPlan>,
@@ -529,30 +529,6 @@ pub(crate) fn part(
         }
     }
     typed
-}
-
-/// The kinds of key (`age`, `pgp`, or a cloud KMS's) each SOPS-encrypted document among
-/// `files` is encrypted to.
-pub(crate) fn sops_key_kinds(files: &[super::scan::RepoFile]) -> Vec<Vec<&'static str>> {
-    let mut kinds = Vec::new();
-    for f in files {
-        if !matches!(
-            f.content,
-            super::scan::Content::Verbatim(super::scan::Why::Sops)
-        ) {
-            continue;
-        }
-        for doc in serde_yaml::Deserializer::from_str(&f.text) {
-            let Ok(doc) = <Value as serde::Deserialize>::deserialize(doc) else {
-                continue;
-            };
-            let recipients = crate::sops::recipient_kinds(&doc["sops"]);
-            if !recipients.is_empty() {
-                kinds.push(recipients);
-            }
-        }
-    }
-    kinds
 }
 
 /// Whether the Secret `name` the Kustomizations decrypt with holds OpenPGP keys (else
@@ -899,9 +875,17 @@ impl Recipe {
         }
     }
 
-    /// Whether it is the keys' Secret the cluster binds ([`Spec::DecryptionKeys`]).
-    pub(crate) fn is_decryption_keys(&self) -> bool {
-        matches!(self.spec, Spec::DecryptionKeys { .. })
+    /// For the keys' Secret the cluster binds ([`Spec::DecryptionKeys`]), the
+    /// `NAMESPACE/NAME/KEY` `apply --secret-file` takes its value by.
+    pub(crate) fn decryption_keys(&self) -> Option<String> {
+        let Spec::DecryptionKeys { gpg } = self.spec else {
+            return None;
+        };
+        let key = match gpg {
+            true => "sops.asc",
+            false => "age.agekey",
+        };
+        Some(format!("{}/{}/{key}", self.namespace, self.name))
     }
 
     /// The older version it is written at, if not the newest (`add_at_version`).
@@ -1332,7 +1316,8 @@ impl Recipe {
                                     "name" => &mut target.name,
                                     "namespace" => &mut target.namespace,
                                     "label_selector" => &mut target.label_selector,
-                                    _ => &mut target.annotation_selector,
+                                    "annotation_selector" => &mut target.annotation_selector,
+                                    other => unreachable!("{other} is not in PATCH_TARGET"),
                                 };
                                 *slot = Some(v.clone());
                             }

@@ -381,6 +381,8 @@ fn a_decrypting_kustomization_takes_the_clusters_bootstrap_keys_and_one_that_for
         assert_in_order(
             code,
             &[
+                "    // Secret where the cluster lacks it, from `--secret-file \
+                 flux-system/sops-age/age.agekey=PATH`.\n",
                 "    let sops_age = c.bootstrap_secret(BootstrapSecret::sops_age(\n        \
                  &NamespaceName::FLUX_SYSTEM,\n        name!(\"sops-age\"),\n    ));\n",
                 "                .decryption(Decryption::sops(sops_age))\n",
@@ -449,6 +451,32 @@ fn a_decrypting_kustomization_takes_the_clusters_bootstrap_keys_and_one_that_for
     std::fs::write(&infra, labelled).unwrap();
     let manifest = refused(&repo);
     assert_eq!(manifest.len(), 1, "{manifest:#?}");
+    // Where no Kustomization that decrypts can be typed (staging's build from an
+    // OCIRepository no part declares), the keys are still declared for `apply`, bound to no variable
+    // nothing would use.
+    for file in [
+        "clusters/staging/infrastructure.yaml",
+        "clusters/staging/apps.yaml",
+    ] {
+        let path = repo.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            text.replace(
+                "    kind: GitRepository\n    name: flux-system\n",
+                "    kind: OCIRepository\n    name: elsewhere\n",
+            ),
+        )
+        .unwrap();
+    }
+    let (files, _) = fluxdsl::import::generate(&repo).unwrap();
+    let staging = &files.iter().find(|(p, _)| p == "src/staging.rs").unwrap().1;
+    assert!(
+        staging.contains("=PATH`.\n    c.bootstrap_secret(BootstrapSecret::sops_age(")
+            && !staging.contains("let sops_age")
+            && !staging.contains("Decryption::sops("),
+        "{staging}"
+    );
     assert!(
         manifest[0].starts_with(
             "clusters/production/infrastructure.yaml:64: Kustomization flux-system/infra-secrets: \
