@@ -83,6 +83,12 @@ pub(crate) fn problems(cluster: &Cluster, repository: Option<&RepositoryContext>
                 .unwrap_or(own)
         })
         .collect();
+    // A folder a kustomization.yaml names may be another part's (a shared base).
+    for f in &cluster.files {
+        if let FileContent::KustomizeConfig(config) = &f.content {
+            kustomize_config(cluster, f, config, rendered_paths[f.tree], &mut problems);
+        }
+    }
     let mut declared = objects(cluster, &mut problems);
     verbatim_duplicates(cluster, &declared, &mut problems);
     if let Some(repository) = repository {
@@ -247,11 +253,6 @@ remedy: None,
         }
         paths[f.tree].insert(f.path.clone());
     }
-    for f in &cluster.files {
-        if let FileContent::KustomizeConfig(config) = &f.content {
-            kustomize_config(cluster, f, config, &paths[f.tree], problems);
-        }
-    }
     if cluster.trees.len() > 1 {
         nested_trees(cluster, problems);
     }
@@ -276,6 +277,20 @@ fn unlisted_files(cluster: &Cluster, problems: &mut Vec<Problem>) {
             }
             for p in config.resource_folders() {
                 if let Some(p) = normalize(&join(dir, p)) {
+                    listed.insert((f.tree, p));
+                }
+            }
+        }
+        // A kustomization.yaml carried as it is lists files too (a parent folder's may
+        // list a file of a folder declared typed).
+        if let FileContent::Verbatim(text) = &f.content
+            && let Some(dir) = f.path.strip_suffix("kustomization.yaml")
+            && (dir.is_empty() || dir.ends_with('/'))
+            && let Ok(config) = serde_yaml::from_str::<serde_json::Value>(text)
+        {
+            let dir = dir.trim_end_matches('/');
+            for p in config["resources"].as_array().into_iter().flatten() {
+                if let Some(p) = p.as_str().and_then(|p| normalize(&join(dir, p))) {
                     listed.insert((f.tree, p));
                 }
             }

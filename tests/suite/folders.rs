@@ -449,6 +449,28 @@ fn a_file_no_kustomization_yaml_lists_is_refused() {
             .build(),
     );
     cluster.render().unwrap_or_else(|e| panic!("{e}"));
+
+    // Listed by a parent's kustomization.yaml carried as it is (as an import keeps one
+    // the typed config cannot write): built there too, and accepted.
+    let parent = |list: &str| {
+        let mut cluster = web_folder();
+        let ks = cluster.file("apps/web/ks.yaml");
+        cluster.namespace(&ks, fluxdsl::namespace!("extra"));
+        cluster.verbatim_file(
+            "apps/kustomization.yaml",
+            format!(
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n\
+                 resources:\n  # the app's Flux Kustomization\n  - {list}\n"
+            ),
+        );
+        cluster.render().map(|_| ())
+    };
+    parent("./web/ks.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let err = parent("./web/other.yaml").unwrap_err().to_string();
+    assert!(
+        err.contains("file \"apps/web/ks.yaml\": is in folder \"apps/web\", but no kustomization.yaml lists it"),
+        "{err}"
+    );
 }
 
 #[test]

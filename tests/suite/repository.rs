@@ -161,6 +161,31 @@ fn a_path_the_repository_does_not_render_is_refused_and_one_it_does_is_not() {
     assert!(two_clusters().render().is_ok());
 }
 
+/// A cluster's kustomization.yaml may list what the shared part renders (a shared base's
+/// file or folder); one naming what no part renders is still refused.
+#[test]
+fn a_kustomization_yaml_may_name_what_another_part_renders() {
+    let overlay = |base: &str| {
+        let (shared, _) = shared();
+        let mut staging = cluster("staging", "./apps/staging", None);
+        staging.kustomize_config(
+            "apps/staging",
+            fluxdsl::KustomizeConfig::builder()
+                .resource_paths(&[base])
+                .build(),
+        );
+        let mut repo = Repository::new();
+        repo.cluster("staging", staging).shared(shared);
+        repo.render().map(|_| ())
+    };
+    overlay("../base/settings.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let err = overlay("../missing").unwrap_err().to_string();
+    assert!(
+        err.contains("resource \"../missing\" names nothing this program renders"),
+        "{err}"
+    );
+}
+
 #[test]
 fn handles_to_shared_objects_are_valid_and_handles_from_another_cluster_are_not() {
     // staging's health check names the shared ConfigMap: fine (two_clusters renders).
