@@ -201,13 +201,8 @@ fn part_rs(
     // written in place.
     let source = part.cluster.map(|i| &layout.clusters[i].source);
     let shared = parts.iter().find(|p| p.cluster.is_none());
-    let typed = super::typed::part(
-        part,
-        shared,
-        source,
-        &super::typed::reserved(part),
-        sops_keys,
-    );
+    let (typed, folders) =
+        super::folders::typed_part(files, &prefix, part, shared, source, sops_keys);
     for (r, placed) in typed
         .recipes
         .iter()
@@ -253,10 +248,19 @@ fn part_rs(
         );
     }
     let mut functions = Functions::new(own);
-    for &p in &typed.order {
-        let plan = &part.files[p];
-        let within = Within::Main(&typed, p);
-        functions.declare(&mut s, files, &prefix, plan, findings, within);
+    for (i, &p) in typed.order.iter().enumerate() {
+        // A typed folder is declared before its first file, or after its patch files.
+        for folder in folders.declared(i, false) {
+            s.push_str(&folder.code(&prefix, &folders));
+        }
+        if !folders.of_config.contains_key(&p) {
+            let folder = folders.of_file.get(&p).map(|&f| &folders.folders[f]);
+            let within = Within::Main(&typed, p, folder, folders.file_vars.get(&p));
+            functions.declare(&mut s, files, &prefix, &part.files[p], findings, within);
+        }
+        for folder in folders.declared(i, true) {
+            s.push_str(&folder.code(&prefix, &folders));
+        }
     }
     for (t, tree) in part.trees.iter().enumerate() {
         let (namespace, name) = &tree.source;
@@ -370,9 +374,11 @@ impl Functions {
         findings: &[Finding],
         within: Within<'_>,
     ) {
-        let (tree, typed) = match within {
-            Within::Main(typed, p) => (None, Some((typed, p))),
-            Within::Tree(at) => (Some(at), None),
+        let (tree, typed, in_folder, file_var) = match within {
+            Within::Main(typed, p, in_folder, file_var) => {
+                (None, Some((typed, p)), in_folder, file_var)
+            }
+            Within::Tree(at) => (Some(at), None, None, None),
         };
         let dir = tree.map_or("files", |(_, dir)| dir.as_str()).to_owned();
         let file = match plan {
@@ -382,6 +388,10 @@ impl Functions {
                     tree: tree.map(|(var, _)| format!("&{var}")),
                     dir,
                     typed: None,
+                    folder_file: None,
+                    bind: file_var
+                        .map(|var| format!("let {var} = "))
+                        .unwrap_or_default(),
                 };
                 emit_file(s, files, prefix, plan, findings, &place);
                 return;
@@ -421,6 +431,10 @@ impl Functions {
                 vec!["c: &mut Cluster".to_owned()],
             ),
         };
+        if let Some(folder) = in_folder {
+            args.push(format!("&{}", folder.var));
+            params.push("folder: &Folder".to_owned());
+        }
         let empty = Vec::new();
         let (takes, returns) = match typed {
             Some((t, p)) => (
@@ -453,6 +467,20 @@ impl Functions {
                 format!(" -> ({})", types.join(", ")),
             ),
         };
+        // A file a typed folder names by handle: its function returns its `File` too.
+        let (bind, returned, result) = match (file_var, names.as_slice()) {
+            (None, _) => (bind, returned, result),
+            (Some(var), []) => (
+                format!("let {var} = "),
+                "    file\n".to_owned(),
+                " -> File".to_owned(),
+            ),
+            (Some(var), names) => (
+                format!("let ({var}, {}) = ", names.join(", ")),
+                format!("    (file, {})\n", names.join(", ")),
+                format!(" -> (File, {})", types.join(", ")),
+            ),
+        };
         let _ = writeln!(s, "    {bind}{module}::{name}({});", args.join(", "));
         let mut text = format!(
             "/// `{path}`\npub fn {name}({}){result} {{\n",
@@ -462,12 +490,14 @@ impl Functions {
             tree: tree.map(|(var, _)| var.clone()),
             dir,
             typed,
+            folder_file: in_folder.map(|_| file_name.to_owned()),
+            bind: String::new(),
         };
         emit_file(&mut text, files, prefix, plan, findings, &place);
         match names.as_slice() {
             // Declared last: the declaration is the function's value (clippy's
             // let_and_return).
-            [one] if ends_with_declaration_of(&text, one) => {
+            [one] if file_var.is_none() && ends_with_declaration_of(&text, one) => {
                 let at = text
                     .rfind(&format!("    let {one} = "))
                     .expect("its declaration");
@@ -504,11 +534,17 @@ fn ends_with_declaration_of(text: &str, var: &str) -> bool {
     rest.ends_with("\n    );\n") && rest.matches("\n    );\n").count() == 1
 }
 
-/// Where a file plan is declared: in the main tree (the part's typed declarations and
-/// the plan's index among them), or in the tree `(variable, crate folder)`.
+/// Where a file plan is declared: in the main tree (the part's typed declarations, the
+/// plan's index among them, the typed folder it is declared in, and for a patch file a
+/// folder reads the variable of its `File`), or in the tree `(variable, crate folder)`.
 #[derive(Clone, Copy)]
 enum Within<'a> {
-    Main(&'a PartTyped, usize),
+    Main(
+        &'a PartTyped,
+        usize,
+        Option<&'a super::folders::FolderPlan>,
+        Option<&'a String>,
+    ),
     Tree(&'a (String, String)),
 }
 
@@ -519,6 +555,10 @@ struct Place<'a> {
     tree: Option<String>,
     dir: String,
     typed: Option<(&'a PartTyped, usize)>,
+    /// Its name in the typed folder it is declared in (`Cluster::folder_file`), if any.
+    folder_file: Option<String>,
+    /// `let VAR = ` where a typed folder takes the handle of a file declared in place.
+    bind: String,
 }
 
 impl Place<'_> {
@@ -556,7 +596,8 @@ fn emit_file(
         } => {
             let _ = writeln!(
                 s,
-                "    // Flux {version}, as `flux install --export` writes it.\n    c.flux_components(\n        {path:?},\n        {version:?},\n        {sha256:?},\n    );"
+                "    // Flux {version}, as `flux install --export` writes it.\n    {}c.flux_components(\n        {path:?},\n        {version:?},\n        {sha256:?},\n    );",
+                place.bind
             );
         }
         FilePlan::Verbatim { file, why } => {
@@ -570,7 +611,8 @@ fn emit_file(
             };
             let _ = writeln!(
                 s,
-                "    // {comment}\n    {}\n        {:?},\n        include_str!(\"../{dir}/{}\"),\n    );",
+                "    // {comment}\n    {}{}\n        {:?},\n        include_str!(\"../{dir}/{}\"),\n    );",
+                place.bind,
                 place.call_lines("verbatim_file"),
                 format!("{prefix}{}", f.path),
                 f.path
@@ -636,9 +678,14 @@ fn emit_file(
                         "    let file = c.file_with_header(\n        {path:?},\n        {h:?},\n    );"
                     );
                 }
-                None => {
-                    let _ = writeln!(s, "    let file = {}{path:?});", place.call("file"));
-                }
+                None => match &place.folder_file {
+                    Some(name) => {
+                        let _ = writeln!(s, "    let file = c.folder_file(folder, {name:?});");
+                    }
+                    None => {
+                        let _ = writeln!(s, "    let file = {}{path:?});", place.call("file"));
+                    }
+                },
             }
             for (d, (doc, allow)) in docs.iter().zip(allow).enumerate() {
                 let at = format!("{}:{}", f.path, doc.line);

@@ -9,11 +9,13 @@
 //! without a fixed version) the code makes it with a `// finding:` comment. Then
 //! `emit` writes the crate: a module per cluster and one for the shared folders, each
 //! object typed where `typed` has a recipe for it (its references handles, files in
-//! dependency order) and else as its manifest, Flux's components
-//! pinned by version and checksum, SOPS files, kustomization.yaml files and other files
-//! carried byte for byte under `files/`; rustfmt formats it.
+//! dependency order) and else as its manifest, each kustomization.yaml a typed kustomize
+//! folder where `folders` says the config writes it as it is, Flux's components
+//! pinned by version and checksum, SOPS files, the other kustomization.yaml files and
+//! other files carried byte for byte under `files/`; rustfmt formats it.
 
 mod emit;
+mod folders;
 mod layout;
 mod plan;
 mod run;

@@ -35,13 +35,8 @@ fn interpret_only(
         let prefix = prefix_dir(&layout.prefix);
         let source = part.cluster.map(|i| &layout.clusters[i].source);
         let shared = parts.iter().find(|p| p.cluster.is_none());
-        let typed = super::typed::part(
-            part,
-            shared,
-            source,
-            &super::typed::reserved(part),
-            &sops_keys,
-        );
+        let (typed, folders) =
+            super::folders::typed_part(files, &prefix, part, shared, source, &sops_keys);
         let mut handles: Vec<Option<super::typed::Handle>> = typed
             .recipes
             .iter()
@@ -53,7 +48,7 @@ fn interpret_only(
             files,
             &prefix,
             &part.files,
-            Some((&typed, &mut handles)),
+            Some((&typed, &mut handles, &folders)),
         );
         // A source declared typed is named by its handle, as the written crate does.
         let source_of = |typed: Option<usize>, (namespace, name): &(String, String)| match typed
@@ -95,10 +90,12 @@ fn interpret_only(
     repository
 }
 
-/// The typed declarations of a part and the handles declared so far.
+/// The typed declarations of a part, the handles declared so far, and its typed
+/// folders.
 type Typed<'a> = (
     &'a super::typed::PartTyped,
     &'a mut Vec<Option<super::typed::Handle>>,
+    &'a super::folders::Folders,
 );
 
 /// Declares `plans` (of `files`, at `prefix` in the main tree, or in `tree`) in `c`;
@@ -112,26 +109,54 @@ fn declare(
     mut typed: Option<Typed<'_>>,
 ) {
     let order = match &typed {
-        Some((part, _)) => part.order.clone(),
+        Some((part, ..)) => part.order.clone(),
         None => (0..plans.len()).collect(),
     };
-    for p in order {
+    let mut made: std::collections::HashMap<usize, crate::Folder> = Default::default();
+    let mut declared_files: std::collections::HashMap<usize, crate::File> = Default::default();
+    let folders = typed.as_ref().map(|(_, _, folders)| *folders);
+    // A typed folder is declared before its first file, or after its patch files (as
+    // `emit` writes it).
+    let declare_folders = |c: &mut crate::Cluster,
+                           made: &mut std::collections::HashMap<usize, crate::Folder>,
+                           declared_files: &std::collections::HashMap<usize, crate::File>,
+                           at: usize,
+                           after: bool| {
+        let Some(folders) = folders else { return };
+        for folder in folders.declared(at, after) {
+            let index = folders.of_config[&folder.plan];
+            let declared = folder.declare(c, prefix, made, declared_files);
+            made.insert(index, declared);
+        }
+    };
+    for (i, p) in order.into_iter().enumerate() {
         let plan = &plans[p];
+        declare_folders(c, &mut made, &declared_files, i, false);
+        if folders.is_some_and(|f| f.of_config.contains_key(&p)) {
+            declare_folders(c, &mut made, &declared_files, i, true);
+            continue;
+        }
+        let folder = folders
+            .and_then(|f| f.of_file.get(&p))
+            .map(|f| made[f].clone());
+        let folder = folder.as_ref();
         match plan {
             FilePlan::Components {
                 path,
                 version,
                 sha256,
             } => {
-                c.flux_components(path, version, sha256);
+                let handle = c.flux_components(path, version, sha256);
+                declared_files.insert(p, handle);
             }
             FilePlan::Verbatim { file, .. } | FilePlan::Kustomize { file } => {
                 let f = &files[*file];
                 let path = format!("{prefix}{}", f.path);
-                match tree {
+                let handle = match tree {
                     Some(t) => c.verbatim_file_in(t, &path, f.text.clone()),
                     None => c.verbatim_file(&path, f.text.clone()),
                 };
+                declared_files.insert(p, handle);
             }
             FilePlan::Unapplied { file, .. } => {
                 let f = &files[*file];
@@ -146,6 +171,7 @@ fn declare(
                 for doc in docs {
                     c.add_patch(&handle, doc.value.clone());
                 }
+                declared_files.insert(p, handle);
             }
             FilePlan::Objects {
                 file,
@@ -155,12 +181,17 @@ fn declare(
             } => {
                 let path = format!("{prefix}{}", files[*file].path);
                 let handle = match (tree, header) {
+                    (None, None) if let Some(folder) = folder => {
+                        let name = path.rsplit('/').next().expect("a file name");
+                        c.folder_file(folder, name)
+                    }
                     (Some(t), _) => c.file_in(t, &path),
                     (None, Some(h)) => c.file_with_header(&path, h),
                     (None, None) => c.file(&path),
                 };
+                declared_files.insert(p, handle.clone());
                 for (d, (doc, allow)) in docs.iter().zip(allow).enumerate() {
-                    if let Some((part, handles)) = typed.as_mut()
+                    if let Some((part, handles, _)) = typed.as_mut()
                         && let Some(&r) = part.by_doc.get(&(p, d))
                     {
                         let placed = &part.recipes[r];
@@ -186,6 +217,7 @@ fn declare(
                 }
             }
         }
+        declare_folders(c, &mut made, &declared_files, i, true);
     }
 }
 

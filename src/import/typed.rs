@@ -78,13 +78,12 @@ struct KustomizationSpec {
     patches: Vec<PatchSpec>,
 }
 
-/// One entry of a Kustomization's `patches`.
+/// One entry of a Kustomization's (or a kustomization.yaml's) `patches`.
 #[derive(Debug, Clone)]
-struct PatchSpec {
+pub(crate) struct PatchSpec {
     text: String,
-    /// Its target's fields, by their `PatchTarget` names (`None`: a strategic-merge patch
-    /// that names its target itself).
-    target: Option<Vec<(&'static str, String)>>,
+    /// Its target (`None`: a strategic-merge patch that names its target itself).
+    target: Option<Target>,
 }
 
 #[derive(Debug, Clone)]
@@ -375,6 +374,7 @@ pub(crate) fn part(
     source: Option<&(String, String)>,
     reserved: &[String],
     sops_keys: &[Vec<&str>],
+    rank: &[usize],
 ) -> PartTyped {
     let anywhere = declared_in(
         &[Some(part), shared]
@@ -407,7 +407,7 @@ pub(crate) fn part(
         candidates.push(own);
     }
     let mut typed = PartTyped {
-        order: dependency_order(&candidates),
+        order: dependency_order(&candidates, rank),
         tree_sources: vec![None; tree_keys.len()],
         ..PartTyped::default()
     };
@@ -558,8 +558,11 @@ fn gpg_keys(sops_keys: &[Vec<&str>], name: &str) -> Option<bool> {
 /// The order the part's file plans are declared in: the repository's, except that a
 /// file comes after the files declaring what its objects refer to (`candidates`: each
 /// plan's recipes), so that it can take their handles. A cycle (a finding of its own)
-/// is broken at its first file.
-fn dependency_order(candidates: &[Vec<(usize, Recipe)>]) -> Vec<usize> {
+/// is broken at its first file. `rank` (when not empty) is each plan's place in the
+/// order preferred where dependencies allow it (a typed folder's files in the order its
+/// kustomization.yaml lists them).
+fn dependency_order(candidates: &[Vec<(usize, Recipe)>], rank: &[usize]) -> Vec<usize> {
+    let rank_of = |p: usize| rank.get(p).copied().unwrap_or(p);
     let mut declares: HashMap<Key, usize> = HashMap::new();
     for (p, own) in candidates.iter().enumerate() {
         for (_, recipe) in own {
@@ -581,7 +584,7 @@ fn dependency_order(candidates: &[Vec<(usize, Recipe)>]) -> Vec<usize> {
             needs
         })
         .collect();
-    // Kahn's, the smallest ready plan first: linear but for the heap.
+    // Kahn's, the ready plan of the smallest rank first: linear but for the heap.
     let n = candidates.len();
     let mut waiting: Vec<usize> = needs.iter().map(Vec::len).collect();
     let mut needed_by: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -590,16 +593,16 @@ fn dependency_order(candidates: &[Vec<(usize, Recipe)>]) -> Vec<usize> {
             needed_by[q].push(p);
         }
     }
-    let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = (0..n)
+    let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<(usize, usize)>> = (0..n)
         .filter(|&p| waiting[p] == 0)
-        .map(std::cmp::Reverse)
+        .map(|p| std::cmp::Reverse((rank_of(p), p)))
         .collect();
     let mut done = vec![false; n];
     let mut order = Vec::with_capacity(n);
     let mut first_left = 0;
     while order.len() < n {
         let p = match ready.pop() {
-            Some(std::cmp::Reverse(p)) => p,
+            Some(std::cmp::Reverse((_, p))) => p,
             None => {
                 // A cycle: its first file goes first.
                 while done[first_left] {
@@ -616,7 +619,7 @@ fn dependency_order(candidates: &[Vec<(usize, Recipe)>]) -> Vec<usize> {
         for &q in &needed_by[p] {
             waiting[q] -= 1;
             if waiting[q] == 0 && !done[q] {
-                ready.push(std::cmp::Reverse(q));
+                ready.push(std::cmp::Reverse((rank_of(q), q)));
             }
         }
     }
@@ -707,7 +710,7 @@ fn name_of(s: &str) -> Option<Name> {
 }
 
 /// `s` as a namespace, plain or a template of postBuild variables.
-fn namespace_of(s: &str) -> Option<NamespaceName> {
+pub(crate) fn namespace_of(s: &str) -> Option<NamespaceName> {
     match s.contains("${") {
         true => NamespaceName::with_variables(s).ok(),
         false => NamespaceName::new(s).ok(),
@@ -978,21 +981,7 @@ impl Recipe {
                     line(&mut s, format!("decryption(Decryption::sops({keys}))"));
                 }
                 if !k.patches.is_empty() {
-                    let patches: Vec<String> = k
-                        .patches
-                        .iter()
-                        .map(|p| match &p.target {
-                            None => format!("Patch::strategic_merge({})", text_lit(&p.text)),
-                            Some(fields) => {
-                                let mut target = String::from("PatchTarget {");
-                                for (field, v) in fields {
-                                    let _ = write!(target, " {field}: Some({}.into()),", lit(v));
-                                }
-                                target.push_str(" ..Default::default() }");
-                                format!("Patch::new({}, {target})", text_lit(&p.text))
-                            }
-                        })
-                        .collect();
+                    let patches: Vec<String> = k.patches.iter().map(PatchSpec::code).collect();
                     line(&mut s, format!("patches(&[{}])", patches.join(", ")));
                 }
                 if let Some(wait) = k.wait {
@@ -1301,30 +1290,7 @@ impl Recipe {
                     };
                     kustomization.decryption = Some(Box::new(crate::Decryption::sops(keys)));
                 }
-                kustomization.patches = k
-                    .patches
-                    .iter()
-                    .map(|p| match &p.target {
-                        None => crate::Patch::strategic_merge(&p.text),
-                        Some(fields) => {
-                            let mut target = crate::PatchTarget::default();
-                            for (field, v) in fields {
-                                let slot = match *field {
-                                    "group" => &mut target.group,
-                                    "version" => &mut target.version,
-                                    "kind" => &mut target.kind,
-                                    "name" => &mut target.name,
-                                    "namespace" => &mut target.namespace,
-                                    "label_selector" => &mut target.label_selector,
-                                    "annotation_selector" => &mut target.annotation_selector,
-                                    other => unreachable!("{other} is not in PATCH_TARGET"),
-                                };
-                                *slot = Some(v.clone());
-                            }
-                            crate::Patch::new(&p.text, target)
-                        }
-                    })
-                    .collect();
+                kustomization.patches = k.patches.iter().map(PatchSpec::value).collect();
                 Handle::Kustomization(add(c, file, self.version, kustomization))
             }
             Spec::HelmRepository(h) => {
@@ -2005,24 +1971,82 @@ const PATCH_TARGET: [(&str, &str); 7] = [
     ("annotationSelector", "annotation_selector"),
 ];
 
-fn patch(value: &Value) -> Option<PatchSpec> {
+/// A patch's `target`: its fields, by their `PatchTarget` names.
+pub(crate) type Target = Vec<(&'static str, String)>;
+
+/// The `PatchTarget` expression of `fields`.
+pub(crate) fn target_code(fields: &Target) -> String {
+    let mut target = String::from("PatchTarget {");
+    for (field, v) in fields {
+        let _ = write!(target, " {field}: Some({}.into()),", lit(v));
+    }
+    target.push_str(" ..Default::default() }");
+    target
+}
+
+/// The `PatchTarget` [`target_code`] makes.
+pub(crate) fn target_value(fields: &Target) -> crate::PatchTarget {
+    let mut target = crate::PatchTarget::default();
+    for (field, v) in fields {
+        let slot = match *field {
+            "group" => &mut target.group,
+            "version" => &mut target.version,
+            "kind" => &mut target.kind,
+            "name" => &mut target.name,
+            "namespace" => &mut target.namespace,
+            "label_selector" => &mut target.label_selector,
+            "annotation_selector" => &mut target.annotation_selector,
+            other => unreachable!("{other} is not in PATCH_TARGET"),
+        };
+        *slot = Some(v.clone());
+    }
+    target
+}
+
+/// A patch's `target` (`None`: it has none), if `PatchTarget` writes it as it is.
+pub(crate) fn patch_target(target: Option<&Value>) -> Option<Option<Target>> {
+    let Some(t) = target else {
+        return Some(None);
+    };
+    let t = t.as_object().filter(|t| !t.is_empty())?;
+    let mut fields = Vec::new();
+    for (k, v) in t {
+        let (_, field) = PATCH_TARGET.iter().find(|(yaml, _)| yaml == k)?;
+        fields.push((*field, v.as_str()?.to_owned()));
+    }
+    Some(Some(fields))
+}
+
+impl PatchSpec {
+    /// The `Patch` expression.
+    pub(crate) fn code(&self) -> String {
+        match &self.target {
+            None => format!("Patch::strategic_merge({})", text_lit(&self.text)),
+            Some(fields) => format!(
+                "Patch::new({}, {})",
+                text_lit(&self.text),
+                target_code(fields)
+            ),
+        }
+    }
+
+    /// The `Patch` itself, as [`Self::code`] makes it.
+    pub(crate) fn value(&self) -> crate::Patch {
+        match &self.target {
+            None => crate::Patch::strategic_merge(&self.text),
+            Some(fields) => crate::Patch::new(&self.text, target_value(fields)),
+        }
+    }
+}
+
+/// One entry of `patches`, if the typed `Patch` writes it as it is.
+pub(crate) fn patch(value: &Value) -> Option<PatchSpec> {
     let map = value.as_object()?;
     if map.keys().any(|k| k != "patch" && k != "target") {
         return None;
     }
     let text = map.get("patch")?.as_str()?.to_owned();
-    let target = match map.get("target") {
-        None => None,
-        Some(t) => {
-            let t = t.as_object().filter(|t| !t.is_empty())?;
-            let mut fields = Vec::new();
-            for (k, v) in t {
-                let (_, field) = PATCH_TARGET.iter().find(|(yaml, _)| yaml == k)?;
-                fields.push((*field, v.as_str()?.to_owned()));
-            }
-            Some(fields)
-        }
-    };
+    let target = patch_target(map.get("target"))?;
     Some(PatchSpec { text, target })
 }
 

@@ -1,6 +1,7 @@
 //! `fluxdsl import`: every open fixture, imported, renders the repository as it is —
-//! every object equal to the original (durations as durations, key order aside), every
-//! other file byte for byte, Flux's components pinned and never written — and README's
+//! every object equal to the original (durations as durations, key order aside), a typed
+//! kustomization.yaml equal as YAML, every other file byte for byte, Flux's components
+//! pinned and never written — and README's
 //! table has the figures computed here. The crates it writes are built and run by the
 //! ignored test below, which `.ci/run` runs.
 
@@ -73,6 +74,12 @@ fn objects(text: &str) -> Option<Vec<Value>> {
             })
             .collect()
     })
+}
+
+/// Whether two YAML texts hold the same value.
+fn same_yaml(a: &str, b: &str) -> bool {
+    let value = |t: &str| serde_yaml::from_str::<Value>(t).ok();
+    value(a).is_some() && value(a) == value(b)
 }
 
 /// How the import of one fixture reproduces it.
@@ -165,6 +172,12 @@ impl RoundTrip {
                         }
                     }
                 }
+                // A kustomization.yaml declared typed is written as the config's fields
+                // say, in kustomize's order: equal as YAML.
+                Some(_) if mine != theirs && !same_yaml(mine, &theirs) => trip
+                    .differences
+                    .push(format!("{file}: kustomize's configuration differs")),
+                Some(_) => {}
                 _ if mine != theirs => trip.differences.push(format!("{file}: text differs")),
                 _ => {}
             }
@@ -323,15 +336,18 @@ fn flux_objects_are_declared_typed_in_dependency_order_and_referred_to_by_handle
     // generated cluster declares gotk-sync.yaml first and passes the handles on.
     let (files, _) = fluxdsl::import::generate(&fixture("flux-local-testdata/cluster7")).unwrap();
     let code = &files.iter().find(|(p, _)| p == "src/home.rs").unwrap().1;
+    // Its folder's kustomization.yaml lists the file by handle, so the function returns
+    // the file too.
     let calls = [
-        "    let flux_system = clusters_home_flux_system::gotk_sync_yaml(&mut c);\n",
+        "    let (gotk_sync, flux_system) = clusters_home_flux_system::gotk_sync_yaml(&mut c);\n",
         "    let charts = clusters_home::charts_yaml(&mut c, &flux_system);\n",
         "    clusters_home::apps_yaml(&mut c, &flux_system, &charts);\n",
+        "        KustomizeConfig::builder().resources(&[&gotk_sync]).build(),\n",
         "    c.source_is_this_repository(&flux_system);\n",
     ];
     assert_in_order(code, &calls);
     for typed in [
-        "pub fn gotk_sync_yaml(c: &mut Cluster) -> Ref<GitRepository> {",
+        "pub fn gotk_sync_yaml(c: &mut Cluster) -> (File, Ref<GitRepository>) {",
         "pub fn charts_yaml(c: &mut Cluster, flux_system: &Ref<GitRepository>) -> Ref<Kustomization> {",
         "                .source_ref(&flux_system)\n",
         "                .depends_on(&[charts])\n",
@@ -485,6 +501,105 @@ fn a_decrypting_kustomization_takes_the_clusters_bootstrap_keys_and_one_that_for
         ),
         "{manifest:#?}"
     );
+}
+
+#[test]
+fn kustomize_folders_are_declared_typed_their_bases_and_patch_files_by_handle() {
+    let (files, _) = fluxdsl::import::generate(&fixture("flux2-kustomize-helm-example")).unwrap();
+    let code = |path: &str| &files.iter().find(|(p, _)| p == path).unwrap().1;
+    // The base is a folder its files are declared in; each overlay builds on its handle
+    // and reads its patch file by handle (a function that returns the file).
+    let shared = code("src/shared.rs");
+    assert_in_order(
+        shared,
+        &[
+            "    let apps_base_podinfo = c.kustomize_folder(\n        \"apps/base/podinfo\",\n",
+            "            .namespace(namespace!(\"podinfo\"))\n",
+            "    apps_base_podinfo::namespace_yaml(&mut c, &apps_base_podinfo);\n",
+            "    apps_base_podinfo::repository_yaml(&mut c, &apps_base_podinfo);\n",
+            "    apps_base_podinfo::release_yaml(&mut c, &apps_base_podinfo);\n",
+            "    let podinfo_values = apps_production::podinfo_values_yaml(&mut c);\n",
+            "    c.kustomize_config(\n        \"apps/production\",\n",
+            "            .folders(&[&apps_base_podinfo])\n",
+            "            .patch_files(&[PatchFile::new(\n                &podinfo_values,\n",
+            // The other overlay's file of the same name, named by its folder.
+            "    let staging_podinfo_values = apps_staging::podinfo_values_yaml(&mut c);\n",
+        ],
+    );
+    for line in [
+        "    pub fn namespace_yaml(c: &mut Cluster, folder: &Folder) {\n        let file = c.folder_file(folder, \"namespace.yaml\");\n",
+        "    pub fn podinfo_values_yaml(c: &mut Cluster) -> File {\n",
+        "        file\n    }\n",
+    ] {
+        assert!(shared.contains(line), "{line} in {shared}");
+    }
+    assert!(
+        !shared.contains("include_str!(\"../files/apps/"),
+        "{shared}"
+    );
+    // flux-system lists Flux's components and gotk-sync.yaml (a header comment) by handle.
+    let staging = code("src/staging.rs");
+    assert_in_order(
+        staging,
+        &[
+            "    let gotk_components = c.verbatim_file(\n",
+            "    let gotk_sync = c.verbatim_file(\n",
+            "            .resources(&[&gotk_components, &gotk_sync])\n",
+            "            .labels(&[Labels {\n",
+            "            .patches(&[Patch::new(\n",
+        ],
+    );
+
+    // What the typed config would not write as it is stays carried: a comment, a field
+    // it lacks, a path between the folder's files, an object the folder's namespace
+    // would move. Each still renders the repository as it is.
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    super::copy_tree(&fixture("flux2-kustomize-helm-example"), &repo);
+    let edit = |path: &str, from: &str, to: &str| {
+        let at = repo.join(path);
+        let text = std::fs::read_to_string(&at).unwrap();
+        assert!(text.contains(from), "{path}");
+        std::fs::write(&at, text.replace(from, to)).unwrap();
+    };
+    edit(
+        "apps/staging/kustomization.yaml",
+        "patches:\n",
+        "# staging's values\npatches:\n",
+    );
+    edit(
+        "apps/production/kustomization.yaml",
+        "patches:\n",
+        "commonLabels:\n  env: production\npatches:\n",
+    );
+    edit(
+        "infrastructure/configs/kustomization.yaml",
+        "  - gateway.yaml\n",
+        "  - ../controllers\n  - gateway.yaml\n",
+    );
+    edit(
+        "apps/base/podinfo/kustomization.yaml",
+        "namespace: podinfo\n",
+        "namespace: web\n",
+    );
+    let (files, _) = fluxdsl::import::generate(&repo).unwrap();
+    let shared = &files.iter().find(|(p, _)| p == "src/shared.rs").unwrap().1;
+    for carried in [
+        "apps/staging",
+        "apps/production",
+        "infrastructure/configs",
+        "apps/base/podinfo",
+    ] {
+        let call = format!("    c.verbatim_file(\n        \"{carried}/kustomization.yaml\",\n");
+        assert!(shared.contains(&call), "{call} in {shared}");
+    }
+    assert!(
+        shared.contains("c.kustomize_folder(\n        \"infrastructure/controllers\","),
+        "{shared}"
+    );
+    let trip = RoundTrip::with(&repo, &[]);
+    assert!(trip.differences.is_empty(), "{:#?}", trip.differences);
+    assert_eq!(trip.objects, trip.equal);
 }
 
 #[test]
