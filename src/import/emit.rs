@@ -6,8 +6,6 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use serde_json::Value;
-
 use super::layout::Layout;
 use super::plan::{Allow, FilePlan, PartPlan};
 use super::run::Finding;
@@ -164,8 +162,28 @@ fn part_rs(
              repository).\n\n",
         ),
     }
-    let kinds: std::collections::BTreeSet<&str> =
+    let mut kinds: std::collections::BTreeSet<&str> =
         part.before_flux.iter().map(|(k, ..)| k.as_str()).collect();
+    // A Namespace with labels is k8s-openapi's, its metadata an ObjectMeta.
+    let plans = part
+        .files
+        .iter()
+        .chain(part.trees.iter().flat_map(|t| &t.plans));
+    let typed_namespaces = plans
+        .filter_map(|plan| match plan {
+            FilePlan::Objects { docs, allow, .. } => Some(docs.iter().zip(allow)),
+            _ => None,
+        })
+        .flatten()
+        .any(|(doc, allow)| {
+            allow.is_empty()
+                && super::typed::PlainNamespace::of(&doc.value)
+                    .is_some_and(|ns| ns.uses_k8s_openapi())
+        });
+    if typed_namespaces {
+        kinds.insert("Namespace");
+        s.push_str("use fluxdsl::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;\n");
+    }
     if !kinds.is_empty() {
         let kinds: Vec<&str> = kinds.into_iter().collect();
         let _ = match kinds.as_slice() {
@@ -690,8 +708,8 @@ fn emit_file(
             for (d, (doc, allow)) in docs.iter().zip(allow).enumerate() {
                 let at = format!("{}:{}", f.path, doc.line);
                 if allow.is_empty() {
-                    if let Some(ns) = plain_namespace(&doc.value) {
-                        let _ = writeln!(s, "    c.namespace(&file, namespace!({ns:?}));");
+                    if let Some(ns) = super::typed::PlainNamespace::of(&doc.value) {
+                        s.push_str(&ns.code());
                     } else if let Some((typed, p)) = place.typed
                         && let Some(&r) = typed.by_doc.get(&(p, d))
                     {
@@ -769,19 +787,6 @@ fn typed_declaration(s: &mut String, typed: &PartTyped, p: usize, r: usize) {
             "    {bind}c.add(\n        &file,\n        {code},\n    );"
         ),
     };
-}
-
-/// A Namespace with nothing but its name: `Cluster::namespace` writes it so.
-fn plain_namespace(doc: &Value) -> Option<&str> {
-    let fields_ok = doc
-        .as_object()?
-        .keys()
-        .all(|k| matches!(k.as_str(), "apiVersion" | "kind" | "metadata"));
-    let meta_ok = doc["metadata"].as_object()?.keys().all(|k| k == "name");
-    (doc["apiVersion"] == "v1" && doc["kind"] == "Namespace" && fields_ok && meta_ok)
-        .then(|| doc["metadata"]["name"].as_str())
-        .flatten()
-        .filter(|n| crate::NamespaceName::new(n.to_string()).is_ok() && !n.contains('$'))
 }
 
 /// `text` as `//` comment lines of a function body, wrapped at 96 columns.

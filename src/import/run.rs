@@ -207,6 +207,12 @@ fn declare(
                         handles[r] = Some(declared);
                         continue;
                     }
+                    if allow.is_empty()
+                        && let Some(ns) = super::typed::PlainNamespace::of(&doc.value)
+                    {
+                        ns.declare(c, &handle);
+                        continue;
+                    }
                     let object = c.add_manifest(&handle, doc.value.clone());
                     for a in allow {
                         match a {

@@ -2050,6 +2050,90 @@ pub(crate) fn patch(value: &Value) -> Option<PatchSpec> {
     Some(PatchSpec { text, target })
 }
 
+/// A Namespace with nothing but its name and labels, typed: `Cluster::namespace` without
+/// labels, else k8s-openapi's `Namespace`.
+pub(crate) struct PlainNamespace<'a> {
+    name: &'a str,
+    labels: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> PlainNamespace<'a> {
+    /// The Namespace `doc` is, if it is one of a plain name and labels only.
+    pub(crate) fn of(doc: &'a Value) -> Option<PlainNamespace<'a>> {
+        let fields_ok = doc
+            .as_object()?
+            .keys()
+            .all(|k| matches!(k.as_str(), "apiVersion" | "kind" | "metadata"));
+        let metadata = doc["metadata"].as_object()?;
+        let meta_ok = metadata.keys().all(|k| k == "name" || k == "labels");
+        if !(doc["apiVersion"] == "v1" && doc["kind"] == "Namespace" && fields_ok && meta_ok) {
+            return None;
+        }
+        let name = metadata.get("name")?.as_str()?;
+        if name.contains('$') || NamespaceName::new(name).is_err() {
+            return None;
+        }
+        let labels = match metadata.get("labels") {
+            None => Vec::new(),
+            Some(labels) => labels
+                .as_object()
+                .filter(|l| !l.is_empty())?
+                .iter()
+                .map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+                .collect::<Option<Vec<_>>>()?,
+        };
+        Some(PlainNamespace { name, labels })
+    }
+
+    /// Whether it is written with k8s-openapi's types (which the module imports).
+    pub(crate) fn uses_k8s_openapi(&self) -> bool {
+        !self.labels.is_empty()
+    }
+
+    /// The statement declaring it in `file`.
+    pub(crate) fn code(&self) -> String {
+        if self.labels.is_empty() {
+            return format!("    c.namespace(&file, namespace!({}));\n", lit(self.name));
+        }
+        let labels: Vec<String> = self
+            .labels
+            .iter()
+            .map(|(k, v)| format!("({}.to_string(), {}.to_string())", lit(k), lit(v)))
+            .collect();
+        format!(
+            "    c.add(\n        &file,\n        Namespace {{\n            metadata: ObjectMeta {{\n                \
+             name: Some({}.into()),\n                labels: Some([{}].into()),\n                \
+             ..Default::default()\n            }},\n            ..Default::default()\n        }},\n    );\n",
+            lit(self.name),
+            labels.join(", ")
+        )
+    }
+
+    /// Declares it in `file` as [`Self::code`] does.
+    pub(crate) fn declare(&self, c: &mut crate::Cluster, file: &crate::File) {
+        let name = NamespaceName::new(self.name).expect("a checked namespace");
+        if self.labels.is_empty() {
+            c.namespace(file, name);
+            return;
+        }
+        let labels = self
+            .labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()));
+        c.add(
+            file,
+            k8s_openapi::api::core::v1::Namespace {
+                metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                    name: Some(name.as_str().to_owned()),
+                    labels: Some(labels.collect()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2088,6 +2172,46 @@ mod tests {
             }
         }
         changed
+    }
+
+    #[test]
+    fn a_namespace_of_a_name_and_labels_is_typed_and_one_with_more_stays_a_manifest() {
+        let plain = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "web"}});
+        let ns = PlainNamespace::of(&plain).unwrap();
+        assert_eq!(ns.code(), "    c.namespace(&file, namespace!(\"web\"));\n");
+        assert!(!ns.uses_k8s_openapi());
+        let labelled = changed(&plain, "/metadata/labels", json!({"team": "dev"}));
+        let ns = PlainNamespace::of(&labelled).unwrap();
+        assert!(ns.uses_k8s_openapi());
+        let code = ns.code();
+        for part in [
+            "Namespace {",
+            "metadata: ObjectMeta {",
+            "name: Some(\"web\".into()),",
+            "labels: Some([(\"team\".to_string(), \"dev\".to_string())].into()),",
+        ] {
+            assert!(code.contains(part), "{part} in {code}");
+        }
+        // In process, declared as the code declares it: rendered as the manifest is.
+        let mut c = crate::Cluster::new("");
+        let file = c.file("ns.yaml");
+        ns.declare(&mut c, &file);
+        let rendered = c.render().unwrap();
+        let text = rendered.file("ns.yaml").unwrap();
+        let value: Value = serde_yaml::from_str(text).unwrap();
+        assert_eq!(value, labelled);
+        for (pointer, other) in [
+            ("/metadata/annotations", json!({"a": "b"})),
+            ("/metadata/labels", json!({"team": 1})),
+            ("/metadata/labels", json!({})),
+            ("/metadata/name", json!("${app}")),
+            ("/metadata/name", json!("Web")),
+            ("/spec", json!({"finalizers": ["kubernetes"]})),
+            ("/apiVersion", json!("v2")),
+        ] {
+            let other = changed(&labelled, pointer, other);
+            assert!(PlainNamespace::of(&other).is_none(), "{pointer}");
+        }
     }
 
     #[test]
