@@ -221,9 +221,9 @@ pub mod prelude {
         Bucket, GitRef, GitRepository, HelmRepository, LayerSelector, OCIRepository, OciRef,
     };
     pub use crate::{
-        BootstrapSecret, Cluster, ConfigMapGenerator, File, Folder, KustomizeConfig, Labels, Name,
-        NamespaceName, PatchFile, PatchTarget, Ref, Repository, Resource, UpstreamManifest,
-        duration, json, name, namespace,
+        BootstrapSecret, Cluster, ConfigMapGenerator, File, Folder, GeneratorOptions,
+        KustomizeConfig, Labels, Name, NamespaceName, PatchFile, PatchTarget, Ref, Repository,
+        Resource, UpstreamManifest, duration, json, name, namespace,
     };
 }
 

@@ -91,6 +91,213 @@ impl LabelsSpec {
     }
 }
 
+/// `generatorOptions`, or a generator's `options`.
+#[derive(Debug)]
+struct OptionsSpec {
+    labels: Vec<(String, String)>,
+    annotations: Vec<(String, String)>,
+    disable_hash: bool,
+    immutable: bool,
+}
+
+/// A map of strings, if it is one and not empty (an empty one is not written).
+fn pairs(value: &Value) -> Option<Vec<(String, String)>> {
+    let map = value.as_object().filter(|m| !m.is_empty())?;
+    map.iter()
+        .map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+        .collect()
+}
+
+/// `[("k".to_string(), "v".to_string()), …].into()`: a map's literal.
+fn pairs_code(pairs: &[(String, String)]) -> String {
+    let pairs: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("({}.to_string(), {}.to_string())", lit(k), lit(v)))
+        .collect();
+    format!("[{}].into()", pairs.join(", "))
+}
+
+impl OptionsSpec {
+    /// The options, if `GeneratorOptions` writes them as they are.
+    fn of(value: &Value) -> Option<OptionsSpec> {
+        let mut options = OptionsSpec {
+            labels: Vec::new(),
+            annotations: Vec::new(),
+            disable_hash: false,
+            immutable: false,
+        };
+        for (k, v) in value.as_object()? {
+            match k.as_str() {
+                "labels" => options.labels = pairs(v)?,
+                "annotations" => options.annotations = pairs(v)?,
+                // `false` is not written.
+                "disableNameSuffixHash" => options.disable_hash = v.as_bool().filter(|b| *b)?,
+                "immutable" => options.immutable = v.as_bool().filter(|b| *b)?,
+                _ => return None,
+            }
+        }
+        Some(options)
+    }
+
+    fn code(&self) -> String {
+        let mut s = String::from("GeneratorOptions {");
+        if !self.labels.is_empty() {
+            let _ = write!(s, " labels: {},", pairs_code(&self.labels));
+        }
+        if !self.annotations.is_empty() {
+            let _ = write!(s, " annotations: {},", pairs_code(&self.annotations));
+        }
+        if self.disable_hash {
+            s.push_str(" disable_name_suffix_hash: true,");
+        }
+        if self.immutable {
+            s.push_str(" immutable: true,");
+        }
+        s.push_str(" ..Default::default() }");
+        s
+    }
+
+    fn value(&self) -> crate::GeneratorOptions {
+        crate::GeneratorOptions {
+            labels: self.labels.iter().cloned().collect(),
+            annotations: self.annotations.iter().cloned().collect(),
+            disable_name_suffix_hash: self.disable_hash,
+            immutable: self.immutable,
+        }
+    }
+}
+
+/// What a generator reads: files (each under its key, or under its name), or one `.env`
+/// file, or nothing but literals. Each file by its plan.
+#[derive(Debug)]
+enum Inputs {
+    Files(Vec<usize>),
+    KeyedFiles(Vec<(String, usize)>),
+    Env(usize),
+    None,
+}
+
+/// One `configMapGenerator` entry.
+#[derive(Debug)]
+struct GeneratorSpec {
+    name: String,
+    namespace: Option<String>,
+    behavior: Option<String>,
+    inputs: Inputs,
+    literals: Vec<String>,
+    options: Option<OptionsSpec>,
+}
+
+impl GeneratorSpec {
+    /// Its plans' files, in order.
+    fn files(&self) -> Vec<usize> {
+        match &self.inputs {
+            Inputs::Files(files) => files.clone(),
+            Inputs::KeyedFiles(files) => files.iter().map(|(_, p)| *p).collect(),
+            Inputs::Env(p) => vec![*p],
+            Inputs::None => Vec::new(),
+        }
+    }
+
+    /// The `ConfigMapGenerator` expression, its files the variables `var` gives.
+    fn code(&self, var: &dyn Fn(&usize) -> String) -> String {
+        let name = super::rust::name_expr(&self.name);
+        let mut s = match &self.inputs {
+            Inputs::Files(files) => {
+                let files: Vec<String> = files.iter().map(|p| format!("&{}", var(p))).collect();
+                format!(
+                    "ConfigMapGenerator::from_files({name}, &[{}])",
+                    files.join(", ")
+                )
+            }
+            Inputs::KeyedFiles(files) => {
+                let files: Vec<String> = files
+                    .iter()
+                    .map(|(k, p)| format!("({}, &{})", lit(k), var(p)))
+                    .collect();
+                format!(
+                    "ConfigMapGenerator::from_keyed_files({name}, &[{}])",
+                    files.join(", ")
+                )
+            }
+            Inputs::Env(p) => format!("ConfigMapGenerator::from_env({name}, &{})", var(p)),
+            // Literals alone: the struct itself.
+            Inputs::None => {
+                let mut s = format!("ConfigMapGenerator {{ name: {}.into(),", lit(&self.name));
+                if let Some(b) = &self.behavior {
+                    let _ = write!(s, " behavior: Some({}.into()),", lit(b));
+                }
+                let literals: Vec<String> = self
+                    .literals
+                    .iter()
+                    .map(|l| format!("{}.into()", lit(l)))
+                    .collect();
+                let _ = write!(
+                    s,
+                    " literals: vec![{}], ..Default::default() }}",
+                    literals.join(", ")
+                );
+                s
+            }
+        };
+        let literals_set = matches!(self.inputs, Inputs::None);
+        if !self.literals.is_empty() && !literals_set {
+            let literals: Vec<String> = self.literals.iter().map(|l| lit(l)).collect();
+            let _ = write!(s, ".literals(&[{}])", literals.join(", "));
+        }
+        if let Some(ns) = &self.namespace {
+            let _ = write!(s, ".in_namespace(&{})", namespace_expr(ns));
+        }
+        if let Some(options) = &self.options {
+            let _ = write!(s, ".options({})", options.code());
+        }
+        match &self.behavior {
+            Some(b) if !literals_set => {
+                format!(
+                    "ConfigMapGenerator {{ behavior: Some({}.into()), ..{s} }}",
+                    lit(b)
+                )
+            }
+            _ => s,
+        }
+    }
+
+    /// The generator [`Self::code`] makes, its files `declared` by plan.
+    fn value(&self, declared: &HashMap<usize, crate::File>) -> crate::ConfigMapGenerator {
+        let name = crate::Name::new(self.name.as_str()).expect("a checked name");
+        let mut g = match &self.inputs {
+            Inputs::Files(files) => {
+                let files: Vec<&crate::File> = files.iter().map(|p| &declared[p]).collect();
+                crate::ConfigMapGenerator::from_files(name, &files)
+            }
+            Inputs::KeyedFiles(files) => {
+                let files: Vec<(&str, &crate::File)> = files
+                    .iter()
+                    .map(|(k, p)| (k.as_str(), &declared[p]))
+                    .collect();
+                crate::ConfigMapGenerator::from_keyed_files(name, &files)
+            }
+            Inputs::Env(p) => crate::ConfigMapGenerator::from_env(name, &declared[p]),
+            Inputs::None => crate::ConfigMapGenerator {
+                name: self.name.clone(),
+                ..Default::default()
+            },
+        };
+        let literals: Vec<&str> = self.literals.iter().map(String::as_str).collect();
+        g = g.literals(&literals);
+        if let Some(ns) = &self.namespace {
+            g = g.in_namespace(
+                &crate::NamespaceName::new(ns.as_str()).expect("a checked namespace"),
+            );
+        }
+        if let Some(options) = &self.options {
+            g = g.options(options.value());
+        }
+        g.behavior = self.behavior.clone();
+        g
+    }
+}
+
 /// Where a folder's `resources` entries go: `resource_list` (`entries[..list]`),
 /// `resources` given (`entries[list..given]`, files), its own files
 /// (`entries[given..own]`, which `folder_file` adds), then `folders` and
@@ -119,6 +326,8 @@ pub(crate) struct FolderPlan {
     patches: Vec<PatchSpec>,
     /// Its `patches` read from files: each file's plan and target.
     patch_files: Vec<(usize, Option<Target>)>,
+    generators: Vec<GeneratorSpec>,
+    generator_options: Option<OptionsSpec>,
     /// The file plans of its files (`Cluster::folder_file`), in the order it lists them.
     pub(crate) files: Vec<usize>,
     /// The variable its `Folder` is bound to.
@@ -288,6 +497,8 @@ impl Read<'_> {
             "namespace",
             "labels",
             "patches",
+            "configMapGenerator",
+            "generatorOptions",
         ];
         if map.keys().any(|k| !known.contains(&k.as_str()))
             || map.get("apiVersion")?.as_str()? != "kustomize.config.k8s.io/v1beta1"
@@ -389,6 +600,18 @@ impl Read<'_> {
                 }
             }
         }
+        let generators = match map.get("configMapGenerator") {
+            None => Vec::new(),
+            Some(list) => list
+                .as_array()?
+                .iter()
+                .map(|g| self.generator(dir, g))
+                .collect::<Option<Vec<_>>>()?,
+        };
+        let generator_options = match map.get("generatorOptions") {
+            None => None,
+            Some(options) => Some(OptionsSpec::of(options)?),
+        };
         let files: Vec<usize> = entries
             .iter()
             .filter_map(|e| match e {
@@ -406,6 +629,8 @@ impl Read<'_> {
             labels,
             patches,
             patch_files,
+            generators,
+            generator_options,
             files,
             var: match dir {
                 "" => "top".to_owned(),
@@ -433,6 +658,80 @@ impl Read<'_> {
             }
         }
         Some(folder)
+    }
+
+    /// A `configMapGenerator` entry of the folder `dir`, if the typed generator writes it
+    /// as it is: its files declared with handles and named as the config writes them.
+    fn generator(&self, dir: &str, value: &Value) -> Option<GeneratorSpec> {
+        let map = value.as_object()?;
+        let known = [
+            "name",
+            "namespace",
+            "behavior",
+            "files",
+            "literals",
+            "envs",
+            "options",
+        ];
+        if map.keys().any(|k| !known.contains(&k.as_str())) {
+            return None;
+        }
+        let name = map.get("name")?.as_str()?;
+        crate::Name::new(name).ok()?;
+        let text = |k: &str| match map.get(k) {
+            None => Some(None),
+            Some(v) => v.as_str().map(|v| Some(v.to_owned())),
+        };
+        let strings = |k: &str| match map.get(k) {
+            None => Some(Vec::new()),
+            Some(v) => v
+                .as_array()?
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .filter(|l| !l.is_empty()),
+        };
+        let namespace = text("namespace")?;
+        if let Some(ns) = &namespace {
+            crate::NamespaceName::new(ns.as_str()).ok()?;
+        }
+        // A file it reads, by handle, written as the config writes it (relative, no `./`).
+        let file = |path: &str| -> Option<usize> {
+            let target = resolve(dir, path)?;
+            let plan = *self.declared.get(target.as_str())?;
+            (crate::kustomize::config::relative_path(dir, &target) == path).then_some(plan)
+        };
+        let files = strings("files")?;
+        let envs = strings("envs")?;
+        let inputs = match (files.as_slice(), envs.as_slice()) {
+            ([], []) => Inputs::None,
+            ([], [env]) => Inputs::Env(file(env)?),
+            (files, []) if files.iter().all(|f| !f.contains('=')) => {
+                Inputs::Files(files.iter().map(|f| file(f)).collect::<Option<_>>()?)
+            }
+            (files, []) => Inputs::KeyedFiles(
+                files
+                    .iter()
+                    .map(|f| {
+                        let (key, path) = f.split_once('=')?;
+                        (!key.is_empty() && !key.contains('/'))
+                            .then(|| Some((key.to_owned(), file(path)?)))?
+                    })
+                    .collect::<Option<_>>()?,
+            ),
+            _ => return None,
+        };
+        Some(GeneratorSpec {
+            name: name.to_owned(),
+            namespace,
+            behavior: text("behavior")?,
+            inputs,
+            literals: strings("literals")?,
+            options: match map.get("options") {
+                None => None,
+                Some(o) => Some(OptionsSpec::of(o)?),
+            },
+        })
     }
 }
 
@@ -528,6 +827,13 @@ fn settle(
                     Entry::File(p) => Some(at[*p]),
                     _ => None,
                 }))
+                .chain(
+                    folder
+                        .generators
+                        .iter()
+                        .flat_map(|g| g.files())
+                        .map(|p| at[p]),
+                )
                 .collect();
             let place = match folder.files.first() {
                 Some(&first) => {
@@ -591,6 +897,7 @@ fn settle(
                 Entry::File(p) => Some(*p),
                 _ => None,
             }))
+            .chain(folder.generators.iter().flat_map(|g| g.files()))
             .collect();
         for p in named {
             if folders.file_vars.contains_key(&p) {
@@ -608,7 +915,11 @@ fn settle(
                 }
             };
             let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-            let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+            // `values.yaml` is `values`; `podinfo.env` keeps its kind, `podinfo_env`.
+            let stem = [".yaml", ".yml", ".json"]
+                .iter()
+                .find_map(|ext| name.strip_suffix(ext))
+                .unwrap_or(name);
             let parent = dir.rsplit('/').next().unwrap_or_default();
             let mut var = ident(stem);
             if used.contains(&var) && !parent.is_empty() {
@@ -693,6 +1004,17 @@ impl FolderPlan {
             let patches: Vec<String> = self.patches.iter().map(PatchSpec::code).collect();
             line(&mut s, format!("patches(&[{}])", patches.join(", ")));
         }
+        if !self.generators.is_empty() {
+            let var = |p: &usize| folders.file_vars[p].clone();
+            let generators: Vec<String> = self.generators.iter().map(|g| g.code(&var)).collect();
+            line(
+                &mut s,
+                format!("config_map_generator(&[{}])", generators.join(", ")),
+            );
+        }
+        if let Some(options) = &self.generator_options {
+            line(&mut s, format!("generator_options({})", options.code()));
+        }
         if !self.patch_files.is_empty() {
             let patches: Vec<String> = self
                 .patch_files
@@ -768,6 +1090,8 @@ impl FolderPlan {
             }
         }
         config.labels = self.labels.iter().map(LabelsSpec::value).collect();
+        config.config_map_generator = self.generators.iter().map(|g| g.value(declared)).collect();
+        config.generator_options = self.generator_options.as_ref().map(OptionsSpec::value);
         config.dot_slash = self.dot_slash;
         config.namespace = self
             .namespace

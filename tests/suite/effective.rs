@@ -569,6 +569,32 @@ fn what_an_import_renders_builds_as_kubectl_builds_the_repository() {
         eprint!("{dir}: ");
         assert_proved(&proof, at_least);
     }
+    // The helm example with its staging overlay generating ConfigMaps: the import writes
+    // generator declarations, and what they generate builds as kubectl generates it.
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = super::import::with_generators(tmp.path());
+    let repository = fluxdsl::import::repository(&repo).unwrap();
+    let rendered = write_rendered(&repository);
+    for u in repository.render().unwrap().main().upstream().iter() {
+        std::fs::copy(repo.join(&u.path), rendered.path().join(&u.path)).unwrap();
+    }
+    let proof = prove_between(
+        &repo,
+        rendered.path(),
+        flux_kustomizations(&repo),
+        Compare::DurationsAsDurations,
+    );
+    eprint!("helm example with generators: ");
+    assert_proved(&proof, 6);
+    let staging = super::kustomize::kubectl_kustomize(&repo.join("apps/staging"));
+    assert_eq!(
+        staging
+            .iter()
+            .filter(|o| o["kind"] == "ConfigMap" && o["metadata"]["labels"]["app"] == "podinfo")
+            .count(),
+        3,
+        "{staging:?}"
+    );
     // This project's own tree, with the apps repository its GitRepository kube-deploy
     // fetches imported as a tree of its own.
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -600,6 +600,50 @@ fn kustomize_folders_are_declared_typed_their_bases_and_patch_files_by_handle() 
     let trip = RoundTrip::with(&repo, &[]);
     assert!(trip.differences.is_empty(), "{:#?}", trip.differences);
     assert_eq!(trip.objects, trip.equal);
+
+    // Generators are generator declarations reading their files by handle.
+    let repo = with_generators(tmp.path());
+    let (files, _) = fluxdsl::import::generate(&repo).unwrap();
+    let shared = &files.iter().find(|(p, _)| p == "src/shared.rs").unwrap().1;
+    assert_in_order(
+        shared,
+        &[
+            "    let podinfo_env = c.verbatim_file(\n",
+            "    let settings = c.verbatim_file(\n",
+            "    c.kustomize_config(\n        \"apps/staging\",\n",
+            "            .config_map_generator(&[\n",
+            "                ConfigMapGenerator::from_files(name!(\"podinfo-settings\"), &[&settings])\n                    .literals(&[\"LOG_LEVEL=debug\"]),\n",
+            "                ConfigMapGenerator::from_env(name!(\"podinfo-env\"), &podinfo_env).options(\n",
+            "disable_name_suffix_hash: true,",
+            "                ConfigMapGenerator {\n                    name: \"podinfo-flags\".into(),\n                    behavior: Some(\"create\".into()),\n                    literals: vec![\"DEBUG=true\".into()],\n",
+            "            .generator_options(GeneratorOptions {\n",
+        ],
+    );
+    let trip = RoundTrip::with(&repo, &[]);
+    assert!(trip.differences.is_empty(), "{:#?}", trip.differences);
+}
+
+/// A copy of the helm example (under `dir`) whose staging overlay also generates three
+/// ConfigMaps: from a file with a literal, from a `.env` file without a hash, and from a
+/// literal alone.
+pub(crate) fn with_generators(dir: &Path) -> PathBuf {
+    let repo = dir.join("generators");
+    super::copy_tree(&fixture("flux2-kustomize-helm-example"), &repo);
+    let staging = repo.join("apps/staging");
+    let config = std::fs::read_to_string(staging.join("kustomization.yaml")).unwrap();
+    std::fs::write(
+        staging.join("kustomization.yaml"),
+        format!(
+            "{config}configMapGenerator:\n  - name: podinfo-settings\n    files:\n      - settings.yaml\n    \
+             literals:\n      - LOG_LEVEL=debug\n  - name: podinfo-env\n    envs:\n      - podinfo.env\n    \
+             options:\n      disableNameSuffixHash: true\n  - name: podinfo-flags\n    behavior: create\n    \
+             literals:\n      - DEBUG=true\ngeneratorOptions:\n  labels:\n    app: podinfo\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(staging.join("settings.yaml"), "greeting: hello\n").unwrap();
+    std::fs::write(staging.join("podinfo.env"), "REPLICAS=2\n").unwrap();
+    repo
 }
 
 #[test]
@@ -829,6 +873,9 @@ fn every_imported_crate_builds_renders_and_checks() {
     }
     let (root, others) = own_tree();
     crate_round_trip(&base.join("own-tree"), &root, &others);
+    // Generator declarations compile and render the repository's generators.
+    let tmp = tempfile::tempdir().unwrap();
+    crate_round_trip(&base.join("generators"), &with_generators(tmp.path()), &[]);
 }
 
 /// Imports `root` (with `others`) into `krate` with the `fluxdsl` binary, builds the
