@@ -218,7 +218,9 @@ pub mod prelude {
     };
     pub use crate::notification::{Alert, Provider, Receiver};
     pub use crate::source::{
-        Bucket, GitRef, GitRepository, HelmRepository, LayerSelector, OCIRepository, OciRef,
+        ArtifactGenerator, Bucket, CopyOperation, ExternalArtifact, GeneratedArtifact,
+        GeneratorSourceRef, GitRef, GitRepository, HelmRepository, LayerSelector, OCIRepository,
+        OciRef,
     };
     pub use crate::{
         BootstrapSecret, Cluster, ConfigMapGenerator, File, Folder, GeneratorOptions,

@@ -759,6 +759,12 @@ fn typed_declaration(s: &mut String, typed: &PartTyped, p: usize, r: usize) {
         .into_iter()
         .zip(&placed.links)
         .map(|(key, link)| match *link {
+            // An artifact of a typed ArtifactGenerator: by the generator's handle.
+            Link::Handle(t) if key.kind == "ExternalArtifact" => format!(
+                "&{}.artifact({})",
+                typed.recipes[t].var,
+                super::rust::name_expr(&key.name)
+            ),
             // A handle declared in this file is a local; from another, a parameter.
             Link::Handle(t) if typed.recipes[t].plan == p => format!("&{}", typed.recipes[t].var),
             Link::Handle(t) => typed.recipes[t].var.clone(),

@@ -128,6 +128,32 @@ struct OciRepositorySpec {
     cosign: bool,
 }
 
+/// One copy operation of a generated artifact.
+#[derive(Debug, Clone)]
+struct CopySpec {
+    from: String,
+    to: String,
+    exclude: Vec<String>,
+    /// `strategy: Merge`.
+    merge: bool,
+}
+
+/// One artifact an ArtifactGenerator makes.
+#[derive(Debug, Clone)]
+struct ArtifactSpec {
+    name: String,
+    origin_revision: Option<String>,
+    revision: Option<String>,
+    copy: Vec<CopySpec>,
+}
+
+/// source-watcher's ArtifactGenerator: its sources (alias, source) and artifacts.
+#[derive(Debug, Clone)]
+struct ArtifactGeneratorSpec {
+    sources: Vec<(String, Key)>,
+    artifacts: Vec<ArtifactSpec>,
+}
+
 #[derive(Debug, Clone)]
 struct HelmReleaseSpec {
     /// A HelmRepository (`spec.chart`) or, for `spec.chartRef`, an OCIRepository.
@@ -235,6 +261,7 @@ enum Spec {
     HelmRepository(HelmRepositorySpec),
     HelmRelease(Box<HelmReleaseSpec>),
     OciRepository(OciRepositorySpec),
+    ArtifactGenerator(ArtifactGeneratorSpec),
     /// The cluster's own source where the part does not declare it typed, bound at the
     /// start of the cluster's function as `this_repository` (see [`CLUSTER`]):
     /// `Ref::existing` of the manifest the repository declares, or, where it declares
@@ -518,7 +545,9 @@ pub(crate) fn part(
                 push_new(typed.returns.entry(p).or_default(), index);
                 typed.bound.insert(index);
             }
-            declared.insert(key, index);
+            for key in recipe.declared_keys() {
+                declared.insert(key, index);
+            }
             typed.by_doc.insert((p, d), index);
             typed.recipes.push(Placed {
                 recipe,
@@ -566,7 +595,9 @@ fn dependency_order(candidates: &[Vec<(usize, Recipe)>], rank: &[usize]) -> Vec<
     let mut declares: HashMap<Key, usize> = HashMap::new();
     for (p, own) in candidates.iter().enumerate() {
         for (_, recipe) in own {
-            declares.entry(recipe.key()).or_insert(p);
+            for key in recipe.declared_keys() {
+                declares.entry(key).or_insert(p);
+            }
         }
     }
     let needs: Vec<Vec<usize>> = candidates
@@ -810,6 +841,10 @@ impl Recipe {
                 &["v1", "v1beta2"],
                 Spec::OciRepository(oci_repository(value)?),
             ),
+            ("source.extensions.fluxcd.io", "ArtifactGenerator") => (
+                &["v1beta1"],
+                Spec::ArtifactGenerator(artifact_generator(value)?),
+            ),
             _ => return None,
         };
         let at = versions.iter().position(|v| *v == version)?;
@@ -830,6 +865,7 @@ impl Recipe {
                 Spec::HelmRepository(_) => "HelmRepository",
                 Spec::HelmRelease(_) => "HelmRelease",
                 Spec::OciRepository(_) => "OCIRepository",
+                Spec::ArtifactGenerator(_) => "ArtifactGenerator",
                 Spec::ThisRepository { .. } => "GitRepository",
                 Spec::DecryptionKeys { .. } => "Secret",
             },
@@ -854,7 +890,21 @@ impl Recipe {
             Spec::HelmRelease(h) => std::iter::once(&h.source)
                 .chain(h.depends_on.iter())
                 .collect(),
+            Spec::ArtifactGenerator(g) => g.sources.iter().map(|(_, key)| key).collect(),
         }
+    }
+
+    /// The objects it declares: itself, and an ArtifactGenerator's ExternalArtifacts.
+    pub(crate) fn declared_keys(&self) -> Vec<Key> {
+        let mut keys = vec![self.key()];
+        if let Spec::ArtifactGenerator(g) = &self.spec {
+            keys.extend(g.artifacts.iter().map(|a| Key {
+                kind: "ExternalArtifact",
+                namespace: self.namespace.clone(),
+                name: a.name.clone(),
+            }));
+        }
+        keys
     }
 
     /// The handle the cluster `c` binds itself, for [`Spec::ThisRepository`] and
@@ -1026,6 +1076,54 @@ impl Recipe {
                 if let Some(t) = &h.timeout {
                     line(&mut s, duration_call("timeout", t));
                 }
+            }
+            Spec::ArtifactGenerator(g) => {
+                start(&mut s, "ArtifactGenerator");
+                let sources: Vec<String> = g
+                    .sources
+                    .iter()
+                    .zip(links)
+                    .map(|((alias, _), link)| {
+                        format!("GeneratorSourceRef::new({}, {link})", lit(alias))
+                    })
+                    .collect();
+                line(&mut s, format!("sources(&[{}])", sources.join(", ")));
+                let artifacts: Vec<String> = g
+                    .artifacts
+                    .iter()
+                    .map(|a| {
+                        let copy: Vec<String> = a
+                            .copy
+                            .iter()
+                            .map(|c| {
+                                let mut op =
+                                    format!("CopyOperation::new({}, {})", lit(&c.from), lit(&c.to));
+                                if !c.exclude.is_empty() {
+                                    let globs: Vec<String> =
+                                        c.exclude.iter().map(|g| lit(g)).collect();
+                                    let _ = write!(op, ".exclude(&[{}])", globs.join(", "));
+                                }
+                                if c.merge {
+                                    op.push_str(".merge()");
+                                }
+                                op
+                            })
+                            .collect();
+                        let mut artifact = format!(
+                            "GeneratedArtifact::new({}, &[{}])",
+                            name_expr(&a.name),
+                            copy.join(", ")
+                        );
+                        if let Some(o) = &a.origin_revision {
+                            let _ = write!(artifact, ".origin_revision({})", lit(o));
+                        }
+                        if let Some(r) = &a.revision {
+                            let _ = write!(artifact, ".revision({})", lit(r));
+                        }
+                        artifact
+                    })
+                    .collect();
+                line(&mut s, format!("artifacts(&[{}])", artifacts.join(", ")));
             }
             Spec::OciRepository(o) => {
                 start(&mut s, "OCIRepository");
@@ -1246,6 +1344,9 @@ impl Recipe {
                 let builder = match links[0] {
                     Some(Handle::GitRepository(r)) => builder.source_ref(r),
                     Some(Handle::OciRepository(r)) => builder.source_ref(r),
+                    Some(Handle::ArtifactGenerator(g)) => {
+                        builder.source_ref(&g.artifact(existing_name(&k.source.name)))
+                    }
                     _ => unreachable!("a typed Kustomization's source is a handle to a source"),
                 };
                 let mut kustomization =
@@ -1303,6 +1404,66 @@ impl Recipe {
                 repository.oci = h.oci.then_some(true);
                 repository.timeout = h.timeout.as_deref().map(parsed);
                 Handle::HelmRepository(add(c, file, self.version, repository))
+            }
+            Spec::ArtifactGenerator(g) => {
+                use crate::source::{CopyOperation, GeneratedArtifact, GeneratorSourceRef};
+                let sources: Vec<GeneratorSourceRef> = g
+                    .sources
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (alias, key))| match (links[i], key.kind) {
+                        (Some(Handle::GitRepository(r)), _) => GeneratorSourceRef::new(alias, r),
+                        (Some(Handle::OciRepository(r)), _) => GeneratorSourceRef::new(alias, r),
+                        (None, "OCIRepository") => {
+                            let (namespace, name) = existing(i);
+                            let r = Ref::<crate::OCIRepository>::existing(&namespace, name);
+                            GeneratorSourceRef::new(alias, &r)
+                        }
+                        (None, _) => {
+                            let (namespace, name) = existing(i);
+                            let r = Ref::<GitRepository>::existing(&namespace, name);
+                            GeneratorSourceRef::new(alias, &r)
+                        }
+                        _ => unreachable!("a generator's source is a source's handle"),
+                    })
+                    .collect();
+                let artifacts: Vec<GeneratedArtifact> = g
+                    .artifacts
+                    .iter()
+                    .map(|a| {
+                        let copy: Vec<CopyOperation> = a
+                            .copy
+                            .iter()
+                            .map(|c| {
+                                let globs: Vec<&str> =
+                                    c.exclude.iter().map(String::as_str).collect();
+                                let mut op = CopyOperation::new(&c.from, &c.to);
+                                if !globs.is_empty() {
+                                    op = op.exclude(&globs);
+                                }
+                                if c.merge {
+                                    op = op.merge();
+                                }
+                                op
+                            })
+                            .collect();
+                        let mut artifact = GeneratedArtifact::new(existing_name(&a.name), &copy);
+                        if let Some(o) = &a.origin_revision {
+                            artifact = artifact.origin_revision(o);
+                        }
+                        if let Some(r) = &a.revision {
+                            artifact = artifact.revision(r);
+                        }
+                        artifact
+                    })
+                    .collect();
+                let generator = crate::ArtifactGenerator::builder()
+                    .name(name)
+                    .namespace(namespace)
+                    .sources(&sources)
+                    .artifacts(&artifacts)
+                    .build();
+                Handle::ArtifactGenerator(add(c, file, self.version, generator))
             }
             Spec::OciRepository(o) => {
                 use crate::source::{LayerSelector, OciRef, OciVerify};
@@ -1494,6 +1655,7 @@ impl Recipe {
             Spec::HelmRepository(_) => "Ref<HelmRepository>",
             Spec::HelmRelease(_) => "Ref<HelmRelease>",
             Spec::OciRepository(_) => "Ref<OCIRepository>",
+            Spec::ArtifactGenerator(_) => "Ref<ArtifactGenerator>",
             Spec::ThisRepository { .. } => "Ref<GitRepository>",
             Spec::DecryptionKeys { .. } => "Ref<fluxdsl::k8s_openapi::api::core::v1::Secret>",
         }
@@ -1508,6 +1670,7 @@ pub(crate) enum Handle {
     HelmRepository(crate::Ref<crate::HelmRepository>),
     HelmRelease(crate::Ref<crate::HelmRelease>),
     OciRepository(crate::Ref<crate::OCIRepository>),
+    ArtifactGenerator(crate::Ref<crate::ArtifactGenerator>),
     Secret(crate::Ref<k8s_openapi::api::core::v1::Secret>),
 }
 
@@ -1595,6 +1758,82 @@ fn helm_repository(value: &Value) -> Option<HelmRepositorySpec> {
 
 /// The media type of a Helm chart's content layer (`LayerSelector::helm_chart`).
 const HELM_CHART_LAYER: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+
+fn artifact_generator(value: &Value) -> Option<ArtifactGeneratorSpec> {
+    let holder = value["metadata"]["namespace"].as_str()?;
+    let spec = value["spec"].as_object()?;
+    if spec.keys().any(|k| k != "sources" && k != "artifacts") {
+        return None;
+    }
+    let text = |map: &serde_json::Map<String, Value>, k: &str| match map.get(k) {
+        None => Some(None),
+        Some(v) => v.as_str().map(|v| Some(v.to_owned())),
+    };
+    let list = |k: &str| spec.get(k)?.as_array().filter(|l| !l.is_empty());
+    let sources = list("sources")?
+        .iter()
+        .map(|source| {
+            let mut source = source.as_object()?.clone();
+            let alias = source.remove("alias")?.as_str()?.to_owned();
+            let source = Value::Object(source);
+            let key = ["GitRepository", "OCIRepository"]
+                .into_iter()
+                .find_map(|kind| relative(&source, Some(kind), holder))?;
+            Some((alias, key))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let artifacts = list("artifacts")?
+        .iter()
+        .map(|artifact| {
+            let artifact = artifact.as_object()?;
+            let known = ["name", "originRevision", "revision", "copy"];
+            if artifact.keys().any(|k| !known.contains(&k.as_str())) {
+                return None;
+            }
+            let name = artifact.get("name")?.as_str()?;
+            Name::new(name).ok()?;
+            let copy = artifact
+                .get("copy")?
+                .as_array()
+                .filter(|l| !l.is_empty())?
+                .iter()
+                .map(|c| {
+                    let c = c.as_object()?;
+                    let known = ["from", "to", "exclude", "strategy"];
+                    if c.keys().any(|k| !known.contains(&k.as_str())) {
+                        return None;
+                    }
+                    let exclude = match c.get("exclude") {
+                        None => Vec::new(),
+                        Some(e) => e
+                            .as_array()
+                            .filter(|l| !l.is_empty())?
+                            .iter()
+                            .map(|g| g.as_str().map(str::to_owned))
+                            .collect::<Option<Vec<_>>>()?,
+                    };
+                    let merge = match c.get("strategy") {
+                        None => false,
+                        Some(s) => (s.as_str()? == "Merge").then_some(true)?,
+                    };
+                    Some(CopySpec {
+                        from: text(c, "from")??,
+                        to: text(c, "to")??,
+                        exclude,
+                        merge,
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(ArtifactSpec {
+                name: name.to_owned(),
+                origin_revision: text(artifact, "originRevision")?,
+                revision: text(artifact, "revision")?,
+                copy,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(ArtifactGeneratorSpec { sources, artifacts })
+}
 
 fn oci_repository(value: &Value) -> Option<OciRepositorySpec> {
     let spec = value["spec"].as_object()?;
@@ -1931,8 +2170,9 @@ fn kustomization(value: &Value) -> Option<KustomizationSpec> {
             .collect::<Option<Vec<_>>>()?,
     };
     Some(KustomizationSpec {
-        source: relative(spec.get("sourceRef")?, Some("GitRepository"), holder)
-            .or_else(|| relative(spec.get("sourceRef")?, Some("OCIRepository"), holder))?,
+        source: ["GitRepository", "OCIRepository", "ExternalArtifact"]
+            .into_iter()
+            .find_map(|kind| relative(spec.get("sourceRef")?, Some(kind), holder))?,
         path,
         interval: duration(spec.get("interval")?)?,
         prune: spec.get("prune")?.as_bool()?,
@@ -2346,6 +2586,94 @@ mod tests {
                 ("/spec/install/createNamespace", json!(false)),
                 ("/spec/chart/spec/sourceRef/kind", json!("GitRepository")),
                 ("/spec/uninstall", json!({"keepHistory": "no"})),
+            ],
+        );
+    }
+
+    #[test]
+    fn an_artifact_generator_is_typed_and_declares_its_artifacts() {
+        let generator = json!({
+            "apiVersion": "source.extensions.fluxcd.io/v1beta1",
+            "kind": "ArtifactGenerator",
+            "metadata": {"name": "split", "namespace": "flux-system"},
+            "spec": {
+                "sources": [
+                    {"alias": "repo", "kind": "GitRepository", "name": "flux-system"},
+                    {"alias": "charts", "kind": "OCIRepository", "name": "charts", "namespace": "oci"},
+                ],
+                "artifacts": [{
+                    "name": "apps",
+                    "originRevision": "@repo",
+                    "copy": [
+                        {"from": "@repo/apps/**", "to": "@artifact/", "exclude": ["*.md"]},
+                        {"from": "@charts/values.yaml", "to": "@artifact/values.yaml", "strategy": "Merge"},
+                    ],
+                }],
+            },
+        });
+        let recipe = Recipe::of(&generator).unwrap();
+        let refs: Vec<(&str, &str, &str)> = recipe
+            .references()
+            .iter()
+            .map(|k| (k.kind, k.namespace.as_str(), k.name.as_str()))
+            .collect();
+        assert_eq!(
+            refs,
+            [
+                ("GitRepository", "flux-system", "flux-system"),
+                ("OCIRepository", "oci", "charts"),
+            ]
+        );
+        let declared: Vec<(&str, String)> = recipe
+            .declared_keys()
+            .into_iter()
+            .map(|k| (k.kind, k.name))
+            .collect();
+        assert_eq!(
+            declared,
+            [
+                ("ArtifactGenerator", "split".to_owned()),
+                ("ExternalArtifact", "apps".to_owned())
+            ]
+        );
+        let code = recipe.code(&["&flux_system".into(), "charts".into()]);
+        for call in [
+            ".sources(&[GeneratorSourceRef::new(\"repo\", &flux_system), GeneratorSourceRef::new(\"charts\", charts)])",
+            "GeneratedArtifact::new(name!(\"apps\"), &[CopyOperation::new(\"@repo/apps/**\", \"@artifact/\").exclude(&[\"*.md\"]), ",
+            "CopyOperation::new(\"@charts/values.yaml\", \"@artifact/values.yaml\").merge()]).origin_revision(\"@repo\")",
+        ] {
+            assert!(code.contains(call), "{call} in {code}");
+        }
+        // A Kustomization built from one of its artifacts refers to it.
+        let apps = json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": "apps", "namespace": "flux-system"},
+            "spec": {
+                "interval": "1h",
+                "prune": true,
+                "sourceRef": {"kind": "ExternalArtifact", "name": "apps"},
+            },
+        });
+        let source = &Recipe::of(&apps).unwrap().references()[0].clone();
+        assert_eq!(
+            (source.kind, source.name.as_str()),
+            ("ExternalArtifact", "apps")
+        );
+        stays_a_manifest(
+            &generator,
+            &[
+                ("/spec/sources/0/kind", json!("Bucket")),
+                ("/spec/sources/0/namespace", json!("flux-system")),
+                ("/spec/sources/0/alias", json!(1)),
+                ("/spec/artifacts/0/copy/1/strategy", json!("Overwrite")),
+                ("/spec/artifacts/0/copy/0/exclude", json!([])),
+                ("/spec/artifacts/0/copy", json!([])),
+                ("/spec/artifacts/0/extra", json!(true)),
+                ("/spec/artifacts/0/name", json!("Apps")),
+                ("/spec/sources", json!([])),
+                ("/spec/suspend", json!(true)),
+                ("/apiVersion", json!("source.extensions.fluxcd.io/v1")),
             ],
         );
     }

@@ -572,11 +572,17 @@ fn kustomize_folders_are_declared_typed_their_bases_and_patch_files_by_handle() 
         "patches:\n",
         "commonLabels:\n  env: production\npatches:\n",
     );
+    // `./gateway.yaml` beside `cluster-issuers.yaml`: named by its path, between files.
     edit(
         "infrastructure/configs/kustomization.yaml",
         "  - gateway.yaml\n",
-        "  - ../controllers\n  - gateway.yaml\n",
+        "  - ./gateway.yaml\n  - settings.yaml\n",
     );
+    std::fs::write(
+        repo.join("infrastructure/configs/settings.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\n",
+    )
+    .unwrap();
     edit(
         "apps/base/podinfo/kustomization.yaml",
         "namespace: podinfo\n",
@@ -621,6 +627,59 @@ fn kustomize_folders_are_declared_typed_their_bases_and_patch_files_by_handle() 
     );
     let trip = RoundTrip::with(&repo, &[]);
     assert!(trip.differences.is_empty(), "{:#?}", trip.differences);
+}
+
+#[test]
+fn an_artifact_generator_is_typed_and_its_artifacts_are_sources_by_handle() {
+    let (files, _) = fluxdsl::import::generate(&fixture("flux2-kustomize-helm-example")).unwrap();
+    let staging = &files.iter().find(|(p, _)| p == "src/staging.rs").unwrap().1;
+    assert_in_order(
+        staging,
+        &[
+            "    let flux_system = clusters_staging::artifacts_yaml(&mut c, &this_repository);\n",
+            "    let infra_configs = clusters_staging::infrastructure_yaml(&mut c, &flux_system);\n",
+            "    clusters_staging::apps_yaml(&mut c, &flux_system, &infra_configs);\n",
+            "                .sources(&[GeneratorSourceRef::new(\"monorepo\", this_repository)])\n",
+            "                .source_ref(&flux_system.artifact(name!(\"infrastructure\")))\n",
+            "                .source_ref(&flux_system.artifact(name!(\"apps\")))\n",
+        ],
+    );
+    assert!(
+        !staging.contains("\"kind\": \"ArtifactGenerator\""),
+        "{staging}"
+    );
+    assert!(
+        !staging.contains("\"kind\": \"Kustomization\""),
+        "{staging}"
+    );
+    // Typed, what each artifact's Kustomizations build is checked: infra-configs also
+    // building ../controllers applies every controller twice. (As manifests, the build of
+    // an ExternalArtifact's Kustomization was not known, and the import found nothing.)
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    super::copy_tree(&fixture("flux2-kustomize-helm-example"), &repo);
+    let configs = repo.join("infrastructure/configs/kustomization.yaml");
+    let text = std::fs::read_to_string(&configs).unwrap();
+    std::fs::write(
+        &configs,
+        text.replace(
+            "  - gateway.yaml\n",
+            "  - ../controllers\n  - gateway.yaml\n",
+        ),
+    )
+    .unwrap();
+    let (_, report) = fluxdsl::import::generate(&repo).unwrap();
+    let twice: Vec<&fluxdsl::import::Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("is applied by two Kustomizations"))
+        .collect();
+    assert_eq!(twice.len(), 12, "{:#?}", report.findings);
+    assert!(
+        twice.iter().all(|f| !f.opted_in
+            && f.message.contains("Kustomization flux-system/infra-controllers and Kustomization flux-system/infra-configs")),
+        "{twice:#?}"
+    );
 }
 
 /// A copy of the helm example (under `dir`) whose staging overlay also generates three
