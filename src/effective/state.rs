@@ -161,6 +161,7 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
     let mut builder = Builder {
         view: Parts(parts),
         by_source: HashMap::new(),
+        artifacts: artifact_copies(parts),
         source_trees: Parts(parts).source_trees(),
         trees,
         index: HashMap::new(),
@@ -354,6 +355,9 @@ type Queued = (
 struct Builder<'a> {
     view: Parts<'a>,
     by_source: HashMap<(usize, String, String, String), (String, String)>,
+    /// Each ExternalArtifact an ArtifactGenerator makes (part, namespace, name): its copy
+    /// operations, for a Kustomization declared as a manifest that builds from it.
+    artifacts: HashMap<(usize, String, String), Vec<Copy>>,
     source_trees: rustc_hash::FxHashMap<usize, (String, String)>,
     trees: &'a [TreeFiles<'a>],
     index: HashMap<String, usize>,
@@ -382,6 +386,7 @@ impl Builder<'_> {
         let Builder {
             view,
             by_source,
+            artifacts,
             source_trees,
             trees,
             index: build_index,
@@ -389,8 +394,8 @@ impl Builder<'_> {
         let written = object["spec"]["path"].as_str().unwrap_or("./").to_owned();
         let from_decl = decl.and_then(|d| view.built_from_trees(d, source_trees));
         let found = from_decl.or_else(|| {
-            let (tree, repo_path) = source_tree(view, by_source, p, object)?;
-            Some((tree.clone(), repo_path.clone(), written.clone()))
+            let ((tree, repo_path), path) = manifest_source(view, by_source, artifacts, p, object)?;
+            Some((tree.clone(), repo_path.clone(), path))
         });
         let Some((tree, repo_path, path)) = found else {
             return (None, None, written, None);
@@ -456,8 +461,108 @@ fn source_tree<'b>(
 impl Builder<'_> {
     /// The tree a Kustomization declared as a manifest reads, by its `sourceRef`.
     fn tree_of_source_ref(&self, p: usize, object: &Value) -> Option<&(String, String)> {
-        source_tree(&self.view, &self.by_source, p, object)
+        manifest_source(&self.view, &self.by_source, &self.artifacts, p, object).map(|(t, _)| t)
     }
+}
+
+/// One copy operation of an ExternalArtifact: the source it copies from (kind, namespace,
+/// name), the folder in that source, the folder in the artifact.
+type Copy = ((String, String, String), String, String);
+
+/// The copy operations of every ExternalArtifact the parts' ArtifactGenerators make,
+/// typed or manifests: a copy of a folder's files (`@alias/dir/**` into `@artifact/to/`).
+fn artifact_copies(parts: &[PartView]) -> HashMap<(usize, String, String), Vec<Copy>> {
+    let mut out = HashMap::new();
+    for (p, part) in parts.iter().enumerate() {
+        for o in &part.cluster.objects {
+            let key = o.key();
+            if key.kind != "ArtifactGenerator" || key.group() != "source.extensions.fluxcd.io" {
+                continue;
+            }
+            let Ok(generator) = o.object.to_json() else {
+                continue;
+            };
+            let holder = key
+                .namespace
+                .as_deref()
+                .unwrap_or(DEFAULT_NAMESPACE)
+                .to_owned();
+            let sources = generator["spec"]["sources"].as_array();
+            let source = |alias: &str| {
+                let s = sources?.iter().find(|s| s["alias"] == alias)?;
+                Some((
+                    s["kind"].as_str()?.to_owned(),
+                    s["namespace"].as_str().unwrap_or(&holder).to_owned(),
+                    s["name"].as_str()?.to_owned(),
+                ))
+            };
+            for artifact in generator["spec"]["artifacts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let Some(name) = artifact["name"].as_str() else {
+                    continue;
+                };
+                let copies = artifact["copy"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| {
+                        let (alias, from) =
+                            c["from"].as_str()?.strip_prefix('@')?.split_once('/')?;
+                        let from = from.strip_suffix("**")?.trim_end_matches('/');
+                        let to = c["to"]
+                            .as_str()?
+                            .strip_prefix("@artifact")?
+                            .trim_matches('/');
+                        Some((source(alias)?, from.to_owned(), to.to_owned()))
+                    })
+                    .collect();
+                out.entry((p, holder.clone(), name.to_owned()))
+                    .or_insert(copies);
+            }
+        }
+    }
+    out
+}
+
+/// The tree a Kustomization declared as a manifest builds from and its path there: its
+/// `sourceRef`'s tree, or for an ExternalArtifact, through the copy operation whose
+/// destination holds the path (the longest) to the tree of the source it copies from.
+fn manifest_source<'b>(
+    view: &Parts<'_>,
+    by_source: &'b HashMap<(usize, String, String, String), (String, String)>,
+    artifacts: &HashMap<(usize, String, String), Vec<Copy>>,
+    p: usize,
+    object: &Value,
+) -> Option<(&'b (String, String), String)> {
+    let written = object["spec"]["path"].as_str().unwrap_or("./").to_owned();
+    let (kind, ns, name) = source_of(object);
+    if kind != "ExternalArtifact" {
+        return Some((source_tree(view, by_source, p, object)?, written));
+    }
+    let lookup = |part: usize| artifacts.get(&(part, ns.clone(), name.clone()));
+    let copies = lookup(p).or_else(|| (0..view.0.len()).find_map(lookup))?;
+    let path = super::files::normalize(&written)?;
+    let below = |to: &str| match to {
+        "" => Some(path.clone()),
+        to if path == to => Some(String::new()),
+        to => path.strip_prefix(&format!("{to}/")).map(str::to_owned),
+    };
+    let ((kind, ns, name), from, rest) = copies
+        .iter()
+        .filter_map(|(source, from, to)| Some((to.len(), source, from, below(to)?)))
+        .max_by_key(|(len, ..)| *len)
+        .map(|(_, source, from, rest)| (source.clone(), from, rest))?;
+    let at = |part: usize| by_source.get(&(part, kind.clone(), ns.clone(), name.clone()));
+    let tree = at(p).or_else(|| (0..view.0.len()).find_map(at))?;
+    let path = match (from.as_str(), rest.as_str()) {
+        ("", rest) => rest.to_owned(),
+        (from, "") => from.to_owned(),
+        (from, rest) => format!("{from}/{rest}"),
+    };
+    Some((tree, format!("./{path}")))
 }
 
 /// The source Kustomization `object` reads: (kind, namespace, name).

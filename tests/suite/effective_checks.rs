@@ -4,6 +4,7 @@
 //! Kustomization that applies it.
 
 use fluxdsl::{Cluster, Kustomization, Repository, duration, name};
+use serde_json::json;
 
 /// A cluster whose `flux-system` Kustomization builds `./clusters/dev` of this repository,
 /// with `files` (repository path, text) written verbatim.
@@ -1425,4 +1426,62 @@ fn a_typed_kustomization_over_a_carried_kustomization_file_has_its_variables_che
     );
     // The one it defines is not named.
     assert!(!err.contains("data.cluster"), "{err}");
+}
+
+#[test]
+fn kustomizations_built_from_an_artifact_generator_declared_as_a_manifest_are_built_and_checked() {
+    // source-watcher's ArtifactGenerator copies `apps/` of the repository into artifact
+    // `apps`; two Kustomizations built from it overlap. Declared as manifests (as
+    // `fluxdsl import` declares what it cannot type), the generator's copies were not
+    // read, so neither Kustomization was built and nothing they apply was checked.
+    let generator = json!({
+        "apiVersion": "source.extensions.fluxcd.io/v1beta1",
+        "kind": "ArtifactGenerator",
+        "metadata": {"name": "split", "namespace": "flux-system"},
+        "spec": {
+            "sources": [{"alias": "repo", "kind": "GitRepository", "name": "flux-system"}],
+            "artifacts": [{
+                "name": "apps",
+                "copy": [{"from": "@repo/apps/**", "to": "@artifact/"}],
+            }],
+        },
+    });
+    let from_artifact = |name: &str, path: &str| {
+        json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": name, "namespace": "flux-system"},
+            "spec": {
+                "interval": "10m",
+                "path": path,
+                "prune": true,
+                "sourceRef": {"kind": "ExternalArtifact", "name": "apps"},
+            },
+        })
+    };
+    let cluster = |kustomizations: &[(&str, &str)]| {
+        let (mut cluster, _, _) = bootstrapped();
+        let file = cluster.file("clusters/dev/apps.yaml");
+        cluster.add_manifest(&file, generator.clone());
+        for (name, path) in kustomizations {
+            cluster.add_manifest(&file, from_artifact(name, path));
+        }
+        cluster.verbatim_file("apps/web/settings.yaml", CONFIG_MAP);
+        cluster
+    };
+    let err = refusal(cluster(&[("all", "./"), ("web", "./web")]));
+    assert!(
+        err.contains("ConfigMap default/settings: is applied by two Kustomizations")
+            && err.contains("Kustomization flux-system/all")
+            && err.contains("Kustomization flux-system/web"),
+        "{err}"
+    );
+    // One of them alone builds `apps/web` through the artifact, as Flux does.
+    let effective = Repository::of_one(cluster(&[("web", "./web")]))
+        .effective(None)
+        .unwrap();
+    assert!(
+        effective.contains("kind: ConfigMap\nmetadata:\n  name: settings\n"),
+        "{effective}"
+    );
 }
