@@ -122,7 +122,7 @@ crate::object::flux_struct! {
         /// `spec.healthChecks`: objects that must be ready for the Kustomization to be Ready.
         #[serde(skip_serializing_if = "<[HealthCheck]>::is_empty")]
         #[builder(default, setter(transform = |targets: &[HealthCheck]| targets.into()))]
-        health_checks: Box<[HealthCheck]>,
+        pub(crate) health_checks: Box<[HealthCheck]>,
         /// `spec.healthCheckExprs`: when objects of custom kinds count as ready.
         #[serde(skip_serializing_if = "<[HealthCheckExpr]>::is_empty")]
         #[builder(default, setter(transform = |exprs: &[HealthCheckExpr]| exprs.into()))]

@@ -76,6 +76,9 @@ struct KustomizationSpec {
     /// handle of the bootstrap Secret the cluster binds (see [`Spec::DecryptionKeys`]).
     decryption: Option<Key>,
     patches: Vec<PatchSpec>,
+    /// `healthChecks` of HelmReleases, each with the version it names (which the
+    /// release's handle must write).
+    health_checks: Vec<(Key, String)>,
 }
 
 /// One entry of a Kustomization's (or a kustomization.yaml's) `patches`.
@@ -727,6 +730,20 @@ impl PartTyped {
                 None => return None,
             });
         }
+        // A health check names the version its release's handle writes (the newest for
+        // `Ref::existing`).
+        if let Spec::Kustomization(k) = &recipe.spec {
+            let at = 1 + k.depends_on.len() + usize::from(k.decryption.is_some());
+            for ((_, version), link) in k.health_checks.iter().zip(&links[at..]) {
+                let written = match *link {
+                    Link::Handle(t) => self.recipes[t].recipe.version.unwrap_or("v2"),
+                    Link::Existing => "v2",
+                };
+                if written != version {
+                    return None;
+                }
+            }
+        }
         Some(links)
     }
 }
@@ -834,7 +851,7 @@ impl Recipe {
                 Spec::HelmRepository(helm_repository(value)?),
             ),
             ("helm.toolkit.fluxcd.io", "HelmRelease") => (
-                &["v2", "v2beta2"],
+                &["v2", "v2beta2", "v2beta1"],
                 Spec::HelmRelease(Box::new(helm_release(value)?)),
             ),
             ("source.toolkit.fluxcd.io", "OCIRepository") => (
@@ -886,6 +903,7 @@ impl Recipe {
             Spec::Kustomization(k) => std::iter::once(&k.source)
                 .chain(k.depends_on.iter())
                 .chain(k.decryption.iter())
+                .chain(k.health_checks.iter().map(|(key, _)| key))
                 .collect(),
             Spec::HelmRelease(h) => std::iter::once(&h.source)
                 .chain(h.depends_on.iter())
@@ -1033,6 +1051,14 @@ impl Recipe {
                 if !k.patches.is_empty() {
                     let patches: Vec<String> = k.patches.iter().map(PatchSpec::code).collect();
                     line(&mut s, format!("patches(&[{}])", patches.join(", ")));
+                }
+                if !k.health_checks.is_empty() {
+                    let at = 1 + k.depends_on.len() + usize::from(k.decryption.is_some());
+                    let checks: Vec<String> = links[at..at + k.health_checks.len()]
+                        .iter()
+                        .map(|link| format!("HealthCheck::of({link})"))
+                        .collect();
+                    line(&mut s, format!("health_checks(&[{}])", checks.join(", ")));
                 }
                 if let Some(wait) = k.wait {
                     line(&mut s, format!("wait({wait})"));
@@ -1392,6 +1418,20 @@ impl Recipe {
                     kustomization.decryption = Some(Box::new(crate::Decryption::sops(keys)));
                 }
                 kustomization.patches = k.patches.iter().map(PatchSpec::value).collect();
+                let at = 1 + k.depends_on.len() + usize::from(k.decryption.is_some());
+                kustomization.health_checks = (at..at + k.health_checks.len())
+                    .map(|i| match links[i] {
+                        Some(Handle::HelmRelease(r)) => crate::HealthCheck::of(r),
+                        None => {
+                            let (namespace, name) = existing(i);
+                            crate::HealthCheck::of(&Ref::<crate::HelmRelease>::existing(
+                                &namespace, name,
+                            ))
+                        }
+                        _ => unreachable!("a health check of a HelmRelease"),
+                    })
+                    .collect::<Vec<_>>()
+                    .into();
                 Handle::Kustomization(add(c, file, self.version, kustomization))
             }
             Spec::HelmRepository(h) => {
@@ -2076,11 +2116,12 @@ fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
 fn kustomization(value: &Value) -> Option<KustomizationSpec> {
     let holder = value["metadata"]["namespace"].as_str()?;
     let spec = value["spec"].as_object()?;
-    const FIELDS: [&str; 15] = [
+    const FIELDS: [&str; 16] = [
         "interval",
         "path",
         "prune",
         "sourceRef",
+        "healthChecks",
         "decryption",
         "patches",
         "dependsOn",
@@ -2169,6 +2210,26 @@ fn kustomization(value: &Value) -> Option<KustomizationSpec> {
             .map(patch)
             .collect::<Option<Vec<_>>>()?,
     };
+    // A HelmRelease's health, named with its namespace (the check writes it).
+    let health_checks = match spec.get("healthChecks") {
+        None => Vec::new(),
+        Some(list) => list
+            .as_array()
+            .filter(|l| !l.is_empty())?
+            .iter()
+            .map(|check| {
+                let mut check = check.as_object()?.clone();
+                let version = check
+                    .remove("apiVersion")?
+                    .as_str()?
+                    .strip_prefix("helm.toolkit.fluxcd.io/")?
+                    .to_owned();
+                check.get("namespace")?;
+                let key = relative_written(&Value::Object(check), Some("HelmRelease"), holder)?.0;
+                Some((key, version))
+            })
+            .collect::<Option<Vec<_>>>()?,
+    };
     Some(KustomizationSpec {
         source: ["GitRepository", "OCIRepository", "ExternalArtifact"]
             .into_iter()
@@ -2197,6 +2258,7 @@ fn kustomization(value: &Value) -> Option<KustomizationSpec> {
         },
         decryption,
         patches,
+        health_checks,
     })
 }
 
@@ -2732,6 +2794,52 @@ mod tests {
                 ),
                 ("/spec/prune", json!("yes")),
                 ("/spec/decryption", json!({"provider": "sops"})),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_kustomization_health_checks_its_releases_by_handle() {
+        let apps = json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": "apps", "namespace": "flux-system"},
+            "spec": {
+                "healthChecks": [{
+                    "apiVersion": "helm.toolkit.fluxcd.io/v2beta1",
+                    "kind": "HelmRelease",
+                    "name": "web",
+                    "namespace": "web",
+                }],
+                "interval": "10m",
+                "prune": true,
+                "sourceRef": {"kind": "GitRepository", "name": "flux-system"},
+            },
+        });
+        let recipe = Recipe::of(&apps).unwrap();
+        let check = recipe.references()[1].clone();
+        assert_eq!(
+            (check.kind, check.namespace.as_str(), check.name.as_str()),
+            ("HelmRelease", "web", "web")
+        );
+        let Spec::Kustomization(k) = &recipe.spec else {
+            unreachable!()
+        };
+        assert_eq!(k.health_checks[0].1, "v2beta1");
+        let code = recipe.code(&["flux_system".into(), "web".into()]);
+        assert!(
+            code.contains(".health_checks(&[HealthCheck::of(web)])"),
+            "{code}"
+        );
+        stays_a_manifest(
+            &apps,
+            &[
+                // The check writes its namespace, and only HelmReleases are typed.
+                ("/spec/healthChecks/0/namespace", Value::Null),
+                ("/spec/healthChecks/0/kind", json!("Deployment")),
+                ("/spec/healthChecks/0/apiVersion", json!("apps/v1")),
+                ("/spec/healthChecks/0/extra", json!(1)),
+                ("/spec/healthChecks", json!([])),
             ],
         );
     }

@@ -682,6 +682,38 @@ fn an_artifact_generator_is_typed_and_its_artifacts_are_sources_by_handle() {
     );
 }
 
+#[test]
+fn a_health_check_takes_the_release_s_handle_where_it_names_the_version_the_handle_writes() {
+    // cluster4's Kustomization waits for the v2beta1 HelmRelease its folder applies.
+    let (files, _) = fluxdsl::import::generate(&fixture("flux-local-testdata/cluster4")).unwrap();
+    let code = &files.iter().find(|(p, _)| p == "src/config.rs").unwrap().1;
+    assert!(
+        code.contains(".health_checks(&[HealthCheck::of(headlamp_helmrelease)])"),
+        "{code}"
+    );
+    // Naming another version than the release is written at, it stays a manifest (a
+    // handle would write the release's own).
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    super::copy_tree(&fixture("flux-local-testdata/cluster4"), &repo);
+    let ks = repo.join("apps/monitoring/headlamp/ks.yaml");
+    let text = std::fs::read_to_string(&ks).unwrap();
+    std::fs::write(
+        &ks,
+        text.replace(
+            "helm.toolkit.fluxcd.io/v2beta1",
+            "helm.toolkit.fluxcd.io/v2",
+        ),
+    )
+    .unwrap();
+    let (files, _) = fluxdsl::import::generate(&repo).unwrap();
+    let code = &files.iter().find(|(p, _)| p == "src/config.rs").unwrap().1;
+    assert!(!code.contains("HealthCheck::of"), "{code}");
+    assert!(code.contains("\"healthChecks\": ["), "{code}");
+    let trip = RoundTrip::with(&repo, &[]);
+    assert!(trip.differences.is_empty(), "{:#?}", trip.differences);
+}
+
 /// A copy of the helm example (under `dir`) whose staging overlay also generates three
 /// ConfigMaps: from a file with a literal, from a `.env` file without a hash, and from a
 /// literal alone.
