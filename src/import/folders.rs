@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::plan::{FilePlan, PartPlan};
-use super::rust::{ident, lit, namespace_expr};
+use super::rust::{ident, lit, namespace_expr, string_map};
 use super::scan::{Content, RepoFile};
 use super::typed::{PatchSpec, Target, patch, patch_target, target_code, target_value};
 
@@ -66,12 +66,7 @@ impl LabelsSpec {
     }
 
     fn code(&self) -> String {
-        let pairs: Vec<String> = self
-            .pairs
-            .iter()
-            .map(|(k, v)| format!("({}.to_string(), {}.to_string())", lit(k), lit(v)))
-            .collect();
-        let mut s = format!("Labels {{ pairs: [{}].into(),", pairs.join(", "));
+        let mut s = format!("Labels {{ pairs: {},", string_map(&self.pairs));
         if self.selectors {
             s.push_str(" include_selectors: true,");
         }
@@ -108,15 +103,6 @@ fn pairs(value: &Value) -> Option<Vec<(String, String)>> {
         .collect()
 }
 
-/// `[("k".to_string(), "v".to_string()), …].into()`: a map's literal.
-fn pairs_code(pairs: &[(String, String)]) -> String {
-    let pairs: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("({}.to_string(), {}.to_string())", lit(k), lit(v)))
-        .collect();
-    format!("[{}].into()", pairs.join(", "))
-}
-
 impl OptionsSpec {
     /// The options, if `GeneratorOptions` writes them as they are.
     fn of(value: &Value) -> Option<OptionsSpec> {
@@ -142,10 +128,10 @@ impl OptionsSpec {
     fn code(&self) -> String {
         let mut s = String::from("GeneratorOptions {");
         if !self.labels.is_empty() {
-            let _ = write!(s, " labels: {},", pairs_code(&self.labels));
+            let _ = write!(s, " labels: {},", string_map(&self.labels));
         }
         if !self.annotations.is_empty() {
-            let _ = write!(s, " annotations: {},", pairs_code(&self.annotations));
+            let _ = write!(s, " annotations: {},", string_map(&self.annotations));
         }
         if self.disable_hash {
             s.push_str(" disable_name_suffix_hash: true,");

@@ -21,6 +21,22 @@ pub(crate) fn text_lit(s: &str) -> String {
     }
 }
 
+/// A map of strings as a literal a `BTreeMap<String, String>` field takes:
+/// `[("k".to_string(), "v".to_string()), …].into()`.
+pub(crate) fn string_map<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
+    let pairs: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "({}.to_string(), {}.to_string())",
+                lit(k.as_ref()),
+                lit(v.as_ref())
+            )
+        })
+        .collect();
+    format!("[{}].into()", pairs.join(", "))
+}
+
 /// The expression of name `name`: a `name!` literal, or a template of postBuild
 /// variables (checked as the import read it) as `Name::with_variables`.
 pub(crate) fn name_expr(name: &str) -> String {

@@ -2397,17 +2397,12 @@ impl<'a> PlainNamespace<'a> {
         if self.labels.is_empty() {
             return format!("    c.namespace(&file, namespace!({}));\n", lit(self.name));
         }
-        let labels: Vec<String> = self
-            .labels
-            .iter()
-            .map(|(k, v)| format!("({}.to_string(), {}.to_string())", lit(k), lit(v)))
-            .collect();
         format!(
             "    c.add(\n        &file,\n        Namespace {{\n            metadata: ObjectMeta {{\n                \
-             name: Some({}.into()),\n                labels: Some([{}].into()),\n                \
+             name: Some({}.into()),\n                labels: Some({}),\n                \
              ..Default::default()\n            }},\n            ..Default::default()\n        }},\n    );\n",
             lit(self.name),
-            labels.join(", ")
+            super::rust::string_map(&self.labels)
         )
     }
 
@@ -2453,6 +2448,15 @@ mod tests {
                 "url": "ssh://git@github.com/org/fleet",
             },
         })
+    }
+
+    /// What `recipe` refers to: (kind, namespace, name) each.
+    fn refs(recipe: &Recipe) -> Vec<(&str, &str, &str)> {
+        recipe
+            .references()
+            .iter()
+            .map(|k| (k.kind, k.namespace.as_str(), k.name.as_str()))
+            .collect()
     }
 
     /// Asserts that `value` with each (pointer, other value) change has no recipe.
@@ -2640,10 +2644,16 @@ mod tests {
             json!("helm.toolkit.fluxcd.io/v2beta2"),
         );
         assert_eq!(Recipe::of(&older).unwrap().version(), Some("v2beta2"));
+        let oldest = changed(
+            &release,
+            "/apiVersion",
+            json!("helm.toolkit.fluxcd.io/v2beta1"),
+        );
+        assert_eq!(Recipe::of(&oldest).unwrap().version(), Some("v2beta1"));
         stays_a_manifest(
             &release,
             &[
-                ("/apiVersion", json!("helm.toolkit.fluxcd.io/v2beta1")),
+                ("/apiVersion", json!("helm.toolkit.fluxcd.io/v2beta3")),
                 ("/spec/install/remediation/retries", json!("3")),
                 ("/spec/install/createNamespace", json!(false)),
                 ("/spec/chart/spec/sourceRef/kind", json!("GitRepository")),
@@ -2674,13 +2684,8 @@ mod tests {
             },
         });
         let recipe = Recipe::of(&generator).unwrap();
-        let refs: Vec<(&str, &str, &str)> = recipe
-            .references()
-            .iter()
-            .map(|k| (k.kind, k.namespace.as_str(), k.name.as_str()))
-            .collect();
         assert_eq!(
-            refs,
+            refs(&recipe),
             [
                 ("GitRepository", "flux-system", "flux-system"),
                 ("OCIRepository", "oci", "charts"),
@@ -2757,13 +2762,8 @@ mod tests {
             },
         });
         let recipe = Recipe::of(&apps).unwrap();
-        let refs: Vec<(&str, &str, &str)> = recipe
-            .references()
-            .iter()
-            .map(|k| (k.kind, k.namespace.as_str(), k.name.as_str()))
-            .collect();
         assert_eq!(
-            refs,
+            refs(&recipe),
             [
                 ("GitRepository", "flux-system", "flux-system"),
                 ("Kustomization", "flux-system", "infra"),
