@@ -843,7 +843,7 @@ impl Recipe {
                 Spec::GitRepository(git_repository(value)?),
             ),
             ("kustomize.toolkit.fluxcd.io", "Kustomization") => (
-                &["v1"],
+                &["v1", "v1beta2"],
                 Spec::Kustomization(Box::new(kustomization(value)?)),
             ),
             ("source.toolkit.fluxcd.io", "HelmRepository") => (
@@ -2780,9 +2780,16 @@ mod tests {
         ] {
             assert!(code.contains(call), "{call} in {code}");
         }
+        let older = changed(
+            &apps,
+            "/apiVersion",
+            json!("kustomize.toolkit.fluxcd.io/v1beta2"),
+        );
+        assert_eq!(Recipe::of(&older).unwrap().version(), Some("v1beta2"));
         stays_a_manifest(
             &apps,
             &[
+                ("/apiVersion", json!("kustomize.toolkit.fluxcd.io/v1beta1")),
                 // The type leaves out a namespace that is the holder's, and `false` flags.
                 ("/spec/sourceRef/namespace", json!("flux-system")),
                 ("/spec/dependsOn/0/namespace", json!("flux-system")),
