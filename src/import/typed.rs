@@ -110,6 +110,8 @@ struct ActionSpec {
     retries: Option<i64>,
     last_failure: Option<bool>,
     strategy: Option<&'static str>,
+    /// `strategy: {name: RetryOnFailure}`, with its `retryInterval` if it says one.
+    retry_on_failure: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -1256,6 +1258,15 @@ impl Recipe {
                                 "strategy: Some(Strategy::RemediateOnFailure {{ retries: {r} }})"
                             ));
                         }
+                        if let Some(interval) = &a.retry_on_failure {
+                            let interval = match interval {
+                                Some(i) => format!("Some(duration!({}))", lit(i)),
+                                None => "None".into(),
+                            };
+                            fields.push(format!(
+                                "strategy: Some(Strategy::RetryOnFailure {{ retry_interval: {interval} }})"
+                            ));
+                        }
                         if let Some(last) = a.last_failure {
                             fields.push(format!(
                                 "remediation: fluxdsl::helm::Remediation {{ \
@@ -1602,9 +1613,13 @@ impl Recipe {
                         _ => Crds::CreateReplace,
                     })
                 };
-                let strategy = |a: &ActionSpec| {
-                    a.retries
-                        .map(|retries| Strategy::RemediateOnFailure { retries })
+                let strategy = |a: &ActionSpec| match &a.retry_on_failure {
+                    Some(interval) => Some(Strategy::RetryOnFailure {
+                        retry_interval: interval.as_deref().map(parsed),
+                    }),
+                    None => a
+                        .retries
+                        .map(|retries| Strategy::RemediateOnFailure { retries }),
                 };
                 let remediation = |a: &ActionSpec| crate::helm::Remediation {
                     remediate_last_failure: a.last_failure,
@@ -1959,6 +1974,19 @@ fn action(value: &Value, upgrade: bool) -> Option<ActionSpec> {
                 action.crds = Some(crds);
             }
             "timeout" => action.timeout = Some(duration(v)?),
+            // Retrying without remediation: the one strategy written by its name.
+            "strategy" => {
+                let strategy = v.as_object()?;
+                if strategy.get("name")?.as_str()? != "RetryOnFailure"
+                    || strategy.keys().any(|k| k != "name" && k != "retryInterval")
+                {
+                    return None;
+                }
+                action.retry_on_failure = Some(match strategy.get("retryInterval") {
+                    None => None,
+                    Some(i) => Some(duration(i)?),
+                });
+            }
             "remediation" => {
                 let remediation = v.as_object().filter(|r| !r.is_empty())?;
                 for (key, v) in remediation {
@@ -1978,6 +2006,10 @@ fn action(value: &Value, upgrade: bool) -> Option<ActionSpec> {
             }
             _ => return None,
         }
+    }
+    // One strategy: retrying without remediation, or remediating `retries` times.
+    if action.retry_on_failure.is_some() && action.retries.is_some() {
+        return None;
     }
     Some(action)
 }
@@ -2602,6 +2634,28 @@ mod tests {
         ] {
             assert!(code.contains(call), "{call} in {code}");
         }
+        // Retrying without remediation, the strategy written by its name.
+        let mut retrying = release.clone();
+        retrying["spec"]["install"] = json!({"strategy": {"name": "RetryOnFailure"}});
+        retrying["spec"]["upgrade"] =
+            json!({"strategy": {"name": "RetryOnFailure", "retryInterval": "2m"}});
+        let code = Recipe::of(&retrying).unwrap().code(&["charts".into()]);
+        for call in [
+            ".install(Install { strategy: Some(Strategy::RetryOnFailure { retry_interval: None }), ..Default::default() })",
+            ".upgrade(Upgrade { strategy: Some(Strategy::RetryOnFailure { retry_interval: Some(duration!(\"2m\")) }), ..Default::default() })",
+        ] {
+            assert!(code.contains(call), "{call} in {code}");
+        }
+        stays_a_manifest(
+            &retrying,
+            &[
+                // RemediateOnFailure is written as remediation, not by name.
+                ("/spec/install/strategy/name", json!("RemediateOnFailure")),
+                ("/spec/install/remediation", json!({"retries": 3})),
+                ("/spec/upgrade/strategy/retryInterval", json!("soon")),
+                ("/spec/upgrade/strategy/extra", json!(1)),
+            ],
+        );
         stays_a_manifest(
             &actions,
             &[

@@ -516,8 +516,9 @@ fn kustomize_folders_are_declared_typed_their_bases_and_patch_files_by_handle() 
             "    let apps_base_podinfo = c.kustomize_folder(\n        \"apps/base/podinfo\",\n",
             "            .namespace(namespace!(\"podinfo\"))\n",
             "    apps_base_podinfo::namespace_yaml(&mut c, &apps_base_podinfo);\n",
-            "    apps_base_podinfo::repository_yaml(&mut c, &apps_base_podinfo);\n",
-            "    apps_base_podinfo::release_yaml(&mut c, &apps_base_podinfo);\n",
+            // The release takes the repository's handle, passed on from its file.
+            "    let podinfo = apps_base_podinfo::repository_yaml(&mut c, &apps_base_podinfo);\n",
+            "    apps_base_podinfo::release_yaml(&mut c, &apps_base_podinfo, &podinfo);\n",
             "    let podinfo_values = apps_production::podinfo_values_yaml(&mut c);\n",
             "    c.kustomize_config(\n        \"apps/production\",\n",
             "            .folders(&[&apps_base_podinfo])\n",
