@@ -1559,15 +1559,29 @@ impl Recipe {
                         }
                     }
                     false => {
-                        let source = match links[0] {
-                            Some(Handle::HelmRepository(r)) => r.clone(),
-                            None => {
-                                let (namespace, name) = existing(0);
-                                crate::Ref::<crate::HelmRepository>::existing(&namespace, name)
+                        let mut chart = match (links[0], h.source.kind) {
+                            (Some(Handle::HelmRepository(r)), _) => {
+                                crate::Chart::from_source(r, &h.chart)
                             }
-                            _ => unreachable!("a typed chart comes from a HelmRepository"),
+                            (Some(Handle::GitRepository(r)), _) => {
+                                crate::Chart::from_source(r, &h.chart)
+                            }
+                            (None, "GitRepository") => {
+                                let (namespace, name) = existing(0);
+                                let r =
+                                    crate::Ref::<crate::GitRepository>::existing(&namespace, name);
+                                crate::Chart::from_source(&r, &h.chart)
+                            }
+                            (None, _) => {
+                                let (namespace, name) = existing(0);
+                                let r =
+                                    crate::Ref::<crate::HelmRepository>::existing(&namespace, name);
+                                crate::Chart::from_source(&r, &h.chart)
+                            }
+                            _ => unreachable!(
+                                "a typed chart comes from a HelmRepository or GitRepository"
+                            ),
                         };
-                        let mut chart = crate::Chart::from_source(&source, &h.chart);
                         if let Some(v) = &h.version {
                             chart = chart.version(v);
                         }
@@ -2056,7 +2070,9 @@ fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
     }
     let (source, source_namespace_written) = match chart_ref {
         true => relative_written(spec.get("chartRef")?, Some("OCIRepository"), holder)?,
-        false => relative_written(template.get("sourceRef")?, Some("HelmRepository"), holder)?,
+        false => ["HelmRepository", "GitRepository"]
+            .into_iter()
+            .find_map(|kind| relative_written(template.get("sourceRef")?, Some(kind), holder))?,
     };
     let text = |v: Option<&Value>| match v {
         None => Some(None),
@@ -2634,6 +2650,19 @@ mod tests {
         ] {
             assert!(code.contains(call), "{call} in {code}");
         }
+        // A chart from a GitRepository's folder takes the repository's handle.
+        let from_git = changed(
+            &release,
+            "/spec/chart/spec/sourceRef",
+            json!({"kind": "GitRepository", "name": "charts"}),
+        );
+        let recipe = Recipe::of(&from_git).unwrap();
+        assert_eq!(recipe.references()[0].kind, "GitRepository");
+        assert!(
+            recipe
+                .code(&["charts".into()])
+                .contains(".chart(Chart::from_source(charts, \"app-template\")"),
+        );
         // Retrying without remediation, the strategy written by its name.
         let mut retrying = release.clone();
         retrying["spec"]["install"] = json!({"strategy": {"name": "RetryOnFailure"}});
@@ -2710,7 +2739,7 @@ mod tests {
                 ("/apiVersion", json!("helm.toolkit.fluxcd.io/v2beta3")),
                 ("/spec/install/remediation/retries", json!("3")),
                 ("/spec/install/createNamespace", json!(false)),
-                ("/spec/chart/spec/sourceRef/kind", json!("GitRepository")),
+                ("/spec/chart/spec/sourceRef/kind", json!("Bucket")),
                 ("/spec/uninstall", json!({"keepHistory": "no"})),
             ],
         );
