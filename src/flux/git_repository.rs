@@ -32,7 +32,7 @@ crate::object::flux_struct! {
         /// `spec.ignore`: paths to leave out of the artifact, one `.gitignore` pattern each.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |patterns: &[&str]| Some(patterns.join("\n"))))]
-        ignore: Option<String>,
+        pub(crate) ignore: Option<String>,
         /// `spec.include`: other GitRepositories whose artifacts are copied into this one.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         #[builder(default, setter(transform = |includes: &[GitRepositoryInclude]| includes.to_vec()))]

@@ -54,6 +54,8 @@ struct GitRepositorySpec {
     /// Durations as the repository spells them (each one `Duration::parse` takes).
     interval: String,
     timeout: Option<String>,
+    /// `ignore`: its `.gitignore` patterns, line by line.
+    ignore: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -1030,6 +1032,11 @@ impl Recipe {
                 if let Some(t) = &g.timeout {
                     line(&mut s, duration_call("timeout", t));
                 }
+                if let Some(ignore) = &g.ignore {
+                    // Line by line, as `ignore` joins them (a last empty one: a final newline).
+                    let patterns: Vec<String> = ignore.split('\n').map(lit).collect();
+                    line(&mut s, format!("ignore(&[{}])", patterns.join(", ")));
+                }
             }
             Spec::Kustomization(k) => {
                 start(&mut s, "Kustomization");
@@ -1372,6 +1379,7 @@ impl Recipe {
                     .as_deref()
                     .map(|s| Ref::existing(&namespace, existing_name(s)));
                 repository.timeout = g.timeout.as_deref().map(parsed);
+                repository.ignore = g.ignore.clone();
                 Handle::GitRepository(add(c, file, self.version, repository))
             }
             Spec::Kustomization(k) => {
@@ -1755,7 +1763,7 @@ impl Handle {
 
 fn git_repository(value: &Value) -> Option<GitRepositorySpec> {
     let spec = value["spec"].as_object()?;
-    const FIELDS: [&str; 5] = ["interval", "url", "ref", "secretRef", "timeout"];
+    const FIELDS: [&str; 6] = ["interval", "url", "ref", "secretRef", "timeout", "ignore"];
     if spec.keys().any(|k| !FIELDS.contains(&k.as_str())) {
         return None;
     }
@@ -1799,6 +1807,10 @@ fn git_repository(value: &Value) -> Option<GitRepositorySpec> {
         timeout: match spec.get("timeout") {
             None => None,
             Some(t) => Some(duration(t)?),
+        },
+        ignore: match spec.get("ignore") {
+            None => None,
+            Some(i) => Some(i.as_str()?.to_owned()),
         },
     })
 }
@@ -2595,7 +2607,15 @@ mod tests {
                 ("/metadata/name", json!("${1st}-fleet")),
                 ("/spec/suspend", json!(false)),
                 ("/spec/ref", json!({"tag": "v1", "semver": "1.x"})),
+                ("/spec/ignore", json!(["/*"])),
             ],
+        );
+        // `ignore` line by line, a final newline as a last empty pattern.
+        let ignoring = changed(&bootstrap(), "/spec/ignore", json!("/*\n!/deploy\n"));
+        let code = Recipe::of(&ignoring).unwrap().code(&[]);
+        assert!(
+            code.contains(".ignore(&[\"/*\", \"!/deploy\", \"\"])"),
+            "{code}"
         );
     }
 

@@ -356,9 +356,31 @@ fn flux_objects_are_declared_typed_in_dependency_order_and_referred_to_by_handle
         assert!(code.contains(typed), "{typed} in {code}");
     }
     assert!(!code.contains("\"kind\": \"Kustomization\""), "{code}");
-    // Where the repository's own GitRepository is not declared typed (cluster2 declares
-    // it with fields the recipe does not read), the cluster binds it first and passes it.
+    // cluster2's own GitRepository, with its `ignore` patterns line by line.
     let (files, _) = fluxdsl::import::generate(&fixture("flux-local-testdata/cluster2")).unwrap();
+    let code = &files.iter().find(|(p, _)| p == "src/config.rs").unwrap().1;
+    assert!(
+        code.contains(
+            ".ignore(&[\n                    \"# exclude all\",\n                    \"/*\",\n"
+        ),
+        "{code}"
+    );
+    // Where the repository's own GitRepository is not declared typed (here with a field
+    // the recipe does not read), the cluster binds it first and passes it.
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    super::copy_tree(&fixture("flux-local-testdata/cluster2"), &repo);
+    let sync = repo.join("flux/config/cluster.yaml");
+    let text = std::fs::read_to_string(&sync).unwrap();
+    std::fs::write(
+        &sync,
+        text.replace(
+            "  interval: 30m\n",
+            "  interval: 30m\n  recurseSubmodules: true\n",
+        ),
+    )
+    .unwrap();
+    let (files, _) = fluxdsl::import::generate(&repo).unwrap();
     let code = &files.iter().find(|(p, _)| p == "src/config.rs").unwrap().1;
     let calls = [
         "    let this_repository: Ref<GitRepository> =\n        Ref::existing(&NamespaceName::FLUX_SYSTEM, name!(\"home-ops-kubernetes\"));\n",
