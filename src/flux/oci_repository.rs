@@ -56,7 +56,7 @@ crate::object::flux_struct! {
         /// `spec.provider`: `generic`, `aws`, `azure` or `gcp`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]
-        provider: Option<crate::flux::oci_repository::OciProvider>,
+        pub(crate) provider: Option<crate::flux::oci_repository::OciProvider>,
         /// `spec.proxySecretRef`: the proxy to reach the registry through (same namespace).
         #[serde(
             serialize_with = "opt_local_ref",
@@ -74,7 +74,7 @@ crate::object::flux_struct! {
             skip_serializing_if = "Option::is_none"
         )]
         #[builder(default, setter(transform = |secret: &Ref<Secret>| Some(secret.clone())))]
-        secret_ref: Option<Ref<Secret>>,
+        pub(crate) secret_ref: Option<Ref<Secret>>,
         /// `spec.serviceAccountName`: image pull secrets of this ServiceAccount (same namespace).
         #[serde(
             serialize_with = "opt_ref_name",

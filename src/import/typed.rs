@@ -133,6 +133,10 @@ struct OciRepositorySpec {
     timeout: Option<String>,
     /// `verify: {provider: cosign}` (keyless).
     cosign: bool,
+    /// `provider`, as `OciProvider` names it.
+    provider: Option<&'static str>,
+    /// `secretRef`: the registry credentials' Secret, by name.
+    secret: Option<String>,
 }
 
 /// One copy operation of a generated artifact.
@@ -1199,6 +1203,16 @@ impl Recipe {
                         "verify(fluxdsl::source::OciVerify::cosign())".into(),
                     );
                 }
+                if let Some(p) = o.provider {
+                    line(
+                        &mut s,
+                        format!("provider(fluxdsl::source::OciProvider::{p})"),
+                    );
+                }
+                if let Some(secret) = &o.secret {
+                    // Registry credentials: in the cluster, not in Git.
+                    line(&mut s, existing_call("secret_ref", secret));
+                }
                 line(&mut s, duration_call("interval", &o.interval));
                 if let Some(t) = &o.timeout {
                     line(&mut s, duration_call("timeout", t));
@@ -1528,7 +1542,7 @@ impl Recipe {
                 use crate::source::{LayerSelector, OciRef, OciVerify};
                 let mut repository = crate::OCIRepository::builder()
                     .name(name)
-                    .namespace(namespace)
+                    .namespace(namespace.clone())
                     .url(o.url.as_str())
                     .interval(parsed(&o.interval))
                     .build();
@@ -1545,6 +1559,16 @@ impl Recipe {
                     _ => LayerSelector::extract(media),
                 });
                 repository.verify = o.cosign.then(OciVerify::cosign);
+                repository.provider = o.provider.map(|p| match p {
+                    "Generic" => crate::source::OciProvider::Generic,
+                    "Aws" => crate::source::OciProvider::Aws,
+                    "Azure" => crate::source::OciProvider::Azure,
+                    _ => crate::source::OciProvider::Gcp,
+                });
+                repository.secret_ref = o
+                    .secret
+                    .as_deref()
+                    .map(|s| Ref::existing(&namespace, existing_name(s)));
                 repository.timeout = o.timeout.as_deref().map(parsed);
                 Handle::OciRepository(add(c, file, self.version, repository))
             }
@@ -1918,13 +1942,15 @@ fn artifact_generator(value: &Value) -> Option<ArtifactGeneratorSpec> {
 
 fn oci_repository(value: &Value) -> Option<OciRepositorySpec> {
     let spec = value["spec"].as_object()?;
-    const FIELDS: [&str; 6] = [
+    const FIELDS: [&str; 8] = [
         "interval",
         "url",
         "ref",
         "layerSelector",
         "timeout",
         "verify",
+        "provider",
+        "secretRef",
     ];
     if spec.keys().any(|k| !FIELDS.contains(&k.as_str())) {
         return None;
@@ -1975,6 +2001,29 @@ fn oci_repository(value: &Value) -> Option<OciRepositorySpec> {
             Some(t) => Some(duration(t)?),
         },
         cosign,
+        provider: match spec.get("provider") {
+            None => None,
+            Some(p) => Some(
+                [
+                    ("generic", "Generic"),
+                    ("aws", "Aws"),
+                    ("azure", "Azure"),
+                    ("gcp", "Gcp"),
+                ]
+                .into_iter()
+                .find(|(yaml, _)| p.as_str() == Some(yaml))?
+                .1,
+            ),
+        },
+        secret: match spec.get("secretRef") {
+            None => None,
+            Some(secret) => {
+                let secret = secret.as_object().filter(|s| s.len() == 1)?;
+                let secret = secret.get("name")?.as_str()?;
+                name_of(secret)?;
+                Some(secret.to_owned())
+            }
+        },
     })
 }
 
@@ -2761,6 +2810,43 @@ mod tests {
                 ("/spec/install/createNamespace", json!(false)),
                 ("/spec/chart/spec/sourceRef/kind", json!("Bucket")),
                 ("/spec/uninstall", json!({"keepHistory": "no"})),
+            ],
+        );
+    }
+
+    #[test]
+    fn an_oci_repository_is_typed_with_its_provider_credentials_and_verification() {
+        let oci = json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1beta2",
+            "kind": "OCIRepository",
+            "metadata": {"name": "kyverno", "namespace": "apps"},
+            "spec": {
+                "interval": "2h",
+                "provider": "generic",
+                "secretRef": {"name": "creds"},
+                "url": "oci://ghcr.io/kyverno/manifests/kyverno",
+                "ref": {"tag": "v1.14.4"},
+                "verify": {"provider": "cosign"},
+            },
+        });
+        let recipe = Recipe::of(&oci).unwrap();
+        assert_eq!(recipe.version(), Some("v1beta2"));
+        let code = recipe.code(&[]);
+        for call in [
+            ".provider(fluxdsl::source::OciProvider::Generic)",
+            ".secret_ref(&Ref::existing(&namespace!(\"apps\"), name!(\"creds\")))",
+            ".verify(fluxdsl::source::OciVerify::cosign())",
+            ".reference(OciRef::tag(\"v1.14.4\"))",
+        ] {
+            assert!(code.contains(call), "{call} in {code}");
+        }
+        stays_a_manifest(
+            &oci,
+            &[
+                ("/spec/provider", json!("ibm")),
+                ("/spec/secretRef/namespace", json!("other")),
+                ("/spec/ref", json!({"tag": "v1", "digest": "sha256:0"})),
+                ("/spec/verify/matchOIDCIdentity", json!([])),
             ],
         );
     }
