@@ -2,7 +2,8 @@
 //! folder: `Cluster::kustomize_folder` with its `KustomizeConfig`, each file it lists
 //! declared in it with `Cluster::folder_file` (so its objects get the folder's namespace
 //! as kustomize gives it), the bases it builds on as `Folder` handles and its patch files
-//! as `File` handles; `Cluster::kustomize_config` where it lists none of the files the
+//! as `File` handles, its `configMapGenerator` entries as generator declarations reading
+//! their files by handle; `Cluster::kustomize_config` where it lists none of the files the
 //! program declares. A kustomization.yaml the typed config would not write as it is (a
 //! field it lacks, a comment it would drop, an order the program cannot declare its files
 //! in) is carried as it is.
@@ -22,8 +23,8 @@ use super::typed::{PatchSpec, Target, patch, patch_target, target_code, target_v
 enum Entry {
     /// A file of the folder, declared in it (its file plan).
     Own(usize),
-    /// Another typed folder of the part, a base (its index among the part's folders),
-    /// and the entry as written.
+    /// Another typed folder of the part, a base, and the entry as written: the file plan
+    /// of its kustomization.yaml, its index among the part's folders once settled.
     Base(usize, String),
     /// A file the part declares elsewhere (Flux's components, a file with a header
     /// comment, one of another folder): its file plan.
