@@ -317,6 +317,22 @@ fn a_variable_written_with_a_replacement_is_substituted_and_what_it_makes_is_che
     assert!(!refused.contains("example"), "{refused}");
 }
 
+/// A copy of fixture `name` in `tmp`, each (file, text, replacement) edit made (the text
+/// must be there).
+fn edited_fixture(tmp: &Path, name: &str, edits: &[(&str, &str, &str)]) -> PathBuf {
+    let repo = tmp.join("repo");
+    if !repo.exists() {
+        super::copy_tree(&fixture(name), &repo);
+    }
+    for (path, from, to) in edits {
+        let at = repo.join(path);
+        let text = std::fs::read_to_string(&at).unwrap();
+        assert!(text.contains(from), "{path}: {from:?}");
+        std::fs::write(&at, text.replace(from, to)).unwrap();
+    }
+    repo
+}
+
 /// Fails, showing `code`, unless it holds each of `lines`, in that order.
 fn assert_in_order(code: &str, lines: &[&str]) {
     let at: Vec<usize> = lines
@@ -368,18 +384,15 @@ fn flux_objects_are_declared_typed_in_dependency_order_and_referred_to_by_handle
     // Where the repository's own GitRepository is not declared typed (here with a field
     // the recipe does not read), the cluster binds it first and passes it.
     let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path().join("repo");
-    super::copy_tree(&fixture("flux-local-testdata/cluster2"), &repo);
-    let sync = repo.join("flux/config/cluster.yaml");
-    let text = std::fs::read_to_string(&sync).unwrap();
-    std::fs::write(
-        &sync,
-        text.replace(
+    let repo = edited_fixture(
+        tmp.path(),
+        "flux-local-testdata/cluster2",
+        &[(
+            "flux/config/cluster.yaml",
             "  interval: 30m\n",
             "  interval: 30m\n  recurseSubmodules: true\n",
-        ),
-    )
-    .unwrap();
+        )],
+    );
     let (files, _) = fluxdsl::import::generate(&repo).unwrap();
     let code = &files.iter().find(|(p, _)| p == "src/config.rs").unwrap().1;
     let calls = [
@@ -577,40 +590,39 @@ fn kustomize_folders_are_declared_typed_their_bases_and_patch_files_by_handle() 
     // it lacks, a path between the folder's files, an object the folder's namespace
     // would move. Each still renders the repository as it is.
     let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path().join("repo");
-    super::copy_tree(&fixture("flux2-kustomize-helm-example"), &repo);
-    let edit = |path: &str, from: &str, to: &str| {
-        let at = repo.join(path);
-        let text = std::fs::read_to_string(&at).unwrap();
-        assert!(text.contains(from), "{path}");
-        std::fs::write(&at, text.replace(from, to)).unwrap();
-    };
-    edit(
-        "apps/staging/kustomization.yaml",
-        "patches:\n",
-        "# staging's values\npatches:\n",
-    );
-    edit(
-        "apps/production/kustomization.yaml",
-        "patches:\n",
-        "commonLabels:\n  env: production\npatches:\n",
-    );
-    // `./gateway.yaml` beside `cluster-issuers.yaml`: named by its path, between files.
-    edit(
-        "infrastructure/configs/kustomization.yaml",
-        "  - gateway.yaml\n",
-        "  - ./gateway.yaml\n  - settings.yaml\n",
+    let repo = edited_fixture(
+        tmp.path(),
+        "flux2-kustomize-helm-example",
+        &[
+            (
+                "apps/staging/kustomization.yaml",
+                "patches:\n",
+                "# staging's values\npatches:\n",
+            ),
+            (
+                "apps/production/kustomization.yaml",
+                "patches:\n",
+                "commonLabels:\n  env: production\npatches:\n",
+            ),
+            // `./gateway.yaml` beside `cluster-issuers.yaml`: named by its path, between
+            // files.
+            (
+                "infrastructure/configs/kustomization.yaml",
+                "  - gateway.yaml\n",
+                "  - ./gateway.yaml\n  - settings.yaml\n",
+            ),
+            (
+                "apps/base/podinfo/kustomization.yaml",
+                "namespace: podinfo\n",
+                "namespace: web\n",
+            ),
+        ],
     );
     std::fs::write(
         repo.join("infrastructure/configs/settings.yaml"),
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\n",
     )
     .unwrap();
-    edit(
-        "apps/base/podinfo/kustomization.yaml",
-        "namespace: podinfo\n",
-        "namespace: web\n",
-    );
     let (files, _) = fluxdsl::import::generate(&repo).unwrap();
     let shared = &files.iter().find(|(p, _)| p == "src/shared.rs").unwrap().1;
     for carried in [
@@ -679,18 +691,15 @@ fn an_artifact_generator_is_typed_and_its_artifacts_are_sources_by_handle() {
     // building ../controllers applies every controller twice. (As manifests, the build of
     // an ExternalArtifact's Kustomization was not known, and the import found nothing.)
     let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path().join("repo");
-    super::copy_tree(&fixture("flux2-kustomize-helm-example"), &repo);
-    let configs = repo.join("infrastructure/configs/kustomization.yaml");
-    let text = std::fs::read_to_string(&configs).unwrap();
-    std::fs::write(
-        &configs,
-        text.replace(
+    let repo = edited_fixture(
+        tmp.path(),
+        "flux2-kustomize-helm-example",
+        &[(
+            "infrastructure/configs/kustomization.yaml",
             "  - gateway.yaml\n",
             "  - ../controllers\n  - gateway.yaml\n",
-        ),
-    )
-    .unwrap();
+        )],
+    );
     let (_, report) = fluxdsl::import::generate(&repo).unwrap();
     let twice: Vec<&fluxdsl::import::Finding> = report
         .findings
@@ -717,18 +726,15 @@ fn a_health_check_takes_the_release_s_handle_where_it_names_the_version_the_hand
     // Naming another version than the release is written at, it stays a manifest (a
     // handle would write the release's own).
     let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path().join("repo");
-    super::copy_tree(&fixture("flux-local-testdata/cluster4"), &repo);
-    let ks = repo.join("apps/monitoring/headlamp/ks.yaml");
-    let text = std::fs::read_to_string(&ks).unwrap();
-    std::fs::write(
-        &ks,
-        text.replace(
+    let repo = edited_fixture(
+        tmp.path(),
+        "flux-local-testdata/cluster4",
+        &[(
+            "apps/monitoring/headlamp/ks.yaml",
             "helm.toolkit.fluxcd.io/v2beta1",
             "helm.toolkit.fluxcd.io/v2",
-        ),
-    )
-    .unwrap();
+        )],
+    );
     let (files, _) = fluxdsl::import::generate(&repo).unwrap();
     let code = &files.iter().find(|(p, _)| p == "src/config.rs").unwrap().1;
     assert!(!code.contains("HealthCheck::of"), "{code}");
