@@ -640,6 +640,10 @@ pub(crate) fn keeps_name_under_prefix(api_version: &str, kind: &str) -> bool {
         || (kind == "APIService" && api_version.starts_with("apiregistration.k8s.io/"))
 }
 
+/// The names kustomize reads a folder's configuration from, in the order it looks.
+pub(crate) const KUSTOMIZATION_FILES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
 #[cfg(test)]
 mod tests {
     use super::is_quantity;

@@ -14,7 +14,7 @@ use super::hash::content_hash;
 use super::merge::{self, Merged};
 
 /// The names kustomize reads a folder's kustomization from, in its order.
-const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+use crate::kube_rules::KUSTOMIZATION_FILES;
 
 /// The objects `kubectl kustomize DIR` builds from the folder `dir` of `files` (Flux's
 /// load restrictions: a kustomization may read anywhere in the repository).

@@ -1352,7 +1352,7 @@ fn unlisted_files(parts: &[PartView], trees: &[TreeFiles], states: &States, out:
             };
             // Its folder built, or not built at all (no Kustomization's path, no
             // kustomization's resource or component: a copy no overlay applies).
-            let folder_read = KUSTOMIZATIONS
+            let folder_read = crate::kube_rules::KUSTOMIZATION_FILES
                 .iter()
                 .any(|k| read.contains(&crate::model::cluster::join(folder, k)));
             if !folder_read && !all_built {
@@ -1401,16 +1401,14 @@ fn unlisted_files(parts: &[PartView], trees: &[TreeFiles], states: &States, out:
     }
 }
 
-const KUSTOMIZATIONS: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-
 /// The nearest folder above `path` with a kustomization (`path` itself not one).
 fn kustomize_folder<'p>(files: &super::Files, path: &'p str) -> Option<&'p str> {
     let (mut dir, file) = path.rsplit_once('/').unwrap_or(("", path));
-    if KUSTOMIZATIONS.contains(&file) {
+    if crate::kube_rules::KUSTOMIZATION_FILES.contains(&file) {
         return None;
     }
     loop {
-        if KUSTOMIZATIONS
+        if crate::kube_rules::KUSTOMIZATION_FILES
             .iter()
             .any(|k| files.is_file(&crate::model::cluster::join(dir, k)))
         {

@@ -509,13 +509,10 @@ fn artifact_copies(parts: &[PartView]) -> HashMap<(usize, String, String), Vec<C
                     .into_iter()
                     .flatten()
                     .filter_map(|c| {
-                        let (alias, from) =
-                            c["from"].as_str()?.strip_prefix('@')?.split_once('/')?;
-                        let from = from.strip_suffix("**")?.trim_end_matches('/');
-                        let to = c["to"]
-                            .as_str()?
-                            .strip_prefix("@artifact")?
-                            .trim_matches('/');
+                        let (alias, from, to) = crate::flux::artifact_generator::folder_copy(
+                            c["from"].as_str()?,
+                            c["to"].as_str()?,
+                        )?;
                         Some((source(alias)?, from.to_owned(), to.to_owned()))
                     })
                     .collect();
@@ -544,24 +541,9 @@ fn manifest_source<'b>(
     }
     let lookup = |part: usize| artifacts.get(&(part, ns.clone(), name.clone()));
     let copies = lookup(p).or_else(|| (0..view.0.len()).find_map(lookup))?;
-    let path = super::files::normalize(&written)?;
-    let below = |to: &str| match to {
-        "" => Some(path.clone()),
-        to if path == to => Some(String::new()),
-        to => path.strip_prefix(&format!("{to}/")).map(str::to_owned),
-    };
-    let ((kind, ns, name), from, rest) = copies
-        .iter()
-        .filter_map(|(source, from, to)| Some((to.len(), source, from, below(to)?)))
-        .max_by_key(|(len, ..)| *len)
-        .map(|(_, source, from, rest)| (source.clone(), from, rest))?;
+    let ((kind, ns, name), path) = crate::model::applied::through_copies(&written, copies)?;
     let at = |part: usize| by_source.get(&(part, kind.clone(), ns.clone(), name.clone()));
     let tree = at(p).or_else(|| (0..view.0.len()).find_map(at))?;
-    let path = match (from.as_str(), rest.as_str()) {
-        ("", rest) => rest.to_owned(),
-        (from, "") => from.to_owned(),
-        (from, rest) => format!("{from}/{rest}"),
-    };
     Some((tree, format!("./{path}")))
 }
 

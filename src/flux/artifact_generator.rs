@@ -351,9 +351,7 @@ impl Object for ArtifactGenerator {
                 .copy
                 .iter()
                 .filter_map(|c| {
-                    let (alias, from) = c.from.strip_prefix('@')?.split_once('/')?;
-                    let from = from.strip_suffix("**")?.trim_end_matches('/');
-                    let to = c.to.strip_prefix("@artifact/")?.trim_end_matches('/');
+                    let (alias, from, to) = folder_copy(&c.from, &c.to)?;
                     let source = self.sources.iter().find(|s| s.alias == alias)?;
                     Some((
                         Arc::clone(&source.source.target),
@@ -379,6 +377,16 @@ impl Object for ArtifactGenerator {
         }
         checks
     }
+}
+
+/// A copy operation of a folder's files, `@alias/dir/**` into `@artifact/to/`, as
+/// (alias, dir, to) without their slashes; `None` for a copy of single files or globs.
+/// For a generator declared typed or read from its manifest alike.
+pub(crate) fn folder_copy<'a>(from: &'a str, to: &'a str) -> Option<(&'a str, &'a str, &'a str)> {
+    let (alias, from) = from.strip_prefix('@')?.split_once('/')?;
+    let from = from.strip_suffix("**")?.trim_end_matches('/');
+    let to = to.strip_prefix("@artifact/")?.trim_end_matches('/');
+    Some((alias, from, to))
 }
 
 impl Ref<ArtifactGenerator> {

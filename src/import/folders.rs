@@ -442,19 +442,11 @@ fn dir_of(path: &str) -> Option<&str> {
     }
 }
 
-/// `dir` joined with the relative path `rel`, `..` resolved; `None` above the root.
-fn resolve(dir: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for s in rel.split('/') {
-        match s {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
+/// `dir` joined with the relative path `rel`, `.` and `..` resolved (a path above the
+/// root is not found where it points: each use checks it is written as the config writes
+/// it).
+fn resolve(dir: &str, rel: &str) -> String {
+    super::scan::clean(&format!("{dir}/{rel}"))
 }
 
 /// What a part's kustomization.yaml files are read against.
@@ -502,7 +494,6 @@ impl Read<'_> {
                 Some(ns.to_owned())
             }
         };
-        let at = |rel: &str| resolve(dir, rel);
         // `./NAME` or `NAME`, the same for every file the folder names by handle.
         let mut dot_slash: Option<bool> = None;
         let mut written_as = |entry: &str, target: &str| -> bool {
@@ -524,35 +515,25 @@ impl Read<'_> {
             .map_or(Some(&[][..]), |r| r.as_array().map(Vec::as_slice))?
         {
             let entry = entry.as_str()?;
-            let target = at(entry);
-            let own = target.as_deref().and_then(|t| self.objects.get(t)).copied();
-            let base = target.as_deref().and_then(|t| self.dirs.get(t)).copied();
-            let in_dir = target
-                .as_deref()
-                .is_some_and(|t| t.rsplit_once('/').map_or("", |(d, _)| d) == dir);
-            match (own, base) {
-                (Some(plan), _)
-                    if in_dir
-                        && seen.insert(plan)
-                        && written_as(entry, target.as_deref().unwrap_or_default()) =>
-                {
-                    entries.push(Entry::Own(plan));
+            let target = resolve(dir, entry);
+            let in_dir = target.rsplit_once('/').map_or("", |(d, _)| d) == dir;
+            let own = self.objects.get(target.as_str()).filter(|_| in_dir);
+            let base = self.dirs.get(target.as_str()).filter(|&&b| b != p);
+            let declared = self.declared.get(target.as_str());
+            // Named by handle where it is written as the config writes a handle's path.
+            let entry = match (own, base, declared) {
+                (Some(&plan), ..) if written_as(entry, &target) && seen.insert(plan) => {
+                    Entry::Own(plan)
                 }
-                (None, Some(b))
-                    if b != p && written_as(entry, target.as_deref().unwrap_or_default()) =>
-                {
-                    entries.push(Entry::Base(b, entry.to_owned()));
+                (None, Some(&b), _) if written_as(entry, &target) => {
+                    Entry::Base(b, entry.to_owned())
                 }
-                _ => match target.as_deref().and_then(|t| self.declared.get(t)) {
-                    Some(&plan)
-                        if seen.insert(plan)
-                            && written_as(entry, target.as_deref().unwrap_or_default()) =>
-                    {
-                        entries.push(Entry::File(plan));
-                    }
-                    _ => entries.push(Entry::Path(entry.to_owned())),
-                },
-            }
+                (None, None, Some(&plan)) if written_as(entry, &target) && seen.insert(plan) => {
+                    Entry::File(plan)
+                }
+                _ => Entry::Path(entry.to_owned()),
+            };
+            entries.push(entry);
         }
         let labels = match map.get("labels") {
             None => Vec::new(),
@@ -578,7 +559,7 @@ impl Read<'_> {
                         return None;
                     }
                     let path = path.as_str()?;
-                    let target = at(path)?;
+                    let target = resolve(dir, path);
                     let plan = *self.patch_files.get(target.as_str())?;
                     if !written_as(path, &target) {
                         return None;
@@ -684,7 +665,7 @@ impl Read<'_> {
         }
         // A file it reads, by handle, written as the config writes it (relative, no `./`).
         let file = |path: &str| -> Option<usize> {
-            let target = resolve(dir, path)?;
+            let target = resolve(dir, path);
             let plan = *self.declared.get(target.as_str())?;
             (crate::kustomize::config::relative_path(dir, &target) == path).then_some(plan)
         };

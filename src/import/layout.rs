@@ -303,7 +303,7 @@ fn build_reads(
             format!("{dir}/{rel}")
         })
     };
-    let config = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+    let config = crate::kube_rules::KUSTOMIZATION_FILES
         .iter()
         .find_map(|n| by_path.get(join(n).as_str()).copied());
     let Some(config) = config else {

@@ -130,26 +130,27 @@ fn declare(
         }
     };
     for (i, p) in order.into_iter().enumerate() {
-        let plan = &plans[p];
         declare_folders(c, &mut made, &declared_files, i, false);
-        if folders.is_some_and(|f| f.of_config.contains_key(&p)) {
-            declare_folders(c, &mut made, &declared_files, i, true);
-            continue;
-        }
+        // A typed folder's kustomization.yaml is its declaration.
+        let plan = match folders.is_some_and(|f| f.of_config.contains_key(&p)) {
+            true => None,
+            false => Some(&plans[p]),
+        };
         let folder = folders
             .and_then(|f| f.of_file.get(&p))
             .map(|f| made[f].clone());
         let folder = folder.as_ref();
         match plan {
-            FilePlan::Components {
+            None => {}
+            Some(FilePlan::Components {
                 path,
                 version,
                 sha256,
-            } => {
+            }) => {
                 let handle = c.flux_components(path, version, sha256);
                 declared_files.insert(p, handle);
             }
-            FilePlan::Verbatim { file, .. } | FilePlan::Kustomize { file } => {
+            Some(FilePlan::Verbatim { file, .. } | FilePlan::Kustomize { file }) => {
                 let f = &files[*file];
                 let path = format!("{prefix}{}", f.path);
                 let handle = match tree {
@@ -158,11 +159,11 @@ fn declare(
                 };
                 declared_files.insert(p, handle);
             }
-            FilePlan::Unapplied { file, .. } => {
+            Some(FilePlan::Unapplied { file, .. }) => {
                 let f = &files[*file];
                 c.unapplied_file(&format!("{prefix}{}", f.path), f.text.clone());
             }
-            FilePlan::Patches { file, docs } => {
+            Some(FilePlan::Patches { file, docs }) => {
                 let path = format!("{prefix}{}", files[*file].path);
                 let handle = match tree {
                     Some(t) => c.file_in(t, &path),
@@ -173,12 +174,12 @@ fn declare(
                 }
                 declared_files.insert(p, handle);
             }
-            FilePlan::Objects {
+            Some(FilePlan::Objects {
                 file,
                 header,
                 docs,
                 allow,
-            } => {
+            }) => {
                 let path = format!("{prefix}{}", files[*file].path);
                 let handle = match (tree, header) {
                     (None, None) if let Some(folder) = folder => {

@@ -164,10 +164,7 @@ pub(crate) fn is_yaml(path: &str) -> bool {
 /// Whether `path` is a folder's kustomize configuration.
 pub(crate) fn is_kustomization(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    matches!(
-        name,
-        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
-    )
+    crate::kube_rules::KUSTOMIZATION_FILES.contains(&name)
 }
 
 fn classify(path: &str, text: &str, in_chart: bool) -> Result<Content, String> {

@@ -1204,30 +1204,35 @@ impl Parts<'_> {
                 } if artifact == source.key.name => Some(copies),
                 _ => None,
             });
-        let Some(path_in) = normalize(&path) else {
-            return (source, path);
-        };
-        let below = |to: &str| {
-            if to.is_empty() {
-                Some(path_in.clone())
-            } else if path_in == to {
-                Some(String::new())
-            } else {
-                path_in.strip_prefix(&format!("{to}/")).map(str::to_owned)
-            }
-        };
-        let best = copies
-            .into_iter()
-            .flatten()
-            .filter_map(|(from_source, from, to)| {
-                below(&to).map(|rest| (to.len(), from_source, from, rest))
-            })
-            .max_by_key(|(len, ..)| *len);
-        match best {
-            Some((_, from_source, from, rest)) => (from_source, join(&from, &rest)),
+        match copies.and_then(|copies| through_copies(&path, &copies)) {
+            Some(found) => found,
             None => (source, path),
         }
     }
+}
+
+/// Where `path` of an ExternalArtifact comes from through its folder `copies` (each the
+/// source, the folder in it, the folder in the artifact): the source of the copy whose
+/// destination holds the path (the longest) and the path in that source.
+pub(crate) fn through_copies<S: Clone>(
+    path: &str,
+    copies: &[(S, String, String)],
+) -> Option<(S, String)> {
+    let path = normalize(path)?;
+    let below = |to: &str| {
+        if to.is_empty() {
+            Some(path.clone())
+        } else if path == to {
+            Some(String::new())
+        } else {
+            path.strip_prefix(&format!("{to}/")).map(str::to_owned)
+        }
+    };
+    copies
+        .iter()
+        .filter_map(|(source, from, to)| Some((to.len(), source, from, below(to)?)))
+        .max_by_key(|(len, ..)| *len)
+        .map(|(_, source, from, rest)| (source.clone(), join(from, &rest)))
 }
 
 /// A Kustomization and the objects it applies, each as (part, object index).

@@ -281,14 +281,13 @@ fn unlisted_files(cluster: &Cluster, problems: &mut Vec<Problem>) {
                 }
             }
         }
-        // A kustomization.yaml carried as it is lists files too (a parent folder's may
-        // list a file of a folder declared typed).
+        // A kustomization carried as it is lists files too (a parent folder's may list a
+        // file of a folder declared typed).
+        let (dir, name) = f.path.rsplit_once('/').unwrap_or(("", &f.path));
         if let FileContent::Verbatim(text) = &f.content
-            && let Some(dir) = f.path.strip_suffix("kustomization.yaml")
-            && (dir.is_empty() || dir.ends_with('/'))
+            && crate::kube_rules::KUSTOMIZATION_FILES.contains(&name)
             && let Ok(config) = serde_yaml::from_str::<serde_json::Value>(text)
         {
-            let dir = dir.trim_end_matches('/');
             for p in config["resources"].as_array().into_iter().flatten() {
                 if let Some(p) = p.as_str().and_then(|p| normalize(&join(dir, p))) {
                     listed.insert((f.tree, p));

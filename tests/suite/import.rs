@@ -317,6 +317,15 @@ fn a_variable_written_with_a_replacement_is_substituted_and_what_it_makes_is_che
     assert!(!refused.contains("example"), "{refused}");
 }
 
+/// The text of `file` in the crate the import of `repo` writes.
+fn generated(repo: &Path, file: &str) -> String {
+    let (files, _) = fluxdsl::import::generate(repo).unwrap();
+    let found = files.into_iter().find(|(p, _)| p == file);
+    found
+        .unwrap_or_else(|| panic!("the import writes no {file}"))
+        .1
+}
+
 /// A copy of fixture `name` in `tmp`, each (file, text, replacement) edit made (the text
 /// must be there).
 fn edited_fixture(tmp: &Path, name: &str, edits: &[(&str, &str, &str)]) -> PathBuf {
@@ -350,8 +359,7 @@ fn flux_objects_are_declared_typed_in_dependency_order_and_referred_to_by_handle
     // cluster7's apps.yaml depends on charts.yaml, and both build from the GitRepository
     // of flux-system/gotk-sync.yaml, which comes after them in the repository: the
     // generated cluster declares gotk-sync.yaml first and passes the handles on.
-    let (files, _) = fluxdsl::import::generate(&fixture("flux-local-testdata/cluster7")).unwrap();
-    let code = &files.iter().find(|(p, _)| p == "src/home.rs").unwrap().1;
+    let code = &generated(&fixture("flux-local-testdata/cluster7"), "src/home.rs");
     // Its folder's kustomization.yaml lists the file by handle, so the function returns
     // the file too.
     let calls = [
@@ -373,8 +381,7 @@ fn flux_objects_are_declared_typed_in_dependency_order_and_referred_to_by_handle
     }
     assert!(!code.contains("\"kind\": \"Kustomization\""), "{code}");
     // cluster2's own GitRepository, with its `ignore` patterns line by line.
-    let (files, _) = fluxdsl::import::generate(&fixture("flux-local-testdata/cluster2")).unwrap();
-    let code = &files.iter().find(|(p, _)| p == "src/config.rs").unwrap().1;
+    let code = &generated(&fixture("flux-local-testdata/cluster2"), "src/config.rs");
     assert!(
         code.contains(
             ".ignore(&[\n                    \"# exclude all\",\n                    \"/*\",\n"
@@ -393,8 +400,7 @@ fn flux_objects_are_declared_typed_in_dependency_order_and_referred_to_by_handle
             "  interval: 30m\n  recurseSubmodules: true\n",
         )],
     );
-    let (files, _) = fluxdsl::import::generate(&repo).unwrap();
-    let code = &files.iter().find(|(p, _)| p == "src/config.rs").unwrap().1;
+    let code = &generated(&repo, "src/config.rs");
     let calls = [
         "    let this_repository: Ref<GitRepository> =\n        Ref::existing(&NamespaceName::FLUX_SYSTEM, name!(\"home-ops-kubernetes\"));\n",
         "    apps_networking_ingress_nginx::ks_yaml(&mut c, &this_repository);\n",
@@ -520,8 +526,7 @@ fn a_decrypting_kustomization_takes_the_clusters_bootstrap_keys_and_one_that_for
         )
         .unwrap();
     }
-    let (files, _) = fluxdsl::import::generate(&repo).unwrap();
-    let staging = &files.iter().find(|(p, _)| p == "src/staging.rs").unwrap().1;
+    let staging = &generated(&repo, "src/staging.rs");
     assert!(
         staging.contains("=PATH`.\n    c.bootstrap_secret(BootstrapSecret::sops_age(")
             && !staging.contains("let sops_age")
@@ -623,8 +628,7 @@ fn kustomize_folders_are_declared_typed_their_bases_and_patch_files_by_handle() 
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\n",
     )
     .unwrap();
-    let (files, _) = fluxdsl::import::generate(&repo).unwrap();
-    let shared = &files.iter().find(|(p, _)| p == "src/shared.rs").unwrap().1;
+    let shared = &generated(&repo, "src/shared.rs");
     for carried in [
         "apps/staging",
         "apps/production",
@@ -644,8 +648,7 @@ fn kustomize_folders_are_declared_typed_their_bases_and_patch_files_by_handle() 
 
     // Generators are generator declarations reading their files by handle.
     let repo = with_generators(tmp.path());
-    let (files, _) = fluxdsl::import::generate(&repo).unwrap();
-    let shared = &files.iter().find(|(p, _)| p == "src/shared.rs").unwrap().1;
+    let shared = &generated(&repo, "src/shared.rs");
     assert_in_order(
         shared,
         &[
@@ -666,8 +669,7 @@ fn kustomize_folders_are_declared_typed_their_bases_and_patch_files_by_handle() 
 
 #[test]
 fn an_artifact_generator_is_typed_and_its_artifacts_are_sources_by_handle() {
-    let (files, _) = fluxdsl::import::generate(&fixture("flux2-kustomize-helm-example")).unwrap();
-    let staging = &files.iter().find(|(p, _)| p == "src/staging.rs").unwrap().1;
+    let staging = &generated(&fixture("flux2-kustomize-helm-example"), "src/staging.rs");
     assert_in_order(
         staging,
         &[
@@ -717,8 +719,7 @@ fn an_artifact_generator_is_typed_and_its_artifacts_are_sources_by_handle() {
 #[test]
 fn a_health_check_takes_the_release_s_handle_where_it_names_the_version_the_handle_writes() {
     // cluster4's Kustomization waits for the v2beta1 HelmRelease its folder applies.
-    let (files, _) = fluxdsl::import::generate(&fixture("flux-local-testdata/cluster4")).unwrap();
-    let code = &files.iter().find(|(p, _)| p == "src/config.rs").unwrap().1;
+    let code = &generated(&fixture("flux-local-testdata/cluster4"), "src/config.rs");
     assert!(
         code.contains(".health_checks(&[HealthCheck::of(headlamp_helmrelease)])"),
         "{code}"
@@ -735,8 +736,7 @@ fn a_health_check_takes_the_release_s_handle_where_it_names_the_version_the_hand
             "helm.toolkit.fluxcd.io/v2",
         )],
     );
-    let (files, _) = fluxdsl::import::generate(&repo).unwrap();
-    let code = &files.iter().find(|(p, _)| p == "src/config.rs").unwrap().1;
+    let code = &generated(&repo, "src/config.rs");
     assert!(!code.contains("HealthCheck::of"), "{code}");
     assert!(code.contains("\"healthChecks\": ["), "{code}");
     let trip = RoundTrip::with(&repo, &[]);
