@@ -452,12 +452,12 @@ fn a_file_no_kustomization_yaml_lists_is_refused() {
 
     // Listed by a parent's kustomization.yaml carried as it is (as an import keeps one
     // the typed config cannot write): built there too, and accepted.
-    let parent = |list: &str| {
+    let parent = |name: &str, list: &str| {
         let mut cluster = web_folder();
         let ks = cluster.file("apps/web/ks.yaml");
         cluster.namespace(&ks, fluxdsl::namespace!("extra"));
         cluster.verbatim_file(
-            "apps/kustomization.yaml",
+            &format!("apps/{name}"),
             format!(
                 "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n\
                  resources:\n  # the app's Flux Kustomization\n  - {list}\n"
@@ -465,8 +465,13 @@ fn a_file_no_kustomization_yaml_lists_is_refused() {
         );
         cluster.render().map(|_| ())
     };
-    parent("./web/ks.yaml").unwrap_or_else(|e| panic!("{e}"));
-    let err = parent("./web/other.yaml").unwrap_err().to_string();
+    // Under each name kustomize reads.
+    for name in ["kustomization.yaml", "kustomization.yml", "Kustomization"] {
+        parent(name, "./web/ks.yaml").unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    let err = parent("kustomization.yaml", "./web/other.yaml")
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("file \"apps/web/ks.yaml\": is in folder \"apps/web\", but no kustomization.yaml lists it"),
         "{err}"
