@@ -97,7 +97,7 @@ fn main() -> ExitCode {
                         n => format!("it renders once the {n} refused are fixed in its code"),
                     };
                     println!(
-                        "imported {} ({} {}: {}; {} objects, {} files, {} findings) into {} in {} ms: {then}",
+                        "imported {} ({} {}: {}; {} objects, {} files, {} {}) into {} in {} ms: {then}",
                         repo.display(),
                         report.clusters.len(),
                         if report.clusters.len() == 1 {
@@ -109,6 +109,11 @@ fn main() -> ExitCode {
                         report.objects,
                         report.files,
                         report.findings.len(),
+                        if report.findings.len() == 1 {
+                            "finding"
+                        } else {
+                            "findings"
+                        },
                         out.display(),
                         started.elapsed().as_millis(),
                     );

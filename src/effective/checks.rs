@@ -563,7 +563,8 @@ impl<'s> Cluster<'s> {
                     None => continue,
                 };
                 out.push(Problem {
-                    remedy: None,
+                    // What something outside the repository may make.
+                    remedy: Some(crate::Remedy::ExistsBeforeFlux(target)),
                     object: Some(key.clone()),
                     field: Some(intern(&field)),
                     message,

@@ -199,6 +199,7 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
         // where a later Kustomization's `substituteFrom` reads its variables.
         let mut configs: HashMap<(String, String, String), Value> = HashMap::new();
         let mut queue: Vec<Option<Queued>> = Vec::new();
+        let mut unbuilt_manifests: Vec<(String, String, String)> = Vec::new();
         for (i, o) in part.cluster.objects.iter().enumerate() {
             if o.patch_only {
                 continue;
@@ -214,7 +215,8 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
             let Ok(object) = o.object.to_json() else {
                 continue;
             };
-            let built_here = match builder.view.reads_declared_source((p, i)) {
+            let typed = builder.view.reads_declared_source((p, i));
+            let built_here = match typed {
                 true => builder
                     .view
                     .built_from_trees((p, i), &builder.source_trees)
@@ -222,7 +224,12 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
                 false => builder.tree_of_source_ref(p, &object).is_some(),
             };
             if !built_here {
-                state.complete = false;
+                // A typed one's source is a handle, so it exists (if elsewhere); a
+                // manifest's `sourceRef` is weighed below with those a build applies.
+                match typed {
+                    true => state.complete = false,
+                    false => unbuilt_manifests.push(source_of(&object)),
+                }
                 state.unbuilt.push(i);
                 continue;
             }
@@ -316,9 +323,14 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
             .iter()
             .filter(|a| a.built.is_none())
             .map(|a| source_of(&a.object))
+            .chain(unbuilt_manifests)
             .collect();
         if !unbuilt_sources.is_empty() {
             let exists = |(kind, ns, name): &(String, String, String)| {
+                // An ExternalArtifact is a controller's, whatever makes its content.
+                if kind == "ExternalArtifact" {
+                    return true;
+                }
                 let is = |k: &ObjectKey| {
                     k.kind == kind && k.name == *name && k.namespace.as_deref() == Some(ns)
                 };
@@ -330,6 +342,12 @@ pub(crate) fn states(parts: &[PartView], trees: &[TreeFiles]) -> States {
                         Some(Ok(objects)) => objects.iter().any(|o| is(&key_of(o, None))),
                         _ => false,
                     })
+                    // Or the cluster says something outside the repository makes it.
+                    || parts
+                        .iter()
+                        .filter(|other| std::ptr::eq(*other, part) || other.name.is_none())
+                        .flat_map(|other| other.cluster.before_flux.iter())
+                        .any(|t| is(&t.key))
             };
             if unbuilt_sources.iter().any(exists) {
                 state.complete = false;

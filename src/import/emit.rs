@@ -13,6 +13,10 @@ use super::rust::{ident, json, namespace_expr};
 use super::scan::{RepoFile, Why, prefix_dir};
 use super::typed::{Link, PartTyped};
 
+/// The kinds `Cluster::exists_before_flux` is written for from k8s-openapi (the rest are
+/// Flux's, in the prelude).
+const CORE_BEFORE_FLUX: [&str; 3] = ["Namespace", "ConfigMap", "Secret"];
+
 /// A file of the generated crate: its path in the crate and its text.
 pub(crate) type CrateFile = (String, String);
 
@@ -162,8 +166,12 @@ fn part_rs(
              repository).\n\n",
         ),
     }
-    let mut kinds: std::collections::BTreeSet<&str> =
-        part.before_flux.iter().map(|(k, ..)| k.as_str()).collect();
+    let mut kinds: std::collections::BTreeSet<&str> = part
+        .before_flux
+        .iter()
+        .map(|(k, ..)| k.as_str())
+        .filter(|k| CORE_BEFORE_FLUX.contains(k))
+        .collect();
     // A Namespace with labels is k8s-openapi's, its metadata an ObjectMeta.
     let plans = part
         .files
@@ -329,13 +337,21 @@ fn part_rs(
                 namespace_expr(ns.as_deref().unwrap_or("default"))
             ),
         };
+        // A namespace, ConfigMap or Secret made by hand before Flux runs; a Flux object
+        // nothing in the repository makes at all.
+        let then = match CORE_BEFORE_FLUX.contains(&kind.as_str()) {
+            true => "The repository works where it was made by hand; so does this program.",
+            false => {
+                "Nothing in the repository makes it: this says something outside does; if \
+                 nothing does, fix the reference."
+            }
+        };
         let _ = writeln!(
             s,
             "{}    c.exists_before_flux(&{target});",
             comment(&format!(
-                "finding{at}: {} The repository works where it was made by hand; so does this \
-                 program.",
-                one_line(&f.message)
+                "finding{at}: {}. {then}",
+                one_line(&f.message).trim_end_matches('.')
             ))
         );
     }
@@ -715,6 +731,18 @@ fn emit_file(
                     {
                         typed_declaration(s, typed, p, r);
                     } else {
+                        let why = match place.typed {
+                            Some((typed, p)) => typed.kept.get(&(p, d)).cloned(),
+                            None => super::typed::why_not(&doc.value).or_else(|| {
+                                super::typed::Recipe::of(&doc.value).map(|_| {
+                                    "the import types the Flux objects of the main tree only"
+                                        .to_owned()
+                                })
+                            }),
+                        };
+                        if let Some(why) = why {
+                            s.push_str(&comment(&format!("A manifest: {why}.")));
+                        }
                         let _ = writeln!(
                             s,
                             "    c.add_manifest(\n        &file,\n        json!({}),\n    );",

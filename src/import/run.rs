@@ -280,6 +280,15 @@ pub(crate) fn settle(files: &[RepoFile], layout: &Layout, parts: &mut [PartPlan]
                     .map(|x| (clusters.first().copied(), x.clone())),
             );
         }
+        // An object said to exist before Flux can make a build's content unknown (its
+        // source), and with it what the other problems conclude: those opt-ins first.
+        if of_cluster
+            .iter()
+            .any(|(_, x)| matches!(x.remedy, Some(crate::Remedy::ExistsBeforeFlux(_))))
+        {
+            of_cluster
+                .retain(|(_, x)| matches!(x.remedy, Some(crate::Remedy::ExistsBeforeFlux(_))));
+        }
         let index = index(parts);
         let mut progress = false;
         for (cluster, problem) in &of_cluster {
@@ -434,14 +443,28 @@ fn opt_in(
 }
 
 /// `Cluster::exists_before_flux` of the object `kind` `namespace`/`name`: a Namespace,
-/// ConfigMap or Secret, what a Kustomization needs before it runs.
+/// ConfigMap or Secret, what a Kustomization needs before it runs, or a Flux object a
+/// reference names that nothing in the repository makes.
 fn exists_before_flux(c: &mut crate::Cluster, kind: &str, namespace: Option<&str>, name: &str) {
     use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
     let Ok(name) = crate::Name::new(name.to_owned()) else {
         return;
     };
     let ns = crate::NamespaceName::new(namespace.unwrap_or("default").to_owned());
+    fn existing<K: crate::object::Kind<Scope = k8s_openapi::NamespaceResourceScope>>(
+        c: &mut crate::Cluster,
+        ns: &crate::NamespaceName,
+        name: crate::Name,
+    ) {
+        c.exists_before_flux(&crate::Ref::<K>::existing(ns, name));
+    }
     match (kind, ns) {
+        ("GitRepository", Ok(ns)) => existing::<crate::GitRepository>(c, &ns, name),
+        ("OCIRepository", Ok(ns)) => existing::<crate::OCIRepository>(c, &ns, name),
+        ("HelmRepository", Ok(ns)) => existing::<crate::HelmRepository>(c, &ns, name),
+        ("Bucket", Ok(ns)) => existing::<crate::Bucket>(c, &ns, name),
+        ("Kustomization", Ok(ns)) => existing::<crate::Kustomization>(c, &ns, name),
+        ("HelmRelease", Ok(ns)) => existing::<crate::HelmRelease>(c, &ns, name),
         ("Namespace", _) => {
             c.exists_before_flux(&crate::Ref::<Namespace>::existing_cluster_scoped(name))
         }

@@ -346,6 +346,9 @@ pub(crate) struct PartTyped {
     /// The recipe of the cluster's own source and of each tree's source, if typed here.
     pub(crate) cluster_source: Option<usize>,
     pub(crate) tree_sources: Vec<Option<usize>>,
+    /// Why each Flux object of a (file plan, document) that is not typed stays a
+    /// manifest, in a line (the generated code's comment).
+    pub(crate) kept: HashMap<(usize, usize), String>,
 }
 
 /// The variable names a part's function binds besides the typed objects' handles (each
@@ -430,15 +433,22 @@ pub(crate) fn part(
     let tree_keys: Vec<Key> = part.trees.iter().map(|t| key_of(&t.source)).collect();
     // The recipe of each document that has one, by file plan.
     let mut candidates: Vec<Vec<(usize, Recipe)>> = Vec::with_capacity(part.files.len());
-    for plan in &part.files {
+    let mut kept = HashMap::new();
+    for (plan_index, plan) in part.files.iter().enumerate() {
         let mut own = Vec::new();
         if let FilePlan::Objects { docs, allow, .. } = plan {
             for (d, doc) in docs.iter().enumerate() {
                 // An opt-in names the manifest's handle.
-                if allow[d].is_empty()
-                    && let Some(recipe) = Recipe::of(&doc.value)
-                {
-                    own.push((d, recipe));
+                if !allow[d].is_empty() {
+                    continue;
+                }
+                match Recipe::of(&doc.value) {
+                    Some(recipe) => own.push((d, recipe)),
+                    None => {
+                        if let Some(why) = why_not(&doc.value) {
+                            kept.insert((plan_index, d), why);
+                        }
+                    }
                 }
             }
         }
@@ -447,6 +457,7 @@ pub(crate) fn part(
     let mut typed = PartTyped {
         order: dependency_order(&candidates, rank),
         tree_sources: vec![None; tree_keys.len()],
+        kept,
         ..PartTyped::default()
     };
     let mut declared: HashMap<Key, usize> = HashMap::new();
@@ -512,8 +523,12 @@ pub(crate) fn part(
     }
     for p in typed.order.clone() {
         for (d, recipe) in std::mem::take(&mut candidates[p]) {
-            let Some(links) = typed.links(&recipe, p, &declared, anywhere) else {
-                continue;
+            let links = match typed.links(&recipe, p, &declared, anywhere) {
+                Ok(links) => links,
+                Err(why) => {
+                    typed.kept.insert((p, d), why);
+                    continue;
+                }
             };
             let index = typed.recipes.len();
             for t in links.iter().filter_map(|l| match *l {
@@ -569,6 +584,201 @@ pub(crate) fn part(
         }
     }
     typed
+}
+
+/// Why the import leaves Flux object `value` a manifest where [`Recipe::of`] does not
+/// type it, in a line; `None` for an object of no Flux API group.
+pub(crate) fn why_not(value: &Value) -> Option<String> {
+    let api = value["apiVersion"].as_str()?;
+    let kind = value["kind"].as_str()?;
+    let (group, version) = api.split_once('/')?;
+    if !group.ends_with(".fluxcd.io") {
+        return None;
+    }
+    let Some((_, _, versions, fields)) = TYPED.iter().find(|t| (t.0, t.1) == (group, kind)) else {
+        return Some(format!("the import types no {kind} ({group})"));
+    };
+    if !versions.contains(&version) {
+        return Some(format!(
+            "the typed {kind} writes {}, not {version}",
+            versions.join(" or ")
+        ));
+    }
+    let metadata = value["metadata"].as_object();
+    if let Some(other) = metadata
+        .into_iter()
+        .flat_map(|m| m.keys())
+        .find(|k| *k != "name" && *k != "namespace")
+    {
+        return Some(format!("the import types no {kind} with metadata.{other}"));
+    }
+    if metadata.is_none_or(|m| !m.contains_key("namespace")) {
+        return Some(format!(
+            "it names no namespace, and the import types only a {kind} that names its own"
+        ));
+    }
+    if identity(value).is_none() {
+        return Some(format!(
+            "its name or namespace is not one fluxdsl's {kind} takes"
+        ));
+    }
+    let spec = value["spec"].as_object();
+    let unknown: Vec<String> = spec
+        .into_iter()
+        .flat_map(|s| s.keys())
+        .filter(|k| !fields.contains(&k.as_str()))
+        .map(|k| format!("spec.{k}"))
+        .collect();
+    if !unknown.is_empty() {
+        return Some(format!(
+            "the import types no {kind} with {}",
+            unknown.join(" or ")
+        ));
+    }
+    if let Some(missing) = REQUIRED
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, fields)| {
+            fields
+                .iter()
+                .filter(|f| spec.is_none_or(|s| !f.split('|').any(|f| s.contains_key(f))))
+                .map(|f| format!("spec.{}", f.replace('|', " or spec.")))
+                .collect::<Vec<_>>()
+        })
+        .filter(|m| !m.is_empty())
+    {
+        return Some(format!(
+            "it sets no {}, which the typed {kind} requires",
+            missing.join(" and ")
+        ));
+    }
+    // The fields without which it would be typed: the deepest that alone would do, else
+    // two fields (leaves) that together would. The values are not read.
+    let mut paths = Vec::new();
+    if let Some(spec) = value.get("spec") {
+        field_paths(spec, "/spec", &mut paths);
+    }
+    paths.retain(|(p, _)| p != "/spec/values" && !p.starts_with("/spec/values/"));
+    let typed_without = |gone: &[&str]| {
+        let mut v = value.clone();
+        for path in gone {
+            remove_field(&mut v, path);
+        }
+        Recipe::of(&v).is_some()
+    };
+    let alone: Vec<&str> = paths
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .filter(|p| typed_without(&[p]))
+        .collect();
+    let deepest: Vec<&str> = alone
+        .iter()
+        .copied()
+        .filter(|p| !alone.iter().any(|q| q.starts_with(&format!("{p}/"))))
+        .collect();
+    let written = |p: &str| p[1..].replace('/', ".");
+    if !deepest.is_empty() {
+        let fields: Vec<String> = deepest.iter().map(|p| written(p)).collect();
+        return Some(match fields.as_slice() {
+            [one] => format!(
+                "the import does not type {} with {one} as set here",
+                a(kind)
+            ),
+            many => format!(
+                "the import does not type {} with {} together",
+                a(kind),
+                many.join(" and ")
+            ),
+        });
+    }
+    let leaves: Vec<&str> = paths
+        .iter()
+        .filter(|(_, leaf)| *leaf)
+        .map(|(p, _)| p.as_str())
+        .take(64)
+        .collect();
+    for (i, a) in leaves.iter().enumerate() {
+        for b in &leaves[i + 1..] {
+            if typed_without(&[a, b]) {
+                return Some(format!(
+                    "the import does not type {} with {} or {} as set here",
+                    self::a(kind),
+                    written(a),
+                    written(b)
+                ));
+            }
+        }
+    }
+    Some(format!(
+        "the import does not type this {kind}'s spec as it is set"
+    ))
+}
+
+/// `kind` with its indefinite article.
+fn a(kind: &str) -> String {
+    match kind.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        true => format!("an {kind}"),
+        false => format!("a {kind}"),
+    }
+}
+
+/// The `spec` fields each typed Flux kind requires (`a|b`: one of them).
+const REQUIRED: [(&str, &[&str]); 6] = [
+    ("GitRepository", &["interval", "url"]),
+    ("Kustomization", &["interval", "prune", "sourceRef"]),
+    ("HelmRepository", &["interval", "url"]),
+    ("HelmRelease", &["interval", "chart|chartRef"]),
+    ("OCIRepository", &["interval", "url"]),
+    ("ArtifactGenerator", &["sources", "artifacts"]),
+];
+
+/// The JSON pointer of every field under `value` (at `at`), and whether it is a leaf.
+fn field_paths(value: &Value, at: &str, out: &mut Vec<(String, bool)>) {
+    let children: Vec<(String, &Value)> = match value {
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v))
+            .collect(),
+        Value::Array(list) => list
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v))
+            .collect(),
+        _ => return,
+    };
+    for (key, child) in children {
+        let path = format!("{at}/{key}");
+        let leaf = !matches!(child, Value::Object(m) if !m.is_empty())
+            && !matches!(child, Value::Array(l) if !l.is_empty());
+        out.push((path.clone(), leaf));
+        field_paths(child, &path, out);
+    }
+}
+
+/// `value` without the field at JSON pointer `path`, nor the maps and lists that leaves
+/// empty.
+fn remove_field(value: &mut Value, path: &str) {
+    let Some((parent, key)) = path.rsplit_once('/') else {
+        return;
+    };
+    let emptied = match value.pointer_mut(parent) {
+        Some(Value::Object(map)) => {
+            map.remove(&key.replace("~1", "/").replace("~0", "~"));
+            map.is_empty()
+        }
+        Some(Value::Array(list)) => {
+            if let Ok(i) = key.parse::<usize>()
+                && i < list.len()
+            {
+                list.remove(i);
+            }
+            list.is_empty()
+        }
+        _ => false,
+    };
+    if emptied && parent.matches('/').count() > 1 {
+        remove_field(value, parent);
+    }
 }
 
 /// Whether the Secret `name` the Kustomizations decrypt with holds OpenPGP keys (else
@@ -702,7 +912,7 @@ impl PartTyped {
         p: usize,
         declared: &HashMap<Key, usize>,
         anywhere: &HashSet<Key>,
-    ) -> Option<Vec<Link>> {
+    ) -> Result<Vec<Link>, String> {
         let mut returns: HashMap<usize, Vec<usize>> = HashMap::new();
         let mut takes: Vec<usize> = self.takes.get(&p).cloned().unwrap_or_default();
         let mut links = Vec::new();
@@ -731,11 +941,24 @@ impl PartTyped {
                 }
                 fits
             });
+            let named = format!("{} {}/{}", key.kind, key.namespace, key.name);
             links.push(match handle {
                 Some(t) => Link::Handle(t),
-                None if i == 0 && kustomization => return None,
+                None if i == 0 && kustomization => {
+                    return Err(match declared.contains_key(key) {
+                        true => format!(
+                            "its source {named} is typed, and passing its handle would give a \
+                             function more than {MAX_TAKEN} parameters or {MAX_RETURNED} results"
+                        ),
+                        false => format!("its source {named} is not typed before it"),
+                    });
+                }
                 None if anywhere.contains(key) => Link::Existing,
-                None => return None,
+                None => {
+                    return Err(format!(
+                        "it names {named}, which no typed file of this cluster declares"
+                    ));
+                }
             });
         }
         // A health check names the version its release's handle writes (the newest for
@@ -748,11 +971,14 @@ impl PartTyped {
                     Link::Existing => "v2",
                 };
                 if written != version {
-                    return None;
+                    return Err(format!(
+                        "a health check names a HelmRelease at {version}, and its handle \
+                         writes {written}"
+                    ));
                 }
             }
         }
-        Some(links)
+        Ok(links)
     }
 }
 
@@ -838,41 +1064,114 @@ fn relative_written(
     Some((key, written))
 }
 
+/// The `spec` fields the import types, per Flux object.
+const GIT_REPOSITORY_FIELDS: [&str; 6] =
+    ["interval", "url", "ref", "secretRef", "timeout", "ignore"];
+const HELM_REPOSITORY_FIELDS: [&str; 4] = ["interval", "url", "type", "timeout"];
+const OCI_REPOSITORY_FIELDS: [&str; 8] = [
+    "interval",
+    "url",
+    "ref",
+    "layerSelector",
+    "timeout",
+    "verify",
+    "provider",
+    "secretRef",
+];
+const HELM_RELEASE_FIELDS: [&str; 15] = [
+    "chart",
+    "chartRef",
+    "interval",
+    "values",
+    "uninstall",
+    "test",
+    "rollback",
+    "driftDetection",
+    "releaseName",
+    "targetNamespace",
+    "timeout",
+    "maxHistory",
+    "dependsOn",
+    "install",
+    "upgrade",
+];
+const KUSTOMIZATION_FIELDS: [&str; 16] = [
+    "interval",
+    "path",
+    "prune",
+    "sourceRef",
+    "healthChecks",
+    "decryption",
+    "patches",
+    "dependsOn",
+    "wait",
+    "timeout",
+    "retryInterval",
+    "targetNamespace",
+    "suspend",
+    "force",
+    "postBuild",
+    "serviceAccountName",
+];
+const ARTIFACT_GENERATOR_FIELDS: [&str; 2] = ["sources", "artifacts"];
+
+/// Each Flux kind the import types: its group, the versions its type writes (newest
+/// first; the fields read are the same in each), and the `spec` fields it reads.
+const TYPED: [(&str, &str, &[&str], &[&str]); 6] = [
+    (
+        "source.toolkit.fluxcd.io",
+        "GitRepository",
+        &["v1", "v1beta2"],
+        &GIT_REPOSITORY_FIELDS,
+    ),
+    (
+        "kustomize.toolkit.fluxcd.io",
+        "Kustomization",
+        &["v1", "v1beta2"],
+        &KUSTOMIZATION_FIELDS,
+    ),
+    (
+        "source.toolkit.fluxcd.io",
+        "HelmRepository",
+        &["v1", "v1beta2"],
+        &HELM_REPOSITORY_FIELDS,
+    ),
+    (
+        "helm.toolkit.fluxcd.io",
+        "HelmRelease",
+        &["v2", "v2beta2", "v2beta1"],
+        &HELM_RELEASE_FIELDS,
+    ),
+    (
+        "source.toolkit.fluxcd.io",
+        "OCIRepository",
+        &["v1", "v1beta2"],
+        &OCI_REPOSITORY_FIELDS,
+    ),
+    (
+        "source.extensions.fluxcd.io",
+        "ArtifactGenerator",
+        &["v1beta1"],
+        &ARTIFACT_GENERATOR_FIELDS,
+    ),
+];
+
 impl Recipe {
     /// The typed declaration of `value`, or `None` when the typed API would not write
     /// it as it is.
     pub(crate) fn of(value: &Value) -> Option<Recipe> {
         let (group, version) = value["apiVersion"].as_str()?.split_once('/')?;
-        // The versions each type writes, newest first (the fields read here are the
-        // same in each).
-        let (versions, spec): (&[&'static str], _) = match (group, value["kind"].as_str()?) {
-            ("source.toolkit.fluxcd.io", "GitRepository") => (
-                &["v1", "v1beta2"],
-                Spec::GitRepository(git_repository(value)?),
-            ),
-            ("kustomize.toolkit.fluxcd.io", "Kustomization") => (
-                &["v1", "v1beta2"],
-                Spec::Kustomization(Box::new(kustomization(value)?)),
-            ),
-            ("source.toolkit.fluxcd.io", "HelmRepository") => (
-                &["v1", "v1beta2"],
-                Spec::HelmRepository(helm_repository(value)?),
-            ),
-            ("helm.toolkit.fluxcd.io", "HelmRelease") => (
-                &["v2", "v2beta2", "v2beta1"],
-                Spec::HelmRelease(Box::new(helm_release(value)?)),
-            ),
-            ("source.toolkit.fluxcd.io", "OCIRepository") => (
-                &["v1", "v1beta2"],
-                Spec::OciRepository(oci_repository(value)?),
-            ),
-            ("source.extensions.fluxcd.io", "ArtifactGenerator") => (
-                &["v1beta1"],
-                Spec::ArtifactGenerator(artifact_generator(value)?),
-            ),
-            _ => return None,
-        };
+        let kind = value["kind"].as_str()?;
+        let (_, _, versions, _) = TYPED.iter().find(|t| (t.0, t.1) == (group, kind))?;
         let at = versions.iter().position(|v| *v == version)?;
+        let spec = match kind {
+            "GitRepository" => Spec::GitRepository(git_repository(value)?),
+            "Kustomization" => Spec::Kustomization(Box::new(kustomization(value)?)),
+            "HelmRepository" => Spec::HelmRepository(helm_repository(value)?),
+            "HelmRelease" => Spec::HelmRelease(Box::new(helm_release(value)?)),
+            "OCIRepository" => Spec::OciRepository(oci_repository(value)?),
+            _ => Spec::ArtifactGenerator(artifact_generator(value)?),
+        };
         let (name, namespace) = identity(value)?;
         Some(Recipe {
             name,
@@ -1787,8 +2086,10 @@ impl Handle {
 
 fn git_repository(value: &Value) -> Option<GitRepositorySpec> {
     let spec = value["spec"].as_object()?;
-    const FIELDS: [&str; 6] = ["interval", "url", "ref", "secretRef", "timeout", "ignore"];
-    if spec.keys().any(|k| !FIELDS.contains(&k.as_str())) {
+    if spec
+        .keys()
+        .any(|k| !GIT_REPOSITORY_FIELDS.contains(&k.as_str()))
+    {
         return None;
     }
     let reference = match spec.get("ref") {
@@ -1841,8 +2142,10 @@ fn git_repository(value: &Value) -> Option<GitRepositorySpec> {
 
 fn helm_repository(value: &Value) -> Option<HelmRepositorySpec> {
     let spec = value["spec"].as_object()?;
-    const FIELDS: [&str; 4] = ["interval", "url", "type", "timeout"];
-    if spec.keys().any(|k| !FIELDS.contains(&k.as_str())) {
+    if spec
+        .keys()
+        .any(|k| !HELM_REPOSITORY_FIELDS.contains(&k.as_str()))
+    {
         return None;
     }
     let oci = match spec.get("type") {
@@ -1867,7 +2170,10 @@ const HELM_CHART_LAYER: &str = "application/vnd.cncf.helm.chart.content.v1.tar+g
 fn artifact_generator(value: &Value) -> Option<ArtifactGeneratorSpec> {
     let holder = value["metadata"]["namespace"].as_str()?;
     let spec = value["spec"].as_object()?;
-    if spec.keys().any(|k| k != "sources" && k != "artifacts") {
+    if spec
+        .keys()
+        .any(|k| !ARTIFACT_GENERATOR_FIELDS.contains(&k.as_str()))
+    {
         return None;
     }
     let text = |map: &serde_json::Map<String, Value>, k: &str| match map.get(k) {
@@ -1942,17 +2248,10 @@ fn artifact_generator(value: &Value) -> Option<ArtifactGeneratorSpec> {
 
 fn oci_repository(value: &Value) -> Option<OciRepositorySpec> {
     let spec = value["spec"].as_object()?;
-    const FIELDS: [&str; 8] = [
-        "interval",
-        "url",
-        "ref",
-        "layerSelector",
-        "timeout",
-        "verify",
-        "provider",
-        "secretRef",
-    ];
-    if spec.keys().any(|k| !FIELDS.contains(&k.as_str())) {
+    if spec
+        .keys()
+        .any(|k| !OCI_REPOSITORY_FIELDS.contains(&k.as_str()))
+    {
         return None;
     }
     let text = |map: &serde_json::Map<String, Value>, k: &str| {
@@ -2092,24 +2391,10 @@ fn action(value: &Value, upgrade: bool) -> Option<ActionSpec> {
 fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
     let holder = value["metadata"]["namespace"].as_str()?;
     let spec = value["spec"].as_object()?;
-    const FIELDS: [&str; 15] = [
-        "chart",
-        "chartRef",
-        "interval",
-        "values",
-        "uninstall",
-        "test",
-        "rollback",
-        "driftDetection",
-        "releaseName",
-        "targetNamespace",
-        "timeout",
-        "maxHistory",
-        "dependsOn",
-        "install",
-        "upgrade",
-    ];
-    if spec.keys().any(|k| !FIELDS.contains(&k.as_str())) {
+    if spec
+        .keys()
+        .any(|k| !HELM_RELEASE_FIELDS.contains(&k.as_str()))
+    {
         return None;
     }
     let chart_ref = spec.contains_key("chartRef");
@@ -2225,25 +2510,10 @@ fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
 fn kustomization(value: &Value) -> Option<KustomizationSpec> {
     let holder = value["metadata"]["namespace"].as_str()?;
     let spec = value["spec"].as_object()?;
-    const FIELDS: [&str; 16] = [
-        "interval",
-        "path",
-        "prune",
-        "sourceRef",
-        "healthChecks",
-        "decryption",
-        "patches",
-        "dependsOn",
-        "wait",
-        "timeout",
-        "retryInterval",
-        "targetNamespace",
-        "suspend",
-        "force",
-        "postBuild",
-        "serviceAccountName",
-    ];
-    if spec.keys().any(|k| !FIELDS.contains(&k.as_str())) {
+    if spec
+        .keys()
+        .any(|k| !KUSTOMIZATION_FIELDS.contains(&k.as_str()))
+    {
         return None;
     }
     let optional = |field: &str| match spec.get(field) {
@@ -2587,6 +2857,53 @@ mod tests {
             }
         }
         changed
+    }
+
+    #[test]
+    fn why_a_flux_object_stays_a_manifest_is_what_would_type_it() {
+        let git = bootstrap();
+        assert!(Recipe::of(&git).is_some());
+        let cases = [
+            (
+                changed(
+                    &git,
+                    "/apiVersion",
+                    json!("source.toolkit.fluxcd.io/v1beta1"),
+                ),
+                "the typed GitRepository writes v1 or v1beta2, not v1beta1",
+            ),
+            (
+                changed(&git, "/metadata/labels", json!({"team": "dev"})),
+                "the import types no GitRepository with metadata.labels",
+            ),
+            (
+                changed(&git, "/spec/include", json!([])),
+                "the import types no GitRepository with spec.include",
+            ),
+            (
+                changed(&git, "/spec/timeout", json!("a while")),
+                "the import does not type a GitRepository with spec.timeout as set here",
+            ),
+            (
+                changed(&git, "/kind", json!("Bucket")),
+                "the import types no Bucket (source.toolkit.fluxcd.io)",
+            ),
+        ];
+        for (value, why) in cases {
+            assert!(Recipe::of(&value).is_none(), "{value}");
+            assert_eq!(why_not(&value).as_deref(), Some(why), "{value}");
+        }
+        let mut unset = git.clone();
+        unset["spec"].as_object_mut().unwrap().remove("interval");
+        assert_eq!(
+            why_not(&unset).as_deref(),
+            Some("it sets no spec.interval, which the typed GitRepository requires")
+        );
+        // Not a Flux object: no line.
+        assert_eq!(
+            why_not(&json!({"apiVersion": "v1", "kind": "ConfigMap"})),
+            None
+        );
     }
 
     #[test]

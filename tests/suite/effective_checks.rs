@@ -1485,3 +1485,47 @@ fn kustomizations_built_from_an_artifact_generator_declared_as_a_manifest_are_bu
         "{effective}"
     );
 }
+
+#[test]
+fn a_manifest_kustomization_whose_source_nothing_makes_is_refused_until_said_to_exist() {
+    // flux-local's cluster5: a Kustomization in namespace `controllers` names
+    // GitRepository `flux-system` without its namespace, so Flux reads
+    // controllers/flux-system, which nothing makes. Declared as a manifest, it was taken
+    // for one built from another repository: the cluster counted as not fully known, and
+    // the reference was never checked.
+    let reads = |source: serde_json::Value| {
+        json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": "infra", "namespace": "controllers"},
+            "spec": {"interval": "1h", "prune": true, "sourceRef": source},
+        })
+    };
+    let cluster = |source: serde_json::Value| {
+        let (mut cluster, _, _) = bootstrapped();
+        let file = cluster.file("clusters/dev/infra.yaml");
+        cluster.add_manifest(&file, reads(source));
+        cluster.verbatim_file("infra/settings.yaml", CONFIG_MAP);
+        cluster
+    };
+    let missing = json!({"kind": "GitRepository", "name": "flux-system"});
+    let err = refusal(cluster(missing.clone()));
+    assert!(
+        err.contains(
+            "Kustomization controllers/infra spec.sourceRef: reads GitRepository \
+             controllers/flux-system, which no Kustomization of the cluster applies"
+        ),
+        "{err}"
+    );
+    // Said to exist (something outside the repository makes it), what the build applies
+    // is not known here: no file is called unapplied.
+    let mut said = cluster(missing);
+    said.exists_before_flux(&fluxdsl::Ref::<fluxdsl::GitRepository>::existing(
+        &fluxdsl::namespace!("controllers"),
+        name!("flux-system"),
+    ));
+    Repository::of_one(said).render().unwrap();
+    // An ExternalArtifact is a controller's: nothing here says what it holds.
+    let artifact = json!({"kind": "ExternalArtifact", "name": "apps"});
+    Repository::of_one(cluster(artifact)).render().unwrap();
+}

@@ -1168,3 +1168,99 @@ fn without_rustfmt_the_crate_is_written_unformatted_with_a_warning() {
     );
     assert!(out.join("src/main.rs").is_file());
 }
+
+#[test]
+fn each_flux_object_left_a_manifest_says_why_in_a_line() {
+    // Computed from the object: what the import would need to type it.
+    let cases = [
+        // A ref with a tag and its digest (Renovate's pinning).
+        (
+            "flux-local-testdata/cluster9",
+            "src/dev.rs",
+            "    // A manifest: the import does not type an OCIRepository with spec.ref.digest and\n    // spec.ref.tag together.\n    c.add_manifest(",
+        ),
+        // Two fields, either of which alone would still leave it a manifest.
+        (
+            "flux-local-testdata/cluster9",
+            "src/dev.rs",
+            "spec.install.disableOpenAPIValidation or spec.upgrade.disableSchemaValidation",
+        ),
+        (
+            "flux-local-testdata/cluster6",
+            "src/cluster.rs",
+            "    // A manifest: it sets no spec.interval and spec.prune, which the typed Kustomization\n    // requires.\n",
+        ),
+        (
+            "flux-local-testdata/cluster8",
+            "src/cluster.rs",
+            "    // A manifest: the import types no HelmRelease with spec.valuesFrom.\n",
+        ),
+        (
+            "flux-local-testdata/cluster7",
+            "src/home.rs",
+            "    // A manifest: the import types no HelmChart (source.toolkit.fluxcd.io).\n",
+        ),
+        // A reference: its source is no typed object.
+        (
+            "flux-local-testdata/cluster11",
+            "src/cluster.rs",
+            "    // A manifest: it names GitRepository flux-system/shared-repo, which no typed file of this\n    // cluster declares.\n",
+        ),
+    ];
+    for (repo, file, why) in cases {
+        let code = generated(&fixture(repo), file);
+        assert!(
+            words(&code).contains(&words(why)),
+            "{repo}: {why} in {code}"
+        );
+    }
+    // Every untyped Flux object of a fixture has its line.
+    let code = generated(&fixture("flux-local-testdata/cluster9"), "src/dev.rs");
+    let flux_manifests = code.matches("c.add_manifest(\n            &file,\n            json!({\n                \"apiVersion\": \"source.toolkit").count()
+        + code.matches("\"apiVersion\": \"helm.toolkit").count();
+    assert_eq!(
+        code.matches("// A manifest: ").count(),
+        flux_manifests,
+        "{code}"
+    );
+}
+
+#[test]
+fn a_source_nothing_in_the_repository_makes_is_a_finding_the_crate_says_exists() {
+    // flux-local's cluster5: infra-controllers, in namespace `controllers`, names its
+    // GitRepository without a namespace, so Flux looks for controllers/flux-system.
+    let repo = fixture("flux-local-testdata/cluster5");
+    let (_, report) = fluxdsl::import::generate(&repo).unwrap();
+    let findings: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| format!("{}: {}", f.at.as_deref().unwrap_or("-"), f.message))
+        .collect();
+    // One finding: the files that Kustomization builds are not called unapplied, since
+    // the source said to exist makes what it applies unknown here.
+    assert_eq!(
+        findings,
+        [
+            "clusters/prod/infrastructure.yaml:2: Kustomization controllers/infra-controllers: \
+             spec.sourceRef: reads GitRepository controllers/flux-system, which no \
+             Kustomization of cluster \"prod\" applies; Flux would wait for it forever"
+        ]
+    );
+    let code = generated(&repo, "src/prod.rs");
+    assert!(
+        words(&code).contains(&words(
+            "forever. Nothing in the repository makes it: this says something outside does;\n    \
+             // if nothing does, fix the reference.\n    \
+             c.exists_before_flux(&Ref::<GitRepository>::existing(\n        \
+             &namespace!(\"controllers\"),\n        name!(\"flux-system\"),\n    ));\n"
+        )),
+        "{code}"
+    );
+}
+
+/// `code`'s words, comments joined across their lines: what a check of generated text
+/// reads, whatever its indentation and wrapping.
+fn words(code: &str) -> String {
+    let words: Vec<&str> = code.split_whitespace().filter(|w| *w != "//").collect();
+    words.join(" ")
+}
