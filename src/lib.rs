@@ -223,7 +223,7 @@ pub mod prelude {
         OciRef,
     };
     pub use crate::{
-        BootstrapSecret, Cluster, ConfigMapGenerator, File, Folder, GeneratorOptions,
+        BootstrapSecret, Cluster, ConfigMapGenerator, File, FluxApi, Folder, GeneratorOptions,
         KustomizeConfig, Labels, Name, NamespaceName, PatchFile, PatchTarget, Ref, Repository,
         Resource, UpstreamManifest, duration, json, name, namespace,
     };

@@ -75,6 +75,15 @@ pub(crate) fn emit(
                         files[*file].text.clone(),
                     ));
                 }
+                // The components the cluster's Flux API is pinned from.
+                if let FilePlan::Components { file, .. } = plan
+                    && super::plan::pinned(part).is_some()
+                {
+                    out.push((
+                        format!("{dir}/{}", files[*file].path),
+                        files[*file].text.clone(),
+                    ));
+                }
             }
         }
     }
@@ -220,8 +229,47 @@ fn part_rs(
             "/// The shared files, in the repository's order (a file after those whose handles it takes).",
         ),
     };
+    let pinned = super::plan::pinned(part);
+    if let Some((file, _, _)) = pinned {
+        let _ = writeln!(
+            s,
+            "/// Flux's install as committed (`flux install --export`, pinned below): its CRDs\n\
+             /// decide the version each Flux kind is written at, and their schemas check every\n\
+             /// Flux object at render.\n\
+             const FLUX_COMPONENTS: &str = include_str!(\"../files/{}\");\n",
+            files[file].path
+        );
+    }
     let _ = writeln!(s, "{doc}\npub fn {function}() -> Cluster {{");
     s.push_str("    let mut c = Cluster::for_repository(\"\");\n");
+    if let Some((_, version)) = super::plan::components(part)
+        && !part.pin_withheld.is_empty()
+    {
+        for &f in &part.pin_withheld {
+            let f = &findings[f];
+            let at =
+                f.at.as_deref()
+                    .map(|a| format!(" ({a})"))
+                    .unwrap_or_default();
+            s.push_str(&comment(&format!(
+                "finding{at}: {}.",
+                one_line(&f.message).trim_end_matches('.')
+            )));
+        }
+        let _ = writeln!(
+            s,
+            "    // Flux's API is not pinned from the committed {version} components: they refuse the\n    \
+             // above. Pin it once that is fixed (`c.flux_api(&FluxApi::from_crds(..))`)."
+        );
+    }
+    if let Some((_, version, _)) = pinned {
+        let _ = writeln!(
+            s,
+            "    match FluxApi::from_crds(\"Flux {version}\", FLUX_COMPONENTS) {{\n        \
+             Ok(api) => c.flux_api(&api),\n        \
+             Err(e) => panic!(\"the committed gotk-components.yaml: {{e}}\"),\n    }}"
+        );
+    }
     // A file of objects is a function of its own (an edit recompiles that one), called
     // in dependency order, taking and returning handles; the rest is one call each,
     // written in place.
@@ -627,6 +675,7 @@ fn emit_file(
             path,
             version,
             sha256,
+            ..
         } => {
             let _ = writeln!(
                 s,

@@ -15,6 +15,12 @@ pub(crate) struct PartPlan {
     pub(crate) before_flux: Vec<(String, Option<String>, String, usize)>,
     /// Other repositories' trees this cluster renders (`Cluster::repository_tree`).
     pub(crate) trees: Vec<TreePlan>,
+    /// The findings the Flux API its components pin would refuse with no opt-in (a
+    /// version it does not serve, a field its schemas lack): the pin is then left out,
+    /// written as a comment beside them.
+    pub(crate) pin_withheld: Vec<usize>,
+    /// The Flux API the CRDs of its committed components define, read once.
+    pub(crate) flux_api: Option<crate::FluxApi>,
 }
 
 /// Another repository, read by one of the cluster's GitRepositories, imported as a tree
@@ -39,11 +45,29 @@ pub(crate) enum Allow {
     FloatingImage,
 }
 
+/// The Flux components of a cluster's main tree, if it commits them: (file, version).
+pub(crate) fn components(part: &PartPlan) -> Option<(usize, &str)> {
+    part.cluster?;
+    part.files.iter().find_map(|plan| match plan {
+        FilePlan::Components { file, version, .. } => Some((*file, version.as_str())),
+        _ => None,
+    })
+}
+
+/// [`components`] and the Flux API their CRDs define, where the part pins it.
+pub(crate) fn pinned(part: &PartPlan) -> Option<(usize, &str, &crate::FluxApi)> {
+    let (file, version) = components(part)?;
+    let api = part.flux_api.as_ref()?;
+    part.pin_withheld.is_empty().then_some((file, version, api))
+}
+
 /// How one file is declared.
 #[derive(Debug)]
 pub(crate) enum FilePlan {
-    /// `Cluster::flux_components`.
+    /// `Cluster::flux_components`; its CRDs pin the cluster's Flux API (`Cluster::flux_api`,
+    /// from the copy in the crate's `files/`).
     Components {
+        file: usize,
         path: String,
         version: String,
         sha256: String,
@@ -75,6 +99,8 @@ pub(crate) fn plan(files: &[RepoFile], layout: &Layout) -> Vec<PartPlan> {
             files: Vec::new(),
             before_flux: Vec::new(),
             trees: Vec::new(),
+            pin_withheld: Vec::new(),
+            flux_api: None,
         })
         .collect();
     let mut shared = PartPlan {
@@ -82,6 +108,8 @@ pub(crate) fn plan(files: &[RepoFile], layout: &Layout) -> Vec<PartPlan> {
         files: Vec::new(),
         before_flux: Vec::new(),
         trees: Vec::new(),
+        pin_withheld: Vec::new(),
+        flux_api: None,
     };
     for (i, f) in files.iter().enumerate() {
         let path = format!("{}{}", prefix_dir(&layout.prefix), f.path);
@@ -94,6 +122,11 @@ pub(crate) fn plan(files: &[RepoFile], layout: &Layout) -> Vec<PartPlan> {
     if !shared.files.is_empty() {
         parts.push(shared);
     }
+    for part in &mut parts {
+        part.flux_api = components(part).and_then(|(file, version)| {
+            crate::FluxApi::from_crds(&format!("Flux {version}"), &files[file].text).ok()
+        });
+    }
     parts
 }
 
@@ -101,6 +134,7 @@ pub(crate) fn plan(files: &[RepoFile], layout: &Layout) -> Vec<PartPlan> {
 fn file_plan(i: usize, f: &RepoFile, path: String) -> FilePlan {
     match &f.content {
         Content::FluxComponents { version, sha256 } => FilePlan::Components {
+            file: i,
             path,
             version: version.clone(),
             sha256: sha256.clone(),

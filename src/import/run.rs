@@ -32,6 +32,10 @@ fn interpret_only(
             continue;
         }
         let mut c = crate::Cluster::for_repository("");
+        // The cluster's Flux API, from the CRDs of the components it commits.
+        if let Some((_, _, api)) = super::plan::pinned(part) {
+            c.flux_api(api);
+        }
         let prefix = prefix_dir(&layout.prefix);
         let source = part.cluster.map(|i| &layout.clusters[i].source);
         let shared = parts.iter().find(|p| p.cluster.is_none());
@@ -146,6 +150,7 @@ fn declare(
                 path,
                 version,
                 sha256,
+                ..
             }) => {
                 let handle = c.flux_components(path, version, sha256);
                 declared_files.insert(p, handle);
@@ -228,6 +233,9 @@ fn declare(
     }
 }
 
+/// The site render names a problem of the pinned Flux API by (`Cluster::flux_api`'s).
+const PIN_SITE: &str = "Flux API pinned";
+
 /// A finding: what render refuses in the repository as it is, where (file:line), and
 /// the opt-in the generated code makes for it, if one exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -301,6 +309,28 @@ pub(crate) fn settle(files: &[RepoFile], layout: &Layout, parts: &mut [PartPlan]
                 problem,
                 &mut findings,
             );
+        }
+        // What the pinned Flux API alone refuses, with no opt-in: the pin is withheld
+        // (a comment beside the findings), so the crate renders the repository as it is.
+        if !progress {
+            for (cluster, problem) in &of_cluster {
+                let Some(p) = *cluster else { continue };
+                let by_pin = problem.sites.iter().any(|(role, _)| *role == PIN_SITE);
+                if !by_pin || super::plan::pinned(&parts[p]).is_none() {
+                    continue;
+                }
+                let (at, message) = described(files, parts, &index, *cluster, problem);
+                parts[p].pin_withheld.push(findings.len());
+                findings.push(Finding {
+                    at,
+                    message,
+                    opted_in: true,
+                });
+                progress = true;
+            }
+            if progress {
+                continue;
+            }
         }
         if !progress {
             for problem in &problems {

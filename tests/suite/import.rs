@@ -1264,3 +1264,80 @@ fn words(code: &str) -> String {
     let words: Vec<&str> = code.split_whitespace().filter(|w| *w != "//").collect();
     words.join(" ")
 }
+
+#[test]
+fn a_cluster_pins_the_flux_api_of_the_components_it_commits_unless_they_refuse_it() {
+    // k8s-home-ops commits Flux v2.7.3's components: each cluster's Flux objects are
+    // written at the versions those CRDs serve and checked against their schemas, from a
+    // copy of the file the crate includes.
+    let repo = fixture("k8s-home-ops");
+    let (files, report) = fluxdsl::import::generate(&repo).unwrap();
+    let file = |path: &str| files.iter().find(|(p, _)| p == path).map(|(_, t)| t);
+    let components = "clusters/production/flux-system/gotk-components.yaml";
+    let text = std::fs::read_to_string(repo.join(components)).unwrap();
+    assert_eq!(file(&format!("files/{components}")), Some(&text));
+    let code = file("src/production.rs").unwrap();
+    for pin in [
+        "const FLUX_COMPONENTS: &str =\n    include_str!(\"../files/clusters/production/flux-system/gotk-components.yaml\");\n",
+        "    match FluxApi::from_crds(\"Flux v2.7.3\", FLUX_COMPONENTS) {\n        Ok(api) => c.flux_api(&api),\n",
+    ] {
+        assert!(code.contains(pin), "{pin} in {code}");
+    }
+    assert_eq!(report.findings.len(), 12);
+    // A field v2.7.3's HelmRelease does not have: a finding, and the crate still renders
+    // the repository as it is, with the pin left out and said why.
+    let tmp = tempfile::tempdir().unwrap();
+    let edited = edited_fixture(
+        tmp.path(),
+        "k8s-home-ops",
+        &[(
+            "apps/base/commafeed/release.yaml",
+            "spec:\n  interval: 30m\n",
+            "spec:\n  interval: 30m\n  chartInterval: 1h\n",
+        )],
+    );
+    let (files, report) = fluxdsl::import::generate(&edited).unwrap();
+    let found: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("chartInterval"))
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(!found.is_empty(), "{:?}", report.findings);
+    assert!(found.iter().all(|m| m.contains("HelmRelease")), "{found:?}");
+    let code = &files
+        .iter()
+        .find(|(p, _)| p == "src/production.rs")
+        .unwrap()
+        .1;
+    assert!(
+        words(code).contains(&words(
+            "Flux's API is not pinned from the committed v2.7.3 components: they refuse the above."
+        )),
+        "{code}"
+    );
+    assert!(!code.contains("FLUX_COMPONENTS"), "{code}");
+    fluxdsl::import::repository(&edited)
+        .unwrap()
+        .render()
+        .unwrap();
+    // flux-local's cluster9 commits v2.2.3, which serves no HelmRelease at v2.
+    let repo = fixture("flux-local-testdata/cluster9");
+    let (files, report) = fluxdsl::import::generate(&repo).unwrap();
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.at.as_deref() == Some("apps/podinfo/podinfo.yaml:2")
+                && f.message.contains(
+                    "is written at helm.toolkit.fluxcd.io/v2, which Flux v2.2.3 does not serve"
+                )),
+        "{:?}",
+        report.findings
+    );
+    assert!(
+        !files
+            .iter()
+            .any(|(p, _)| p.ends_with("gotk-components.yaml"))
+    );
+}
