@@ -927,7 +927,7 @@ crate::object::flux_struct! {
         /// `spec.valuesFrom`.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         #[builder(default, setter(transform = |from: &[ValuesFrom]| from.to_vec()))]
-        values_from: Vec<ValuesFrom>,
+        pub(crate) values_from: Vec<ValuesFrom>,
         /// `spec.waitStrategy`: how Helm waits for the release's objects.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(strip_option))]

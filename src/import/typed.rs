@@ -191,6 +191,19 @@ struct HelmReleaseSpec {
     rollback: Option<Vec<(&'static str, OptionValue)>>,
     /// `driftDetection` with only its `mode`: the `DriftMode` variant.
     drift: Option<&'static str>,
+    /// `valuesFrom`, each of the release's own namespace (`Ref::existing`).
+    values_from: Vec<ValuesFromSpec>,
+}
+
+/// One `valuesFrom` entry: a Secret's (else a ConfigMap's) values, as
+/// `ValuesFrom::{secret,config_map}` and its setters write them.
+#[derive(Debug, Clone)]
+struct ValuesFromSpec {
+    secret: bool,
+    name: String,
+    key: Option<String>,
+    target_path: Option<String>,
+    optional: bool,
 }
 
 /// A field of a HelmRelease's `uninstall`, `test` or `rollback` block, by its Rust name.
@@ -950,7 +963,12 @@ impl PartTyped {
                             "its source {named} is typed, and passing its handle would give a \
                              function more than {MAX_TAKEN} parameters or {MAX_RETURNED} results"
                         ),
-                        false => format!("its source {named} is not typed before it"),
+                        false if anywhere.contains(key) => {
+                            format!("its source {named} is not typed before it")
+                        }
+                        false => {
+                            format!("its source {named} is declared nowhere in the repository")
+                        }
                     });
                 }
                 None if anywhere.contains(key) => Link::Existing,
@@ -1078,7 +1096,8 @@ const OCI_REPOSITORY_FIELDS: [&str; 8] = [
     "provider",
     "secretRef",
 ];
-const HELM_RELEASE_FIELDS: [&str; 15] = [
+const HELM_RELEASE_FIELDS: [&str; 16] = [
+    "valuesFrom",
     "chart",
     "chartRef",
     "interval",
@@ -1624,6 +1643,31 @@ impl Recipe {
                         ),
                     );
                 }
+                if !h.values_from.is_empty() {
+                    let entries: Vec<String> = h
+                        .values_from
+                        .iter()
+                        .map(|v| {
+                            let mut e = format!(
+                                "ValuesFrom::{}(&Ref::existing(&{}, {}))",
+                                if v.secret { "secret" } else { "config_map" },
+                                ns(&self.namespace),
+                                name_expr(&v.name)
+                            );
+                            if let Some(k) = &v.key {
+                                let _ = write!(e, ".key({})", lit(k));
+                            }
+                            if let Some(t) = &v.target_path {
+                                let _ = write!(e, ".target_path({})", lit(t));
+                            }
+                            if v.optional {
+                                e.push_str(".optional()");
+                            }
+                            e
+                        })
+                        .collect();
+                    line(&mut s, format!("values_from(&[{}])", entries.join(", ")));
+                }
                 if let Some(values) = &h.values {
                     line(
                         &mut s,
@@ -1927,7 +1971,7 @@ impl Recipe {
                 };
                 let mut release = crate::HelmRelease::builder()
                     .name(name)
-                    .namespace(namespace)
+                    .namespace(namespace.clone())
                     .chart(chart)
                     .interval(parsed(&h.interval))
                     .build();
@@ -1993,6 +2037,31 @@ impl Recipe {
                     ..Default::default()
                 });
                 release.values = h.values.clone();
+                release.values_from = h
+                    .values_from
+                    .iter()
+                    .map(|v| {
+                        let name = existing_name(&v.name);
+                        let mut from = match v.secret {
+                            true => {
+                                crate::helm::ValuesFrom::secret(&Ref::existing(&namespace, name))
+                            }
+                            false => crate::helm::ValuesFrom::config_map(&Ref::existing(
+                                &namespace, name,
+                            )),
+                        };
+                        if let Some(k) = &v.key {
+                            from = from.key(k);
+                        }
+                        if let Some(t) = &v.target_path {
+                            from = from.target_path(t);
+                        }
+                        if v.optional {
+                            from = from.optional();
+                        }
+                        from
+                    })
+                    .collect();
                 use crate::helm::{DriftDetection, DriftMode, HelmTest, Rollback, Uninstall};
                 let flag = |fields: &[(&str, OptionValue)], field: &str| {
                     fields
@@ -2487,6 +2556,15 @@ fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
             None => None,
             Some(r) => Some(options(r, &ROLLBACK)?),
         },
+        values_from: match spec.get("valuesFrom") {
+            None => Vec::new(),
+            Some(list) => list
+                .as_array()
+                .filter(|l| !l.is_empty())?
+                .iter()
+                .map(values_from)
+                .collect::<Option<Vec<_>>>()?,
+        },
         drift: match spec.get("driftDetection") {
             None => None,
             Some(d) => {
@@ -2503,6 +2581,36 @@ fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
                     .1,
                 )
             }
+        },
+    })
+}
+
+/// A `valuesFrom` entry as `ValuesFrom` writes it (`optional` only when `true`).
+fn values_from(entry: &Value) -> Option<ValuesFromSpec> {
+    let entry = entry.as_object()?;
+    const KEYS: [&str; 5] = ["kind", "name", "valuesKey", "targetPath", "optional"];
+    if entry.keys().any(|k| !KEYS.contains(&k.as_str())) {
+        return None;
+    }
+    let text = |k: &str| match entry.get(k) {
+        None => Some(None),
+        Some(v) => v.as_str().map(|v| Some(v.to_owned())),
+    };
+    let name = entry.get("name")?.as_str()?;
+    name_of(name)?;
+    Some(ValuesFromSpec {
+        secret: match entry.get("kind")?.as_str()? {
+            "Secret" => true,
+            "ConfigMap" => false,
+            _ => return None,
+        },
+        name: name.to_owned(),
+        key: text("valuesKey")?,
+        target_path: text("targetPath")?,
+        optional: match entry.get("optional") {
+            None => false,
+            Some(Value::Bool(true)) => true,
+            Some(_) => return None,
         },
     })
 }
@@ -2983,6 +3091,37 @@ mod tests {
             code.contains(".ignore(&[\"/*\", \"!/deploy\", \"\"])"),
             "{code}"
         );
+    }
+
+    #[test]
+    fn a_helm_releases_values_from_is_typed_as_references_of_its_namespace() {
+        let release = json!({
+            "apiVersion": "helm.toolkit.fluxcd.io/v2",
+            "kind": "HelmRelease",
+            "metadata": {"name": "netbox", "namespace": "netbox"},
+            "spec": {
+                "chart": {"spec": {"chart": "netbox", "sourceRef": {"kind": "HelmRepository", "name": "netbox"}}},
+                "interval": "1h",
+                "valuesFrom": [
+                    {"kind": "Secret", "name": "s3", "valuesKey": "access_key",
+                     "targetPath": "storages.default.OPTIONS.access_key"},
+                    {"kind": "ConfigMap", "name": "extra", "optional": true},
+                ],
+            },
+        });
+        let code = Recipe::of(&release).unwrap().code(&["netbox".into()]);
+        let call = ".values_from(&[ValuesFrom::secret(&Ref::existing(&namespace!(\"netbox\"), \
+                    name!(\"s3\"))).key(\"access_key\").target_path(\"storages.default.OPTIONS.access_key\"), \
+                    ValuesFrom::config_map(&Ref::existing(&namespace!(\"netbox\"), name!(\"extra\"))).optional()])";
+        assert!(code.contains(call), "{call} in {code}");
+        for (pointer, other) in [
+            ("/spec/valuesFrom/0/kind", json!("Service")),
+            ("/spec/valuesFrom/1/optional", json!(false)),
+            ("/spec/valuesFrom/0/namespace", json!("other")),
+            ("/spec/valuesFrom", json!([])),
+        ] {
+            stays_a_manifest(&release, &[(pointer, other)]);
+        }
     }
 
     #[test]

@@ -228,6 +228,10 @@ impl Transform {
         let renamed = !self.prefix.is_empty() || !self.suffix.is_empty();
         let moved = match (&self.namespace, &key.namespace) {
             (None, _) => false,
+            // A namespace of postBuild variables is known only once each Kustomization
+            // substitutes it (k8s-home-ops: `${netbox_app_name}`, which is `netbox`): the
+            // effective checks read the references of what it builds.
+            (Some(ns), Some(_)) if ns.contains("${") => false,
             (Some(ns), Some(own)) => **own != **ns,
             // cluster-scoped: kustomize writes a namespace on kinds it does not know
             (Some(_), None) => !crate::model::cluster::kustomize_knows(group),

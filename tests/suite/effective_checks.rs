@@ -1529,3 +1529,66 @@ fn a_manifest_kustomization_whose_source_nothing_makes_is_refused_until_said_to_
     let artifact = json!({"kind": "ExternalArtifact", "name": "apps"});
     Repository::of_one(cluster(artifact)).render().unwrap();
 }
+
+#[test]
+fn a_folder_namespace_of_variables_is_checked_on_what_each_kustomization_builds() {
+    // k8s-home-ops: a folder's (carried) kustomization.yaml sets namespace
+    // `${netbox_app_name}`, which its Kustomization substitutes with `netbox`, the
+    // namespace its release names and reads its chart source and values Secret in. At
+    // declaration the move is unknown, so it is no refusal there; what each Kustomization
+    // builds, substituted, is checked instead.
+    let cluster = |app: &str| {
+        let (mut c, sync, repo) = bootstrapped();
+        let web = fluxdsl::namespace!("web");
+        let charts = c.add(
+            &sync,
+            fluxdsl::HelmRepository::builder()
+                .name(name!("charts"))
+                .namespace(web.clone())
+                .url("https://charts.example.com")
+                .interval(duration!("1h"))
+                .build(),
+        );
+        c.verbatim_file(
+            "apps/base/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n\
+             namespace: ${app}\nresources: [release.yaml]\n",
+        );
+        let file = c.file("apps/base/release.yaml");
+        c.add(
+            &file,
+            fluxdsl::HelmRelease::builder()
+                .name(name!("web"))
+                .namespace(web.clone())
+                .chart(fluxdsl::Chart::from_source(&charts, "web"))
+                .interval(duration!("1h"))
+                .values_from(&[fluxdsl::ValuesFrom::secret(&fluxdsl::Ref::existing(
+                    &web,
+                    name!("web-values"),
+                ))])
+                .build(),
+        );
+        c.add(
+            &sync,
+            Kustomization::builder()
+                .name(name!("apps"))
+                .source_ref(&repo)
+                .path("./apps/base")
+                .interval(duration!("10m"))
+                .prune(true)
+                .post_build(fluxdsl::PostBuild::new().substitute("app", app))
+                .build(),
+        );
+        c
+    };
+    Repository::of_one(cluster("web")).render().unwrap();
+    // Substituted to another namespace, the release reads its chart source there.
+    let err = refusal(cluster("shop"));
+    assert!(
+        err.contains(
+            "HelmRelease shop/web spec.chart.spec.sourceRef: reads HelmRepository shop/charts, \
+             which no Kustomization of the cluster applies"
+        ),
+        "{err}"
+    );
+}

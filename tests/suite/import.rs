@@ -1191,9 +1191,9 @@ fn each_flux_object_left_a_manifest_says_why_in_a_line() {
             "    // A manifest: it sets no spec.interval and spec.prune, which the typed Kustomization\n    // requires.\n",
         ),
         (
-            "flux-local-testdata/cluster8",
-            "src/cluster.rs",
-            "    // A manifest: the import types no HelmRelease with spec.valuesFrom.\n",
+            "flux-local-testdata/cluster10",
+            "src/dev.rs",
+            "    // A manifest: the import types no Kustomization with spec.commonMetadata.\n",
         ),
         (
             "flux-local-testdata/cluster7",
