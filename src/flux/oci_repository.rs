@@ -237,6 +237,18 @@ impl OciRef {
             ..OciRef::default()
         }
     }
+    /// Pinned to `digest` (`sha256:…`), as Renovate pins a tag: Flux pulls the digest
+    /// whatever the tag or semver range says (the digest takes precedence), which is
+    /// kept to say what it is.
+    ///
+    /// ```
+    /// let pinned = fluxdsl::OciRef::tag("6.7.1").at_digest("sha256:4d5b…");
+    /// # let _ = pinned;
+    /// ```
+    pub fn at_digest(mut self, digest: &str) -> OciRef {
+        self.digest = Some(digest.to_owned());
+        self
+    }
     /// Only tags matching this regular expression take part in semver selection.
     pub fn with_semver_filter(mut self, regex: &str) -> OciRef {
         self.semver_filter = Some(regex.to_owned());

@@ -114,11 +114,24 @@ struct ActionSpec {
     strategy: Option<&'static str>,
     /// `strategy: {name: RetryOnFailure}`, with its `retryInterval` if it says one.
     retry_on_failure: Option<Option<String>>,
+    /// The `ActionFlags` set (`true`), by their Rust names.
+    flags: Vec<&'static str>,
 }
+
+/// What Helm skips, as `ActionFlags` names it: (YAML key, Rust field).
+const ACTION_FLAGS: [(&str, &str); 5] = [
+    ("disableHooks", "disable_hooks"),
+    ("disableOpenAPIValidation", "disable_open_api_validation"),
+    ("disableSchemaValidation", "disable_schema_validation"),
+    ("disableWait", "disable_wait"),
+    ("disableWaitForJobs", "disable_wait_for_jobs"),
+];
 
 #[derive(Debug, Clone)]
 enum OciRefSpec {
     Tag(String),
+    /// A tag pinned to its digest (`OciRef::tag(..).at_digest(..)`).
+    TagAtDigest(String, String),
     Semver(String, Option<String>),
     Digest(String),
 }
@@ -456,7 +469,12 @@ pub(crate) fn part(
                     continue;
                 }
                 match Recipe::of(&doc.value) {
-                    Some(recipe) => own.push((d, recipe)),
+                    Some(mut recipe) => {
+                        if let Some(api) = &part.flux_api {
+                            recipe.written_as_pinned(&doc.value, api);
+                        }
+                        own.push((d, recipe))
+                    }
                     None => {
                         if let Some(why) = why_not(&doc.value) {
                             kept.insert((plan_index, d), why);
@@ -1200,6 +1218,25 @@ impl Recipe {
         })
     }
 
+    /// Written at the version `value` says where the cluster's pinned Flux `api` would
+    /// otherwise write another (its CRD's stored one): `add_at_version`, which render then
+    /// checks the cluster serves.
+    fn written_as_pinned(&mut self, value: &Value, api: &crate::FluxApi) {
+        let Some((group, version)) = value["apiVersion"].as_str().and_then(|v| v.split_once('/'))
+        else {
+            return;
+        };
+        let kind = value["kind"].as_str().unwrap_or_default();
+        let Some((_, _, versions, _)) = TYPED.iter().find(|t| (t.0, t.1) == (group, kind)) else {
+            return;
+        };
+        if let Some(v) = versions.iter().find(|v| **v == version)
+            && api.storage_version(group, kind) != Some(version)
+        {
+            self.version = Some(v);
+        }
+    }
+
     pub(crate) fn key(&self) -> Key {
         Key {
             kind: match self.spec {
@@ -1492,6 +1529,10 @@ impl Recipe {
                     Some(OciRefSpec::Digest(d)) => {
                         line(&mut s, format!("reference(OciRef::digest({}))", lit(d)))
                     }
+                    Some(OciRefSpec::TagAtDigest(t, d)) => line(
+                        &mut s,
+                        format!("reference(OciRef::tag({}).at_digest({}))", lit(t), lit(d)),
+                    ),
                     Some(OciRefSpec::Semver(r, filter)) => line(
                         &mut s,
                         format!(
@@ -1616,6 +1657,14 @@ impl Recipe {
                             fields.push(format!(
                                 "remediation_strategy: \
                                  Some(fluxdsl::helm::RemediationStrategy::{strategy})"
+                            ));
+                        }
+                        if !a.flags.is_empty() {
+                            let set: Vec<String> =
+                                a.flags.iter().map(|f| format!("{f}: true")).collect();
+                            fields.push(format!(
+                                "flags: fluxdsl::helm::ActionFlags {{ {}, ..Default::default() }}",
+                                set.join(", ")
                             ));
                         }
                         fields.push("..Default::default()".into());
@@ -1892,6 +1941,7 @@ impl Recipe {
                 repository.reference = o.reference.as_ref().map(|r| match r {
                     OciRefSpec::Tag(t) => OciRef::tag(t),
                     OciRefSpec::Digest(d) => OciRef::digest(d),
+                    OciRefSpec::TagAtDigest(t, d) => OciRef::tag(t).at_digest(d),
                     OciRefSpec::Semver(range, filter) => match filter {
                         Some(f) => OciRef::semver(range).with_semver_filter(f),
                         None => OciRef::semver(range),
@@ -2014,7 +2064,18 @@ impl Recipe {
                     remediate_last_failure: a.last_failure,
                     ..Default::default()
                 };
+                let flags = |a: &ActionSpec| {
+                    let on = |f: &str| a.flags.contains(&f);
+                    crate::helm::ActionFlags {
+                        disable_hooks: on("disable_hooks"),
+                        disable_open_api_validation: on("disable_open_api_validation"),
+                        disable_schema_validation: on("disable_schema_validation"),
+                        disable_wait: on("disable_wait"),
+                        disable_wait_for_jobs: on("disable_wait_for_jobs"),
+                    }
+                };
                 release.install = h.install.as_ref().map(|a| Install {
+                    flags: flags(a),
                     create_namespace: a.flag,
                     replace: a.second,
                     crds: crds(a.crds),
@@ -2024,6 +2085,7 @@ impl Recipe {
                     ..Default::default()
                 });
                 release.upgrade = h.upgrade.as_ref().map(|a| Upgrade {
+                    flags: flags(a),
                     cleanup_on_fail: a.flag,
                     force: a.second,
                     crds: crds(a.crds),
@@ -2333,6 +2395,9 @@ fn oci_repository(value: &Value) -> Option<OciRepositorySpec> {
             let keys: Vec<&str> = r.keys().map(String::as_str).collect();
             Some(match keys.as_slice() {
                 ["tag"] => OciRefSpec::Tag(text(r, "tag")?),
+                ["digest", "tag"] | ["tag", "digest"] => {
+                    OciRefSpec::TagAtDigest(text(r, "tag")?, text(r, "digest")?)
+                }
                 ["digest"] => OciRefSpec::Digest(text(r, "digest")?),
                 ["semver"] => OciRefSpec::Semver(text(r, "semver")?, None),
                 ["semver", "semverFilter"] | ["semverFilter", "semver"] => {
@@ -2417,6 +2482,11 @@ fn action(value: &Value, upgrade: bool) -> Option<ActionSpec> {
                 action.crds = Some(crds);
             }
             "timeout" => action.timeout = Some(duration(v)?),
+            k if ACTION_FLAGS.iter().any(|(yaml, _)| *yaml == k) => {
+                v.as_bool().filter(|&b| b)?;
+                let (_, field) = ACTION_FLAGS.iter().find(|(yaml, _)| *yaml == k)?;
+                action.flags.push(field);
+            }
             // Retrying without remediation: the one strategy written by its name.
             "strategy" => {
                 let strategy = v.as_object()?;
@@ -3094,6 +3164,30 @@ mod tests {
     }
 
     #[test]
+    fn what_helm_skips_in_an_install_or_upgrade_is_typed_as_its_action_flags() {
+        let release = json!({
+            "apiVersion": "helm.toolkit.fluxcd.io/v2",
+            "kind": "HelmRelease",
+            "metadata": {"name": "podinfo", "namespace": "default"},
+            "spec": {
+                "chartRef": {"kind": "OCIRepository", "name": "podinfo", "namespace": "default"},
+                "interval": "10m",
+                "install": {"disableOpenAPIValidation": true, "disableWait": true},
+                "upgrade": {"disableSchemaValidation": true},
+            },
+        });
+        let code = Recipe::of(&release).unwrap().code(&["podinfo".into()]);
+        for call in [
+            ".install(Install { flags: fluxdsl::helm::ActionFlags { disable_open_api_validation: true, disable_wait: true, ..Default::default() }, ..Default::default() })",
+            ".upgrade(Upgrade { flags: fluxdsl::helm::ActionFlags { disable_schema_validation: true, ..Default::default() }, ..Default::default() })",
+        ] {
+            assert!(code.contains(call), "{call} in {code}");
+        }
+        // `false` is the type's default, which it leaves out.
+        stays_a_manifest(&release, &[("/spec/install/disableWait", json!(false))]);
+    }
+
+    #[test]
     fn a_helm_releases_values_from_is_typed_as_references_of_its_namespace() {
         let release = json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
@@ -3301,10 +3395,16 @@ mod tests {
             &[
                 ("/spec/provider", json!("ibm")),
                 ("/spec/secretRef/namespace", json!("other")),
-                ("/spec/ref", json!({"tag": "v1", "digest": "sha256:0"})),
+                ("/spec/ref", json!({"semver": "1.x", "digest": "sha256:0"})),
                 ("/spec/verify/matchOIDCIdentity", json!([])),
             ],
         );
+        // A tag pinned to its digest, as Renovate writes it.
+        let mut pinned = oci.clone();
+        pinned["spec"]["ref"] = json!({"tag": "6.7.1", "digest": "sha256:4d5b"});
+        let code = Recipe::of(&pinned).unwrap().code(&[]);
+        let call = ".reference(OciRef::tag(\"6.7.1\").at_digest(\"sha256:4d5b\"))";
+        assert!(code.contains(call), "{call} in {code}");
     }
 
     #[test]

@@ -813,10 +813,17 @@ impl Cluster {
                     T::kind(),
                     known.join(", ")
                 )));
-            } else if let Some(problem) = self.flux_api.as_ref().and_then(|(api, _)| {
+            } else if let Some((problem, pinned)) = self.flux_api.as_ref().and_then(|(api, at)| {
                 api.serving_problem(&serde_json::json!({"apiVersion": chosen, "kind": T::kind()}))
+                    .map(|p| (p, *at))
             }) {
-                self.problems.push(refuse(problem));
+                // Written as asked, so the refusal is the version and not what a version
+                // it was not written for lacks.
+                let mut problem = refuse(problem);
+                problem.sites.push(("Flux API pinned", pinned));
+                self.problems.push(problem);
+                object.use_api_version(chosen);
+                api_version = chosen;
             } else {
                 object.use_api_version(chosen);
                 api_version = chosen;

@@ -829,3 +829,40 @@ fn the_pinned_api_and_the_installed_flux_must_be_one_release() {
     );
     cluster.render().unwrap();
 }
+
+#[test]
+fn a_version_asked_for_that_the_pinned_api_does_not_serve_is_the_refusal() {
+    // `fluxdsl import` writes each object at the version the repository says: a release
+    // at `v2` where Flux v2.0.1 serves only `v2beta1` is refused for its version — written
+    // at `v2` as asked, not at `v2beta1` and then refused for a field `v2beta1` lacks.
+    let mut cluster = Cluster::new("k8s");
+    cluster.flux_api(&v2_0_1());
+    let file = cluster.file("podinfo.yaml");
+    let chart = cluster.add(
+        &file,
+        OCIRepository::builder()
+            .name(name!("podinfo"))
+            .url("oci://ghcr.io/stefanprodan/charts/podinfo")
+            .layer_selector(LayerSelector::helm_chart())
+            .interval(duration!("1h"))
+            .build(),
+    );
+    cluster.add_at_version(
+        &file,
+        HelmRelease::builder()
+            .name(name!("podinfo"))
+            .chart(Chart::from_ref(&chart))
+            .interval(duration!("1h"))
+            .build(),
+        "v2",
+    );
+    let err = cluster.render().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "HelmRelease flux-system/podinfo apiVersion: is written at helm.toolkit.fluxcd.io/v2, \
+             which Flux v2.0.1 does not serve (it serves HelmRelease at v2beta1)"
+        ) && err.contains("Flux API pinned at tests/suite/flux_api.rs"),
+        "{err}"
+    );
+    assert!(!err.contains("is not a field"), "{err}");
+}

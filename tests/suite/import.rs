@@ -1175,15 +1175,9 @@ fn each_flux_object_left_a_manifest_says_why_in_a_line() {
     let cases = [
         // A ref with a tag and its digest (Renovate's pinning).
         (
-            "flux-local-testdata/cluster9",
-            "src/dev.rs",
-            "    // A manifest: the import does not type an OCIRepository with spec.ref.digest and\n    // spec.ref.tag together.\n    c.add_manifest(",
-        ),
-        // Two fields, either of which alone would still leave it a manifest.
-        (
-            "flux-local-testdata/cluster9",
-            "src/dev.rs",
-            "spec.install.disableOpenAPIValidation or spec.upgrade.disableSchemaValidation",
+            "flux-local-testdata/cluster5",
+            "src/shared.rs",
+            "    // A manifest: the import does not type a HelmRelease with spec.chart.spec.reconcileStrategy\n    // as set here.\n    c.add_manifest(",
         ),
         (
             "flux-local-testdata/cluster6",
@@ -1215,7 +1209,7 @@ fn each_flux_object_left_a_manifest_says_why_in_a_line() {
         );
     }
     // Every untyped Flux object of a fixture has its line.
-    let code = generated(&fixture("flux-local-testdata/cluster9"), "src/dev.rs");
+    let code = generated(&fixture("flux-local-testdata/cluster7"), "src/home.rs");
     let flux_manifests = code.matches("c.add_manifest(\n            &file,\n            json!({\n                \"apiVersion\": \"source.toolkit").count()
         + code.matches("\"apiVersion\": \"helm.toolkit").count();
     assert_eq!(
