@@ -161,6 +161,18 @@ impl ChartTemplate {
         self
     }
 
+    /// `reconcileStrategy` said explicitly (`ChartVersion` is Flux's default).
+    pub fn reconcile_strategy(
+        mut self,
+        strategy: crate::source::ReconcileStrategy,
+    ) -> ChartTemplate {
+        self.reconcile_strategy = Some(match strategy {
+            crate::source::ReconcileStrategy::ChartVersion => "ChartVersion",
+            crate::source::ReconcileStrategy::Revision => "Revision",
+        });
+        self
+    }
+
     /// Rebuild the chart on every source revision, not only on a new chart version.
     pub fn reconcile_on_revision(mut self) -> ChartTemplate {
         self.reconcile_strategy = Some("Revision");

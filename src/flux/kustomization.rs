@@ -89,7 +89,7 @@ crate::object::flux_struct! {
         /// `spec.commonMetadata`: labels and annotations added to every built object.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[builder(default, setter(transform = |metadata: CommonMetadata| Some(Box::new(metadata))))]
-        common_metadata: Option<Box<CommonMetadata>>,
+        pub(crate) common_metadata: Option<Box<CommonMetadata>>,
         /// `spec.components`: kustomize components to include, relative to `path`.
         #[serde(skip_serializing_if = "<[String]>::is_empty")]
         #[builder(default, setter(transform = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect()))]

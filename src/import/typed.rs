@@ -81,7 +81,12 @@ struct KustomizationSpec {
     /// `healthChecks` of HelmReleases, each with the version it names (which the
     /// release's handle must write).
     health_checks: Vec<(Key, String)>,
+    /// `commonMetadata`: its labels and annotations.
+    common: Option<(Pairs, Pairs)>,
 }
+
+/// A map of strings, in the manifest's order.
+type Pairs = Vec<(String, String)>;
 
 /// One entry of a Kustomization's (or a kustomization.yaml's) `patches`.
 #[derive(Debug, Clone)]
@@ -189,6 +194,8 @@ struct HelmReleaseSpec {
     chart: String,
     version: Option<String>,
     chart_interval: Option<String>,
+    /// `chart.spec.reconcileStrategy`, as `ReconcileStrategy` names it.
+    reconcile: Option<&'static str>,
     interval: String,
     release_name: Option<String>,
     target_namespace: Option<String>,
@@ -1132,7 +1139,8 @@ const HELM_RELEASE_FIELDS: [&str; 16] = [
     "install",
     "upgrade",
 ];
-const KUSTOMIZATION_FIELDS: [&str; 16] = [
+const KUSTOMIZATION_FIELDS: [&str; 17] = [
+    "commonMetadata",
     "interval",
     "path",
     "prune",
@@ -1459,6 +1467,28 @@ impl Recipe {
                     // Flux's own (its install), or one a tenant's folder makes.
                     line(&mut s, existing_call("service_account_name", sa));
                 }
+                if let Some((labels, annotations)) = &k.common {
+                    let mut fields = Vec::new();
+                    if !labels.is_empty() {
+                        fields.push(format!("labels: {}", super::rust::string_map(labels)));
+                    }
+                    if !annotations.is_empty() {
+                        fields.push(format!(
+                            "annotations: {}",
+                            super::rust::string_map(annotations)
+                        ));
+                    }
+                    if fields.len() < 2 {
+                        fields.push("..Default::default()".into());
+                    }
+                    line(
+                        &mut s,
+                        format!(
+                            "common_metadata(fluxdsl::kustomize::CommonMetadata {{ {} }})",
+                            fields.join(", ")
+                        ),
+                    );
+                }
             }
             Spec::HelmRepository(h) => {
                 start(&mut s, "HelmRepository");
@@ -1588,6 +1618,12 @@ impl Recipe {
                 }
                 if let Some(i) = &h.chart_interval {
                     let _ = write!(chart, ".interval(duration!({}))", lit(i));
+                }
+                if let Some(r) = h.reconcile {
+                    let _ = write!(
+                        chart,
+                        ".reconcile_strategy(fluxdsl::source::ReconcileStrategy::{r})"
+                    );
                 }
                 if h.source_namespace_written {
                     chart.push_str(".with_namespace()");
@@ -1825,6 +1861,13 @@ impl Recipe {
                     .map(|t| namespace_of(t).expect("a checked namespace"));
                 kustomization.suspend = k.suspend;
                 kustomization.force = k.force;
+                kustomization.common_metadata = k.common.as_ref().map(|(labels, annotations)| {
+                    let map = |pairs: &[(String, String)]| pairs.iter().cloned().collect();
+                    Box::new(crate::kustomize::CommonMetadata {
+                        labels: map(labels),
+                        annotations: map(annotations),
+                    })
+                });
                 if !k.substitute.is_empty() {
                     let post = k
                         .substitute
@@ -2012,6 +2055,12 @@ impl Recipe {
                         }
                         if let Some(i) = &h.chart_interval {
                             chart = chart.interval(parsed(i));
+                        }
+                        if let Some(r) = h.reconcile {
+                            chart = chart.reconcile_strategy(match r {
+                                "Revision" => crate::source::ReconcileStrategy::Revision,
+                                _ => crate::source::ReconcileStrategy::ChartVersion,
+                            });
                         }
                         if h.source_namespace_written {
                             chart = chart.with_namespace();
@@ -2549,7 +2598,13 @@ fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
             chart.get("spec")?.as_object()?
         }
     };
-    const CHART: [&str; 4] = ["chart", "version", "sourceRef", "interval"];
+    const CHART: [&str; 5] = [
+        "chart",
+        "version",
+        "sourceRef",
+        "interval",
+        "reconcileStrategy",
+    ];
     if template.keys().any(|k| !CHART.contains(&k.as_str())) {
         return None;
     }
@@ -2595,6 +2650,14 @@ fn helm_release(value: &Value) -> Option<HelmReleaseSpec> {
         },
         version: text(template.get("version"))?,
         chart_interval: optional_duration(template.get("interval"))?,
+        reconcile: match template.get("reconcileStrategy") {
+            None => None,
+            Some(r) => Some(match r.as_str()? {
+                "ChartVersion" => "ChartVersion",
+                "Revision" => "Revision",
+                _ => return None,
+            }),
+        },
         interval: duration(spec.get("interval")?)?,
         release_name: text(spec.get("releaseName"))?,
         target_namespace,
@@ -2787,7 +2850,27 @@ fn kustomization(value: &Value) -> Option<KustomizationSpec> {
             })
             .collect::<Option<Vec<_>>>()?,
     };
+    let common = match spec.get("commonMetadata") {
+        None => None,
+        Some(m) => {
+            let m = m.as_object().filter(|m| !m.is_empty())?;
+            if m.keys().any(|k| k != "labels" && k != "annotations") {
+                return None;
+            }
+            let pairs = |k: &str| match m.get(k) {
+                None => Some(Vec::new()),
+                Some(map) => map
+                    .as_object()
+                    .filter(|map| !map.is_empty())?
+                    .iter()
+                    .map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                    .collect::<Option<Vec<_>>>(),
+            };
+            Some((pairs("labels")?, pairs("annotations")?))
+        }
+    };
     Some(KustomizationSpec {
+        common,
         source: ["GitRepository", "OCIRepository", "ExternalArtifact"]
             .into_iter()
             .find_map(|kind| relative(spec.get("sourceRef")?, Some(kind), holder))?,
@@ -3185,6 +3268,50 @@ mod tests {
         }
         // `false` is the type's default, which it leaves out.
         stays_a_manifest(&release, &[("/spec/install/disableWait", json!(false))]);
+    }
+
+    #[test]
+    fn a_charts_reconcile_strategy_and_a_kustomizations_common_metadata_are_typed() {
+        let release = json!({
+            "apiVersion": "helm.toolkit.fluxcd.io/v2",
+            "kind": "HelmRelease",
+            "metadata": {"name": "metallb", "namespace": "metallb"},
+            "spec": {
+                "chart": {"spec": {"chart": "metallb", "reconcileStrategy": "ChartVersion",
+                    "sourceRef": {"kind": "HelmRepository", "name": "bitnami"}}},
+                "interval": "5m",
+            },
+        });
+        let code = Recipe::of(&release).unwrap().code(&["bitnami".into()]);
+        let call = ".chart(Chart::from_source(bitnami, \"metallb\").reconcile_strategy(fluxdsl::source::ReconcileStrategy::ChartVersion))";
+        assert!(code.contains(call), "{call} in {code}");
+        stays_a_manifest(
+            &release,
+            &[("/spec/chart/spec/reconcileStrategy", json!("Always"))],
+        );
+        let kustomization = json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": "snapshots", "namespace": "flux-system"},
+            "spec": {
+                "commonMetadata": {"labels": {"app.kubernetes.io/name": "snapshots"}},
+                "interval": "30m",
+                "prune": true,
+                "sourceRef": {"kind": "GitRepository", "name": "snapshotter"},
+            },
+        });
+        let code = Recipe::of(&kustomization)
+            .unwrap()
+            .code(&["snapshotter".into()]);
+        let call = ".common_metadata(fluxdsl::kustomize::CommonMetadata { labels: [(\"app.kubernetes.io/name\".to_string(), \"snapshots\".to_string())].into(), ..Default::default() })";
+        assert!(code.contains(call), "{call} in {code}");
+        stays_a_manifest(
+            &kustomization,
+            &[
+                ("/spec/commonMetadata/labels", json!({})),
+                ("/spec/commonMetadata/finalizers", json!([])),
+            ],
+        );
     }
 
     #[test]

@@ -1175,9 +1175,9 @@ fn each_flux_object_left_a_manifest_says_why_in_a_line() {
     let cases = [
         // A ref with a tag and its digest (Renovate's pinning).
         (
-            "flux-local-testdata/cluster5",
-            "src/shared.rs",
-            "    // A manifest: the import does not type a HelmRelease with spec.chart.spec.reconcileStrategy\n    // as set here.\n    c.add_manifest(",
+            "flux-local-testdata/cluster2",
+            "src/config.rs",
+            "    // A manifest: it names no namespace, and the import types only a HelmRelease that names its\n    // own.\n",
         ),
         (
             "flux-local-testdata/cluster6",
@@ -1185,9 +1185,9 @@ fn each_flux_object_left_a_manifest_says_why_in_a_line() {
             "    // A manifest: it sets no spec.interval and spec.prune, which the typed Kustomization\n    // requires.\n",
         ),
         (
-            "flux-local-testdata/cluster10",
-            "src/dev.rs",
-            "    // A manifest: the import types no Kustomization with spec.commonMetadata.\n",
+            "flux-local-testdata/cluster5",
+            "src/prod.rs",
+            "    // A manifest: its source GitRepository controllers/flux-system is declared nowhere in\n    // the repository.\n",
         ),
         (
             "flux-local-testdata/cluster7",
