@@ -106,23 +106,8 @@ fn a_field_or_kind_the_pinned_version_lacks_is_refused_with_the_version() {
     let mut cluster = Cluster::new("k8s");
     cluster.flux_api(&api);
     let file = cluster.file("podinfo.yaml");
-    let chart = cluster.add(
-        &file,
-        OCIRepository::builder()
-            .name(name!("podinfo"))
-            .url("oci://ghcr.io/stefanprodan/charts/podinfo")
-            .layer_selector(LayerSelector::helm_chart())
-            .interval(duration!("1h"))
-            .build(),
-    );
-    cluster.add(
-        &file,
-        HelmRelease::builder()
-            .name(name!("podinfo"))
-            .chart(Chart::from_ref(&chart))
-            .interval(duration!("1h"))
-            .build(),
-    );
+    let chart = cluster.add(&file, podinfo_chart());
+    cluster.add(&file, release_of(&chart));
     // A kind that release does not serve at all.
     cluster.add(
         &file,
@@ -838,24 +823,8 @@ fn a_version_asked_for_that_the_pinned_api_does_not_serve_is_the_refusal() {
     let mut cluster = Cluster::new("k8s");
     cluster.flux_api(&v2_0_1());
     let file = cluster.file("podinfo.yaml");
-    let chart = cluster.add(
-        &file,
-        OCIRepository::builder()
-            .name(name!("podinfo"))
-            .url("oci://ghcr.io/stefanprodan/charts/podinfo")
-            .layer_selector(LayerSelector::helm_chart())
-            .interval(duration!("1h"))
-            .build(),
-    );
-    cluster.add_at_version(
-        &file,
-        HelmRelease::builder()
-            .name(name!("podinfo"))
-            .chart(Chart::from_ref(&chart))
-            .interval(duration!("1h"))
-            .build(),
-        "v2",
-    );
+    let chart = cluster.add(&file, podinfo_chart());
+    cluster.add_at_version(&file, release_of(&chart), "v2");
     let err = cluster.render().unwrap_err().to_string();
     assert!(
         err.contains(
@@ -865,4 +834,23 @@ fn a_version_asked_for_that_the_pinned_api_does_not_serve_is_the_refusal() {
         "{err}"
     );
     assert!(!err.contains("is not a field"), "{err}");
+}
+
+/// podinfo's chart, from its OCI repository.
+fn podinfo_chart() -> OCIRepository {
+    OCIRepository::builder()
+        .name(name!("podinfo"))
+        .url("oci://ghcr.io/stefanprodan/charts/podinfo")
+        .layer_selector(LayerSelector::helm_chart())
+        .interval(duration!("1h"))
+        .build()
+}
+
+/// Release `podinfo` of `chart`.
+fn release_of(chart: &fluxdsl::Ref<OCIRepository>) -> HelmRelease {
+    HelmRelease::builder()
+        .name(name!("podinfo"))
+        .chart(Chart::from_ref(chart))
+        .interval(duration!("1h"))
+        .build()
 }
