@@ -46,11 +46,12 @@ pub(crate) fn emit(
 ) -> Vec<CrateFile> {
     let modules = module_names(layout, parts);
     let sops_keys = super::scan::sops_key_kinds(files);
+    let pinned = super::plan::pinned_components(parts);
     let mut out = vec![(
         "src/main.rs".to_owned(),
-        main_rs(repo_name, layout, parts, &modules, findings),
+        main_rs(repo_name, files, layout, parts, &modules, findings, &pinned),
     )];
-    for (part, module) in parts.iter().zip(&modules) {
+    for (p, (part, module)) in parts.iter().zip(&modules).enumerate() {
         out.push((
             format!("src/{module}.rs"),
             part_rs(files, layout, parts, part, module, findings, &sops_keys),
@@ -75,9 +76,9 @@ pub(crate) fn emit(
                         files[*file].text.clone(),
                     ));
                 }
-                // The components the cluster's Flux API is pinned from.
+                // The components the cluster's Flux API is pinned from, once.
                 if let FilePlan::Components { file, .. } = plan
-                    && super::plan::pinned(part).is_some()
+                    && pinned.iter().any(|c| c.part == p && c.file == *file)
                 {
                     out.push((
                         format!("{dir}/{}", files[*file].path),
@@ -92,10 +93,12 @@ pub(crate) fn emit(
 
 fn main_rs(
     repo_name: &str,
+    files: &[RepoFile],
     layout: &Layout,
     parts: &[PartPlan],
     modules: &[String],
     findings: &[Finding],
+    pinned: &[super::plan::PinnedComponents],
 ) -> String {
     let mut s = String::new();
     let _ = writeln!(
@@ -128,7 +131,10 @@ fn main_rs(
     for m in modules {
         let _ = writeln!(s, "mod {m};");
     }
-    s.push_str("\nuse fluxdsl::Repository;\n\n");
+    s.push_str(match pinned.is_empty() {
+        true => "\nuse fluxdsl::Repository;\n\n",
+        false => "\nuse fluxdsl::{FluxApi, Repository};\n\n",
+    });
     s.push_str("/// The repository: its clusters and the folders they share.\n");
     s.push_str(
         "pub fn repository() -> Repository {\n    let mut repository = Repository::new();\n",
@@ -147,7 +153,26 @@ fn main_rs(
             }
         }
     }
-    s.push_str("    repository\n}\n\nfn main() -> std::process::ExitCode {\n    fluxdsl::cli::run(repository())\n}\n");
+    s.push_str("    repository\n}\n");
+    for c in pinned {
+        let _ = writeln!(
+            s,
+            "\n/// Flux {version}'s install as committed (`flux install --export`): its CRDs decide the\n\
+             /// version each Flux kind is written at, and their schemas check every Flux object\n\
+             /// at render. Read once for every cluster that commits it.\n\
+             fn {function}() -> &'static FluxApi {{\n    \
+             static API: std::sync::OnceLock<FluxApi> = std::sync::OnceLock::new();\n    \
+             API.get_or_init(|| {{\n        \
+             let crds = include_str!(\"../files/{path}\");\n        \
+             FluxApi::from_crds(\"Flux {version}\", crds)\n            \
+             .unwrap_or_else(|e| panic!(\"the committed gotk-components.yaml: {{e}}\"))\n    \
+             }})\n}}",
+            version = c.version,
+            function = c.function,
+            path = files[c.file].path,
+        );
+    }
+    s.push_str("\nfn main() -> std::process::ExitCode {\n    fluxdsl::cli::run(repository())\n}\n");
     s
 }
 
@@ -229,17 +254,12 @@ fn part_rs(
             "/// The shared files, in the repository's order (a file after those whose handles it takes).",
         ),
     };
-    let pinned = super::plan::pinned(part);
-    if let Some((file, _, _)) = pinned {
-        let _ = writeln!(
-            s,
-            "/// Flux's install as committed (`flux install --export`, pinned below): its CRDs\n\
-             /// decide the version each Flux kind is written at, and their schemas check every\n\
-             /// Flux object at render.\n\
-             const FLUX_COMPONENTS: &str = include_str!(\"../files/{}\");\n",
-            files[file].path
-        );
-    }
+    // The function of `main.rs` that reads the components it pins its Flux API from.
+    let all_pinned = super::plan::pinned_components(parts);
+    let flux = parts
+        .iter()
+        .position(|x| std::ptr::eq(x, part))
+        .and_then(|p| super::plan::pinned_by(&all_pinned, parts, p));
     let _ = writeln!(s, "{doc}\npub fn {function}() -> Cluster {{");
     s.push_str("    let mut c = Cluster::for_repository(\"\");\n");
     if let Some((_, version)) = super::plan::components(part)
@@ -262,13 +282,8 @@ fn part_rs(
              // above. Pin it once that is fixed (`c.flux_api(&FluxApi::from_crds(..))`)."
         );
     }
-    if let Some((_, version, _)) = pinned {
-        let _ = writeln!(
-            s,
-            "    match FluxApi::from_crds(\"Flux {version}\", FLUX_COMPONENTS) {{\n        \
-             Ok(api) => c.flux_api(&api),\n        \
-             Err(e) => panic!(\"the committed gotk-components.yaml: {{e}}\"),\n    }}"
-        );
+    if let Some(pinned) = flux {
+        let _ = writeln!(s, "    c.flux_api(crate::{}());", pinned.function);
     }
     // A file of objects is a function of its own (an edit recompiles that one), called
     // in dependency order, taking and returning handles; the rest is one call each,

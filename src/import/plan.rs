@@ -47,11 +47,67 @@ pub(crate) enum Allow {
 
 /// The Flux components of a cluster's main tree, if it commits them: (file, version).
 pub(crate) fn components(part: &PartPlan) -> Option<(usize, &str)> {
+    components_of(part).map(|(file, version, _)| (file, version))
+}
+
+/// [`components`] with their checksum.
+fn components_of(part: &PartPlan) -> Option<(usize, &str, &str)> {
     part.cluster?;
     part.files.iter().find_map(|plan| match plan {
-        FilePlan::Components { file, version, .. } => Some((*file, version.as_str())),
+        FilePlan::Components {
+            file,
+            version,
+            sha256,
+            ..
+        } => Some((*file, version.as_str(), sha256.as_str())),
         _ => None,
     })
+}
+
+/// The components the clusters pin their Flux API from, each once (clusters that commit
+/// the same file share it): the function of the crate's `main.rs` that reads them, the
+/// version, and the part and file of the first cluster that commits them.
+pub(crate) struct PinnedComponents {
+    pub(crate) function: String,
+    pub(crate) version: String,
+    pub(crate) part: usize,
+    pub(crate) file: usize,
+    sha256: String,
+}
+
+pub(crate) fn pinned_components(parts: &[PartPlan]) -> Vec<PinnedComponents> {
+    let mut out: Vec<PinnedComponents> = Vec::new();
+    for (p, part) in parts.iter().enumerate() {
+        let Some((file, version, sha)) = components_of(part).filter(|_| pinned(part).is_some())
+        else {
+            continue;
+        };
+        if out.iter().any(|c| c.sha256 == sha) {
+            continue;
+        }
+        let mut function = format!("flux_{}", version.replace(['.', '-'], "_"));
+        while out.iter().any(|c| c.function == function) {
+            function.push_str("_b");
+        }
+        out.push(PinnedComponents {
+            function,
+            version: version.to_owned(),
+            part: p,
+            file,
+            sha256: sha.to_owned(),
+        });
+    }
+    out
+}
+
+/// The [`PinnedComponents`] part `p` pins its Flux API from.
+pub(crate) fn pinned_by<'a>(
+    all: &'a [PinnedComponents],
+    parts: &[PartPlan],
+    p: usize,
+) -> Option<&'a PinnedComponents> {
+    let (_, _, sha) = components_of(&parts[p]).filter(|_| pinned(&parts[p]).is_some())?;
+    all.iter().find(|c| c.sha256 == sha)
 }
 
 /// [`components`] and the Flux API their CRDs define, where the part pins it.
@@ -122,10 +178,23 @@ pub(crate) fn plan(files: &[RepoFile], layout: &Layout) -> Vec<PartPlan> {
     if !shared.files.is_empty() {
         parts.push(shared);
     }
+    // Read once per file: clusters that commit the same components share them.
+    let mut read: Vec<(String, Option<crate::FluxApi>)> = Vec::new();
     for part in &mut parts {
-        part.flux_api = components(part).and_then(|(file, version)| {
-            crate::FluxApi::from_crds(&format!("Flux {version}"), &files[file].text).ok()
-        });
+        let Some((file, version, sha)) = components_of(part) else {
+            continue;
+        };
+        let sha = sha.to_owned();
+        let api = match read.iter().find(|(s, _)| *s == sha) {
+            Some((_, api)) => api.clone(),
+            None => {
+                let api =
+                    crate::FluxApi::from_crds(&format!("Flux {version}"), &files[file].text).ok();
+                read.push((sha, api.clone()));
+                api
+            }
+        };
+        part.flux_api = api;
     }
     parts
 }

@@ -1262,19 +1262,28 @@ fn words(code: &str) -> String {
 #[test]
 fn a_cluster_pins_the_flux_api_of_the_components_it_commits_unless_they_refuse_it() {
     // k8s-home-ops commits Flux v2.7.3's components: each cluster's Flux objects are
-    // written at the versions those CRDs serve and checked against their schemas, from a
-    // copy of the file the crate includes.
+    // checked against those CRDs' schemas, read once (both clusters commit the same file)
+    // from a copy the crate includes.
     let repo = fixture("k8s-home-ops");
     let (files, report) = fluxdsl::import::generate(&repo).unwrap();
     let file = |path: &str| files.iter().find(|(p, _)| p == path).map(|(_, t)| t);
     let components = "clusters/production/flux-system/gotk-components.yaml";
     let text = std::fs::read_to_string(repo.join(components)).unwrap();
     assert_eq!(file(&format!("files/{components}")), Some(&text));
-    let code = file("src/production.rs").unwrap();
-    for pin in [
-        "const FLUX_COMPONENTS: &str =\n    include_str!(\"../files/clusters/production/flux-system/gotk-components.yaml\");\n",
-        "    match FluxApi::from_crds(\"Flux v2.7.3\", FLUX_COMPONENTS) {\n        Ok(api) => c.flux_api(&api),\n",
+    assert_eq!(
+        file("files/clusters/staging/flux-system/gotk-components.yaml"),
+        None
+    );
+    let main = file("src/main.rs").unwrap();
+    for read in [
+        "fn flux_v2_7_3() -> &'static FluxApi {\n    static API: std::sync::OnceLock<FluxApi> = std::sync::OnceLock::new();\n",
+        "        let crds = include_str!(\"../files/clusters/production/flux-system/gotk-components.yaml\");\n        FluxApi::from_crds(\"Flux v2.7.3\", crds)\n",
     ] {
+        assert!(main.contains(read), "{read} in {main}");
+    }
+    for cluster in ["src/production.rs", "src/staging.rs"] {
+        let code = file(cluster).unwrap();
+        let pin = "    let mut c = Cluster::for_repository(\"\");\n    c.flux_api(crate::flux_v2_7_3());\n";
         assert!(code.contains(pin), "{pin} in {code}");
     }
     assert_eq!(report.findings.len(), 12);
@@ -1310,7 +1319,7 @@ fn a_cluster_pins_the_flux_api_of_the_components_it_commits_unless_they_refuse_i
         )),
         "{code}"
     );
-    assert!(!code.contains("FLUX_COMPONENTS"), "{code}");
+    assert!(!code.contains("c.flux_api(crate::"), "{code}");
     fluxdsl::import::repository(&edited)
         .unwrap()
         .render()
