@@ -549,22 +549,29 @@ impl<'s> Cluster<'s> {
                 if here.contains(&(target.kind, ns, name)) || self.imports(&target) {
                     continue;
                 }
-                let message = match elsewhere(&target) {
-                    Some(there) => format!(
-                        "{verb} {target}, which no Kustomization of {} applies (only {there} \
-                         has it); Flux would wait for it forever",
-                        self.label
+                // What nothing in the repository makes, something outside may: the
+                // cluster can say so. One another cluster applies is a mistaken reference.
+                let (message, remedy) = match elsewhere(&target) {
+                    Some(there) => (
+                        format!(
+                            "{verb} {target}, which no Kustomization of {} applies (only \
+                             {there} has it); Flux would wait for it forever",
+                            self.label
+                        ),
+                        None,
                     ),
-                    None if self.state.complete => format!(
-                        "{verb} {target}, which no Kustomization of {} applies; Flux would \
-                         wait for it forever",
-                        self.label
+                    None if self.state.complete => (
+                        format!(
+                            "{verb} {target}, which no Kustomization of {} applies; Flux \
+                             would wait for it forever",
+                            self.label
+                        ),
+                        Some(crate::Remedy::ExistsBeforeFlux(target)),
                     ),
                     None => continue,
                 };
                 out.push(Problem {
-                    // What something outside the repository may make.
-                    remedy: Some(crate::Remedy::ExistsBeforeFlux(target)),
+                    remedy,
                     object: Some(key.clone()),
                     field: Some(intern(&field)),
                     message,

@@ -1509,14 +1509,27 @@ fn a_manifest_kustomization_whose_source_nothing_makes_is_refused_until_said_to_
         cluster
     };
     let missing = json!({"kind": "GitRepository", "name": "flux-system"});
-    let err = refusal(cluster(missing.clone()));
+    let problems = match Repository::of_one(cluster(missing.clone())).render() {
+        Err(fluxdsl::Error::Refused(problems)) => problems,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(problems.len(), 1, "{problems:#?}");
     assert!(
-        err.contains(
+        problems[0].to_string().starts_with(
             "Kustomization controllers/infra spec.sourceRef: reads GitRepository \
              controllers/flux-system, which no Kustomization of the cluster applies"
         ),
-        "{err}"
+        "{}",
+        problems[0]
     );
+    // The opt-in `fluxdsl import` writes, with a comment to fix the reference otherwise.
+    match &problems[0].remedy {
+        Some(fluxdsl::Remedy::ExistsBeforeFlux(key)) => assert_eq!(
+            (key.kind, key.namespace.as_deref(), key.name.as_str()),
+            ("GitRepository", Some("controllers"), "flux-system")
+        ),
+        other => panic!("{other:?}"),
+    }
     // Said to exist (something outside the repository makes it), what the build applies
     // is not known here: no file is called unapplied.
     let mut said = cluster(missing);
