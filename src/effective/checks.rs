@@ -330,7 +330,7 @@ impl<'s> Cluster<'s> {
                 }
                 for (field, what) in found {
                     let mut sites = self.sites(states, &key, k);
-                    sites.push(("Flux API pinned", *pinned_at));
+                    sites.push((crate::model::flux_api::PIN_SITE, *pinned_at));
                     out.push(Problem {
                         remedy: None,
                         object: Some(key.clone()),

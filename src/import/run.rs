@@ -233,9 +233,6 @@ fn declare(
     }
 }
 
-/// The site render names a problem of the pinned Flux API by (`Cluster::flux_api`'s).
-const PIN_SITE: &str = "Flux API pinned";
-
 /// A finding: what render refuses in the repository as it is, where (file:line), and
 /// the opt-in the generated code makes for it, if one exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,7 +312,10 @@ pub(crate) fn settle(files: &[RepoFile], layout: &Layout, parts: &mut [PartPlan]
         if !progress {
             for (cluster, problem) in &of_cluster {
                 let Some(p) = *cluster else { continue };
-                let by_pin = problem.sites.iter().any(|(role, _)| *role == PIN_SITE);
+                let by_pin = problem
+                    .sites
+                    .iter()
+                    .any(|(role, _)| *role == crate::model::flux_api::PIN_SITE);
                 if !by_pin || super::plan::pinned(&parts[p]).is_none() {
                     continue;
                 }

@@ -503,7 +503,10 @@ impl Cluster {
                      first, so every handle knows the version its object is written at",
                     self.objects.len()
                 ),
-                sites: vec![("declared", first.target.at), ("Flux API pinned", at)],
+                sites: vec![
+                    ("declared", first.target.at),
+                    (crate::model::flux_api::PIN_SITE, at),
+                ],
             });
         }
         self.flux_api = Some((api.clone(), at));
@@ -793,9 +796,10 @@ impl Cluster {
             match choose_version(api, &mut object) {
                 Ok(Some(chosen)) => api_version = chosen,
                 Ok(None) => {}
-                Err(message) => self
-                    .problems
-                    .push(version_problem(message, ("Flux API pinned", pinned))),
+                Err(message) => self.problems.push(version_problem(
+                    message,
+                    (crate::model::flux_api::PIN_SITE, pinned),
+                )),
             }
         }
         let own_group = T::api_version().rsplit_once('/').map_or("", |(g, _)| g);
@@ -820,7 +824,9 @@ impl Cluster {
                 // Written as asked, so the refusal is the version and not what a version
                 // it was not written for lacks.
                 let mut problem = refuse(problem);
-                problem.sites.push(("Flux API pinned", pinned));
+                problem
+                    .sites
+                    .push((crate::model::flux_api::PIN_SITE, pinned));
                 self.problems.push(problem);
                 object.use_api_version(chosen);
                 api_version = chosen;

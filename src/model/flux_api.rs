@@ -62,6 +62,10 @@ fn is_release(word: &str) -> bool {
     })
 }
 
+/// The site a problem of the pinned Flux API names (`Cluster::flux_api`'s call): what
+/// `fluxdsl import` reads to tell a problem only the pin raises.
+pub(crate) const PIN_SITE: &str = "Flux API pinned";
+
 impl FluxApi {
     /// The API the CustomResourceDefinitions in `manifests` define (other documents are
     /// skipped); `label` names it in messages (`Flux v2.0.1`).

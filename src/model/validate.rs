@@ -967,7 +967,10 @@ fn pins_agree(cluster: &Cluster, problems: &mut Vec<Problem>) {
                     f.path,
                     pin.version
                 ),
-                sites: vec![("Flux API pinned", pinned_at), ("Flux installed", f.at)],
+                sites: vec![
+                    (crate::model::flux_api::PIN_SITE, pinned_at),
+                    ("Flux installed", f.at),
+                ],
             });
         }
     }
@@ -1019,7 +1022,7 @@ fn schemas(cluster: &Cluster, problems: &mut Vec<Problem>) {
                 field: None,
                 message: format!("{field}: {message}"),
                 sites: std::iter::once(("declared", o.at()))
-                    .chain(site.map(|at| ("Flux API pinned", at)))
+                    .chain(site.map(|at| (crate::model::flux_api::PIN_SITE, at)))
                     .collect(),
             };
         if let Some(extra) = o.object.extra_spec_problems() {
