@@ -78,8 +78,7 @@ fn main() -> ExitCode {
                 Ok(report) => {
                     for f in &report.findings {
                         let at = f.at.as_deref().unwrap_or("(repository)");
-                        let how = if f.opted_in { "opted in" } else { "refused" };
-                        println!("finding: {at}: {} [{how}]", f.message);
+                        println!("finding: {at}: {} [{}]", f.message, f.how());
                     }
                     if let Some(why) = &report.unformatted {
                         eprintln!(

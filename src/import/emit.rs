@@ -821,9 +821,14 @@ fn emit_file(
                     json(&doc.value, 2)
                 );
                 for a in allow {
+                    // The finding this opt-in answers.
                     let why = findings
                         .iter()
-                        .find(|x| x.opted_in && x.at.as_deref() == Some(at.as_str()))
+                        .find(|x| {
+                            x.opted_in
+                                && x.at.as_deref() == Some(at.as_str())
+                                && super::run::allow_of(&x.message) == Some(*a)
+                        })
                         .map(|x| one_line(&x.message))
                         .unwrap_or_default();
                     let call = match a {

@@ -268,10 +268,11 @@ fn readme(name: &str, repo: &Path, report: &Report) -> String {
                     .map(|a| format!("`{a}`: "))
                     .unwrap_or_default(),
                 f.message,
-                if f.opted_in {
-                    " (opted in, `// finding:` in the code)"
-                } else {
-                    ""
+                match (f.pin_withheld, f.opted_in) {
+                    (true, _) =>
+                        " (the cluster's Flux API is not pinned: `// finding:` in the code)",
+                    (false, true) => " (opted in, `// finding:` in the code)",
+                    (false, false) => "",
                 }
             ));
         }

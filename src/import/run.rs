@@ -244,6 +244,33 @@ pub struct Finding {
     /// Whether the generated code opts in (with a `// finding:` comment), so that it
     /// still renders the repository as it is.
     pub opted_in: bool,
+    /// Whether it is what only the cluster's pinned Flux API refuses (a version it does
+    /// not serve, a field its schemas lack): the code leaves the pin out instead, the
+    /// finding in a comment where it would be.
+    pub pin_withheld: bool,
+}
+
+impl Finding {
+    /// How the generated code takes it: `opted in`, `Flux API not pinned`, `refused`.
+    pub fn how(&self) -> &'static str {
+        match (self.pin_withheld, self.opted_in) {
+            (true, _) => "Flux API not pinned",
+            (false, true) => "opted in",
+            (false, false) => "refused",
+        }
+    }
+}
+
+/// The opt-in of the declaration a refusal names, by what render says: a Secret in clear,
+/// an image without a fixed version.
+pub(crate) fn allow_of(message: &str) -> Option<Allow> {
+    if message.contains("in clear in Git") {
+        Some(Allow::SecretInClear)
+    } else if message.contains("names no fixed version") {
+        Some(Allow::FloatingImage)
+    } else {
+        None
+    }
 }
 
 /// Runs the plan in process and opts in where render refuses what an opt-in allows,
@@ -262,6 +289,7 @@ pub(crate) fn settle(files: &[RepoFile], layout: &Layout, parts: &mut [PartPlan]
                     at: None,
                     message: e.to_string(),
                     opted_in: false,
+                    pin_withheld: false,
                 });
                 return findings;
             }
@@ -325,6 +353,7 @@ pub(crate) fn settle(files: &[RepoFile], layout: &Layout, parts: &mut [PartPlan]
                     at,
                     message,
                     opted_in: true,
+                    pin_withheld: true,
                 });
                 progress = true;
             }
@@ -339,6 +368,7 @@ pub(crate) fn settle(files: &[RepoFile], layout: &Layout, parts: &mut [PartPlan]
                     at,
                     message,
                     opted_in: false,
+                    pin_withheld: false,
                 });
             }
             return findings;
@@ -395,6 +425,7 @@ fn opt_in(
         at,
         message: message.clone(),
         opted_in: true,
+        pin_withheld: false,
     };
     match &problem.remedy {
         Some(crate::Remedy::ExistsBeforeFlux(key)) => {
@@ -445,11 +476,7 @@ fn opt_in(
             false
         }
         _ => {
-            let allow = if problem.message.contains("in clear in Git") {
-                Allow::SecretInClear
-            } else if problem.message.contains("names no fixed version") {
-                Allow::FloatingImage
-            } else {
+            let Some(allow) = allow_of(&problem.message) else {
                 return false;
             };
             let located = problem

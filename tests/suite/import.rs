@@ -1327,14 +1327,23 @@ fn a_cluster_pins_the_flux_api_of_the_components_it_commits_unless_they_refuse_i
     // flux-local's cluster9 commits v2.2.3, which serves no HelmRelease at v2.
     let repo = fixture("flux-local-testdata/cluster9");
     let (files, report) = fluxdsl::import::generate(&repo).unwrap();
+    // Listed as what it is: not an opt-in, the pin left out (`[Flux API not pinned]`).
+    let how: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.at.as_deref().unwrap_or_default(), f.how()))
+        .collect();
+    assert_eq!(
+        how,
+        [
+            ("apps/podinfo/repository.yaml:21", "opted in"),
+            ("apps/podinfo/podinfo.yaml:2", "Flux API not pinned"),
+        ]
+    );
     assert!(
-        report
-            .findings
-            .iter()
-            .any(|f| f.at.as_deref() == Some("apps/podinfo/podinfo.yaml:2")
-                && f.message.contains(
-                    "is written at helm.toolkit.fluxcd.io/v2, which Flux v2.2.3 does not serve"
-                )),
+        report.findings[1]
+            .message
+            .contains("is written at helm.toolkit.fluxcd.io/v2, which Flux v2.2.3 does not serve"),
         "{:?}",
         report.findings
     );
