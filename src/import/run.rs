@@ -241,8 +241,8 @@ pub struct Finding {
     pub at: Option<String>,
     /// The problem, as render says it.
     pub message: String,
-    /// Whether the generated code opts in (with a `// finding:` comment), so that it
-    /// still renders the repository as it is.
+    /// Whether the generated code still renders the repository as it is: it opts in (with
+    /// a `// finding:` comment), or leaves the pin out ([`pin_withheld`](Self::pin_withheld)).
     pub opted_in: bool,
     /// Whether it is what only the cluster's pinned Flux API refuses (a version it does
     /// not serve, a field its schemas lack): the code leaves the pin out instead, the
@@ -357,22 +357,20 @@ pub(crate) fn settle(files: &[RepoFile], layout: &Layout, parts: &mut [PartPlan]
                 });
                 progress = true;
             }
-            if progress {
-                continue;
-            }
         }
-        if !progress {
-            for problem in &problems {
-                let (at, message) = described(files, parts, &index, None, problem);
-                findings.push(Finding {
-                    at,
-                    message,
-                    opted_in: false,
-                    pin_withheld: false,
-                });
-            }
-            return findings;
+        if progress {
+            continue;
         }
+        for problem in &problems {
+            let (at, message) = described(files, parts, &index, None, problem);
+            findings.push(Finding {
+                at,
+                message,
+                opted_in: false,
+                pin_withheld: false,
+            });
+        }
+        return findings;
     }
 }
 

@@ -691,14 +691,16 @@ pub(crate) fn why_not(value: &Value) -> Option<String> {
         ));
     }
     // The fields without which it would be typed: the deepest that alone would do, else
-    // two fields (leaves) that together would. The values are not read.
-    let mut paths = Vec::new();
-    if let Some(spec) = value.get("spec") {
-        field_paths(spec, "/spec", &mut paths);
+    // two fields (leaves) that together would. Probed without a release's values, which
+    // the recipes take as they are (each probe copies the object).
+    let mut probed = value.clone();
+    if let Some(spec) = probed["spec"].as_object_mut() {
+        spec.remove("values");
     }
-    paths.retain(|(p, _)| p != "/spec/values" && !p.starts_with("/spec/values/"));
+    let mut paths = Vec::new();
+    field_paths(&probed["spec"], "/spec", &mut paths);
     let typed_without = |gone: &[&str]| {
-        let mut v = value.clone();
+        let mut v = probed.clone();
         for path in gone {
             remove_field(&mut v, path);
         }
@@ -3159,6 +3161,22 @@ mod tests {
         assert_eq!(
             why_not(&unset).as_deref(),
             Some("it sets no spec.interval, which the typed GitRepository requires")
+        );
+        // A release's values are not probed: what it names is the field that stops it.
+        let release = json!({
+            "apiVersion": "helm.toolkit.fluxcd.io/v2",
+            "kind": "HelmRelease",
+            "metadata": {"name": "web", "namespace": "web"},
+            "spec": {
+                "chart": {"spec": {"chart": "web", "sourceRef": {"kind": "HelmRepository", "name": "charts"}}},
+                "interval": "1h",
+                "timeout": "soon",
+                "values": {"replicas": 2, "image": {"tag": "1.0"}},
+            },
+        });
+        assert_eq!(
+            why_not(&release).as_deref(),
+            Some("the import does not type a HelmRelease with spec.timeout as set here")
         );
         // Not a Flux object: no line.
         assert_eq!(

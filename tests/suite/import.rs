@@ -1208,15 +1208,35 @@ fn each_flux_object_left_a_manifest_says_why_in_a_line() {
             "{repo}: {why} in {code}"
         );
     }
-    // Every untyped Flux object of a fixture has its line.
-    let code = generated(&fixture("flux-local-testdata/cluster7"), "src/home.rs");
-    let flux_manifests = code.matches("c.add_manifest(\n            &file,\n            json!({\n                \"apiVersion\": \"source.toolkit").count()
-        + code.matches("\"apiVersion\": \"helm.toolkit").count();
-    assert_eq!(
-        code.matches("// A manifest: ").count(),
-        flux_manifests,
-        "{code}"
-    );
+    // Every untyped Flux object has its line, right above its `add_manifest`; a plain
+    // object none.
+    let mut flux_manifests = 0;
+    for repo in ["cluster2", "cluster5", "cluster6", "cluster7", "cluster11"] {
+        let (files, _) =
+            fluxdsl::import::generate(&fixture(&format!("flux-local-testdata/{repo}"))).unwrap();
+        for (path, code) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
+            let lines: Vec<&str> = code.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if !line.trim_end().ends_with("c.add_manifest(") {
+                    continue;
+                }
+                let flux = lines[i + 1..i + 5]
+                    .iter()
+                    .any(|l| l.contains("\"apiVersion\"") && l.contains(".fluxcd.io/"));
+                // The comment block just above the call.
+                let above: Vec<&str> = lines[..i]
+                    .iter()
+                    .rev()
+                    .take_while(|l| l.trim_start().starts_with("//"))
+                    .copied()
+                    .collect();
+                let why = above.iter().any(|l| l.contains("// A manifest: "));
+                assert_eq!(why, flux, "{repo} {path}:{}: {above:?}", i + 1);
+                flux_manifests += usize::from(flux);
+            }
+        }
+    }
+    assert!(flux_manifests >= 8, "{flux_manifests}");
 }
 
 #[test]
