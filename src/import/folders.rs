@@ -96,14 +96,6 @@ struct OptionsSpec {
     immutable: bool,
 }
 
-/// A map of strings, if it is one and not empty (an empty one is not written).
-fn pairs(value: &Value) -> Option<Vec<(String, String)>> {
-    let map = value.as_object().filter(|m| !m.is_empty())?;
-    map.iter()
-        .map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-        .collect()
-}
-
 impl OptionsSpec {
     /// The options, if `GeneratorOptions` writes them as they are.
     fn of(value: &Value) -> Option<OptionsSpec> {
@@ -115,8 +107,8 @@ impl OptionsSpec {
         };
         for (k, v) in value.as_object()? {
             match k.as_str() {
-                "labels" => options.labels = pairs(v)?,
-                "annotations" => options.annotations = pairs(v)?,
+                "labels" => options.labels = super::typed::pairs(v)?,
+                "annotations" => options.annotations = super::typed::pairs(v)?,
                 // `false` is not written.
                 "disableNameSuffixHash" => options.disable_hash = v.as_bool().filter(|b| *b)?,
                 "immutable" => options.immutable = v.as_bool().filter(|b| *b)?,

@@ -86,7 +86,15 @@ struct KustomizationSpec {
 }
 
 /// A map of strings, in the manifest's order.
-type Pairs = Vec<(String, String)>;
+pub(crate) type Pairs = Vec<(String, String)>;
+
+/// A map of strings, if it is one and not empty (an empty one is not written).
+pub(crate) fn pairs(value: &Value) -> Option<Pairs> {
+    let map = value.as_object().filter(|m| !m.is_empty())?;
+    map.iter()
+        .map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+        .collect()
+}
 
 /// One entry of a Kustomization's (or a kustomization.yaml's) `patches`.
 #[derive(Debug, Clone)]
@@ -2859,16 +2867,8 @@ fn kustomization(value: &Value) -> Option<KustomizationSpec> {
             if m.keys().any(|k| k != "labels" && k != "annotations") {
                 return None;
             }
-            let pairs = |k: &str| match m.get(k) {
-                None => Some(Vec::new()),
-                Some(map) => map
-                    .as_object()
-                    .filter(|map| !map.is_empty())?
-                    .iter()
-                    .map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                    .collect::<Option<Vec<_>>>(),
-            };
-            Some((pairs("labels")?, pairs("annotations")?))
+            let of = |k: &str| m.get(k).map_or(Some(Vec::new()), pairs);
+            Some((of("labels")?, of("annotations")?))
         }
     };
     Some(KustomizationSpec {
