@@ -1011,6 +1011,25 @@ fn go_float(f: f64) -> String {
     format!("{sign}{s}")
 }
 
+/// `order` (indices whose keys `key` gives) put into go-yaml's order, the same whatever
+/// order the keys came in. go-yaml's order is not transitive for some keys (`"1"` before
+/// `"02"`, `"02"` before `"0a"`, `"0a"` before `"1"`), so Go itself writes such a map in
+/// whichever order its insertion sort meets them. Here they are met in byte order (a
+/// JSON object's, as serde_json keeps it) and inserted one by one: never a sort that
+/// needs a total order (Rust's may panic without one), and for keys go-yaml does order
+/// totally, exactly its order.
+pub(crate) fn go_order<'k>(order: &mut Vec<usize>, key: impl Fn(usize) -> &'k str) {
+    order.sort_by(|&a, &b| key(a).cmp(key(b)));
+    if (1..order.len()).all(|i| go_key_order(key(order[i - 1]), key(order[i])).is_le()) {
+        return;
+    }
+    let met = std::mem::take(order);
+    for i in met {
+        let at = order.partition_point(|&x| go_key_order(key(x), key(i)).is_le());
+        order.insert(at, i);
+    }
+}
+
 /// go-yaml v2's map key order (`keyList.Less`): runs of digits compare as numbers,
 /// letters compare by code point, and any non-letter sorts before a letter.
 pub(crate) fn go_key_order(a: &str, b: &str) -> Ordering {
@@ -1286,6 +1305,32 @@ mod tests {
             scratch.write_document(&mut out, &outer).unwrap();
             assert_eq!(out, json);
         }
+    }
+
+    #[test]
+    fn keys_go_yaml_orders_in_a_cycle_come_out_the_same_in_any_order() {
+        // go-yaml puts "1" before "02", "02" before "0a" and "0a" before "1": no total
+        // order, which a sort may panic on. Every order of them writes one text, the
+        // order Go's insertion sort makes of them met as a JSON object keeps them.
+        let keys = ["02", "1", "0a"];
+        let want = "\"02\": \"\"\n0a: \"\"\n\"1\": \"\"\n";
+        for order in [
+            [0, 1, 2],
+            [0, 2, 1],
+            [1, 0, 2],
+            [1, 2, 0],
+            [2, 0, 1],
+            [2, 1, 0],
+        ] {
+            let map = Tree::Map(
+                order
+                    .iter()
+                    .map(|&i| (keys[i].to_owned(), Tree::Leaf(String::new())))
+                    .collect(),
+            );
+            assert_eq!(document(&map).unwrap(), want, "{order:?}");
+        }
+        assert_eq!(yaml(json!({"1": "", "02": "", "0a": ""})), want);
     }
 
     proptest::proptest! {

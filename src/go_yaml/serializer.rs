@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde::ser::{self, Impossible, Serializer};
 
-use super::{At, BEST_INDENT, EmitError, Emitter, Entry, Key, go_float, go_key_order};
+use super::{At, BEST_INDENT, EmitError, Emitter, Entry, Key, go_float, go_key_order, go_order};
 
 /// A node of the document, written at `at`.
 pub(super) struct Node<'e, 'a> {
@@ -153,13 +153,16 @@ impl MapNode<'_, '_> {
             (Key::Field(a), Key::Field(b)) => fields.before(a, b),
             _ => go_key_order(key(i - 1), key(i)).is_lt(),
         });
-        if !in_order {
+        // Taken as written only in byte order too: where go-yaml's order is not
+        // transitive, two orders can each look sorted to it (see `go_order`).
+        let as_written = in_order && (1..entries.len()).all(|i| key(i - 1) <= key(i));
+        if !as_written {
             // Put the entries' text into go-yaml's order. The first written entry of an
             // inline mapping has no indentation; whichever comes first now must have none.
             let mut order = std::mem::take(&mut e.order);
             order.clear();
             order.extend(0..entries.len());
-            order.sort_by(|&a, &b| go_key_order(key(a), key(b)));
+            go_order(&mut order, key);
             let end = |i: usize| entries.get(i + 1).map_or(e.out.len(), |n| n.start);
             let mut text = std::mem::take(&mut e.scratch);
             text.clear();
